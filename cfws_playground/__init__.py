@@ -1,0 +1,48 @@
+"""cfws-playground: learn, explore and check the Cloudflare Workers WebSocket API in Python.
+
+An in-process re-implementation of workerd's ``WebSocketPair`` and ``WebSocket``
+(error classes, message texts, event order, readyState, the close handshake and
+the behaviours that changed by compatibility date), plus a recorder that
+everything else — notebooks, widgets, tests — reads.
+
+    >>> from cfws_playground import WebSocketPair, Recorder, settle
+    >>> client, server = pair = WebSocketPair()
+    >>> rec = Recorder(pair)
+    >>> server.accept(); client.accept()
+    >>> client.send("hello")
+    >>> await settle()          # in a notebook or any coroutine
+    >>> print(rec)
+
+Layers (dependencies point down): ``errors``, ``events``, ``state`` and
+``compat`` (pure Python); the JS-shaped facade ``socket``; delivery on asyncio
+(``dispatch``) and the ``recorder``.
+"""
+
+from __future__ import annotations
+
+from .compat import compatibility
+from .dispatch import settle
+from .errors import ConnectionLostError, DOMException, RangeError, WorkersError
+from .events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent
+from .recorder import Record, Recorder
+from .socket import WebSocket, WebSocketPair
+
+__all__ = [
+    "Blob",
+    "CloseEvent",
+    "ConnectionLostError",
+    "DOMException",
+    "ErrorEvent",
+    "Event",
+    "MessageEvent",
+    "RangeError",
+    "Record",
+    "Recorder",
+    "WebSocket",
+    "WebSocketPair",
+    "WorkersError",
+    "compatibility",
+    "settle",
+]
+
+__version__ = "0.1.0"

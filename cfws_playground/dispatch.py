@@ -1,0 +1,139 @@
+"""Event delivery on asyncio: the stand-in for the JavaScript task queue.
+
+workerd dispatches every frame in its own turn of the isolate's event loop,
+never inside the ``send()``, ``close()`` or ``accept()`` that caused it. The kit
+schedules each delivery with ``loop.call_soon`` on the running asyncio loop, so
+it works the same under ``asyncio.run(...)``, in pytest and in a notebook with
+top-level ``await``. Calls made while no loop runs are kept, in order, and
+scheduled as soon as one does (``await settle()`` is enough).
+
+:func:`settle` is how a cell, a test or a script waits for "everything already
+set in motion" to finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections import deque
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+__all__ = ["settle"]
+
+
+class _LoopState:
+    __slots__ = ("pending", "waiters")
+
+    def __init__(self) -> None:
+        self.pending = 0
+        self.waiters: list[asyncio.Future[None]] = []
+
+    def done_one(self) -> None:
+        self.pending -= 1
+        if self.pending == 0 and self.waiters:
+            waiters, self.waiters = self.waiters, []
+            for fut in waiters:
+                if not fut.done():
+                    fut.set_result(None)
+
+
+_states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = (
+    weakref.WeakKeyDictionary()
+)
+# Deliveries asked for while no loop was running (e.g. in a plain synchronous script).
+_deferred: deque[Callable[[], None]] = deque()
+# A one-entry cache: nearly every call comes from the same loop as the previous one.
+_last: tuple[asyncio.AbstractEventLoop | None, _LoopState] = (None, _LoopState())
+
+
+def _state(loop: asyncio.AbstractEventLoop) -> _LoopState:
+    global _last
+    if _last[0] is loop:
+        return _last[1]
+    st = _states.get(loop)
+    if st is None:
+        st = _states[loop] = _LoopState()
+    _last = (loop, st)
+    return st
+
+
+def _run(st: _LoopState, callback: Callable[[], None]) -> None:
+    try:
+        callback()
+    finally:
+        st.done_one()
+
+
+def schedule(callback: Callable[[], None]) -> None:
+    """Run ``callback`` in a later turn of the running loop (or of the next one to run)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        _deferred.append(callback)
+        return
+    st = _last[1] if _last[0] is loop else _state(loop)
+    if _deferred:
+        _flush_deferred(loop, st)
+    st.pending += 1
+    loop.call_soon(_run, st, callback)
+
+
+def _flush_deferred(loop: asyncio.AbstractEventLoop, st: _LoopState) -> None:
+    while _deferred:
+        st.pending += 1
+        loop.call_soon(_run, st, _deferred.popleft())
+
+
+def spawn(coro: Coroutine[Any, Any, Any]) -> bool:
+    """Run a coroutine a listener returned as a task that :func:`settle` waits for.
+
+    Returns False when no loop is running (the coroutine is then closed, unrun).
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        coro.close()
+        return False
+    st = _state(loop)
+    st.pending += 1
+    task = loop.create_task(coro)
+    task.add_done_callback(lambda t: _task_done(st, t))
+    return True
+
+
+def _task_done(st: _LoopState, task: asyncio.Task[Any]) -> None:
+    st.done_one()
+    if not task.cancelled() and task.exception() is not None:
+        from .socket import log  # the runtime's logger
+
+        exc = task.exception()
+        log.warning("Uncaught (in promise) %s: %s", type(exc).__name__, exc)
+
+
+async def settle() -> None:
+    """Wait until every event already scheduled, and everything it triggers, is dispatched.
+
+    Use it between steps in notebooks, tests and scripts::
+
+        client.send("hi")
+        await settle()          # the server's message listeners have run
+
+    It also waits for the tasks of ``async def`` listeners. It cannot know about
+    frames a real network client has not sent yet.
+    """
+    loop = asyncio.get_running_loop()
+    st = _state(loop)
+    while True:
+        if _deferred:
+            _flush_deferred(loop, st)
+        if st.pending:
+            fut: asyncio.Future[None] = loop.create_future()
+            st.waiters.append(fut)
+            await fut
+            continue
+        # One more trip around the loop, so that callbacks which listeners
+        # scheduled by other means (call_soon, futures) run, and may send.
+        await asyncio.sleep(0)
+        if not st.pending and not _deferred:
+            return

@@ -1,0 +1,125 @@
+"""Errors the Workers runtime throws, as Python exceptions.
+
+workerd throws JavaScript errors; the kit maps each one to the Python class a
+Python developer would reach for, keeping workerd's message text word for word:
+
+* JS ``TypeError`` -> Python's built-in :class:`TypeError` (raised as is).
+* JS ``RangeError`` -> :class:`RangeError`, a :class:`ValueError`.
+* JS ``DOMException`` -> :class:`DOMException`, with ``.name`` such as
+  ``"InvalidAccessError"`` or ``"SyntaxError"`` and the legacy numeric ``.code``.
+* JS ``Error`` -> :class:`WorkersError`, an :class:`Exception`.
+
+Hierarchy::
+
+    Exception
+    ├── WorkersError            (JS Error: attachment too large, network lost, ...)
+    │   └── ConnectionLostError (JS Error "Network connection lost.")
+    ├── DOMException            (.name: InvalidAccessError, SyntaxError, DataCloneError, ...)
+    └── ValueError
+        └── RangeError          (JS RangeError)
+
+The texts below are workerd's (``src/workerd/api/web-socket.c++``), collected in
+one place so tests, notebooks and the runtime quote the same strings.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ConnectionLostError", "DOMException", "RangeError", "WorkersError"]
+
+
+class WorkersError(Exception):
+    """A plain JavaScript ``Error`` thrown by the Workers runtime."""
+
+
+class ConnectionLostError(WorkersError):
+    """workerd's ``Error: Network connection lost.``.
+
+    workerd reports it on the end that answered a Close once the handshake has
+    finished, and on the peer of a socket whose listener raised.
+    """
+
+    def __init__(self, message: str = "Network connection lost.") -> None:
+        super().__init__(message)
+
+
+class RangeError(ValueError):
+    """JavaScript's ``RangeError``, e.g. a ``Response`` with a WebSocket and status 200."""
+
+
+# Legacy numeric codes of DOMException names (WebIDL), as JS exposes them in `.code`.
+_DOM_CODES = {
+    "IndexSizeError": 1,
+    "HierarchyRequestError": 3,
+    "InvalidCharacterError": 5,
+    "NotFoundError": 8,
+    "NotSupportedError": 9,
+    "InvalidStateError": 11,
+    "SyntaxError": 12,
+    "InvalidModificationError": 13,
+    "NamespaceError": 14,
+    "InvalidAccessError": 15,
+    "TypeMismatchError": 17,
+    "SecurityError": 18,
+    "NetworkError": 19,
+    "AbortError": 20,
+    "URLMismatchError": 21,
+    "QuotaExceededError": 22,
+    "TimeoutError": 23,
+    "InvalidNodeTypeError": 24,
+    "DataCloneError": 25,
+}
+
+
+class DOMException(Exception):  # noqa: N818 - the Web platform's name
+    """JavaScript's ``DOMException``: a message plus a ``name`` that says which kind.
+
+    Example:
+        >>> try:
+        ...     ws.close(999)
+        ... except DOMException as e:
+        ...     print(e.name, e)
+        InvalidAccessError Invalid WebSocket close code: 999.
+    """
+
+    def __init__(self, message: str = "", name: str = "Error") -> None:
+        super().__init__(message)
+        self.message = message
+        self.name = name
+        self.code = _DOM_CODES.get(name, 0)
+
+    def __repr__(self) -> str:
+        return f"DOMException({self.message!r}, {self.name!r})"
+
+
+# workerd's message texts, word for word.
+MUST_ACCEPT = (
+    "You must call one of accept() or state.acceptWebSocket() on this WebSocket "
+    "before sending messages."
+)
+SEND_AFTER_CLOSE = "Can't call WebSocket send() after close()."
+ACCEPT_RELEASED = "Can't accept() WebSocket that was already used in a response."
+COUPLE_ACCEPTED = "Can't return WebSocket in a Response after calling accept()."
+COUPLE_RELEASED = "Can't return WebSocket that was already used in a response."
+COUPLE_NO_UPGRADE = (
+    'Worker tried to return a WebSocket in a response to a request which did not contain '
+    'the header "Upgrade: websocket".'
+)
+INVALID_CLOSE_CODE = "Invalid WebSocket close code: {code}."
+REASON_WITHOUT_CODE = "If you specify a WebSocket close reason, you must also specify a code."
+REASON_TOO_LONG = "WebSocket close reason must not be longer than 123 bytes when UTF-8 encoded."
+SEND_NO_ARGUMENT = (
+    "Failed to execute 'send' on 'WebSocket': parameter 1 is not of type "
+    "'ArrayBuffer or ArrayBufferView or string'."
+)
+ATTACHMENT_TOO_LARGE = (
+    "A WebSocket 'attachment' cannot be larger than {limit} bytes.'attachment' was {size} bytes."
+)
+CAPTURE_MUST_BE_FALSE = "addEventListener(): options.capture must be false."
+USE_CAPTURE_MUST_BE_FALSE = "addEventListener(): useCapture must be false."
+PASSIVE_MUST_BE_FALSE = "addEventListener(): options.passive must be false."
+DISCONNECTED_REASON = "WebSocket disconnected without sending Close frame."
+CONNECTION_LOST = "Network connection lost."
+PROMISE_IGNORED = (
+    "An event handler returned a promise that will be ignored. Event handlers should not "
+    "have a return value and should not be async functions."
+)

@@ -1,0 +1,159 @@
+"""The events a Workers WebSocket dispatches, and ``Blob``.
+
+Mirrors workerd's ``Event``, ``MessageEvent``, ``CloseEvent`` and ``ErrorEvent``
+(``src/workerd/api/events.h``, ``web-socket.h``). Field names are the JS ones;
+events are frozen, slotted dataclasses, validated on construction, so an
+invalid event cannot exist and a listener cannot change what the next listener
+sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+__all__ = ["Blob", "CloseEvent", "ErrorEvent", "Event", "MessageEvent"]
+
+
+class Blob:
+    """Mirrors the Web ``Blob``: how binary messages arrive when ``binaryType == "blob"``.
+
+    Since compatibility date 2026-03-17 (``websocket_standard_binary_type``) this
+    is the default, so ``isinstance(event.data, bytes)`` is False for binary
+    data unless the socket's ``binaryType`` is set to ``"arraybuffer"``. Read the
+    bytes with ``await blob.arrayBuffer()`` (or ``await blob.bytes()``), as in JS.
+
+    Args:
+        parts: bytes-like data, a str (UTF-8 encoded), another Blob, or a list of these.
+        type: the MIME type, ``""`` by default (WebSocket messages have none).
+    """
+
+    __slots__ = ("_data", "_type")
+
+    def __init__(self, parts: Any = (), type: str = "") -> None:  # noqa: A002 - JS name
+        if isinstance(parts, (bytes, bytearray, memoryview, str, Blob)):
+            parts = [parts]
+        chunks = []
+        for part in parts:
+            if isinstance(part, Blob):
+                chunks.append(part._data)
+            elif isinstance(part, str):
+                chunks.append(part.encode("utf-8", "surrogatepass"))
+            elif isinstance(part, (bytes, bytearray, memoryview)):
+                chunks.append(bytes(part))
+            else:
+                raise TypeError(f"Blob parts must be bytes-like, str or Blob, not {type_name(part)}")
+        self._data = b"".join(chunks)
+        self._type = type.lower() if type.isascii() else ""
+
+    @classmethod
+    def _wrap(cls, data: bytes) -> Blob:
+        blob = cls.__new__(cls)
+        blob._data = data
+        blob._type = ""
+        return blob
+
+    @property
+    def size(self) -> int:
+        """The length in bytes."""
+        return len(self._data)
+
+    @property
+    def type(self) -> str:
+        """The MIME type (``""`` for WebSocket messages)."""
+        return self._type
+
+    async def arrayBuffer(self) -> bytes:
+        """Return the bytes, like JS ``await blob.arrayBuffer()``."""
+        return self._data
+
+    async def bytes(self) -> bytes:
+        """Return the bytes, like JS ``await blob.bytes()``."""
+        return self._data
+
+    async def text(self) -> str:
+        """Return the bytes decoded as UTF-8 (invalid sequences become U+FFFD), like JS."""
+        return self._data.decode("utf-8", "replace")
+
+    def slice(self, start: int = 0, end: int | None = None, contentType: str = "") -> Blob:
+        """Return a new Blob over part of this one (negative indexes count from the end)."""
+        return Blob(self._data[start:end], contentType)
+
+    def __repr__(self) -> str:
+        return f"Blob(size={self.size})"
+
+
+def type_name(value: object) -> str:
+    return type(value).__name__
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Mirrors the DOM ``Event``: just a ``type``. Pair sockets never fire ``open``."""
+
+    type: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.type, str):
+            raise TypeError(f"event type must be a str, not {type_name(self.type)}")
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEvent(Event):
+    """Mirrors ``MessageEvent``: ``data`` is a ``str`` (text frame), or for a binary
+    frame ``bytes`` (``binaryType == "arraybuffer"``) or a :class:`Blob` (``"blob"``).
+
+    ``origin`` is None, ``lastEventId`` is ``""``, ``source`` is None and ``ports``
+    is empty, as on every WebSocket message in workerd.
+    """
+
+    type: str = "message"
+    data: str | bytes | Blob | None = field(default=None, kw_only=True)
+
+    origin: ClassVar[None] = None
+    lastEventId: ClassVar[str] = ""
+    source: ClassVar[None] = None
+    ports: ClassVar[tuple[()]] = ()
+
+    def __post_init__(self) -> None:
+        Event.__post_init__(self)
+        if not isinstance(self.data, (str, bytes, Blob, type(None))):
+            raise TypeError(f"MessageEvent data must be str, bytes or Blob, not {type_name(self.data)}")
+
+
+@dataclass(frozen=True, slots=True)
+class CloseEvent(Event):
+    """Mirrors ``CloseEvent``. Constructed without a dictionary, JS's defaults apply:
+    ``code`` 0, ``reason`` ``""``, ``wasClean`` False."""
+
+    type: str = "close"
+    code: int = field(default=0, kw_only=True)
+    reason: str = field(default="", kw_only=True)
+    wasClean: bool = field(default=False, kw_only=True)
+
+    def __post_init__(self) -> None:
+        Event.__post_init__(self)
+        if not isinstance(self.code, int) or isinstance(self.code, bool) or not 0 <= self.code <= 65535:
+            raise TypeError(f"CloseEvent code must be an int from 0 to 65535, not {self.code!r}")
+        if not isinstance(self.reason, str):
+            raise TypeError(f"CloseEvent reason must be a str, not {type_name(self.reason)}")
+        if not isinstance(self.wasClean, bool):
+            raise TypeError(f"CloseEvent wasClean must be a bool, not {type_name(self.wasClean)}")
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorEvent(Event):
+    """Mirrors ``ErrorEvent``: ``message`` reads like workerd's console,
+    ``"Uncaught Error: Network connection lost."``; ``error`` is the exception."""
+
+    type: str = "error"
+    message: str = field(default="", kw_only=True)
+    error: BaseException | None = field(default=None, kw_only=True, compare=False)
+    filename: str = field(default="", kw_only=True)
+    lineno: int = field(default=0, kw_only=True)
+    colno: int = field(default=0, kw_only=True)
+
+    def __post_init__(self) -> None:
+        Event.__post_init__(self)
+        if not isinstance(self.message, str):
+            raise TypeError(f"ErrorEvent message must be a str, not {type_name(self.message)}")

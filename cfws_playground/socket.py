@@ -1,0 +1,934 @@
+"""``WebSocketPair`` and ``WebSocket``: the Workers API, spelled as in JavaScript.
+
+This is the facade over the state table (:mod:`cfws_playground.state`) and the
+delivery layer (:mod:`cfws_playground.dispatch`). Each public member mirrors the
+Workers member of the same name (https://developers.cloudflare.com/workers/runtime-apis/websockets/)
+and follows workerd's ``LegacyWebSocketAdapter`` (``src/workerd/api/web-socket.c++``):
+the same checks in the same order, the same error classes and texts, the same
+event order. Deliberate differences are stated in each docstring.
+
+How frames move: each end has an outgoing queue. ``send()`` and ``close()``
+append to it; the other end, once it is accepted, takes one frame per turn of
+the event loop and dispatches it. A raising listener, a Close and a vanished
+peer end the reading exactly where workerd's read loop ends.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import logging
+import math
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn
+
+from . import errors
+from .compat import compatibility
+from .dispatch import schedule, spawn
+from .errors import ConnectionLostError, DOMException
+from .events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent
+from .state import TRANSITIONS, Action, Effect, Phase, ready_state, transition
+
+if TYPE_CHECKING:
+    from .recorder import Recorder
+
+__all__ = ["WebSocket", "WebSocketPair"]
+
+log = logging.getLogger("cfws_playground")
+
+END_NAMES = ("client", "server")
+ATTACHMENT_LIMIT = 16384
+
+_MISSING: Any = object()
+_A_SEND, _A_RECV_MESSAGE = Action.SEND, Action.RECV_MESSAGE
+_QUEUE_MESSAGE = Effect.QUEUE_MESSAGE
+
+
+class _Close:
+    """A Close frame in an outgoing queue."""
+
+    __slots__ = ("code", "reason")
+
+    def __init__(self, code: int, reason: str) -> None:
+        self.code = code
+        self.reason = reason
+
+
+class _Listener:
+    __slots__ = ("fn", "key", "once", "removed")
+
+    def __init__(self, fn: Callable[[Any], Any], key: object, once: bool) -> None:
+        self.fn = fn
+        self.key = key
+        self.once = once
+        self.removed = False
+
+
+Listener = Callable[[Any], Any]
+
+
+class WebSocket:
+    """One end of a :class:`WebSocketPair`. Mirrors ``WebSocket`` in Workers.
+
+    Both ends behave the same; ``client`` and ``server`` (``pair[0]`` and
+    ``pair[1]``) are names only. Create ends with ``WebSocketPair()``:
+    ``new WebSocket(url)``, an outbound connection, is not modelled.
+    """
+
+    CONNECTING: ClassVar[int] = 0
+    OPEN: ClassVar[int] = 1
+    CLOSING: ClassVar[int] = 2
+    CLOSED: ClassVar[int] = 3
+    READY_STATE_CONNECTING: ClassVar[int] = 0
+    READY_STATE_OPEN: ClassVar[int] = 1
+    READY_STATE_CLOSING: ClassVar[int] = 2
+    READY_STATE_CLOSED: ClassVar[int] = 3
+
+    # Declared for readers and type checkers; set per instance in _create().
+    onmessage: Listener | None
+    onclose: Listener | None
+    onerror: Listener | None
+    onopen: Listener | None
+    _pair: WebSocketPair
+    _index: int
+    _peer: WebSocket
+    _phase: Phase
+    _reading: bool
+    _outgoing: deque[str | bytes | _Close]
+    _delivery_scheduled: bool
+    _allow_half_open: bool
+    _binary_type: str
+    _listeners: dict[str, list[_Listener]]
+    _attachment: Any
+    _replied: bool
+    _errored: bool
+    _dead: bool
+    _warned_promise: bool
+    _transport: Any
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise TypeError(
+            "new WebSocket(url) (an outbound connection) is not modelled by the kit; "
+            "create both ends with WebSocketPair()"
+        )
+
+    @classmethod
+    def _create(cls, pair: WebSocketPair, index: int) -> WebSocket:
+        ws = object.__new__(cls)
+        ws._pair = pair
+        ws._index = index
+        ws._phase = Phase.AWAITING
+        ws._reading = False
+        ws._outgoing = deque()
+        ws._delivery_scheduled = False
+        ws._allow_half_open = not pair._compat.auto_reply_to_close
+        ws._binary_type = "blob" if pair._compat.standard_binary_type else "arraybuffer"
+        ws._listeners = {}
+        ws._attachment = _MISSING
+        ws._replied = False  # received the Close first and answered it
+        ws._errored = False  # an error event was dispatched (only the first one is)
+        ws._dead = False  # stopped reading after an error: the peer will see the pipe break
+        ws._warned_promise = False
+        ws._transport = None  # set when the end is coupled to a network connection
+        ws.onmessage = ws.onclose = ws.onerror = ws.onopen = None
+        return ws
+
+    # ------------------------------------------------------------------ attributes
+
+    @property
+    def readyState(self) -> int:
+        """Mirrors ``WebSocket.readyState``: 1 OPEN (also before ``accept()``), 2 CLOSING, 3 CLOSED.
+
+        Never 0 for a pair end. It changes synchronously in ``close()`` and when
+        an event is dispatched; see :mod:`cfws_playground.state`.
+        """
+        return ready_state(self._phase)
+
+    @property
+    def url(self) -> None:
+        """Mirrors ``WebSocket.url``: ``None`` for pair ends."""
+        return None
+
+    @property
+    def protocol(self) -> str:
+        """Mirrors ``WebSocket.protocol``: ``""`` for pair ends."""
+        return ""
+
+    @property
+    def extensions(self) -> str:
+        """Mirrors ``WebSocket.extensions``: ``""`` for pair ends."""
+        return ""
+
+    @property
+    def binaryType(self) -> str:
+        """Mirrors ``WebSocket.binaryType``: how binary messages arrive.
+
+        ``"blob"`` (a :class:`Blob`; the default from compatibility date 2026-03-17)
+        or ``"arraybuffer"`` (``bytes``). It is read as each message is dispatched,
+        so a change affects later messages only. Any other value is silently
+        ignored, as in workerd.
+        """
+        return self._binary_type
+
+    @binaryType.setter
+    def binaryType(self, value: str) -> None:
+        ok = value in ("blob", "arraybuffer") and isinstance(value, str)
+        if ok:
+            self._binary_type = value
+        if self._pair._recorders:
+            self._record_call("binaryType", (value,), "ok" if ok else "ignored")
+
+    @property
+    def bufferedAmount(self) -> None:
+        """Not implemented by workerd either (reads ``undefined`` there): always ``None``."""
+        return None
+
+    # ------------------------------------------------------------------ calls
+
+    def accept(self, options: dict[str, Any] | None = None, /, *, allowHalfOpen: bool | None = None) -> None:
+        """Mirrors ``WebSocket.accept()``: start handling this end in this Worker.
+
+        Until an end is accepted it can neither send nor close, and messages for
+        it wait (in order) in its peer's queue. Accepting never dispatches an
+        event by itself: listeners added right after ``accept()`` see everything.
+
+        Args:
+            options: ``{"allowHalfOpen": True}``, as in JS.
+            allowHalfOpen: the same, as a keyword. When true, a received Close is
+                not answered automatically: the end stays CLOSING until you call
+                ``close()``. Defaults to the behaviour of the compatibility date
+                (auto-reply from 2026-04-07). A second ``accept()`` changes nothing.
+
+        Raises:
+            TypeError: the end was returned in a Response, or has ended.
+        """
+        half_open = allowHalfOpen
+        if options is not None:
+            if not isinstance(options, dict):
+                raise TypeError(
+                    f"accept() options must be a dict like {{'allowHalfOpen': True}}, "
+                    f"not {type(options).__name__}"
+                )
+            if "allowHalfOpen" in options:
+                if allowHalfOpen is not None:
+                    raise TypeError("pass allowHalfOpen in the options dict or as a keyword, not both")
+                half_open = options["allowHalfOpen"]
+        t = transition(self._phase, Action.ACCEPT)
+        if t.effect is Effect.RAISE:
+            self._fail("accept", (half_open,), t)
+        if t.effect is Effect.START_READING:
+            if half_open is not None:
+                self._allow_half_open = bool(half_open)
+            self._phase = t.next
+            self._reading = True
+            peer = self._peer
+            if peer._outgoing:
+                self._schedule_delivery()
+            elif peer._dead:
+                schedule(self._peer_gone)
+            outcome = "ok"
+        else:
+            outcome = "no-op"
+        if self._pair._recorders:
+            self._record_call("accept", (half_open,), outcome)
+
+    def send(self, message: Any = _MISSING) -> None:
+        """Mirrors ``WebSocket.send()``: queue one message for the peer.
+
+        ``str`` is sent as a text message. ``bytes``, ``bytearray`` and
+        ``memoryview`` are sent as a binary message, copied now: changing the
+        buffer later does not change what arrives. ``int``, ``float`` and
+        ``bool`` are sent as text in JavaScript's ``ToString`` form
+        (``42`` -> ``"42"``, ``1.0`` -> ``"1"``, ``True`` -> ``"true"``).
+
+        The peer sees the message in a later turn of the event loop, never inside
+        this call (``await settle()`` to let it arrive).
+
+        Deliberate difference: workerd sends any other value as its JS string
+        (``{}`` becomes ``"[object Object]"``); the kit raises ``TypeError``
+        saying so, and pointing to ``json.dumps``.
+
+        Raises:
+            TypeError: before ``accept()``; after ``close()`` (also after an
+                automatic reply to the peer's Close); or for a value of another type.
+        """
+        data = _coerce_message(message)
+        t = TRANSITIONS[self._phase, _A_SEND]
+        if t.effect is _QUEUE_MESSAGE:
+            self._outgoing.append(data)
+            if self._pair._recorders:
+                self._record_call("send", (data,), "ok")
+            self._notify_outgoing()
+        elif t.effect is Effect.RAISE:
+            self._fail("send", (data,), t)
+        elif self._pair._recorders:
+            self._record_call("send", (data,), "ignored")
+
+    def close(self, code: int | None = None, reason: str | None = None) -> None:
+        """Mirrors ``WebSocket.close()``: queue a Close frame after the messages already sent.
+
+        readyState becomes 2 (CLOSING) at once. The peer gets a ``close`` event
+        with this code and reason; with auto-reply (2026-04-07) it answers, and
+        this end then gets its own ``close`` event with the echoed values. No
+        code sends an empty Close frame, which the peer reports as 1005.
+
+        Arguments are checked before the state, as workerd does (and the WHATWG
+        algorithm says), so a bad code raises even on a closed socket. A second
+        valid ``close()`` is silently ignored.
+
+        Raises:
+            DOMException: ``InvalidAccessError`` for a code outside 1000-4999 or
+                1004/1005/1006/1015 (only 1000 and 3000-4999 with ``pedantic_wpt``),
+                or a reason without a code; ``SyntaxError`` for a reason over 123
+                UTF-8 bytes (from 2026-03-03).
+            TypeError: before ``accept()``, or a code or reason of the wrong type.
+        """
+        compat = self._pair._compat
+        if code is not None:
+            code = _coerce_close_code(code)
+            if compat.pedantic_wpt:
+                valid = code == 1000 or 3000 <= code <= 4999
+            else:
+                valid = 1000 <= code < 5000 and code not in (1004, 1005, 1006, 1015)
+            if not valid:
+                self._fail_error(
+                    "close", (code, reason),
+                    DOMException(errors.INVALID_CLOSE_CODE.format(code=code), "InvalidAccessError"),
+                )
+        if reason is not None:
+            if not isinstance(reason, str):
+                raise TypeError(f"close() reason must be a str, not {type(reason).__name__}")
+            reason = _usv_string(reason)
+            if compat.close_reason_byte_limit and len(reason.encode("utf-8")) > 123:
+                self._fail_error("close", (code, reason), DOMException(errors.REASON_TOO_LONG, "SyntaxError"))
+            if code is None:
+                self._fail_error(
+                    "close", (code, reason), DOMException(errors.REASON_WITHOUT_CODE, "InvalidAccessError")
+                )
+        t = transition(self._phase, Action.CLOSE)
+        if t.effect is Effect.RAISE:
+            self._fail("close", (code, reason), t)
+        if t.effect is Effect.QUEUE_CLOSE:
+            if self._phase is Phase.CLOSE_RECEIVED:
+                self._replied = True
+            self._outgoing.append(_Close(1005 if code is None else code, reason or ""))
+            self._phase = t.next
+            if self._pair._recorders:
+                self._record_call("close", (code, reason), "ok")
+            self._notify_outgoing()
+        elif self._pair._recorders:
+            self._record_call("close", (code, reason), "ignored")
+
+    def serializeAttachment(self, value: Any) -> None:
+        """Mirrors ``WebSocket.serializeAttachment()``: keep a deep copy of ``value``.
+
+        The value must be structured-clonable (None, bool, int, float, str,
+        bytes-like, list, tuple, dict, set) and at most 16,384 bytes once
+        serialized the way V8 does it.
+
+        Raises:
+            WorkersError: the serialized value is over 16,384 bytes.
+            DOMException: ``DataCloneError`` for a value that cannot be cloned.
+        """
+        size = _v8_serialized_size(value)
+        if size > ATTACHMENT_LIMIT:
+            raise errors.WorkersError(errors.ATTACHMENT_TOO_LARGE.format(limit=ATTACHMENT_LIMIT, size=size))
+        self._attachment = _clone(value)
+
+    def deserializeAttachment(self) -> Any:
+        """Mirrors ``WebSocket.deserializeAttachment()``: a fresh copy, or ``None`` if never set."""
+        if self._attachment is _MISSING:
+            return None
+        return _clone(self._attachment)
+
+    # ------------------------------------------------------------------ EventTarget
+
+    def addEventListener(
+        self,
+        type: str,  # noqa: A002 - JS name
+        listener: Any,
+        options: bool | dict[str, Any] | None = None,
+        /,
+        *,
+        once: bool = False,
+        capture: bool = False,
+        passive: bool = False,
+    ) -> None:
+        """Mirrors ``EventTarget.addEventListener()``.
+
+        ``listener`` is called with the event; it may also be an object with a
+        ``handleEvent`` method. Options, as a dict (``{"once": True}``) or as
+        keywords: ``once`` removes the listener after its first call; ``capture``
+        and ``passive`` must be false, as in workerd. Adding the same listener
+        twice for a type has no effect. ``on<type>`` attributes (``ws.onmessage = fn``)
+        run before all listeners added here.
+
+        Listeners run one after another within one dispatch. Deliberate
+        reproduction of workerd: a listener that raises stops the rest for that
+        event and errors the socket (unless ``spec_compliant_dispatch_exceptions``).
+        An ``async def`` listener runs as a task that nothing awaits, with a
+        one-time warning, as workerd ignores the promise it returns.
+
+        Raises:
+            TypeError: ``capture`` or ``passive`` is true, or ``listener`` is not callable.
+        """
+        if isinstance(options, bool):
+            if options:
+                raise TypeError(errors.USE_CAPTURE_MUST_BE_FALSE)
+        elif isinstance(options, dict):
+            once = once or bool(options.get("once", False))
+            capture = capture or bool(options.get("capture", False))
+            passive = passive or bool(options.get("passive", False))
+        elif options is not None:
+            raise TypeError(f"addEventListener() options must be a dict or bool, not {type_name(options)}")
+        if capture:
+            raise TypeError(errors.CAPTURE_MUST_BE_FALSE)
+        if passive:
+            raise TypeError(errors.PASSIVE_MUST_BE_FALSE)
+        if not isinstance(type, str):
+            raise TypeError(f"event type must be a str, not {type_name(type)}")
+        if listener is None:
+            return
+        fn = _listener_function(listener)
+        entries = self._listeners.setdefault(type, [])
+        if any(e.key is listener or e.key == listener for e in entries):
+            return
+        entries.append(_Listener(fn, listener, once))
+
+    def removeEventListener(
+        self,
+        type: str,  # noqa: A002 - JS name
+        listener: Any,
+        options: bool | dict[str, Any] | None = None,
+        /,
+    ) -> None:
+        """Mirrors ``EventTarget.removeEventListener()``: stop calling ``listener`` for ``type``.
+
+        A listener removed while an event is being dispatched is not called for it.
+        """
+        entries = self._listeners.get(type)
+        if not entries:
+            return
+        for i, entry in enumerate(entries):
+            if entry.key is listener or entry.key == listener:
+                entry.removed = True
+                del entries[i]
+                return
+
+    def dispatchEvent(self, event: Event) -> bool:
+        """Mirrors ``EventTarget.dispatchEvent()``: call this end's listeners for ``event`` now.
+
+        Unlike the runtime's own dispatches, an exception from a listener
+        propagates to the caller. Returns True (WebSocket events cannot be cancelled).
+        """
+        if not isinstance(event, Event):
+            raise TypeError(f"dispatchEvent() takes an Event, not {type_name(event)}")
+        for fn in self._listeners_for(event.type):
+            self._call_listener(fn, event)
+        return True
+
+    # ------------------------------------------------------------------ internals: sending
+
+    def _notify_outgoing(self) -> None:
+        """A frame was queued: make sure whoever reads this end's frames will take it."""
+        if self._transport is not None:
+            self._transport.frames_queued()
+            return
+        peer = self._peer
+        if peer._reading and not peer._delivery_scheduled:
+            peer._schedule_delivery()
+
+    def _schedule_delivery(self) -> None:
+        self._delivery_scheduled = True
+        schedule(self._deliver)
+
+    def _deliver(self) -> None:
+        """Take the peer's next frame and dispatch it: one frame per turn, as workerd's read loop."""
+        self._delivery_scheduled = False
+        peer = self._peer
+        src = peer._outgoing
+        if not self._reading or not src:
+            return
+        frame = src.popleft()
+        if type(frame) is _Close:
+            self._receive_close(frame.code, frame.reason)
+        else:
+            self._receive_message(frame)
+        if src:
+            if self._reading and not self._delivery_scheduled:
+                self._schedule_delivery()
+        elif peer._dead and self._reading:
+            schedule(self._peer_gone)
+
+    # ------------------------------------------------------------------ internals: receiving
+
+    def _receive_message(self, data: str | bytes) -> None:
+        TRANSITIONS[self._phase, _A_RECV_MESSAGE]  # a KeyError here is a runtime bug
+        if type(data) is bytes and self._binary_type == "blob":
+            payload: str | bytes | Blob = Blob._wrap(data)
+        else:
+            payload = data
+        self._dispatch_from_runtime(MessageEvent(data=payload))
+
+    def _receive_close(self, code: int, reason: str) -> None:
+        action = Action.RECV_CLOSE_HALF_OPEN if self._allow_half_open else Action.RECV_CLOSE
+        t = transition(self._phase, action)
+        initiated = self._phase is Phase.CLOSE_SENT
+        self._reading = False
+        self._phase = t.next
+        if t.effect is Effect.QUEUE_REPLY_CLOSE:
+            # web_socket_auto_reply_to_close: the reply is queued before the event.
+            self._replied = True
+            self._outgoing.append(_Close(code, reason))
+            self._notify_outgoing()
+        self._dispatch_from_runtime(CloseEvent(code=code, reason=reason, wasClean=True))
+        peer = self._peer
+        if initiated and peer._replied and peer._transport is None:
+            # The handshake is complete. workerd then reports the pipe's end on the
+            # side that received the Close first and answered it (observed, both dates).
+            peer._schedule_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
+
+    def _peer_gone(self) -> None:
+        """The peer's end was destroyed without a Close: what workerd's pump and read loop report."""
+        if not self._errored and self._phase in (Phase.OPEN, Phase.CLOSE_RECEIVED):
+            # The outgoing pump fails first: "Network connection lost."
+            self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
+        self._outgoing.clear()
+        if self._reading:
+            schedule(self._receive_disconnect)
+
+    def _receive_disconnect(self) -> None:
+        """Close 1006: dispatched before closedIncoming is set, so readyState is unchanged inside."""
+        if not self._reading:
+            return
+        t = transition(self._phase, Action.RECV_DISCONNECT)
+        self._reading = False
+        self._dispatch_from_runtime(
+            CloseEvent(code=1006, reason=errors.DISCONNECTED_REASON, wasClean=False)
+        )
+        self._phase = t.next
+
+    def _schedule_error(self, error: BaseException, message: str) -> None:
+        schedule(lambda: self._report_error(error, message))
+
+    def _report_error(self, error: BaseException, message: str) -> None:
+        """LWA::reportError: only the first error is dispatched; readyState is 3 inside it."""
+        if self._errored:
+            return
+        t = transition(self._phase, Action.ERROR)
+        self._errored = True
+        self._phase = t.next
+        event = ErrorEvent(message=message, error=error)
+        if self._pair._recorders:
+            self._record_event(event)
+        for fn in self._listeners_for("error"):
+            try:
+                self._call_listener(fn, event)
+            except Exception as exc:  # noqa: BLE001 - an error listener's error ends the dispatch
+                log.warning("Uncaught %s: %s (in an error listener)", type(exc).__name__, exc)
+                break
+
+    # ------------------------------------------------------------------ internals: dispatch
+
+    def _listeners_for(self, type: str) -> list[Callable[[Any], Any]]:  # noqa: A002
+        """The functions to call, in order: the ``on<type>`` attribute first, then listeners."""
+        handler = getattr(self, "on" + type, None)
+        entries = self._listeners.get(type)
+        fns: list[Callable[[Any], Any]] = [handler] if callable(handler) else []
+        if entries:
+            for entry in tuple(entries):
+                fns.append(_OnceGuard(self, type, entry) if entry.once else _Checked(entry))
+        return fns
+
+    def _dispatch_from_runtime(self, event: Event) -> None:
+        """Dispatch an event the runtime produced (a frame, a close); handle a raising listener."""
+        if self._pair._recorders:
+            self._record_event(event)
+        etype = event.type
+        handler = self.onmessage if etype == "message" else getattr(self, "on" + etype, None)
+        entries = self._listeners.get(etype)
+        if not entries and handler is None:
+            return
+        spec_compliant = self._pair._compat.spec_compliant_dispatch_exceptions
+        try:
+            if handler is not None and callable(handler):
+                self._call_listener_guarded(handler, event, spec_compliant)
+            if entries:
+                for entry in tuple(entries):
+                    if entry.removed:
+                        continue
+                    if entry.once:
+                        entry.removed = True
+                        entries.remove(entry)
+                    self._call_listener_guarded(entry.fn, event, spec_compliant)
+        except Exception as exc:  # noqa: BLE001 - workerd: the first raising listener ends the dispatch
+            self._listener_raised(exc, etype)
+
+    def _call_listener_guarded(self, fn: Callable[[Any], Any], event: Event, spec_compliant: bool) -> None:
+        if not spec_compliant:
+            self._call_listener(fn, event)
+            return
+        try:
+            self._call_listener(fn, event)
+        except Exception as exc:  # noqa: BLE001 - report and continue
+            message = f"Uncaught {type(exc).__name__}: {exc}"
+            log.warning("%s (in a %r listener; dispatch continues)", message, event.type)
+            if self._pair._recorders:
+                self._record_note("listener raised", message)
+
+    def _call_listener(self, fn: Callable[[Any], Any], event: Event) -> None:
+        result = fn(event)
+        if result is not None and inspect.isawaitable(result):
+            if not self._warned_promise:
+                self._warned_promise = True
+                log.warning("%s", errors.PROMISE_IGNORED)
+            if inspect.iscoroutine(result):
+                spawn(result)
+
+    def _listener_raised(self, exc: Exception, etype: str) -> None:
+        """workerd's read loop ends with the listener's exception: the end stops reading,
+        gets an error event, and its peer then sees the pipe break."""
+        message = f"Uncaught {type(exc).__name__}: {exc}"
+        log.warning("%s (in a %r listener on the %s end)", message, etype, END_NAMES[self._index])
+        self._reading = False
+        self._dead = True
+        self._schedule_error(exc, message)
+        if self._transport is None:
+            peer = self._peer
+            if not self._outgoing and (peer._reading or peer._phase in (Phase.OPEN, Phase.CLOSE_RECEIVED)):
+                schedule(peer._peer_gone)
+        else:
+            self._transport.end_died()
+
+    # ------------------------------------------------------------------ internals: recording
+
+    def _fail(self, name: str, args: tuple[Any, ...], t: Any) -> NoReturn:
+        self._fail_error(name, args, t.error(t.message))
+
+    def _fail_error(self, name: str, args: tuple[Any, ...], exc: Exception) -> NoReturn:
+        if self._pair._recorders:
+            self._record_call(name, args, f"{type(exc).__name__}: {exc}" if not isinstance(exc, DOMException)
+                              else f"DOMException {exc.name}: {exc}")
+        raise exc
+
+    def _record_call(self, name: str, args: tuple[Any, ...], outcome: str) -> None:
+        for rec in self._pair._recorders:
+            rec._add(self._pair, self._index, "call", name, args, outcome)
+
+    def _record_event(self, event: Event) -> None:
+        if isinstance(event, MessageEvent):
+            args: tuple[Any, ...] = (event.data,)
+        elif isinstance(event, CloseEvent):
+            args = (event.code, event.reason, event.wasClean)
+        elif isinstance(event, ErrorEvent):
+            args = (event.message,)
+        else:
+            args = ()
+        for rec in self._pair._recorders:
+            rec._add(self._pair, self._index, "event", event.type, args, "")
+
+    def _record_note(self, name: str, text: str) -> None:
+        for rec in self._pair._recorders:
+            rec._add(self._pair, self._index, "note", name, (text,), "")
+
+    def __repr__(self) -> str:
+        rs = self.readyState
+        return f"<WebSocket {END_NAMES[self._index]} readyState={rs} ({_RS_NAMES[rs]})>"
+
+
+_RS_NAMES = ("CONNECTING", "OPEN", "CLOSING", "CLOSED")
+
+
+class _Checked:
+    """Call a listener unless it was removed earlier in the same dispatch."""
+
+    __slots__ = ("entry",)
+
+    def __init__(self, entry: _Listener) -> None:
+        self.entry = entry
+
+    def __call__(self, event: Event) -> Any:
+        if not self.entry.removed:
+            return self.entry.fn(event)
+        return None
+
+
+class _OnceGuard(_Checked):
+    __slots__ = ("ws", "type")
+
+    def __init__(self, ws: WebSocket, type: str, entry: _Listener) -> None:  # noqa: A002
+        super().__init__(entry)
+        self.ws = ws
+        self.type = type
+
+    def __call__(self, event: Event) -> Any:
+        if self.entry.removed:
+            return None
+        self.entry.removed = True
+        entries = self.ws._listeners.get(self.type)
+        if entries and self.entry in entries:
+            entries.remove(self.entry)
+        return self.entry.fn(event)
+
+
+class WebSocketPair:
+    """Mirrors ``WebSocketPair`` in Workers: two connected :class:`WebSocket` ends.
+
+    ``pair[0]`` (the "client" end, usually returned in a ``Response``) and
+    ``pair[1]`` (the "server" end, usually accepted) return the same objects on
+    every access. The pair unpacks like JS's ``Object.values(new WebSocketPair())``::
+
+        client, server = WebSocketPair()                 # iterable: the two sockets
+        client, server = WebSocketPair.new().object_values()   # the Python Workers spelling
+
+    A pair takes the behaviour of the :class:`~cfws_playground.compatibility`
+    block it is created in (today's runtime outside one), for its whole life.
+    """
+
+    __slots__ = ("_client", "_server", "_compat", "_recorders", "__weakref__")
+
+    def __init__(self) -> None:
+        self._compat = compatibility.current()
+        self._recorders: list[Recorder] = []
+        self._client = WebSocket._create(self, 0)
+        self._server = WebSocket._create(self, 1)
+        self._client._peer = self._server
+        self._server._peer = self._client
+
+    @classmethod
+    def new(cls) -> WebSocketPair:
+        """``WebSocketPair.new()``: JS ``new WebSocketPair()`` as Python Workers spell it."""
+        return cls()
+
+    def object_values(self) -> list[WebSocket]:
+        """``Object.values(pair)``: ``[pair[0], pair[1]]``, as Python Workers spell it."""
+        return [self._client, self._server]
+
+    def __getitem__(self, index: int) -> WebSocket:
+        if index == 0 and not isinstance(index, bool):
+            return self._client
+        if index == 1 and not isinstance(index, bool):
+            return self._server
+        raise IndexError(f"a WebSocketPair has ends 0 and 1 only, not {index!r}")
+
+    def __iter__(self) -> Iterator[WebSocket]:
+        yield self._client
+        yield self._server
+
+    @property
+    def compatibility(self) -> compatibility:
+        """The compatibility date and flags this pair was created with."""
+        return self._compat
+
+    def __repr__(self) -> str:
+        return f"<WebSocketPair client={self._client.readyState} server={self._server.readyState}>"
+
+
+# ---------------------------------------------------------------------- conversions
+
+
+def type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def _coerce_message(message: Any) -> str | bytes:
+    """send()'s argument as a frame: text (str) or binary (bytes)."""
+    cls = type(message)
+    if cls is str:
+        if message.isascii():
+            return message  # type: ignore[no-any-return]
+        return _wtf8_text(message)
+    if cls is bytes:
+        return message  # type: ignore[no-any-return]
+    if isinstance(message, (bytearray, memoryview)):
+        return bytes(message) if cls is bytearray else message.tobytes()
+    if isinstance(message, str):
+        return _wtf8_text(str(message))
+    if isinstance(message, bytes):
+        return bytes(message)
+    if isinstance(message, bool):
+        return "true" if message else "false"
+    if isinstance(message, int):
+        return str(int(message))
+    if isinstance(message, float):
+        return js_number_to_string(message)
+    if message is _MISSING:
+        raise TypeError(errors.SEND_NO_ARGUMENT)
+    if not isinstance(message, (dict, list, tuple, set, frozenset, Blob)) and message is not None:
+        try:
+            return memoryview(message).tobytes()  # any buffer: array.array, numpy arrays, ...
+        except TypeError:
+            pass
+    would = _js_to_string(message)
+    raise TypeError(
+        f"send() takes str or bytes-like data (or an int, float or bool), not {type_name(message)}. "
+        f"workerd would have sent the text {would!r} (JavaScript's ToString). "
+        "To send structured data, serialize it: ws.send(json.dumps(value)), "
+        "as you would use JSON.stringify in JavaScript."
+    )
+
+
+def _wtf8_text(text: str) -> str:
+    """workerd sends lone surrogates as WTF-8; an in-process peer decodes each byte to U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        raw = text.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+        return raw.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def _usv_string(text: str) -> str:
+    """WebIDL USVString: pairs of surrogates combine, lone surrogates become U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _coerce_close_code(code: Any) -> int:
+    """A close code as WebIDL converts it to ``int``: floats truncate, NaN is 0 (as workerd)."""
+    if isinstance(code, bool) or not isinstance(code, (int, float)):
+        raise TypeError(f"close() code must be an int, not {type_name(code)}")
+    if isinstance(code, float):
+        if math.isnan(code) or math.isinf(code):
+            return 0
+        return int(code)
+    return int(code)
+
+
+def _js_to_string(value: Any) -> str:
+    """What JS ``String(value)`` gives for the Python value a learner passed."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return js_number_to_string(float(value)) if isinstance(value, float) else str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):
+        return ",".join("" if v is None else _js_to_string(v) for v in value)
+    if isinstance(value, Blob):
+        return "[object Blob]"
+    if isinstance(value, (set, frozenset)):
+        return "[object Set]"
+    return "[object Object]"
+
+
+def js_number_to_string(x: float) -> str:
+    """ECMAScript ``Number::toString``: ``1.0`` -> ``"1"``, ``1e21`` -> ``"1e+21"``, nan -> ``"NaN"``."""
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "0"
+    if x < 0:
+        return "-" + js_number_to_string(-x)
+    mantissa, _, exp = repr(x).partition("e")
+    int_part, _, frac_part = mantissa.partition(".")
+    digits = (int_part + frac_part).lstrip("0")
+    # Position of the decimal point relative to the start of the significant digits.
+    n = len(int_part.lstrip("0")) + (int(exp) if exp else 0)
+    if not int_part.lstrip("0"):
+        n = -(len(frac_part) - len(frac_part.lstrip("0"))) + (int(exp) if exp else 0)
+    digits = digits.rstrip("0") or "0"
+    k = len(digits)
+    if k <= n <= 21:
+        return digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return "0." + "0" * (-n) + digits
+    e = n - 1
+    sign = "+" if e >= 0 else "-"
+    head = digits[0] + ("." + digits[1:] if k > 1 else "")
+    return f"{head}e{sign}{abs(e)}"
+
+
+def _listener_function(listener: Any) -> Callable[[Any], Any]:
+    if callable(listener):
+        return listener  # type: ignore[no-any-return]
+    handle = getattr(listener, "handleEvent", None)
+    if callable(handle):
+        return handle  # type: ignore[no-any-return]
+    raise TypeError(
+        f"a listener must be callable or have a handleEvent() method, not {type_name(listener)}"
+    )
+
+
+# ---------------------------------------------------------------------- attachments
+
+
+def _clone(value: Any) -> Any:
+    """Structured clone, as far as Python values go: bytes-likes become bytes, tuples lists."""
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, tuple):
+        return [_clone(v) for v in value]
+    return copy.deepcopy(value)
+
+
+def _varint_len(n: int) -> int:
+    size = 1
+    while n >= 0x80:
+        n >>= 7
+        size += 1
+    return size
+
+
+def _v8_serialized_size(value: Any) -> int:
+    """Bytes V8's ValueSerializer (format 15, with header) writes for ``value``."""
+    return 2 + _v8_value_size(value, set())
+
+
+def _v8_value_size(value: Any, seen: set[int]) -> int:
+    if value is None or isinstance(value, bool):
+        return 1
+    if isinstance(value, int):
+        if -(2**31) <= value < 2**31:
+            return 1 + _varint_len(value * 2 if value >= 0 else -value * 2 - 1)  # zigzag
+        if abs(value) < 2**53:
+            return 9  # a double
+        digits = (abs(value).bit_length() + 63) // 64
+        return 1 + _varint_len(digits * 16) + 8 * digits  # a BigInt (Pyodide's conversion)
+    if isinstance(value, float):
+        return 9
+    if isinstance(value, str):
+        try:
+            raw = value.encode("latin-1")
+            return 1 + _varint_len(len(raw)) + len(raw)
+        except UnicodeEncodeError:
+            n = len(value.encode("utf-16-le", "surrogatepass"))
+            return 1 + _varint_len(n) + n + 1  # a padding byte keeps two-byte strings aligned
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        n = memoryview(value).nbytes
+        return 1 + _varint_len(n) + n
+    key = id(value)
+    if key in seen:
+        return 2  # a back-reference
+    if isinstance(value, (list, tuple)):
+        seen.add(key)
+        n = len(value)
+        body = sum(_v8_value_size(v, seen) for v in value)
+        return 1 + _varint_len(n) + body + 1 + 1 + 2 * _varint_len(n)
+    if isinstance(value, dict):
+        seen.add(key)
+        body = 0
+        for k, v in value.items():
+            if not isinstance(k, (str, int)) or isinstance(k, bool):
+                raise DOMException(f"{value!r} could not be cloned.", "DataCloneError")
+            body += _v8_value_size(k if isinstance(k, int) else str(k), seen) + _v8_value_size(v, seen)
+        return 1 + body + 1 + _varint_len(len(value))
+    if isinstance(value, (set, frozenset)):
+        seen.add(key)
+        return 1 + sum(_v8_value_size(v, seen) for v in value) + 1 + _varint_len(len(value))
+    raise DOMException(f"{type_name(value)} object could not be cloned.", "DataCloneError")
+
+
+# ---------------------------------------------------------------------- typing helpers
+
+BinaryType = Literal["blob", "arraybuffer"]
