@@ -85,7 +85,8 @@ class Record(NamedTuple):
         pair: which watched pair (1 for the first one the recorder watched).
         end: ``"client"`` (``pair[0]``) or ``"server"`` (``pair[1]``).
         kind: ``"call"`` (user code called the end), ``"event"`` (the end
-            dispatched an event) or ``"note"`` (the runtime reports something).
+            dispatched an event), ``"net"`` (a real network client acted, for an
+            end returned in a Response) or ``"note"`` (the runtime reports something).
         name: ``accept``, ``send``, ``close``, ``binaryType``, ``couple`` for calls;
             ``message``, ``close``, ``error`` for events.
         args: the call's arguments or the event's fields, as Python values.
@@ -140,6 +141,12 @@ class Record(NamedTuple):
             if name == "error":
                 return f"← error {args[0]!r}"
             return f"← {name}"
+        if self.kind == "net":
+            if name == "send":
+                return f"[network] send({preview(args[0])})"
+            if name == "close":
+                return f"[network] close({args[0]}, {args[1]!r})"
+            return f"[network] connection {name}"
         return f"· {name}: {args[0]}"
 
     def as_dict(self) -> dict[str, Any]:

@@ -432,11 +432,10 @@ class WebSocket:
 
     def _notify_outgoing(self) -> None:
         """A frame was queued: make sure whoever reads this end's frames will take it."""
-        if self._transport is not None:
-            self._transport.frames_queued()
-            return
         peer = self._peer
-        if peer._reading and not peer._delivery_scheduled:
+        if peer._transport is not None:
+            peer._transport.frames_queued()
+        elif peer._reading and not peer._delivery_scheduled:
             peer._schedule_delivery()
 
     def _schedule_delivery(self) -> None:
@@ -484,15 +483,20 @@ class WebSocket:
             self._notify_outgoing()
         self._dispatch_from_runtime(CloseEvent(code=code, reason=reason, wasClean=True))
         peer = self._peer
-        if initiated and peer._replied and peer._transport is None:
+        if initiated and peer._replied:
             # The handshake is complete. workerd then reports the pipe's end on the
             # side that received the Close first and answered it (observed, both dates).
             peer._schedule_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
 
     def _peer_gone(self) -> None:
-        """The peer's end was destroyed without a Close: what workerd's pump and read loop report."""
-        if not self._errored and self._phase in (Phase.OPEN, Phase.CLOSE_RECEIVED):
-            # The outgoing pump fails first: "Network connection lost."
+        """The peer's end was destroyed without a Close.
+
+        In-process (the peer's listener raised) workerd's outgoing pump fails
+        first, "Network connection lost.", then the read loop reports close
+        1006. A network client that drops its connection gives close 1006 only.
+        """
+        pump_fails = self._peer._transport is None
+        if pump_fails and not self._errored and self._phase in (Phase.OPEN, Phase.CLOSE_RECEIVED):
             self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
         self._outgoing.clear()
         if self._reading:
@@ -594,12 +598,88 @@ class WebSocket:
         self._reading = False
         self._dead = True
         self._schedule_error(exc, message)
-        if self._transport is None:
-            peer = self._peer
-            if not self._outgoing and (peer._reading or peer._phase in (Phase.OPEN, Phase.CLOSE_RECEIVED)):
-                schedule(peer._peer_gone)
-        else:
-            self._transport.end_died()
+        peer = self._peer
+        if peer._transport is not None:
+            peer._transport.peer_died()
+        elif not self._outgoing and (peer._reading or peer._phase in (Phase.OPEN, Phase.CLOSE_RECEIVED)):
+            schedule(peer._peer_gone)
+
+    # ------------------------------------------------------------------ the network side
+    #
+    # An end returned in a 101 Response is coupled to a network connection
+    # (cfws_playground.bridge). The transport then stands in for that end: it
+    # takes the frames the worker's end sends, and feeds in what the client
+    # sends. A transport has two methods the runtime calls:
+    #
+    #   frames_queued()  the worker's end queued frames: take them with _network_take()
+    #   peer_died()      the worker's end stopped (a listener raised): once its queued
+    #                    frames are taken, drop the connection without a Close (1006)
+
+    def _couple(self, transport: Any) -> None:
+        """Return this end in a Response: check workerd's coupling rules, then hand it to ``transport``.
+
+        Raises:
+            TypeError: the end was accepted, or already used in a response (workerd's texts).
+        """
+        t = transition(self._phase, Action.COUPLE)
+        if t.effect is Effect.RAISE:
+            self._fail("couple", (), t)
+        self._phase = t.next
+        self._transport = transport
+        if self._pair._recorders:
+            self._record_call("couple", (), "ok")
+        if self._peer._outgoing:
+            transport.frames_queued()
+
+    def _network_take(self) -> str | bytes | tuple[int, str] | None:
+        """The next frame the worker's end sent: text, bytes, ``(code, reason)`` for a Close, or None."""
+        src = self._peer._outgoing
+        if not src:
+            return None
+        frame = src.popleft()
+        if type(frame) is _Close:
+            return (frame.code, frame.reason)
+        return frame
+
+    def _network_frame(self, data: str | bytes) -> None:
+        """A message arrived from the network client: deliver it to the worker's end in order."""
+        self._outgoing.append(data)
+        if self._pair._recorders:
+            self._record_net("send", (data,))
+        peer = self._peer
+        if peer._reading and not peer._delivery_scheduled:
+            peer._schedule_delivery()
+
+    def _network_close(self, code: int, reason: str) -> None:
+        """A Close frame arrived from the network client (code 1005 when it had none)."""
+        self._outgoing.append(_Close(code, reason))
+        if self._pair._recorders:
+            self._record_net("close", (code, reason))
+        peer = self._peer
+        if peer._reading and not peer._delivery_scheduled:
+            peer._schedule_delivery()
+
+    def _network_closed(self, clean: bool) -> None:
+        """The connection has ended, after a Close handshake (``clean``) or dropped without one."""
+        peer = self._peer
+        if self._pair._recorders:
+            self._record_net("closed" if clean else "dropped", ())
+        if clean:
+            if peer._replied:
+                # The worker's end answered the client's Close: workerd then reports
+                # the end of the pipe on it (observed, both dates).
+                peer._schedule_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
+            return
+        self._dead = True
+        if not self._outgoing:
+            schedule(peer._peer_gone)
+
+    def _network_error(self, error: BaseException, message: str) -> None:
+        """A protocol error on the connection (e.g. a message over the size limit)."""
+        peer = self._peer
+        peer._reading = False
+        self._outgoing.clear()
+        peer._schedule_error(error, message)
 
     # ------------------------------------------------------------------ internals: recording
 
@@ -627,6 +707,10 @@ class WebSocket:
             args = ()
         for rec in self._pair._recorders:
             rec._add(self._pair, self._index, "event", event.type, args, "")
+
+    def _record_net(self, name: str, args: tuple[Any, ...]) -> None:
+        for rec in self._pair._recorders:
+            rec._add(self._pair, self._index, "net", name, args, "")
 
     def _record_note(self, name: str, text: str) -> None:
         for rec in self._pair._recorders:
