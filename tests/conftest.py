@@ -54,3 +54,8 @@ def side(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(autouse=True)
 def _quiet_runtime_log(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="cfws_playground")
+
+
+# Notebooks under tests/ are fixtures for the browser tests, not workshop
+# notebooks: nbval collects only notebooks/.
+collect_ignore_glob = ["*.ipynb", "**/*.ipynb"]
