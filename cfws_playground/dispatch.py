@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-__all__ = ["settle"]
+__all__ = ["nothing_else_ready", "schedule", "settle", "spawn"]
 
 
 class _LoopState:
@@ -77,6 +77,19 @@ def schedule(callback: Callable[[], None]) -> None:
         _flush_deferred(loop, st)
     st.pending += 1
     loop.call_soon(_run, st, callback)
+
+
+def nothing_else_ready() -> bool:
+    """True when no other callback waits in the running loop's ready queue.
+
+    A delivery may then dispatch the next frame in the same turn: nothing could
+    have run in between, so no program can tell the difference, and what a
+    listener schedules (a callback, a resolved future, a reply) still runs
+    before the next frame. On loops that do not expose their queue (uvloop),
+    every frame gets its own turn.
+    """
+    ready = getattr(asyncio.get_running_loop(), "_ready", None)
+    return ready is not None and not ready
 
 
 def _flush_deferred(loop: asyncio.AbstractEventLoop, st: _LoopState) -> None:

@@ -121,6 +121,17 @@ class MessageEvent(Event):
             raise TypeError(f"MessageEvent data must be str, bytes or Blob, not {type_name(self.data)}")
 
 
+_set = object.__setattr__
+
+
+def _message_event(data: str | bytes | Blob) -> MessageEvent:
+    """A MessageEvent for a frame the runtime read: already valid, so skip re-validation."""
+    event = object.__new__(MessageEvent)
+    _set(event, "type", "message")
+    _set(event, "data", data)
+    return event
+
+
 @dataclass(frozen=True, slots=True)
 class CloseEvent(Event):
     """Mirrors ``CloseEvent``. Constructed without a dictionary, JS's defaults apply:

@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .events import Blob
+from .state import _READY_STATE as _READY
 
 if TYPE_CHECKING:
     from .socket import WebSocketPair
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 __all__ = ["Record", "Recorder", "close_code_meaning", "preview"]
 
 _STATE_NAMES = ("CONNECTING", "OPEN", "CLOSING", "CLOSED")
+_END_NAMES = ("client", "server")
+_new_tuple = tuple.__new__
+_OPS: dict[tuple[int, str, str], tuple[str, str, str]] = {}
 
 #: What close codes mean (RFC 6455 §7.4 and the IANA registry), for learners.
 CLOSE_CODE_MEANINGS = {
@@ -77,8 +81,8 @@ def preview(data: Any, width: int = 40) -> str:
     return f"<{label} {len(data_bytes)}: {shown}{more}>" if data_bytes else f"<{label} 0>"
 
 
-class Record(NamedTuple):
-    """One step on a pair.
+class Record(tuple):  # type: ignore[type-arg]
+    """One step on a pair (an immutable tuple, kept small: a recorder may hold millions).
 
     Attributes:
         seq: 1, 2, 3, ... in the order the recorder saw the steps.
@@ -95,15 +99,55 @@ class Record(NamedTuple):
         server: readyState of the server end likewise.
     """
 
-    seq: int
-    pair: int
-    end: str
-    kind: str
-    name: str
-    args: tuple[Any, ...]
-    outcome: str
-    client: int
-    server: int
+    __slots__ = ()
+
+    # Stored as (seq, pair, (end, kind, name), data, outcome, ready): one shared
+    # tuple per kind of step, a bare value for one-argument steps, both
+    # readyStates in one small int.
+
+    @property
+    def seq(self) -> int:
+        return self[0]  # type: ignore[no-any-return]
+
+    @property
+    def pair(self) -> int:
+        return self[1]  # type: ignore[no-any-return]
+
+    @property
+    def end(self) -> str:
+        return self[2][0]  # type: ignore[no-any-return]
+
+    @property
+    def kind(self) -> str:
+        return self[2][1]  # type: ignore[no-any-return]
+
+    @property
+    def name(self) -> str:
+        return self[2][2]  # type: ignore[no-any-return]
+
+    @property
+    def args(self) -> tuple[Any, ...]:
+        data = self[3]
+        return data if type(data) is tuple else (data,)
+
+    @property
+    def outcome(self) -> str:
+        return self[4]  # type: ignore[no-any-return]
+
+    @property
+    def client(self) -> int:
+        return self[5] >> 2  # type: ignore[no-any-return]
+
+    @property
+    def server(self) -> int:
+        return self[5] & 3  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:
+        return (
+            f"Record(seq={self.seq}, pair={self.pair}, end={self.end!r}, kind={self.kind!r}, "
+            f"name={self.name!r}, args={self.args!r}, outcome={self.outcome!r}, "
+            f"client={self.client}, server={self.server})"
+        )
 
     @property
     def step(self) -> str:
@@ -239,24 +283,29 @@ class Recorder:
         return unsubscribe
 
     def _add(self, pair: WebSocketPair, index: int, kind: str, name: str, args: tuple[Any, ...], outcome: str) -> None:
-        self._seq += 1
+        # The hot path of recording: plain tuple construction and dict lookups.
+        self._seq = seq = self._seq + 1
         records = self._records
-        if self._limit is not None and len(records) == self._limit:
+        if len(records) == self._limit:
             self.dropped += 1
-        record = Record(
-            self._seq,
-            self._labels[id(pair)],
-            "client" if index == 0 else "server",
-            kind,
-            name,
-            args,
-            outcome,
-            pair._client.readyState,
-            pair._server.readyState,
+        op = _OPS.get((index, kind, name))
+        if op is None:
+            op = _OPS[index, kind, name] = (_END_NAMES[index], kind, name)
+        record = _new_tuple(
+            Record,
+            (
+                seq,
+                self._labels[id(pair)],
+                op,
+                args[0] if len(args) == 1 else args,
+                outcome,
+                _READY[pair._client._phase] << 2 | _READY[pair._server._phase],
+            ),
         )
         records.append(record)
-        for callback in self._subscribers:
-            callback(record)
+        if self._subscribers:
+            for callback in self._subscribers:
+                callback(record)
 
     def add_note(self, pair: WebSocketPair, end: int, name: str, text: str) -> None:
         """Record something the runtime reports that is neither a call nor an event."""

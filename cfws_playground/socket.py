@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn
 
 from . import errors
 from .compat import compatibility
-from .dispatch import schedule, spawn
+from .dispatch import nothing_else_ready, schedule, spawn
 from .errors import ConnectionLostError, DOMException
-from .events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent
+from .events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent, _message_event
 from .state import TRANSITIONS, Action, Effect, Phase, ready_state, transition
 
 if TYPE_CHECKING:
@@ -41,7 +41,8 @@ END_NAMES = ("client", "server")
 ATTACHMENT_LIMIT = 16384
 
 _MISSING: Any = object()
-_A_SEND, _A_RECV_MESSAGE = Action.SEND, Action.RECV_MESSAGE
+_BATCH = 64  # frames one delivery turn may dispatch when nothing else is ready
+_A_SEND = Action.SEND
 _QUEUE_MESSAGE = Effect.QUEUE_MESSAGE
 
 
@@ -443,17 +444,25 @@ class WebSocket:
         schedule(self._deliver)
 
     def _deliver(self) -> None:
-        """Take the peer's next frame and dispatch it: one frame per turn, as workerd's read loop."""
+        """Take the peer's next frame and dispatch it, as workerd's read loop does.
+
+        Each frame is its own turn of the event loop; when nothing else is
+        waiting to run, the next frame follows in the same turn (up to a batch
+        limit, so timers and I/O are still served), which no program can tell apart.
+        """
         self._delivery_scheduled = False
         peer = self._peer
         src = peer._outgoing
-        if not self._reading or not src:
-            return
-        frame = src.popleft()
-        if type(frame) is _Close:
-            self._receive_close(frame.code, frame.reason)
-        else:
-            self._receive_message(frame)
+        budget = _BATCH
+        while self._reading and src:
+            frame = src.popleft()
+            if type(frame) is _Close:
+                self._receive_close(frame.code, frame.reason)
+            else:
+                self._receive_message(frame)
+            budget -= 1
+            if not budget or self._delivery_scheduled or not nothing_else_ready():
+                break
         if src:
             if self._reading and not self._delivery_scheduled:
                 self._schedule_delivery()
@@ -463,12 +472,12 @@ class WebSocket:
     # ------------------------------------------------------------------ internals: receiving
 
     def _receive_message(self, data: str | bytes) -> None:
-        TRANSITIONS[self._phase, _A_RECV_MESSAGE]  # a KeyError here is a runtime bug
+        # Only reading ends get here, and a message never changes the phase
+        # (TRANSITIONS[phase, RECV_MESSAGE] is DISPATCH for every reading phase).
         if type(data) is bytes and self._binary_type == "blob":
-            payload: str | bytes | Blob = Blob._wrap(data)
+            self._dispatch_from_runtime(_message_event(Blob._wrap(data)))
         else:
-            payload = data
-        self._dispatch_from_runtime(MessageEvent(data=payload))
+            self._dispatch_from_runtime(_message_event(data))
 
     def _receive_close(self, code: int, reason: str) -> None:
         action = Action.RECV_CLOSE_HALF_OPEN if self._allow_half_open else Action.RECV_CLOSE
@@ -697,7 +706,7 @@ class WebSocket:
             rec._add(self._pair, self._index, "call", name, args, outcome)
 
     def _record_event(self, event: Event) -> None:
-        if isinstance(event, MessageEvent):
+        if type(event) is MessageEvent:
             args: tuple[Any, ...] = (event.data,)
         elif isinstance(event, CloseEvent):
             args = (event.code, event.reason, event.wasClean)

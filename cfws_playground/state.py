@@ -53,6 +53,9 @@ class Phase(enum.Enum):
     ERRORED = "errored"
     COUPLED = "coupled"
 
+    # Members are singletons: identity hashing keeps table lookups on the hot path cheap.
+    __hash__ = object.__hash__
+
     def __repr__(self) -> str:
         return f"Phase.{self.name}"
 
@@ -71,6 +74,8 @@ class Action(enum.Enum):
     RECV_CLOSE_HALF_OPEN = "Close received (allowHalfOpen)"
     RECV_DISCONNECT = "peer gone without Close"
     ERROR = "error"
+
+    __hash__ = object.__hash__
 
     def __repr__(self) -> str:
         return f"Action.{self.name}"
@@ -189,10 +194,6 @@ _READY_STATE = {
     P.ERRORED: 3,
     P.COUPLED: 1,
 }
-
-#: Phases in which the end reads its peer's frames (workerd's read loop is running).
-READING = frozenset({P.OPEN, P.CLOSE_SENT})
-
 
 def ready_state(phase: Phase) -> int:
     """Return the ``readyState`` workerd reports in ``phase`` (``LWA::getReadyState``)."""
