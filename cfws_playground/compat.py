@@ -131,9 +131,7 @@ class compatibility:  # noqa: N801 - used like contextlib.suppress
                 raise ValueError(f"compatibility date {date!r} is not a real date") from None
         self.date = date
         enabled = {
-            f.enable
-            for f in FLAGS
-            if f.default_from is not None and (date is None or date >= f.default_from)
+            f.enable for f in FLAGS if f.default_from is not None and (date is None or date >= f.default_from)
         }
         chosen: dict[str, tuple[str, bool]] = {}
         for name in self.flags:

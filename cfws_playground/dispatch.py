@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-__all__ = ["nothing_else_ready", "schedule", "settle", "spawn"]
+__all__ = ["Once", "nothing_else_ready", "schedule", "settle", "spawn"]
 
 
 class _LoopState:
@@ -38,9 +38,7 @@ class _LoopState:
                     fut.set_result(None)
 
 
-_states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = (
-    weakref.WeakKeyDictionary()
-)
+_states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = weakref.WeakKeyDictionary()
 # Deliveries asked for while no loop was running (e.g. in a plain synchronous script).
 _deferred: deque[Callable[[], None]] = deque()
 # A one-entry cache: nearly every call comes from the same loop as the previous one.
@@ -65,18 +63,60 @@ def _run(st: _LoopState, callback: Callable[[], None]) -> None:
         st.done_one()
 
 
-def schedule(callback: Callable[[], None]) -> None:
-    """Run ``callback`` in a later turn of the running loop (or of the next one to run)."""
+def schedule(callback: Callable[[], None]) -> asyncio.AbstractEventLoop | None:
+    """Run ``callback`` in a later turn of the running loop (or of the next one to run).
+
+    Returns the loop it was scheduled on, or None when it waits for a loop to run.
+    """
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         _deferred.append(callback)
-        return
+        return None
     st = _last[1] if _last[0] is loop else _state(loop)
     if _deferred:
         _flush_deferred(loop, st)
     st.pending += 1
     loop.call_soon(_run, st, callback)
+    return loop
+
+
+class Once:
+    """A callback that is scheduled at most once at a time (an end's delivery turn).
+
+    If the loop it was scheduled on is closed before it ran (``asyncio.run``
+    returned with frames still queued), the next request or :func:`settle`
+    schedules it again on the loop that runs now, so nothing queued is lost.
+    """
+
+    __slots__ = ("callback", "loop", "scheduled", "__weakref__")
+
+    def __init__(self, callback: Callable[[], None]) -> None:
+        self.callback = callback
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.scheduled = False
+
+    def request(self) -> None:
+        """Make sure the callback will run (once)."""
+        if self.scheduled and not (self.loop is not None and self.loop.is_closed()):
+            return
+        self.scheduled = True
+        self.loop = schedule(self._run)
+        _once_pending.add(self)
+
+    def _run(self) -> None:
+        self.scheduled = False
+        _once_pending.discard(self)
+        self.callback()
+
+
+_once_pending: weakref.WeakSet[Once] = weakref.WeakSet()
+
+
+def _rescue_orphans() -> None:
+    for once in list(_once_pending):
+        if once.scheduled and once.loop is not None and once.loop.is_closed():
+            once.request()
 
 
 def nothing_else_ready() -> bool:
@@ -137,6 +177,7 @@ async def settle() -> None:
     """
     loop = asyncio.get_running_loop()
     st = _state(loop)
+    _rescue_orphans()
     while True:
         if _deferred:
             _flush_deferred(loop, st)

@@ -93,15 +93,14 @@ class DOMException(Exception):  # noqa: N818 - the Web platform's name
 
 # workerd's message texts, word for word.
 MUST_ACCEPT = (
-    "You must call one of accept() or state.acceptWebSocket() on this WebSocket "
-    "before sending messages."
+    "You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages."
 )
 SEND_AFTER_CLOSE = "Can't call WebSocket send() after close()."
 ACCEPT_RELEASED = "Can't accept() WebSocket that was already used in a response."
 COUPLE_ACCEPTED = "Can't return WebSocket in a Response after calling accept()."
 COUPLE_RELEASED = "Can't return WebSocket that was already used in a response."
 COUPLE_NO_UPGRADE = (
-    'Worker tried to return a WebSocket in a response to a request which did not contain '
+    "Worker tried to return a WebSocket in a response to a request which did not contain "
     'the header "Upgrade: websocket".'
 )
 INVALID_CLOSE_CODE = "Invalid WebSocket close code: {code}."

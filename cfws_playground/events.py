@@ -29,11 +29,13 @@ class Blob:
     """
 
     __slots__ = ("_data", "_type")
+    _data: bytes
+    _type: str
 
     def __init__(self, parts: Any = (), type: str = "") -> None:  # noqa: A002 - JS name
         if isinstance(parts, (bytes, bytearray, memoryview, str, Blob)):
             parts = [parts]
-        chunks = []
+        chunks: list[bytes] = []
         for part in parts:
             if isinstance(part, Blob):
                 chunks.append(part._data)

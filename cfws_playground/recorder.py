@@ -179,8 +179,7 @@ class Record(tuple):  # type: ignore[type-arg]
             if name == "close":
                 code, reason, clean = args
                 return (
-                    f"← close {code} ({close_code_meaning(code)}) reason={preview(reason)} "
-                    f"wasClean={clean}"
+                    f"← close {code} ({close_code_meaning(code)}) reason={preview(reason)} wasClean={clean}"
                 )
             if name == "error":
                 return f"← error {args[0]!r}"
@@ -282,7 +281,9 @@ class Recorder:
 
         return unsubscribe
 
-    def _add(self, pair: WebSocketPair, index: int, kind: str, name: str, args: tuple[Any, ...], outcome: str) -> None:
+    def _add(
+        self, pair: WebSocketPair, index: int, kind: str, name: str, args: tuple[Any, ...], outcome: str
+    ) -> None:
         # The hot path of recording: plain tuple construction and dict lookups.
         self._seq = seq = self._seq + 1
         records = self._records

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn
 
 from . import errors
 from .compat import compatibility
-from .dispatch import nothing_else_ready, schedule, spawn
+from .dispatch import Once, nothing_else_ready, schedule, spawn
 from .errors import ConnectionLostError, DOMException
 from .events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent, _message_event
 from .state import TRANSITIONS, Action, Effect, Phase, ready_state, transition
@@ -97,7 +97,7 @@ class WebSocket:
     _phase: Phase
     _reading: bool
     _outgoing: deque[str | bytes | _Close]
-    _delivery_scheduled: bool
+    _delivery: Once
     _allow_half_open: bool
     _binary_type: str
     _listeners: dict[str, list[_Listener]]
@@ -122,7 +122,7 @@ class WebSocket:
         ws._phase = Phase.AWAITING
         ws._reading = False
         ws._outgoing = deque()
-        ws._delivery_scheduled = False
+        ws._delivery = Once(ws._deliver)  # this end's read-loop turn
         ws._allow_half_open = not pair._compat.auto_reply_to_close
         ws._binary_type = "blob" if pair._compat.standard_binary_type else "arraybuffer"
         ws._listeners = {}
@@ -294,7 +294,8 @@ class WebSocket:
                 valid = 1000 <= code < 5000 and code not in (1004, 1005, 1006, 1015)
             if not valid:
                 self._fail_error(
-                    "close", (code, reason),
+                    "close",
+                    (code, reason),
                     DOMException(errors.INVALID_CLOSE_CODE.format(code=code), "InvalidAccessError"),
                 )
         if reason is not None:
@@ -436,12 +437,11 @@ class WebSocket:
         peer = self._peer
         if peer._transport is not None:
             peer._transport.frames_queued()
-        elif peer._reading and not peer._delivery_scheduled:
+        elif peer._reading and not peer._delivery.scheduled:
             peer._schedule_delivery()
 
     def _schedule_delivery(self) -> None:
-        self._delivery_scheduled = True
-        schedule(self._deliver)
+        self._delivery.request()
 
     def _deliver(self) -> None:
         """Take the peer's next frame and dispatch it, as workerd's read loop does.
@@ -450,21 +450,20 @@ class WebSocket:
         waiting to run, the next frame follows in the same turn (up to a batch
         limit, so timers and I/O are still served), which no program can tell apart.
         """
-        self._delivery_scheduled = False
         peer = self._peer
         src = peer._outgoing
         budget = _BATCH
         while self._reading and src:
             frame = src.popleft()
-            if type(frame) is _Close:
+            if isinstance(frame, _Close):
                 self._receive_close(frame.code, frame.reason)
             else:
                 self._receive_message(frame)
             budget -= 1
-            if not budget or self._delivery_scheduled or not nothing_else_ready():
+            if not budget or self._delivery.scheduled or not nothing_else_ready():
                 break
         if src:
-            if self._reading and not self._delivery_scheduled:
+            if self._reading and not self._delivery.scheduled:
                 self._schedule_delivery()
         elif peer._dead and self._reading:
             schedule(self._peer_gone)
@@ -517,9 +516,7 @@ class WebSocket:
             return
         t = transition(self._phase, Action.RECV_DISCONNECT)
         self._reading = False
-        self._dispatch_from_runtime(
-            CloseEvent(code=1006, reason=errors.DISCONNECTED_REASON, wasClean=False)
-        )
+        self._dispatch_from_runtime(CloseEvent(code=1006, reason=errors.DISCONNECTED_REASON, wasClean=False))
         self._phase = t.next
 
     def _schedule_error(self, error: BaseException, message: str) -> None:
@@ -646,7 +643,7 @@ class WebSocket:
         if not src:
             return None
         frame = src.popleft()
-        if type(frame) is _Close:
+        if isinstance(frame, _Close):
             return (frame.code, frame.reason)
         return frame
 
@@ -656,7 +653,7 @@ class WebSocket:
         if self._pair._recorders:
             self._record_net("send", (data,))
         peer = self._peer
-        if peer._reading and not peer._delivery_scheduled:
+        if peer._reading and not peer._delivery.scheduled:
             peer._schedule_delivery()
 
     def _network_close(self, code: int, reason: str) -> None:
@@ -665,7 +662,7 @@ class WebSocket:
         if self._pair._recorders:
             self._record_net("close", (code, reason))
         peer = self._peer
-        if peer._reading and not peer._delivery_scheduled:
+        if peer._reading and not peer._delivery.scheduled:
             peer._schedule_delivery()
 
     def _network_closed(self, clean: bool) -> None:
@@ -697,8 +694,13 @@ class WebSocket:
 
     def _fail_error(self, name: str, args: tuple[Any, ...], exc: Exception) -> NoReturn:
         if self._pair._recorders:
-            self._record_call(name, args, f"{type(exc).__name__}: {exc}" if not isinstance(exc, DOMException)
-                              else f"DOMException {exc.name}: {exc}")
+            self._record_call(
+                name,
+                args,
+                f"{type(exc).__name__}: {exc}"
+                if not isinstance(exc, DOMException)
+                else f"DOMException {exc.name}: {exc}",
+            )
         raise exc
 
     def _record_call(self, name: str, args: tuple[Any, ...], outcome: str) -> None:
@@ -834,8 +836,10 @@ def _coerce_message(message: Any) -> str | bytes:
         return _wtf8_text(message)
     if cls is bytes:
         return message  # type: ignore[no-any-return]
-    if isinstance(message, (bytearray, memoryview)):
-        return bytes(message) if cls is bytearray else message.tobytes()
+    if isinstance(message, bytearray):
+        return bytes(message)
+    if isinstance(message, memoryview):
+        return message.tobytes()  # only the viewed bytes, like an ArrayBufferView
     if isinstance(message, str):
         return _wtf8_text(str(message))
     if isinstance(message, bytes):
@@ -948,9 +952,7 @@ def _listener_function(listener: Any) -> Callable[[Any], Any]:
     handle = getattr(listener, "handleEvent", None)
     if callable(handle):
         return handle  # type: ignore[no-any-return]
-    raise TypeError(
-        f"a listener must be callable or have a handleEvent() method, not {type_name(listener)}"
-    )
+    raise TypeError(f"a listener must be callable or have a handleEvent() method, not {type_name(listener)}")
 
 
 # ---------------------------------------------------------------------- attachments

@@ -195,6 +195,7 @@ _READY_STATE = {
     P.COUPLED: 1,
 }
 
+
 def ready_state(phase: Phase) -> int:
     """Return the ``readyState`` workerd reports in ``phase`` (``LWA::getReadyState``)."""
     return _READY_STATE[phase]

@@ -13,7 +13,8 @@ def test_all_is_exactly_the_public_namespace() -> None:
     public = {
         name
         for name, value in vars(cfws_playground).items()
-        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+        if not name.startswith("_")
+        and not isinstance(value, types.ModuleType)
         and name not in {"annotations"}
     }
     assert sorted(cfws_playground.__all__) == sorted(public)

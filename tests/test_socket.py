@@ -322,7 +322,9 @@ def test_20_kit_decision_other_values_raise_typeerror(value: object, would_send:
 
 def test_send_without_argument_is_workerds_typeerror() -> None:
     a = accepted_pair()[0]
-    with pytest.raises(TypeError, match=r"parameter 1 is not of type 'ArrayBuffer or ArrayBufferView or string'"):
+    with pytest.raises(
+        TypeError, match=r"parameter 1 is not of type 'ArrayBuffer or ArrayBufferView or string'"
+    ):
         a.send()
 
 
@@ -461,7 +463,12 @@ async def test_32_33_34_close_handshake_with_auto_reply(side: str) -> None:
     assert me.readyState == 2 and peer.readyState == 1
     await settle()
     [peer_close, peer_error] = peer_log.events
-    assert (peer_close.type, peer_close.code, peer_close.reason, peer_close.wasClean) == ("close", 1000, "bye", True)
+    assert (peer_close.type, peer_close.code, peer_close.reason, peer_close.wasClean) == (
+        "close",
+        1000,
+        "bye",
+        True,
+    )
     assert peer_log.states[0][0 if pair[0] is peer else 1] == 3  # peer is CLOSED inside its close event
     [me_close] = me_log.events
     assert (me_close.code, me_close.reason, me_close.wasClean) == (1000, "bye", True)
@@ -859,7 +866,9 @@ async def test_61_listener_removed_during_dispatch_is_skipped() -> None:
         ((), {"passive": True}, "addEventListener(): options.passive must be false."),
     ],
 )
-def test_62_capture_and_passive_raise(args: tuple[object, ...], kwargs: dict[str, bool], message: str) -> None:
+def test_62_capture_and_passive_raise(
+    args: tuple[object, ...], kwargs: dict[str, bool], message: str
+) -> None:
     ws = WebSocketPair()[0]
     with pytest.raises(TypeError) as err:
         ws.addEventListener("message", print, *args, **kwargs)
@@ -896,7 +905,14 @@ async def test_64_message_event_fields() -> None:
     pair[0].send("x")
     await settle()
     [e] = got
-    assert (e.type, e.data, e.origin, e.lastEventId, e.source, list(e.ports)) == ("message", "x", None, "", None, [])
+    assert (e.type, e.data, e.origin, e.lastEventId, e.source, list(e.ports)) == (
+        "message",
+        "x",
+        None,
+        "",
+        None,
+        [],
+    )
     with pytest.raises(AttributeError):
         e.data = "changed"  # type: ignore[misc]
 
@@ -929,7 +945,9 @@ def test_66_attachment_limit() -> None:
     ws.serializeAttachment("a" * 16000)
     with pytest.raises(WorkersError) as err:
         ws.serializeAttachment("a" * 16400)
-    assert str(err.value).startswith("A WebSocket 'attachment' cannot be larger than 16384 bytes.'attachment' was ")
+    assert str(err.value).startswith(
+        "A WebSocket 'attachment' cannot be larger than 16384 bytes.'attachment' was "
+    )
     assert ws.deserializeAttachment() == "a" * 16000  # unchanged
 
 

@@ -1,0 +1,124 @@
+"""Delivery on asyncio: per-turn dispatch, fairness, settle(), and programs without a running loop."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import textwrap
+
+from cfws_playground import WebSocketPair, settle
+
+
+def accepted() -> WebSocketPair:
+    pair = WebSocketPair()
+    for ws in pair:
+        ws.accept()
+    return pair
+
+
+async def test_other_tasks_run_between_messages() -> None:
+    pair = accepted()
+    order: list[str] = []
+
+    async def ticker() -> None:
+        for i in range(3):
+            order.append(f"tick {i}")
+            await asyncio.sleep(0)
+
+    pair[1].onmessage = lambda e: order.append(e.data)
+    task = asyncio.create_task(ticker())
+    for i in range(3):
+        pair[0].send(f"m{i}")
+    await settle()
+    await task
+    # The ticker was ready too, so each message got a turn of its own.
+    assert order.index("m0") < order.index("tick 1") < order.index("m2")
+
+
+async def test_both_directions_interleave() -> None:
+    pair = accepted()
+    order: list[str] = []
+    pair[0].onmessage = lambda e: order.append(f"client got {e.data}")
+    pair[1].onmessage = lambda e: order.append(f"server got {e.data}")
+    for i in range(2):
+        pair[0].send(str(i))
+        pair[1].send(str(i))
+    await settle()
+    assert order == ["server got 0", "client got 0", "server got 1", "client got 1"]
+
+
+async def test_settle_waits_for_chains_of_replies() -> None:
+    pair = accepted()
+    client, server = pair
+    got: list[int] = []
+
+    def bounce(ws: object, name: str) -> object:
+        def on_message(e: object) -> None:
+            n = int(e.data)  # type: ignore[attr-defined]
+            got.append(n)
+            if n < 100:
+                ws.send(str(n + 1))  # type: ignore[attr-defined]
+
+        return on_message
+
+    server.onmessage = bounce(server, "server")
+    client.onmessage = bounce(client, "client")
+    client.send("0")
+    await settle()
+    assert got == list(range(101))
+
+
+async def test_settle_with_nothing_pending_returns() -> None:
+    await asyncio.wait_for(settle(), 1)
+
+
+def test_a_plain_script_with_sends_before_the_loop_starts() -> None:
+    script = textwrap.dedent(
+        """
+        import asyncio
+        from cfws_playground import WebSocketPair, settle
+        client, server = WebSocketPair()
+        client.accept(); server.accept()
+        server.onmessage = lambda e: print("server got", e.data)
+        client.send("sent with no loop running")    # held until a loop runs
+        print("sent")
+        asyncio.run(settle())
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout == "sent\nserver got sent with no loop running\n"
+
+
+def test_a_pair_used_across_two_asyncio_runs() -> None:
+    pair = accepted()
+    got: list[str] = []
+    pair[1].onmessage = lambda e: got.append(e.data)
+
+    async def send_and_settle(text: str) -> None:
+        pair[0].send(text)
+        await settle()
+
+    asyncio.run(send_and_settle("first"))
+    asyncio.run(send_and_settle("second"))
+    assert got == ["first", "second"]
+
+
+def test_messages_left_pending_when_a_run_ends_are_not_lost() -> None:
+    pair = accepted()
+    got: list[str] = []
+    pair[1].onmessage = lambda e: got.append(e.data)
+
+    async def send_only() -> None:
+        for i in range(200):  # more than one delivery turn's batch
+            pair[0].send(str(i))
+
+    async def send_and_settle() -> None:
+        pair[0].send("last")
+        await settle()
+
+    asyncio.run(send_only())
+    asyncio.run(send_and_settle())
+    assert got == [str(i) for i in range(200)] + ["last"]
