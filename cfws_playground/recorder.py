@@ -364,6 +364,10 @@ class Recorder:
     def __str__(self) -> str:
         return self.table()
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # IPython shows the table when a cell ends with the recorder.
+        printer.text(self.table())
+
     def __repr__(self) -> str:
         return f"<Recorder {len(self._records)} records, {self.dropped} dropped, {len(self._pairs)} pairs>"
 

@@ -226,6 +226,8 @@ def table() -> str:
                 cells.append(f"raises {t.error.__name__}")
             elif t.effect is E.IGNORE:
                 cells.append("ignored")
+            elif t.effect is E.QUEUE_MESSAGE:
+                cells.append("queued")
             elif t.next is phase and t.effect is E.NONE:
                 cells.append("no-op")
             else:
