@@ -955,3 +955,104 @@ def test_attachment_must_be_clonable() -> None:
     with pytest.raises(DOMException) as err:
         WebSocketPair()[0].serializeAttachment({"f": print})
     assert err.value.name == "DataCloneError"
+
+
+# --------------------------------------------------------------------------- the network side
+
+
+class RecordingTransport:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def frames_queued(self) -> None:
+        self.calls.append("frames_queued")
+
+    def peer_died(self) -> None:
+        self.calls.append("peer_died")
+
+
+def served_pair() -> tuple[WebSocketPair, RecordingTransport]:
+    pair = WebSocketPair()
+    transport = RecordingTransport()
+    pair[1].accept()
+    pair[0]._couple(transport)
+    return pair, transport
+
+
+async def test_49_50_network_drop_is_close_1006_with_ready_state_1_inside_and_no_error() -> None:
+    pair, _ = served_pair()
+    client, server = pair
+    log = listen_all(pair, server)
+    inside: list[int] = []
+
+    def on_close(e: CloseEvent) -> None:
+        inside.append(server.readyState)
+        server.send("nobody hears this")  # no exception
+
+    server.onclose = on_close
+    client._network_frame("last words")
+    client._network_closed(clean=False)
+    await settle()
+    assert log.types == ["message", "close"]
+    close = log.events[1]
+    assert (close.code, close.reason, close.wasClean) == (1006, DISCONNECTED, False)
+    assert inside == [1] and server.readyState == 2
+
+
+async def test_network_client_close_gets_auto_reply_then_the_trailing_error() -> None:
+    pair, transport = served_pair()
+    client, server = pair
+    log = listen_all(pair, server)
+    client._network_close(4001, "x")
+    await settle()
+    assert log.types == ["close"] and server.readyState == 3
+    assert client._network_take() == (4001, "x")  # the echo, queued before the close event
+    client._network_closed(clean=True)
+    await settle()
+    assert log.types == ["close", "error"] and log.events[1].message == LOST
+
+
+async def test_worker_close_reaches_the_network_in_order() -> None:
+    pair, transport = served_pair()
+    client, server = pair
+    server.send("a")
+    server.send(b"b")
+    server.close()
+    assert transport.calls.count("frames_queued") == 3
+    assert [client._network_take() for _ in range(4)] == ["a", b"b", (1005, ""), None]
+
+
+async def test_raising_worker_listener_drops_the_connection() -> None:
+    pair, transport = served_pair()
+    client, server = pair
+
+    def boom(e: MessageEvent) -> None:
+        raise RuntimeError("listener-boom")
+
+    server.onmessage = boom
+    log = listen_all(pair, server)
+    client._network_frame("x")
+    await settle()
+    assert transport.calls[-1] == "peer_died"
+    assert log.types == ["error"] and log.events[0].message == "Uncaught RuntimeError: listener-boom"
+
+
+async def test_network_protocol_error_is_an_error_event_not_a_close() -> None:
+    pair, _ = served_pair()
+    client, server = pair
+    log = listen_all(pair, server)
+    text = "Uncaught Error: WebSocket protocol error; protocolError.statusCode = 1009; " + (
+        "protocolError.description = Message is too large: 33554433 > 33554432"
+    )
+    client._network_error(WorkersError("too large"), text)
+    await settle()
+    assert log.types == ["error"] and log.events[0].message == text and server.readyState == 3
+
+
+def test_unflagged_changes_apply_at_every_date() -> None:
+    with compatibility(date="2022-01-01"):
+        ws = accepted_pair()[0]
+    with pytest.raises(DOMException) as err:
+        ws.close(1006)
+    assert err.value.name == "InvalidAccessError"
+    ws.serializeAttachment("a" * 16000)  # 16 KiB, not the old 2 KiB
