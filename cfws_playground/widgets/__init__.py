@@ -1,0 +1,23 @@
+"""Live widgets: watch both ends of a WebSocket as events happen.
+
+- :class:`EventStream` — a live table of every call and event a recorder records.
+- :class:`SequenceDiagram` — client and server lifelines with an arrow per frame (SVG).
+- :class:`PairConsole` — buttons that call ``accept()``, ``send()`` and ``close()``.
+
+Each widget observes a :class:`~cfws_playground.Recorder` (or makes one for the
+pair you give it) and never owns protocol state. Updates reach the front end
+after the cell that displayed the widget has finished, at most ~20 times a
+second, whatever the event rate. Each widget also renders as deterministic
+text (``print(widget.text())``, or its ``repr``) for notebooks checked by nbval.
+
+This package is the only part of the kit that imports ipywidgets and anywidget;
+``import cfws_playground`` does not import it.
+"""
+
+from __future__ import annotations
+
+from .console import PairConsole
+from .event_stream import EventStream
+from .sequence import SequenceDiagram
+
+__all__ = ["EventStream", "PairConsole", "SequenceDiagram"]
