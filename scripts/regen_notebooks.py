@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Regenerate the stored outputs of every workshop notebook, deterministically.
+
+Usage (from the repository root)::
+
+    .venv/bin/python scripts/regen_notebooks.py                 # rewrite notebooks/*.ipynb in place
+    .venv/bin/python scripts/regen_notebooks.py --out DIR       # write the results to DIR instead
+    .venv/bin/python scripts/regen_notebooks.py notebooks/03-send.ipynb
+
+Each notebook runs top to bottom in a fresh ``python3`` kernel (this
+interpreter's ipykernel), with the notebook's folder as working directory, as
+nbval runs it. Outputs are the only thing nbval compares, so they must come
+from here, never from a notebook saved in JupyterLab (which also keeps late
+output from callbacks that nbval never sees).
+
+What is normalised, so that two runs give identical files:
+
+* timing metadata is not recorded, and ``execution``/``collapsed``/``scrolled``
+  cell metadata is dropped;
+* notebook metadata is reduced to the ``python3`` kernelspec and the language name;
+* cell ids are ``<NN>-<index>``, stable across edits elsewhere in the file.
+
+Cells tagged ``raises-exception`` may raise; any other error stops the script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import sys
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
+
+
+def workshop_notebooks() -> list[pathlib.Path]:
+    """The numbered notebooks, in order."""
+    return sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+
+
+def normalise(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
+    nb.metadata = nbformat.NotebookNode(
+        kernelspec=nbformat.NotebookNode(KERNELSPEC), language_info=nbformat.NotebookNode(name="python")
+    )
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"{stem[:2]}-{i:02d}"
+        for key in VOLATILE_CELL_METADATA:
+            cell.metadata.pop(key, None)
+        if cell.cell_type == "code":
+            for out in cell.outputs:
+                if "metadata" in out and not out.metadata:
+                    out.metadata = nbformat.NotebookNode()
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    return nb
+
+
+def execute(path: pathlib.Path, timeout: int = 120) -> nbformat.NotebookNode:
+    """Run ``path`` in a fresh kernel and return the normalised notebook."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    client = NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=timeout,
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    nb = normalise(nb, path.stem)
+    nbformat.validate(nb)
+    return nb
+
+
+def render(nb: nbformat.NotebookNode) -> str:
+    return nbformat.writes(nb) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=pathlib.Path, help="default: every notebooks/NN-*.ipynb")
+    parser.add_argument("--out", type=pathlib.Path, help="write here instead of in place")
+    args = parser.parse_args(argv)
+    paths = [p.resolve() for p in args.notebooks] or workshop_notebooks()
+    if not paths:
+        print("no notebooks found", file=sys.stderr)
+        return 1
+    # Deterministic hashing and no user-level IPython start-up files.
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    for path in paths:
+        nb = execute(path)
+        target = (args.out / path.name) if args.out else path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render(nb), encoding="utf-8")
+        print(f"regenerated {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
