@@ -1,0 +1,268 @@
+"""The workshop notebooks: stored outputs are the script's, nbval bites, exercises check.
+
+nbval itself runs the notebooks (``--nbval`` in addopts, ``notebooks`` in
+testpaths). The tests here make sure that run means something:
+
+* the committed notebooks are exactly what ``scripts/regen_notebooks.py``
+  produces (apart from sanitized parts), so nobody saved outputs by hand;
+* nbval fails when the playground misbehaves (a ``sitecustomize`` in the
+  kernel's environment breaks it; the package itself is untouched);
+* every exercise's self-check fails on the empty scaffold and passes on the
+  solution file the notebook runs.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import copy
+import importlib.util
+import inspect
+import io
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+
+
+def workshop_notebooks() -> list[pathlib.Path]:
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+
+
+def load(path: pathlib.Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(nb: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def source(cell: dict[str, Any]) -> str:
+    src = cell["source"]
+    return src if isinstance(src, str) else "".join(src)
+
+
+def tags(cell: dict[str, Any]) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def sanitizers() -> list[tuple[re.Pattern[str], str]]:
+    """The regex/replace pairs of tests/nbval_sanitize.cfg, read as nbval reads them."""
+    text = SANITIZE.read_text(encoding="utf-8")
+    pairs = re.findall(r"^regex: (.*)$\n^replace: (.*)$", text, flags=re.MULTILINE)
+    return [(re.compile(rx), rep) for rx, rep in pairs]
+
+
+def sanitized(nb: dict[str, Any]) -> dict[str, Any]:
+    nb = copy.deepcopy(nb)
+    rules = sanitizers()
+    for cell in code_cells(nb):
+        for out in cell.get("outputs", []):
+            for key in ("text",):
+                if key in out:
+                    out[key] = _apply(rules, out[key])
+            for mime, value in out.get("data", {}).items():
+                if mime.startswith("text/"):
+                    out["data"][mime] = _apply(rules, value)
+    return nb
+
+
+def _apply(rules: list[tuple[re.Pattern[str], str]], value: str | list[str]) -> str:
+    text = value if isinstance(value, str) else "".join(value)
+    for rx, rep in rules:
+        text = rx.sub(rep, text)
+    return text
+
+
+# ---------------------------------------------------------------- structure
+
+
+def test_the_workshop_has_its_chapters() -> None:
+    names = [p.name for p in workshop_notebooks()]
+    assert names[0] == "00-start-here.ipynb"
+    assert len(names) >= 7, names
+    start = load(NOTEBOOKS / "00-start-here.ipynb")
+    links = set(re.findall(r"\]\(([0-9][0-9]-[\w-]+\.ipynb)\)", "".join(
+        "".join(c["source"]) for c in start["cells"] if c["cell_type"] == "markdown")))
+    assert links == set(names[1:]), "00-start-here must link every chapter, and only chapters that exist"
+
+
+@pytest.mark.parametrize("path", workshop_notebooks(), ids=lambda p: p.stem)
+def test_notebook_shape(path: pathlib.Path) -> None:
+    nb = load(path)
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    first = "".join(nb["cells"][0]["source"])
+    assert first.startswith("# ") and first.count("\n# ") == 0, "one H1 first, with a lede"
+    assert "## Goals" in first and "You will be able to" in first
+    if path.name != "00-start-here.ipynb":
+        markdown = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+        assert re.search(r"^### Exercise \d+: ", markdown, re.MULTILINE), "each chapter has an exercise"
+        assert "```js" in markdown or "```toml" in markdown, "JavaScript (or wrangler.toml) beside the Python"
+    for cell in code_cells(nb):
+        src = source(cell)
+        if "NBVAL_SKIP" in src or "NBVAL_IGNORE_OUTPUT" in src:
+            assert re.search(r"#.*(because|since|:)", src), f"opt-out without a reason: {src[:60]!r}"
+
+
+# ---------------------------------------------------------------- outputs come from the script
+
+
+def _regen_module() -> Any:
+    spec = importlib.util.spec_from_file_location("regen_notebooks", ROOT / "scripts" / "regen_notebooks.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_committed_notebooks_are_what_the_script_produces(tmp_path: pathlib.Path) -> None:
+    regen = _regen_module()
+    assert regen.main(["--out", str(tmp_path)]) == 0
+    differ = []
+    for path in workshop_notebooks():
+        committed = load(path)
+        fresh = json.loads((tmp_path / path.name).read_text(encoding="utf-8"))
+        if sanitized(committed) != sanitized(fresh):
+            differ.append(path.name)
+    assert not differ, (
+        f"{differ} differ from what scripts/regen_notebooks.py produces: run "
+        "`.venv/bin/python scripts/regen_notebooks.py` and commit the result "
+        "(never save outputs from JupyterLab)"
+    )
+
+
+# ---------------------------------------------------------------- nbval guards the kit
+
+BREAKAGES = {
+    # send() delivers each message after the one sent next: order breaks.
+    "send-order": """
+        from cfws_playground import socket as _s
+        _send = _s.WebSocket.send
+        def send(self, *args, **kwargs):
+            _send(self, *args, **kwargs)
+            q = self._outgoing
+            if len(q) >= 2 and not isinstance(q[-1], _s._Close) and not isinstance(q[-2], _s._Close):
+                q[-1], q[-2] = q[-2], q[-1]
+        _s.WebSocket.send = send
+    """,
+    # close() sends 1001 for every valid code (and 1000 when asked for 1001).
+    "close-code": """
+        from cfws_playground import socket as _s
+        _close = _s.WebSocket.close
+        def close(self, code=None, reason=None):
+            if isinstance(code, int) and 1000 <= code < 5000 and code not in (1004, 1005, 1006, 1015):
+                code = 1000 if code == 1001 else 1001
+            return _close(self, code, reason)
+        _s.WebSocket.close = close
+    """,
+}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("breakage", sorted(BREAKAGES))
+def test_nbval_fails_against_a_broken_playground(breakage: str, tmp_path: pathlib.Path) -> None:
+    (tmp_path / "sitecustomize.py").write_text(
+        "# Breaks cfws_playground in every process started with this PYTHONPATH.\n"
+        + textwrap.dedent(BREAKAGES[breakage]),
+        encoding="utf-8",
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])))
+    # The same options as the README's command (pyproject's addopts), on the notebooks only.
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "notebooks/"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=540,
+    )
+    failed = sorted(set(re.findall(r"^FAILED (notebooks/\S+::Cell \d+)", result.stdout, re.MULTILINE)))
+    print(f"{breakage}: {len(failed)} cells failed:\n  " + "\n  ".join(failed))
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    assert len(failed) >= 5, f"the {breakage} breakage slipped past most notebooks: {failed}"
+    chapters = {f.split("::")[0] for f in failed}
+    assert len(chapters) >= 3, f"only {chapters} noticed {breakage}"
+
+
+# ---------------------------------------------------------------- exercises
+
+
+def exercises() -> list[tuple[str, str, str, str, str]]:
+    """(notebook, imports cell, scaffold, check call, solution file) for every exercise."""
+    found = []
+    for path in workshop_notebooks():
+        cells = code_cells(load(path))
+        imports = source(cells[0]) if cells else ""
+        scaffold = None
+        for cell in cells:
+            kinds = tags(cell)
+            if "exercise-scaffold" in kinds:
+                scaffold = source(cell)
+            elif "self-check" in kinds:
+                check = source(cell)
+            elif "solution" in kinds:
+                lines = source(cell).splitlines()
+                m = re.fullmatch(r"%run -i (solutions/[\w.-]+\.py)", lines[0].strip())
+                assert m, f"{path.name}: a solution cell starts with %run -i solutions/...: {lines[0]!r}"
+                assert scaffold is not None, f"{path.name}: solution without a scaffold before it"
+                assert "\n".join(lines[1:]).strip() == check.strip(), (
+                    f"{path.name}: the solution cell must rerun the same self-check"
+                )
+                found.append((path.name, imports, scaffold, check, m.group(1)))
+                scaffold = None
+    return found
+
+
+EXERCISES = exercises()
+
+
+def test_every_solution_file_belongs_to_an_exercise() -> None:
+    used = {solution for *_, solution in EXERCISES}
+    on_disk = {f"solutions/{p.name}" for p in (NOTEBOOKS / "solutions").glob("*.py")}
+    assert used == on_disk
+    assert len(EXERCISES) >= 6
+
+
+async def _run_cells(sources: list[str], ns: dict[str, Any]) -> None:
+    for src in sources:
+        code = compile(src, "<cell>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        result = eval(code, ns)  # noqa: S307 - the notebook's own cells
+        if inspect.iscoroutine(result):
+            await result
+
+
+@pytest.fixture
+def in_notebooks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(NOTEBOOKS)
+    monkeypatch.syspath_prepend(str(NOTEBOOKS))
+
+
+@pytest.mark.usefixtures("in_notebooks")
+@pytest.mark.parametrize(
+    ("notebook", "imports", "scaffold", "check", "solution"),
+    EXERCISES,
+    ids=[solution.removeprefix("solutions/").removesuffix(".py") for *_, solution in EXERCISES],
+)
+async def test_self_check_fails_on_scaffold_and_passes_on_solution(
+    notebook: str, imports: str, scaffold: str, check: str, solution: str
+) -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        await _run_cells([imports, scaffold, check], {"__name__": "__main__"})
+    assert out.getvalue().startswith("✗ Not yet: "), f"the empty scaffold passed: {out.getvalue()!r}"
+
+    out = io.StringIO()
+    solution_source = (NOTEBOOKS / solution).read_text(encoding="utf-8")
+    with contextlib.redirect_stdout(out):
+        await _run_cells([imports, solution_source, check], {"__name__": "__main__"})
+    assert out.getvalue().startswith("✓ "), f"the solution failed its self-check: {out.getvalue()!r}"
+    assert "✗" not in out.getvalue()
