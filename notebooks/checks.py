@@ -52,7 +52,7 @@ def install_check() -> None:
     import importlib.util
 
     ok = True
-    if sys.version_info >= (3, 11):
+    if sys.version_info >= (3, 11):  # noqa: UP036 - a learner's Python may be older
         _ok("Python 3.11 or newer")
     else:
         ok = False
@@ -164,8 +164,8 @@ async def check_read_bytes(read_bytes: Callable[[MessageEvent], Awaitable[bytes]
         if got is None:
             return _hint("read_bytes(event) returns nothing yet; return bytes")
         if got != expected:
-            return _hint(f"for {label} you returned {got!r}, expected {expected!r}"
-                         + ("; a Blob's bytes come from `await data.arrayBuffer()`" if label == "a Blob" else ""))
+            tip = "; a Blob's bytes come from `await data.arrayBuffer()`" if label == "a Blob" else ""
+            return _hint(f"for {label} you returned {got!r}, expected {expected!r}{tip}")
     _ok("str, bytes and Blob all become bytes")
 
 

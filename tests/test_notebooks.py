@@ -179,7 +179,8 @@ def test_nbval_fails_against_a_broken_playground(breakage: str, tmp_path: pathli
         + textwrap.dedent(BREAKAGES[breakage]),
         encoding="utf-8",
     )
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])))
+    path = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, PYTHONPATH=path)
     # The same options as the README's command (pyproject's addopts), on the notebooks only.
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "notebooks/"],
