@@ -15,33 +15,60 @@ everything else — notebooks, widgets, tests — reads.
 
 Layers (dependencies point down): ``errors``, ``events``, ``state`` and
 ``compat`` (pure Python); the JS-shaped facade ``socket``; delivery on asyncio
-(``dispatch``) and the ``recorder``.
+(``dispatch``) and the ``recorder``; the fetch runtime (``fetch``: ``Request``,
+``Response``, ``dispatch_fetch``, an in-process client) and, at the edge, the
+network bridge (``bridge.serve``) and the command line (``cli``).
 """
 
 from __future__ import annotations
 
+from .bridge import Server, serve
 from .compat import compatibility
 from .dispatch import settle
 from .errors import ConnectionLostError, DOMException, RangeError, WorkersError
 from .events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent
+from .fetch import (
+    ClientClosed,
+    ExecutionContext,
+    HandshakeRejected,
+    Headers,
+    InProcessClient,
+    Request,
+    Response,
+    WorkerEntrypoint,
+    connect,
+    dispatch_fetch,
+)
 from .recorder import Record, Recorder
 from .socket import WebSocket, WebSocketPair
 
 __all__ = [
     "Blob",
+    "ClientClosed",
     "CloseEvent",
     "ConnectionLostError",
     "DOMException",
     "ErrorEvent",
     "Event",
+    "ExecutionContext",
+    "HandshakeRejected",
+    "Headers",
+    "InProcessClient",
     "MessageEvent",
     "RangeError",
     "Record",
     "Recorder",
+    "Request",
+    "Response",
+    "Server",
     "WebSocket",
     "WebSocketPair",
+    "WorkerEntrypoint",
     "WorkersError",
     "compatibility",
+    "connect",
+    "dispatch_fetch",
+    "serve",
     "settle",
 ]
 

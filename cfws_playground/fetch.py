@@ -1,0 +1,863 @@
+"""The fetch runtime: ``Request``, ``Response``, Worker entry points, and one request in-process.
+
+A Worker answers HTTP requests with ``fetch``. To hand a WebSocket to a
+client, it returns one end of a :class:`~cfws_playground.WebSocketPair` in a
+``Response`` with status 101 and keeps the other end::
+
+    async def fetch(request, env, ctx):
+        if request.headers.get("Upgrade") != "websocket":
+            return Response("Expected a WebSocket upgrade", status=426)
+        client, server = WebSocketPair()
+        server.accept()
+        server.addEventListener("message", lambda e: server.send(e.data))
+        return Response(None, status=101, webSocket=client)
+
+The checks workerd makes on the returned end (``LegacyWebSocketAdapter::couple``
+in ``src/workerd/api/web-socket.c++``, called from ``Response::send`` in
+``http.c++``) run when the response is *sent*, not when it is built, so a
+mistake shows up as a client that gets a 101 and then loses the connection,
+with workerd's ``TypeError`` text in the log and the recorder.
+
+Three ways to run a Worker, all on the same rules:
+
+* :func:`dispatch_fetch` runs one request and returns the ``Response``;
+* :func:`connect` is an in-process WebSocket client (no sockets at all) for
+  tests and notebooks;
+* :func:`cfws_playground.bridge.serve` serves real clients over loopback.
+
+A Worker is any of: a module-level ``async def fetch(request, env, ctx)`` (or a
+module holding one), an object with such a method, or a class in the Python
+Workers form ``class Default(WorkerEntrypoint): async def fetch(self, request)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http
+import inspect
+import json as _json
+import logging
+import types
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from . import errors
+from .dispatch import settle
+from .errors import RangeError, WorkersError
+from .socket import WebSocket
+
+if TYPE_CHECKING:
+    from .recorder import Recorder
+
+__all__ = [
+    "ClientClosed",
+    "ExecutionContext",
+    "HandshakeRejected",
+    "Headers",
+    "InProcessClient",
+    "Request",
+    "Response",
+    "WorkerEntrypoint",
+    "connect",
+    "dispatch_fetch",
+]
+
+log = logging.getLogger("cfws_playground")
+
+# workerd's texts (src/workerd/api/http.c++ and jsg/util.c++), word for word.
+STATUS_WITH_WEBSOCKET = "Responses with a WebSocket must have status code 101."
+STATUS_RANGE = "Responses may only be constructed with status codes in the range 200 to 599, inclusive."
+NULL_BODY_STATUS = "Response with null body status cannot have body"
+NOT_A_RESPONSE = "Incorrect type for Promise: the Promise did not resolve to 'Response'."
+HUNG = (
+    "The Workers runtime canceled this request because it detected that your Worker's code "
+    "had hung and would never generate a response."
+)
+INTERNAL_ERROR_BODY = b"Internal Server Error"
+
+
+# ---------------------------------------------------------------------- Headers
+
+
+class Headers:
+    """Mirrors ``Headers``: a case-insensitive multimap of HTTP header fields.
+
+    ``get()`` joins repeated fields with ``", "`` as the Fetch standard says;
+    iteration yields lower-cased names, sorted, as in JavaScript.
+    """
+
+    def __init__(self, init: Mapping[str, str] | Iterable[tuple[str, str]] | Headers | None = None) -> None:
+        self._fields: dict[str, list[str]] = {}
+        if init is None:
+            return
+        items: Iterable[tuple[str, str]]
+        if isinstance(init, Headers):
+            items = init.items()
+        elif isinstance(init, Mapping):
+            items = init.items()
+        else:
+            items = init
+        for name, value in items:
+            self.append(name, value)
+
+    def get(self, name: str) -> str | None:
+        """Mirrors ``Headers.get()``: the field's values joined by ``", "``, or None."""
+        values = self._fields.get(name.lower())
+        return None if values is None else ", ".join(values)
+
+    def has(self, name: str) -> bool:
+        """Mirrors ``Headers.has()``."""
+        return name.lower() in self._fields
+
+    def set(self, name: str, value: str) -> None:
+        """Mirrors ``Headers.set()``: replace every value of the field."""
+        self._fields[name.lower()] = [str(value)]
+
+    def append(self, name: str, value: str) -> None:
+        """Mirrors ``Headers.append()``: add one more value to the field."""
+        self._fields.setdefault(name.lower(), []).append(str(value))
+
+    def delete(self, name: str) -> None:
+        """Mirrors ``Headers.delete()``."""
+        self._fields.pop(name.lower(), None)
+
+    def items(self) -> list[tuple[str, str]]:
+        """Every (lower-cased name, value) pair, one per value, names sorted."""
+        return [(k, v) for k in sorted(self._fields) for v in self._fields[k]]
+
+    def entries(self) -> Iterator[tuple[str, str]]:
+        """Mirrors ``Headers.entries()``: (name, joined value) pairs, names sorted."""
+        for k in sorted(self._fields):
+            yield k, ", ".join(self._fields[k])
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return self.entries()
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.has(name)
+
+    def __getitem__(self, name: str) -> str:
+        value = self.get(name)
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    def __repr__(self) -> str:
+        return f"Headers({dict(self.entries())!r})"
+
+
+def _headers(init: Any) -> Headers:
+    if isinstance(init, Headers):
+        return Headers(init)
+    if init is None:
+        return Headers()
+    if isinstance(init, Mapping) or isinstance(init, (list, tuple)):
+        return Headers(init)
+    raise TypeError(
+        f"headers must be a dict, a list of (name, value) pairs or Headers, not {type(init).__name__}"
+    )
+
+
+def _body_bytes(body: Any) -> bytes | None:
+    if body is None:
+        return None
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return bytes(body)
+    raise TypeError(
+        f"a body must be None, str or bytes-like, not {type(body).__name__} "
+        "(serialize structured data first: json.dumps(value))"
+    )
+
+
+# ---------------------------------------------------------------------- Request / Response
+
+
+class Request:
+    """Mirrors ``Request`` (the part a WebSocket Worker reads): method, url, headers, body.
+
+    Args:
+        url: the full URL, e.g. ``"http://127.0.0.1:8787/chat"``.
+        method: the HTTP method.
+        headers: a dict, a list of pairs or :class:`Headers`; names are case-insensitive.
+        body: the request body (``str`` or bytes), if any.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | Headers | None = None,
+        body: str | bytes | None = None,
+    ) -> None:
+        self.url = str(url)
+        self.method = method.upper()
+        self.headers = _headers(headers)
+        self._body = _body_bytes(body)
+
+    @property
+    def body(self) -> bytes | None:
+        """The body as bytes (``None`` without one); JS exposes a stream here."""
+        return self._body
+
+    async def text(self) -> str:
+        """Mirrors ``Request.text()``."""
+        return (self._body or b"").decode("utf-8", "replace")
+
+    async def json(self) -> Any:
+        """Mirrors ``Request.json()``."""
+        return _json.loads(await self.text())
+
+    @property
+    def is_websocket_upgrade(self) -> bool:
+        """True when the request carries ``Upgrade: websocket`` (case-insensitive), as workerd checks.
+
+        A kit convenience: in JavaScript, ``request.headers.get("Upgrade") === "websocket"``.
+        """
+        value = self.headers.get("upgrade")
+        return value is not None and value.strip().lower() == "websocket"
+
+    def __repr__(self) -> str:
+        return f"<Request {self.method} {self.url}>"
+
+
+class Response:
+    """Mirrors ``Response``: what ``fetch`` returns.
+
+    ``Response(body=None, status=200, headers=None, webSocket=None)``; also
+    ``web_socket=`` as Python Workers spell it. Building a response with a
+    WebSocket checks only the status; whether the end may be returned is
+    checked when the response is sent (see the module docstring).
+
+    Raises:
+        RangeError: a WebSocket with a status other than 101 ("Responses with a
+            WebSocket must have status code 101."), or a status outside 200-599
+            without a WebSocket.
+        TypeError: a body with status 204, 205 or 304, ``webSocket`` that is not
+            a :class:`~cfws_playground.WebSocket`, or both spellings at once.
+    """
+
+    def __init__(
+        self,
+        body: str | bytes | None = None,
+        status: int = 200,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | Headers | None = None,
+        webSocket: WebSocket | None = None,
+        *,
+        statusText: str = "",
+        web_socket: WebSocket | None = None,
+    ) -> None:
+        if webSocket is not None and web_socket is not None:
+            raise TypeError("pass the WebSocket as webSocket= or web_socket=, not both")
+        ws = webSocket if webSocket is not None else web_socket
+        if ws is not None and not isinstance(ws, WebSocket):
+            raise TypeError(
+                f"webSocket must be a WebSocket (an end of a WebSocketPair), not {type(ws).__name__}"
+            )
+        if isinstance(status, bool) or not isinstance(status, int):
+            raise TypeError(f"status must be an int, not {type(status).__name__}")
+        if ws is not None:
+            if status != 101:
+                raise RangeError(STATUS_WITH_WEBSOCKET)
+        elif not 200 <= status <= 599:
+            raise RangeError(STATUS_RANGE)
+        data = _body_bytes(body)
+        if data is not None and status in (204, 205, 304):
+            raise TypeError(NULL_BODY_STATUS)
+        self.status = status
+        self.statusText = statusText
+        self.headers = _headers(headers)
+        self.webSocket = ws
+        self._body = data
+
+    @property
+    def web_socket(self) -> WebSocket | None:
+        """``webSocket`` as Python Workers spell it."""
+        return self.webSocket
+
+    @property
+    def ok(self) -> bool:
+        """Mirrors ``Response.ok``: status in 200-299."""
+        return 200 <= self.status <= 299
+
+    @property
+    def body(self) -> bytes | None:
+        """The body as bytes (``None`` without one); JS exposes a stream here."""
+        return self._body
+
+    async def text(self) -> str:
+        """Mirrors ``Response.text()``."""
+        return (self._body or b"").decode("utf-8", "replace")
+
+    async def json(self) -> Any:
+        """Mirrors ``Response.json()``."""
+        return _json.loads(await self.text())
+
+    def __repr__(self) -> str:
+        extra = " webSocket" if self.webSocket is not None else ""
+        return f"<Response {self.status}{extra}>"
+
+
+# ---------------------------------------------------------------------- Workers
+
+
+class ExecutionContext:
+    """Mirrors the ``ctx`` argument of ``fetch``: ``waitUntil()`` and ``passThroughOnException()``."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Future[Any]] = set()
+
+    def waitUntil(self, promise: Awaitable[Any]) -> None:
+        """Mirrors ``ctx.waitUntil()``: keep working on ``promise`` after the response is sent.
+
+        The coroutine runs as a task; an exception it raises is logged, as workerd does.
+        """
+        fut = asyncio.ensure_future(promise)
+        self._tasks.add(fut)
+        fut.add_done_callback(self._done)
+
+    def _done(self, fut: asyncio.Future[Any]) -> None:
+        self._tasks.discard(fut)
+        if not fut.cancelled() and fut.exception() is not None:
+            exc = fut.exception()
+            log.warning("Uncaught (in promise) %s: %s (in ctx.waitUntil)", type(exc).__name__, exc)
+
+    def passThroughOnException(self) -> None:
+        """Mirrors ``ctx.passThroughOnException()``: there is no origin to fall back to here; no effect."""
+
+    async def _wait(self) -> None:
+        while self._tasks:
+            await asyncio.wait(list(self._tasks))
+
+    def _cancel(self) -> None:
+        for fut in list(self._tasks):
+            fut.cancel()
+
+
+class WorkerEntrypoint:
+    """The Python Workers base class: ``class Default(WorkerEntrypoint): async def fetch(self, request)``.
+
+    An instance is made for each request with ``self.ctx`` and ``self.env``.
+    """
+
+    def __init__(self, ctx: ExecutionContext, env: Any) -> None:
+        self.ctx = ctx
+        self.env = env
+
+
+def _arity(fn: Callable[..., Any]) -> int:
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return 3
+    n = 0
+    for p in sig.parameters.values():
+        if p.kind is p.VAR_POSITIONAL:
+            return 3
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            n += 1
+    return min(n, 3)
+
+
+def _find_handler(worker: Any) -> Callable[[Request, Any, ExecutionContext], Any]:
+    """Turn any accepted form of Worker into ``call(request, env, ctx)``.
+
+    Raises:
+        TypeError: ``worker`` has no ``fetch``.
+    """
+    if isinstance(worker, types.ModuleType):
+        for name in ("fetch", "on_fetch", "Default", "default"):
+            target = getattr(worker, name, None)
+            if target is not None:
+                return _find_handler(target)
+        raise TypeError(
+            f"module {worker.__name__!r} defines no fetch handler (async def fetch(request, env, ctx))"
+        )
+    if isinstance(worker, type):
+        if not callable(getattr(worker, "fetch", None)):
+            raise TypeError(f"class {worker.__name__} has no fetch method")
+        cls = worker
+
+        def call_class(request: Request, env: Any, ctx: ExecutionContext) -> Any:
+            instance = cls(ctx, env)
+            return _call(instance.fetch, request, env, ctx)
+
+        return call_class
+    if inspect.isfunction(worker) or inspect.ismethod(worker) or inspect.isbuiltin(worker):
+        fn = worker
+    else:
+        fn = getattr(worker, "fetch", None)
+        if not callable(fn):
+            if callable(worker):
+                fn = worker
+            else:
+                raise TypeError(f"{type(worker).__name__} object has no fetch method")
+    assert fn is not None
+
+    def call_fn(request: Request, env: Any, ctx: ExecutionContext) -> Any:
+        return _call(fn, request, env, ctx)
+
+    return call_fn
+
+
+def _call(fn: Callable[..., Any], request: Request, env: Any, ctx: ExecutionContext) -> Any:
+    return fn(*(request, env, ctx)[: max(1, _arity(fn))])
+
+
+async def _run_fetch(
+    handler: Callable[[Request, Any, ExecutionContext], Any],
+    request: Request,
+    env: Any,
+    ctx: ExecutionContext,
+) -> Response:
+    result = handler(request, env, ctx)
+    if inspect.isawaitable(result):
+        result = await result
+    if not isinstance(result, Response):
+        raise TypeError(NOT_A_RESPONSE)
+    return result
+
+
+async def dispatch_fetch(
+    worker: Any,
+    request: Request | str,
+    *,
+    env: Any = None,
+    ctx: ExecutionContext | None = None,
+) -> Response:
+    """Run ``worker``'s ``fetch`` for one request, in-process, and return its ``Response``.
+
+    Nothing is sent, so a returned WebSocket is not coupled to anything: use
+    :func:`connect` or :func:`~cfws_playground.bridge.serve` for that.
+
+    Args:
+        worker: a ``fetch`` function, an object or module with one, or a
+            ``WorkerEntrypoint`` subclass.
+        request: a :class:`Request`, or a URL for a plain GET.
+        env: the ``env`` the Worker sees (bindings); an empty namespace by default.
+        ctx: the execution context; a fresh one by default.
+
+    Raises:
+        TypeError: the Worker has no ``fetch``, or it did not return a Response
+            (workerd: "Incorrect type for Promise: the Promise did not resolve to 'Response'.").
+        Exception: whatever ``fetch`` raised.
+    """
+    if isinstance(request, str):
+        request = Request(request)
+    return await _run_fetch(
+        _find_handler(worker),
+        request,
+        types.SimpleNamespace() if env is None else env,
+        ctx or ExecutionContext(),
+    )
+
+
+# ---------------------------------------------------------------------- coupling a returned end
+
+
+class Link:
+    """The runtime side of one client connection whose WebSocket is an end returned in a 101.
+
+    It is the transport that ``WebSocket._couple`` wants: it takes the frames
+    the Worker's end sends and writes them to the client, feeds in what the
+    client sends, and runs the close handshake the way workerd does. Subclasses
+    say how to write to the client (:class:`InProcessClient`, and the network
+    bridge).
+    """
+
+    def __init__(self, ctx: ExecutionContext, recorder: Recorder | None = None, label: str = "") -> None:
+        self.ctx = ctx
+        self.recorder = recorder
+        self.label = label
+        self.end: WebSocket | None = None
+        self.close_sent = False  # the Worker's Close went to the client
+        self.close_rcvd = False  # the client's Close arrived
+        self.peer_dead = False  # the Worker's end stopped (a listener raised)
+        self.dropped = False
+        self.failed = False  # a protocol error: the Worker got an error event
+        self._flush_scheduled = False
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # ---- coupling
+
+    def couple(self, request: Request, response: Response) -> bool:
+        """Send ``response``'s WebSocket to this client: workerd's checks, then coupling.
+
+        Returns False (after logging workerd's TypeError and recording it) when
+        the end may not be returned; the caller then fails the connection as
+        workerd does.
+        """
+        ws = response.webSocket
+        assert ws is not None
+        if self.recorder is not None:
+            self.recorder.watch(ws._pair)
+        if not request.is_websocket_upgrade:
+            self._report_couple_error(ws, TypeError(errors.COUPLE_NO_UPGRADE))
+            return False
+        try:
+            ws._couple(self)
+        except TypeError as exc:
+            self._report_couple_error(ws, exc)
+            return False
+        self.end = ws
+        return True
+
+    def _report_couple_error(self, ws: WebSocket, exc: TypeError) -> None:
+        message = f"Uncaught TypeError: {exc}"
+        log.error("%s%s", self._prefix(), message)
+        if self.recorder is not None:
+            self.recorder.add_note(ws._pair, ws._index, "Response failed", message)
+
+    def _prefix(self) -> str:
+        return f"[{self.label}] " if self.label else ""
+
+    def note(self, name: str, text: str) -> None:
+        if self.recorder is not None and self.end is not None:
+            self.recorder.add_note(self.end._pair, self.end._index, name, text)
+
+    # ---- the transport interface WebSocket._couple wants
+
+    def frames_queued(self) -> None:
+        """The Worker's end queued frames: write them in a later turn (one write per burst)."""
+        if not self._flush_scheduled and not self.dropped:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def peer_died(self) -> None:
+        """The Worker's end stopped because a listener raised: drop the client once its frames are out."""
+        self.peer_dead = True
+        self.frames_queued()
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        end = self.end
+        if end is None or self.dropped:
+            return
+        wrote = False
+        while self._can_write():
+            frame = end._network_take()
+            if frame is None:
+                break
+            wrote = True
+            if type(frame) is tuple:
+                code, reason = frame
+                if not self.close_sent:
+                    self.close_sent = True
+                    answered = self.close_rcvd  # else the client answers (maybe inside the write)
+                    self._write_close(code, reason)
+                    if answered:
+                        self._handshake_done()
+            elif not self.close_sent:
+                self._write(frame)
+        if wrote:
+            self._written()
+        if self.peer_dead and not end._peer._outgoing and not self.dropped:
+            self.drop()
+
+    def drop(self) -> None:
+        """End the connection without a Close frame (the client sees 1006)."""
+        if not self.dropped:
+            self.dropped = True
+            self._abort()
+
+    # ---- what the client did
+
+    def client_message(self, data: str | bytes) -> None:
+        # Frames parsed before a protocol error are still delivered (the error comes after them).
+        if self.end is not None and not self.close_rcvd:
+            self.end._network_frame(data)
+
+    def client_close(self, code: int, reason: str) -> None:
+        if self.end is None or self.close_rcvd or self.failed:
+            return
+        self.close_rcvd = True
+        self.end._network_close(code, reason)
+        if self.close_sent:
+            self._handshake_done()
+        else:
+            self._spawn(self._watch_for_hang())
+
+    def client_gone(self) -> None:
+        """The connection ended (after a completed handshake, or dropped)."""
+        end = self.end
+        if end is None or self.failed:
+            return
+        clean = self.close_sent and self.close_rcvd
+        if self.dropped and not clean:
+            # We dropped it (hung request, raising listener): nothing more reaches the Worker.
+            return
+        self.dropped = True
+        end._network_closed(clean)
+
+    def client_protocol_error(self, code: int, description: str) -> None:
+        """The client broke the protocol (e.g. a message over the size limit): an error event, no close."""
+        if self.end is None or self.failed or self.close_rcvd:
+            return
+        self.failed = True
+        text = (
+            f"WebSocket protocol error; protocolError.statusCode = {code}; "
+            f"protocolError.description = {description}"
+        )
+        log.info("%sUncaught Error: %s", self._prefix(), text)
+        end = self.end
+        # Messages that arrived before the bad one are read first, as workerd's read loop does.
+        self._spawn(self._report_after_backlog(end, WorkersError(text), f"Uncaught Error: {text}"))
+
+    async def _report_after_backlog(self, end: WebSocket, error: Exception, message: str) -> None:
+        while end._outgoing and end._peer._reading:
+            await asyncio.sleep(0.001)
+        end._network_error(error, message)
+
+    async def _watch_for_hang(self) -> None:
+        """Without auto-reply, a Worker that never answers the client's Close is cancelled as hung."""
+        await settle()
+        await self.ctx._wait()
+        await settle()
+        if not self.close_sent and not self.dropped:
+            log.warning("%s%s", self._prefix(), HUNG)
+            self.note("request canceled", HUNG)
+            self.drop()
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def cancel_tasks(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+
+    # ---- to be provided by a subclass
+
+    def _can_write(self) -> bool:
+        return True
+
+    def _write(self, data: str | bytes) -> None:
+        raise NotImplementedError
+
+    def _write_close(self, code: int, reason: str) -> None:
+        raise NotImplementedError
+
+    def _written(self) -> None:
+        """A burst of writes is done (flush buffers here)."""
+
+    def _handshake_done(self) -> None:
+        """Both Close frames have passed: end the connection cleanly."""
+
+    def _abort(self) -> None:
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------------- the in-process client
+
+
+class ClientClosed(Exception):  # noqa: N818 - reads as what happened, like websockets' ConnectionClosed
+    """Raised by :meth:`InProcessClient.recv` once the connection has ended.
+
+    Attributes:
+        code: the close code the client saw (1006 when the connection dropped).
+        reason: the close reason.
+    """
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(f"connection closed: {code} {reason!r}".rstrip())
+        self.code = code
+        self.reason = reason
+
+
+class HandshakeRejected(Exception):  # noqa: N818
+    """The Worker answered the upgrade request with a non-101 response (``.response``)."""
+
+    def __init__(self, response: Response | None, message: str) -> None:
+        super().__init__(message)
+        self.response = response
+
+
+_CLOSED = object()
+
+
+class InProcessClient(Link):
+    """A WebSocket client that talks to a Worker without any socket: what a browser would see.
+
+    Made by :func:`connect`. Its methods follow the ``websockets`` client:
+    ``await send(data)``, ``await recv()``, ``await close(code, reason)``, plus
+    ``abort()`` to drop the connection without a Close (the Worker sees 1006).
+    The Worker's end behaves exactly as when a real client is connected.
+
+    Attributes:
+        response: the Worker's 101 ``Response``.
+        close_code: the code of the Close the client received (1005 for an
+            empty Close frame, 1006 when the connection dropped), or None while open.
+        close_reason: its reason.
+    """
+
+    def __init__(self, ctx: ExecutionContext, recorder: Recorder | None = None) -> None:
+        super().__init__(ctx, recorder)
+        self._inbox: deque[Any] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self.response: Response | None = None
+        self.close_code: int | None = None
+        self.close_reason = ""
+        self._our_close: tuple[int, str] | None = None
+        self._closed_event = asyncio.Event()
+
+    # Link: how the Worker's frames reach this client.
+
+    def _write(self, data: str | bytes) -> None:
+        self._put(data)
+
+    def _write_close(self, code: int, reason: str) -> None:
+        self.close_code, self.close_reason = code, reason
+        if not self.close_rcvd:
+            # A client answers a Close by echoing it (RFC 6455 §5.5.1), as browsers do.
+            self.client_close(code, reason)
+
+    def _handshake_done(self) -> None:
+        self._finish()
+        asyncio.get_running_loop().call_soon(self.client_gone)
+
+    def _abort(self) -> None:
+        self.close_code, self.close_reason = 1006, ""
+        self._finish()
+
+    def _finish(self) -> None:
+        self._put(_CLOSED)
+        self._closed_event.set()
+
+    def _put(self, item: Any) -> None:
+        self._inbox.append(item)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    # The client's API.
+
+    async def send(self, data: str | bytes | bytearray | memoryview) -> None:
+        """Send a text (``str``) or binary (bytes-like) message to the Worker.
+
+        Raises:
+            ClientClosed: the connection has ended or is closing.
+        """
+        if self.close_code is not None or self.close_rcvd or self.dropped:
+            raise ClientClosed(self.close_code or 1006, self.close_reason)
+        if isinstance(data, str):
+            self.client_message(data)
+        elif isinstance(data, (bytes, bytearray, memoryview)):
+            self.client_message(bytes(data))
+        else:
+            raise TypeError(f"send() takes str or bytes-like data, not {type(data).__name__}")
+
+    async def recv(self) -> str | bytes:
+        """The next message from the Worker (``str`` for text, ``bytes`` for binary).
+
+        Raises:
+            ClientClosed: the connection has ended (``.code``, ``.reason``).
+        """
+        while not self._inbox:
+            self._waiter = asyncio.get_running_loop().create_future()
+            await self._waiter
+        item = self._inbox[0]
+        if item is _CLOSED:
+            raise ClientClosed(self.close_code if self.close_code is not None else 1006, self.close_reason)
+        self._inbox.popleft()
+        return item  # type: ignore[no-any-return]
+
+    async def close(self, code: int | None = 1000, reason: str = "") -> None:
+        """Start the close handshake and wait until the connection has ended.
+
+        ``code=None`` sends an empty Close frame (the Worker sees 1005).
+        """
+        if self.close_rcvd or self.dropped:
+            await self.wait_closed()
+            return
+        self.client_close(1005 if code is None else code, reason if code is not None else "")
+        await self.wait_closed()
+
+    def abort(self) -> None:
+        """Drop the connection without a Close frame: the Worker gets close 1006."""
+        if not self.dropped:
+            self.dropped = True
+            self.close_code, self.close_reason = 1006, ""
+            self._finish()
+            if self.end is not None and not self.failed:
+                self.end._network_closed(False)
+
+    async def wait_closed(self) -> None:
+        """Wait until the connection has ended."""
+        await self._closed_event.wait()
+
+    async def __aenter__(self) -> InProcessClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if not self._closed_event.is_set():
+            await self.close()
+        self.cancel_tasks()
+
+    def __aiter__(self) -> InProcessClient:
+        return self
+
+    async def __anext__(self) -> str | bytes:
+        try:
+            return await self.recv()
+        except ClientClosed:
+            raise StopAsyncIteration from None
+
+
+async def connect(
+    worker: Any,
+    url: str = "http://worker.local/",
+    *,
+    headers: Mapping[str, str] | None = None,
+    env: Any = None,
+    recorder: Recorder | None = None,
+) -> InProcessClient:
+    """Open an in-process WebSocket connection to ``worker``: no sockets, same rules as the network.
+
+    The Worker's ``fetch`` gets an upgrade request for ``url``; the 101
+    response's WebSocket is coupled to the returned client::
+
+        async with await connect(echo) as client:
+            await client.send("hi")
+            assert await client.recv() == "hi"
+
+    Args:
+        worker: any form of Worker :func:`dispatch_fetch` takes.
+        url: the request URL (``ws://`` and ``wss://`` are read as ``http(s)://``).
+        headers: extra request headers.
+        env: the ``env`` the Worker sees.
+        recorder: a :class:`~cfws_playground.Recorder` to watch the pair.
+
+    Raises:
+        HandshakeRejected: the Worker answered with another status (``.response``),
+            or returned an end it may not return (workerd's TypeError is logged;
+            a real client sees a 101 and then a dropped connection).
+    """
+    if url.startswith("ws://"):
+        url = "http://" + url[5:]
+    elif url.startswith("wss://"):
+        url = "https://" + url[6:]
+    request_headers = Headers(
+        {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13"}
+    )
+    for name, value in (headers or {}).items():
+        request_headers.set(name, value)
+    request = Request(url, headers=request_headers)
+    ctx = ExecutionContext()
+    try:
+        response = await dispatch_fetch(worker, request, env=env, ctx=ctx)
+    except Exception as exc:
+        log.error("Uncaught %s: %s (in fetch)", type(exc).__name__, exc)
+        raise HandshakeRejected(None, f"500 {http.HTTPStatus(500).phrase}: fetch raised {exc!r}") from exc
+    if response.status != 101 or response.webSocket is None:
+        raise HandshakeRejected(response, f"the Worker answered {response.status}, not 101")
+    client = InProcessClient(ctx, recorder)
+    client.response = response
+    if not client.couple(request, response):
+        raise HandshakeRejected(response, "101, then the connection dropped (see the log)")
+    return client
