@@ -45,20 +45,23 @@ class _EndControls:
 
     def __init__(self, end: str) -> None:
         self.end = end
-        self.title = w.HTML(f"<b class='cfws-end-{end}'>{end}</b>", layout=w.Layout(width="60px"))
-        self.state = w.Label("", layout=w.Layout(width="90px"))
-        self.accept = w.Button(description="accept()", layout=w.Layout(width="80px"))
-        self.message = w.Text(value="hello", placeholder="message", layout=w.Layout(width="140px"))
+        auto = w.Layout(width="auto")
+        self.title = w.HTML(f"<b class='cfws-end-{end}'>{end}</b>", layout=w.Layout(width="48px"))
+        self.state = w.Label("", layout=w.Layout(width="72px"))
+        self.accept = w.Button(description="accept()", layout=auto)
+        self.message = w.Text(value="hello", placeholder="message", layout=w.Layout(width="110px"))
         self.binary = w.Checkbox(value=False, description="binary", indent=False,
-                                 layout=w.Layout(width="70px"))
-        self.send = w.Button(description="send()", layout=w.Layout(width="70px"))
-        self.code = w.Text(value="1000", placeholder="code", layout=w.Layout(width="60px"))
-        self.reason = w.Text(value="bye", placeholder="reason", layout=w.Layout(width="100px"))
-        self.close = w.Button(description="close()", layout=w.Layout(width="70px"))
+                                 layout=w.Layout(width="62px"))
+        self.send = w.Button(description="send()", layout=auto)
+        self.code = w.Text(value="1000", placeholder="code", layout=w.Layout(width="52px"))
+        self.reason = w.Text(value="bye", placeholder="reason", layout=w.Layout(width="80px"))
+        self.close = w.Button(description="close()", layout=auto)
         self.binary_type = w.Dropdown(options=["blob", "arraybuffer"], description="binaryType",
-                                      layout=w.Layout(width="190px"))
+                                      layout=w.Layout(width="180px"),
+                                      style={"description_width": "initial"})
         self.box = w.HBox([self.title, self.state, self.accept, self.message, self.binary,
-                           self.send, self.code, self.reason, self.close, self.binary_type])
+                           self.send, self.code, self.reason, self.close, self.binary_type],
+                          layout=w.Layout(flex_flow="row wrap", align_items="center"))
 
 
 class PairConsole(w.VBox):  # type: ignore[misc]
@@ -96,11 +99,13 @@ class PairConsole(w.VBox):  # type: ignore[misc]
         self.error = ""
         self.date: str | None = self.pair.compatibility.date
         self.ends = {end: _EndControls(end) for end in END_NAMES}
-        self.compat = w.Dropdown(options=compatibility_choices(), value=None,
-                                 description="compatibility", layout=w.Layout(width="420px"),
+        # Dropdown values are strings: "" stands for today's runtime.
+        self.compat = w.Dropdown(options=[(label, d or "") for label, d in compatibility_choices()],
+                                 value="", description="compatibility",
+                                 layout=w.Layout(width="420px"),
                                  style={"description_width": "initial"})
         if self.date in [d for _, d in compatibility_choices()]:
-            self.compat.value = self.date
+            self.compat.value = self.date or ""
         self.new_pair_button = w.Button(description="new pair", layout=w.Layout(width="90px"))
         self.pair_label = w.Label("")
         self.error_view = w.HTML("")
@@ -114,7 +119,7 @@ class PairConsole(w.VBox):  # type: ignore[misc]
                 end, "close", *_close_args(c.code.value, c.reason.value))))
             c.binary_type.observe(self._guard(
                 lambda ch, end=end: self.set_binary_type(end, ch["new"])), names="value")
-        self.new_pair_button.on_click(self._guard(lambda _b: self.new_pair(self.compat.value)))
+        self.new_pair_button.on_click(self._guard(lambda _b: self.new_pair(self.compat.value or None)))
         header = w.HBox([self.compat, self.new_pair_button, self.pair_label])
         children: list[Any] = [header, *(c.box for c in self.ends.values()), self.error_view]
         if self.stream is not None:

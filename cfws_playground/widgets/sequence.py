@@ -209,10 +209,10 @@ def diagram(
     return d
 
 
-_X = {"client": 140, "server": 560}
+_X = {"client": 150, "server": 610}
 _TOP = 48
 _DY = 26
-_WIDTH = 700
+_WIDTH = 760
 
 
 def _y(row: int) -> int:
@@ -243,7 +243,8 @@ def render_svg(d: Diagram) -> str:
                    f'fill="#777">({d.dropped} earlier steps not drawn)</text>')
     for row, end, st in d.states:
         x, y = _X[end], _y(row)
-        tx = x - 56 if end == "client" else x + 56
+        # readyState on the outer side of the lifeline, marks on the inner side.
+        tx = x - 10 if end == "client" else x + 10
         anchor = "end" if end == "client" else "start"
         out.append(
             f'<g class="state" data-end="{end}" data-state="{st}">'
@@ -270,8 +271,8 @@ def render_svg(d: Diagram) -> str:
     for row, end, text in d.marks:
         x, y = _X[end], _y(row)
         error = "✗" in text or text.startswith("← error")
-        tx = x - 10 if end == "client" else x + 10
-        anchor = "end" if end == "client" else "start"
+        tx = x + 10 if end == "client" else x - 10
+        anchor = "start" if end == "client" else "end"
         colour = "#c62828" if error else "#555"
         shape = (f'<path d="M{x - 5},{y - 5} L{x + 5},{y + 5} M{x + 5},{y - 5} L{x - 5},{y + 5}" '
                  f'stroke="{colour}" stroke-width="2"/>' if error else
@@ -421,7 +422,8 @@ class SequenceDiagram(anywidget.AnyWidget):
     def text(self) -> str:
         """The diagram as deterministic text (what a notebook prints and nbval checks)."""
         self.flush()
-        return render_text(self._diagram, title=f"SequenceDiagram (pair {self.pair})")
+        title = "SequenceDiagram" if self.pair is None else f"SequenceDiagram (pair {self.pair})"
+        return render_text(self._diagram, title=title)
 
     def __repr__(self) -> str:
         return self.text()

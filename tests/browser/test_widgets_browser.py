@@ -1,0 +1,260 @@
+"""The live widgets in a real JupyterLab and a real chromium, driven by Run All.
+
+The test starts JupyterLab on 127.0.0.1 (a free port, a token, settings that
+turn the news pop-up off), opens ``notebooks/live_widgets.ipynb`` in headless
+chromium and runs *Run All*, the command a learner uses. It then checks that:
+
+- every cell finished: an execution count, no error output. The notebook has
+  a script-style ``asyncio.run(main())`` cell after ``allow_asyncio_run()``;
+  the archived nest-asyncio wedged ipykernel 7 on exactly this;
+- the event stream shows the rows the cells made (the same steps the kernel
+  prints from the same recorder);
+- the sequence diagram has an arrow per frame, in order, including the close
+  handshake;
+- rows keep arriving from a background task after all cells finished;
+- a click on the pair console shows the runtime's error inside the widget.
+
+A screenshot is saved under ``artifacts/`` and its path printed. The server
+is stopped by its PID.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent.parent
+NOTEBOOK = HERE / "notebooks" / "live_widgets.ipynb"
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def _chromium() -> str:
+    """Debian's chromium: skip locally without it, fail when CI is set."""
+    path = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium")
+                                        else None)
+    if path is None:
+        reason = "needs Debian's chromium (apt-get install chromium); not found"
+        if os.environ.get("CI"):
+            pytest.fail(reason + " and CI is set")
+        pytest.skip(reason)
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A JupyterLab server on 127.0.0.1 serving a copy of the fixture notebook; stopped by PID."""
+    root = tmp_path / "root"
+    root.mkdir()
+    shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
+    settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    port, token = _free_port(), "cfws-browser-test"
+    env = dict(
+        os.environ,
+        JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+        JUPYTER_CONFIG_DIR=tempfile.mkdtemp(dir=tmp_path),
+        JUPYTER_RUNTIME_DIR=tempfile.mkdtemp(dir=tmp_path),
+    )
+    log = open(tmp_path / "lab.log", "w")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+         f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True"],
+        env=env, stdout=subprocess.DEVNULL, stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    raise RuntimeError(
+                        f"JupyterLab did not start:\n{(tmp_path / 'lab.log').read_text()[-3000:]}"
+                    ) from None
+                time.sleep(0.3)
+        yield f"{base}/lab/tree/{NOTEBOOK.name}?token={token}&reset", tmp_path / "lab.log"
+    finally:
+        if server.poll() is None:
+            # SIGTERM: jupyter_server shuts its kernels down, then exits.
+            os.kill(server.pid, signal.SIGTERM)
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            os.kill(server.pid, signal.SIGKILL)
+            server.wait(10)
+        log.close()
+        print(f"JupyterLab (pid {server.pid}) stopped, rc {server.returncode}")
+
+
+CELLS_STATE = """() => {
+  const nb = window.jupyterapp.shell.currentWidget;
+  return nb.content.widgets.filter(c => c.model.type === 'code').map(c => ({
+    count: c.model.executionCount,
+    source: c.model.sharedModel.getSource(),
+    errors: c.model.outputs.toJSON().filter(o => o.output_type === 'error')
+              .map(o => o.ename + ': ' + o.evalue),
+    text: c.model.outputs.toJSON().filter(o => o.output_type === 'stream')
+              .map(o => Array.isArray(o.text) ? o.text.join('') : o.text).join(''),
+  }));
+}"""
+
+ALL_FINISHED = """() => {
+  const nb = window.jupyterapp.shell.currentWidget;
+  const kernel = nb.sessionContext.session && nb.sessionContext.session.kernel;
+  const cells = nb.content.widgets.filter(c => c.model.type === 'code');
+  return kernel && kernel.status === 'idle' && cells.length > 0 &&
+         cells.every(c => c.model.executionCount !== null &&
+                          !c.node.querySelector('.jp-InputArea-prompt').textContent.includes('*'));
+}"""
+
+
+def _stream_rows(page: Any, index: int) -> list[dict[str, str]]:
+    return page.evaluate(
+        """(i) => [...document.querySelectorAll('.cfws-stream')[i].querySelectorAll('tr.cfws-row')]
+              .map(tr => ({seq: tr.dataset.seq, end: tr.dataset.end,
+                           step: tr.querySelector('.cfws-step').firstChild.textContent}))""",
+        index,
+    )
+
+
+def _counter(page: Any, index: int) -> int:
+    return int(page.evaluate(
+        "(i) => document.querySelectorAll('.cfws-stream')[i].querySelector('.cfws-counters')"
+        ".dataset.total || '0'", index))
+
+
+def test_run_all_shows_live_widgets(lab: tuple[str, Path]) -> None:
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    url, log = lab
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "widgets-run-all.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 2400})
+            page.goto(url)
+            page.wait_for_function(
+                """() => { const nb = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+                   const k = nb && nb.sessionContext && nb.sessionContext.session &&
+                             nb.sessionContext.session.kernel;
+                   return k && k.status === 'idle'; }""",
+                timeout=90_000,
+            )
+            # Run All, as a learner does (not awaited: the command resolves when cells finish).
+            page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+            try:
+                page.wait_for_function(ALL_FINISHED, timeout=90_000)
+            except Exception:
+                state = page.evaluate(CELLS_STATE)
+                page.screenshot(path=str(shot), full_page=True)
+                print(f"screenshot: {shot}")
+                raise AssertionError(f"Run All did not finish every cell: {state}") from None
+            cells = page.evaluate(CELLS_STATE)
+            # Every cell ran once, in order, without an error.
+            assert [c["count"] for c in cells] == list(range(1, len(cells) + 1)), cells
+            assert [c["errors"] for c in cells] == [[]] * len(cells), cells
+            assert any("allow_asyncio_run()\nasyncio.run(main())" in c["source"] for c in cells)
+
+            # The event stream shows the rows the kernel printed from the same recorder.
+            table_row = re.compile(r"^\s*\d+  (?:client|server)\s+(.*?)\s+\d [A-Z]+\s+\d [A-Z]+$")
+            expected_steps = [m.group(1) for line in cells[-1]["text"].splitlines()
+                              if (m := table_row.match(line))]
+            assert "send('from asyncio.run')" in expected_steps
+            page.wait_for_function(
+                f"() => document.querySelectorAll('.cfws-stream')[0]"
+                f".querySelectorAll('tr.cfws-row').length === {len(expected_steps)}",
+                timeout=15_000,
+            )
+            rows = _stream_rows(page, 0)
+            assert [r["step"] for r in rows] == expected_steps
+            assert [r["seq"] for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
+
+            # The sequence diagram: one arrow per frame, in order, close handshake last.
+            arrows = page.evaluate(
+                """() => [...document.querySelectorAll('.cfws-sequence svg g.arrow')]
+                      .map(g => [g.dataset.kind, g.dataset.from, g.dataset.to])""")
+            assert arrows == [
+                ["message", "client", "server"],
+                ["message", "server", "client"],
+                ["message", "client", "server"],
+                ["message", "server", "client"],
+                ["close", "client", "server"],
+                ["close", "server", "client"],
+            ]
+            printed = next(c["text"] for c in cells if "print(diagram.text())" in c["source"])
+            kernel_arrows = [line for line in printed.splitlines() if "──" in line]
+            assert len(kernel_arrows) == len(arrows)
+
+            # Rows keep arriving from the background task after every cell finished.
+            live = 1  # the second event stream on the page
+            page.wait_for_function(
+                f"() => Number(document.querySelectorAll('.cfws-stream')[{live}]"
+                ".querySelector('.cfws-counters').dataset.total || 0) > 0", timeout=15_000)
+            first = _counter(page, live)
+            page.wait_for_timeout(1500)
+            second = _counter(page, live)
+            assert second > first, (first, second)
+            assert page.evaluate("() => !window.jupyterapp.shell.currentWidget.sessionContext"
+                                 ".session.kernel.status.includes('busy')")
+            ticks = [r["step"] for r in _stream_rows(page, live)]
+            assert ticks and all("tick" in s for s in ticks)
+            assert len(ticks) <= 50  # the window
+
+            # The pair console: send() before accept() shows the runtime's error in the widget.
+            console = page.locator(".widget-vbox", has=page.locator("button", has_text="new pair"))
+            console.locator("button", has_text="send()").first.click()
+            error = console.locator(".cfws-console-error").first
+            error.wait_for(timeout=10_000)
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.cfws-console-error')]"
+                ".some(e => e.textContent.includes('TypeError'))", timeout=10_000)
+            text = page.evaluate("() => [...document.querySelectorAll('.cfws-console-error')]"
+                                 ".map(e => e.textContent).join(' ')")
+            assert "TypeError: You must call one of accept()" in text
+            page.screenshot(path=str(shot), full_page=True)
+            # The notebook scrolls inside the page: one picture per widget as well.
+            for name, selector in (("sequence", ".cfws-sequence"), ("stream", ".cfws-stream")):
+                part = ARTIFACTS / f"widgets-run-all-{name}.png"
+                page.locator(selector).first.screenshot(path=str(part))
+                print(f"screenshot: {part}")
+        finally:
+            browser.close()
+    print(f"screenshot: {shot}")
+    assert shot.stat().st_size > 0
