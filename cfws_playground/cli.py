@@ -1,0 +1,196 @@
+"""The ``cfws-playground`` command: run a Worker file for real WebSocket clients.
+
+::
+
+    cfws-playground serve examples/echo.py            # ws://127.0.0.1:8787/
+    cfws-playground serve my_worker.py:Chat --port 0  # a named object, any free port
+
+Each connection's events print as they happen (the recorder's transcript);
+Ctrl-C stops the server cleanly. Mistakes a learner makes — a wrong path, a
+file without ``fetch``, a port in use — give one line on stderr and exit
+status 2, not a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import errno
+import importlib.util
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from .bridge import _is_loopback, serve
+from .compat import compatibility
+from .fetch import _find_handler
+from .recorder import Record, Recorder
+
+__all__ = ["load_worker", "main"]
+
+DEFAULT_PORT = 8787  # the port `wrangler dev` uses
+
+_DESCRIPTION = """\
+Serve a Cloudflare Worker written in Python to real WebSocket clients on this
+machine: browsers, the `websockets` client, wscat. Every connection goes
+through the Worker's fetch handler, and the kit behaves like workerd (the
+Workers runtime) as a client sees it. Each connection's events print live.
+"""
+
+_SERVE_EPILOG = """\
+The worker file must define one of:
+  async def fetch(request, env, ctx)            (the JavaScript module form)
+  class Default(WorkerEntrypoint):               (the Python Workers form)
+      async def fetch(self, request)
+  an object with a fetch method                 (name it: worker.py:name)
+
+examples:
+  cfws-playground serve examples/echo.py
+  cfws-playground serve examples/chat.py --port 0
+  cfws-playground serve worker.py:Default --compatibility-date 2025-09-01
+
+then connect, e.g.:  python -m websockets ws://127.0.0.1:8787/
+
+The server listens on 127.0.0.1 (this machine only) unless --host says
+otherwise. Ctrl-C stops it.
+"""
+
+
+class CliError(Exception):
+    """A mistake on the command line: printed as one line, exit status 2."""
+
+
+def load_worker(spec: str) -> tuple[Any, str]:
+    """Load ``path/to/worker.py[:name]``; return the Worker and a label for it.
+
+    Raises:
+        CliError: the file is missing or fails to import, or has no fetch handler.
+    """
+    path_text, _, name = spec.partition(":") if not Path(spec).exists() else (spec, "", "")
+    path = Path(path_text)
+    if not path.is_file():
+        raise CliError(f"no such file: {path_text}")
+    module_name = f"_cfws_worker_{abs(hash(path.resolve()))}"
+    loader_spec = importlib.util.spec_from_file_location(module_name, path)
+    if loader_spec is None or loader_spec.loader is None:
+        raise CliError(f"cannot load {path_text}: not a Python file")
+    module = importlib.util.module_from_spec(loader_spec)
+    sys.modules[module_name] = module
+    sys.path.insert(0, str(path.resolve().parent))  # the worker may import its neighbours
+    try:
+        loader_spec.loader.exec_module(module)
+    except Exception as exc:  # noqa: BLE001 - the learner's code: show where it failed, briefly
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
+        where = f" (line {frames[-1].lineno})" if frames else ""
+        if isinstance(exc, SyntaxError) and exc.lineno:
+            where = f" (line {exc.lineno})"
+        raise CliError(f"{path_text} failed to load{where}: {type(exc).__name__}: {exc}") from None
+    worker: Any = module
+    if name:
+        if not hasattr(module, name):
+            raise CliError(f"{path_text} has no {name!r}")
+        worker = getattr(module, name)
+    try:
+        _find_handler(worker)
+    except TypeError:
+        what = f"{name!r} in {path_text}" if name else path_text
+        raise CliError(
+            f"{what} has no fetch handler: define `async def fetch(request, env, ctx)` "
+            "or `class Default(WorkerEntrypoint)` with a fetch method"
+        ) from None
+    return worker, spec
+
+
+def _print_record(record: Record) -> None:
+    print(f"[{record.pair}] {record.end:<6} {record.step}", flush=True)
+
+
+async def _serve(worker: Any, label: str, args: argparse.Namespace, compat: compatibility) -> None:
+    recorder = Recorder(limit=1000)
+    if not args.quiet:
+        recorder.subscribe(_print_record)
+    server = serve(worker, args.host, args.port, recorder=recorder, compatibility=compat)
+    try:
+        await server.start()
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise CliError(
+                f"port {args.port} on {args.host} is already in use (pick another with --port, or --port 0)"
+            ) from None
+        raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    try:
+        where = "this machine only" if _is_loopback(args.host) else "REACHABLE FROM OTHER MACHINES"
+        print(f"Serving {label} on {server.url} ({where}). Ctrl-C to stop.", flush=True)
+        print(f"  {compat.describe().splitlines()[0]}", flush=True)
+        await server.serve_forever()
+    finally:
+        await server.close()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cfws-playground",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    s = commands.add_parser(
+        "serve",
+        help="serve a Worker file to real WebSocket clients",
+        description="Serve a Worker file to real WebSocket clients, with a live transcript.",
+        epilog=_SERVE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    s.add_argument("worker", metavar="path/to/worker.py[:name]", help="the Worker file, optionally :object")
+    s.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)"
+    )
+    s.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"TCP port (default: {DEFAULT_PORT}, as wrangler dev; 0 picks a free one)",
+    )
+    s.add_argument(
+        "--compatibility-date",
+        metavar="YYYY-MM-DD",
+        help="the Worker's compatibility date (default: today's runtime, the newest behaviour)",
+    )
+    s.add_argument(
+        "--compatibility-flag",
+        metavar="FLAG",
+        action="append",
+        default=[],
+        help="a compatibility flag, e.g. web_socket_manual_reply_to_close (repeatable)",
+    )
+    s.add_argument("--quiet", action="store_true", help="do not print each connection's events")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``cfws-playground``; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command != "serve":
+        parser.print_help()
+        return 2
+    logging.basicConfig(level=logging.INFO, format="  %(message)s", stream=sys.stderr)
+    logging.getLogger("cfws_playground.bridge").setLevel(logging.WARNING)  # quiet websockets' chatter
+    try:
+        try:
+            compat = compatibility(date=args.compatibility_date, flags=args.compatibility_flag)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        worker, label = load_worker(args.worker)
+        if not args.quiet:
+            logging.getLogger("cfws_playground").setLevel(logging.INFO)
+        asyncio.run(_serve(worker, label, args, compat))
+    except CliError as exc:
+        print(f"cfws-playground: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Stopped.", flush=True)
+        return 0
+    return 0

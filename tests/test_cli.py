@@ -1,0 +1,122 @@
+"""``cfws-playground serve``: help, one-line errors, a live transcript, a clean Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+from websockets.asyncio.client import connect as ws_connect
+
+from cfws_playground.cli import load_worker, main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def test_help_explains_the_serve_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["serve", "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    for text in (
+        "--host",
+        "--port",
+        "8787",
+        "127.0.0.1",
+        "async def fetch(request, env, ctx)",
+        "WorkerEntrypoint",
+        "Ctrl-C",
+        "--compatibility-date",
+    ):
+        assert text in out
+
+
+@pytest.mark.parametrize(
+    "write, expected",
+    [
+        (None, "no such file"),
+        ("x = 1\n", "has no fetch handler"),
+        ("def fetch(:\n", "failed to load (line 1): SyntaxError"),
+        ("raise RuntimeError('at import')\n", "failed to load (line 1): RuntimeError: at import"),
+    ],
+)
+def test_mistakes_give_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], write: str | None, expected: str
+) -> None:
+    path = tmp_path / "worker.py"
+    if write is not None:
+        path.write_text(write)
+    assert main(["serve", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("cfws-playground: error: ") and expected in err
+
+
+def test_a_named_object_must_exist(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "w.py"
+    path.write_text("class Chat:\n    async def fetch(self, request): ...\n")
+    assert load_worker(f"{path}:Chat")[0].__name__ == "Chat"
+    assert main(["serve", f"{path}:Missing"]) == 2
+    assert "has no 'Missing'" in capsys.readouterr().err
+
+
+def test_a_port_in_use_gives_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", str(EXAMPLES / "echo.py"), "--port", str(port), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"port {port} on 127.0.0.1 is already in use" in err
+
+
+def test_a_bad_compatibility_flag_gives_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", str(EXAMPLES / "echo.py"), "--compatibility-flag", "nope"]) == 2
+    assert "unknown compatibility flag 'nope'" in capsys.readouterr().err
+
+
+async def _line(stream: asyncio.StreamReader) -> str:
+    return (await stream.readline()).decode()
+
+
+async def test_serve_prints_a_live_transcript_and_stops_on_ctrl_c() -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "cfws_playground",
+        "serve",
+        str(EXAMPLES / "chat.py"),
+        "--port",
+        "0",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None
+    try:
+        async with asyncio.timeout(30):
+            first = await _line(proc.stdout)
+            assert first.startswith("Serving ") and "(this machine only)" in first
+            url = first.split(" on ", 1)[1].split(" ", 1)[0]
+            assert url.startswith("ws://127.0.0.1:") and not url.endswith(":0/")
+            async with ws_connect(url + "?name=ada") as ada, ws_connect(url + "?name=bob") as bob:
+                assert await ada.recv() == "* ada joined (1 here)"
+                assert await ada.recv() == "* bob joined (2 here)"
+                await bob.send("hello")
+                assert await bob.recv() == "* bob joined (2 here)"
+                assert await bob.recv() == "bob: hello"
+                assert await ada.recv() == "bob: hello"
+            seen = ""
+            while "[network] send('hello')" not in seen or "← message 'hello'" not in seen:
+                seen += await _line(proc.stdout)
+            proc.send_signal(signal.SIGINT)
+            rest = (await proc.stdout.read()).decode()
+            assert await proc.wait() == 0
+            assert "Stopped." in rest
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
