@@ -24,7 +24,7 @@ from .state import _READY_STATE as _READY
 if TYPE_CHECKING:
     from .socket import WebSocketPair
 
-__all__ = ["Record", "Recorder", "close_code_meaning", "preview"]
+__all__ = ["Record", "Recorder", "close_code_meaning", "format_table", "preview"]
 
 _STATE_NAMES = ("CONNECTING", "OPEN", "CLOSING", "CLOSED")
 _END_NAMES = ("client", "server")
@@ -179,7 +179,7 @@ class Record(tuple):  # type: ignore[type-arg]
             if name == "close":
                 code, reason, clean = args
                 return (
-                    f"← close {code} ({close_code_meaning(code)}) reason={preview(reason)} wasClean={clean}"
+                    f"← close {code} ({close_code_meaning(code)}) reason={preview(reason, 64)} wasClean={clean}"
                 )
             if name == "error":
                 return f"← error {args[0]!r}"
@@ -340,22 +340,7 @@ class Recorder:
             last: only the newest ``last`` records.
         """
         records = list(self._records)[-last:] if last else list(self._records)
-        many = len(self._labels) > 1
-        head = f"{'#':>4}  {'pair  ' if many else ''}{'end':<7} {'step':<58} client     server"
-        lines = [head]
-        if self.dropped:
-            lines.append(f"      ({self.dropped} earlier records dropped)")
-        for r in records:
-            pair = f"{r.pair:<4}  " if many else ""
-            step = r.step
-            lines.append(
-                f"{r.seq:>4}  {pair}{r.end:<7} {step:<58} {_rs(r.client):<10} {_rs(r.server)}".rstrip()
-            )
-            if r.kind == "call" and r.outcome not in ("ok", "no-op", "ignored"):
-                lines.append(f"{'':>6}{'      ' if many else ''}{'':<8}✗ {r.outcome}")
-        if not records:
-            lines.append("      (nothing recorded yet)")
-        return "\n".join(lines)
+        return format_table(records, several_pairs=len(self._labels) > 1, dropped=self.dropped)
 
     def to_json(self, **kwargs: Any) -> str:
         """The records as a JSON array (see :meth:`Record.as_dict`); kwargs go to ``json.dumps``."""
@@ -370,6 +355,30 @@ class Recorder:
 
     def __repr__(self) -> str:
         return f"<Recorder {len(self._records)} records, {self.dropped} dropped, {len(self._pairs)} pairs>"
+
+
+def format_table(records: list[Record], *, several_pairs: bool = False, dropped: int = 0) -> str:
+    """Render records as the recorder's text table (what notebooks print and widgets show).
+
+    Args:
+        records: the rows, in order.
+        several_pairs: add a ``pair`` column.
+        dropped: how many earlier records fell out of the window (said in a line).
+    """
+    # readyStates come before the step, so a long step never pushes them out of line.
+    prefix = f"{'#':>4}  {'pair  ' if several_pairs else ''}{'end':<7} {'client':<10} {'server':<10} "
+    indent = " " * len(prefix)
+    lines = [prefix + "step"]
+    if dropped:
+        lines.append(f"{indent}({dropped} earlier records dropped)")
+    for r in records:
+        pair = f"{r.pair:<4}  " if several_pairs else ""
+        lines.append(f"{r.seq:>4}  {pair}{r.end:<7} {_rs(r.client):<10} {_rs(r.server):<10} {r.step}")
+        if r.kind == "call" and r.outcome not in ("ok", "no-op", "ignored"):
+            lines.append(f"{indent}✗ {r.outcome}")
+    if not records:
+        lines.append(f"{indent}(nothing recorded yet)")
+    return "\n".join(lines)
 
 
 def _rs(state: int) -> str:

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 __all__ = ["WebSocket", "WebSocketPair"]
 
 log = logging.getLogger("cfws_playground")
+# A library stays quiet unless the program configures logging (the recorder and
+# the error events already show what went wrong); `cfws-playground serve` does.
+log.addHandler(logging.NullHandler())
 
 END_NAMES = ("client", "server")
 ATTACHMENT_LIMIT = 16384

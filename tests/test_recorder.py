@@ -55,7 +55,7 @@ async def test_table_is_deterministic_text() -> None:
     _, again = await scenario()
     assert text == again.table()
     lines = text.splitlines()
-    assert lines[0].split() == ["#", "end", "step", "client", "server"]
+    assert lines[0].split() == ["#", "end", "client", "server", "step"]
     assert "send('too early')  raised" in lines[1]
     assert lines[2].strip().startswith("✗ TypeError: You must call one of accept()")
     assert "← message <Blob 2: 00 01>" in text
