@@ -178,9 +178,8 @@ class Record(tuple):  # type: ignore[type-arg]
                 return f"← message {preview(args[0])}"
             if name == "close":
                 code, reason, clean = args
-                return (
-                    f"← close {code} ({close_code_meaning(code)}) reason={preview(reason, 64)} wasClean={clean}"
-                )
+                meaning = close_code_meaning(code)
+                return f"← close {code} ({meaning}) reason={preview(reason, 64)} wasClean={clean}"
             if name == "error":
                 return f"← error {args[0]!r}"
             return f"← {name}"
