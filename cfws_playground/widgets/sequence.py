@@ -27,7 +27,7 @@ import traitlets
 
 from ..recorder import Record, close_code_meaning, preview
 from ._common import Source, as_recorder, state_name
-from ._throttle import DEFAULT_RATE, Coalescer
+from ._throttle import Coalescer
 
 __all__ = [
     "Arrow",
@@ -325,7 +325,8 @@ class SequenceDiagram(anywidget.AnyWidget):
         pair: which of the recorder's pairs to draw (1 for the first one);
             ``None`` draws the pair of the first record.
         window: how many steps to draw; older ones are counted, not drawn.
-        rate: redraws per second, at most.
+        rate: redraws per second, at most (a whole SVG is sent each time, so
+            this is half the event stream's rate).
 
     Attributes:
         recorder: the recorder observed.
@@ -354,7 +355,7 @@ class SequenceDiagram(anywidget.AnyWidget):
         *,
         pair: int | None = None,
         window: int = 60,
-        rate: float = DEFAULT_RATE,
+        rate: float = 10.0,
     ) -> None:
         if window < 1:
             raise ValueError(f"window must be at least 1, not {window!r}")
@@ -374,7 +375,7 @@ class SequenceDiagram(anywidget.AnyWidget):
         # records lost between two redraws would leave arrows unmatched.
         self._coalescer = Coalescer(self.recorder, self._flush, buffer=100_000, rate=rate)
 
-    def _add(self, records: list[Record], overflow: int = 0) -> None:
+    def _add(self, records: list[Record], overflow: int = 0) -> int:
         if self.pair is None and records:
             self.pair = records[0].pair
         if overflow:
@@ -384,6 +385,7 @@ class SequenceDiagram(anywidget.AnyWidget):
         for r in mine:
             self._matcher.feed(r)
         self._window.extend(mine)
+        return len(mine) + overflow
 
     def _draw(self) -> None:
         relevant = self._window
@@ -398,9 +400,9 @@ class SequenceDiagram(anywidget.AnyWidget):
             self.steps = len(self._diagram.rows)
 
     def _flush(self, batch: list[Record], overflow: int) -> None:
-        self._add(batch, overflow)
-        self.updates_sent += 1
-        self._draw()
+        if self._add(batch, overflow):  # nothing to redraw for other pairs' records
+            self.updates_sent += 1
+            self._draw()
 
     @property
     def diagram(self) -> Diagram:

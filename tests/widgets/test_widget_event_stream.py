@@ -10,6 +10,8 @@ from conftest import front_end
 from cfws_playground import Recorder, WebSocketPair, settle
 from cfws_playground.widgets import EventStream
 
+STATES = ("CONNECTING", "OPEN", "CLOSING", "CLOSED")
+
 
 async def echo_scenario(pair: WebSocketPair) -> None:
     client, server = pair
@@ -64,7 +66,12 @@ async def test_text_is_the_rows_as_a_table() -> None:
     text = stream.text()
     lines = text.splitlines()
     assert lines[0].startswith(f"EventStream: {stream.recorder.total} shown, 0 hidden, 0 dropped")
-    assert lines[2:] == stream.recorder.table().splitlines()[1:]
+    records = stream.recorder.records
+    assert len(lines) == 2 + len(records)
+    for line, r in zip(lines[2:], records, strict=True):
+        assert line.startswith(f"{r.seq:>4}  {r.end:<7} {r.step}")
+        assert line.split()[-4:] == [str(r.client), STATES[r.client], str(r.server),
+                                     STATES[r.server]]
     assert repr(stream) == text
     bundle = stream._repr_mimebundle_()
     data = bundle[0] if isinstance(bundle, tuple) else bundle
