@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import CHROMIUM_ARGS, chromium_executable
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -43,24 +44,6 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
 NOTEBOOK = HERE / "notebooks" / "live_widgets.ipynb"
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
-
-def _chromium() -> str:
-    """Debian's chromium: skip locally without it, fail when CI is set."""
-    path = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium")
-                                        else None)
-    if path is None:
-        reason = "needs Debian's chromium (apt-get install chromium); not found"
-        if os.environ.get("CI"):
-            pytest.fail(reason + " and CI is set")
-        pytest.skip(reason)
-    return path
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -159,7 +142,7 @@ def _counter(page: Any, index: int) -> int:
 
 
 def test_run_all_shows_live_widgets(lab: tuple[str, Path]) -> None:
-    executable = _chromium()
+    executable = chromium_executable()  # skips locally without chromium, fails when CI is set
     from playwright.sync_api import sync_playwright
 
     url, log = lab

@@ -198,3 +198,34 @@ async def test_close_unsubscribes() -> None:
     server.accept()
     await settle()
     assert stream.counters["total"] == 0
+
+
+async def test_records_made_on_another_thread_are_flushed_on_the_loop() -> None:
+    import threading
+
+    client, server = pair = WebSocketPair()
+    stream = EventStream(pair, rate=1000)
+    server.accept()
+    await asyncio.sleep(0.01)
+    stream.flush()
+    flushed_on: list[int] = []
+    original = stream._flush
+
+    def spy(batch, overflow):  # type: ignore[no-untyped-def]
+        flushed_on.append(threading.get_ident())
+        original(batch, overflow)
+
+    stream._coalescer._flush_cb = spy
+    worker = threading.Thread(target=stream.recorder.add_note,
+                              args=(pair, 1, "bridge", "a frame from elsewhere"))
+    worker.start()
+    worker.join()
+    for _ in range(100):
+        if flushed_on:
+            break
+        await asyncio.sleep(0.01)
+    assert flushed_on == [threading.get_ident()]  # the loop's thread, not the worker's
+    assert stream.rows[-1]["kind"] == "note"
+    assert stream.rows[-1]["step"] == "· bridge: a frame from elsewhere"
+    stream.kinds = ["call", "event", "net"]
+    assert all(r["kind"] != "note" for r in stream.rows)
