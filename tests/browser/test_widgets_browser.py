@@ -189,6 +189,27 @@ def test_run_all_shows_live_widgets(lab: tuple[str, Path]) -> None:
             assert [r["step"] for r in rows] == expected_steps
             assert [r["seq"] for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
 
+            # Filtering by end in the front end: the kernel resends the window, filtered.
+            client_box = page.locator(".cfws-stream").first.locator(
+                'input[data-filter="ends"][value="client"]')
+            client_box.uncheck()
+            server_rows = sum(1 for line in cells[-1]["text"].splitlines()
+                              if (m := table_row.match(line)) and "  server  " in line[:16])
+            assert 0 < server_rows < len(expected_steps)
+            page.wait_for_function(
+                f"""() => {{ const rows = [...document.querySelectorAll('.cfws-stream')[0]
+                               .querySelectorAll('tr.cfws-row')];
+                   return rows.length === {server_rows} &&
+                          rows.every(r => r.dataset.end === 'server'); }}""",
+                timeout=15_000,
+            )
+            client_box.check()
+            page.wait_for_function(
+                f"() => document.querySelectorAll('.cfws-stream')[0]"
+                f".querySelectorAll('tr.cfws-row').length === {len(expected_steps)}",
+                timeout=15_000,
+            )
+
             # The sequence diagram: one arrow per frame, in order, close handshake last.
             arrows = page.evaluate(
                 """() => [...document.querySelectorAll('.cfws-sequence svg g.arrow')]
