@@ -182,8 +182,17 @@ class _WireLink(Link):
             protocol.send_close_frame(code, reason)
 
     def _written(self) -> None:
+        conn = self.conn
+        chunks = conn.protocol.data_to_send()
+        if all(chunks):  # frames only, no end-of-stream marker: one write for the burst
+            try:
+                conn.transport.write(b"".join(chunks))
+            except Exception as exc:  # noqa: BLE001 - the socket broke; connection_lost follows
+                log.debug("write failed: %s", exc)
+            return
+        conn.protocol.writes[:0] = chunks  # rare: let websockets handle the EOF marker
         try:
-            self.conn.send_data()
+            conn.send_data()
         except Exception as exc:  # noqa: BLE001 - the socket broke; connection_lost follows
             log.debug("write failed: %s", exc)
 

@@ -75,6 +75,7 @@ HUNG = (
     "had hung and would never generate a response."
 )
 INTERNAL_ERROR_BODY = b"Internal Server Error"
+_BATCH = 64  # frames a connection gathers from the Worker before writing them together
 
 
 # ---------------------------------------------------------------------- Headers
@@ -538,6 +539,13 @@ class Link:
         self._flush_scheduled = False
         end = self.end
         if end is None or self.dropped:
+            return
+        worker = end._peer
+        if end._outgoing and worker._reading and len(worker._outgoing) < _BATCH and not self.peer_dead:
+            # The Worker is still being handed the client's earlier messages: let its
+            # replies gather, and write them in one go (one syscall, not one each).
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
             return
         wrote = False
         while self._can_write():
