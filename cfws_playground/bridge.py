@@ -170,7 +170,7 @@ class _WireLink(Link):
     def _write(self, data: str | bytes) -> None:
         protocol = self.conn.protocol
         if protocol.state is OPEN:
-            if type(data) is str:
+            if isinstance(data, str):
                 protocol.send_text(data.encode("utf-8", "surrogatepass"))
             else:
                 protocol.send_binary(data)
@@ -451,7 +451,10 @@ class Server:
         compat = ws._pair._compat
         protocol = conn.protocol
         protocol.available_extensions = (
-            [ServerPerMessageDeflateFactory()] if compat.web_socket_compression else None
+            # workerd answers a client's offer with "permessage-deflate; client_max_window_bits=15".
+            [ServerPerMessageDeflateFactory(client_max_window_bits=15)]
+            if compat.web_socket_compression
+            else None
         )
         protocol.max_message_size = compat.max_message_size
         return None

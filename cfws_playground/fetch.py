@@ -390,6 +390,7 @@ def _find_handler(worker: Any) -> Callable[[Request, Any, ExecutionContext], Any
             return _call(instance.fetch, request, env, ctx)
 
         return call_class
+    fn: Any
     if inspect.isfunction(worker) or inspect.ismethod(worker) or inspect.isbuiltin(worker):
         fn = worker
     else:
@@ -553,7 +554,7 @@ class Link:
             if frame is None:
                 break
             wrote = True
-            if type(frame) is tuple:
+            if isinstance(frame, tuple):
                 code, reason = frame
                 if not self.close_sent:
                     self.close_sent = True

@@ -339,6 +339,28 @@ async def test_pings_are_answered() -> None:
             assert latency >= 0
 
 
+async def test_compression_is_negotiated_as_workerd_answers_it() -> None:
+    async with asyncio.timeout(10), serve(echo) as server:
+        async with ws_connect(server.url) as ws:
+            assert (
+                ws.response.headers["Sec-WebSocket-Extensions"]
+                == "permessage-deflate; client_max_window_bits=15"
+            )
+            await ws.send("z" * 10_000)
+            assert await ws.recv() == "z" * 10_000
+        raw = (
+            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            b"Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n"
+        )
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(raw)
+        head = await reader.readuntil(b"\r\n\r\n")
+        writer.close()
+        await writer.wait_closed()
+    assert head.startswith(b"HTTP/1.1 101") and b"permessage-deflate" in head  # a bare offer works too
+
+
 async def test_no_compression_before_2023_08_15() -> None:
     w = Capture()
     async with asyncio.timeout(10), serve(w, compatibility=compatibility(date="2023-01-01")) as server:
