@@ -3,6 +3,8 @@
 - :class:`EventStream` — a live table of every call and event a recorder records.
 - :class:`SequenceDiagram` — client and server lifelines with an arrow per frame (SVG).
 - :class:`PairConsole` — buttons that call ``accept()``, ``send()`` and ``close()``.
+- :class:`BrowserClient` — a real JavaScript ``WebSocket`` in the notebook page,
+  connected to a served Worker (directly, or through jupyter-server-proxy).
 
 Each widget observes a :class:`~cfws_playground.Recorder` (or makes one for the
 pair you give it) and never owns protocol state. Updates reach the front end
@@ -16,8 +18,9 @@ This package is the only part of the kit that imports ipywidgets and anywidget;
 
 from __future__ import annotations
 
+from .browser_client import BrowserClient, client_route
 from .console import PairConsole
 from .event_stream import EventStream
 from .sequence import SequenceDiagram
 
-__all__ = ["EventStream", "PairConsole", "SequenceDiagram"]
+__all__ = ["BrowserClient", "EventStream", "PairConsole", "SequenceDiagram", "client_route"]
