@@ -18,7 +18,8 @@ What is normalised, so that two runs give identical files:
 * timing metadata is not recorded, and ``execution``/``collapsed``/``scrolled``
   cell metadata is dropped;
 * notebook metadata is reduced to the ``python3`` kernelspec and the language name;
-* cell ids are ``<NN>-<index>``, stable across edits elsewhere in the file.
+* cell ids are ``<NN>-<index>``, stable across edits elsewhere in the file;
+* a displayed widget keeps its text form only (its view names a random model id).
 
 Cells tagged ``raises-exception`` may raise; any other error stops the script.
 """
@@ -37,6 +38,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def workshop_notebooks() -> list[pathlib.Path]:
@@ -54,6 +56,11 @@ def normalise(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":
             for out in cell.outputs:
+                # A widget's view names a model by a random id, and the models are not
+                # stored (notebook metadata is reset above), so the view could never
+                # render from the file: keep the widget's text form only.
+                if "data" in out:
+                    out.data.pop(WIDGET_VIEW, None)
                 if "metadata" in out and not out.metadata:
                     out.metadata = nbformat.NotebookNode()
     nb.nbformat, nb.nbformat_minor = 4, 5
