@@ -11,6 +11,7 @@ not. It never raises, so a half-finished exercise cannot stop the notebook.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -23,10 +24,14 @@ __all__ = [
     "check_collect_early",
     "check_goodbye",
     "check_greet",
+    "check_names",
     "check_read_bytes",
     "check_safe_close_args",
     "check_safe_listener",
     "check_send_json",
+    "check_talk",
+    "check_upper_worker",
+    "check_who",
     "install_check",
     "ladder",
 ]
@@ -282,6 +287,180 @@ async def check_both_dates(serve: Callable[[Any], Any]) -> None:
             return _hint(f"at {date} the ends finished in readyStates {client.readyState} and "
                          f"{server.readyState}; both should reach 3 CLOSED")
     _ok("the same code works at 2026-03-01 and at 2026-04-26")
+
+
+# ---------------------------------------------------------------- 06 real clients
+
+
+async def check_upper_worker(fetch: Callable[..., Any]) -> None:
+    """Exercise: 426 for plain requests; an upgrade gets a 101 whose end answers in capitals."""
+    from cfws_playground import ClientClosed, HandshakeRejected, connect, dispatch_fetch
+
+    try:
+        plain = await dispatch_fetch(fetch, "http://worker.local/")
+    except TypeError as exc:
+        return _hint(f"fetch must return a Response for every request ({exc})")
+    except Exception as exc:  # noqa: BLE001
+        return _hint(f"a plain GET: {_raised(exc)}")
+    if plain.status != 426 or plain.webSocket is not None:
+        return _hint(f"a plain GET got status {plain.status}; answer it with "
+                     "Response('Expected a WebSocket upgrade', status=426)")
+    if not await plain.text():
+        return _hint("the 426 response has no body: say what the client should do instead")
+    try:
+        client = await connect(fetch)
+    except HandshakeRejected as exc:
+        return _hint(f"an upgrade request was refused: {exc}. Return Response(None, status=101, "
+                     "webSocket=client) with the client end of a new WebSocketPair")
+    except Exception as exc:  # noqa: BLE001
+        return _hint(f"an upgrade request: {_raised(exc)}")
+    got = []
+    try:
+        async with client:
+            for text in ("hello", "Ada"):
+                await client.send(text)
+                got.append(await asyncio.wait_for(client.recv(), 2))
+    except TimeoutError:
+        return _hint(f"the client got {got!r} and then nothing: did you accept() the server end and "
+                     "add a message listener?")
+    except ClientClosed as exc:
+        return _hint(f"the connection closed ({exc.code}) after {got!r}; did a listener raise?")
+    if got != ["HELLO", "ADA"]:
+        return _hint(f"the client got {got!r}; expected ['HELLO', 'ADA']")
+    _ok("426 for a plain request, and a WebSocket that answers in capitals")
+
+
+async def _echo_worker(request: Any, env: Any, ctx: Any) -> Any:
+    from cfws_playground import Response
+
+    client, server = WebSocketPair()
+    server.accept()
+    server.addEventListener("message", lambda e: server.send(f"echo: {e.data}"))
+    return Response(None, status=101, webSocket=client)
+
+
+async def check_talk(talk: Callable[[str, list[str]], Awaitable[Any]]) -> None:
+    """Exercise: a real ``websockets`` client that sends each message and collects each reply."""
+    from cfws_playground import serve
+
+    async with serve(_echo_worker) as server:
+        try:
+            got = await asyncio.wait_for(talk(server.url, ["one", "two", "three"]), 10)
+        except TimeoutError:
+            return _hint("talk() did not finish: receive exactly one reply per message you send")
+        except Exception as exc:  # noqa: BLE001
+            return _hint(_raised(exc))
+        await settle()
+        records = server.recorder.records
+    if got is None:
+        return _hint("talk(url, messages) returns nothing yet; return the list of replies")
+    if list(got) != ["echo: one", "echo: two", "echo: three"]:
+        return _hint(f"talk() returned {list(got)!r}; expected one reply per message, in order")
+    if not any(r.kind == "net" and r.name == "close" for r in records):
+        return _hint("the replies are right, but the client never closed the connection: "
+                     "use `async with websockets.connect(url) as ws:`")
+    _ok("a real client over TCP: three messages, three replies, then a clean close")
+
+
+# ---------------------------------------------------------------- 08 capstone chat
+
+
+def _named(name: str) -> Any:
+    client, server = WebSocketPair()
+    server.accept()
+    server.serializeAttachment({"name": name})
+    return server
+
+
+def check_names(names: Callable[[Any], Any]) -> None:
+    """Exercise: the sorted names of a room's sockets, read from their attachments."""
+    sockets = {_named(n) for n in ("cy", "ada", "bob")}
+    try:
+        got = names(sockets)
+        empty = names(set())
+    except Exception as exc:  # noqa: BLE001
+        return _hint(_raised(exc))
+    if got is None:
+        return _hint("names(sockets) returns nothing yet; return a sorted list of names")
+    if list(got) != ["ada", "bob", "cy"]:
+        return _hint(f"names() returned {got!r}; expected ['ada', 'bob', 'cy']: read each name with "
+                     "ws.deserializeAttachment()['name'] and sort them")
+    if list(empty) != []:
+        return _hint(f"an empty room gave {empty!r}; expected []")
+    _ok("every name, read back from its socket's attachment, in order")
+
+
+class _Room:
+    """A reference chat room whose text messages go to ``on_text(room, ws, text)``."""
+
+    def __init__(self, on_text: Callable[[Any, Any, str], Any]) -> None:
+        self.sockets: dict[Any, None] = {}  # in the order they joined
+        self.on_text = on_text
+        self.errors: list[str] = []
+
+    def broadcast(self, text: str, exclude: Any = None) -> None:
+        for ws in list(self.sockets):
+            if ws is not exclude and ws.readyState == 1:
+                ws.send(text)
+
+    async def fetch(self, request: Any, env: Any, ctx: Any) -> Any:
+        from urllib.parse import parse_qs, urlsplit
+
+        from cfws_playground import Response
+
+        name = parse_qs(urlsplit(request.url).query).get("name", ["anonymous"])[0]
+        client, server = WebSocketPair()
+        server.accept()
+        server.serializeAttachment({"name": name})
+        self.sockets[server] = None
+
+        def on_message(event: Any) -> None:
+            try:
+                self.on_text(self, server, event.data)
+            except Exception as exc:
+                self.errors.append(_raised(exc))
+                raise
+
+        server.addEventListener("message", on_message)
+        server.addEventListener("close", lambda e: self.sockets.pop(server, None))
+        return Response(None, status=101, webSocket=client)
+
+
+async def check_who(on_text: Callable[[Any, Any, str], Any]) -> None:
+    """Exercise: ``/who`` answers the sender alone; anything else goes to the others."""
+    from cfws_playground import connect
+
+    room = _Room(on_text)
+    ada = await connect(room, "ws://chat.local/?name=ada")
+    bob = await connect(room, "ws://chat.local/?name=bob")
+    got: dict[str, list[Any]] = {"ada": [], "bob": []}
+
+    async def read(name: str, client: Any) -> None:
+        async for message in client:  # until the connection ends
+            got[name].append(message)
+
+    readers = [asyncio.ensure_future(read(n, c)) for n, c in (("ada", ada), ("bob", bob))]
+    await ada.send("/who")
+    await settle()
+    await bob.send("hi")
+    await settle()
+    for client in (ada, bob):
+        await client.close()
+    await asyncio.gather(*readers)
+    if room.errors:
+        return _hint(room.errors[0])
+    if got["ada"] == [] and got["bob"] == []:
+        return _hint("nobody got anything: send the answer to /who with ws.send(...), and "
+                     "room.broadcast(...) everything else")
+    if got["ada"][:1] != ["* here: ada, bob"]:
+        return _hint(f"after '/who' ada got {got['ada'][:1]!r}; expected ['* here: ada, bob'] "
+                     "(use your names(room.sockets))")
+    if "ada: /who" in got["bob"]:
+        return _hint("bob saw ada's '/who': a command is answered, not broadcast")
+    if got != {"ada": ["* here: ada, bob", "bob: hi"], "bob": []}:
+        return _hint(f"the clients got {got!r}; other text goes to everyone else as 'name: text', "
+                     "never back to the sender")
+    _ok("'/who' answered the sender alone, and chat went to everyone else")
 
 
 # ---------------------------------------------------------------- drawing

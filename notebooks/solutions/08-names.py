@@ -1,0 +1,5 @@
+# Solution to 08 Capstone, Exercise 1: who is in the room.
+
+
+def names(sockets):
+    return sorted(ws.deserializeAttachment()["name"] for ws in sockets)
