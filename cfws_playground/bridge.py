@@ -394,6 +394,10 @@ class Server:
         if self._server is None:
             return
         server, self._server = self._server, None
+        for link in list(self._links):
+            protocol = link.conn.protocol
+            if protocol.state is OPEN and protocol.close_rcvd is not None:
+                link.drop()  # a client's Close the Worker has not answered yet: no 1001 on top
         server.close()
         await server.wait_closed()
         for link in list(self._links):

@@ -184,9 +184,10 @@ async def test_legacy_messages_sent_before_the_reply_still_arrive() -> None:
     w = Capture(setup=reply)
     async with asyncio.timeout(10), serve(w, compatibility=compatibility(date="2025-09-01")) as server:
         async with ws_connect(server.url) as ws:
-            await ws.close(1000, "bye")
-            assert ws.close_code == 1000
-    # websockets discards data after its own Close; what matters is a clean reply.
+            closing = asyncio.create_task(ws.close(1000, "bye"))
+            assert await ws.recv() == "last words"  # half-open: the Worker may still send
+            await closing
+            assert (ws.close_code, ws.close_reason) == (1000, "bye")
 
 
 async def test_legacy_unanswered_close_is_dropped_as_hung(caplog: pytest.LogCaptureFixture) -> None:
@@ -249,6 +250,49 @@ async def test_abrupt_tcp_drop_gives_the_worker_1006() -> None:
     assert (close.code, close.reason, close.wasClean) == (1006, errors.DISCONNECTED_REASON, False)
     assert log.states[1][1] == 1  # readyState still OPEN inside the event
     w.ends[0].send("into the void")  # does not throw
+
+
+async def test_half_a_frame_then_fin_is_a_drop_too() -> None:
+    w = Capture()
+    async with asyncio.timeout(10), serve(w) as server:
+        ws = await ws_connect(server.url, compression=None)
+        await until(lambda: bool(w.ends))
+        ws.transport.write(b"\x82\x8a\x00\x00\x00\x00abc")  # a masked 10-byte frame, 3 bytes of it
+        ws.transport.write_eof()
+        await until(lambda: bool(w.logs[0].events))
+        ws.transport.abort()
+        await ws.wait_closed()
+    close = w.logs[0].events[0]
+    assert (close.type, close.code, close.reason, close.wasClean) == (
+        "close",
+        1006,
+        errors.DISCONNECTED_REASON,
+        False,
+    )
+
+
+async def test_server_started_with_await_and_closed() -> None:
+    server = await serve(echo)
+    try:
+        async with asyncio.timeout(10), ws_connect(server.url) as ws:
+            await ws.send("awaited")
+            assert await ws.recv() == "awaited"
+    finally:
+        await server.close()
+
+
+async def test_closing_the_server_closes_connections_with_1001() -> None:
+    w = Capture()
+    async with asyncio.timeout(15):
+        server = await serve(w)
+        ws = await ws_connect(server.url)
+        await until(lambda: bool(w.ends))
+        await server.close()
+        with pytest.raises(ConnectionClosed):
+            await ws.recv()
+        await ws.wait_closed()
+    assert ws.close_code == 1001
+    assert w.logs[0].events[0].code == 1001  # as if the client had said "going away"
 
 
 async def test_a_raising_listener_drops_the_client(caplog: pytest.LogCaptureFixture) -> None:

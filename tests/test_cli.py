@@ -120,3 +120,17 @@ async def test_serve_prints_a_live_transcript_and_stops_on_ctrl_c() -> None:
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+async def test_the_echo_example_echoes_both_types_in_process() -> None:
+    from cfws_playground import connect, dispatch_fetch
+
+    worker, _ = load_worker(str(EXAMPLES / "echo.py"))
+    assert (await dispatch_fetch(worker, "http://x/")).status == 426
+    async with asyncio.timeout(10):
+        async with await connect(worker) as client:
+            await client.send("text")
+            await client.send(b"\x00bin")
+            assert [await client.recv(), await client.recv()] == ["text", b"\x00bin"]
+            await client.close(4001, "done")
+        assert (client.close_code, client.close_reason) == (4001, "done")
