@@ -27,9 +27,12 @@ plain HTTP. What a client sees matches what workerd's clients saw (spec
   it (``web_socket_compression``), no subprotocol is selected unless the
   Worker's response names one.
 
-Flow control: the bridge stops reading from a client while the Worker's end
-has more than :data:`HIGH_WATER` unread messages from it, and stops taking the
-Worker's frames while the client's socket buffer is full.
+Flow control: the bridge stops taking the Worker's frames while the client's
+socket buffer is full, and stops reading from a client while the Worker's end
+has more than :data:`HIGH_WATER` unread messages from it, or more than that
+many frames for it not yet written — so a client that sends without reading
+meets TCP backpressure instead of growing the server's memory. (Frames a
+Worker sends on its own, unprompted, queue as in workerd, without a bound.)
 """
 
 from __future__ import annotations
@@ -247,7 +250,10 @@ class _Connection(ServerConnection):
             link.client_message(text)
         else:
             link.client_message(bytes(data))
-        if not self._reading_paused and len(link.end._outgoing) > HIGH_WATER:
+        end = link.end
+        if not self._reading_paused and (
+            len(end._outgoing) > HIGH_WATER or len(end._peer._outgoing) > HIGH_WATER
+        ):
             self._reading_paused = True
             self.transport.pause_reading()
             self.loop.call_later(0.001, self._check_backlog)
@@ -256,7 +262,7 @@ class _Connection(ServerConnection):
         link = self.link
         if link is None or link.end is None or self.transport.is_closing():
             return
-        if len(link.end._outgoing) <= _LOW_WATER:
+        if len(link.end._outgoing) <= _LOW_WATER and len(link.end._peer._outgoing) <= _LOW_WATER:
             self._reading_paused = False
             self.transport.resume_reading()
         else:
