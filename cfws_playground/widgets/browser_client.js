@@ -130,23 +130,33 @@ function connection(model) {
   return self;
 }
 
-const connections = new WeakMap();
+// anywidget hands initialize() and each render() its own wrapper of the model,
+// so the connection is found by the id the kernel gave the widget.
+const connections = new Map();
+
+function connectionOf(model) {
+  const id = model.get("_client_id");
+  let conn = connections.get(id);
+  if (!conn) {
+    conn = connection(model);
+    connections.set(id, conn);
+    if (model.get("autoconnect")) conn.connect();
+  }
+  return conn;
+}
 
 function initialize({ model }) {
-  const conn = connection(model);
-  connections.set(model, conn);
-  if (model.get("autoconnect")) conn.connect();
-  return () => conn.dispose();
+  const id = model.get("_client_id");
+  connectionOf(model);
+  return () => {
+    const conn = connections.get(id);
+    connections.delete(id);
+    if (conn) conn.dispose();
+  };
 }
 
 function render({ model, el }) {
-  let conn = connections.get(model);
-  if (!conn) {
-    // A front end that does not call initialize(): connect on the first view.
-    conn = connection(model);
-    connections.set(model, conn);
-    if (model.get("autoconnect")) conn.connect();
-  }
+  const conn = connectionOf(model);
   el.classList.add("cfws-browser");
   const bar = document.createElement("div");
   bar.className = "cfws-bar";

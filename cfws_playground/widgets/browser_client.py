@@ -30,6 +30,7 @@ import asyncio
 import importlib.util
 import os
 import pathlib
+import uuid
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -182,6 +183,8 @@ class BrowserClient(anywidget.AnyWidget):
     window = traitlets.Int(100).tag(sync=True)
     #: What the page last reported: "", "connecting", "open", "closing" or "closed".
     status = traitlets.Unicode("").tag(sync=True)
+    # Names this widget's connection in the page, where each view gets its own model wrapper.
+    _client_id = traitlets.Unicode("").tag(sync=True)
 
     def __init__(
         self,
@@ -203,7 +206,10 @@ class BrowserClient(anywidget.AnyWidget):
         else:
             port, host = server, "127.0.0.1"
         route = client_route(port, path, mode=mode, host=host, env=env)
-        super().__init__(route_info=asdict(route), hello=hello, autoconnect=autoconnect, window=window)
+        super().__init__(
+            route_info=asdict(route), hello=hello, autoconnect=autoconnect, window=window,
+            _client_id=uuid.uuid4().hex,
+        )
         self.route = route
         self.path = path if path.startswith("/") else "/" + path
         self.server = server if isinstance(server, Server) else None
