@@ -15,28 +15,20 @@ chromium and runs *Run All*, the command a learner uses. It then checks that:
 - a click on the pair console shows the runtime's error inside the widget.
 
 A screenshot is saved under ``artifacts/`` and its path printed. The server
-is stopped by its PID.
+(``lab.jupyterlab``, shared with the other browser tests) is stopped by its PID.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from chromium import CHROMIUM_ARGS, chromium_executable
+from lab import ALL_FINISHED, CELLS_STATE, jupyterlab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -44,10 +36,6 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
 NOTEBOOK = HERE / "notebooks" / "live_widgets.ipynb"
 ARTIFACTS = ROOT / "artifacts"
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -56,74 +44,8 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     root = tmp_path / "root"
     root.mkdir()
     shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
-    settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False})
-    )
-    port, token = _free_port(), "cfws-browser-test"
-    env = dict(
-        os.environ,
-        JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
-        JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
-        JUPYTER_CONFIG_DIR=tempfile.mkdtemp(dir=tmp_path),
-        JUPYTER_RUNTIME_DIR=tempfile.mkdtemp(dir=tmp_path),
-    )
-    log = open(tmp_path / "lab.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
-         f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True"],
-        env=env, stdout=subprocess.DEVNULL, stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    raise RuntimeError(
-                        f"JupyterLab did not start:\n{(tmp_path / 'lab.log').read_text()[-3000:]}"
-                    ) from None
-                time.sleep(0.3)
-        yield f"{base}/lab/tree/{NOTEBOOK.name}?token={token}&reset", tmp_path / "lab.log"
-    finally:
-        if server.poll() is None:
-            # SIGTERM: jupyter_server shuts its kernels down, then exits.
-            os.kill(server.pid, signal.SIGTERM)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.kill(server.pid, signal.SIGKILL)
-            server.wait(10)
-        log.close()
-        print(f"JupyterLab (pid {server.pid}) stopped, rc {server.returncode}")
-
-
-CELLS_STATE = """() => {
-  const nb = window.jupyterapp.shell.currentWidget;
-  return nb.content.widgets.filter(c => c.model.type === 'code').map(c => ({
-    count: c.model.executionCount,
-    source: c.model.sharedModel.getSource(),
-    errors: c.model.outputs.toJSON().filter(o => o.output_type === 'error')
-              .map(o => o.ename + ': ' + o.evalue),
-    text: c.model.outputs.toJSON().filter(o => o.output_type === 'stream')
-              .map(o => Array.isArray(o.text) ? o.text.join('') : o.text).join(''),
-  }));
-}"""
-
-ALL_FINISHED = """() => {
-  const nb = window.jupyterapp.shell.currentWidget;
-  const kernel = nb.sessionContext.session && nb.sessionContext.session.kernel;
-  const cells = nb.content.widgets.filter(c => c.model.type === 'code');
-  return kernel && kernel.status === 'idle' && cells.length > 0 &&
-         cells.every(c => c.model.executionCount !== null &&
-                          !c.node.querySelector('.jp-InputArea-prompt').textContent.includes('*'));
-}"""
+    with jupyterlab(root, tmp_path) as server:
+        yield server.url(NOTEBOOK.name), server.log
 
 
 def _stream_rows(page: Any, index: int) -> list[dict[str, str]]:

@@ -1,0 +1,184 @@
+"""Every workshop notebook, run with *Run All* in a real JupyterLab and a real chromium.
+
+One JupyterLab serves a copy of ``notebooks/`` (outputs and execution counts
+cleared, so a count proves the cell ran here); the committed notebooks are
+never touched. For each ``notebooks/NN-*.ipynb`` the test opens the copy, uses
+*Run All* — the command a learner uses — and checks that every code cell ran
+once, in order, that the kernel is idle, and that no cell shows an error
+(cells tagged ``raises-exception`` may). A screenshot per notebook goes to
+``artifacts/``.
+
+Chapter 06 also shows the browser client: its JavaScript ``WebSocket`` in this
+page must have connected to the Worker the kernel serves and received the
+Worker's answer. A last test does the same through jupyter-server-proxy
+(``mode="proxy"``), the route Binder and JupyterHub use.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from chromium import CHROMIUM_ARGS, chromium_executable
+from lab import Lab, jupyterlab, run_all
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+ARTIFACTS = ROOT / "artifacts"
+
+PROXY_NOTEBOOK = [
+    "from IPython.display import display\n"
+    "from cfws_playground import Response, WebSocketPair, serve\n"
+    "from cfws_playground.widgets import BrowserClient\n"
+    "\n"
+    "async def fetch(request, env, ctx):\n"
+    "    client, server = WebSocketPair()\n"
+    "    server.accept()\n"
+    "    server.addEventListener('message', lambda e: server.send(f'echo: {e.data}'))\n"
+    "    return Response(None, status=101, webSocket=client)\n"
+    "\n"
+    "server = await serve(fetch)\n"
+    "browser = BrowserClient(server, '/via-proxy', mode='proxy', hello='through the proxy')\n"
+    "display(browser)",
+    "print('answered:', await browser.wait_for_reply(timeout=60))\n"
+    "print('port:', server.port)",
+]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """One JupyterLab for the module, serving fresh copies of the notebooks."""
+    chromium_executable()  # skips locally without chromium (before starting anything), fails in CI
+    work = tmp_path_factory.mktemp("lab")
+    root = work / "notebooks"
+    skip = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    shutil.copytree(ROOT / "notebooks", root, ignore=skip)
+    for path in root.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        nbformat.write(nb, path)
+    proxy = nbformat.v4.new_notebook()
+    proxy.cells = [nbformat.v4.new_code_cell(src) for src in PROXY_NOTEBOOK]
+    proxy.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(proxy, work / "proxy-check.ipynb")
+    shutil.move(str(work / "proxy-check.ipynb"), root / "proxy-check.ipynb")
+    with jupyterlab(root, work) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser(lab: Lab) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+def _browser_log(page: Any) -> list[str]:
+    entries: list[str] = page.evaluate(
+        "() => [...document.querySelectorAll('.cfws-browser-log li')].map(li => li.textContent)")
+    return entries
+
+
+def test_there_are_notebooks_to_run() -> None:
+    assert NOTEBOOKS, "no notebooks/NN-*.ipynb found"
+    assert any(p.name.startswith("06-") for p in NOTEBOOKS)
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_run_all_completes(path: Path, lab: Lab, browser: Any) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / f"run-all-{path.stem}.png"
+    page = browser.new_page(viewport={"width": 1280, "height": 2000})
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    try:
+        page.goto(lab.url(path.name))
+        cells = run_all(page, shot)
+        # Every code cell ran once, in order, in a fresh kernel.
+        assert [c["count"] for c in cells] == list(range(1, len(cells) + 1)), [
+            (c["count"], c["source"][:40]) for c in cells]
+        failed = [(c["source"][:60], c["errors"]) for c in cells
+                  if c["errors"] and "raises-exception" not in c["tags"]]
+        assert not failed, failed
+        committed = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+        assert len(cells) == len(committed)
+
+        if path.name.startswith("06-"):
+            # The browser client in this page connected to the Worker the kernel serves,
+            # sent its hello, and received the Worker's answer.
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.cfws-browser-log li')]"
+                ".some(li => li.textContent === \"message 'echo: hello from the page'\")",
+                timeout=30_000)
+            log = _browser_log(page)
+            assert log[:4] == ["connecting (direct)", "open", "sent 'hello from the page'",
+                               "message 'echo: hello from the page'"], log
+            # The page dialled the kernel's loopback directly (a local JupyterLab).
+            # One connection, straight to the kernel's loopback (a local JupyterLab).
+            direct = [url for url in sockets if not url.startswith(lab.base.replace("http", "ws", 1))]
+            assert len(direct) == 1 and re.fullmatch(r"ws://127\.0\.0\.1:\d+/", direct[0]), sockets
+            # The notebook closed its server at the end: the page saw the close, 1001 going away.
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.cfws-browser-log li')]"
+                ".some(li => li.textContent.startsWith('close '))", timeout=30_000)
+            assert any(e.startswith("close 1001 ") for e in _browser_log(page)), _browser_log(page)
+            # The kernel's transcript cell printed the same exchange.
+            transcript = next(c["text"] for c in cells if "await ws.send(browser.hello)" in c["source"])
+            assert "send('echo: hello from the page')" in transcript
+            page.locator(".cfws-browser").first.screenshot(path=str(ARTIFACTS / "run-all-browser-client.png"))
+            print(f"screenshot: {ARTIFACTS / 'run-all-browser-client.png'}")
+        page.screenshot(path=str(shot), full_page=True)
+    finally:
+        page.close()
+    print(f"screenshot: {shot}")
+    assert shot.stat().st_size > 0
+
+
+@pytest.mark.timeout(240)
+def test_browser_client_through_jupyter_server_proxy(lab: Lab, browser: Any) -> None:
+    """What Binder does: the page reaches the kernel's port only through the notebook server."""
+    pytest.importorskip("jupyter_server_proxy", reason="binder/requirements.txt installs it")
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "run-all-proxy.png"
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    try:
+        page.goto(lab.url("proxy-check.ipynb"))
+        cells = run_all(page, shot)
+        assert [c["errors"] for c in cells] == [[], []], cells
+        printed = cells[1]["text"]
+        # The Worker answered the page's hello (seen from the kernel's side).
+        assert "answered: True" in printed, printed
+        port = int(re.search(r"port: (\d+)", printed).group(1))  # type: ignore[union-attr]
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.cfws-browser-log li')]"
+            ".some(li => li.textContent === \"message 'echo: through the proxy'\")", timeout=30_000)
+        log = _browser_log(page)
+        assert log[:4] == ["connecting (proxy)", "open", "sent 'through the proxy'",
+                           "message 'echo: through the proxy'"], log
+        # The page's WebSocket went to the notebook server's own port, under /proxy/PORT/.
+        # One WebSocket per widget, to the notebook server's own port, under /proxy/PORT/.
+        assert [u for u in sockets if "/proxy/" in u] == [f"ws://127.0.0.1:{lab.port}/proxy/{port}/via-proxy"]
+        assert not any(f":{port}/" in url.split("/proxy/")[0] for url in sockets), sockets
+        page.screenshot(path=str(shot), full_page=True)
+    finally:
+        page.close()
+    print(f"screenshot: {shot}")
+    print(json.dumps({"proxy": sockets}, indent=None))
