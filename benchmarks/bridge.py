@@ -6,7 +6,9 @@ Both servers run in one child process (so the client does not share a CPU
 with them), on 127.0.0.1:
 
 * baseline: a plain ``websockets`` asyncio echo server (compression off);
-* bridge: ``serve()`` with ``examples/echo.py``, the echo Worker.
+* bridge: ``serve()`` with ``examples/echo.py``, the echo Worker, as
+  ``serve()`` runs by default: recording every step (``--no-record`` drops
+  the recorder, to see the bridge alone).
 
 One client (the ``websockets`` asyncio client, compression off) measures
 each, alternating, after 500 warm-up round trips:
@@ -35,6 +37,7 @@ __all__ = ["main"]
 
 ROOT = Path(__file__).resolve().parent.parent
 PAYLOAD = bytes(range(32))
+RECORD = "--no-record" not in sys.argv
 
 
 # ---------------------------------------------------------------------- the servers (child process)
@@ -53,8 +56,8 @@ async def _run_servers() -> None:
 
     async with ws_serve(_plain_echo, "127.0.0.1", 0, compression=None, max_queue=None) as plain:
         async with serve(echo) as bridge:
-            bridge.recorder.close()  # measure the bridge, not the transcript
-            bridge.recorder = None  # type: ignore[assignment]
+            if not RECORD:
+                bridge.recorder = None  # type: ignore[assignment]  # the bridge alone, no transcript
             port = plain.sockets[0].getsockname()[1]
             print(f"{port} {bridge.port}", flush=True)
             await asyncio.get_running_loop().run_in_executor(
@@ -104,7 +107,7 @@ def _pct(values: list[float], p: float) -> float:
 
 async def _measure(n: int, rtt_n: int, reps: int) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.bridge", "--serve"],
+        [sys.executable, "-m", "benchmarks.bridge", "--serve", *([] if RECORD else ["--no-record"])],
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -132,6 +135,7 @@ async def _measure(n: int, rtt_n: int, reps: int) -> None:
         proc.wait(10)
 
     print(f"pipelined: {n} x 32-byte binary messages; ping-pong: {rtt_n} round trips; medians of {reps} runs")
+    print(f"serve() {'with its recorder (the default)' if RECORD else 'without a recorder'}")
     print(f"{'server':<18} {'pipelined msg/s':>16} {'RTT p50 µs':>11} {'RTT p99 µs':>11}")
     med = {k: (statistics.median(thr[k]), statistics.median(p50[k]), statistics.median(p99[k])) for k in urls}
     for name, (t, a, b) in med.items():
@@ -152,6 +156,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rtt", type=int, default=2_000, help="ping-pong round trips per run")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--no-record", action="store_true", help="serve without the recorder (the bridge alone)"
+    )
     args = parser.parse_args(argv)
     if args.serve:
         asyncio.run(_run_servers())

@@ -43,7 +43,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import errors
-from .dispatch import settle
+from .dispatch import schedule, settle
 from .errors import RangeError, WorkersError
 from .socket import WebSocket
 
@@ -529,7 +529,21 @@ class Link:
         """The Worker's end queued frames: write them in a later turn (one write per burst)."""
         if not self._flush_scheduled and not self.dropped:
             self._flush_scheduled = True
-            asyncio.get_running_loop().call_soon(self._flush)
+            self._schedule_flush(self.end is not None and bool(self.end._outgoing))
+
+    def _schedule_flush(self, more_coming: bool) -> None:
+        """Run :meth:`_flush` in a later turn.
+
+        When more client messages wait for the Worker (``more_coming``), a timer
+        due now rather than ``call_soon``: the runtime hands the Worker its next
+        message in the same turn only while nothing else is ready to run, so
+        the replies then gather and go out together.
+        """
+        loop = asyncio.get_running_loop()
+        if more_coming:
+            loop.call_later(0, self._flush)
+        else:
+            loop.call_soon(self._flush)
 
     def peer_died(self) -> None:
         """The Worker's end stopped because a listener raised: drop the client once its frames are out."""
@@ -546,7 +560,7 @@ class Link:
             # The Worker is still being handed the client's earlier messages: let its
             # replies gather, and write them in one go (one syscall, not one each).
             self._flush_scheduled = True
-            asyncio.get_running_loop().call_soon(self._flush)
+            self._schedule_flush(True)
             return
         wrote = False
         while self._can_write():
@@ -718,6 +732,11 @@ class InProcessClient(Link):
 
     # Link: how the Worker's frames reach this client.
 
+    def _schedule_flush(self, more_coming: bool) -> None:
+        # Through the runtime's own scheduling, so that `await settle()` also waits
+        # until the Worker's messages have reached this client.
+        schedule(self._flush)
+
     def _write(self, data: str | bytes) -> None:
         self._put(data)
 
@@ -729,7 +748,7 @@ class InProcessClient(Link):
 
     def _handshake_done(self) -> None:
         self._finish()
-        asyncio.get_running_loop().call_soon(self.client_gone)
+        schedule(self.client_gone)
 
     def _abort(self) -> None:
         self.close_code, self.close_reason = 1006, ""

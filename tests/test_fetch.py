@@ -361,3 +361,13 @@ async def test_recorder_sees_the_client_side() -> None:
     await settle()
     steps = [r.step for r in rec.records]
     assert "[network] send('hello')" in steps and "← message 'hello'" in steps
+
+
+async def test_settle_waits_until_the_workers_replies_reach_the_client() -> None:
+    client = await connect(_make_echo())
+    for i in range(100):
+        await client.send(f"m{i}")
+    await settle()
+    assert [client._inbox[i] for i in range(100)] == [f"m{i}" for i in range(100)]  # no await recv() needed
+    client.abort()
+    await settle()
