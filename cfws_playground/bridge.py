@@ -37,6 +37,8 @@ Worker sends on its own, unprompted, queue as in workerd, without a bound.)
 
 from __future__ import annotations
 
+import base64
+import binascii
 import http
 import ipaddress
 import logging
@@ -46,7 +48,7 @@ from typing import Any
 
 from websockets.asyncio.server import Server as _WsServer, ServerConnection, serve as _ws_serve
 from websockets.datastructures import Headers as _WsHeaders
-from websockets.exceptions import InvalidMessage, PayloadTooBig
+from websockets.exceptions import InvalidMessage, PayloadTooBig, ProtocolError
 from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 from websockets.frames import Close, Frame, Opcode
 from websockets.http11 import Request as _WsRequest, Response as _WsResponse
@@ -104,7 +106,7 @@ class _WorkerdProtocol(ServerProtocol):
         if frame.opcode is Opcode.CLOSE and self.state is OPEN and self.link is not None:
             self.close_rcvd = Close.parse(frame.data)
             if self.current_size is not None:
-                raise errors_protocol("incomplete fragmented message")
+                raise ProtocolError("incomplete fragmented message")
             self.events.append(frame)
             return
         super().recv_frame(frame)
@@ -148,12 +150,6 @@ class _WorkerdProtocol(ServerProtocol):
             self.send_eof()
             self.parser = self.discard()
             next(self.parser)
-
-
-def errors_protocol(message: str) -> Exception:
-    from websockets.exceptions import ProtocolError
-
-    return ProtocolError(message)
 
 
 class _WireLink(Link):
@@ -281,9 +277,6 @@ class _Connection(ServerConnection):
 
 def _handshake_problem(headers: _WsHeaders) -> str | None:
     """What makes an ``Upgrade: websocket`` request unusable, as RFC 6455 §4.2.1 checks it."""
-    import base64
-    import binascii
-
     connection = ",".join(headers.get_all("Connection")).lower()
     if "upgrade" not in [t.strip() for t in connection.split(",")]:
         return "Connection header must include 'Upgrade'"

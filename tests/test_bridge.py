@@ -252,6 +252,20 @@ async def test_abrupt_tcp_drop_gives_the_worker_1006() -> None:
     w.ends[0].send("into the void")  # does not throw
 
 
+async def test_accept_after_the_response_was_returned_still_echoes() -> None:
+    def later(server: Any) -> None:
+        def accept() -> None:
+            server.accept()
+            server.addEventListener("message", lambda e: server.send(e.data))
+
+        asyncio.get_running_loop().call_later(0.05, accept)
+
+    w = Capture(accept=False, setup=later)
+    async with asyncio.timeout(10), serve(w) as server, ws_connect(server.url) as ws:
+        await ws.send("early")  # waits, in order, for the accept
+        assert await ws.recv() == "early"
+
+
 async def test_half_a_frame_then_fin_is_a_drop_too() -> None:
     w = Capture()
     async with asyncio.timeout(10), serve(w) as server:
