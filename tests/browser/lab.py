@@ -29,7 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ALL_FINISHED", "CELLS_STATE", "KERNEL_IDLE", "Lab", "free_port", "jupyterlab", "run_all"]
+__all__ = [
+    "ALL_FINISHED", "CELLS_STATE", "KERNEL_IDLE", "Lab",
+    "free_port", "jupyterlab", "run_all", "shut_down_kernel",
+]
 
 TOKEN = "cfws-browser-test"
 
@@ -49,19 +52,24 @@ class Lab:
     token: str
     log: Path
     pid: int
+    base_url: str = "/"
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        """``http://127.0.0.1:PORT/BASE_URL`` (ends with a slash)."""
+        return f"http://127.0.0.1:{self.port}{self.base_url}"
 
     def url(self, notebook: str) -> str:
         """The page that opens ``notebook`` (relative to the root), logged in by the token."""
-        return f"{self.base}/lab/tree/{notebook}?token={self.token}&reset"
+        return f"{self.base}lab/tree/{notebook}?token={self.token}&reset"
 
 
 @contextmanager
-def jupyterlab(root: Path, workdir: Path, *, startup: float = 60) -> Iterator[Lab]:
-    """Run JupyterLab on 127.0.0.1 serving ``root``; stop it by PID on exit."""
+def jupyterlab(root: Path, workdir: Path, *, base_url: str = "/", startup: float = 60) -> Iterator[Lab]:
+    """Run JupyterLab on 127.0.0.1 serving ``root``; stop it by PID on exit.
+
+    ``base_url`` puts the server under a prefix, as JupyterHub does (``/user/NAME/``).
+    """
     settings = workdir / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True, exist_ok=True)
     (settings / "notification.jupyterlab-settings").write_text(
@@ -80,15 +88,16 @@ def jupyterlab(root: Path, workdir: Path, *, startup: float = 60) -> Iterator[La
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
          f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
-         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True"],
+         f"--ServerApp.root_dir={root}", f"--ServerApp.base_url={base_url}",
+         "--LabApp.expose_app_in_browser=True"],
         env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
-    lab = Lab(port, TOKEN, log_path, server.pid)
+    lab = Lab(port, TOKEN, log_path, server.pid, base_url)
     try:
         deadline = time.monotonic() + startup
         while True:
             try:
-                urllib.request.urlopen(f"{lab.base}/api/status?token={TOKEN}", timeout=2)
+                urllib.request.urlopen(f"{lab.base}api/status?token={TOKEN}", timeout=2)
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
@@ -162,3 +171,9 @@ def run_all(page: Any, shot: Path, *, timeout: float = 120) -> list[dict[str, An
         raise AssertionError(f"Run All did not finish every cell ({exc}): {state}") from None
     cells: list[dict[str, Any]] = page.evaluate(CELLS_STATE)
     return cells
+
+
+def shut_down_kernel(page: Any) -> None:
+    """Shut the open notebook's kernel down (and whatever it serves), as *Kernel → Shut Down* does."""
+    page.evaluate("""async () => { const nb = window.jupyterapp.shell.currentWidget;
+        if (nb && nb.sessionContext && nb.sessionContext.session) await nb.sessionContext.shutdown(); }""")

@@ -26,7 +26,7 @@ from typing import Any
 import nbformat
 import pytest
 from chromium import CHROMIUM_ARGS, chromium_executable
-from lab import Lab, jupyterlab, run_all
+from lab import Lab, jupyterlab, run_all, shut_down_kernel
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -46,11 +46,19 @@ PROXY_NOTEBOOK = [
     "    return Response(None, status=101, webSocket=client)\n"
     "\n"
     "server = await serve(fetch)\n"
-    "browser = BrowserClient(server, '/via-proxy', mode='proxy', hello='through the proxy')\n"
-    "display(browser)",
-    "print('answered:', await browser.wait_for_reply(timeout=60))\n"
+    "explicit = BrowserClient(server, '/explicit', mode='proxy', hello='through the proxy')\n"
+    "# auto: what the kit decides in a JupyterHub or Binder server\n"
+    "hub = {'JUPYTERHUB_SERVICE_PREFIX': '/user/learner/'}\n"
+    "auto = BrowserClient(server, '/auto', hello='auto', env=hub)\n"
+    "display(explicit, auto)",
+    "print('explicit answered:', await explicit.wait_for_reply(timeout=60))\n"
+    "print('auto answered:', await auto.wait_for_reply(timeout=60))\n"
+    "print('routes:', explicit.route.mode, auto.route.mode)\n"
     "print('port:', server.port)",
 ]
+#: The notebook server sits under a prefix, as on JupyterHub: the page must take the
+#: base URL from JupyterLab's page config to reach the proxy.
+BASE_URL = "/user/learner/"
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +80,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     proxy.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(proxy, work / "proxy-check.ipynb")
     shutil.move(str(work / "proxy-check.ipynb"), root / "proxy-check.ipynb")
-    with jupyterlab(root, work) as server:
+    with jupyterlab(root, work, base_url=BASE_URL) as server:
         yield server
 
 
@@ -88,10 +96,19 @@ def browser(lab: Lab) -> Iterator[Any]:
             instance.close()
 
 
-def _browser_log(page: Any) -> list[str]:
+def _browser_log(page: Any, index: int = 0) -> list[str]:
+    """The log of the ``index``-th browser client on the page, as it shows it."""
     entries: list[str] = page.evaluate(
-        "() => [...document.querySelectorAll('.cfws-browser-log li')].map(li => li.textContent)")
+        "(i) => [...document.querySelectorAll('.cfws-browser-log')[i].querySelectorAll('li')]"
+        ".map(li => li.textContent)", index)
     return entries
+
+
+def _wait_for_entry(page: Any, index: int, text: str) -> None:
+    page.wait_for_function(
+        "([i, text]) => { const log = document.querySelectorAll('.cfws-browser-log')[i];"
+        " return log && [...log.querySelectorAll('li')].some(li => li.textContent === text); }",
+        arg=[index, text], timeout=30_000)
 
 
 def test_there_are_notebooks_to_run() -> None:
@@ -122,16 +139,13 @@ def test_run_all_completes(path: Path, lab: Lab, browser: Any) -> None:
         if path.name.startswith("06-"):
             # The browser client in this page connected to the Worker the kernel serves,
             # sent its hello, and received the Worker's answer.
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('.cfws-browser-log li')]"
-                ".some(li => li.textContent === \"message 'echo: hello from the page'\")",
-                timeout=30_000)
+            _wait_for_entry(page, 0, "message 'echo: hello from the page'")
             log = _browser_log(page)
             assert log[:4] == ["connecting (direct)", "open", "sent 'hello from the page'",
                                "message 'echo: hello from the page'"], log
             # The page dialled the kernel's loopback directly (a local JupyterLab).
             # One connection, straight to the kernel's loopback (a local JupyterLab).
-            direct = [url for url in sockets if not url.startswith(lab.base.replace("http", "ws", 1))]
+            direct = [url for url in sockets if not url.startswith(f"ws://127.0.0.1:{lab.port}/")]
             assert len(direct) == 1 and re.fullmatch(r"ws://127\.0\.0\.1:\d+/", direct[0]), sockets
             # The notebook closed its server at the end: the page saw the close, 1001 going away.
             page.wait_for_function(
@@ -144,6 +158,7 @@ def test_run_all_completes(path: Path, lab: Lab, browser: Any) -> None:
             page.locator(".cfws-browser").first.screenshot(path=str(ARTIFACTS / "run-all-browser-client.png"))
             print(f"screenshot: {ARTIFACTS / 'run-all-browser-client.png'}")
         page.screenshot(path=str(shot), full_page=True)
+        shut_down_kernel(page)  # one kernel at a time: the next notebook gets the machine
     finally:
         page.close()
     print(f"screenshot: {shot}")
@@ -164,21 +179,23 @@ def test_browser_client_through_jupyter_server_proxy(lab: Lab, browser: Any) -> 
         cells = run_all(page, shot)
         assert [c["errors"] for c in cells] == [[], []], cells
         printed = cells[1]["text"]
-        # The Worker answered the page's hello (seen from the kernel's side).
-        assert "answered: True" in printed, printed
+        # The Worker answered both pages' hellos (seen from the kernel's side).
+        assert "explicit answered: True" in printed and "auto answered: True" in printed, printed
+        assert "routes: proxy proxy" in printed, printed
         port = int(re.search(r"port: (\d+)", printed).group(1))  # type: ignore[union-attr]
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('.cfws-browser-log li')]"
-            ".some(li => li.textContent === \"message 'echo: through the proxy'\")", timeout=30_000)
-        log = _browser_log(page)
-        assert log[:4] == ["connecting (proxy)", "open", "sent 'through the proxy'",
-                           "message 'echo: through the proxy'"], log
-        # The page's WebSocket went to the notebook server's own port, under /proxy/PORT/.
-        # One WebSocket per widget, to the notebook server's own port, under /proxy/PORT/.
-        assert [u for u in sockets if "/proxy/" in u] == [f"ws://127.0.0.1:{lab.port}/proxy/{port}/via-proxy"]
-        assert not any(f":{port}/" in url.split("/proxy/")[0] for url in sockets), sockets
+        for index, hello in ((0, "through the proxy"), (1, "auto")):
+            _wait_for_entry(page, index, f"message 'echo: {hello}'")
+            log = _browser_log(page, index)
+            expected = ["connecting (proxy)", "open", f"sent '{hello}'", f"message 'echo: {hello}'"]
+            assert log[:4] == expected, log
+        # One WebSocket per widget, to the notebook server's own port, under BASE_URL/proxy/PORT/
+        # (the base URL comes from the page: the kernel of the explicit one was told nothing).
+        proxied = sorted(u for u in sockets if "/proxy/" in u)
+        prefix = f"ws://127.0.0.1:{lab.port}{BASE_URL}proxy/{port}"
+        assert proxied == [f"{prefix}/auto", f"{prefix}/explicit"], sockets
         page.screenshot(path=str(shot), full_page=True)
+        shut_down_kernel(page)  # one kernel at a time: the next notebook gets the machine
     finally:
         page.close()
     print(f"screenshot: {shot}")
-    print(json.dumps({"proxy": sockets}, indent=None))
+    print(json.dumps({"page WebSockets": sockets}))
