@@ -221,6 +221,36 @@ async def test_worker_close_reaches_the_client(code: int, reason: str) -> None:
     assert log.states[0][1] == 3
 
 
+async def test_legacy_oversized_reason_makes_an_invalid_frame_the_client_rejects() -> None:
+    w = Capture()
+    async with asyncio.timeout(10), serve(w, compatibility=compatibility(date="2025-09-01")) as server:
+        ws = await ws_connect(server.url)
+        await until(lambda: bool(w.ends))
+        w.ends[0].close(4000, "r" * 124)  # allowed before 2026-03-03
+        with pytest.raises(ConnectionClosed):
+            await ws.recv()
+        await ws.wait_closed()
+        await until(lambda: bool(w.logs[0].events))
+    assert ws.protocol.close_sent is not None and ws.protocol.close_sent.code == 1002  # the client's answer
+    close = w.logs[0].events[0]
+    assert (close.code, close.reason, close.wasClean) == (1002, "control frame too long", True)
+
+
+async def test_invalid_utf8_text_fails_the_connection_with_1007() -> None:
+    w = Capture()
+    async with asyncio.timeout(10), serve(w) as server:
+        ws = await ws_connect(server.url, compression=None)
+        await until(lambda: bool(w.ends))
+        ws.protocol.send_text(b"a\xed\xa0\x80b")  # WTF-8 for a lone surrogate: not UTF-8
+        ws.send_data()
+        with pytest.raises(ConnectionClosed):
+            await ws.recv()
+        await ws.wait_closed()
+        await until(lambda: bool(w.logs[0].events))
+    assert ws.close_code == 1007
+    assert w.logs[0].types == ["error"]  # no message, no close event
+
+
 async def test_worker_close_without_code_is_an_empty_close_frame() -> None:
     w = Capture()
     async with asyncio.timeout(10), serve(w) as server:
