@@ -37,6 +37,7 @@ Worker sends on its own, unprompted, queue as in workerd, without a bound.)
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import http
@@ -119,7 +120,9 @@ class _WorkerdProtocol(ServerProtocol):
             reason = f"Message is too large: {size} > {limit}"
         super().fail(code, reason)
         if code != 1006 and self.link is not None:
-            self.link.client_protocol_error(code, reason)
+            # After the frames parsed before the bad one have been handed over (the
+            # connection processes them once parsing returns), as workerd reads them first.
+            asyncio.get_running_loop().call_soon(self.link.client_protocol_error, code, reason)
 
     def send_eof(self) -> None:
         exc = self.handshake_exc

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from . import errors
 from .dispatch import schedule, settle
 from .errors import RangeError, WorkersError
-from .socket import WebSocket
+from .socket import WebSocket, received_text
 
 if TYPE_CHECKING:
     from .recorder import Recorder
@@ -630,12 +630,7 @@ class Link:
         log.info("%sUncaught Error: %s", self._prefix(), text)
         end = self.end
         # Messages that arrived before the bad one are read first, as workerd's read loop does.
-        self._spawn(self._report_after_backlog(end, WorkersError(text), f"Uncaught Error: {text}"))
-
-    async def _report_after_backlog(self, end: WebSocket, error: Exception, message: str) -> None:
-        while end._outgoing and end._peer._reading:
-            await asyncio.sleep(0.001)
-        end._network_error(error, message)
+        end._network_error(WorkersError(text), f"Uncaught Error: {text}")
 
     async def _watch_for_hang(self) -> None:
         """Without auto-reply, a Worker that never answers the client's Close is cancelled as hung."""
@@ -738,7 +733,7 @@ class InProcessClient(Link):
         schedule(self._flush)
 
     def _write(self, data: str | bytes) -> None:
-        self._put(data)
+        self._put(data if isinstance(data, bytes) else received_text(data))
 
     def _write_close(self, code: int, reason: str) -> None:
         self.close_code, self.close_reason = code, reason

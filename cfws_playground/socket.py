@@ -59,6 +59,16 @@ class _Close:
         self.reason = reason
 
 
+class _Fail:
+    """The end of the frames from a network client: its read loop fails with ``error``."""
+
+    __slots__ = ("error", "message")
+
+    def __init__(self, error: BaseException, message: str) -> None:
+        self.error = error
+        self.message = message
+
+
 class _Listener:
     __slots__ = ("fn", "key", "once", "removed")
 
@@ -99,7 +109,7 @@ class WebSocket:
     _peer: WebSocket
     _phase: Phase
     _reading: bool
-    _outgoing: deque[str | bytes | _Close]
+    _outgoing: deque[str | bytes | _Close | _Fail]
     _delivery: Once
     _allow_half_open: bool
     _binary_type: str
@@ -460,6 +470,9 @@ class WebSocket:
             frame = src.popleft()
             if isinstance(frame, _Close):
                 self._receive_close(frame.code, frame.reason)
+            elif isinstance(frame, _Fail):
+                self._reading = False
+                self._report_error(frame.error, frame.message)
             else:
                 self._receive_message(frame)
             budget -= 1
@@ -478,6 +491,8 @@ class WebSocket:
         # (TRANSITIONS[phase, RECV_MESSAGE] is DISPATCH for every reading phase).
         if type(data) is bytes and self._binary_type == "blob":
             self._dispatch_from_runtime(_message_event(Blob._wrap(data)))
+        elif type(data) is _WTF8:
+            self._dispatch_from_runtime(_message_event(received_text(data)))
         else:
             self._dispatch_from_runtime(_message_event(data))
 
@@ -648,6 +663,7 @@ class WebSocket:
         frame = src.popleft()
         if isinstance(frame, _Close):
             return (frame.code, frame.reason)
+        assert not isinstance(frame, _Fail)  # failures travel only towards the Worker's end
         return frame
 
     def _network_frame(self, data: str | bytes) -> None:
@@ -684,11 +700,15 @@ class WebSocket:
             schedule(peer._peer_gone)
 
     def _network_error(self, error: BaseException, message: str) -> None:
-        """A protocol error on the connection (e.g. a message over the size limit)."""
+        """A protocol error on the connection (e.g. a message over the size limit).
+
+        The Worker's end first reads what arrived before it, then its read loop
+        ends with the error, as workerd's does.
+        """
+        self._outgoing.append(_Fail(error, message))
         peer = self._peer
-        peer._reading = False
-        self._outgoing.clear()
-        peer._schedule_error(error, message)
+        if peer._reading and not peer._delivery.scheduled:
+            peer._schedule_delivery()
 
     # ------------------------------------------------------------------ internals: recording
 
@@ -869,14 +889,33 @@ def _coerce_message(message: Any) -> str | bytes:
     )
 
 
+class _WTF8(str):
+    """Text holding lone surrogates. workerd sends it as WTF-8 bytes, which are not
+    valid UTF-8: a network client fails the connection (1007), an in-process
+    peer reads each of those bytes as U+FFFD (observed)."""
+
+    __slots__ = ()
+
+
 def _wtf8_text(text: str) -> str:
-    """workerd sends lone surrogates as WTF-8; an in-process peer decodes each byte to U+FFFD."""
+    """send()'s text as JS holds it: surrogate pairs combine; lone surrogates are kept, marked."""
     try:
         text.encode("utf-8")
         return text
     except UnicodeEncodeError:
-        raw = text.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
-        return raw.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        joined = text.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+        try:
+            joined.encode("utf-8")
+            return joined  # only surrogate pairs, now whole characters
+        except UnicodeEncodeError:
+            return _WTF8(joined)
+
+
+def received_text(data: str) -> str:
+    """What a peer that decodes UTF-8 with replacement reads for ``data`` (see :class:`_WTF8`)."""
+    if type(data) is _WTF8:
+        return data.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return data
 
 
 def _usv_string(text: str) -> str:

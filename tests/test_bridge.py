@@ -251,6 +251,17 @@ async def test_invalid_utf8_text_fails_the_connection_with_1007() -> None:
     assert w.logs[0].types == ["error"]  # no message, no close event
 
 
+async def test_a_lone_surrogate_goes_out_as_wtf8_and_the_client_fails_with_1007() -> None:
+    # observed: workerd puts 61 ed a0 80 62 on the wire; the Python client answers 1007.
+    w = Capture(setup=lambda server: server.send("a\ud800b"))
+    async with asyncio.timeout(10), serve(w) as server:
+        ws = await ws_connect(server.url, compression=None)
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.recv()
+        await ws.wait_closed()
+    assert closed.value.sent is not None and closed.value.sent.code == 1007  # the client failed it
+
+
 async def test_worker_close_without_code_is_an_empty_close_frame() -> None:
     w = Capture()
     async with asyncio.timeout(10), serve(w) as server:

@@ -1044,9 +1044,12 @@ async def test_network_protocol_error_is_an_error_event_not_a_close() -> None:
     text = "Uncaught Error: WebSocket protocol error; protocolError.statusCode = 1009; " + (
         "protocolError.description = Message is too large: 33554433 > 33554432"
     )
+    client._network_frame("read first")
     client._network_error(WorkersError("too large"), text)
+    client._network_frame("never read")
     await settle()
-    assert log.types == ["error"] and log.events[0].message == text and server.readyState == 3
+    assert log.types == ["message", "error"] and log.events[0].data == "read first"
+    assert log.events[1].message == text and server.readyState == 3
 
 
 def test_unflagged_changes_apply_at_every_date() -> None:
