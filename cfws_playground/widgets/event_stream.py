@@ -23,8 +23,8 @@ from typing import Any
 import anywidget
 import traitlets
 
-from ..recorder import Record
-from ._common import END_NAMES, KIND_NAMES, Source, as_recorder, row_of, state_name
+from ..recorder import Record, format_table
+from ._common import END_NAMES, KIND_NAMES, Source, as_recorder, row_of
 from ._throttle import DEFAULT_RATE, Coalescer
 
 __all__ = ["EventStream"]
@@ -176,23 +176,12 @@ class EventStream(anywidget.AnyWidget):
         """The rows shown, as deterministic text (what a notebook prints and nbval checks)."""
         self.flush()
         c = self.counters
-        many = self.many_pairs
-        lines = [
+        head = (
             f"EventStream: {c['shown']} shown, {c['hidden']} hidden, {c['dropped']} dropped"
-            f" (ends: {', '.join(self.ends) or '-'}; kinds: {', '.join(self.kinds) or '-'})",
-            f"{'#':>4}  {'pair  ' if many else ''}{'end':<7} {'step':<58} client     server",
-        ]
-        for r in self.records:
-            pair = f"{r.pair:<4}  " if many else ""
-            lines.append(
-                f"{r.seq:>4}  {pair}{r.end:<7} {r.step:<58} "
-                f"{state_name(r.client):<10} {state_name(r.server)}".rstrip()
-            )
-            if r.kind == "call" and r.outcome not in ("ok", "no-op", "ignored"):
-                lines.append(f"{'':>6}{'      ' if many else ''}{'':<8}✗ {r.outcome}")
-        if not c["shown"]:
-            lines.append("      (no rows)")
-        return "\n".join(lines)
+            f" (ends: {', '.join(self.ends) or '-'}; kinds: {', '.join(self.kinds) or '-'})"
+        )
+        # The same rows as the recorder's own table, so a notebook's transcript and the widget agree.
+        return head + "\n" + format_table(list(self.records), several_pairs=self.many_pairs)
 
     def __repr__(self) -> str:
         return self.text()
