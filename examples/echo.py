@@ -20,7 +20,13 @@ async def fetch(request, env, ctx):
         server.send(event.data)
 
     def on_close(event):
-        server.close(event.code, event.reason)  # answers the Close on any compatibility date
+        # Answer the Close on any compatibility date (from 2026-04-07 the runtime
+        # already has, and this call is ignored). 1005 (the client sent no code)
+        # and 1006 (it vanished) are for reporting only: close() rejects them.
+        if event.code in (1005, 1006):
+            server.close(1000)
+        else:
+            server.close(event.code, event.reason)
 
     server.addEventListener("message", on_message)
     server.addEventListener("close", on_close)

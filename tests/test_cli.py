@@ -134,3 +134,24 @@ async def test_the_echo_example_echoes_both_types_in_process() -> None:
             assert [await client.recv(), await client.recv()] == ["text", b"\x00bin"]
             await client.close(4001, "done")
         assert (client.close_code, client.close_reason) == (4001, "done")
+
+
+@pytest.mark.parametrize("date", [None, "2025-09-01"])
+@pytest.mark.parametrize("code,reason,answer", [(None, None, (1005, "")), (4001, "done", (4001, "done"))])
+async def test_the_echo_example_answers_any_close_without_an_error(
+    date: str | None, code: int | None, reason: str | None, answer: tuple[int, str]
+) -> None:
+    from cfws_playground import Recorder, compatibility, connect, settle
+
+    worker, _ = load_worker(str(EXAMPLES / "echo.py"))
+    rec = Recorder()
+    async with asyncio.timeout(10):
+        with compatibility(date=date):
+            client = await connect(worker, recorder=rec)
+        await client.close(code, reason)
+        await settle()
+    # A client that sends no code gets 1000 back on the old date (close() rejects 1005).
+    expected = (1000, "") if (date and code is None) else answer
+    assert (client.close_code, client.close_reason) == expected
+    assert not [r for r in rec.records if r.kind == "event" and r.name == "error" and "1005" in str(r.args)]
+    assert not [r for r in rec.records if r.outcome.startswith("DOMException")]
