@@ -98,7 +98,8 @@ def test_run_all_shows_live_widgets(lab: tuple[str, Path]) -> None:
             assert any("allow_asyncio_run()\nasyncio.run(main())" in c["source"] for c in cells)
 
             # The event stream shows the rows the kernel printed from the same recorder.
-            table_row = re.compile(r"^\s*\d+  (?:client|server)\s+(.*?)\s+\d [A-Z]+\s+\d [A-Z]+$")
+            # The recorder's table: "#  end  client  server  step".
+            table_row = re.compile(r"^\s*\d+  (?:client|server)\s+\d [A-Z]+\s+\d [A-Z]+\s+(.*)$")
             expected_steps = [m.group(1) for line in cells[-1]["text"].splitlines()
                               if (m := table_row.match(line))]
             assert "send('from asyncio.run')" in expected_steps
