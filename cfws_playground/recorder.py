@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Callable, Iterator
+from operator import itemgetter as _itemgetter
 from typing import TYPE_CHECKING, Any
 
 from .events import Blob
@@ -29,7 +30,6 @@ __all__ = ["Record", "Recorder", "close_code_meaning", "format_table", "preview"
 _STATE_NAMES = ("CONNECTING", "OPEN", "CLOSING", "CLOSED")
 _END_NAMES = ("client", "server")
 _new_tuple = tuple.__new__
-_OPS: dict[tuple[int, str, str], tuple[str, str, str]] = {}
 
 #: What close codes mean (RFC 6455 §7.4 and the IANA registry), for learners.
 CLOSE_CODE_MEANINGS = {
@@ -101,46 +101,28 @@ class Record(tuple):  # type: ignore[type-arg]
 
     __slots__ = ()
 
-    # Stored as (seq, pair, (end, kind, name), data, outcome, ready): one shared
-    # tuple per kind of step, a bare value for one-argument steps, both
-    # readyStates in one small int.
-
-    @property
-    def seq(self) -> int:
-        return self[0]  # type: ignore[no-any-return]
-
-    @property
-    def pair(self) -> int:
-        return self[1]  # type: ignore[no-any-return]
-
-    @property
-    def end(self) -> str:
-        return self[2][0]  # type: ignore[no-any-return]
-
-    @property
-    def kind(self) -> str:
-        return self[2][1]  # type: ignore[no-any-return]
-
-    @property
-    def name(self) -> str:
-        return self[2][2]  # type: ignore[no-any-return]
+    # Stored as (seq, pair, end, kind, name, data, outcome, ready): a bare value
+    # for one-argument steps, both readyStates in one small int. The plain
+    # fields read through C-level itemgetters (widgets read them per record).
+    seq = property(_itemgetter(0), doc="1, 2, 3, ... in the order the recorder saw the steps.")
+    pair = property(_itemgetter(1), doc="Which watched pair (1 for the first).")
+    end = property(_itemgetter(2), doc='"client" or "server".')
+    kind = property(_itemgetter(3), doc='"call", "event", "net" or "note".')
+    name = property(_itemgetter(4), doc="What was called or dispatched.")
+    outcome = property(_itemgetter(6), doc='For calls: "ok", "no-op", "ignored" or the error raised.')
 
     @property
     def args(self) -> tuple[Any, ...]:
-        data = self[3]
+        data = self[5]
         return data if type(data) is tuple else (data,)
 
     @property
-    def outcome(self) -> str:
-        return self[4]  # type: ignore[no-any-return]
-
-    @property
     def client(self) -> int:
-        return self[5] >> 2  # type: ignore[no-any-return]
+        return self[7] >> 2  # type: ignore[no-any-return]
 
     @property
     def server(self) -> int:
-        return self[5] & 3  # type: ignore[no-any-return]
+        return self[7] & 3  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:
         return (
@@ -288,15 +270,14 @@ class Recorder:
         records = self._records
         if len(records) == self._limit:
             self.dropped += 1
-        op = _OPS.get((index, kind, name))
-        if op is None:
-            op = _OPS[index, kind, name] = (_END_NAMES[index], kind, name)
         record = _new_tuple(
             Record,
             (
                 seq,
                 self._labels[id(pair)],
-                op,
+                _END_NAMES[index],
+                kind,
+                name,
                 args[0] if len(args) == 1 else args,
                 outcome,
                 _READY[pair._client._phase] << 2 | _READY[pair._server._phase],

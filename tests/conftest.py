@@ -1,49 +1,11 @@
-"""Shared helpers: recording listeners (small doubles, not mocks) and pair factories."""
+"""Shared fixtures; the recording listeners live in listeners.py."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pytest
-
-from cfws_playground import WebSocket, WebSocketPair
-
-SIDES = ("client", "server")
-
-
-class EventLog:
-    """A listener that remembers every event with the readyState of both ends at that moment."""
-
-    def __init__(self, pair: WebSocketPair, name: str) -> None:
-        self.pair = pair
-        self.name = name
-        self.events: list[Any] = []
-        self.states: list[tuple[int, int]] = []
-
-    def __call__(self, event: Any) -> None:
-        self.events.append(event)
-        self.states.append((self.pair[0].readyState, self.pair[1].readyState))
-
-    @property
-    def types(self) -> list[str]:
-        return [e.type for e in self.events]
-
-    def of(self, type_: str) -> list[Any]:
-        return [e for e in self.events if e.type == type_]
-
-
-def listen_all(pair: WebSocketPair, ws: WebSocket, name: str = "") -> EventLog:
-    log = EventLog(pair, name)
-    for t in ("message", "close", "error", "open"):
-        ws.addEventListener(t, log)
-    return log
-
-
-def ends(pair: WebSocketPair, side: str) -> tuple[WebSocket, WebSocket]:
-    """(this end, the other end) for a parametrized side."""
-    a, b = pair
-    return (a, b) if side == "client" else (b, a)
+from listeners import SIDES
 
 
 @pytest.fixture(params=SIDES)

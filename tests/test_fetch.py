@@ -13,7 +13,7 @@ import types
 from typing import Any
 
 import pytest
-from conftest import listen_all
+from listeners import listen_all
 
 from cfws_playground import (
     ClientClosed,

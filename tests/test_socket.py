@@ -13,7 +13,7 @@ import asyncio
 import logging
 
 import pytest
-from conftest import ends, listen_all
+from listeners import ends, listen_all
 
 from cfws_playground import (
     Blob,

@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Callable
 
 import pytest
-from conftest import ends
+from listeners import ends
 
 from cfws_playground import WebSocket, WebSocketPair, settle
 from cfws_playground.state import TRANSITIONS, Action, Effect, Phase, ready_state, table, transition

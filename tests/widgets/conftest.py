@@ -1,45 +1,15 @@
-"""Widgets under a recording comm: every message the kernel would send to the front end is kept."""
+"""Widgets under a recording comm (see comm_double.py), so tests can read what reached the front end."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import comm
 import pytest
-from comm import DummyComm
-
-
-class RecordingComm(DummyComm):  # type: ignore[misc]
-    """The default DummyComm, but it keeps what it publishes and claims a kernel (so widgets send)."""
-
-    kernel = True
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.messages: list[tuple[str, Any]] = []
-        super().__init__(*args, **kwargs)
-
-    def publish_msg(self, msg_type: str, data: Any = None, metadata: Any = None,
-                    buffers: Any = None, **keys: Any) -> None:
-        self.messages.append((msg_type, data))
-
-    def updates(self) -> list[dict[str, Any]]:
-        """The widget messages (state updates and custom messages) sent after the comm opened."""
-        return [d for t, d in self.messages if t == "comm_msg"]
-
-    def custom(self) -> list[Any]:
-        return [d["content"] for d in self.updates() if d.get("method") == "custom"]
-
-    def states(self) -> list[dict[str, Any]]:
-        return [d["state"] for d in self.updates() if d.get("method") == "update"]
+from comm_double import RecordingComm
 
 
 @pytest.fixture(autouse=True)
 def recording_comm(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(comm, "create_comm", RecordingComm)
     yield
-
-
-def front_end(widget: Any) -> RecordingComm:
-    assert isinstance(widget.comm, RecordingComm)
-    return widget.comm

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import front_end
+from comm_double import front_end
 
 from cfws_playground import Recorder, WebSocketPair, settle
 from cfws_playground.widgets import EventStream

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from conftest import front_end
+from comm_double import front_end
 
 from cfws_playground import WebSocketPair, compatibility, settle
 from cfws_playground.widgets import EventStream, SequenceDiagram
