@@ -107,6 +107,13 @@ class compatibility:  # noqa: N801 - used like contextlib.suppress
         flags: flag names to turn on (``web_socket_auto_reply_to_close``) or off
             (``web_socket_manual_reply_to_close``), as in ``wrangler.toml``.
 
+    Listener exceptions follow workerd's code as read: a raising listener stops
+    the remaining listeners for that event and errors its socket. Cloudflare
+    documents ``spec_compliant_dispatch_exceptions`` (report the exception and
+    keep dispatching) with a 2026-09-01 default, but that flag is not in
+    workerd's source as read, so its date is unverified: the kit offers it as
+    an opt-in flag only, and no date turns it on.
+
     Raises:
         ValueError: a malformed date, an unknown flag, or a flag given both ways.
 

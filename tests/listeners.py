@@ -6,7 +6,7 @@ from typing import Any
 
 from cfws_playground import WebSocket, WebSocketPair
 
-__all__ = ["SIDES", "EventLog", "ends", "listen_all"]
+__all__ = ["SIDES", "EventLog", "RecordingTransport", "ends", "listen_all"]
 
 SIDES = ("client", "server")
 
@@ -43,3 +43,16 @@ def ends(pair: WebSocketPair, side: str) -> tuple[WebSocket, WebSocket]:
     """(this end, the other end) for a parametrized side."""
     a, b = pair
     return (a, b) if side == "client" else (b, a)
+
+
+class RecordingTransport:
+    """A network connection double for a coupled end: records what the runtime asks of it."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def frames_queued(self) -> None:
+        self.calls.append("frames_queued")
+
+    def peer_died(self) -> None:
+        self.calls.append("peer_died")

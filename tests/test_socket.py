@@ -13,7 +13,7 @@ import asyncio
 import logging
 
 import pytest
-from listeners import ends, listen_all
+from listeners import RecordingTransport, ends, listen_all
 
 from cfws_playground import (
     Blob,
@@ -958,17 +958,6 @@ def test_attachment_must_be_clonable() -> None:
 
 
 # --------------------------------------------------------------------------- the network side
-
-
-class RecordingTransport:
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def frames_queued(self) -> None:
-        self.calls.append("frames_queued")
-
-    def peer_died(self) -> None:
-        self.calls.append("peer_died")
 
 
 def served_pair() -> tuple[WebSocketPair, RecordingTransport]:

@@ -13,23 +13,10 @@ import itertools
 from collections.abc import Callable
 
 import pytest
-from listeners import ends
+from listeners import RecordingTransport, ends
 
 from cfws_playground import WebSocket, WebSocketPair, settle
 from cfws_playground.state import TRANSITIONS, Action, Effect, Phase, ready_state, table, transition
-
-
-class RecordingTransport:
-    """A network connection double: records what the runtime asks of it."""
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def frames_queued(self) -> None:
-        self.calls.append("frames_queued")
-
-    def peer_died(self) -> None:
-        self.calls.append("peer_died")
 
 
 def _raiser(event: object) -> None:
