@@ -1,4 +1,4 @@
-"""A JupyterLab server and Run All, for the browser tests.
+"""A JupyterLab or Notebook 7 server and Run All, for the browser tests.
 
 ::
 
@@ -6,6 +6,10 @@
         page.goto(lab.url("notebook.ipynb"))
         run_all(page)                             # waits until every code cell has finished
         cells = page.evaluate(CELLS_STATE)
+
+``notebook7(root, workdir)`` does the same with Notebook 7: ``url`` opens its
+``/notebooks/`` page, and ``window.jupyterapp`` exposes the same shell, cells
+and commands, so ``run_all`` and the scripts below work in both.
 
 The server gets its own settings, workspaces, config and runtime folders under
 ``workdir`` (the news pop-up turned off), and is stopped by its PID: SIGTERM,
@@ -31,7 +35,7 @@ from typing import Any
 
 __all__ = [
     "ALL_FINISHED", "CELLS_STATE", "KERNEL_IDLE", "Lab",
-    "free_port", "jupyterlab", "run_all", "shut_down_kernel",
+    "free_port", "jupyterlab", "notebook7", "run_all", "shut_down_kernel",
 ]
 
 TOKEN = "cfws-browser-test"
@@ -46,13 +50,16 @@ def free_port() -> int:
 
 @dataclass
 class Lab:
-    """A running JupyterLab: where it listens and where it logs."""
+    """A running JupyterLab (or Notebook 7): where it listens and where it logs."""
 
     port: int
     token: str
     log: Path
     pid: int
     base_url: str = "/"
+    #: The page that opens a notebook, and what its query adds after the token.
+    page: str = "lab/tree/"
+    query: str = "&reset"
 
     @property
     def base(self) -> str:
@@ -61,7 +68,7 @@ class Lab:
 
     def url(self, notebook: str) -> str:
         """The page that opens ``notebook`` (relative to the root), logged in by the token."""
-        return f"{self.base}lab/tree/{notebook}?token={self.token}&reset"
+        return f"{self.base}{self.page}{notebook}?token={self.token}{self.query}"
 
 
 @contextmanager
@@ -70,6 +77,26 @@ def jupyterlab(root: Path, workdir: Path, *, base_url: str = "/", startup: float
 
     ``base_url`` puts the server under a prefix, as JupyterHub does (``/user/NAME/``).
     """
+    with _serve("jupyterlab", "LabApp", "JupyterLab", root, workdir,
+                base_url=base_url, startup=startup) as lab:
+        yield lab
+
+
+@contextmanager
+def notebook7(root: Path, workdir: Path, *, base_url: str = "/", startup: float = 60) -> Iterator[Lab]:
+    """Run Notebook 7 on 127.0.0.1 serving ``root``; stop it by PID on exit.
+
+    The same settings as :func:`jupyterlab`; ``url`` opens ``/notebooks/NAME``.
+    """
+    with _serve("notebook", "JupyterNotebookApp", "Notebook 7", root, workdir,
+                base_url=base_url, startup=startup, page="notebooks/", query="") as lab:
+        yield lab
+
+
+@contextmanager
+def _serve(module: str, app: str, name: str, root: Path, workdir: Path, *, base_url: str,
+           startup: float, page: str = "lab/tree/", query: str = "&reset") -> Iterator[Lab]:
+    """Run ``python -m module`` (a jupyter_server application) as described above."""
     settings = workdir / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True, exist_ok=True)
     (settings / "notification.jupyterlab-settings").write_text(
@@ -83,16 +110,16 @@ def jupyterlab(root: Path, workdir: Path, *, base_url: str = "/", startup: float
         JUPYTER_CONFIG_DIR=tempfile.mkdtemp(dir=workdir),
         JUPYTER_RUNTIME_DIR=tempfile.mkdtemp(dir=workdir),
     )
-    log_path = workdir / "lab.log"
+    log_path = workdir / f"{module}.log"
     log = open(log_path, "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+        [sys.executable, "-m", module, "--no-browser", "--allow-root", "--ip=127.0.0.1",
          f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
          f"--ServerApp.root_dir={root}", f"--ServerApp.base_url={base_url}",
-         "--LabApp.expose_app_in_browser=True"],
+         f"--{app}.expose_app_in_browser=True"],
         env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
-    lab = Lab(port, TOKEN, log_path, server.pid, base_url)
+    lab = Lab(port, TOKEN, log_path, server.pid, base_url, page, query)
     try:
         deadline = time.monotonic() + startup
         while True:
@@ -103,7 +130,7 @@ def jupyterlab(root: Path, workdir: Path, *, base_url: str = "/", startup: float
                 if server.poll() is not None or time.monotonic() > deadline:
                     log.flush()
                     raise RuntimeError(
-                        f"JupyterLab did not start:\n{log_path.read_text()[-3000:]}"
+                        f"{name} did not start:\n{log_path.read_text()[-3000:]}"
                     ) from None
                 time.sleep(0.3)
         yield lab
@@ -117,7 +144,7 @@ def jupyterlab(root: Path, workdir: Path, *, base_url: str = "/", startup: float
             os.kill(server.pid, signal.SIGKILL)
             server.wait(10)
         log.close()
-        print(f"JupyterLab (pid {server.pid}) stopped, rc {server.returncode}")
+        print(f"{name} (pid {server.pid}) stopped, rc {server.returncode}")
 
 
 #: Every code cell of the open notebook: count, source, tags, errors, stream text.

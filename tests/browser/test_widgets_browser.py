@@ -48,6 +48,15 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         yield server.url(NOTEBOOK.name), server.log
 
 
+#: A row of the recorder's table as the kernel prints it: "#  end  client  server  step".
+TABLE_ROW = re.compile(r"^\s*\d+  (?:client|server)\s+\d [A-Z]+\s+\d [A-Z]+\s+(.*)$")
+
+
+def printed_steps(text: str) -> list[str]:
+    """The ``step`` column of every row of a recorder table printed by the kernel."""
+    return [m.group(1) for line in text.splitlines() if (m := TABLE_ROW.match(line))]
+
+
 def _stream_rows(page: Any, index: int) -> list[dict[str, str]]:
     return page.evaluate(
         """(i) => [...document.querySelectorAll('.cfws-stream')[i].querySelectorAll('tr.cfws-row')]
@@ -99,9 +108,7 @@ def test_run_all_shows_live_widgets(lab: tuple[str, Path]) -> None:
 
             # The event stream shows the rows the kernel printed from the same recorder.
             # The recorder's table: "#  end  client  server  step".
-            table_row = re.compile(r"^\s*\d+  (?:client|server)\s+\d [A-Z]+\s+\d [A-Z]+\s+(.*)$")
-            expected_steps = [m.group(1) for line in cells[-1]["text"].splitlines()
-                              if (m := table_row.match(line))]
+            expected_steps = printed_steps(cells[-1]["text"])
             assert "send('from asyncio.run')" in expected_steps
             page.wait_for_function(
                 f"() => document.querySelectorAll('.cfws-stream')[0]"
@@ -117,7 +124,7 @@ def test_run_all_shows_live_widgets(lab: tuple[str, Path]) -> None:
                 'input[data-filter="ends"][value="client"]')
             client_box.uncheck()
             server_rows = sum(1 for line in cells[-1]["text"].splitlines()
-                              if (m := table_row.match(line)) and "  server  " in line[:16])
+                              if TABLE_ROW.match(line) and "  server  " in line[:16])
             assert 0 < server_rows < len(expected_steps)
             page.wait_for_function(
                 f"""() => {{ const rows = [...document.querySelectorAll('.cfws-stream')[0]
