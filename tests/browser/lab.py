@@ -34,8 +34,15 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "ALL_FINISHED", "CELLS_STATE", "KERNEL_IDLE", "Lab",
-    "free_port", "jupyterlab", "notebook7", "run_all", "shut_down_kernel",
+    "ALL_FINISHED",
+    "CELLS_STATE",
+    "KERNEL_IDLE",
+    "Lab",
+    "free_port",
+    "jupyterlab",
+    "notebook7",
+    "run_all",
+    "shut_down_kernel",
 ]
 
 TOKEN = "cfws-browser-test"
@@ -77,8 +84,9 @@ def jupyterlab(root: Path, workdir: Path, *, base_url: str = "/", startup: float
 
     ``base_url`` puts the server under a prefix, as JupyterHub does (``/user/NAME/``).
     """
-    with _serve("jupyterlab", "LabApp", "JupyterLab", root, workdir,
-                base_url=base_url, startup=startup) as lab:
+    with _serve(
+        "jupyterlab", "LabApp", "JupyterLab", root, workdir, base_url=base_url, startup=startup
+    ) as lab:
         yield lab
 
 
@@ -88,14 +96,33 @@ def notebook7(root: Path, workdir: Path, *, base_url: str = "/", startup: float 
 
     The same settings as :func:`jupyterlab`; ``url`` opens ``/notebooks/NAME``.
     """
-    with _serve("notebook", "JupyterNotebookApp", "Notebook 7", root, workdir,
-                base_url=base_url, startup=startup, page="notebooks/", query="") as lab:
+    with _serve(
+        "notebook",
+        "JupyterNotebookApp",
+        "Notebook 7",
+        root,
+        workdir,
+        base_url=base_url,
+        startup=startup,
+        page="notebooks/",
+        query="",
+    ) as lab:
         yield lab
 
 
 @contextmanager
-def _serve(module: str, app: str, name: str, root: Path, workdir: Path, *, base_url: str,
-           startup: float, page: str = "lab/tree/", query: str = "&reset") -> Iterator[Lab]:
+def _serve(
+    module: str,
+    app: str,
+    name: str,
+    root: Path,
+    workdir: Path,
+    *,
+    base_url: str,
+    startup: float,
+    page: str = "lab/tree/",
+    query: str = "&reset",
+) -> Iterator[Lab]:
     """Run ``python -m module`` (a jupyter_server application) as described above."""
     settings = workdir / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True, exist_ok=True)
@@ -113,11 +140,23 @@ def _serve(module: str, app: str, name: str, root: Path, workdir: Path, *, base_
     log_path = workdir / f"{module}.log"
     log = open(log_path, "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
-        [sys.executable, "-m", module, "--no-browser", "--allow-root", "--ip=127.0.0.1",
-         f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
-         f"--ServerApp.root_dir={root}", f"--ServerApp.base_url={base_url}",
-         f"--{app}.expose_app_in_browser=True"],
-        env=env, stdout=subprocess.DEVNULL, stderr=log,
+        [
+            sys.executable,
+            "-m",
+            module,
+            "--no-browser",
+            "--allow-root",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={TOKEN}",
+            f"--ServerApp.root_dir={root}",
+            f"--ServerApp.base_url={base_url}",
+            f"--{app}.expose_app_in_browser=True",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
     )
     lab = Lab(port, TOKEN, log_path, server.pid, base_url, page, query)
     try:
@@ -129,9 +168,7 @@ def _serve(module: str, app: str, name: str, root: Path, workdir: Path, *, base_
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
                     log.flush()
-                    raise RuntimeError(
-                        f"{name} did not start:\n{log_path.read_text()[-3000:]}"
-                    ) from None
+                    raise RuntimeError(f"{name} did not start:\n{log_path.read_text()[-3000:]}") from None
                 time.sleep(0.3)
         yield lab
     finally:

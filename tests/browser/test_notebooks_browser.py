@@ -100,7 +100,9 @@ def _browser_log(page: Any, index: int = 0) -> list[str]:
     """The log of the ``index``-th browser client on the page, as it shows it."""
     entries: list[str] = page.evaluate(
         "(i) => [...document.querySelectorAll('.cfws-browser-log')[i].querySelectorAll('li')]"
-        ".map(li => li.textContent)", index)
+        ".map(li => li.textContent)",
+        index,
+    )
     return entries
 
 
@@ -108,7 +110,9 @@ def _wait_for_entry(page: Any, index: int, text: str) -> None:
     page.wait_for_function(
         "([i, text]) => { const log = document.querySelectorAll('.cfws-browser-log')[i];"
         " return log && [...log.querySelectorAll('li')].some(li => li.textContent === text); }",
-        arg=[index, text], timeout=30_000)
+        arg=[index, text],
+        timeout=30_000,
+    )
 
 
 def test_there_are_notebooks_to_run() -> None:
@@ -129,9 +133,13 @@ def test_run_all_completes(path: Path, lab: Lab, browser: Any) -> None:
         cells = run_all(page, shot)
         # Every code cell ran once, in order, in a fresh kernel.
         assert [c["count"] for c in cells] == list(range(1, len(cells) + 1)), [
-            (c["count"], c["source"][:40]) for c in cells]
-        failed = [(c["source"][:60], c["errors"]) for c in cells
-                  if c["errors"] and "raises-exception" not in c["tags"]]
+            (c["count"], c["source"][:40]) for c in cells
+        ]
+        failed = [
+            (c["source"][:60], c["errors"])
+            for c in cells
+            if c["errors"] and "raises-exception" not in c["tags"]
+        ]
         assert not failed, failed
         committed = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
         assert len(cells) == len(committed)
@@ -141,8 +149,12 @@ def test_run_all_completes(path: Path, lab: Lab, browser: Any) -> None:
             # sent its hello, and received the Worker's answer.
             _wait_for_entry(page, 0, "message 'echo: hello from the page'")
             log = _browser_log(page)
-            assert log[:4] == ["connecting (direct)", "open", "sent 'hello from the page'",
-                               "message 'echo: hello from the page'"], log
+            assert log[:4] == [
+                "connecting (direct)",
+                "open",
+                "sent 'hello from the page'",
+                "message 'echo: hello from the page'",
+            ], log
             # The page dialled the kernel's loopback directly (a local JupyterLab).
             # One connection, straight to the kernel's loopback (a local JupyterLab).
             direct = [url for url in sockets if not url.startswith(f"ws://127.0.0.1:{lab.port}/")]
@@ -150,7 +162,9 @@ def test_run_all_completes(path: Path, lab: Lab, browser: Any) -> None:
             # The notebook closed its server at the end: the page saw the close, 1001 going away.
             page.wait_for_function(
                 "() => [...document.querySelectorAll('.cfws-browser-log li')]"
-                ".some(li => li.textContent.startsWith('close '))", timeout=30_000)
+                ".some(li => li.textContent.startsWith('close '))",
+                timeout=30_000,
+            )
             assert any(e.startswith("close 1001 ") for e in _browser_log(page)), _browser_log(page)
             # The event stream beside it showed the Worker's side of that connection, live.
             page.wait_for_function(
@@ -158,7 +172,8 @@ def test_run_all_completes(path: Path, lab: Lab, browser: Any) -> None:
                              .map(td => td.firstChild.textContent);
                            return steps.includes("[network] send('hello from the page')") &&
                                   steps.includes("send('echo: hello from the page')"); }""",
-                timeout=30_000)
+                timeout=30_000,
+            )
             # The kernel's transcript cell printed the same exchange.
             transcript = next(c["text"] for c in cells if "await ws.send(browser.hello)" in c["source"])
             assert "send('echo: hello from the page')" in transcript
@@ -176,6 +191,7 @@ def test_run_all_completes(path: Path, lab: Lab, browser: Any) -> None:
 def test_browser_client_through_jupyter_server_proxy(lab: Lab, browser: Any) -> None:
     """What Binder does: the page reaches the kernel's port only through the notebook server."""
     import jupyter_server_proxy  # noqa: F401 - in the test extra, as binder/requirements.txt has it
+
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "run-all-proxy.png"
     page = browser.new_page(viewport={"width": 1280, "height": 1000})

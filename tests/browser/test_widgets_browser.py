@@ -20,15 +20,21 @@ A screenshot is saved under ``artifacts/`` and its path printed. The server
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from chromium import CHROMIUM_ARGS, chromium_executable
 from lab import ALL_FINISHED, CELLS_STATE, jupyterlab
+from widget_checks import (
+    TABLE_ROW,
+    check_cells_finished,
+    check_console_shows_error,
+    check_diagram,
+    check_stream_matches_kernel,
+    check_stream_stays_live,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -46,30 +52,6 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
     with jupyterlab(root, tmp_path) as server:
         yield server.url(NOTEBOOK.name), server.log
-
-
-#: A row of the recorder's table as the kernel prints it: "#  end  client  server  step".
-TABLE_ROW = re.compile(r"^\s*\d+  (?:client|server)\s+\d [A-Z]+\s+\d [A-Z]+\s+(.*)$")
-
-
-def printed_steps(text: str) -> list[str]:
-    """The ``step`` column of every row of a recorder table printed by the kernel."""
-    return [m.group(1) for line in text.splitlines() if (m := TABLE_ROW.match(line))]
-
-
-def _stream_rows(page: Any, index: int) -> list[dict[str, str]]:
-    return page.evaluate(
-        """(i) => [...document.querySelectorAll('.cfws-stream')[i].querySelectorAll('tr.cfws-row')]
-              .map(tr => ({seq: tr.dataset.seq, end: tr.dataset.end,
-                           step: tr.querySelector('.cfws-step').firstChild.textContent}))""",
-        index,
-    )
-
-
-def _counter(page: Any, index: int) -> int:
-    return int(page.evaluate(
-        "(i) => document.querySelectorAll('.cfws-stream')[i].querySelector('.cfws-counters')"
-        ".dataset.total || '0'", index))
 
 
 def test_run_all_shows_live_widgets(lab: tuple[str, Path]) -> None:
@@ -101,30 +83,19 @@ def test_run_all_shows_live_widgets(lab: tuple[str, Path]) -> None:
                 print(f"screenshot: {shot}")
                 raise AssertionError(f"Run All did not finish every cell: {state}") from None
             cells = page.evaluate(CELLS_STATE)
-            # Every cell ran once, in order, without an error.
-            assert [c["count"] for c in cells] == list(range(1, len(cells) + 1)), cells
-            assert [c["errors"] for c in cells] == [[]] * len(cells), cells
-            assert any("allow_asyncio_run()\nasyncio.run(main())" in c["source"] for c in cells)
-
-            # The event stream shows the rows the kernel printed from the same recorder.
-            # The recorder's table: "#  end  client  server  step".
-            expected_steps = printed_steps(cells[-1]["text"])
-            assert "send('from asyncio.run')" in expected_steps
-            page.wait_for_function(
-                f"() => document.querySelectorAll('.cfws-stream')[0]"
-                f".querySelectorAll('tr.cfws-row').length === {len(expected_steps)}",
-                timeout=15_000,
-            )
-            rows = _stream_rows(page, 0)
-            assert [r["step"] for r in rows] == expected_steps
-            assert [r["seq"] for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
+            check_cells_finished(cells)
+            expected_steps = check_stream_matches_kernel(page, cells)
 
             # Filtering by end in the front end: the kernel resends the window, filtered.
             client_box = page.locator(".cfws-stream").first.locator(
-                'input[data-filter="ends"][value="client"]')
+                'input[data-filter="ends"][value="client"]'
+            )
             client_box.uncheck()
-            server_rows = sum(1 for line in cells[-1]["text"].splitlines()
-                              if TABLE_ROW.match(line) and "  server  " in line[:16])
+            server_rows = sum(
+                1
+                for line in cells[-1]["text"].splitlines()
+                if TABLE_ROW.match(line) and "  server  " in line[:16]
+            )
             assert 0 < server_rows < len(expected_steps)
             page.wait_for_function(
                 f"""() => {{ const rows = [...document.querySelectorAll('.cfws-stream')[0]
@@ -140,48 +111,14 @@ def test_run_all_shows_live_widgets(lab: tuple[str, Path]) -> None:
                 timeout=15_000,
             )
 
-            # The sequence diagram: one arrow per frame, in order, close handshake last.
-            arrows = page.evaluate(
-                """() => [...document.querySelectorAll('.cfws-sequence svg g.arrow')]
-                      .map(g => [g.dataset.kind, g.dataset.from, g.dataset.to])""")
-            assert arrows == [
-                ["message", "client", "server"],
-                ["message", "server", "client"],
-                ["message", "client", "server"],
-                ["message", "server", "client"],
-                ["close", "client", "server"],
-                ["close", "server", "client"],
-            ]
-            printed = next(c["text"] for c in cells if "print(diagram.text())" in c["source"])
-            kernel_arrows = [line for line in printed.splitlines() if "──" in line]
-            assert len(kernel_arrows) == len(arrows)
+            check_diagram(page, cells)
+            check_stream_stays_live(page)
+            assert page.evaluate(
+                "() => !window.jupyterapp.shell.currentWidget.sessionContext"
+                ".session.kernel.status.includes('busy')"
+            )
 
-            # Rows keep arriving from the background task after every cell finished.
-            live = 1  # the second event stream on the page
-            page.wait_for_function(
-                f"() => Number(document.querySelectorAll('.cfws-stream')[{live}]"
-                ".querySelector('.cfws-counters').dataset.total || 0) > 0", timeout=15_000)
-            first = _counter(page, live)
-            page.wait_for_timeout(1500)
-            second = _counter(page, live)
-            assert second > first, (first, second)
-            assert page.evaluate("() => !window.jupyterapp.shell.currentWidget.sessionContext"
-                                 ".session.kernel.status.includes('busy')")
-            ticks = [r["step"] for r in _stream_rows(page, live)]
-            assert ticks and all("tick" in s for s in ticks)
-            assert len(ticks) <= 50  # the window
-
-            # The pair console: send() before accept() shows the runtime's error in the widget.
-            console = page.locator(".widget-vbox", has=page.locator("button", has_text="new pair"))
-            console.locator("button", has_text="send()").first.click()
-            error = console.locator(".cfws-console-error").first
-            error.wait_for(timeout=10_000)
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('.cfws-console-error')]"
-                ".some(e => e.textContent.includes('TypeError'))", timeout=10_000)
-            text = page.evaluate("() => [...document.querySelectorAll('.cfws-console-error')]"
-                                 ".map(e => e.textContent).join(' ')")
-            assert "TypeError: You must call one of accept()" in text
+            check_console_shows_error(page)
             page.screenshot(path=str(shot), full_page=True)
             # The notebook scrolls inside the page: one picture per widget as well.
             for name, selector in (("sequence", ".cfws-sequence"), ("stream", ".cfws-stream")):
