@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import pathlib
+import time
 
 import pytest
 from listeners import SIDES
@@ -21,3 +23,18 @@ def _quiet_runtime_log(caplog: pytest.LogCaptureFixture) -> None:
 # Notebooks under tests/ are fixtures for the browser tests, not workshop
 # notebooks: nbval collects only notebooks/.
 collect_ignore_glob = ["*.ipynb", "**/*.ipynb"]
+
+
+_SESSION_START = time.time()
+_ARTIFACTS = pathlib.Path(__file__).resolve().parent.parent / "artifacts"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """List the screenshots this run saved, so CI's log names its artifacts."""
+    if not _ARTIFACTS.is_dir():
+        return
+    fresh = sorted(p for p in _ARTIFACTS.iterdir() if p.is_file() and p.stat().st_mtime >= _SESSION_START)
+    if fresh:
+        terminalreporter.write_sep("-", "artifacts saved by this run")
+        for path in fresh:
+            terminalreporter.write_line(str(path))
