@@ -21,13 +21,13 @@ import logging
 import math
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from . import errors
 from .compat import compatibility
 from .dispatch import Once, nothing_else_ready, schedule, spawn
 from .errors import ConnectionLostError, DOMException
-from .events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent, _message_event
+from .events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent, _message_event, type_name
 from .state import TRANSITIONS, Action, Effect, Phase, ready_state, transition
 
 if TYPE_CHECKING:
@@ -439,7 +439,7 @@ class WebSocket:
         """
         if not isinstance(event, Event):
             raise TypeError(f"dispatchEvent() takes an Event, not {type_name(event)}")
-        for fn in self._listeners_for(event.type):
+        for fn in self._each_listener(event.type):
             self._call_listener(fn, event)
         return True
 
@@ -550,7 +550,7 @@ class WebSocket:
         event = ErrorEvent(message=message, error=error)
         if self._pair._recorders:
             self._record_event(event)
-        for fn in self._listeners_for("error"):
+        for fn in self._each_listener("error"):
             try:
                 self._call_listener(fn, event)
             except Exception as exc:  # noqa: BLE001 - an error listener's error ends the dispatch
@@ -559,44 +559,46 @@ class WebSocket:
 
     # ------------------------------------------------------------------ internals: dispatch
 
-    def _listeners_for(self, type: str) -> list[Callable[[Any], Any]]:  # noqa: A002
-        """The functions to call, in order: the ``on<type>`` attribute first, then listeners."""
-        handler = getattr(self, "on" + type, None)
-        entries = self._listeners.get(type)
-        fns: list[Callable[[Any], Any]] = [handler] if callable(handler) else []
+    def _each_listener(self, etype: str) -> Iterator[Callable[[Any], Any]]:
+        """The functions to call for an event, in workerd's order (basics.c++ dispatchEventImpl).
+
+        The ``on<type>`` attribute first (if callable), then listeners in the
+        order they were added, as of the dispatch's start; lazily, so that a
+        listener removed by an earlier one in the same dispatch is skipped, and
+        a ``once`` listener is removed before it runs.
+        """
+        handler = getattr(self, "on" + etype, None)
+        if handler is not None and callable(handler):
+            yield handler
+        entries = self._listeners.get(etype)
         if entries:
             for entry in tuple(entries):
-                fns.append(_OnceGuard(self, type, entry) if entry.once else _Checked(entry))
-        return fns
+                if entry.removed:
+                    continue
+                if entry.once:
+                    entry.removed = True
+                    entries.remove(entry)
+                yield entry.fn
 
     def _dispatch_from_runtime(self, event: Event) -> None:
         """Dispatch an event the runtime produced (a frame, a close); handle a raising listener."""
         if self._pair._recorders:
             self._record_event(event)
         etype = event.type
-        handler = self.onmessage if etype == "message" else getattr(self, "on" + etype, None)
-        entries = self._listeners.get(etype)
-        if not entries and handler is None:
+        if not self._listeners.get(etype) and getattr(self, "on" + etype, None) is None:
             return
         spec_compliant = self._pair._compat.spec_compliant_dispatch_exceptions
         try:
-            if handler is not None and callable(handler):
-                self._call_listener_guarded(handler, event, spec_compliant)
-            if entries:
-                for entry in tuple(entries):
-                    if entry.removed:
-                        continue
-                    if entry.once:
-                        entry.removed = True
-                        entries.remove(entry)
-                    self._call_listener_guarded(entry.fn, event, spec_compliant)
+            for fn in self._each_listener(etype):
+                if spec_compliant:
+                    self._call_listener_reporting(fn, event)
+                else:
+                    self._call_listener(fn, event)
         except Exception as exc:  # noqa: BLE001 - workerd: the first raising listener ends the dispatch
             self._listener_raised(exc, etype)
 
-    def _call_listener_guarded(self, fn: Callable[[Any], Any], event: Event, spec_compliant: bool) -> None:
-        if not spec_compliant:
-            self._call_listener(fn, event)
-            return
+    def _call_listener_reporting(self, fn: Callable[[Any], Any], event: Event) -> None:
+        """spec_compliant_dispatch_exceptions: report a listener's exception and go on."""
         try:
             self._call_listener(fn, event)
         except Exception as exc:  # noqa: BLE001 - report and continue
@@ -758,38 +760,6 @@ class WebSocket:
 _RS_NAMES = ("CONNECTING", "OPEN", "CLOSING", "CLOSED")
 
 
-class _Checked:
-    """Call a listener unless it was removed earlier in the same dispatch."""
-
-    __slots__ = ("entry",)
-
-    def __init__(self, entry: _Listener) -> None:
-        self.entry = entry
-
-    def __call__(self, event: Event) -> Any:
-        if not self.entry.removed:
-            return self.entry.fn(event)
-        return None
-
-
-class _OnceGuard(_Checked):
-    __slots__ = ("ws", "type")
-
-    def __init__(self, ws: WebSocket, type: str, entry: _Listener) -> None:  # noqa: A002
-        super().__init__(entry)
-        self.ws = ws
-        self.type = type
-
-    def __call__(self, event: Event) -> Any:
-        if self.entry.removed:
-            return None
-        self.entry.removed = True
-        entries = self.ws._listeners.get(self.type)
-        if entries and self.entry in entries:
-            entries.remove(self.entry)
-        return self.entry.fn(event)
-
-
 class WebSocketPair:
     """Mirrors ``WebSocketPair`` in Workers: two connected :class:`WebSocket` ends.
 
@@ -844,10 +814,6 @@ class WebSocketPair:
 
 
 # ---------------------------------------------------------------------- conversions
-
-
-def type_name(value: object) -> str:
-    return type(value).__name__
 
 
 def _coerce_message(message: Any) -> str | bytes:
@@ -1064,8 +1030,3 @@ def _v8_value_size(value: Any, seen: set[int]) -> int:
         seen.add(key)
         return 1 + sum(_v8_value_size(v, seen) for v in value) + 1 + _varint_len(len(value))
     raise DOMException(f"{type_name(value)} object could not be cloned.", "DataCloneError")
-
-
-# ---------------------------------------------------------------------- typing helpers
-
-BinaryType = Literal["blob", "arraybuffer"]
