@@ -27,20 +27,11 @@ from .compat import compatibility
 from .dispatch import settle
 from .errors import ConnectionLostError, DOMException, RangeError, WorkersError
 from .events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent
-from .fetch import (
-    ClientClosed,
-    ExecutionContext,
-    HandshakeRejected,
-    Headers,
-    InProcessClient,
-    Request,
-    Response,
-    WorkerEntrypoint,
-    connect,
-    dispatch_fetch,
-)
+from .http import Headers, Request, Response
+from .links import ClientClosed, HandshakeRejected, InProcessClient, connect
 from .recorder import Record, Recorder
 from .socket import WebSocket, WebSocketPair
+from .worker import ExecutionContext, WorkerEntrypoint, dispatch_fetch
 
 __all__ = [
     "Blob",

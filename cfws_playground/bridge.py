@@ -6,7 +6,7 @@
         print(server.url)                       # ws://127.0.0.1:PORT/
         ...                                     # browsers, websockets, wscat connect here
 
-Every HTTP request on the port becomes a :class:`~cfws_playground.fetch.Request`
+Every HTTP request on the port becomes a :class:`~cfws_playground.http.Request`
 for the Worker's ``fetch``. A 101 ``Response`` couples its WebSocket to the
 connection, under workerd's rules (``src/workerd/api/http.c++`` ``Response::send``,
 ``web-socket.c++`` ``LegacyWebSocketAdapter``); any other response goes back as
@@ -57,17 +57,10 @@ from websockets.protocol import CONNECTING, OPEN
 from websockets.server import ServerProtocol
 
 from .compat import _current as _current_compatibility, compatibility
-from .fetch import (
-    INTERNAL_ERROR_BODY,
-    ExecutionContext,
-    Headers,
-    Link,
-    Request,
-    Response,
-    _find_handler,
-    _run_fetch,
-)
+from .http import Headers, Request, Response
+from .links import INTERNAL_ERROR_BODY, Link
 from .recorder import Recorder
+from .worker import ExecutionContext, _find_handler, _run_fetch
 
 __all__ = ["HIGH_WATER", "Server", "serve"]
 
@@ -156,7 +149,7 @@ class _WorkerdProtocol(ServerProtocol):
 
 
 class _WireLink(Link):
-    """A :class:`~cfws_playground.fetch.Link` whose client is a real network connection."""
+    """A :class:`~cfws_playground.links.Link` whose client is a real network connection."""
 
     def __init__(
         self, conn: _Connection, ctx: ExecutionContext, recorder: Recorder | None, label: str

@@ -25,8 +25,8 @@ from typing import Any
 
 from .bridge import _is_loopback, serve
 from .compat import compatibility
-from .fetch import _find_handler
 from .recorder import Record, Recorder
+from .worker import _find_handler
 
 __all__ = ["load_worker", "main"]
 

@@ -31,8 +31,7 @@ def as_recorder(source: Source, *, limit: int | None = 100_000) -> Recorder:
     pairs = list(source)
     if not pairs or not all(isinstance(p, WebSocketPair) for p in pairs):
         raise TypeError(
-            "a widget observes a Recorder, a WebSocketPair or a list of WebSocketPairs, "
-            f"not {source!r}"
+            f"a widget observes a Recorder, a WebSocketPair or a list of WebSocketPairs, not {source!r}"
         )
     return Recorder(*pairs, limit=limit)
 

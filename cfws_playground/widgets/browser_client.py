@@ -131,8 +131,9 @@ def client_route(
         if hub and installed:
             mode, reason = "proxy", f"{hub} is set: the page is not on the kernel's machine"
         elif hub:
-            mode, reason = "direct", (
-                f"{hub} is set but jupyter-server-proxy is not installed: the page may not reach the port"
+            mode, reason = (
+                "direct",
+                (f"{hub} is set but jupyter-server-proxy is not installed: the page may not reach the port"),
             )
         else:
             mode, reason = "direct", "a local notebook server: the page shares the kernel's 127.0.0.1"
@@ -207,7 +208,10 @@ class BrowserClient(anywidget.AnyWidget):
             port, host = server, "127.0.0.1"
         route = client_route(port, path, mode=mode, host=host, env=env)
         super().__init__(
-            route_info=asdict(route), hello=hello, autoconnect=autoconnect, window=window,
+            route_info=asdict(route),
+            hello=hello,
+            autoconnect=autoconnect,
+            window=window,
             _client_id=uuid.uuid4().hex,
         )
         self.route = route

@@ -50,18 +50,34 @@ class _EndControls:
         self.state = w.Label("", layout=w.Layout(width="72px"))
         self.accept = w.Button(description="accept()", layout=auto)
         self.message = w.Text(value="hello", placeholder="message", layout=w.Layout(width="110px"))
-        self.binary = w.Checkbox(value=False, description="binary", indent=False,
-                                 layout=w.Layout(width="62px"))
+        self.binary = w.Checkbox(
+            value=False, description="binary", indent=False, layout=w.Layout(width="62px")
+        )
         self.send = w.Button(description="send()", layout=auto)
         self.code = w.Text(value="1000", placeholder="code", layout=w.Layout(width="52px"))
         self.reason = w.Text(value="bye", placeholder="reason", layout=w.Layout(width="80px"))
         self.close = w.Button(description="close()", layout=auto)
-        self.binary_type = w.Dropdown(options=["blob", "arraybuffer"], description="binaryType",
-                                      layout=w.Layout(width="180px"),
-                                      style={"description_width": "initial"})
-        self.box = w.HBox([self.title, self.state, self.accept, self.message, self.binary,
-                           self.send, self.code, self.reason, self.close, self.binary_type],
-                          layout=w.Layout(flex_flow="row wrap", align_items="center"))
+        self.binary_type = w.Dropdown(
+            options=["blob", "arraybuffer"],
+            description="binaryType",
+            layout=w.Layout(width="180px"),
+            style={"description_width": "initial"},
+        )
+        self.box = w.HBox(
+            [
+                self.title,
+                self.state,
+                self.accept,
+                self.message,
+                self.binary,
+                self.send,
+                self.code,
+                self.reason,
+                self.close,
+                self.binary_type,
+            ],
+            layout=w.Layout(flex_flow="row wrap", align_items="center"),
+        )
 
 
 class PairConsole(w.VBox):  # type: ignore[misc]
@@ -100,10 +116,13 @@ class PairConsole(w.VBox):  # type: ignore[misc]
         self.date: str | None = self.pair.compatibility.date
         self.ends = {end: _EndControls(end) for end in END_NAMES}
         # Dropdown values are strings: "" stands for today's runtime.
-        self.compat = w.Dropdown(options=[(label, d or "") for label, d in compatibility_choices()],
-                                 value="", description="compatibility",
-                                 layout=w.Layout(width="420px"),
-                                 style={"description_width": "initial"})
+        self.compat = w.Dropdown(
+            options=[(label, d or "") for label, d in compatibility_choices()],
+            value="",
+            description="compatibility",
+            layout=w.Layout(width="420px"),
+            style={"description_width": "initial"},
+        )
         if self.date in [d for _, d in compatibility_choices()]:
             self.compat.value = self.date or ""
         self.new_pair_button = w.Button(description="new pair", layout=w.Layout(width="90px"))
@@ -113,12 +132,23 @@ class PairConsole(w.VBox):  # type: ignore[misc]
         self.stream = EventStream(self.recorder) if stream else None
         for end, c in self.ends.items():
             c.accept.on_click(self._guard(lambda _b, end=end: self.call(end, "accept")))
-            c.send.on_click(self._guard(lambda _b, end=end, c=c: self.call(
-                end, "send", c.message.value.encode() if c.binary.value else c.message.value)))
-            c.close.on_click(self._guard(lambda _b, end=end, c=c: self.call(
-                end, "close", *_close_args(c.code.value, c.reason.value))))
-            c.binary_type.observe(self._guard(
-                lambda ch, end=end: self.set_binary_type(end, ch["new"])), names="value")
+            c.send.on_click(
+                self._guard(
+                    lambda _b, end=end, c=c: self.call(
+                        end, "send", c.message.value.encode() if c.binary.value else c.message.value
+                    )
+                )
+            )
+            c.close.on_click(
+                self._guard(
+                    lambda _b, end=end, c=c: self.call(
+                        end, "close", *_close_args(c.code.value, c.reason.value)
+                    )
+                )
+            )
+            c.binary_type.observe(
+                self._guard(lambda ch, end=end: self.set_binary_type(end, ch["new"])), names="value"
+            )
         self.new_pair_button.on_click(self._guard(lambda _b: self.new_pair(self.compat.value or None)))
         header = w.HBox([self.compat, self.new_pair_button, self.pair_label])
         children: list[Any] = [header, *(c.box for c in self.ends.values()), self.error_view]
@@ -219,12 +249,15 @@ class PairConsole(w.VBox):  # type: ignore[misc]
     def text(self) -> str:
         """What the console shows, as deterministic text."""
         number = self.recorder.watch(self.pair)
-        lines = [f"PairConsole: pair {number}, "
-                 + (f"compatibility date {self.date}" if self.date else "today's runtime")]
+        lines = [
+            f"PairConsole: pair {number}, "
+            + (f"compatibility date {self.date}" if self.date else "today's runtime")
+        ]
         for end in END_NAMES:
             ws = self._ws(end)
-            lines.append(f"  {end:<6}  readyState {state_name(ws.readyState):<12} "
-                         f"binaryType {ws.binaryType!r}")
+            lines.append(
+                f"  {end:<6}  readyState {state_name(ws.readyState):<12} binaryType {ws.binaryType!r}"
+            )
         lines.append(f"  error: {self.error}" if self.error else "  no error")
         return "\n".join(lines)
 

@@ -201,9 +201,7 @@ def diagram(
                 label += f" wasClean={r.args[2]}"
                 if automatic:
                     label += " (automatic reply)"
-            d.arrows.append(
-                Arrow(r.name, _other(r.end), sent_row, i, sent_seq, r.seq, label, automatic)
-            )
+            d.arrows.append(Arrow(r.name, _other(r.end), sent_row, i, sent_seq, r.seq, label, automatic))
         else:
             d.marks.append((i, r.end, r.step))
     return d
@@ -239,8 +237,10 @@ def render_svg(d: Diagram) -> str:
             f'stroke-dasharray="4 3"/></g>'
         )
     if d.dropped:
-        out.append(f'<text class="dropped" x="{_WIDTH // 2}" y="42" text-anchor="middle" '
-                   f'fill="#777">({d.dropped} earlier steps not drawn)</text>')
+        out.append(
+            f'<text class="dropped" x="{_WIDTH // 2}" y="42" text-anchor="middle" '
+            f'fill="#777">({d.dropped} earlier steps not drawn)</text>'
+        )
     for row, end, st in d.states:
         x, y = _X[end], _y(row)
         # readyState on the outer side of the lifeline, marks on the inner side.
@@ -257,7 +257,7 @@ def render_svg(d: Diagram) -> str:
         x2, y2 = _X[a.receiver], _y(a.received_row)
         direction = 1 if x2 > x1 else -1
         colour = "#333" if a.kind == "message" else "#c62828"
-        head = (f"{x2},{y2} {x2 - direction * 9},{y2 - 4} {x2 - direction * 9},{y2 + 4}")
+        head = f"{x2},{y2} {x2 - direction * 9},{y2 - 4} {x2 - direction * 9},{y2 + 4}"
         mx, my = (x1 + x2) // 2, (y1 + y2) // 2 - 5
         sent = "" if a.sent_seq is None else str(a.sent_seq)
         out.append(
@@ -274,9 +274,12 @@ def render_svg(d: Diagram) -> str:
         tx = x + 10 if end == "client" else x - 10
         anchor = "start" if end == "client" else "end"
         colour = "#c62828" if error else "#555"
-        shape = (f'<path d="M{x - 5},{y - 5} L{x + 5},{y + 5} M{x + 5},{y - 5} L{x - 5},{y + 5}" '
-                 f'stroke="{colour}" stroke-width="2"/>' if error else
-                 f'<rect x="{x - 4}" y="{y - 4}" width="8" height="8" fill="{colour}"/>')
+        shape = (
+            f'<path d="M{x - 5},{y - 5} L{x + 5},{y + 5} M{x + 5},{y - 5} L{x - 5},{y + 5}" '
+            f'stroke="{colour}" stroke-width="2"/>'
+            if error
+            else f'<rect x="{x - 4}" y="{y - 4}" width="8" height="8" fill="{colour}"/>'
+        )
         out.append(
             f'<g class="mark{" error" if error else ""}" data-end="{end}">{shape}'
             f'<text x="{tx}" y="{y - 6}" text-anchor="{anchor}" fill="{colour}">{e(text)}</text></g>'
@@ -287,16 +290,17 @@ def render_svg(d: Diagram) -> str:
 
 def render_text(d: Diagram, *, title: str = "SequenceDiagram") -> str:
     """Draw the diagram as deterministic text: one line per arrow, state change and mark."""
-    lines = [f"{title}: {len(d.arrows)} arrows, {len(d.rows)} steps"
-             + (f" ({d.dropped} earlier not drawn)" if d.dropped else "")]
+    lines = [
+        f"{title}: {len(d.arrows)} arrows, {len(d.rows)} steps"
+        + (f" ({d.dropped} earlier not drawn)" if d.dropped else "")
+    ]
     events: list[tuple[int, int, str]] = []
     for row, end, st in d.states:
         events.append((row, 0, f"{end:<6} │ readyState {state_name(st)}"))
     for row, end, text in d.marks:
         events.append((row, 1, f"{end:<6} │ {text}"))
     for a in d.arrows:
-        sent = f"#{a.sent_seq}" if a.sent_seq is not None else (
-            "auto" if a.automatic else "earlier")
+        sent = f"#{a.sent_seq}" if a.sent_seq is not None else ("auto" if a.automatic else "earlier")
         if a.sender == "client":
             pic = f"client ──{a.label}──▶ server"
         else:
@@ -368,8 +372,11 @@ class SequenceDiagram(anywidget.AnyWidget):
         self._diagram = Diagram()
         self._seen = 0
         self._matcher = FrameMatcher()
-        self._add(self.recorder.records[-window:] if pair is None else
-                  [r for r in self.recorder.records if r.pair == pair][-window:])
+        self._add(
+            self.recorder.records[-window:]
+            if pair is None
+            else [r for r in self.recorder.records if r.pair == pair][-window:]
+        )
         self._draw()
         # A generous buffer: arrows are matched over the whole history, so
         # records lost between two redraws would leave arrows unmatched.
@@ -392,8 +399,7 @@ class SequenceDiagram(anywidget.AnyWidget):
         dropped = self._seen - len(relevant)
         if relevant:
             self._matcher.forget_before(relevant[0].seq)
-        self._diagram = diagram(list(relevant), pair=self.pair, dropped=dropped,
-                                matcher=self._matcher)
+        self._diagram = diagram(list(relevant), pair=self.pair, dropped=dropped, matcher=self._matcher)
         with self.hold_sync():
             self.svg = render_svg(self._diagram)
             self.arrows = len(self._diagram.arrows)

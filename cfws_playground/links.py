@@ -1,8 +1,6 @@
-"""The fetch runtime: ``Request``, ``Response``, Worker entry points, and one request in-process.
+"""Coupling a returned end to a client: the runtime side of one WebSocket connection.
 
-A Worker answers HTTP requests with ``fetch``. To hand a WebSocket to a
-client, it returns one end of a :class:`~cfws_playground.WebSocketPair` in a
-``Response`` with status 101 and keeps the other end::
+A Worker answers an upgrade with ``Response(None, status=101, webSocket=client)``::
 
     async def fetch(request, env, ctx):
         if request.headers.get("Upgrade") != "websocket":
@@ -18,447 +16,40 @@ in ``src/workerd/api/web-socket.c++``, called from ``Response::send`` in
 mistake shows up as a client that gets a 101 and then loses the connection,
 with workerd's ``TypeError`` text in the log and the recorder.
 
-Three ways to run a Worker, all on the same rules:
-
-* :func:`dispatch_fetch` runs one request and returns the ``Response``;
-* :func:`connect` is an in-process WebSocket client (no sockets at all) for
-  tests and notebooks;
-* :func:`cfws_playground.bridge.serve` serves real clients over loopback.
-
-A Worker is any of: a module-level ``async def fetch(request, env, ctx)`` (or a
-module holding one), an object with such a method, or a class in the Python
-Workers form ``class Default(WorkerEntrypoint): async def fetch(self, request)``.
+:class:`Link` is that runtime side, shared by the two kinds of client:
+:func:`connect`, an in-process client (no sockets at all) for tests and
+notebooks, and :func:`cfws_playground.bridge.serve`, real clients over loopback.
 """
 
 from __future__ import annotations
 
 import asyncio
 import http
-import inspect
-import json as _json
 import logging
-import types
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import errors
 from .dispatch import schedule, settle
-from .errors import RangeError, WorkersError
+from .errors import WorkersError
+from .http import Headers, Request, Response
 from .socket import WebSocket, received_text
+from .worker import ExecutionContext, dispatch_fetch
 
 if TYPE_CHECKING:
     from .recorder import Recorder
 
-__all__ = [
-    "ClientClosed",
-    "ExecutionContext",
-    "HandshakeRejected",
-    "Headers",
-    "InProcessClient",
-    "Request",
-    "Response",
-    "WorkerEntrypoint",
-    "connect",
-    "dispatch_fetch",
-]
+__all__ = ["ClientClosed", "HandshakeRejected", "InProcessClient", "Link", "connect"]
 
 log = logging.getLogger("cfws_playground")
 
-# workerd's texts (src/workerd/api/http.c++ and jsg/util.c++), word for word.
-STATUS_WITH_WEBSOCKET = "Responses with a WebSocket must have status code 101."
-STATUS_RANGE = "Responses may only be constructed with status codes in the range 200 to 599, inclusive."
-NULL_BODY_STATUS = "Response with null body status cannot have body"
-NOT_A_RESPONSE = "Incorrect type for Promise: the Promise did not resolve to 'Response'."
 HUNG = (
     "The Workers runtime canceled this request because it detected that your Worker's code "
     "had hung and would never generate a response."
 )
 INTERNAL_ERROR_BODY = b"Internal Server Error"
 _BATCH = 64  # frames a connection gathers from the Worker before writing them together
-
-
-# ---------------------------------------------------------------------- Headers
-
-
-class Headers:
-    """Mirrors ``Headers``: a case-insensitive multimap of HTTP header fields.
-
-    ``get()`` joins repeated fields with ``", "`` as the Fetch standard says;
-    iteration yields lower-cased names, sorted, as in JavaScript.
-    """
-
-    def __init__(self, init: Mapping[str, str] | Iterable[tuple[str, str]] | Headers | None = None) -> None:
-        self._fields: dict[str, list[str]] = {}
-        if init is None:
-            return
-        items: Iterable[tuple[str, str]]
-        if isinstance(init, Headers):
-            items = init.items()
-        elif isinstance(init, Mapping):
-            items = init.items()
-        else:
-            items = init
-        for name, value in items:
-            self.append(name, value)
-
-    def get(self, name: str) -> str | None:
-        """Mirrors ``Headers.get()``: the field's values joined by ``", "``, or None."""
-        values = self._fields.get(name.lower())
-        return None if values is None else ", ".join(values)
-
-    def has(self, name: str) -> bool:
-        """Mirrors ``Headers.has()``."""
-        return name.lower() in self._fields
-
-    def set(self, name: str, value: str) -> None:
-        """Mirrors ``Headers.set()``: replace every value of the field."""
-        self._fields[name.lower()] = [str(value)]
-
-    def append(self, name: str, value: str) -> None:
-        """Mirrors ``Headers.append()``: add one more value to the field."""
-        self._fields.setdefault(name.lower(), []).append(str(value))
-
-    def delete(self, name: str) -> None:
-        """Mirrors ``Headers.delete()``."""
-        self._fields.pop(name.lower(), None)
-
-    def items(self) -> list[tuple[str, str]]:
-        """Every (lower-cased name, value) pair, one per value, names sorted."""
-        return [(k, v) for k in sorted(self._fields) for v in self._fields[k]]
-
-    def entries(self) -> Iterator[tuple[str, str]]:
-        """Mirrors ``Headers.entries()``: (name, joined value) pairs, names sorted."""
-        for k in sorted(self._fields):
-            yield k, ", ".join(self._fields[k])
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        return self.entries()
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self.has(name)
-
-    def __getitem__(self, name: str) -> str:
-        value = self.get(name)
-        if value is None:
-            raise KeyError(name)
-        return value
-
-    def __len__(self) -> int:
-        return len(self._fields)
-
-    def __repr__(self) -> str:
-        return f"Headers({dict(self.entries())!r})"
-
-
-def _headers(init: Any) -> Headers:
-    if isinstance(init, Headers):
-        return Headers(init)
-    if init is None:
-        return Headers()
-    if isinstance(init, Mapping) or isinstance(init, (list, tuple)):
-        return Headers(init)
-    raise TypeError(
-        f"headers must be a dict, a list of (name, value) pairs or Headers, not {type(init).__name__}"
-    )
-
-
-def _body_bytes(body: Any) -> bytes | None:
-    if body is None:
-        return None
-    if isinstance(body, str):
-        return body.encode("utf-8")
-    if isinstance(body, (bytes, bytearray, memoryview)):
-        return bytes(body)
-    raise TypeError(
-        f"a body must be None, str or bytes-like, not {type(body).__name__} "
-        "(serialize structured data first: json.dumps(value))"
-    )
-
-
-# ---------------------------------------------------------------------- Request / Response
-
-
-class Request:
-    """Mirrors ``Request`` (the part a WebSocket Worker reads): method, url, headers, body.
-
-    Args:
-        url: the full URL, e.g. ``"http://127.0.0.1:8787/chat"``.
-        method: the HTTP method.
-        headers: a dict, a list of pairs or :class:`Headers`; names are case-insensitive.
-        body: the request body (``str`` or bytes), if any.
-    """
-
-    def __init__(
-        self,
-        url: str,
-        *,
-        method: str = "GET",
-        headers: Mapping[str, str] | Iterable[tuple[str, str]] | Headers | None = None,
-        body: str | bytes | None = None,
-    ) -> None:
-        self.url = str(url)
-        self.method = method.upper()
-        self.headers = _headers(headers)
-        self._body = _body_bytes(body)
-
-    @property
-    def body(self) -> bytes | None:
-        """The body as bytes (``None`` without one); JS exposes a stream here."""
-        return self._body
-
-    async def text(self) -> str:
-        """Mirrors ``Request.text()``."""
-        return (self._body or b"").decode("utf-8", "replace")
-
-    async def json(self) -> Any:
-        """Mirrors ``Request.json()``."""
-        return _json.loads(await self.text())
-
-    @property
-    def is_websocket_upgrade(self) -> bool:
-        """True when the request carries ``Upgrade: websocket`` (case-insensitive), as workerd checks.
-
-        A kit convenience: in JavaScript, ``request.headers.get("Upgrade") === "websocket"``.
-        """
-        value = self.headers.get("upgrade")
-        return value is not None and value.strip().lower() == "websocket"
-
-    def __repr__(self) -> str:
-        return f"<Request {self.method} {self.url}>"
-
-
-class Response:
-    """Mirrors ``Response``: what ``fetch`` returns.
-
-    ``Response(body=None, status=200, headers=None, webSocket=None)``; also
-    ``web_socket=`` as Python Workers spell it. Building a response with a
-    WebSocket checks only the status; whether the end may be returned is
-    checked when the response is sent (see the module docstring).
-
-    Raises:
-        RangeError: a WebSocket with a status other than 101 ("Responses with a
-            WebSocket must have status code 101."), or a status outside 200-599
-            without a WebSocket.
-        TypeError: a body with status 204, 205 or 304, ``webSocket`` that is not
-            a :class:`~cfws_playground.WebSocket`, or both spellings at once.
-    """
-
-    def __init__(
-        self,
-        body: str | bytes | None = None,
-        status: int = 200,
-        headers: Mapping[str, str] | Iterable[tuple[str, str]] | Headers | None = None,
-        webSocket: WebSocket | None = None,
-        *,
-        statusText: str = "",
-        web_socket: WebSocket | None = None,
-    ) -> None:
-        if webSocket is not None and web_socket is not None:
-            raise TypeError("pass the WebSocket as webSocket= or web_socket=, not both")
-        ws = webSocket if webSocket is not None else web_socket
-        if ws is not None and not isinstance(ws, WebSocket):
-            raise TypeError(
-                f"webSocket must be a WebSocket (an end of a WebSocketPair), not {type(ws).__name__}"
-            )
-        if isinstance(status, bool) or not isinstance(status, int):
-            raise TypeError(f"status must be an int, not {type(status).__name__}")
-        if ws is not None:
-            if status != 101:
-                raise RangeError(STATUS_WITH_WEBSOCKET)
-        elif not 200 <= status <= 599:
-            raise RangeError(STATUS_RANGE)
-        data = _body_bytes(body)
-        if data is not None and status in (204, 205, 304):
-            raise TypeError(NULL_BODY_STATUS)
-        self.status = status
-        self.statusText = statusText
-        self.headers = _headers(headers)
-        self.webSocket = ws
-        self._body = data
-
-    @property
-    def web_socket(self) -> WebSocket | None:
-        """``webSocket`` as Python Workers spell it."""
-        return self.webSocket
-
-    @property
-    def ok(self) -> bool:
-        """Mirrors ``Response.ok``: status in 200-299."""
-        return 200 <= self.status <= 299
-
-    @property
-    def body(self) -> bytes | None:
-        """The body as bytes (``None`` without one); JS exposes a stream here."""
-        return self._body
-
-    async def text(self) -> str:
-        """Mirrors ``Response.text()``."""
-        return (self._body or b"").decode("utf-8", "replace")
-
-    async def json(self) -> Any:
-        """Mirrors ``Response.json()``."""
-        return _json.loads(await self.text())
-
-    def __repr__(self) -> str:
-        extra = " webSocket" if self.webSocket is not None else ""
-        return f"<Response {self.status}{extra}>"
-
-
-# ---------------------------------------------------------------------- Workers
-
-
-class ExecutionContext:
-    """Mirrors the ``ctx`` argument of ``fetch``: ``waitUntil()`` and ``passThroughOnException()``."""
-
-    def __init__(self) -> None:
-        self._tasks: set[asyncio.Future[Any]] = set()
-
-    def waitUntil(self, promise: Awaitable[Any]) -> None:
-        """Mirrors ``ctx.waitUntil()``: keep working on ``promise`` after the response is sent.
-
-        The coroutine runs as a task; an exception it raises is logged, as workerd does.
-        """
-        fut = asyncio.ensure_future(promise)
-        self._tasks.add(fut)
-        fut.add_done_callback(self._done)
-
-    def _done(self, fut: asyncio.Future[Any]) -> None:
-        self._tasks.discard(fut)
-        if not fut.cancelled() and fut.exception() is not None:
-            exc = fut.exception()
-            log.warning("Uncaught (in promise) %s: %s (in ctx.waitUntil)", type(exc).__name__, exc)
-
-    def passThroughOnException(self) -> None:
-        """Mirrors ``ctx.passThroughOnException()``: there is no origin to fall back to here; no effect."""
-
-    async def _wait(self) -> None:
-        while self._tasks:
-            await asyncio.wait(list(self._tasks))
-
-    def _cancel(self) -> None:
-        for fut in list(self._tasks):
-            fut.cancel()
-
-
-class WorkerEntrypoint:
-    """The Python Workers base class: ``class Default(WorkerEntrypoint): async def fetch(self, request)``.
-
-    An instance is made for each request with ``self.ctx`` and ``self.env``.
-    """
-
-    def __init__(self, ctx: ExecutionContext, env: Any) -> None:
-        self.ctx = ctx
-        self.env = env
-
-
-def _arity(fn: Callable[..., Any]) -> int:
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        return 3
-    n = 0
-    for p in sig.parameters.values():
-        if p.kind is p.VAR_POSITIONAL:
-            return 3
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-            n += 1
-    return min(n, 3)
-
-
-def _find_handler(worker: Any) -> Callable[[Request, Any, ExecutionContext], Any]:
-    """Turn any accepted form of Worker into ``call(request, env, ctx)``.
-
-    Raises:
-        TypeError: ``worker`` has no ``fetch``.
-    """
-    if isinstance(worker, types.ModuleType):
-        for name in ("fetch", "on_fetch", "Default", "default"):
-            target = getattr(worker, name, None)
-            if target is not None:
-                return _find_handler(target)
-        raise TypeError(
-            f"module {worker.__name__!r} defines no fetch handler (async def fetch(request, env, ctx))"
-        )
-    if isinstance(worker, type):
-        if not callable(getattr(worker, "fetch", None)):
-            raise TypeError(f"class {worker.__name__} has no fetch method")
-        cls = worker
-
-        def call_class(request: Request, env: Any, ctx: ExecutionContext) -> Any:
-            instance = cls(ctx, env)
-            return _call(instance.fetch, request, env, ctx)
-
-        return call_class
-    fn: Any
-    if inspect.isfunction(worker) or inspect.ismethod(worker) or inspect.isbuiltin(worker):
-        fn = worker
-    else:
-        fn = getattr(worker, "fetch", None)
-        if not callable(fn):
-            if callable(worker):
-                fn = worker
-            else:
-                raise TypeError(f"{type(worker).__name__} object has no fetch method")
-    assert fn is not None
-
-    def call_fn(request: Request, env: Any, ctx: ExecutionContext) -> Any:
-        return _call(fn, request, env, ctx)
-
-    return call_fn
-
-
-def _call(fn: Callable[..., Any], request: Request, env: Any, ctx: ExecutionContext) -> Any:
-    return fn(*(request, env, ctx)[: max(1, _arity(fn))])
-
-
-async def _run_fetch(
-    handler: Callable[[Request, Any, ExecutionContext], Any],
-    request: Request,
-    env: Any,
-    ctx: ExecutionContext,
-) -> Response:
-    result = handler(request, env, ctx)
-    if inspect.isawaitable(result):
-        result = await result
-    if not isinstance(result, Response):
-        raise TypeError(NOT_A_RESPONSE)
-    return result
-
-
-async def dispatch_fetch(
-    worker: Any,
-    request: Request | str,
-    *,
-    env: Any = None,
-    ctx: ExecutionContext | None = None,
-) -> Response:
-    """Run ``worker``'s ``fetch`` for one request, in-process, and return its ``Response``.
-
-    Nothing is sent, so a returned WebSocket is not coupled to anything: use
-    :func:`connect` or :func:`~cfws_playground.bridge.serve` for that.
-
-    Args:
-        worker: a ``fetch`` function, an object or module with one, or a
-            ``WorkerEntrypoint`` subclass.
-        request: a :class:`Request`, or a URL for a plain GET.
-        env: the ``env`` the Worker sees (bindings); an empty namespace by default.
-        ctx: the execution context; a fresh one by default.
-
-    Raises:
-        TypeError: the Worker has no ``fetch``, or it did not return a Response
-            (workerd: "Incorrect type for Promise: the Promise did not resolve to 'Response'.").
-        Exception: whatever ``fetch`` raised.
-    """
-    if isinstance(request, str):
-        request = Request(request)
-    return await _run_fetch(
-        _find_handler(worker),
-        request,
-        types.SimpleNamespace() if env is None else env,
-        ctx or ExecutionContext(),
-    )
-
 
 # ---------------------------------------------------------------------- coupling a returned end
 

@@ -228,7 +228,7 @@ async def test_a_returned_end_is_released() -> None:
 
 async def test_returning_a_websocket_without_upgrade_header() -> None:
     client, _ = WebSocketPair()
-    from cfws_playground.fetch import InProcessClient
+    from cfws_playground.links import InProcessClient
 
     link = InProcessClient(ExecutionContext())
     ok = link.couple(Request("http://a/"), Response(None, status=101, webSocket=client))
