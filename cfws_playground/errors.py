@@ -28,7 +28,12 @@ __all__ = ["ConnectionLostError", "DOMException", "RangeError", "WorkersError"]
 
 
 class WorkersError(Exception):
-    """A plain JavaScript ``Error`` thrown by the Workers runtime."""
+    """A plain JavaScript ``Error`` thrown by the Workers runtime.
+
+    ``name`` is ``"Error"``, as ``error.name`` reads in JavaScript.
+    """
+
+    name = "Error"
 
 
 class ConnectionLostError(WorkersError):
