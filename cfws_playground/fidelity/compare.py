@@ -142,7 +142,7 @@ def _select(
     scenarios: Iterable[Scenario | str] | None, dates: Sequence[str] | None, flags: Sequence[str] | None
 ) -> list[tuple[Scenario, Config]]:
     chosen = [by_name(s) if isinstance(s, str) else s for s in scenarios] if scenarios else list(SCENARIOS)
-    runs = []
+    runs: list[tuple[Scenario, Config]] = []
     for sc in chosen:
         configs = sc.configs
         if dates or flags:
@@ -200,7 +200,9 @@ def _compare(runs: list[tuple[Scenario, Config]], kit: list[list[str]], live: bo
     if live and binary is None:
         from .workerd import WorkerdNotFound
 
-        raise WorkerdNotFound("no workerd binary: run `cfws-playground verify --install` (needs Node.js and npm)")
+        raise WorkerdNotFound(
+            "no workerd binary: run `cfws-playground verify --install` (needs Node.js and npm)"
+        )
     if binary is not None:
         configs = sorted({c for _, c in runs})
         with WorkerdServer.start(binary, configs) as server:

@@ -51,6 +51,17 @@ EVENT_CLASSES = ("Event", "MessageEvent", "CloseEvent", "ErrorEvent")
 ERROR_CLASSES = ("Error", "TypeError", "RangeError")
 
 
+_BLOCK_STEP = re.compile(
+    r"(on [ab] \w+(?: as \w+)?(?: once)?(?: \{.*?\}| True| False)?|[ab]\.on\w+|timeout \d+|microtask): (.*)"
+)
+
+
+_BLOCK_STEP = re.compile(
+    r"(on [ab] \w+(?: as \w+)?(?: once)?(?: \{.*?\}| True| False)?"
+    r"|[ab]\.on\w+|timeout \d+|microtask): (.*)"
+)
+
+
 class ScenarioSyntaxError(ValueError):
     """A step the scenario language does not know; the message quotes the step."""
 
@@ -95,7 +106,7 @@ class _Compiler:
             if in_body:
                 raise ScenarioSyntaxError("'sleep' waits, so it cannot be inside a listener or timer")
             return [{"do": "sleep", "ms": int(m[1]), "text": text}]
-        m = re.fullmatch(r"(on [ab] \w+(?: as \w+)?(?: once)?(?: \{.*?\}| True| False)?|[ab]\.on\w+|timeout \d+|microtask): (.*)", text)
+        m = _BLOCK_STEP.fullmatch(text)
         if m:
             header, body = m[1], m[2]
             if header.startswith("timeout"):
@@ -130,7 +141,9 @@ class _Compiler:
             return {"do": "onprop", "end": m[1], "type": m[2], "body": body, "text": f"{header} = fn"}
         m = re.fullmatch(r"on ([ab]) (\w+)(?: as (\w+))?( once)?(?: (\{.*\}|True|False))?", header)
         if not m:
-            raise ScenarioSyntaxError(f"a listener header looks like 'on b message [as L] [once]', not {header!r}")
+            raise ScenarioSyntaxError(
+                f"a listener header looks like 'on b message [as L] [once]', not {header!r}"
+            )
         self.listener_ids += 1
         ident = m[3] or f"L{self.listener_ids}"
         options: Any = None
@@ -145,7 +158,8 @@ class _Compiler:
             "id": ident,
             "options": options,
             "body": body,
-            "text": f"{m[1]}.addEventListener({m[2]!r}, {ident}" + (f", {m[5] or '{once: true}'})" if options else ")"),
+            "text": f"{m[1]}.addEventListener({m[2]!r}, {ident}"
+            + (f", {m[5] or '{once: true}'})" if options else ")"),
         }
 
     def statement(self, text: str) -> Op:
@@ -157,15 +171,20 @@ class _Compiler:
             raise ScenarioSyntaxError(f"{text!r}: one statement per step (or use ';' inside a listener body)")
         node = tree.body[0]
         if isinstance(node, ast.Raise):
-            exc = node.exc
+            raised = node.exc
             if (
-                isinstance(exc, ast.Call)
-                and isinstance(exc.func, ast.Name)
-                and exc.func.id in ERROR_CLASSES
-                and len(exc.args) == 1
-                and isinstance(exc.args[0], ast.Constant)
+                isinstance(raised, ast.Call)
+                and isinstance(raised.func, ast.Name)
+                and raised.func.id in ERROR_CLASSES
+                and len(raised.args) == 1
+                and isinstance(raised.args[0], ast.Constant)
             ):
-                return {"do": "throw", "cls": exc.func.id, "message": str(exc.args[0].value), "text": text}
+                return {
+                    "do": "throw",
+                    "cls": raised.func.id,
+                    "message": str(raised.args[0].value),
+                    "text": text,
+                }
             raise ScenarioSyntaxError(f"{text!r}: raise Error('text'), TypeError(...) or RangeError(...)")
         if isinstance(node, ast.Assign):
             target = node.targets[0]
@@ -214,7 +233,12 @@ class _Compiler:
                 return {"bytes": v.hex()}
             if isinstance(v, (str, int, float, bool)):
                 return {"v": v}
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        if (
+            isinstance(node, ast.UnaryOp)
+            and isinstance(node.op, ast.USub)
+            and isinstance(node.operand, ast.Constant)
+            and isinstance(node.operand.value, (int, float))
+        ):
             return {"v": -node.operand.value}
         if isinstance(node, ast.Name):
             if node.id in ENDS:
@@ -231,10 +255,10 @@ class _Compiler:
             return {"add": [self.expr(node.left), self.expr(node.right)]}
         if isinstance(node, ast.Dict):
             obj = {}
-            for k, v in zip(node.keys, node.values, strict=True):
-                if not isinstance(k, ast.Constant) or not isinstance(k.value, str):
+            for key, item in zip(node.keys, node.values, strict=True):
+                if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
                     raise ScenarioSyntaxError("dict keys must be strings")
-                obj[k.value] = self.expr(v)
+                obj[key.value] = self.expr(item)
             return {"obj": obj}
         if isinstance(node, ast.List):
             return {"arr": [self.expr(e) for e in node.elts]}

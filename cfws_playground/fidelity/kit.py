@@ -197,11 +197,11 @@ class _Run:
         elif do == "on":
             fn = self.listener(op["end"], op["type"], op["id"], op["body"])
             self.listeners[op["id"]] = fn
-            args: list[Any] = [op["type"], fn]
+            listen: list[Any] = [op["type"], fn]
             if op["options"] is not None:
-                args.append(self.value(op["options"], event))
+                listen.append(self.value(op["options"], event))
             try:
-                self.ends[op["end"]].addEventListener(*args)
+                self.ends[op["end"]].addEventListener(*listen)
             except Exception as exc:  # noqa: BLE001
                 self.log.append(f"{op['text']} -> throws {_error_text(exc)}")
             else:
@@ -209,21 +209,23 @@ class _Run:
         elif do == "log":
             self.log.append(f"{op['text']} -> {render(self.value(op['value'], event))}")
         elif do in ("off", "add"):
-            args = [op["type"], self.listeners.get(op["id"])]
+            again: list[Any] = [op["type"], self.listeners.get(op["id"])]
             if op["options"] is not None:
-                args.append(self.value(op["options"], event))
+                again.append(self.value(op["options"], event))
             try:
                 if do == "off":
-                    self.ends[op["end"]].removeEventListener(*args)
+                    self.ends[op["end"]].removeEventListener(*again)
                 else:
-                    self.ends[op["end"]].addEventListener(*args)
+                    self.ends[op["end"]].addEventListener(*again)
             except Exception as exc:  # noqa: BLE001
                 self.log.append(f"{op['text']} -> throws {_error_text(exc)}")
             else:
                 self.log.append(op["text"])
         elif do == "onprop":
-            fn = None if op["body"] is None else self.listener(op["end"], op["type"], "on" + op["type"], op["body"])
-            setattr(self.ends[op["end"]], "on" + op["type"], fn)
+            handler = None
+            if op["body"] is not None:
+                handler = self.listener(op["end"], op["type"], "on" + op["type"], op["body"])
+            setattr(self.ends[op["end"]], "on" + op["type"], handler)
             self.log.append(op["text"])
         elif do == "throw":
             self.log.append(op["text"])
@@ -234,10 +236,10 @@ class _Run:
         elif do == "microtask":
             self.loop.call_soon(self.fire, op, event)
         elif do == "response":
-            args = [self.value(a, event) for a in op["args"]]
-            kwargs = args.pop() if len(args) == 2 and isinstance(args[-1], dict) else {}
+            values = [self.value(a, event) for a in op["args"]]
+            kwargs = values.pop() if len(values) == 2 and isinstance(values[-1], dict) else {}
             try:
-                result = Response(*args, **kwargs)
+                result = Response(*values, **kwargs)
             except Exception as exc:  # noqa: BLE001
                 self.log.append(f"{op['text']} -> throws {_error_text(exc)}")
             else:
@@ -296,6 +298,11 @@ def _event_text(event: Any) -> str:
     return type(event).__name__
 
 
+def _resolve(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
+
+
 async def run_on_kit(ops: list[Op], date: str | None = None, flags: tuple[str, ...] = ()) -> list[str]:
     """Run compiled scenario operations on one kit pair; return the transcript rows."""
     with compatibility(date=date, flags=list(flags)):
@@ -305,8 +312,8 @@ async def run_on_kit(ops: list[Op], date: str | None = None, flags: tuple[str, .
         if op["do"] == "settle":
             await run.settle()
         elif op["do"] == "sleep":
-            fut = run.loop.create_future()
-            run.loop.call_later(op["ms"] / 1000, lambda f=fut: f.done() or f.set_result(None))
+            fut: asyncio.Future[None] = run.loop.create_future()
+            run.loop.call_later(op["ms"] / 1000, _resolve, fut)
             await fut
         else:
             run.run_op(op, None)

@@ -89,7 +89,9 @@ def install_workerd(*, quiet: bool = True) -> Path:
         return found
     npm = shutil.which("npm")
     if npm is None:
-        raise WorkerdNotFound("installing workerd needs Node.js and npm (https://nodejs.org); npm is not on PATH")
+        raise WorkerdNotFound(
+            "installing workerd needs Node.js and npm (https://nodejs.org); npm is not on PATH"
+        )
     prefix = cache_dir()
     prefix.mkdir(parents=True, exist_ok=True)
     (prefix / "package.json").write_text('{"private": true}\n')
@@ -147,7 +149,9 @@ class WorkerdServer:
 
     @classmethod
     @contextmanager
-    def start(cls, binary: Path, configs: Sequence[Config], *, timeout: float = 30) -> Iterator[WorkerdServer]:
+    def start(
+        cls, binary: Path, configs: Sequence[Config], *, timeout: float = 30
+    ) -> Iterator[WorkerdServer]:
         server = cls(binary, configs)
         with tempfile.TemporaryDirectory(prefix="cfws-workerd-") as tmp:
             shutil.copy(_HERE / "driver.js", Path(tmp) / "driver.js")
@@ -204,7 +208,9 @@ class WorkerdServer:
         """Run one scenario on the driver for ``config``; return its transcript rows."""
         conn = http.client.HTTPConnection("127.0.0.1", self.ports[config], timeout=timeout)
         try:
-            conn.request("POST", "/run", body=json.dumps({"ops": ops}), headers={"Content-Type": "application/json"})
+            conn.request(
+                "POST", "/run", body=json.dumps({"ops": ops}), headers={"Content-Type": "application/json"}
+            )
             resp = conn.getresponse()
             payload = json.loads(resp.read())
         finally:
