@@ -130,7 +130,7 @@ def test_a_broken_kit_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     "step",
     [
-        "a.frobnicate",
+        "a.send(",
         "c.send('x')",
         "import os",
         "a.send(open('x'))",
