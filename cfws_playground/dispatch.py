@@ -19,7 +19,16 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-__all__ = ["Once", "nothing_else_ready", "schedule", "settle", "spawn", "user_callbacks_ready"]
+__all__ = [
+    "Once",
+    "nothing_else_ready",
+    "only_timers",
+    "ready_queue",
+    "schedule",
+    "settle",
+    "spawn",
+    "user_callbacks_ready",
+]
 
 
 class _LoopState:
@@ -147,9 +156,17 @@ def nothing_else_ready() -> bool:
     microtask or an earlier event would. On loops that do not expose their
     queue (uvloop), every frame gets its own turn.
     """
-    ready = getattr(asyncio.get_running_loop(), "_ready", None)
-    if ready is None:
-        return False
+    ready = ready_queue()
+    return ready is not None and only_timers(ready)
+
+
+def ready_queue() -> Any:
+    """The running loop's queue of ready callbacks, or None where the loop hides it (uvloop)."""
+    return getattr(asyncio.get_running_loop(), "_ready", None)
+
+
+def only_timers(ready: Any) -> bool:
+    """True when every callback in ``ready`` (see :func:`ready_queue`) is an expired timer."""
     for handle in ready:
         if type(handle) is not _TimerHandle:
             return False

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from . import errors
 from .compat import compatibility
-from .dispatch import Once, nothing_else_ready, schedule, spawn
+from .dispatch import Once, only_timers, ready_queue, schedule, spawn
 from .errors import ConnectionLostError, DOMException
 from .events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent, _message_event, type_name
 from .state import TRANSITIONS, Action, Effect, Phase, ready_state, transition
@@ -44,7 +44,7 @@ END_NAMES = ("client", "server")
 ATTACHMENT_LIMIT = 16384
 
 _MISSING: Any = object()
-_BATCH = 64  # frames one delivery turn may dispatch when nothing else is ready
+_BATCH = 1024  # frames one delivery turn may dispatch while only timers wait
 _A_SEND = Action.SEND
 _QUEUE_MESSAGE = Effect.QUEUE_MESSAGE
 
@@ -489,18 +489,27 @@ class WebSocket:
         peer = self._peer
         src = peer._outgoing
         budget = _BATCH
+        ready = ready_queue()
+        delivery = self._delivery
         while self._reading and src:
             frame = src.popleft()
-            if isinstance(frame, _Close):
-                self._receive_close(frame.code, frame.reason)
-            elif isinstance(frame, _Fail):
+            cls = type(frame)
+            if cls is str or (cls is bytes and self._binary_type != "blob"):
+                self._dispatch_from_runtime(_message_event(frame))  # type: ignore[arg-type]
+            elif cls is _Close:
+                self._receive_close(frame.code, frame.reason)  # type: ignore[union-attr]
+            elif cls is _Fail:
                 self._reading = False
-                self._report_error(frame.error, frame.message)
+                self._report_error(frame.error, frame.message)  # type: ignore[union-attr]
             else:
-                self._receive_message(frame)
+                self._receive_message(frame)  # type: ignore[arg-type]
             budget -= 1
-            if not budget or self._delivery.scheduled or not nothing_else_ready():
+            if not budget or delivery.scheduled:
                 break
+            if ready and not only_timers(ready):
+                break  # a callback a listener scheduled runs first, as a microtask would
+            if ready is None:
+                break  # a loop that hides its queue (uvloop): one frame per turn
         if src:
             if self._reading and not self._delivery.scheduled:
                 self._schedule_delivery()
@@ -613,7 +622,7 @@ class WebSocket:
         listener removed by an earlier one in the same dispatch is skipped, and
         a ``once`` listener is removed before it runs.
         """
-        handler = getattr(self, "on" + etype, None)
+        handler = getattr(self, _ON.get(etype) or "on" + etype, None)
         if handler is not None and callable(handler):
             yield handler
         entries = self._listeners.get(etype)
@@ -628,12 +637,30 @@ class WebSocket:
 
     def _dispatch_from_runtime(self, event: Event) -> None:
         """Dispatch an event the runtime produced (a frame, a close); handle a raising listener."""
-        if self._pair._recorders:
+        pair = self._pair
+        if pair._recorders:
             self._record_event(event)
         etype = event.type
-        if not self._listeners.get(etype) and getattr(self, "on" + etype, None) is None:
+        entries = self._listeners.get(etype)
+        handler = getattr(self, _ON.get(etype) or "on" + etype, None)
+        if not entries and handler is None:
             return
-        if not self._pair._compat.spec_compliant_dispatch_exceptions:
+        if handler is None and entries is not None and len(entries) == 1 and not entries[0].once:
+            # The common case, one listener: the same rules without the walk.
+            try:
+                result = entries[0].fn(event)
+            except Exception as exc:  # noqa: BLE001
+                if not pair._spec_dispatch:
+                    self._listener_raised(exc, etype)
+                else:
+                    self._report_listener_exception(exc, etype)
+                    if type(event) is MessageEvent:
+                        self._listener_raised(exc, etype)
+            else:
+                if result is not None:
+                    self._returned(result)
+            return
+        if not pair._spec_dispatch:
             try:
                 for fn in self._each_listener(etype):
                     self._call_listener(fn, event)
@@ -654,17 +681,25 @@ class WebSocket:
             try:
                 self._call_listener(fn, event)
             except Exception as exc:  # noqa: BLE001 - report and continue
-                message = f"Uncaught {_js_name(exc)}: {exc}"
-                log.warning("%s (in a %r listener; dispatch continues)", message, event.type)
-                if self._pair._recorders:
-                    self._record_note("listener raised", message)
+                self._report_listener_exception(exc, event.type)
                 if first is None:
                     first = exc
         return first
 
+    def _report_listener_exception(self, exc: Exception, etype: str) -> None:
+        message = f"Uncaught {_js_name(exc)}: {exc}"
+        log.warning("%s (in a %r listener; dispatch continues)", message, etype)
+        if self._pair._recorders:
+            self._record_note("listener raised", message)
+
     def _call_listener(self, fn: Callable[[Any], Any], event: Event) -> None:
         result = fn(event)
-        if result is not None and inspect.isawaitable(result):
+        if result is not None:
+            self._returned(result)
+
+    def _returned(self, result: Any) -> None:
+        """What a listener returned: an awaitable is run unawaited, with a one-time warning."""
+        if inspect.isawaitable(result):
             if not self._warned_promise:
                 self._warned_promise = True
                 log.warning("%s", errors.PROMISE_IGNORED)
@@ -817,6 +852,7 @@ class WebSocket:
 
 
 _RS_NAMES = ("CONNECTING", "OPEN", "CLOSING", "CLOSED")
+_ON = {"message": "onmessage", "close": "onclose", "error": "onerror", "open": "onopen"}
 
 
 class WebSocketPair:
@@ -833,10 +869,11 @@ class WebSocketPair:
     block it is created in (today's runtime outside one), for its whole life.
     """
 
-    __slots__ = ("_client", "_server", "_compat", "_recorders", "__weakref__")
+    __slots__ = ("_client", "_server", "_compat", "_spec_dispatch", "_recorders", "__weakref__")
 
     def __init__(self) -> None:
         self._compat = compatibility.current()
+        self._spec_dispatch = self._compat.spec_compliant_dispatch_exceptions
         self._recorders: list[Recorder] = []
         self._client = WebSocket._create(self, 0)
         self._server = WebSocket._create(self, 1)
