@@ -20,6 +20,7 @@ from typing import Any
 from .kit import run_on_kit
 from .library import SCENARIOS, by_name
 from .scenario import Config, Scenario, config_key
+from .wire import run_wire_on_kit
 from .workerd import WORKERD_VERSION, WorkerdServer, find_workerd
 
 __all__ = ["Comparison", "Result", "load_references", "record_references", "references_path", "verify"]
@@ -152,7 +153,19 @@ def _select(
 
 
 async def _run_kit(runs: list[tuple[Scenario, Config]]) -> list[list[str]]:
-    return [await run_on_kit(sc.ops, c[0], c[1]) for sc, c in runs]
+    out = []
+    for sc, (date, flags) in runs:
+        if sc.wire:
+            out.append(await run_wire_on_kit(sc.ops, sc.client_ops, sc.client_options, date, flags))
+        else:
+            out.append(await run_on_kit(sc.ops, date, flags))
+    return out
+
+
+def _run_workerd(server: WorkerdServer, sc: Scenario, config: Config) -> list[str]:
+    if sc.wire:
+        return server.run_wire(sc.ops, sc.client_ops, sc.client_options, config)
+    return server.run(sc.ops, config)
 
 
 def _kit_transcripts(runs: list[tuple[Scenario, Config]]) -> list[list[str]]:
@@ -206,7 +219,7 @@ def _compare(runs: list[tuple[Scenario, Config]], kit: list[list[str]], live: bo
     if binary is not None:
         configs = sorted({c for _, c in runs})
         with WorkerdServer.start(binary, configs) as server:
-            wd = [server.run(sc.ops, c) for sc, c in runs]
+            wd = [_run_workerd(server, sc, c) for sc, c in runs]
             source = f"live {server.version}"
     else:
         refs = load_references()
@@ -224,7 +237,7 @@ def record_references(binary: Path) -> Path:
     with WorkerdServer.start(binary, configs) as server:
         table: dict[str, dict[str, list[str]]] = {}
         for sc, c in runs:
-            table.setdefault(sc.name, {})[config_key(c)] = server.run(sc.ops, c)
+            table.setdefault(sc.name, {})[config_key(c)] = _run_workerd(server, sc, c)
         version = server.version
     path = references_path()
     path.parent.mkdir(parents=True, exist_ok=True)

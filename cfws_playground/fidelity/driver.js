@@ -187,6 +187,7 @@ class Run {
         const args = op.args.map((a) => this.value(a, event));
         try {
           const r = new Response(...args);
+          this.response = r;
           log.push(`${op.text} -> ${render(r)} statusText=${render(r.statusText)}`);
         } catch (err) {
           log.push(`${op.text} -> throws ${errorText(err)}`);
@@ -232,9 +233,34 @@ async function run(ops) {
   return run.log;
 }
 
+// Wire scenarios: POST /prepare {key, ops} stores the Worker's steps; a WebSocket
+// request to /ws?key=K runs them on a new pair and returns pair[0] (or the Response a
+// `response(...)` step built); GET /log?key=K reads what the Worker's listeners logged.
+const programs = new Map();
+const logs = new Map();
+
+function serveWire(request, key) {
+  const ops = programs.get(key);
+  if (!ops) return new Response("unknown scenario key", { status: 404 });
+  const pair = new WebSocketPair();
+  const run = new Run(pair);
+  run.log = logs.get(key);
+  for (const op of ops) run.runOp(op, undefined);
+  return run.response || new Response(null, { status: 101, webSocket: pair[0] });
+}
+
 export default {
   async fetch(request) {
     const url = new URL(request.url);
+    const key = url.searchParams.get("key");
+    if (url.pathname === "/prepare" && request.method === "POST") {
+      const body = await request.json();
+      programs.set(body.key, body.ops);
+      logs.set(body.key, []);
+      return new Response("ok");
+    }
+    if (url.pathname === "/log") return Response.json(logs.get(key) || []);
+    if (url.pathname === "/ws") return serveWire(request, key);
     if (url.pathname === "/run" && request.method === "POST") {
       const { ops } = await request.json();
       try {

@@ -111,6 +111,7 @@ class _Run:
         self.listeners: dict[str, Callable[[Any], None]] = {}
         self.timers = 0
         self.loop = asyncio.get_running_loop()
+        self.response: Response | None = None  # a wire scenario's Worker returns this
 
     def rs(self) -> str:
         return f"a={self.ends['a'].readyState} b={self.ends['b'].readyState}"
@@ -243,6 +244,7 @@ class _Run:
             except Exception as exc:  # noqa: BLE001
                 self.log.append(f"{op['text']} -> throws {_error_text(exc)}")
             else:
+                self.response = result
                 self.log.append(f"{op['text']} -> {render(result)} statusText={render(result.statusText)}")
         else:
             raise ValueError(f"operation {do!r} cannot run here")

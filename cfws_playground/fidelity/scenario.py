@@ -47,6 +47,10 @@ class Scenario:
         deliberate: why the kit differs from workerd here on purpose
             (``kit-decisions``); None when it must not differ.
         tags: topics, for selecting scenarios.
+        client: for a wire scenario, the client's steps (see
+            :mod:`cfws_playground.fidelity.wire`); ``steps`` are then the Worker's.
+        client_options: keyword arguments for the ``websockets`` client
+            (``compression``, ``subprotocols``, ...).
     """
 
     name: str
@@ -55,8 +59,22 @@ class Scenario:
     configs: tuple[Config, ...] = CONFIGS
     deliberate: str | None = None
     tags: tuple[str, ...] = field(default=())
+    client: tuple[str, ...] | None = None
+    client_options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def wire(self) -> bool:
+        """A wire scenario: a real client over loopback (``client`` steps) against the Worker."""
+        return self.client is not None
 
     @cached_property
     def ops(self) -> list[Op]:
         """The steps compiled to the operations both interpreters run."""
         return compile_steps(list(self.steps))
+
+    @cached_property
+    def client_ops(self) -> list[Op]:
+        """A wire scenario's client steps, compiled."""
+        from .wire import compile_client
+
+        return compile_client(self.client or ())

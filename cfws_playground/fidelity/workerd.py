@@ -220,6 +220,50 @@ class WorkerdServer:
         log: list[str] = payload["log"]
         return log
 
+    def run_wire(
+        self,
+        worker_ops: list[dict[str, Any]],
+        client_ops: list[dict[str, Any]],
+        options: dict[str, Any],
+        config: Config,
+    ) -> list[str]:
+        """Run a wire scenario against the driver: the client's rows, then the Worker's."""
+        import asyncio
+        import uuid
+
+        from .wire import _quiet, run_client
+
+        port = self.ports[config]
+        key = uuid.uuid4().hex
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            body = json.dumps({"key": key, "ops": worker_ops})
+            conn.request("POST", "/prepare", body=body, headers={"Content-Type": "application/json"})
+            conn.getresponse().read()
+        finally:
+            conn.close()
+
+        async def scenario() -> list[str]:
+            client = await run_client(f"ws://127.0.0.1:{port}/ws?key={key}", client_ops, options)
+            worker: list[str] = []
+
+            async def poll() -> None:
+                worker[:] = await asyncio.to_thread(self._get_json, port, f"/log?key={key}")
+
+            await _quiet(worker, poll)
+            return client + ["-- worker --"] + worker
+
+        return asyncio.run(scenario())
+
+    @staticmethod
+    def _get_json(port: int, path: str) -> Any:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request("GET", path)
+            return json.loads(conn.getresponse().read())
+        finally:
+            conn.close()
+
     def stop(self) -> None:
         """Stop the process by its PID: SIGTERM, then SIGKILL after 5 s (workerd can linger)."""
         proc = self.proc
