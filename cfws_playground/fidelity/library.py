@@ -1185,6 +1185,259 @@ S(
     "settle",
 )
 
+# ---------------------------------------------------------------------- on the wire
+#
+# A real `websockets` client over 127.0.0.1 against a Worker that makes a pair,
+# keeps b and returns a in a 101 (see cfws_playground.fidelity.wire).
+
+WIRE = (OLD, NEW, MANUAL)
+SERVER = ("b.accept()", "watch")
+ECHO = (*SERVER, "b.binaryType = 'arraybuffer'", "on b message: b.send(data)")
+UPGRADE = (
+    "Host: 127.0.0.1\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n"
+)
+
+
+def W(
+    name: str, about: str, worker: tuple[str | dict[str, Any], ...], client: tuple[str, ...], **kw: Any
+) -> None:  # noqa: N802
+    kw.setdefault("configs", WIRE)
+    SCENARIOS.append(Scenario(name, about, tuple(worker), client=client, **kw))
+
+
+W(
+    "wire-echo-text",
+    "Text stays text on the wire, and the client's Close is answered (or not) by date.",
+    ECHO,
+    ("send 'hi'", "recv", "close 1000, 'bye'"),
+)
+W(
+    "wire-echo-binary",
+    "Binary stays binary on the wire.",
+    ECHO,
+    ("send b'\\x01\\x02\\x03'", "recv", "close 1000, 'bye'"),
+)
+W(
+    "wire-echo-order",
+    "Messages come back in order.",
+    ECHO,
+    ("send '1'", "send '2'", "send '3'", "recv", "recv", "recv", "close 1000, 'bye'"),
+)
+W(
+    "wire-client-close-no-code",
+    "A Close without a code reaches the Worker as 1005; the echo is an empty Close.",
+    SERVER,
+    ("close",),
+)
+W(
+    "wire-client-close-4001",
+    "The auto-reply echoes the client's code and reason.",
+    SERVER,
+    ("close 4001, 'x'",),
+)
+W(
+    "wire-client-close-unicode-reason",
+    "A multibyte reason crosses the wire whole.",
+    SERVER,
+    ("close 4000, 'ü€'",),
+)
+W(
+    "wire-client-close-worker-echoes",
+    "The Worker answers the Close with close(code, reason) in its listener.",
+    (*SERVER, "on b close: b.close(code, reason)"),
+    ("close 1000, 'bye'",),
+)
+W(
+    "wire-client-close-worker-answers-other",
+    "The Worker's answer need not echo: close(4002, 'other').",
+    (*SERVER, "on b close: b.close(4002, 'other')"),
+    ("close 1000, 'bye'",),
+)
+W(
+    "wire-client-close-worker-sends",
+    "send() inside the close listener: refused with auto-reply, sent before it.",
+    (*SERVER, "on b close: b.send('after')"),
+    ("close 1000, 'bye'", "recv"),
+)
+W(
+    "wire-worker-closes-first",
+    "The Worker closes: the client gets the code and reason and echoes them; no error.",
+    (*SERVER, "on b message: b.close(4000, 'x')"),
+    ("send 'go'", "recv", "wait"),
+)
+W(
+    "wire-worker-close-no-code",
+    "The Worker's close() without a code: the client sees 1005.",
+    (*SERVER, "on b message: b.close()"),
+    ("send 'go'", "recv", "wait"),
+)
+W(
+    "wire-worker-close-123-byte-reason",
+    "A 123-byte reason fits in a Close frame.",
+    (*SERVER, "on b message: b.close(1000, text(123))"),
+    ("send 'go'", "recv", "wait"),
+    configs=(NEW,),
+)
+W(
+    "wire-worker-close-124-byte-reason-old",
+    "Before 2026-03-03 a 124-byte reason is sent: an invalid frame (1002).",
+    (*SERVER, "on b message: b.close(1000, text(124))"),
+    ("send 'go'", "recv", "wait"),
+    configs=(OLD,),
+)
+W(
+    "wire-client-drop",
+    "A dropped TCP connection is close 1006 at the Worker, with readyState 1 inside it.",
+    (*SERVER, "on b close: b.readyState; b.send('into the void')"),
+    ("send 'x'", "sleep 50", "drop"),
+)
+W(
+    "wire-client-drop-half-open",
+    "A drop after the Worker's own close(): close 1006 with readyState 2.",
+    (*SERVER, "on b message: b.close(4000, 'x')"),
+    ("send 'x'", "sleep 50", "drop"),
+    configs=(NEW,),
+)
+W(
+    "wire-listener-raises-drops-client",
+    "A raising listener drops the client without a Close frame (1006).",
+    (*SERVER, "on b message: raise Error('listener-boom')"),
+    ("send 'x'", "wait"),
+)
+W(
+    "wire-listener-raises-after-sending",
+    "What the listener sent before raising still reaches the client.",
+    (*SERVER, "on b message: b.send('before'); raise Error('boom')"),
+    ("send 'x'", "recv", "wait"),
+)
+W(
+    "wire-message-32mib-arrives",
+    "A 33,554,432-byte message arrives whole.",
+    (*SERVER, "b.binaryType = 'arraybuffer'"),
+    ("send bytes(33554432)", "sleep 100", "close 1000, 'ok'"),
+    configs=(NEW,),
+    client_options={"compression": None},
+)
+W(
+    "wire-message-over-32mib-1009",
+    "A 33,554,433-byte message: close 1009 to the client, only an error event at the Worker.",
+    SERVER,
+    ("send bytes(33554433)", "wait"),
+    configs=(NEW,),
+    client_options={"compression": None},
+)
+W(
+    "wire-message-over-32mib-deflated-1009",
+    "Over 32 MiB after inflation: 1009 'Message is too large'.",
+    SERVER,
+    ("send bytes(41943040)", "wait"),
+    configs=(NEW,),
+)
+W("wire-ping-answered", "The runtime answers pings itself.", SERVER, ("ping", "close 1000, 'bye'"))
+W(
+    "wire-subprotocol-not-selected",
+    "A subprotocol the client offers is not selected unless the Worker names it.",
+    SERVER,
+    ("close 1000, 'x'",),
+    client_options={"subprotocols": ["chat"]},
+    configs=(NEW,),
+)
+W(
+    "wire-subprotocol-worker-names-offered",
+    "The Worker names the offered subprotocol on its 101.",
+    (
+        "b.accept()",
+        "response(None, {'status': 101, 'webSocket': a, 'headers': {'Sec-WebSocket-Protocol': 'chat'}})",
+    ),
+    ("close 1000, 'x'",),
+    client_options={"subprotocols": ["chat"]},
+    configs=(NEW,),
+)
+W(
+    "wire-subprotocol-worker-names-unoffered",
+    "A subprotocol the client never offered is passed through: the client fails.",
+    (
+        "b.accept()",
+        "response(None, {'status': 101, 'webSocket': a, 'headers': {'Sec-WebSocket-Protocol': 'chat'}})",
+    ),
+    ("close 1000, 'x'",),
+    configs=(NEW,),
+)
+W(
+    "wire-no-compression-offered",
+    "Without the client's offer there is no permessage-deflate.",
+    SERVER,
+    ("close 1000, 'x'",),
+    client_options={"compression": None},
+    configs=(NEW,),
+)
+W(
+    "wire-post-upgrade-400",
+    "A POST with Upgrade: websocket gets 400.",
+    SERVER,
+    (f"http 'POST {{path}} HTTP/1.1\\r\\n{UPGRADE}Content-Length: 0\\r\\n\\r\\n'",),
+    configs=(NEW,),
+)
+W(
+    "wire-head-upgrade-400",
+    "A HEAD with Upgrade: websocket gets 400.",
+    SERVER,
+    (f"http 'HEAD {{path}} HTTP/1.1\\r\\n{UPGRADE}\\r\\n'",),
+    configs=(NEW,),
+)
+W(
+    "wire-accepted-end-returned",
+    "Returning an accepted end: a 101, then the connection drops.",
+    ("a.accept()", "b.accept()"),
+    ("wait",),
+    configs=(NEW,),
+)
+W(
+    "wire-server-end-never-accepted",
+    "The Worker never accepts its end: the client's messages go nowhere.",
+    ("watch",),
+    ("send 'x'", "close 1000, 'bye'"),
+    configs=(NEW,),
+)
+W(
+    "wire-lone-surrogate-to-client",
+    "A lone surrogate goes out as WTF-8: the client fails the connection (1007).",
+    (*SERVER, "on b message: b.send('a\\ud800b')"),
+    ("send 'go'", "recv", "wait"),
+    configs=(NEW,),
+)
+W(
+    "wire-blob-echo-is-text",
+    "With the blob default, echoing event.data sends a Blob: workerd sends '[object Blob]'.",
+    (*SERVER, "on b message: b.send(data)"),
+    ("send b'\\x01'", "recv", "close 1000, 'x'"),
+    configs=(NEW,),
+    deliberate=SEND_VALUES,
+)
+W(
+    "wire-timer-after-request-end",
+    "A timer set during the request does not fire after the connection ended.",
+    (*SERVER, timeout(300, "b.send('late')")),
+    ("drop", "sleep 600"),
+    configs=(NEW,),
+)
+W(
+    "wire-worker-sends-many",
+    "A burst from the Worker arrives in order.",
+    (*SERVER, "on b message: b.send('1'); b.send('2'); b.send('3')"),
+    ("send 'go'", "recv", "recv", "recv", "close 1000, 'bye'"),
+    configs=(NEW,),
+)
+W(
+    "wire-manual-close-then-worker-answers-late",
+    "At manual-reply dates the Worker may answer the Close from a timer.",
+    (*SERVER, on("b close", timeout(50, "b.close(1000, 'late')"))),
+    ("close 1000, 'bye'",),
+    configs=(OLD, MANUAL),
+)
+
+
 _BY_NAME = {s.name: s for s in SCENARIOS}
 if len(_BY_NAME) != len(SCENARIOS):
     raise RuntimeError("two scenarios share a name")
@@ -1205,93 +1458,3 @@ def by_name(name: str) -> Scenario:
         raise KeyError(
             f"no scenario {name!r}" + (f"; did you mean {', '.join(close)}?" if close else "")
         ) from None
-
-
-# ---------------------------------------------------------------------- on the wire
-#
-# A real `websockets` client over 127.0.0.1 against a Worker that makes a pair,
-# keeps b and returns a in a 101 (see cfws_playground.fidelity.wire).
-
-WIRE = (OLD, NEW, MANUAL)
-SERVER = ("b.accept()", "watch")
-ECHO = (*SERVER, "b.binaryType = 'arraybuffer'", "on b message: b.send(data)")
-UPGRADE = (
-    "Host: 127.0.0.1\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n"
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n"
-)
-
-
-def W(name: str, about: str, worker: tuple[str | dict[str, Any], ...], client: tuple[str, ...], **kw: Any) -> None:  # noqa: N802
-    kw.setdefault("configs", WIRE)
-    SCENARIOS.append(Scenario(name, about, tuple(worker), client=client, **kw))
-
-
-W("wire-echo-text", "Text stays text on the wire, and the client's Close is answered (or not) by date.",
-  ECHO, ("send 'hi'", "recv", "close 1000, 'bye'"))
-W("wire-echo-binary", "Binary stays binary on the wire.", ECHO, ("send b'\\x01\\x02\\x03'", "recv", "close 1000, 'bye'"))
-W("wire-echo-order", "Messages come back in order.", ECHO,
-  ("send '1'", "send '2'", "send '3'", "recv", "recv", "recv", "close 1000, 'bye'"))
-W("wire-client-close-no-code", "A Close without a code reaches the Worker as 1005; the echo is an empty Close.",
-  SERVER, ("close",))
-W("wire-client-close-4001", "The auto-reply echoes the client's code and reason.", SERVER, ("close 4001, 'x'",))
-W("wire-client-close-unicode-reason", "A multibyte reason crosses the wire whole.", SERVER, ("close 4000, 'ü€'",))
-W("wire-client-close-worker-echoes", "The Worker answers the Close with close(code, reason) in its listener.",
-  (*SERVER, "on b close: b.close(code, reason)"), ("close 1000, 'bye'",))
-W("wire-client-close-worker-answers-other", "The Worker's answer need not echo: close(4002, 'other').",
-  (*SERVER, "on b close: b.close(4002, 'other')"), ("close 1000, 'bye'",))
-W("wire-client-close-worker-sends", "send() inside the close listener: refused with auto-reply, sent before it.",
-  (*SERVER, "on b close: b.send('after')"), ("close 1000, 'bye'", "recv"))
-W("wire-worker-closes-first", "The Worker closes: the client gets the code and reason and echoes them; no error.",
-  (*SERVER, "on b message: b.close(4000, 'x')"), ("send 'go'", "recv", "wait"))
-W("wire-worker-close-no-code", "The Worker's close() without a code: the client sees 1005.",
-  (*SERVER, "on b message: b.close()"), ("send 'go'", "recv", "wait"))
-W("wire-worker-close-123-byte-reason", "A 123-byte reason fits in a Close frame.",
-  (*SERVER, "on b message: b.close(1000, text(123))"), ("send 'go'", "recv", "wait"), configs=(NEW,))
-W("wire-worker-close-124-byte-reason-old", "Before 2026-03-03 a 124-byte reason is sent: an invalid frame (1002).",
-  (*SERVER, "on b message: b.close(1000, text(124))"), ("send 'go'", "recv", "wait"), configs=(OLD,))
-W("wire-client-drop", "A dropped TCP connection is close 1006 at the Worker, with readyState 1 inside it.",
-  (*SERVER, "on b close: b.readyState; b.send('into the void')"), ("send 'x'", "sleep 50", "drop"))
-W("wire-client-drop-half-open", "A drop after the Worker's own close(): close 1006 with readyState 2.",
-  (*SERVER, "on b message: b.close(4000, 'x')"), ("send 'x'", "sleep 50", "drop"), configs=(NEW,))
-W("wire-listener-raises-drops-client", "A raising listener drops the client without a Close frame (1006).",
-  (*SERVER, "on b message: raise Error('listener-boom')"), ("send 'x'", "wait"))
-W("wire-listener-raises-after-sending", "What the listener sent before raising still reaches the client.",
-  (*SERVER, "on b message: b.send('before'); raise Error('boom')"), ("send 'x'", "recv", "wait"))
-W("wire-message-32mib-arrives", "A 33,554,432-byte message arrives whole.",
-  (*SERVER, "b.binaryType = 'arraybuffer'"), ("send bytes(33554432)", "sleep 100", "close 1000, 'ok'"),
-  configs=(NEW,), client_options={"compression": None})
-W("wire-message-over-32mib-1009", "A 33,554,433-byte message: close 1009 to the client, only an error event at the Worker.",
-  SERVER, ("send bytes(33554433)", "wait"), configs=(NEW,), client_options={"compression": None})
-W("wire-message-over-32mib-deflated-1009", "Over 32 MiB after inflation: 1009 'Message is too large'.",
-  SERVER, ("send bytes(41943040)", "wait"), configs=(NEW,))
-W("wire-ping-answered", "The runtime answers pings itself.", SERVER, ("ping", "close 1000, 'bye'"))
-W("wire-subprotocol-not-selected", "A subprotocol the client offers is not selected unless the Worker names it.",
-  SERVER, ("close 1000, 'x'",), client_options={"subprotocols": ["chat"]}, configs=(NEW,))
-W("wire-subprotocol-worker-names-offered", "The Worker names the offered subprotocol on its 101.",
-  ("b.accept()", "response(None, {'status': 101, 'webSocket': a, 'headers': {'Sec-WebSocket-Protocol': 'chat'}})"),
-  ("close 1000, 'x'",), client_options={"subprotocols": ["chat"]}, configs=(NEW,))
-W("wire-subprotocol-worker-names-unoffered", "A subprotocol the client never offered is passed through: the client fails.",
-  ("b.accept()", "response(None, {'status': 101, 'webSocket': a, 'headers': {'Sec-WebSocket-Protocol': 'chat'}})"),
-  ("close 1000, 'x'",), configs=(NEW,))
-W("wire-no-compression-offered", "Without the client's offer there is no permessage-deflate.", SERVER,
-  ("close 1000, 'x'",), client_options={"compression": None}, configs=(NEW,))
-W("wire-post-upgrade-400", "A POST with Upgrade: websocket gets 400.",
-  SERVER, (f"http 'POST {{path}} HTTP/1.1\\r\\n{UPGRADE}Content-Length: 0\\r\\n\\r\\n'",), configs=(NEW,))
-W("wire-head-upgrade-400", "A HEAD with Upgrade: websocket gets 400.",
-  SERVER, (f"http 'HEAD {{path}} HTTP/1.1\\r\\n{UPGRADE}\\r\\n'",), configs=(NEW,))
-W("wire-accepted-end-returned", "Returning an accepted end: a 101, then the connection drops.",
-  ("a.accept()", "b.accept()"), ("wait",), configs=(NEW,))
-W("wire-server-end-never-accepted", "The Worker never accepts its end: the client's messages go nowhere.",
-  ("watch",), ("send 'x'", "close 1000, 'bye'"), configs=(NEW,))
-W("wire-lone-surrogate-to-client", "A lone surrogate goes out as WTF-8: the client fails the connection (1007).",
-  (*SERVER, "on b message: b.send('a\\ud800b')"), ("send 'go'", "recv", "wait"), configs=(NEW,))
-W("wire-blob-echo-is-text", "With the blob default, echoing event.data sends a Blob: workerd sends '[object Blob]'.",
-  (*SERVER, "on b message: b.send(data)"), ("send b'\\x01'", "recv", "close 1000, 'x'"), configs=(NEW,),
-  deliberate=SEND_VALUES)
-W("wire-timer-after-request-end", "A timer set during the request does not fire after the connection ended.",
-  (*SERVER, timeout(300, "b.send('late')")), ("drop", "sleep 600"), configs=(NEW,))
-W("wire-worker-sends-many", "A burst from the Worker arrives in order.",
-  (*SERVER, "on b message: b.send('1'); b.send('2'); b.send('3')"),
-  ("send 'go'", "recv", "recv", "recv", "close 1000, 'bye'"), configs=(NEW,))
-W("wire-manual-close-then-worker-answers-late", "At manual-reply dates the Worker may answer the Close from a timer.",
-  (*SERVER, on("b close", timeout(50, "b.close(1000, 'late')"))), ("close 1000, 'bye'",), configs=(OLD, MANUAL))
