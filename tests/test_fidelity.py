@@ -66,13 +66,13 @@ OPEN: dict[str, str] = {
         "at manual-reply dates workerd 2026-11-17 keeps the TCP connection open after a client Close the "
         "Worker has not answered (the Worker may still answer later); the kit drops it as a hung request",
     ),
-    "wire-message-over-32mib-1009": "the websockets client sees the kit's 1009 differently (send fails first)",
+    "wire-message-over-32mib-1009": "the client's send fails first against workerd",
     "wire-message-over-32mib-deflated-1009": "workerd's reason is 'Message is too large' without byte counts",
-    "wire-subprotocol-worker-names-unoffered": "the kit drops a Sec-WebSocket-Protocol the client did not offer",
+    "wire-subprotocol-worker-names-unoffered": "the kit drops a subprotocol the client did not offer",
     "wire-post-upgrade-400": "workerd answers 400 'ERROR: WebSocket must be initiated with a GET request.'",
     "wire-head-upgrade-400": "workerd answers 400 'ERROR: WebSocket must be initiated with a GET request.'",
-    "wire-server-end-never-accepted": "workerd leaves the client's Close unanswered while the end is unaccepted",
-    "wire-timer-after-request-end": "the kit's timers outlive the request; workerd drops the request's context",
+    "wire-server-end-never-accepted": "workerd leaves the Close unanswered while unaccepted",
+    "wire-timer-after-request-end": "the kit's timers outlive the request",
 }
 
 
