@@ -52,6 +52,11 @@ def test_postbuild_turns_off_the_news_popup() -> None:
     assert settings["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
 
 
+def test_postbuild_installs_the_pinned_workerd_for_verify() -> None:
+    text = (BINDER / "postBuild").read_text(encoding="utf-8")
+    assert "cfws-playground verify --install" in text
+
+
 def test_readme_badge_opens_the_start_notebook() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     m = re.search(r"\(https://mybinder\.org/v2/gh/[^)\s]+\?urlpath=([^)\s]+)\)", readme)
