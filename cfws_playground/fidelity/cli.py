@@ -61,16 +61,16 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``verify`` with parsed arguments; return the exit status."""
-    if args.list:
-        for sc in SCENARIOS:
-            print(f"{sc.name:<58} {sc.about}")
-        print(f"{len(SCENARIOS)} scenarios")
-        return 0
     try:
-        for name in args.scenarios:
-            by_name(name)
         if args.install:
             print(f"workerd: {install_workerd()}", file=sys.stderr)
+        if args.list:
+            for sc in SCENARIOS:
+                print(f"{sc.name:<58} {sc.about}")
+            print(f"{len(SCENARIOS)} scenarios")
+            return 0
+        for name in args.scenarios:
+            by_name(name)
         if args.record:
             binary = find_workerd()
             if binary is None:
