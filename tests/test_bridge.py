@@ -77,18 +77,29 @@ async def until(cond: Callable[[], bool]) -> None:
 
 
 async def http_get(port: int, raw: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send raw request bytes; read one response (its Content-Length, or to EOF without one)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         writer.write(raw)
         await writer.drain()
-        data = await reader.read()
+        status, headers, body = await read_response(reader, head_only=raw.startswith(b"HEAD"))
     finally:
         writer.close()
         await writer.wait_closed()
-    head, _, body = data.partition(b"\r\n\r\n")
+    return status, headers, body
+
+
+async def read_response(reader: asyncio.StreamReader, head_only: bool = False) -> tuple[int, dict[str, str], bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
-    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+    if head_only or status == 101:
+        return status, headers, b""
+    if "content-length" in headers:
+        body = await reader.readexactly(int(headers["content-length"]))
+    else:
+        body = await reader.read()
     return status, headers, body
 
 
@@ -416,7 +427,8 @@ async def test_the_limit_applies_after_inflation() -> None:
         with pytest.raises(ConnectionClosed):
             await ws.recv()
         await ws.wait_closed()
-        assert ws.close_code == 1009 and ws.close_reason.startswith("Message is too large: ")
+        # workerd 2026-11-17: no byte counts when the message was deflated.
+        assert (ws.close_code, ws.close_reason) == (1009, "Message is too large")
         await until(lambda: "error" in w.logs[0].types)
 
 
@@ -521,11 +533,21 @@ async def test_bad_input_gets_clean_errors_and_the_server_keeps_serving(
             b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             b"Sec-WebSocket-Version: 13\r\n\r\n"
         )
-        assert (await http_get(server.port, no_key))[0] == 400
+        # workerd 2026-11-17's answers, once the Worker has returned its WebSocket.
+        assert await http_get(server.port, no_key) == (
+            400,
+            {"connection": "close", "content-length": "32", "content-type": "text/plain"},
+            b"ERROR: Missing Sec-WebSocket-Key",
+        )
         bad_version = no_key.replace(
             b"\r\n\r\n", b"\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
         ).replace(b"Version: 13", b"Version: 8")
-        assert (await http_get(server.port, bad_version))[0] == 400
+        status, headers, body = await http_get(server.port, bad_version)
+        assert (status, headers["sec-websocket-version"], body) == (
+            426,
+            "13",
+            b"ERROR: The requested WebSocket version is not supported.",
+        )
         status, _, _ = await http_get(server.port, b"NOT HTTP AT ALL\r\n\r\n")
         assert status >= 400
         assert (await http_get(server.port, b"GET /raise HTTP/1.1\r\nHost: x\r\n\r\n"))[0] == 500
@@ -587,7 +609,7 @@ async def test_200_clients_x_100_messages_in_order_and_nothing_left_behind() -> 
 
             results = await asyncio.gather(*(client(k) for k in range(200)))
             assert all(r == [f"{k}:{i}" for i in range(100)] for k, r in enumerate(results))
-            await until(lambda: not server._links)
+            await until(lambda: not server.connections)
         await asyncio.sleep(0)
     assert len(asyncio.all_tasks()) == tasks_before
     gc.collect()
@@ -614,7 +636,7 @@ async def test_200_clients_dropped_mid_stream_then_a_new_client_is_served() -> N
             async with ws_connect(server.url) as ws:
                 await ws.send("fresh")
                 assert await ws.recv() == "fresh"
-            await until(lambda: not server._links)
+            await until(lambda: not server.connections)
 
 
 async def test_a_slow_worker_makes_the_bridge_stop_reading() -> None:
@@ -656,7 +678,10 @@ async def test_a_client_that_does_not_read_is_not_read_from_either() -> None:
             assert not sender.done()  # the client met TCP backpressure
             got = [await ws.recv() for _ in range(n)]
             await sender
-    assert 0 < peak <= HIGH_WATER + 32  # replies wait on the server, but only so many
+    # Replies wait on the server, unserialised, but only so many: reading stops when
+    # either queue passes HIGH_WATER, and the messages already read (up to
+    # HIGH_WATER, plus one socket read of 32) still get their replies.
+    assert 0 < peak <= 2 * HIGH_WATER + 64
     assert [bytes(m[:4]) for m in got] == [i.to_bytes(4, "big") for i in range(n)]
 
 
