@@ -89,7 +89,9 @@ async def http_get(port: int, raw: bytes) -> tuple[int, dict[str, str], bytes]:
     return status, headers, body
 
 
-async def read_response(reader: asyncio.StreamReader, head_only: bool = False) -> tuple[int, dict[str, str], bytes]:
+async def read_response(
+    reader: asyncio.StreamReader, head_only: bool = False
+) -> tuple[int, dict[str, str], bytes]:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
@@ -201,15 +203,22 @@ async def test_legacy_messages_sent_before_the_reply_still_arrive() -> None:
             assert (ws.close_code, ws.close_reason) == (1000, "bye")
 
 
-async def test_legacy_unanswered_close_is_dropped_as_hung(caplog: pytest.LogCaptureFixture) -> None:
+async def test_legacy_unanswered_close_keeps_the_connection_open_until_the_client_gives_up(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # workerd 2026-11-17 (workerd-observed.md §7); older binaries dropped it as hung.
     w = Capture()
     with compatibility(date="2025-09-01"):
         running = serve(w)  # takes the block's compatibility
     async with asyncio.timeout(15), running as server:
-        async with ws_connect(server.url, close_timeout=5) as ws:
+        loop = asyncio.get_running_loop()
+        async with ws_connect(server.url, close_timeout=1) as ws:
+            start = loop.time()
             await ws.close(1000, "bye")
-            assert ws.close_code == 1006
-    assert "hung and would never generate a response" in caplog.text
+            assert ws.close_code == 1006 and loop.time() - start >= 0.9  # the client's own timeout
+        await until(lambda: not server.connections)
+    assert "hung" not in caplog.text
+    assert w.logs[0].types == ["close"]
 
 
 @pytest.mark.parametrize(
@@ -389,8 +398,6 @@ async def test_a_raising_listener_drops_the_client(caplog: pytest.LogCaptureFixt
 async def test_oversize_message_gets_1009_and_an_error_event() -> None:
     w = Capture()
     async with asyncio.timeout(30), serve(w) as server:
-        # No `async with`: closing again after the peer closed mid-send trips a
-        # CPython 3.11 transport quirk in the client; waiting for the end is enough.
         ws = await ws_connect(server.url, compression=None)
         await ws.send(b"small first")
         await ws.send(b"\0" * (LIMIT + 1))
@@ -475,7 +482,7 @@ async def test_compression_is_negotiated_as_workerd_answers_it() -> None:
 async def test_no_compression_before_2023_08_15() -> None:
     w = Capture()
     async with asyncio.timeout(10), serve(w, compatibility=compatibility(date="2023-01-01")) as server:
-        async with ws_connect(server.url) as ws:
+        async with ws_connect(server.url, close_timeout=0.2) as ws:  # no reply to Close at this date
             assert ws.response.headers.get("Sec-WebSocket-Extensions") is None
 
 
@@ -692,3 +699,155 @@ async def _send_many(ws: Any, n: int, size: int) -> None:
 
 def test_zlib_available() -> None:  # the deflate scenarios need it
     assert zlib.compress(b"x")
+
+
+# ---------------------------------------------------------------------- the HTTP layer
+
+
+async def methods(request: Request) -> Response:
+    if request.is_websocket_upgrade:
+        return await echo(request)
+    body = await request.text()
+    return Response(f"{request.method} {body}", headers={"X-Method": request.method})
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+async def test_every_method_reaches_the_worker_with_its_body(method: str) -> None:
+    async with asyncio.timeout(10), serve(methods) as server:
+        raw = f"{method} /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"
+        status, headers, body = await http_get(server.port, raw.encode())
+    assert (status, headers["x-method"], body) == (200, method, f"{method} hello".encode())
+
+
+async def test_head_gets_the_headers_and_no_body() -> None:
+    async with asyncio.timeout(10), serve(methods) as server:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = await read_response(reader, head_only=True)
+        get = await read_response(reader)  # the next response starts right after the head
+        writer.close()
+        await writer.wait_closed()
+    assert head[0] == 200 and head[1]["content-length"] == "5" and head[1]["x-method"] == "HEAD"
+    assert get[2] == b"GET "
+
+
+async def test_keep_alive_pipelining_chunked_bodies_then_an_upgrade_on_one_connection() -> None:
+    async with asyncio.timeout(10), serve(methods) as server:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(
+            b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+            b"PUT /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            b"\x81\x82\x00\x00\x00\x00hi"  # a masked text frame right behind the request
+        )
+        first, second, upgrade = [await read_response(reader) for _ in range(3)]
+        frame = await reader.readexactly(4)
+        writer.close()
+        await writer.wait_closed()
+    assert (first[0], first[2]) == (200, b"POST hello")
+    assert (second[0], second[2]) == (200, b"PUT abc")
+    assert upgrade[0] == 101 and "date" not in upgrade[1]  # workerd's 101 has no Date
+    assert frame == b"\x81\x02hi"
+
+
+async def test_request_json_and_array_buffer() -> None:
+    async def fetch(request: Request) -> Response:
+        data = await request.json()
+        raw = await request.arrayBuffer()
+        return Response(f"{data['n'] + 1} {len(raw)}")
+
+    async with asyncio.timeout(10), serve(fetch) as server:
+        raw = b'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\nConnection: close\r\n\r\n{"n": 1}'
+        assert (await http_get(server.port, raw))[2] == b"2 8"
+
+
+@pytest.mark.parametrize("method", ["POST", "HEAD", "PUT"])
+async def test_an_upgrade_that_is_not_a_get_gets_workerds_400(method: str) -> None:
+    w = Capture()
+    async with asyncio.timeout(10), serve(w) as server:
+        raw = (
+            f"{method} / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            "Content-Length: 0\r\n\r\n"
+        )
+        status, headers, body = await http_get(server.port, raw.encode())
+    assert len(w.ends) == 1  # the Worker was asked, as in workerd
+    assert (status, headers["content-length"]) == (400, "54")
+    assert body == (b"" if method == "HEAD" else b"ERROR: WebSocket must be initiated with a GET request.")
+
+
+async def test_a_subprotocol_the_worker_sets_is_sent_even_when_not_offered() -> None:
+    from websockets.exceptions import InvalidHandshake
+
+    w = Capture(headers={"Sec-WebSocket-Protocol": "chat"})
+    async with asyncio.timeout(10), serve(w) as server:
+        with pytest.raises(InvalidHandshake):  # the client fails it, as it would in production
+            async with ws_connect(server.url):
+                pass
+        status, headers, _ = await http_get(
+            server.port,
+            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        )
+    assert (status, headers["sec-websocket-protocol"]) == (101, "chat")
+
+
+async def test_a_message_one_byte_over_the_limit_closes_a_websockets_client_with_1009() -> None:
+    w = Capture()
+    async with asyncio.timeout(30), serve(w) as server:
+        async with ws_connect(server.url, compression=None) as ws:
+            await ws.send(b"\0" * (LIMIT + 1))  # the client finishes sending, then reads our Close
+            with pytest.raises(ConnectionClosed):
+                await ws.recv()
+        assert ws.close_code == 1009
+        assert ws.close_reason == f"Message is too large: {LIMIT + 1} > {LIMIT}"
+
+
+async def test_junk_and_tls_get_one_escaped_log_line_each(caplog: pytest.LogCaptureFixture) -> None:
+    async with asyncio.timeout(10), serve(echo) as server:
+        hello = bytes.fromhex("16030100c4010000c00303") + b"\x00" * 40
+        for raw in (b"GET /\x1b[31mred HTTP/1.1\r\nHost: x\r\n\r\n", hello, b"\x00\x01junk\r\n\r\n"):
+            status, _, _ = await http_get(server.port, raw)
+            assert status == 400
+        assert (await http_get(server.port, b"GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))[
+            0
+        ] == 426
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(lines) == 3 and all(line.startswith("[conn ") and "400 Bad Request" in line for line in lines)
+    assert all(c not in "".join(lines) for c in "\x1b\x00\x16\r\n")
+    assert "\\x16\\x03\\x01" in lines[1]
+
+
+async def test_a_header_the_wire_cannot_carry_is_a_logged_500(caplog: pytest.LogCaptureFixture) -> None:
+    async def fetch(request: Request) -> Response:
+        return Response("x", headers={"X-Bad": "a\r\nSet-Cookie: injected"})
+
+    async with asyncio.timeout(10), serve(fetch) as server:
+        status, headers, _ = await http_get(server.port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert status == 500 and "set-cookie" not in headers
+    assert "cannot go on the wire" in caplog.text and "Traceback" not in caplog.text
+
+
+async def test_a_fetch_that_hangs_is_canceled_with_workerds_text(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cfws_playground.bridge import connection
+
+    monkeypatch.setattr(connection, "FETCH_TIMEOUT", 0.2)
+
+    async def fetch(request: Request) -> Response:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    async with asyncio.timeout(10), serve(fetch) as server:
+        status, _, _ = await http_get(server.port, b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert status == 500
+    assert "had hung and would never generate a response" in caplog.text and "/slow" in caplog.text
+
+
+def test_headers_get_takes_a_default() -> None:
+    from cfws_playground import Headers
+
+    h = Headers({"Upgrade": "websocket"})
+    assert h.get("upgrade", "") == "websocket" and h.get("missing", "") == "" and h.get("missing") is None

@@ -1,4 +1,4 @@
-"""Serve a Worker to real WebSocket and HTTP clients over the network: the only importer of ``websockets`` and ``h11``.
+"""Serve a Worker to real WebSocket and HTTP clients: the only importer of ``websockets`` and ``h11``.
 
 ::
 

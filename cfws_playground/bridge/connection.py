@@ -1,4 +1,4 @@
-"""One TCP connection: HTTP/1.1 requests with ``h11``, then, after a 101, WebSocket frames with websockets' Sans-I/O ``ServerProtocol``.
+"""One TCP connection: HTTP/1.1 with ``h11``, then, after a 101, WebSocket frames (websockets' Sans-I/O).
 
 The connection is an :class:`asyncio.Protocol`, so the bridge owns every byte
 on the transport:
@@ -23,6 +23,7 @@ import asyncio
 import contextvars
 import logging
 import sys
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 import h11
@@ -85,17 +86,57 @@ class _WorkerdProtocol(ServerProtocol):
 
     def fail(self, code: int, reason: str = "") -> None:
         exc = sys.exc_info()[1]
+        skip = 0
         if code == 1009 and isinstance(exc, PayloadTooBig):
             limit = self.max_message_size or 0
             if exc.size is None:  # raised while inflating: workerd gives no byte counts
                 reason = "Message is too large"
             else:
                 reason = f"Message is too large: {(exc.current_size or 0) + exc.size} > {limit}"
+                skip = 4 + exc.size  # the frame's mask and payload, not read yet
+        was_open = self.state is OPEN
+        unread = bytes(self.reader.buffer)  # websockets' discard() drops it
         super().fail(code, reason)
+        if was_open and code != 1006 and self.writes and self.writes[-1] == b"":
+            # websockets ends the TCP connection at once. A client still sending (a
+            # big message) would then be reset before it reads our Close, and
+            # websockets' client crashes on that. Read on, discarding, until the
+            # client's Close, as workerd does; then end our side.
+            self.writes.pop()
+            self.eof_sent = False
+            self.reader.buffer[:0] = unread
+            self.parser = self._skip_until_close(skip)
+            next(self.parser)
         if code != 1006 and self.link is not None:
             # After the frames parsed before the bad one have been handed over, as
             # workerd reads them first.
             asyncio.get_running_loop().call_soon(self.link.client_protocol_error, code, reason)
+
+    def _skip_until_close(self, skip: int) -> Generator[None]:
+        reader = self.reader
+        try:
+            while skip:
+                n = min(skip, 1 << 16)
+                yield from reader.read_exact(n)
+                skip -= n
+            while True:
+                head = yield from reader.read_exact(2)
+                length = head[1] & 0x7F
+                if length == 126:
+                    length = int.from_bytes((yield from reader.read_exact(2)), "big")
+                elif length == 127:
+                    length = int.from_bytes((yield from reader.read_exact(8)), "big")
+                length += 4 if head[1] & 0x80 else 0
+                while length:
+                    n = min(length, 1 << 16)
+                    yield from reader.read_exact(n)
+                    length -= n
+                if head[0] & 0x0F == Opcode.CLOSE.value:
+                    break
+        except EOFError:
+            pass
+        self.send_eof()
+        yield from self.discard()
 
     def send_close_frame(self, code: int, reason: str) -> None:
         """Write the Worker end's Close as workerd does: no code -> empty payload; any reason length."""
@@ -288,7 +329,9 @@ class Connection(asyncio.Protocol):
         method, path = request.method, escape(head.target)
         ctx = ExecutionContext()
         try:
-            response = await asyncio.wait_for(_run_fetch(server._handler, request, server.env, ctx), FETCH_TIMEOUT)
+            response = await asyncio.wait_for(
+                _run_fetch(server._handler, request, server.env, ctx), FETCH_TIMEOUT
+            )
         except TimeoutError:
             log.warning("[%s] %s %s -> 500: %s", self.label, method, path, HUNG)
             ctx._cancel()
@@ -327,7 +370,9 @@ class Connection(asyncio.Protocol):
         self.transport.write(data)
         self._next_request()
 
-    def _send_kit(self, status: int, text: str, method: str, extra: list[tuple[str, str]] | None = None) -> None:
+    def _send_kit(
+        self, status: int, text: str, method: str, extra: list[tuple[str, str]] | None = None
+    ) -> None:
         assert self.transport is not None
         self.transport.write(kit_response(status, text, method, extra))
         self._close()
@@ -376,7 +421,7 @@ class Connection(asyncio.Protocol):
             self._send_kit(status, f"ERROR: {text}", request.method, extra)
             return
         compat = response.webSocket._pair._compat
-        ws = _WorkerdProtocol(
+        proto = _WorkerdProtocol(
             extensions=(
                 # workerd answers a client's offer with "permessage-deflate; client_max_window_bits=15".
                 [ServerPerMessageDeflateFactory(client_max_window_bits=15)]
@@ -387,7 +432,9 @@ class Connection(asyncio.Protocol):
             logger=_ws_log,
         )
         ws_headers = _WsHeaders([(k, v) for k, v in request.headers.items()])
-        handshake = ws.accept(_WsRequest(self._head.target.decode("latin-1") if self._head else "/", ws_headers))
+        handshake = proto.accept(
+            _WsRequest(self._head.target.decode("latin-1") if self._head else "/", ws_headers)
+        )
         if handshake.status_code != 101:
             log.warning("[%s] %d: refused a WebSocket upgrade", self.label, handshake.status_code)
             self.transport.write(handshake.serialize())
@@ -406,14 +453,14 @@ class Connection(asyncio.Protocol):
         # means a 101 followed by a dropped connection.
         coupled = link.couple(request, response)
         self.transport.write(handshake.serialize())
-        self.ws = ws
-        ws.state = OPEN
-        ws.parser = Protocol.parse(ws)  # frames from here on; the request was parsed by h11
-        next(ws.parser)
+        self.ws = proto
+        proto.state = OPEN
+        proto.parser = Protocol.parse(proto)  # frames from here on; the request was parsed by h11
+        next(proto.parser)
         if not coupled:
             self.transport.close()
             return
-        ws.link = self.link = link
+        proto.link = self.link = link
         log.info("[%s] 101 %s", self.label, escape(request.url))
         trailing, _ = self.http.trailing_data
         self.transport.resume_reading()
@@ -432,7 +479,7 @@ class Connection(asyncio.Protocol):
         assert ws is not None
         for event in ws.events_received():
             link = self.link
-            if link is None or link.end is None:
+            if link is None or link.end is None or not isinstance(event, Frame):
                 continue
             opcode = event.opcode
             if opcode is Opcode.TEXT or opcode is Opcode.BINARY:
@@ -452,6 +499,9 @@ class Connection(asyncio.Protocol):
                 if close is not None:
                     link.client_close(close.code, close.reason)
         self.send_pending()
+        if ws.close_sent is not None and self._timer is None and self.transport is not None:
+            # Our Close went out: the client has CLOSE_TIMEOUT to answer and end its side.
+            self._timer = self.loop.call_later(CLOSE_TIMEOUT, self.transport.abort)
 
     def send_pending(self) -> None:
         """Write what the WebSocket protocol has serialised (frames, and the end of stream)."""

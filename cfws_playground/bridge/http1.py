@@ -6,13 +6,9 @@ into the kit's :class:`~cfws_playground.http.Request`, a Worker's
 request the way workerd does when a Worker answers it with a WebSocket (texts
 measured on workerd 2026-11-17, ``workerd-observed.md`` §7):
 
-==========================================  =====  ==========================================================
-the request                                 status body
-==========================================  =====  ==========================================================
-not GET (POST, HEAD, ...)                   400    ``ERROR: WebSocket must be initiated with a GET request.``
-no ``Sec-WebSocket-Key``                    400    ``ERROR: Missing Sec-WebSocket-Key``
-``Sec-WebSocket-Version`` other than 13     426    ``ERROR: The requested WebSocket version is not supported.``
-==========================================  =====  ==========================================================
+* not GET (POST, HEAD, ...): 400 ``ERROR: WebSocket must be initiated with a GET request.``
+* no ``Sec-WebSocket-Key``: 400 ``ERROR: Missing Sec-WebSocket-Key``
+* ``Sec-WebSocket-Version`` other than 13: 426 ``ERROR: The requested WebSocket version is not supported.``
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ class Server:
         self.host = host
         self.port = port
         self.env = types.SimpleNamespace() if env is None else env
-        self.recorder: Recorder | None = recorder if recorder is not None else Recorder(limit=10_000)
+        self.recorder = recorder if recorder is not None else Recorder(limit=10_000)
         self._server: asyncio.Server | None = None
         self._conns: set[Connection] = set()
         self._contexts: set[ExecutionContext] = set()
@@ -136,8 +136,13 @@ class Server:
         """Keep a finished request's ``waitUntil`` work cancellable until it is done."""
         if ctx._tasks:
             self._contexts.add(ctx)
+
+            def done(_: object, ctx: ExecutionContext = ctx) -> None:
+                if not ctx._tasks:
+                    self._contexts.discard(ctx)
+
             for fut in list(ctx._tasks):
-                fut.add_done_callback(lambda _, ctx=ctx: None if ctx._tasks else self._contexts.discard(ctx))
+                fut.add_done_callback(done)
 
     def _request_ended(self, conn: Connection) -> None:
         if conn.link is not None:
