@@ -23,6 +23,7 @@ a server left running all day:
 
 from __future__ import annotations
 
+import functools
 import json
 import weakref
 from collections import deque
@@ -118,7 +119,7 @@ def _payload_size(data: Any) -> int:
     """Bytes a record's payload holds (0 for anything that is not a payload)."""
     t = type(data)
     if t is str or t is bytes or t is Clipped:
-        return len(data)  # type: ignore[no-any-return]
+        return len(data)
     if isinstance(data, str):
         return len(data)
     if t is Blob:
@@ -131,8 +132,8 @@ def preview(data: Any, width: int = 40) -> str:
     if type(data) is Clipped:
         if data.kind == "text":
             return f"{data.head[: width - 8]!r}… ({data.length} chars)"
-        shown = data.head[:8].hex(" ")
-        return f"<{data.kind} {data.length}: {shown} …>"
+        head = data.head if isinstance(data.head, bytes) else data.head.encode()
+        return f"<{data.kind} {data.length}: {head[:8].hex(' ')} …>"
     if isinstance(data, str):
         if len(data) <= width:
             return repr(data)
@@ -336,9 +337,12 @@ class Recorder:
             self._count = label = self._count + 1
             self._labels[key] = label
             # Weakly: a finished pair leaves the recorder (its id may then be reused).
-            self._refs[key] = weakref.ref(pair, lambda _, key=key: self._forget(key))
+            self._refs[key] = weakref.ref(pair, functools.partial(self._forget_ref, key))
             pair._recorders.append(self)
         return label
+
+    def _forget_ref(self, key: int, _: object) -> None:
+        self._forget(key)
 
     def _forget(self, key: int) -> None:
         self._labels.pop(key, None)
@@ -371,7 +375,7 @@ class Recorder:
     ) -> None:
         # The hot path of recording: plain tuple construction and dict lookups.
         self._seq = seq = self._seq + 1
-        data = args[0] if len(args) == 1 else args
+        data: Any = args[0] if len(args) == 1 else args
         t = type(data)
         if t is str or t is bytes or t is Blob or isinstance(data, str):
             size = len(data) if t is not Blob else len(data._data)
