@@ -851,3 +851,60 @@ def test_headers_get_takes_a_default() -> None:
 
     h = Headers({"Upgrade": "websocket"})
     assert h.get("upgrade", "") == "websocket" and h.get("missing", "") == "" and h.get("missing") is None
+
+
+# ---------------------------------------------------------------------- the request context
+
+
+async def test_timers_and_tasks_of_a_request_end_with_it() -> None:
+    """workerd drops a request's timers when it ends; the recorder says what was canceled."""
+    fired: list[str] = []
+
+    def setup(server: Any) -> None:
+        loop = asyncio.get_running_loop()
+
+        async def later() -> None:
+            await asyncio.sleep(0.3)
+            fired.append("task")
+
+        def on_message(e: Any) -> None:
+            loop.call_later(0.3, fired.append, "timer")  # setTimeout(..., 300)
+            loop.create_task(later())
+            server.send("armed")
+
+        server.addEventListener("message", on_message)
+
+    rec = Recorder()
+    w = Capture(setup=setup)
+    async with asyncio.timeout(10), serve(w, recorder=rec) as server:
+        async with ws_connect(server.url) as ws:
+            await ws.send("go")
+            assert await ws.recv() == "armed"
+        await until(lambda: not server.connections)
+        await asyncio.sleep(0.5)
+        # Another connection's timers are its own: they still fire.
+        async with ws_connect(server.url) as ws:
+            await ws.send("go")
+            assert await ws.recv() == "armed"
+            await asyncio.sleep(0.5)
+    assert fired == ["timer", "task"]  # only the second connection's
+    notes = [r.args[0] for r in rec.records if r.kind == "note" and r.name == "request ended"]
+    # The listener's timer, and the one the task's sleep() set.
+    assert notes[0] == "canceled 2 timer(s) and 1 task(s) the Worker started during the request"
+
+
+async def test_wait_until_work_outlives_the_response_then_ends(caplog: pytest.LogCaptureFixture) -> None:
+    done: list[str] = []
+
+    async def fetch(request: Request, env: Any, ctx: Any) -> Response:
+        async def after() -> None:
+            await asyncio.sleep(0.1)
+            done.append("waitUntil")
+
+        ctx.waitUntil(after())
+        return Response("ok")
+
+    async with asyncio.timeout(10), serve(fetch) as server:
+        assert (await http_get(server.port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"))[2] == b"ok"
+        await asyncio.sleep(0.3)
+    assert done == ["waitUntil"]

@@ -39,6 +39,7 @@ from ..compat import _current as _current_compatibility
 from ..links import HUNG, INTERNAL_ERROR_BODY, Link
 from ..worker import ExecutionContext, _run_fetch
 from .http1 import HOP_BY_HOP, escape, handshake_problem, kit_response, to_request, worker_response_head
+from .scope import KIT_CONTEXT, RequestScope
 
 if TYPE_CHECKING:
     from ..http import Request, Response
@@ -163,7 +164,17 @@ class _WireLink(Link):
     def __init__(self, conn: Connection, ctx: ExecutionContext, label: str) -> None:
         super().__init__(ctx, conn.server.recorder, label)
         self.conn = conn
+        self.scope: RequestScope | None = None  # the request this connection answers
         self._pending = 0  # bytes serialised since the last transport.write()
+
+    def _schedule_flush(self, more_coming: bool) -> None:
+        # Outside every request: a Worker that sends to another client's socket
+        # must not tie that connection's writes to its own request.
+        loop = self.conn.loop
+        if more_coming:
+            loop.call_later(0, self._flush, context=KIT_CONTEXT)
+        else:
+            loop.call_soon(self._flush, context=KIT_CONTEXT)
 
     def _can_write(self) -> bool:
         return not self.conn.write_paused
@@ -212,9 +223,12 @@ class Connection(asyncio.Protocol):
         self.link: _WireLink | None = None
         self.write_paused = False
         self.closed = asyncio.Event()
-        # The Worker's context: its compatibility date, for pairs made while serving it.
-        self.context = contextvars.copy_context()
-        self.context.run(_current_compatibility.set, server.compatibility)
+        # The Worker's context: its compatibility date, for pairs made while serving it;
+        # each request runs in a copy that also names its RequestScope.
+        self._base_context = contextvars.copy_context()
+        self._base_context.run(_current_compatibility.set, server.compatibility)
+        self.context = self._base_context
+        self.scope: RequestScope | None = None
         self._busy = False  # a request is with the Worker
         self._head: h11.Request | None = None
         self._body: list[bytes] = []
@@ -271,6 +285,8 @@ class Connection(asyncio.Protocol):
         link = self.link
         if link is not None:
             self.context.run(link.client_gone)
+            self._end_scope()  # a WebSocket request ends with its connection
+        # (A plain request's scope ends once its waitUntil work is done, client or not.)
         self.closed.set()
         self.server._conns.discard(self)
         self.server._request_ended(self)
@@ -302,6 +318,9 @@ class Connection(asyncio.Protocol):
                 self._cancel_timer()
                 assert self.transport is not None
                 self.transport.pause_reading()  # one request at a time; pipelined ones wait
+                self.scope = RequestScope()
+                self.context = self._base_context.copy()
+                self.scope.enter(self.context)
                 self._task = self.loop.create_task(self._handle(head, body), context=self.context)
             elif isinstance(event, h11.ConnectionClosed):
                 self._close()
@@ -328,6 +347,7 @@ class Connection(asyncio.Protocol):
         request = to_request(head, body, f"{server.host}:{server.port}")
         method, path = request.method, escape(head.target)
         ctx = ExecutionContext()
+        scope = self.scope  # this request's (the next one may have begun once the response is out)
         try:
             response = await asyncio.wait_for(
                 _run_fetch(server._handler, request, server.env, ctx), FETCH_TIMEOUT
@@ -343,7 +363,7 @@ class Connection(asyncio.Protocol):
             return
         if response.webSocket is None:
             self._send_worker_response(request, response)
-            server._track(ctx)
+            self._end_scope_when_done(ctx, scope)
             return
         self._upgrade(request, response, ctx)
 
@@ -369,6 +389,23 @@ class Connection(asyncio.Protocol):
         assert self.transport is not None
         self.transport.write(data)
         self._next_request()
+
+    def _end_scope_when_done(self, ctx: ExecutionContext, scope: RequestScope | None) -> None:
+        """A plain HTTP request ends once its response is out and its ``waitUntil`` work is done."""
+        if scope is not None:
+            self.server._track(ctx, lambda: self._end_scope(scope))
+
+    def _end_scope(self, scope: RequestScope | None = None) -> None:
+        scope = scope or self.scope
+        if scope is None or scope.ended:
+            return
+        timers, tasks = scope.end()
+        if timers or tasks:
+            text = f"canceled {timers} timer(s) and {tasks} task(s) the Worker started during the request"
+            log.info("[%s] request ended: %s", self.label, text)
+            link = self.link
+            if link is not None and link.end is not None and link.scope is scope:
+                link.note("request ended", text)
 
     def _send_kit(
         self, status: int, text: str, method: str, extra: list[tuple[str, str]] | None = None
@@ -400,6 +437,7 @@ class Connection(asyncio.Protocol):
     def _upgrade(self, request: Request, response: Response, ctx: ExecutionContext) -> None:
         assert self.transport is not None and response.webSocket is not None
         link = _WireLink(self, ctx, self.label)
+        link.scope = self.scope
         if not request.is_websocket_upgrade:
             link.couple(request, response)  # reports workerd's TypeError
             self._send_worker_response(request, _error_response(), log_it=False)
@@ -501,7 +539,7 @@ class Connection(asyncio.Protocol):
         self.send_pending()
         if ws.close_sent is not None and self._timer is None and self.transport is not None:
             # Our Close went out: the client has CLOSE_TIMEOUT to answer and end its side.
-            self._timer = self.loop.call_later(CLOSE_TIMEOUT, self.transport.abort)
+            self._timer = self.loop.call_later(CLOSE_TIMEOUT, self.transport.abort, context=KIT_CONTEXT)
 
     def send_pending(self) -> None:
         """Write what the WebSocket protocol has serialised (frames, and the end of stream)."""
@@ -525,7 +563,7 @@ class Connection(asyncio.Protocol):
                 if transport.can_write_eof():
                     transport.write_eof()
                 self._cancel_timer()
-                self._timer = self.loop.call_later(CLOSE_TIMEOUT, transport.abort)
+                self._timer = self.loop.call_later(CLOSE_TIMEOUT, transport.abort, context=KIT_CONTEXT)
 
     def _deliver(self, opcode: Opcode, data: Any) -> None:
         link = self.link
@@ -554,7 +592,7 @@ class Connection(asyncio.Protocol):
                     self._read_paused = True
                     assert self.transport is not None
                     self.transport.pause_reading()
-                    self.loop.call_later(0.001, self._check_backlog)
+                    self.loop.call_later(0.001, self._check_backlog, context=KIT_CONTEXT)
 
     def _backlog_over(self, count: int, size: int) -> bool:
         """Whether the Worker's unread input or its unwritten output is over ``count`` or ``size``."""
@@ -572,7 +610,7 @@ class Connection(asyncio.Protocol):
         if link is None or link.end is None or self.transport is None or self.transport.is_closing():
             return
         if self._backlog_over(HIGH_WATER // 4, HIGH_WATER_BYTES // 4):
-            self.loop.call_later(0.001, self._check_backlog)
+            self.loop.call_later(0.001, self._check_backlog, context=KIT_CONTEXT)
         else:
             self._read_paused = False
             self.transport.resume_reading()
@@ -599,7 +637,7 @@ class Connection(asyncio.Protocol):
 
     def _restart_idle_timer(self) -> None:
         self._cancel_timer()
-        self._timer = self.loop.call_later(IDLE_TIMEOUT, self._idle)
+        self._timer = self.loop.call_later(IDLE_TIMEOUT, self._idle, context=KIT_CONTEXT)
 
     def _idle(self) -> None:
         if not self._busy and self.ws is None:

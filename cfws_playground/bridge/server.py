@@ -6,12 +6,14 @@ import asyncio
 import ipaddress
 import types
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from ..compat import compatibility
 from ..recorder import Recorder
 from ..worker import ExecutionContext, _find_handler
 from .connection import Connection
+from .scope import install as install_scopes
 
 __all__ = ["PublicBindWarning", "Server", "serve"]
 
@@ -85,6 +87,7 @@ class Server:
         if not _is_loopback(self.host):
             warn_public_bind(self.host)
         loop = asyncio.get_running_loop()
+        install_scopes(loop)
         self._server = await loop.create_server(lambda: Connection(self), self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
@@ -132,17 +135,22 @@ class Server:
         self._count += 1
         return f"conn {self._count}"
 
-    def _track(self, ctx: ExecutionContext) -> None:
-        """Keep a finished request's ``waitUntil`` work cancellable until it is done."""
-        if ctx._tasks:
-            self._contexts.add(ctx)
+    def _track(self, ctx: ExecutionContext, then: Callable[[], None] | None = None) -> None:
+        """Keep a finished request's ``waitUntil`` work cancellable until it is done; then ``then()``."""
+        if not ctx._tasks:
+            if then is not None:
+                then()
+            return
+        self._contexts.add(ctx)
 
-            def done(_: object, ctx: ExecutionContext = ctx) -> None:
-                if not ctx._tasks:
-                    self._contexts.discard(ctx)
+        def done(_: object) -> None:
+            if not ctx._tasks:
+                self._contexts.discard(ctx)
+                if then is not None:
+                    then()
 
-            for fut in list(ctx._tasks):
-                fut.add_done_callback(done)
+        for fut in list(ctx._tasks):
+            fut.add_done_callback(done)
 
     def _request_ended(self, conn: Connection) -> None:
         if conn.link is not None:
