@@ -908,3 +908,18 @@ async def test_wait_until_work_outlives_the_response_then_ends(caplog: pytest.Lo
         assert (await http_get(server.port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"))[2] == b"ok"
         await asyncio.sleep(0.3)
     assert done == ["waitUntil"]
+
+
+async def test_a_request_cut_short_is_logged_and_a_finished_one_is_not(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with asyncio.timeout(10), serve(methods) as server:
+        await http_get(server.port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")  # keep-alive; then we hang up
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+        await writer.drain()
+        writer.close()
+        await writer.wait_closed()
+        await until(lambda: not server.connections)
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert lines == ["[conn 2] the client closed the connection in the middle of a request"]

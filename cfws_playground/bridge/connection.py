@@ -266,7 +266,7 @@ class Connection(asyncio.Protocol):
             return False
         if self._busy:
             return True  # half-closed: the response still goes out, then the connection ends
-        if self.http.their_state is not h11.IDLE or self._received and self._head is None:
+        if self.http.their_state is not h11.IDLE or self.http.trailing_data[0]:
             self._log_refused(None, "the client closed the connection in the middle of a request")
         return False
 
