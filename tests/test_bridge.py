@@ -923,3 +923,15 @@ async def test_a_request_cut_short_is_logged_and_a_finished_one_is_not(
         await until(lambda: not server.connections)
     lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert lines == ["[conn 2] the client closed the connection in the middle of a request"]
+
+
+async def test_expect_100_continue_gets_its_100_before_the_body() -> None:
+    async with asyncio.timeout(10), serve(methods) as server:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(b"PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+        assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 100 ")
+        writer.write(b"body")
+        status, _, body = await read_response(reader)
+        writer.close()
+        await writer.wait_closed()
+    assert (status, body) == (200, b"PUT body")

@@ -256,8 +256,13 @@ class Connection(asyncio.Protocol):
             self.context.run(self._ws_data, data)
             return
         self._restart_idle_timer()
-        self.http.receive_data(data)
-        self._pump()
+        try:
+            self.http.receive_data(data)
+            self._pump()
+        except h11.ProtocolError as exc:  # a state h11 refuses: one line, and the connection ends
+            log.warning("[%s] HTTP error: %s", self.label, escape(str(exc)))
+            assert self.transport is not None
+            self.transport.abort()
 
     def eof_received(self) -> bool:
         if self.ws is not None:
@@ -304,6 +309,11 @@ class Connection(asyncio.Protocol):
                 return
             if isinstance(event, h11.Request):
                 self._head, self._body, self._body_size = event, [], 0
+                if self.http.they_are_waiting_for_100_continue:  # curl's large POSTs
+                    assert self.transport is not None
+                    self.transport.write(
+                        self.http.send(h11.InformationalResponse(status_code=100, headers=[])) or b""
+                    )
             elif isinstance(event, h11.Data):
                 self._body_size += len(event.data)
                 if self._body_size > MAX_BODY:
