@@ -13,8 +13,8 @@ a server left running all day:
 * the recorder keeps the newest ``limit`` records (100,000 by default) and
   counts the ones it dropped;
 * a payload longer than ``keep`` (256 characters or bytes) is kept as a
-  :class:`Clipped` preview: its beginning and its length, which is all a
-  table, a widget or JSON shows;
+  :class:`Clipped` preview (a ``str`` or ``bytes`` of its beginning, with
+  ``.length``), which is all a table, a widget or JSON shows;
 * the payloads kept add up to at most ``max_bytes`` (16 MiB by default):
   past that, the oldest records go, and are counted as dropped;
 * watched pairs are held weakly: a finished connection's pair, once nothing
@@ -37,7 +37,16 @@ from .state import _READY_STATE as _READY
 if TYPE_CHECKING:
     from .socket import WebSocketPair
 
-__all__ = ["Clipped", "Record", "Recorder", "close_code_meaning", "format_table", "preview"]
+__all__ = [
+    "Clipped",
+    "ClippedBytes",
+    "ClippedText",
+    "Record",
+    "Recorder",
+    "close_code_meaning",
+    "format_table",
+    "preview",
+]
 
 _STATE_NAMES = ("CONNECTING", "OPEN", "CLOSING", "CLOSED")
 _END_NAMES = ("client", "server")
@@ -77,63 +86,73 @@ def close_code_meaning(code: int) -> str:
 class Clipped:
     """The beginning of a long payload, kept by a recorder instead of the whole of it.
 
+    A :class:`ClippedText` is a ``str`` and a :class:`ClippedBytes` is
+    ``bytes`` (holding the first characters or bytes), so code that asks
+    "text or binary?" still gets the right answer.
+
     Attributes:
-        head: the first characters (text) or bytes (binary, as ``bytes``).
         length: the payload's full length in characters or bytes.
         kind: ``"text"``, ``"bytes"`` or ``"Blob"``.
     """
 
-    __slots__ = ("head", "kind", "length")
+    length: int
+    kind: str
 
-    def __init__(self, head: str | bytes, length: int, kind: str) -> None:
-        self.head = head
-        self.length = length
-        self.kind = kind
-
-    def __len__(self) -> int:
-        return len(self.head)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Clipped) and (self.head, self.length, self.kind) == (
-            other.head,
-            other.length,
-            other.kind,
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.head, self.length, self.kind))
+    @property
+    def head(self) -> str | bytes:
+        """The beginning that was kept."""
+        if isinstance(self, ClippedBytes):
+            return bytes(self)
+        return str(self)
 
     def __repr__(self) -> str:
-        return f"Clipped({self.head!r}, length={self.length}, kind={self.kind!r})"
+        return f"{type(self).__name__}({self.head!r}, length={self.length})"
 
 
-def _clip(data: Any, keep: int) -> Any:
+class ClippedText(Clipped, str):
+    """The first characters of a long text payload (``.length`` says how long it was)."""
+
+    def __new__(cls, head: str, length: int) -> ClippedText:
+        self = str.__new__(cls, head)
+        self.length, self.kind = length, "text"
+        return self
+
+
+class ClippedBytes(Clipped, bytes):
+    """The first bytes of a long binary payload (``.length``; ``.kind`` is "bytes" or "Blob")."""
+
+    def __new__(cls, head: bytes, length: int, kind: str = "bytes") -> ClippedBytes:
+        self = bytes.__new__(cls, head)
+        self.length, self.kind = length, kind
+        return self
+
+
+def _clip(data: Any, keep: int) -> Clipped:
     if isinstance(data, str):
-        return Clipped(str(data[:keep]), len(data), "text")
+        return ClippedText(str(data[:keep]), len(data))
     if isinstance(data, Blob):
-        return Clipped(data._data[:keep], len(data._data), "Blob")
-    return Clipped(bytes(data[:keep]), len(data), "bytes")
+        return ClippedBytes(data._data[:keep], len(data._data), "Blob")
+    return ClippedBytes(bytes(data[:keep]), len(data))
 
 
 def _payload_size(data: Any) -> int:
     """Bytes a record's payload holds (0 for anything that is not a payload)."""
     t = type(data)
-    if t is str or t is bytes or t is Clipped:
-        return len(data)
-    if isinstance(data, str):
+    if t is str or t is bytes:
         return len(data)
     if t is Blob:
         return len(data._data)
+    if isinstance(data, (str, bytes)):
+        return len(data)
     return 0
 
 
 def preview(data: Any, width: int = 40) -> str:
     """A short, deterministic rendering of a payload: text in quotes, binary as bytes."""
-    if type(data) is Clipped:
-        if data.kind == "text":
-            return f"{data.head[: width - 8]!r}… ({data.length} chars)"
-        head = data.head if isinstance(data.head, bytes) else data.head.encode()
-        return f"<{data.kind} {data.length}: {head[:8].hex(' ')} …>"
+    if isinstance(data, ClippedText):
+        return f"{str(data)[: width - 8]!r}… ({data.length} chars)"
+    if isinstance(data, ClippedBytes):
+        return f"<{data.kind} {data.length}: {bytes(data)[:8].hex(' ')} …>"
     if isinstance(data, str):
         if len(data) <= width:
             return repr(data)
@@ -259,9 +278,10 @@ class Record(tuple):  # type: ignore[type-arg]
 
 
 def _jsonable(value: Any) -> Any:
-    if type(value) is Clipped:
-        head = value.head if isinstance(value.head, str) else value.head.hex()
-        return {"clipped": value.kind, "head": head, "length": value.length}
+    if isinstance(value, ClippedText):
+        return {"clipped": value.kind, "head": str(value), "length": value.length}
+    if isinstance(value, ClippedBytes):
+        return {"clipped": value.kind, "head": bytes(value).hex(), "length": value.length}
     if isinstance(value, Blob):
         return {"blob": value._data.hex()}
     if isinstance(value, (bytes, bytearray, memoryview)):

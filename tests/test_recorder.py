@@ -157,7 +157,8 @@ async def test_long_payloads_are_kept_as_previews_that_render_the_same() -> None
     await settle()
     sends = [r for r in rec.records if r.name == "send"]
     clipped = sends[0].args[0]
-    assert isinstance(clipped, Clipped) and clipped.length == 10_000 and clipped.head == "x" * 64
+    assert isinstance(clipped, Clipped) and clipped.length == 10_000 and clipped == "x" * 64
+    assert isinstance(clipped, str) and isinstance(sends[1].args[0], bytes)  # still text / binary
     assert [r.step for r in sends] == [f"send({preview(text)})", f"send({preview(data)})"]
     assert rec.payload_bytes <= 4 * 64
     assert json.loads(rec.to_json())[2]["args"] == [{"clipped": "text", "head": "x" * 64, "length": 10_000}]
