@@ -7,7 +7,8 @@ whose resident memory (RSS) a thread samples every 2 ms; a client in this
 process drives three scenarios, each measured against the child's own
 baseline just before it:
 
-* soak: after a warm-up that fills the recorder's window, ``--soak``
+* soak: after a warm-up that fills the recorder's window (1,200 connections
+  of about 9 records each, for ``serve()``'s 10,000), ``--soak``
   sequential connections (each sends one message and reads the echo). Target:
   RSS grows by < 10 MB.
 * slow reader: the Worker queues ``--backlog-mib`` MiB in 1 MiB messages to a
@@ -161,7 +162,7 @@ async def _echo_once(url: str, i: int) -> None:
         await ws.recv()
 
 
-async def soak(server: MemoryServer, n: int, warmup: int = 300) -> tuple[float, float]:
+async def soak(server: MemoryServer, n: int, warmup: int = 1200) -> tuple[float, float]:
     """RSS growth in MB over ``n`` sequential connections after ``warmup``; connections per second."""
     for i in range(warmup):
         await _echo_once(server.url, i)

@@ -886,7 +886,7 @@ async def test_timers_and_tasks_of_a_request_end_with_it() -> None:
         async with ws_connect(server.url) as ws:
             await ws.send("go")
             assert await ws.recv() == "armed"
-            await asyncio.sleep(0.5)
+            await until(lambda: len(fired) == 2)
     assert fired == ["timer", "task"]  # only the second connection's
     notes = [r.args[0] for r in rec.records if r.kind == "note" and r.name == "request ended"]
     # The listener's timer, and the one the task's sleep() set.
