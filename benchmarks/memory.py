@@ -68,14 +68,17 @@ async def _worker(request: Any) -> Any:
 class _Sampler(threading.Thread):
     def __init__(self) -> None:
         super().__init__(daemon=True)
+        self.lock = threading.Lock()  # a reset must not race a sample of the window before it
         self.baseline = self.peak = _rss()
 
     def reset(self) -> None:
-        self.baseline = self.peak = _rss()
+        with self.lock:
+            self.baseline = self.peak = _rss()
 
     def run(self) -> None:
         while True:
-            self.peak = max(self.peak, _rss())
+            with self.lock:
+                self.peak = max(self.peak, _rss())
             time.sleep(0.002)
 
 
@@ -98,9 +101,10 @@ async def _serve_child() -> None:
                 sampler.reset()
                 print("ok", flush=True)
             else:
-                now = _rss()
-                sampler.peak = max(sampler.peak, now)
-                print(sampler.baseline, sampler.peak, now, server.connections, flush=True)
+                with sampler.lock:
+                    now = _rss()
+                    sampler.peak = max(sampler.peak, now)
+                    print(sampler.baseline, sampler.peak, now, server.connections, flush=True)
 
 
 class MemoryServer:
