@@ -44,8 +44,9 @@ escaped.
 Flow control, in bytes: see :mod:`cfws_playground.bridge.connection`.
 
 The layers: :mod:`.http1` (``h11`` events to ``Request``, ``Response`` to
-bytes, upgrade checks), :mod:`.connection` (one transport: HTTP, then
-WebSocket frames), :mod:`.server` (the listening socket).
+bytes, upgrade checks), :mod:`.websocket` (websockets' protocol where workerd
+differs), :mod:`.scope` (the request context), :mod:`.connection` (one
+transport: HTTP, then WebSocket frames), :mod:`.server` (the listening socket).
 """
 
 from __future__ import annotations
