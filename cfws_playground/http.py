@@ -47,10 +47,13 @@ class Headers:
         for name, value in items:
             self.append(name, value)
 
-    def get(self, name: str) -> str | None:
-        """Mirrors ``Headers.get()``: the field's values joined by ``", "``, or None."""
+    def get(self, name: str, default: Any = None) -> Any:
+        """Mirrors ``Headers.get()``: the field's values joined by ``", "``, or ``default`` (None).
+
+        ``default`` is the Python mapping habit: ``request.headers.get("Upgrade", "")``.
+        """
         values = self._fields.get(name.lower())
-        return None if values is None else ", ".join(values)
+        return default if values is None else ", ".join(values)
 
     def has(self, name: str) -> bool:
         """Mirrors ``Headers.has()``."""
@@ -84,7 +87,7 @@ class Headers:
         return isinstance(name, str) and self.has(name)
 
     def __getitem__(self, name: str) -> str:
-        value = self.get(name)
+        value: str | None = self.get(name)
         if value is None:
             raise KeyError(name)
         return value
@@ -159,6 +162,14 @@ class Request:
     async def json(self) -> Any:
         """Mirrors ``Request.json()``."""
         return _json.loads(await self.text())
+
+    async def arrayBuffer(self) -> bytes:
+        """Mirrors ``Request.arrayBuffer()``: the body as bytes (empty without one)."""
+        return self._body or b""
+
+    async def bytes(self) -> bytes:
+        """The body as bytes, as ``Request.bytes()`` in newer runtimes."""
+        return self._body or b""
 
     @property
     def is_websocket_upgrade(self) -> bool:
