@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 from listeners import EventLog, listen_all
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed, ConnectionClosedError, InvalidStatus
@@ -953,3 +954,61 @@ async def test_expect_100_continue_gets_its_100_before_the_body() -> None:
         writer.close()
         await writer.wait_closed()
     assert (status, body) == (200, b"PUT body")
+
+
+_REQUEST_PARTS = st.sampled_from(
+    [
+        b"GET / HTTP/1.1\r\n",
+        b"POST /p HTTP/1.1\r\n",
+        b"HEAD / HTTP/1.0\r\n",
+        b"Host: x\r\n",
+        b"Content-Length: 3\r\n",
+        b"Content-Length: -1\r\n",
+        b"Transfer-Encoding: chunked\r\n",
+        b"Upgrade: websocket\r\n",
+        b"Connection: Upgrade\r\n",
+        b"Connection: close\r\n",
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n",
+        b"Sec-WebSocket-Version: 13\r\n",
+        b"Expect: 100-continue\r\n",
+        b"\r\n",
+        b"abc",
+        b"3\r\nabc\r\n0\r\n\r\n",
+        b"\x16\x03\x01\x00",
+        b"\x00\xff\x1b[2J",
+        b"\x81\x82\x00\x00\x00\x00hi",
+        b"\x88\x80\x00\x00\x00\x00",
+    ]
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chunks=st.lists(st.one_of(_REQUEST_PARTS, st.binary(max_size=40)), max_size=12))
+def test_any_bytes_leave_at_most_one_log_line_per_connection_and_the_server_serving(
+    chunks: list[bytes], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.clear()
+
+    async def run() -> None:
+        async with asyncio.timeout(20), serve(methods) as server:
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            writer.write(b"".join(chunks))
+            await writer.drain()
+            try:
+                async with asyncio.timeout(0.3):
+                    while await reader.read(65536):
+                        pass
+            except (TimeoutError, ConnectionError):
+                pass
+            writer.transport.abort()
+            await until(lambda: not server.connections)
+            async with ws_connect(server.url) as ws:  # still serving
+                await ws.send("ok")
+                assert await ws.recv() == "ok"
+
+    asyncio.run(run())
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING and r.name != "cfws_playground"]
+    assert len([r for r in problems if "[conn 1]" in r.getMessage()]) <= 1, [r.getMessage() for r in problems]
+    assert not [r for r in problems if r.exc_info or r.name == "asyncio"], [r.getMessage() for r in problems]
+    for r in problems:
+        assert not any(ord(c) < 32 for c in r.getMessage())
