@@ -5,6 +5,8 @@
 - :class:`PairConsole` — buttons that call ``accept()``, ``send()`` and ``close()``.
 - :class:`BrowserClient` — a real JavaScript ``WebSocket`` in the notebook page,
   connected to a served Worker (directly, or through jupyter-server-proxy).
+- :class:`ComparisonView` — the kit and real workerd side by side, scenario by
+  scenario (what ``cfws_playground.fidelity.verify`` returns).
 
 Each widget observes a :class:`~cfws_playground.Recorder` (or makes one for the
 pair you give it) and never owns protocol state. Updates reach the front end
@@ -19,8 +21,9 @@ This package is the only part of the kit that imports ipywidgets and anywidget;
 from __future__ import annotations
 
 from .browser_client import BrowserClient, client_route
+from .comparison import ComparisonView
 from .console import PairConsole
 from .event_stream import EventStream
 from .sequence import SequenceDiagram
 
-__all__ = ["BrowserClient", "EventStream", "PairConsole", "SequenceDiagram", "client_route"]
+__all__ = ["BrowserClient", "ComparisonView", "EventStream", "PairConsole", "SequenceDiagram", "client_route"]

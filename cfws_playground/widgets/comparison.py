@@ -1,0 +1,98 @@
+"""``ComparisonView``: the kit and workerd side by side, one scenario at a time.
+
+It renders a :class:`~cfws_playground.fidelity.Comparison` (what ``verify`` or
+``await averify(...)`` returns): a filter (differing, deliberate, all), the
+list of scenario runs, and the two transcripts of the selected run in columns,
+the rows that differ marked. ``print(view.text())`` gives the comparison's own
+text, for notebooks checked by nbval.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+from typing import Any
+
+import ipywidgets as w
+
+from ..fidelity.compare import Comparison, Result
+from ..fidelity.scenario import config_key
+
+__all__ = ["ComparisonView"]
+
+_FILTERS = {
+    "differ": ("differs", "missing"),
+    "deliberate": ("deliberate",),
+    "all": ("same", "differs", "deliberate", "missing"),
+}
+_COLORS = {"same": "#2e7d32", "differs": "#c62828", "deliberate": "#ef6c00", "missing": "#616161"}
+
+
+def _label(r: Result) -> str:
+    return f"{r.status:<10} {r.scenario.name} [{config_key(r.config)}]"
+
+
+def side_by_side_html(r: Result) -> str:
+    """The two transcripts of one run as an HTML table; differing rows highlighted."""
+    left, right = r.kit, r.workerd or []
+    rows = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=left, b=right, autojunk=False).get_opcodes():
+        a, b = left[i1:i2], right[j1:j2]
+        for k in range(max(len(a), len(b))):
+            x = html.escape(a[k]) if k < len(a) else ""
+            y = html.escape(b[k]) if k < len(b) else ""
+            style = "" if tag == "equal" else ' style="background:#ffebee"'
+            rows.append(f"<tr{style}><td><code>{x}</code></td><td><code>{y}</code></td></tr>")
+    head = (
+        f"<p><b>{html.escape(r.scenario.name)}</b> [{html.escape(config_key(r.config))}] "
+        f'<span style="color:{_COLORS[r.status]}">{r.status}</span>: {html.escape(r.scenario.about)}</p>'
+    )
+    if r.status == "deliberate":
+        head += f"<p><i>{html.escape(r.scenario.deliberate or '')}</i></p>"
+    return head + "<table><tr><th>kit</th><th>workerd</th></tr>" + "".join(rows) + "</table>"
+
+
+class ComparisonView(w.VBox):  # type: ignore[misc]
+    """A live view of a comparison: pick a run, see both transcripts.
+
+    Args:
+        comparison: what :func:`~cfws_playground.fidelity.verify` returned.
+        show: ``"differ"`` (default), ``"deliberate"`` or ``"all"``.
+    """
+
+    def __init__(self, comparison: Comparison, *, show: str = "differ", **kwargs: Any) -> None:
+        if show not in _FILTERS:
+            raise ValueError(f"show must be one of {sorted(_FILTERS)}, not {show!r}")
+        self.comparison = comparison
+        self.filter = w.ToggleButtons(options=list(_FILTERS), value=show, description="show")
+        self.runs = w.Select(rows=8, layout=w.Layout(width="100%"))
+        self.detail = w.HTML()
+        self.summary = w.HTML(f"<p>{html.escape(comparison.summary())}</p>")
+        self.filter.observe(self._refilter, names="value")
+        self.runs.observe(self._show, names="value")
+        super().__init__([self.summary, self.filter, self.runs, self.detail], **kwargs)
+        self._refilter()
+
+    def _visible(self) -> list[Result]:
+        wanted = _FILTERS[self.filter.value]
+        return [r for r in self.comparison.results if r.status in wanted]
+
+    def _refilter(self, change: Any = None) -> None:
+        visible = self._visible()
+        self.runs.options = [(_label(r), i) for i, r in enumerate(visible)]
+        self.runs.value = 0 if visible else None
+        self._show()
+
+    def _show(self, change: Any = None) -> None:
+        visible = self._visible()
+        if self.runs.value is None or not visible:
+            self.detail.value = "<p>Nothing to show: every run here is the same as workerd's.</p>"
+            return
+        self.detail.value = side_by_side_html(visible[self.runs.value])
+
+    def text(self) -> str:
+        """The comparison as text (what nbval compares)."""
+        return self.comparison.text()
+
+    def __repr__(self) -> str:
+        return self.text()
