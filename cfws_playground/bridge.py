@@ -56,6 +56,7 @@ from websockets.http11 import Request as _WsRequest, Response as _WsResponse
 from websockets.protocol import CONNECTING, OPEN
 from websockets.server import ServerProtocol
 
+from ._platform import require_network
 from .compat import _current as _current_compatibility, compatibility
 from .http import Headers, Request, Response
 from .links import INTERNAL_ERROR_BODY, Link
@@ -526,7 +527,10 @@ def serve(
 
     Raises:
         TypeError: ``worker`` has no ``fetch``.
+        NotImplementedError: the kernel runs in the browser (JupyterLite),
+            where nothing can listen; ``connect(worker)`` works there.
     """
+    require_network("serve()")
     return Server(worker, host, port, env=env, recorder=recorder, compatibility=compatibility)
 
 
