@@ -144,6 +144,7 @@ def compared(cell: Any) -> bool:
     return cell.execution_count is not None
 
 
+@pytest.mark.timeout(600)  # the module's one build happens here (from scratch: a few minutes)
 def test_the_site_has_the_chapters_that_need_no_socket(site: dict[str, Any]) -> None:
     every = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
     assert sorted(site["chapters"] + list(site["left_out"])) == every
