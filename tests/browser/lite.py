@@ -3,16 +3,18 @@
 ::
 
     manifest = build_site(tmp / "_site", extra=[widget_notebook])   # scripts/build_lite.py
-    with static_server(site) as base, outside_requests() as outside:
+    expose_app(tmp / "_site")                                     # window.jupyterapp, for the driver
+    with static_server(tmp / "_site") as base, outside_requests() as outside:
         browser = p.chromium.launch(executable_path=..., args=CHROMIUM_ARGS + outside.args)
         with open_chapter(browser, base, "01-pairs.ipynb", outside) as (page, tried):
             idle, ran, cells, outputs = run_chapter(page, "01-pairs.ipynb", shot)
-        outside.count  # 0 unless a page, worker or the browser asked another host
+        outside.count  # 0 unless a page or a worker asked another host
 
 Outside requests are stopped twice over: chromium sends every request for a
 host other than the loopback (from the page, its workers and its service
 worker alike) to a proxy on 127.0.0.1 that counts it and answers 403, and each
-page's context aborts and counts them too. The site is served by a plain
+page's context aborts and counts them too. chromium's own services, which no
+page asks for, are kept quiet (``QUIET_ARGS``), so the count is the site's. The site is served by a plain
 static file server on 127.0.0.1, as ``python3 -m http.server`` does, stopped
 by its PID.
 """
