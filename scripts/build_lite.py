@@ -39,6 +39,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 import venv
 import zipfile
@@ -78,6 +79,8 @@ PRELOAD = ["micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi",
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 #: What a chapter imports when it talks over the network (not possible in a browser kernel).
 NETWORK_IMPORTS = {"websockets", "urllib.request", "cfws_playground.serve", "cfws_playground.bridge"}
+#: What a left-out chapter says in the site (the words of ``cfws_playground._platform.NEEDS_NETWORK``).
+NEEDS_NETWORK = "this needs a kernel with network access: run it in JupyterLab or on Binder"
 #: Pyodide's platform, for evaluating the wheels' environment markers.
 EMSCRIPTEN = {
     "sys_platform": "emscripten",
@@ -141,6 +144,29 @@ def chapters() -> tuple[list[Path], dict[str, str]]:
         else:
             included.append(path)
     return included, left_out
+
+
+def placeholder(path: Path) -> dict[str, object]:
+    """A one-cell notebook standing in for a left-out chapter: its title, and why it is not here."""
+    original = json.loads(path.read_text(encoding="utf-8"))
+    title = next(
+        (
+            line
+            for cell in original["cells"]
+            if cell["cell_type"] == "markdown"
+            for line in "".join(cell["source"]).splitlines()
+            if line.startswith("# ")
+        ),
+        f"# {path.stem}",
+    )
+    text = (
+        f"{title}\n\n"
+        "This chapter talks to real clients over the network, and a kernel running in your "
+        "browser has no network sockets.\n\n"
+        f"**{NEEDS_NETWORK[0].upper()}{NEEDS_NETWORK[1:]}.** The other chapters run here as they are."
+    )
+    cell = {"cell_type": "markdown", "id": "needs-network", "metadata": {}, "source": text.splitlines(True)}
+    return {"cells": [cell], "metadata": original["metadata"], "nbformat": 4, "nbformat_minor": 5}
 
 
 # ---------------------------------------------------------------- downloads
@@ -279,16 +305,21 @@ def make_lock(python: Path, cache: Path, core: Path, kit: Path, kernel_pypi: Pat
 
 
 def build(output: Path, cache: Path, extra: list[Path] | None = None) -> dict[str, object]:
-    started = time.monotonic()
+    """Build the site into ``output``; downloads are read from and kept in ``cache``."""
     cache.mkdir(parents=True, exist_ok=True)
+    # Each build stages in its own folder, so two builds sharing a cache do not collide.
+    with tempfile.TemporaryDirectory(prefix="stage-", dir=cache) as stage:
+        return _build(output, cache, Path(stage), extra or [])
+
+
+def _build(output: Path, cache: Path, stage: Path, extra: list[Path]) -> dict[str, object]:
+    started = time.monotonic()
     python = build_env(cache)
     core = pyodide_core(cache)
     included, left_out = chapters()
     if not included:
         raise SystemExit("build_lite: no chapter to build")
 
-    stage = cache / "stage"
-    shutil.rmtree(stage, ignore_errors=True)
     pyodide_dir = stage / "static" / "pyodide"
     pyodide_dir.mkdir(parents=True)
     for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide.js"):
@@ -296,13 +327,15 @@ def build(output: Path, cache: Path, extra: list[Path] | None = None) -> dict[st
     kernel_pypi = (
         python.parent.parent / "share/jupyter/labextensions" / KERNEL_PLUGIN.split(":")[0] / "static/pypi"
     )
-    kit = kit_wheel(python, cache / "kit")
+    kit = kit_wheel(python, stage / "kit")
     shipped = make_lock(python, cache, core, kit, kernel_pypi, pyodide_dir)
 
     contents = stage / "contents"
     contents.mkdir()
-    for path in [*included, *(extra or [])]:
+    for path in [*included, *extra]:
         shutil.copy2(path, contents / path.name)
+    for name in left_out:  # a stand-in: links to it from other chapters say why it is not here
+        (contents / name).write_text(json.dumps(placeholder(NOTEBOOKS / name), indent=1) + "\n")
     shutil.copy2(NOTEBOOKS / "checks.py", contents / "checks.py")
     shutil.copytree(
         NOTEBOOKS / "solutions", contents / "solutions", ignore=shutil.ignore_patterns("__pycache__")
@@ -327,16 +360,15 @@ def build(output: Path, cache: Path, extra: list[Path] | None = None) -> dict[st
         raise SystemExit(f"build_lite: {output} is not empty and not a site built here: not replacing it")
     shutil.rmtree(output, ignore_errors=True)
     env = {**os.environ, "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    # A fresh doit database every time: a stale one skips steps and the site falls back to a CDN.
+    # A fresh stage, so a fresh doit database: a stale one skips steps and the site falls back to a CDN.
     run(
         python.parent / "jupyter-lite", "build", "--lite-dir", stage, "--contents", contents,
         "--output-dir", output, "--no-sourcemaps", cwd=stage, env=env,
     )  # fmt: skip
-    (stage / ".jupyterlite.doit.db").unlink(missing_ok=True)
 
     manifest: dict[str, object] = {
         "chapters": [p.name for p in included],
-        "extra": [p.name for p in extra or []],
+        "extra": [p.name for p in extra],
         "left_out": left_out,
         "pyodide": PYODIDE_VERSION,
         "packages": {name: _version(pyodide_dir, name) for name in shipped},

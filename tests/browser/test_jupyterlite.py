@@ -39,6 +39,8 @@ from widget_checks import (
     check_stream_stays_live,
 )
 
+from cfws_playground._platform import NEEDS_NETWORK
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 HERE = Path(__file__).resolve().parent
@@ -152,6 +154,10 @@ def test_the_site_has_the_chapters_that_need_no_socket(site: dict[str, Any]) -> 
     assert {"00-start-here.ipynb", "01-pairs.ipynb", "07-compatibility-dates.ipynb"} <= set(site["chapters"])
     for name, reason in site["left_out"].items():
         assert reason.startswith("talks over the network"), (name, reason)
+        # In its place, a page that says why, so links from other chapters explain themselves.
+        stand_in = nbformat.read(site["path"] / "files" / name, as_version=4)
+        assert [c.cell_type for c in stand_in.cells] == ["markdown"]
+        assert NEEDS_NETWORK.lower() in stand_in.cells[0].source.lower(), stand_in.cells[0].source
     assert (site["path"] / "files" / "checks.py").exists()
     assert (site["path"] / "files" / "solutions").is_dir()
 
