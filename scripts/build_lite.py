@@ -118,10 +118,11 @@ def network_imports(path: Path) -> list[str]:
             continue
         source = "".join(cell["source"])
         lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
-        try:
-            tree = ast.parse("\n".join(lines))
+        try:  # cells may await at top level, as IPython allows
+            flags = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+            tree = compile("\n".join(lines), path.name, "exec", flags)
         except SyntaxError:
-            continue  # top-level await parses; anything else is not an import anyway
+            continue  # a cell that does not parse does not run either: nbval reports it
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
