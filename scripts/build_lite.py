@@ -46,6 +46,8 @@ import zipfile
 from email.parser import Parser
 from pathlib import Path
 
+__all__ = ["build", "chapters", "main", "network_imports", "placeholder"]
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -57,7 +59,7 @@ BUILD_REQUIREMENTS = [
     "jupyterlab-server==2.28.1",
     "jupyterlab-widgets==3.0.17",  # the widget manager extension
     "anywidget==0.11.0",  # anywidget's extension (the kit's widgets)
-    "packaging>=24",  # reads the wheels' requirements below
+    "packaging==26.4",  # reads the wheels' requirements below
 ]
 #: The Pyodide the kernel of jupyterlite-pyodide-kernel 0.8.6 expects (its PYODIDE_VERSION).
 PYODIDE_VERSION = "314.0.6"
@@ -445,5 +447,3 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     sys.exit(main())
 
-
-__all__ = ["build", "chapters", "main"]
