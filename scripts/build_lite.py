@@ -318,6 +318,12 @@ def build(output: Path, cache: Path, extra: list[Path] | None = None) -> dict[st
 def _build(output: Path, cache: Path, stage: Path, extra: list[Path]) -> dict[str, object]:
     started = time.monotonic()
     python = build_env(cache)
+    from jupyterlite_pyodide_kernel import constants  # the build environment runs this
+
+    if constants.PYODIDE_VERSION != PYODIDE_VERSION:
+        raise SystemExit(
+            f"build_lite: the kernel expects Pyodide {constants.PYODIDE_VERSION}, not {PYODIDE_VERSION}"
+        )
     core = pyodide_core(cache)
     included, left_out = chapters()
     if not included:
