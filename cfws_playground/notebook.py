@@ -5,13 +5,17 @@
 file — inside Jupyter, where the kernel's event loop is already running and
 ``asyncio.run`` would otherwise raise ``RuntimeError: asyncio.run() cannot be
 called from a running event loop``. Top-level ``await main()`` needs none of
-this and is what the workshop notebooks use.
+this and is what the workshop notebooks use. In the browser (JupyterLite)
+``asyncio.run(main())`` already works, so there it only says so.
 """
 
 from __future__ import annotations
 
 import asyncio
+import warnings
 import weakref
+
+from ._platform import in_browser
 
 __all__ = ["allow_asyncio_run"]
 
@@ -38,15 +42,27 @@ def allow_asyncio_run() -> asyncio.AbstractEventLoop:
         allow_asyncio_run()
         asyncio.run(main())
 
-    Returns:
-        The loop that was made re-entrant.
-    """
-    import nest_asyncio2  # only for those who ask: it patches asyncio
+    In the browser (JupyterLite, Pyodide) it patches nothing: Pyodide's loop
+    already runs ``asyncio.run(main())`` in a cell, and nest-asyncio2 cannot
+    patch it. A ``RuntimeWarning`` says the call is unnecessary there.
 
+    Returns:
+        The loop that was made re-entrant (in the browser, the running loop).
+    """
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         loop = asyncio.get_event_loop_policy().get_event_loop()
+    if in_browser():
+        warnings.warn(
+            "allow_asyncio_run() is unnecessary in the browser: this kernel already runs "
+            "asyncio.run(main()) in a cell, so nothing was patched",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return loop
+    import nest_asyncio2  # only for those who ask: it patches asyncio
+
     if loop not in _patched:
         nest_asyncio2.apply(loop)
         _patched.add(loop)

@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from .._platform import require_network
 from ..compat import compatibility
 from ..recorder import Recorder
 from ..worker import ExecutionContext, _find_handler
@@ -200,7 +201,10 @@ def serve(
 
     Raises:
         TypeError: ``worker`` has no ``fetch``.
+        NotImplementedError: the kernel runs in the browser (JupyterLite),
+            where nothing can listen; ``connect(worker)`` works there.
     """
+    require_network("serve()")
     return Server(worker, host, port, env=env, recorder=recorder, compatibility=compatibility)
 
 

@@ -209,6 +209,8 @@ async def averify(
     """:func:`verify` for a running event loop (a notebook cell: ``await averify(...)``)."""
     runs = _select(scenarios, dates, flags)
     kit = await _run_kit(runs)
+    if live is False or (live is None and find_workerd() is None):
+        return _compare(runs, kit, False)  # references only: no thread needed (none in a browser kernel)
     return await asyncio.to_thread(_compare, runs, kit, live)
 
 

@@ -9,7 +9,9 @@ console shows the exact error it raised — class and text, as
 :func:`~cfws_playground.widgets._common.describe_error` spells it — instead
 of a traceback. The console holds no protocol state: every button calls the
 public API of the pair, and what happened is read from the recorder (an
-:class:`~cfws_playground.widgets.EventStream` of it is shown below).
+:class:`~cfws_playground.widgets.EventStream` of it is shown below). The state
+labels follow the recorder too: a close handshake that completes later, or a
+call made from code, shows in them as it does in the table.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ..compat import FLAGS, compatibility
 from ..recorder import Recorder
 from ..socket import WebSocket, WebSocketPair
 from ._common import END_NAMES, describe_error, state_name
+from ._throttle import Coalescer
 from .event_stream import EventStream
 
 __all__ = ["PairConsole", "compatibility_choices"]
@@ -130,6 +133,7 @@ class PairConsole(w.VBox):  # type: ignore[misc]
         self.error_view = w.HTML("")
         self.error_view.add_class("cfws-console-error")
         self.stream = EventStream(self.recorder) if stream else None
+        self._refreshing = False
         for end, c in self.ends.items():
             c.accept.on_click(self._guard(lambda _b, end=end: self.call(end, "accept")))
             c.send.on_click(
@@ -147,7 +151,7 @@ class PairConsole(w.VBox):  # type: ignore[misc]
                 )
             )
             c.binary_type.observe(
-                self._guard(lambda ch, end=end: self.set_binary_type(end, ch["new"])), names="value"
+                self._guard(lambda ch, end=end: self._binary_type_chosen(end, ch["new"])), names="value"
             )
         self.new_pair_button.on_click(self._guard(lambda _b: self.new_pair(self.compat.value or None)))
         header = w.HBox([self.compat, self.new_pair_button, self.pair_label])
@@ -156,6 +160,9 @@ class PairConsole(w.VBox):  # type: ignore[misc]
             children.append(self.stream)
         super().__init__(children)
         self._refresh()
+        # The labels follow the recorder, not only the console's own actions: the
+        # runtime finishes a close handshake (2 CLOSING -> 3 CLOSED) turns later.
+        self._follow = Coalescer(self.recorder, lambda _batch, _overflow: self._refresh())
 
     # ------------------------------------------------------------------ actions
 
@@ -200,6 +207,10 @@ class PairConsole(w.VBox):  # type: ignore[misc]
         ws = self._ws(end)
         return self._act(lambda: getattr(ws, method)(*args))
 
+    def _binary_type_chosen(self, end: str, value: str) -> None:
+        if not self._refreshing:  # the learner chose it, not a refresh showing the end's value
+            self.set_binary_type(end, value)
+
     def set_binary_type(self, end: str, value: str) -> bool:
         """Set ``binaryType`` on ``end``."""
 
@@ -223,6 +234,9 @@ class PairConsole(w.VBox):  # type: ignore[misc]
 
     def close(self) -> None:
         """Close the console's widgets and its event stream (the pair is left as it is)."""
+        follow = getattr(self, "_follow", None)
+        if follow is not None:
+            follow.close()
         stream = getattr(self, "stream", None)  # absent if __init__ failed
         if stream is not None:
             stream.close()
@@ -237,11 +251,15 @@ class PairConsole(w.VBox):  # type: ignore[misc]
     def _refresh(self) -> None:
         number = self.recorder.watch(self.pair)
         self.pair_label.value = f"pair {number}"
-        for c in self.ends.values():
-            ws = self._ws(c.end)
-            c.state.value = state_name(ws.readyState)
-            if c.binary_type.value != ws.binaryType:
-                c.binary_type.value = ws.binaryType
+        self._refreshing = True
+        try:
+            for c in self.ends.values():
+                ws = self._ws(c.end)
+                c.state.value = state_name(ws.readyState)
+                if c.binary_type.value != ws.binaryType:
+                    c.binary_type.value = ws.binaryType
+        finally:
+            self._refreshing = False
         self.error_view.value = (
             "" if not self.error else f"<span class='cfws-console-error'>✗ {_escape(self.error)}</span>"
         )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from cfws_playground import DOMException, WebSocketPair, settle
 from cfws_playground.widgets import PairConsole
+from cfws_playground.widgets._common import state_name
 from cfws_playground.widgets.console import compatibility_choices
 
 
@@ -98,3 +101,47 @@ async def test_repr_and_close() -> None:
     stream = console.stream
     console.close()
     assert stream is not None and stream.comm is None
+
+
+async def _labels_caught_up(console: PairConsole, expected: dict[str, str]) -> dict[str, str]:
+    """The state labels once they show ``expected``, or after 1 s (the refresh runs on the loop)."""
+    for _ in range(100):
+        labels = {end: c.state.value for end, c in console.ends.items()}
+        if labels == expected:
+            break
+        await asyncio.sleep(0.01)
+    return labels
+
+
+async def test_state_labels_follow_the_recorder() -> None:
+    console = PairConsole()
+    client, server = console.pair
+    console.ends["server"].accept.click()
+    console.ends["client"].accept.click()
+    console.ends["client"].close.click()  # close(1000, 'bye'): the client end is CLOSING now
+    assert console.ends["client"].state.value == "2 CLOSING"
+    await settle()  # the server answers the close; both ends end CLOSED, turns later
+    last = console.recorder.records[-1]
+    assert (state_name(last.client), state_name(last.server)) == ("3 CLOSED", "3 CLOSED")
+    closed = {"client": "3 CLOSED", "server": "3 CLOSED"}
+    assert await _labels_caught_up(console, closed) == closed
+
+    # Calls made from code, not from the buttons, show too.
+    console.new_pair()
+    client, server = console.pair
+    client.accept()
+    server.accept()
+    server.binaryType = "arraybuffer"
+    client.close()
+    await settle()
+    assert await _labels_caught_up(console, closed) == closed
+    assert console.ends["server"].binary_type.value == "arraybuffer"
+    # Showing the end's binaryType is not a second assignment by the console.
+    assert [r.step for r in console.recorder.records].count("binaryType = 'arraybuffer'") == 1
+
+
+async def test_closed_console_stops_following() -> None:
+    console = PairConsole(stream=False)
+    console.close()
+    console.pair[0].accept()
+    assert console._follow.pending == 0

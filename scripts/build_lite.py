@@ -1,0 +1,455 @@
+"""Build the workshop as a JupyterLite site: the chapters run in the learner's browser, no server.
+
+::
+
+    python3 scripts/build_lite.py                 # -> _site/ (serve it with python3 -m http.server)
+    python3 scripts/build_lite.py --output public --cache ~/.cache/cfws-lite
+
+What goes in:
+
+- the chapters that need no listening socket (a chapter that imports ``serve``
+  from the kit, or ``websockets``, or ``urllib.request``, talks over the
+  network and is left out; the build says which and why), ``checks.py`` and
+  ``solutions/``;
+- a wheel of the kit built from this checkout;
+- Pyodide's core from the npm package ``pyodide`` at the version the kernel
+  expects, and every wheel the kernel and the kit need, from PyPI at pinned
+  versions, listed in the site's own ``pyodide-lock.json`` and preloaded when
+  the kernel starts — so a chapter runs with no install cell.
+
+Build time fetches only PyPI and npm packages, into ``--cache`` (reused by the
+next build). Run time fetches nothing from any host: the kernel, its packages
+and the notebooks all come from the site itself. The build checks that and
+fails otherwise.
+
+The build runs in its own virtual environment under the cache (JupyterLite's
+packages are kept out of the kit's environment: their JupyterLab extension
+logs errors in a regular JupyterLab).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import venv
+import zipfile
+from email.parser import Parser
+from pathlib import Path
+
+__all__ = ["build", "chapters", "main", "network_imports", "placeholder"]
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+
+#: The JupyterLite build and the front-end extensions copied into the site.
+BUILD_REQUIREMENTS = [
+    "jupyterlite-core==0.8.6",
+    "jupyterlite-pyodide-kernel==0.8.6",
+    "jupyter-server==2.21.1",  # `jupyter lite build` needs jupyter_server and jupyterlab_server
+    "jupyterlab-server==2.28.1",
+    "jupyterlab-widgets==3.0.17",  # the widget manager extension
+    "anywidget==0.11.0",  # anywidget's extension (the kit's widgets)
+    "packaging==26.4",  # reads the wheels' requirements below
+]
+#: The Pyodide the kernel of jupyterlite-pyodide-kernel 0.8.6 expects (its PYODIDE_VERSION).
+PYODIDE_VERSION = "314.0.6"
+PYODIDE_PYTHON = "3.14"
+#: Wheels the kit needs that Pyodide's lock does not list, pinned (pure py3-none-any wheels).
+EXTRA_WHEELS = {
+    "comm": "0.2.3",
+    "ipywidgets": "8.1.9",
+    "jupyterlab-widgets": "3.0.17",
+    "anywidget": "0.11.0",
+    "psygnal": "0.16.1",
+    "websockets": "17.4",
+    "ipython-pygments-lexers": "1.1.1",
+}
+#: Wheels shipped inside jupyterlite-pyodide-kernel: its kernel, piplite and the shims.
+KERNEL_WHEELS = ["ipykernel", "piplite", "pyodide-kernel", "widgetsnbextension"]
+#: Loaded when the kernel starts; with these preloaded the kernel installs nothing itself.
+PRELOAD = ["micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi", "ipython", "cfws-playground"]
+KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
+#: What a chapter imports when it talks over the network (not possible in a browser kernel).
+NETWORK_IMPORTS = {"websockets", "urllib.request", "cfws_playground.serve", "cfws_playground.bridge"}
+#: What a left-out chapter says in the site (the words of ``cfws_playground._platform.NEEDS_NETWORK``).
+NEEDS_NETWORK = "this needs a kernel with network access: run it in JupyterLab or on Binder"
+#: Pyodide's platform, for evaluating the wheels' environment markers.
+EMSCRIPTEN = {
+    "sys_platform": "emscripten",
+    "platform_system": "Emscripten",
+    "platform_machine": "wasm32",
+    "os_name": "posix",
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+    "python_version": PYODIDE_PYTHON,
+    "python_full_version": PYODIDE_PYTHON + ".2",
+    "extra": "",
+}
+
+
+def log(text: str) -> None:
+    print(f"build_lite: {text}", flush=True)
+
+
+def run(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
+    subprocess.run([str(a) for a in args], cwd=cwd, env=env, check=True)
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+# ---------------------------------------------------------------- chapters
+
+
+def network_imports(path: Path) -> list[str]:
+    """The network modules a notebook's code cells import (cells are Python, magics removed)."""
+    found: list[str] = []
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+        try:  # cells may await at top level, as IPython allows
+            flags = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+            tree = compile("\n".join(lines), path.name, "exec", flags)
+        except SyntaxError:
+            continue  # a cell that does not parse does not run either: nbval reports it
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            found += [name for name in names if name in NETWORK_IMPORTS and name not in found]
+    return found
+
+
+def chapters() -> tuple[list[Path], dict[str, str]]:
+    """The chapters that run in the browser, and those left out with the reason."""
+    included: list[Path] = []
+    left_out: dict[str, str] = {}
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")):
+        needs = network_imports(path)
+        if needs:
+            left_out[path.name] = "talks over the network (imports " + ", ".join(needs) + ")"
+        else:
+            included.append(path)
+    return included, left_out
+
+
+def placeholder(path: Path) -> dict[str, object]:
+    """A one-cell notebook standing in for a left-out chapter: its title, and why it is not here."""
+    original = json.loads(path.read_text(encoding="utf-8"))
+    title = next(
+        (
+            line
+            for cell in original["cells"]
+            if cell["cell_type"] == "markdown"
+            for line in "".join(cell["source"]).splitlines()
+            if line.startswith("# ")
+        ),
+        f"# {path.stem}",
+    )
+    text = (
+        f"{title}\n\n"
+        "This chapter talks to real clients over the network, and a kernel running in your "
+        "browser has no network sockets.\n\n"
+        f"**{NEEDS_NETWORK[0].upper()}{NEEDS_NETWORK[1:]}.** The other chapters run here as they are."
+    )
+    cell = {"cell_type": "markdown", "id": "needs-network", "metadata": {}, "source": text.splitlines(True)}
+    return {"cells": [cell], "metadata": original["metadata"], "nbformat": 4, "nbformat_minor": 5}
+
+
+# ---------------------------------------------------------------- downloads
+
+
+def build_env(cache: Path) -> Path:
+    """A virtual environment with the pinned JupyterLite build, reused while the pins match."""
+    env_dir = cache / "venv"
+    python = env_dir / "bin" / "python"
+    stamp = env_dir / "cfws-requirements.txt"
+    wanted = "\n".join(BUILD_REQUIREMENTS) + "\n"
+    if not (python.exists() and stamp.exists() and stamp.read_text() == wanted):
+        log(f"build environment in {env_dir}")
+        shutil.rmtree(env_dir, ignore_errors=True)
+        venv.create(env_dir, with_pip=True)
+        run(python, "-m", "pip", "install", "-q", "--disable-pip-version-check", *BUILD_REQUIREMENTS)
+        stamp.write_text(wanted)
+    return python
+
+
+def pyodide_core(cache: Path) -> Path:
+    """The npm package ``pyodide`` (core runtime, lock file; no package wheels), unpacked."""
+    folder = cache / f"pyodide-{PYODIDE_VERSION}"
+    if not (folder / "package" / "pyodide.mjs").exists():
+        npm = cache / "npm"
+        npm.mkdir(parents=True, exist_ok=True)
+        log(f"npm pack pyodide@{PYODIDE_VERSION}")
+        run("npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--pack-destination", npm, "--silent")
+        shutil.rmtree(folder, ignore_errors=True)
+        with tarfile.open(npm / f"pyodide-{PYODIDE_VERSION}.tgz") as archive:
+            archive.extractall(folder, filter="data")
+    return folder / "package"
+
+
+def pypi_wheel(python: Path, cache: Path, name: str, version: str) -> Path:
+    """The pure wheel ``name==version`` from PyPI, downloaded once into the cache."""
+    wheels = cache / "wheels"
+    wheels.mkdir(parents=True, exist_ok=True)
+    for path in wheels.glob("*.whl"):
+        dist, ver = path.name.split("-")[:2]
+        if canonical(dist) == canonical(name) and ver == version:
+            return path
+    log(f"download {name}=={version}")
+    run(
+        python, "-m", "pip", "download", "-q", "--disable-pip-version-check", "--no-deps",
+        "--only-binary=:all:", "--python-version", PYODIDE_PYTHON, "--platform", "any",
+        "--implementation", "py", "--dest", wheels, f"{name}=={version}",
+    )  # fmt: skip
+    return pypi_wheel(python, cache, name, version)
+
+
+def kit_wheel(python: Path, into: Path) -> Path:
+    """A wheel of the kit, built from this checkout."""
+    shutil.rmtree(into, ignore_errors=True)
+    run(python, "-m", "pip", "wheel", "-q", "--disable-pip-version-check", "--no-deps", "-w", into, ROOT)
+    (wheel,) = into.glob("cfws_playground-*.whl")
+    return wheel
+
+
+# ---------------------------------------------------------------- the lock
+
+
+def wheel_entry(wheel: Path, python_env: dict[str, str]) -> tuple[dict[str, object], list[str]]:
+    """A pyodide-lock entry for a pure wheel, and the requirements it has in Pyodide."""
+    from packaging.requirements import Requirement
+
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        meta_name = next(n for n in names if n.endswith(".dist-info/METADATA") and n.count("/") == 1)
+        meta = Parser().parsestr(archive.read(meta_name).decode())
+    tops = sorted(
+        {
+            n.split("/")[0].removesuffix(".py")
+            for n in names
+            if not n.split("/")[0].endswith((".dist-info", ".data"))
+            and (n.count("/") >= 1 and n.endswith("/__init__.py") or n.count("/") == 0 and n.endswith(".py"))
+        }
+    )
+    requires = []
+    for line in meta.get_all("Requires-Dist") or []:
+        req = Requirement(line)
+        if req.marker is None or req.marker.evaluate(python_env):
+            requires.append(canonical(req.name))
+    name = canonical(meta["Name"])
+    entry: dict[str, object] = {
+        "name": name,
+        "version": meta["Version"],
+        "file_name": wheel.name,
+        "install_dir": "site",
+        "sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
+        "package_type": "package",
+        "imports": tops,
+        "depends": sorted(set(requires)),
+        "unvendored_tests": False,
+    }
+    return entry, entry["depends"]  # type: ignore[return-value]
+
+
+def make_lock(python: Path, cache: Path, core: Path, kit: Path, kernel_pypi: Path, into: Path) -> list[str]:
+    """Put every wheel the kernel and the kit need in ``into`` with a lock that lists only them."""
+    upstream = json.loads((core / "pyodide-lock.json").read_text())
+    sources: dict[str, Path] = {"cfws-playground": kit}
+    for name in KERNEL_WHEELS:
+        candidates = sorted(kernel_pypi.glob(f"{name.replace('-', '_')}-*.whl"))
+        if name == "widgetsnbextension":  # the shim ipywidgets 8 accepts (~=4.0)
+            candidates = [p for p in candidates if p.name.startswith("widgetsnbextension-4.")]
+        sources[name] = candidates[-1]
+    packages: dict[str, dict[str, object]] = {}
+    todo = list(PRELOAD)
+    while todo:
+        name = canonical(todo.pop())
+        if name in packages:
+            continue
+        if name not in sources:
+            if name in EXTRA_WHEELS:
+                version = EXTRA_WHEELS[name]
+            elif name in upstream["packages"]:
+                version = upstream["packages"][name]["version"]
+            else:
+                raise SystemExit(
+                    f"build_lite: {name} is needed in the browser but not pinned: add it to EXTRA_WHEELS"
+                )
+            sources[name] = pypi_wheel(python, cache, name, version)
+        entry, depends = wheel_entry(sources[name], EMSCRIPTEN)
+        packages[name] = entry
+        todo += depends
+    into.mkdir(parents=True, exist_ok=True)
+    for name in packages:
+        shutil.copy2(sources[name], into / sources[name].name)
+    lock = {"info": upstream["info"], "packages": dict(sorted(packages.items()))}
+    (into / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
+    return sorted(packages)
+
+
+# ---------------------------------------------------------------- the site
+
+
+def build(output: Path, cache: Path, extra: list[Path] | None = None) -> dict[str, object]:
+    """Build the site into ``output``; downloads are read from and kept in ``cache``."""
+    cache.mkdir(parents=True, exist_ok=True)
+    # Each build stages in its own folder, so two builds sharing a cache do not collide.
+    with tempfile.TemporaryDirectory(prefix="stage-", dir=cache) as stage:
+        return _build(output, cache, Path(stage), extra or [])
+
+
+def _build(output: Path, cache: Path, stage: Path, extra: list[Path]) -> dict[str, object]:
+    started = time.monotonic()
+    python = build_env(cache)
+    from jupyterlite_pyodide_kernel import constants  # the build environment runs this
+
+    if constants.PYODIDE_VERSION != PYODIDE_VERSION:
+        raise SystemExit(
+            f"build_lite: the kernel expects Pyodide {constants.PYODIDE_VERSION}, not {PYODIDE_VERSION}"
+        )
+    core = pyodide_core(cache)
+    included, left_out = chapters()
+    if not included:
+        raise SystemExit("build_lite: no chapter to build")
+
+    pyodide_dir = stage / "static" / "pyodide"
+    pyodide_dir.mkdir(parents=True)
+    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide.js"):
+        shutil.copy2(core / name, pyodide_dir / name)
+    kernel_pypi = (
+        python.parent.parent / "share/jupyter/labextensions" / KERNEL_PLUGIN.split(":")[0] / "static/pypi"
+    )
+    kit = kit_wheel(python, stage / "kit")
+    shipped = make_lock(python, cache, core, kit, kernel_pypi, pyodide_dir)
+
+    contents = stage / "contents"
+    contents.mkdir()
+    for path in [*included, *extra]:
+        shutil.copy2(path, contents / path.name)
+    for name in left_out:  # a stand-in: links to it from other chapters say why it is not here
+        (contents / name).write_text(json.dumps(placeholder(NOTEBOOKS / name), indent=1) + "\n")
+    shutil.copy2(NOTEBOOKS / "checks.py", contents / "checks.py")
+    shutil.copytree(
+        NOTEBOOKS / "solutions", contents / "solutions", ignore=shutil.ignore_patterns("__pycache__")
+    )
+
+    settings = {
+        "pyodideUrl": "./static/pyodide/pyodide.mjs",
+        "disablePyPIFallback": True,  # %pip install finds what the site ships, nothing else
+        "loadPyodideOptions": {"lockFileURL": "./static/pyodide/pyodide-lock.json", "packages": PRELOAD},
+    }
+    config = {
+        "jupyter-lite-schema-version": 0,
+        "jupyter-config-data": {
+            "appName": "cfws-playground workshop",
+            "litePluginSettings": {KERNEL_PLUGIN: settings},
+        },
+    }
+    (stage / "jupyter-lite.json").write_text(json.dumps(config, indent=2) + "\n")
+
+    output = output.resolve()
+    if output.exists() and any(output.iterdir()) and not (output / "jupyter-lite.json").exists():
+        raise SystemExit(f"build_lite: {output} is not empty and not a site built here: not replacing it")
+    shutil.rmtree(output, ignore_errors=True)
+    env = {**os.environ, "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    # A fresh stage, so a fresh doit database: a stale one skips steps and the site falls back to a CDN.
+    run(
+        python.parent / "jupyter-lite", "build", "--lite-dir", stage, "--contents", contents,
+        "--output-dir", output, "--no-sourcemaps", cwd=stage, env=env,
+    )  # fmt: skip
+
+    manifest: dict[str, object] = {
+        "chapters": [p.name for p in included],
+        "extra": [p.name for p in extra],
+        "left_out": left_out,
+        "pyodide": PYODIDE_VERSION,
+        "packages": {name: _version(pyodide_dir, name) for name in shipped},
+        "build_requirements": BUILD_REQUIREMENTS,
+    }
+    check_site(output)
+    (output / "cfws-lite.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
+    manifest["size_bytes"] = size
+    log(f"chapters: {', '.join(manifest['chapters'])}")  # type: ignore[arg-type]
+    for name, reason in left_out.items():
+        log(f"left out: {name}: {reason}")
+    log(f"{len(shipped)} packages preloaded from the site, Pyodide {PYODIDE_VERSION}")
+    log(f"site: {output} ({size / 1e6:.1f} MB) in {time.monotonic() - started:.1f} s")
+    return manifest
+
+
+def _version(folder: Path, name: str) -> str:
+    lock = json.loads((folder / "pyodide-lock.json").read_text())
+    return str(lock["packages"][name]["version"])
+
+
+def check_site(output: Path) -> None:
+    """Fail unless the site's kernel loads Pyodide and every package from the site itself."""
+    problems = []
+    for config_path in output.rglob("jupyter-lite.json"):
+        config = json.loads(config_path.read_text())
+        plugin = config.get("jupyter-config-data", {}).get("litePluginSettings", {}).get(KERNEL_PLUGIN)
+        if plugin is None:
+            continue
+        for key in ("pyodideUrl",):
+            if "://" in str(plugin.get(key, "")):
+                problems.append(f"{config_path}: {key} = {plugin[key]}")
+        if "://" in json.dumps(plugin.get("loadPyodideOptions", {})):
+            problems.append(f"{config_path}: loadPyodideOptions points to another host")
+    lock = json.loads((output / "static/pyodide/pyodide-lock.json").read_text())
+    for name, entry in lock["packages"].items():
+        path = output / "static/pyodide" / entry["file_name"]
+        if not path.exists():
+            problems.append(f"{name}: {entry['file_name']} is not in the site")
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != entry["sha256"]:
+            problems.append(f"{name}: sha256 of {entry['file_name']} differs from the lock")
+    if not (output / "static/pyodide/pyodide.mjs").exists():
+        problems.append("static/pyodide/pyodide.mjs is missing")
+    if problems:
+        raise SystemExit("build_lite: the site would load from elsewhere:\n  " + "\n  ".join(problems))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument(
+        "--output", type=Path, default=ROOT / "_site", help="the site folder (default: _site)"
+    )
+    parser.add_argument(
+        "--cache", type=Path, default=ROOT / "build" / "lite",
+        help="downloads and the build environment, reused by the next build (default: build/lite)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--extra", type=Path, action="append", default=[], metavar="NOTEBOOK",
+        help="one more notebook for the site (the browser test adds its widget notebook)",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    cache = args.cache.resolve()
+    python = build_env(cache)
+    if Path(sys.prefix).resolve() != python.parent.parent.resolve():
+        # Build inside the build environment, which has what reading wheels needs (packaging).
+        argv = sys.argv[1:] if argv is None else argv
+        return subprocess.run([str(python), __file__, *argv]).returncode
+    build(args.output.resolve(), cache, [p.resolve() for p in args.extra])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

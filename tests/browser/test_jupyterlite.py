@@ -1,0 +1,267 @@
+"""The workshop in JupyterLite: each chapter runs in chromium with no server and no outside request.
+
+One build (``scripts/build_lite.py``, the README's command) for the whole
+module, plus the widget notebook of the other browser tests; a plain static
+server on 127.0.0.1. Each chapter opens in a **fresh** browser context, uses
+*Run All*, and must print exactly the outputs stored in ``notebooks/`` — the
+ones nbval checks — while every request for a host other than 127.0.0.1 is
+blocked and counted (the count must stay 0). Kernel start, Run All time and
+the site's size go to the test log; screenshots to ``artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from chromium import CHROMIUM_ARGS, chromium_executable
+from lite import (
+    OutsideRequests,
+    build_site,
+    expose_app,
+    open_chapter,
+    outside_requests,
+    run_chapter,
+    site_size,
+    static_server,
+)
+from widget_checks import (
+    check_console_shows_error,
+    check_diagram,
+    check_stream_matches_kernel,
+    check_stream_stays_live,
+)
+
+from cfws_playground._platform import NEEDS_NETWORK
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+ARTIFACTS = ROOT / "artifacts"
+WIDGETS = HERE / "notebooks" / "live_widgets.ipynb"
+SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+#: nbval never compares these (widget model ids are random; images need --nbdime).
+NOT_COMPARED = {"application/vnd.jupyter.widget-view+json", "image/png", "image/jpeg"}
+
+
+def log(request: pytest.FixtureRequest, text: str) -> None:
+    """A line in the test log, shown whether the test passes or not."""
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if capture is not None and reporter is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.ensure_newline()
+            reporter.write_line(f"lite: {text}")
+    else:
+        print(f"lite: {text}")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> dict[str, Any]:
+    chromium_executable()  # skips locally without chromium (before building anything), fails in CI
+    if shutil.which("npm") is None:  # the build fetches Pyodide's core with `npm pack`
+        reason = "needs npm to build the site (apt-get install -y npm)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}, and CI is set: the browser tests must run in CI")
+        pytest.skip(reason)
+    output = tmp_path_factory.mktemp("lite") / "_site"
+    start = time.monotonic()
+    manifest = build_site(output, extra=[WIDGETS])
+    manifest["path"] = output
+    log(request, f"site built in {time.monotonic() - start:.1f} s, {site_size(output) / 1e6:.1f} MB")
+    for line in manifest.pop("log"):
+        log(request, line)
+    expose_app(output)
+    return manifest
+
+
+@pytest.fixture(scope="module")
+def outside() -> Iterator[OutsideRequests]:
+    with outside_requests() as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="module")
+def served(site: dict[str, Any]) -> Iterator[str]:
+    with static_server(site["path"]) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser(served: str, outside: OutsideRequests) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS + outside.args)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+def _sanitizers() -> list[tuple[re.Pattern[str], str]]:
+    text = SANITIZE.read_text()
+    return [(re.compile(m[0]), m[1]) for m in re.findall(r"^regex: (.*)\n^replace: (.*)$", text, re.M)]
+
+
+def comparable(outputs: list[dict[str, Any]]) -> list[Any]:
+    """A cell's outputs as nbval compares them: streams merged by name, data by MIME type."""
+    subs = _sanitizers()
+
+    def clean(text: Any) -> str:
+        text = "".join(text) if isinstance(text, list) else str(text)
+        for pattern, replacement in subs:
+            text = pattern.sub(replacement, text)
+        return text
+
+    streams: dict[str, str] = {}
+    rest: list[Any] = []
+    for out in outputs:
+        kind = out["output_type"]
+        if kind == "stream":
+            streams[out["name"]] = streams.get(out["name"], "") + clean(out["text"])
+        elif kind in ("execute_result", "display_data"):
+            data = {k: clean(v) for k, v in out["data"].items() if k not in NOT_COMPARED}
+            rest.append((kind, dict(sorted(data.items()))))
+        elif kind == "error":
+            rest.append((kind, out["ename"], clean(out["evalue"])))
+    return [*sorted(streams.items()), *rest]
+
+
+def compared(cell: Any) -> bool:
+    """Whether strict nbval compares this stored cell's output."""
+    tags = set(cell.metadata.get("tags", []))
+    markers = {"NBVAL_IGNORE_OUTPUT", "NBVAL_SKIP"}
+    if tags & {"nbval-ignore-output", "nbval-skip"} or any(m in cell.source for m in markers):
+        return False
+    return cell.execution_count is not None
+
+
+@pytest.mark.timeout(600)  # the module's one build happens here (from scratch: a few minutes)
+def test_the_site_has_the_chapters_that_need_no_socket(site: dict[str, Any]) -> None:
+    every = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    assert sorted(site["chapters"] + list(site["left_out"])) == every
+    assert "06-real-clients.ipynb" in site["left_out"]  # serve() and websockets: a real network
+    assert {"00-start-here.ipynb", "01-pairs.ipynb", "07-compatibility-dates.ipynb"} <= set(site["chapters"])
+    for name, reason in site["left_out"].items():
+        assert reason.startswith("talks over the network"), (name, reason)
+        # In its place, a page that says why, so links from other chapters explain themselves.
+        stand_in = nbformat.read(site["path"] / "files" / name, as_version=4)
+        assert [c.cell_type for c in stand_in.cells] == ["markdown"]
+        assert NEEDS_NETWORK.lower() in stand_in.cells[0].source.lower(), stand_in.cells[0].source
+    assert (site["path"] / "files" / "checks.py").exists()
+    assert (site["path"] / "files" / "solutions").is_dir()
+
+
+@pytest.mark.timeout(300)
+def test_outside_requests_are_blocked_and_counted(
+    served: str, browser: Any, outside: OutsideRequests
+) -> None:
+    # The guard the chapters rely on: a page and a worker asking another host are
+    # both stopped and counted (and nothing else is, in a quiet browser).
+    before = outside.count
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(served + "jupyter-lite.json")
+        page.evaluate("""async () => {
+            try { await fetch('http://example.com/from-page'); } catch (e) {}
+            const code = "fetch('https://example.org/from-worker')" +
+                         ".catch(() => {}).then(() => postMessage('done'))";
+            const worker = new Worker(URL.createObjectURL(new Blob([code])));
+            await new Promise(resolve => { worker.onmessage = resolve; });
+        }""")
+    finally:
+        context.close()
+    seen = outside.seen[before:]
+    assert any("example.com/from-page" in s for s in seen), seen
+    assert any("example.org" in s for s in seen), seen
+    assert all("example." in s for s in seen), seen
+
+
+def _chapters() -> list[str]:
+    # The build decides (a chapter that imports serve or websockets is left out);
+    # ask it the same way here so the parametrization needs no build.
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_lite", ROOT / "scripts" / "build_lite.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    included, _ = module.chapters()
+    return [p.name for p in included]
+
+
+@pytest.mark.timeout(720)
+@pytest.mark.parametrize("name", _chapters())
+def test_chapter_prints_the_stored_outputs(
+    name: str, site: dict[str, Any], served: str, browser: Any, outside: OutsideRequests, request: Any
+) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / f"lite-{Path(name).stem}.png"
+    before = outside.count
+    with open_chapter(browser, served, name, outside) as (page, tried):
+        idle, ran, cells, outputs = run_chapter(page, name, shot)
+        page.screenshot(path=str(shot), full_page=True)
+    log(request, f"{name}: kernel idle {idle:.1f} s, Run All {ran:.1f} s, {len(cells)} cells")
+    assert tried == [], tried
+    stored = [c for c in nbformat.read(NOTEBOOKS / name, as_version=4).cells if c.cell_type == "code"]
+    assert len(outputs) == len(stored) == len(cells)
+    # Every cell ran once, in order, in this fresh kernel; no error but where one is expected.
+    assert [c["count"] for c in cells] == list(range(1, len(cells) + 1))
+    failed = [
+        (c["source"][:60], c["errors"]) for c in cells if c["errors"] and "raises-exception" not in c["tags"]
+    ]
+    assert not failed, failed
+    checked = 0
+    for index, (cell, got) in enumerate(zip(stored, outputs, strict=True)):
+        if compared(cell):
+            assert comparable(got) == comparable(cell.outputs), f"{name} code cell {index}:\n{cell.source}"
+            checked += 1
+    assert checked > 0, f"{name}: no stored output to compare"
+    assert outside.seen[before:] == [], outside.seen[before:]
+    assert shot.stat().st_size > 0
+
+
+@pytest.mark.timeout(720)
+def test_widgets_render_and_stay_live(
+    site: dict[str, Any], served: str, browser: Any, outside: OutsideRequests, request: Any
+) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "lite-widgets.png"
+    before = outside.count
+    with open_chapter(browser, served, WIDGETS.name, outside) as (page, tried):
+        idle, ran, cells, _ = run_chapter(page, WIDGETS.name, shot)
+        log(request, f"{WIDGETS.name}: kernel idle {idle:.1f} s, Run All {ran:.1f} s")
+        assert [c["count"] for c in cells] == list(range(1, len(cells) + 1)), cells
+        assert [c["errors"] for c in cells] == [[]] * len(cells), cells
+        # The kit's three widgets and ipywidgets render, and follow the kernel live.
+        check_stream_matches_kernel(page, cells)
+        check_diagram(page, cells)
+        check_stream_stays_live(page)
+        check_console_shows_error(page)
+        # The console's buttons reach the kernel; its labels follow the recorder.
+        console = page.locator(".widget-vbox", has=page.locator("button", has_text="new pair"))
+        for button in (1, 0):  # server accept(), then client accept()
+            console.locator("button", has_text="accept()").nth(button).click()
+        console.locator("button", has_text="close()").first.click()
+        page.wait_for_function(
+            """() => { const box = [...document.querySelectorAll('.widget-vbox')].find(
+                         b => [...b.querySelectorAll('button')].some(x => x.textContent === 'new pair'));
+                       const labels = [...box.querySelectorAll('.widget-label')].map(l => l.textContent);
+                       return labels.filter(t => t === '3 CLOSED').length === 2; }""",
+            timeout=20_000,
+        )
+        page.screenshot(path=str(shot), full_page=True)
+    # allow_asyncio_run() said it is unnecessary here, and asyncio.run(main()) worked.
+    assert tried == [], tried
+    assert outside.seen[before:] == [], outside.seen[before:]

@@ -1,0 +1,69 @@
+"""scripts/build_lite.py without a build: which chapters go to the browser, what stands in for the rest."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from cfws_playground._platform import NEEDS_NETWORK
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def build_lite() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("build_lite", ROOT / "scripts" / "build_lite.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def notebook(tmp_path: Path, *sources: str, title: str = "# A chapter") -> Path:
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": [f"{title}\n", "\n", "A lede."]}]
+    cells += [{"cell_type": "code", "metadata": {}, "source": s, "outputs": [], "execution_count": None}
+              for s in sources]
+    path = tmp_path / "99-probe.ipynb"
+    path.write_text(json.dumps({"cells": cells, "metadata": {"kernelspec": {"name": "python3"}},
+                                "nbformat": 4, "nbformat_minor": 5}))
+    return path
+
+
+def test_chapters_that_talk_over_the_network_are_left_out(build_lite: ModuleType) -> None:
+    included, left_out = build_lite.chapters()
+    names = [p.name for p in included]
+    assert names[:6] == ["00-start-here.ipynb", "01-pairs.ipynb", "02-accept.ipynb", "03-send.ipynb",
+                         "04-close.ipynb", "05-errors.ipynb"]
+    assert "07-compatibility-dates.ipynb" in names
+    assert "serve" in left_out["06-real-clients.ipynb"] and "websockets" in left_out["06-real-clients.ipynb"]
+    every = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    assert sorted(names + list(left_out)) == every
+
+
+def test_network_imports_are_found_in_any_spelling(build_lite: ModuleType, tmp_path: Path) -> None:
+    find = build_lite.network_imports
+    assert find(notebook(tmp_path, "from cfws_playground import Response, serve, settle")) == [
+        "cfws_playground.serve"
+    ]
+    assert find(notebook(tmp_path, "import asyncio\nimport websockets")) == ["websockets"]
+    assert find(notebook(tmp_path, "%run -i solutions/x.py\nawait settle()\nimport urllib.request")) == [
+        "urllib.request"
+    ]
+    assert find(notebook(tmp_path, "async with x:\n    import websockets")) == ["websockets"]
+    # In-process only: a local function called serve, connect(worker), settle.
+    clean = "from cfws_playground import connect, settle\ndef serve(s):\n    ...\nawait connect(serve)"
+    assert find(notebook(tmp_path, clean)) == []
+
+
+def test_a_left_out_chapter_becomes_a_page_that_says_why(build_lite: ModuleType, tmp_path: Path) -> None:
+    assert build_lite.NEEDS_NETWORK == NEEDS_NETWORK  # the same words as serve() in the browser
+    stand_in = build_lite.placeholder(notebook(tmp_path, "import websockets", title="# Real clients"))
+    (cell,) = stand_in["cells"]
+    text = "".join(cell["source"])
+    assert text.startswith("# Real clients\n")
+    assert NEEDS_NETWORK.lower() in text.lower()
+    assert stand_in["metadata"] == {"kernelspec": {"name": "python3"}}
