@@ -243,3 +243,34 @@ def test_cli_verify_runs_live(workerd_binary, capsys: pytest.CaptureFixture[str]
     os.environ.setdefault("CFWS_WORKERD", str(workerd_binary))
     assert main(["verify", "close-handshake", "send-text", "--live"]) == 0
     assert "2 scenarios, 12 runs against live workerd 2026-11-17" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------- the workshop's claims
+
+
+def _cited_scenarios() -> dict[str, set[str]]:
+    import pathlib
+    import re
+
+    notebooks = pathlib.Path(__file__).resolve().parent.parent / "notebooks"
+    cited: dict[str, set[str]] = {}
+    for path in sorted(notebooks.glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            for name in re.findall(r"scenarios?: ([a-z0-9-]+(?:, [a-z0-9-]+)*)", "".join(cell["source"])):
+                for one in name.split(", "):
+                    cited.setdefault(one, set()).add(path.name)
+    listed = notebooks / "scenarios.txt"
+    if listed.exists():
+        for line in listed.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                cited.setdefault(line.split("\t")[0], set()).add(listed.name)
+    return cited
+
+
+def test_every_scenario_a_notebook_cites_is_in_the_library() -> None:
+    cited = _cited_scenarios()
+    assert cited, "the notebooks cite no scenario"
+    names = {s.name for s in SCENARIOS}
+    unknown = {name: sorted(where) for name, where in cited.items() if name not in names}
+    assert not unknown, f"notebooks cite scenarios the library does not have: {unknown}"
