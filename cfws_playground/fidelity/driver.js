@@ -92,6 +92,10 @@ class Run {
       return o;
     }
     if ("arr" in e) return e.arr.map((v) => this.value(v, event));
+    if ("scratch" in e) {
+      this.scratch = new Uint8Array(this.value(e.scratch, event));
+      return this.scratch;
+    }
     if ("zeros" in e) return new ArrayBuffer(e.zeros);
     if ("xs" in e) return "x".repeat(e.xs);
     if ("new" in e) {
@@ -130,6 +134,10 @@ class Run {
         } catch (err) {
           log.push(`${op.text} -> throws ${errorText(err)}`);
         }
+        break;
+      case "scribble":
+        this.scratch.fill(255);
+        log.push(op.text);
         break;
       case "state":
         log.push(`state: ${this.rs()}`);

@@ -21,6 +21,8 @@ Steps::
     "off b message L"                 # removeEventListener of a named listener
     "add b message L"                 # addEventListener again with that same listener
     "log(reason)"                     # log a value (in a listener: an event field)
+    "a.send(scratch(b'\\x01\\x02'))"     # a Uint8Array kept as the scratch buffer ...
+    "scribble()"                      # ... overwritten with 0xff bytes
     "b.onmessage: b.send(data)"       # the on<type> attribute
     "settle"                          # wait until nothing more happens
     "sleep 0"                         # await a timer of N ms
@@ -216,6 +218,8 @@ class _Compiler:
                 "args": [self.expr(a) for a in value.args],
                 "text": text,
             }
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "scribble":
+            return {"do": "scribble", "text": text}
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "log":
             if len(value.args) != 1:
                 raise ScenarioSyntaxError(f"{text!r}: log() takes one value")
@@ -269,6 +273,8 @@ class _Compiler:
                 return {"new": name, "args": args}
             if name in ("Uint8Array", "Blob", "Object"):
                 return {"new": name, "args": args}
+            if name == "scratch" and len(node.args) == 1:  # a Uint8Array that scribble() overwrites
+                return {"scratch": args[0]}
             if name == "ab":  # ab(n): an ArrayBuffer of n zero bytes
                 return {"zeros": node.args[0].value if isinstance(node.args[0], ast.Constant) else 0}
             if name == "text":  # text(n): a string of n 'x'

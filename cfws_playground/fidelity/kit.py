@@ -112,6 +112,7 @@ class _Run:
         self.timers = 0
         self.loop = asyncio.get_running_loop()
         self.response: Response | None = None  # a wire scenario's Worker returns this
+        self.scratch = bytearray()  # scratch(...) / scribble(): a buffer changed after send()
 
     def rs(self) -> str:
         return f"a={self.ends['a'].readyState} b={self.ends['b'].readyState}"
@@ -144,6 +145,9 @@ class _Run:
             return {k: self.value(v, event) for k, v in e["obj"].items()}
         if "arr" in e:
             return [self.value(v, event) for v in e["arr"]]
+        if "scratch" in e:
+            self.scratch = bytearray(self.value(e["scratch"], event))
+            return self.scratch
         if "zeros" in e:
             return bytes(e["zeros"])
         if "xs" in e:
@@ -188,6 +192,9 @@ class _Run:
                 self.log.append(f"{op['text']} -> throws {_error_text(exc)}")
             else:
                 self.log.append(op["text"])
+        elif do == "scribble":
+            self.scratch[:] = b"\xff" * len(self.scratch)
+            self.log.append(op["text"])
         elif do == "state":
             self.log.append(f"state: {self.rs()}")
         elif do == "watch":

@@ -1464,6 +1464,8 @@ S("send-numbers-and-booleans-as-text", "send(42), send(1.0), send(1e21), send(Tr
   *ACCEPTED, "a.send(42)", "a.send(1.0)", "a.send(1e21)", "a.send(True)", "settle")
 S("send-object-sends-object-object", "workerd sends a plain object as the text '[object Object]' without an error.",
   *ACCEPTED, "a.send({'hello': 'world'})", "settle", deliberate=SEND_VALUES)
+S("send-copies-data", "A buffer changed right after send() arrives with the bytes it had at send() (workerd 2026-11-17 copies).",
+  *ACCEPTED, "b.binaryType = 'arraybuffer'", "a.send(scratch(b'\\x01\\x02\\x03'))", "scribble()", "settle")
 S("each-direction-keeps-order", "Messages from each end arrive in send order.",
   *ACCEPTED, "a.send('a1')", "a.send('a2')", "a.send('a3')", "b.send('b1')", "b.send('b2')", "b.send('b3')", "settle")
 S("binary-type-blob-default", "From 2026-03-17 a new end's binaryType is 'blob' and binary messages arrive as Blob.",
