@@ -84,7 +84,8 @@ def _errors(rec: Recorder, end: str) -> list[str]:
     return [
         str(r.args[0])
         for r in rec.records
-        if r.kind == "event" and r.name == "error" and r.end == end and "Network connection lost" not in r.args[0]
+        if r.kind == "event" and r.name == "error" and r.end == end
+        and "Network connection lost" not in r.args[0]
     ]
 
 
@@ -115,7 +116,8 @@ async def check_greet(greet: Callable[[WebSocketPair], Awaitable[Any]]) -> None:
     if any(r.end != "server" for r in sent):
         return _hint("only the server end (pair[1]) should send in this exercise")
     if not _accepted(rec, "client"):
-        return _hint("the client end was never accepted, so the message waits for it: call client.accept() too")
+        return _hint("the client end was never accepted, so the message waits for it: "
+                     "call client.accept() too")
     if at_return == [] and list(got) == ["hello from server"]:
         return _hint("your list filled only after greet() returned: await settle() before returning, "
                      "so that the message is delivered first")
@@ -155,7 +157,8 @@ async def check_collect_early(collect: Callable[[WebSocketPair], Awaitable[Any]]
     await settle()
     after = list(got)
     if not _accepted(rec, "server"):
-        return _hint("the server end was never accepted, so the messages are still waiting: call server.accept()")
+        return _hint("the server end was never accepted, so the messages are still waiting: "
+                     "call server.accept()")
     if at_return[:3] != ["a", "b", "c"] and after[:3] == ["a", "b", "c"]:
         return _hint("the messages reached your list only after collect() returned: await settle() "
                      "before returning, so that they are delivered first")
@@ -299,8 +302,9 @@ async def check_goodbye(install: Callable[[Any], Any]) -> None:
         if errors:
             text = errors[0]
             if "Invalid WebSocket close code" in text:
-                return _hint(f"when the client closed {how}, your close listener raised {text!r}: close() "
-                             "refuses 1005 and 1006, so answer with safe_close_args(event.code, event.reason)")
+                return _hint(f"when the client closed {how}, your close listener raised {text!r}: "
+                             "close() refuses 1005 and 1006, so answer with "
+                             "safe_close_args(event.code, event.reason)")
             if "after close()" in text and not half_open:
                 return _hint(f"your close listener raised {text!r}: without allowHalfOpen=True the runtime "
                              "has already answered the Close, so the end cannot send any more. Accept with "
@@ -471,14 +475,14 @@ async def _echo_worker(request: Any, env: Any, ctx: Any) -> Any:
     return Response(None, status=101, webSocket=client)
 
 
-class _NestedRun(RuntimeError):
+class _NestedRunError(RuntimeError):
     """asyncio.run() was called inside a running event loop."""
 
 
 def _refuse_asyncio_run(main: Any, **kwargs: Any) -> Any:
     if inspect.iscoroutine(main):
         main.close()  # never awaited, on purpose: no "never awaited" warning
-    raise _NestedRun("asyncio.run() cannot be called from a running event loop")
+    raise _NestedRunError("asyncio.run() cannot be called from a running event loop")
 
 
 async def check_talk(talk: Callable[[str, list[str]], Awaitable[Any]]) -> None:
@@ -492,7 +496,7 @@ async def check_talk(talk: Callable[[str, list[str]], Awaitable[Any]]) -> None:
         asyncio.run = _refuse_asyncio_run  # type: ignore[assignment]
         try:
             got = await asyncio.wait_for(talk(server.url, ["one", "two", "three"]), 10)
-        except _NestedRun:
+        except _NestedRunError:
             return _hint("talk() called asyncio.run(): inside an async def, `await` the coroutine instead. "
                          "asyncio.run() starts an event loop, which only the top of a script does")
         except TimeoutError:

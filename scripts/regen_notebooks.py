@@ -141,7 +141,7 @@ def render(nb: nbformat.NotebookNode) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("notebooks", nargs="*", type=pathlib.Path, help="default: every notebooks/NN-*.ipynb and NNb-*.ipynb")
+    parser.add_argument("notebooks", nargs="*", type=pathlib.Path, help="default: every chapter")
     parser.add_argument("--out", type=pathlib.Path, help="write here instead of in place")
     args = parser.parse_args(argv)
     paths = [p.resolve() for p in args.notebooks] or workshop_notebooks()

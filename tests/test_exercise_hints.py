@@ -446,7 +446,8 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
         ("answers without the star", """
             def on_text(room, ws, text):
                 if text == "/who":
-                    ws.send("here: " + ", ".join(sorted(w.deserializeAttachment()["name"] for w in room.sockets)))
+                    here = sorted(w.deserializeAttachment()["name"] for w in room.sockets)
+                    ws.send("here: " + ", ".join(here))
                 else:
                     room.broadcast(f"{ws.deserializeAttachment()['name']}: {text}", exclude=ws)
         """, "expected ['* here: ada, bob']"),

@@ -115,7 +115,7 @@ def test_notebook_shape(path: pathlib.Path) -> None:
         assert "## Check yourself" in markdown
         questions = re.findall(r"^- .*\?$", markdown.split("## Check yourself")[1], re.MULTILINE)
         answers = re.findall(r"<details><summary>Answer</summary>", markdown)
-        assert questions and len(answers) == len(questions), "every check-yourself question has a folded answer"
+        assert questions and len(answers) == len(questions), "each question has a folded answer"
     if path.name != "00-start-here.ipynb" and "-OPTIONAL-" not in path.name:
         assert re.search(r"^### Exercise \d+: ", markdown, re.MULTILINE), "each chapter has an exercise"
         assert "```js" in markdown or "```toml" in markdown, "JavaScript (or wrangler.toml) beside the Python"
