@@ -24,7 +24,7 @@ What is normalised, so that two runs give identical files:
 What is derived, so that it survives every regeneration:
 
 * a code cell answers a prediction when the markdown above it asks for one
-  (it says "predict"), up to the next markdown cell; such a cell is tagged
+  ("Predict ..." or "predict: ..."), up to the next markdown cell; such a cell is tagged
   ``predict`` and its stored output is collapsed
   (``metadata.jupyter.outputs_hidden``, honoured by JupyterLab and Notebook 7),
   so opening a chapter shows the question and not its answer. Running the cell
@@ -56,7 +56,8 @@ def workshop_notebooks() -> list[pathlib.Path]:
     return sorted(NOTEBOOKS.glob("[0-9][0-9]*-*.ipynb"), key=lambda p: p.stem.split("-")[0])
 
 
-PREDICT = re.compile(r"\bpredict", re.IGNORECASE)
+#: A question to the learner ("Predict ...", "predict: ..."), not a goal ("- predict what ...").
+PREDICT = re.compile(r"\bPredict\b|\bpredict:")
 
 
 def predict_cells(nb: nbformat.NotebookNode) -> set[int]:
@@ -66,7 +67,7 @@ def predict_cells(nb: nbformat.NotebookNode) -> set[int]:
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
             asking = bool(PREDICT.search(cell.source))
-        elif cell.cell_type == "code" and (asking or "predict" in cell.metadata.get("tags", [])):
+        elif cell.cell_type == "code" and asking:
             found.add(i)
     return found
 

@@ -311,7 +311,7 @@ def test_the_answer_to_every_prediction_is_folded(path: pathlib.Path) -> None:
 
     nb = nbformat.read(path, as_version=4)
     predicting = _regen_module().predict_cells(nb)
-    asks = any(c.cell_type == "markdown" and "Predict" in c.source for c in nb.cells)
+    asks = any(c.cell_type == "markdown" and re.search(r"\bPredict\b|\bpredict:", c.source) for c in nb.cells)
     assert bool(predicting) == asks
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
@@ -319,6 +319,16 @@ def test_the_answer_to_every_prediction_is_folded(path: pathlib.Path) -> None:
         hidden = cell.metadata.get("jupyter", {}).get("outputs_hidden", False)
         assert hidden == (i in predicting), (path.name, i, cell.source[:60])
         assert ("predict" in cell.metadata.get("tags", [])) == (i in predicting)
+        if i in predicting and cell.outputs:
+            # JupyterLab previews a folded output by its first line: a heading, never the answer.
+            heading = folded_preview(cell.outputs[0])
+            assert heading.endswith((":", "?")) or heading.startswith("   #  "), (path.name, i, heading)
+
+
+def folded_preview(output: Any) -> str:
+    """The line JupyterLab shows for a folded output: the first non-empty line of the first output."""
+    text = output.get("text") or output.get("data", {}).get("text/plain", "")
+    return next((line for line in "".join(text).split("\n") if line), "")
 
 
 # ---------------------------------------------------------------- claims backed by workerd scenarios
