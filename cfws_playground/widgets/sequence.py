@@ -17,6 +17,7 @@ The widget redraws at most ~20 times a second and keeps a bounded window.
 from __future__ import annotations
 
 import html
+import math
 import pathlib
 from collections import deque
 from dataclasses import dataclass, field
@@ -208,6 +209,8 @@ def diagram(
 
 
 _X = {"client": 150, "server": 610}
+#: How far an arrow's label sits above its line (its baseline, in px).
+_LABEL_GAP = 4
 _TOP = 48
 _DY = 26
 _WIDTH = 760
@@ -258,15 +261,20 @@ def render_svg(d: Diagram) -> str:
         direction = 1 if x2 > x1 else -1
         colour = "#333" if a.kind == "message" else "#c62828"
         head = f"{x2},{y2} {x2 - direction * 9},{y2 - 4} {x2 - direction * 9},{y2 + 4}"
-        mx, my = (x1 + x2) // 2, (y1 + y2) // 2 - 5
+        # The label runs along its arrow, just above it, so it never crosses its own line
+        # (a level label at the midpoint of a slanted arrow does). Read left to right.
+        end = x2 - direction * 8  # where the line stops and the head begins
+        mx, my = (x1 + end) / 2, (y1 + y2) / 2
+        angle = math.degrees(math.atan2(y2 - y1, end - x1) if end >= x1 else math.atan2(y1 - y2, x1 - end))
         sent = "" if a.sent_seq is None else str(a.sent_seq)
         out.append(
             f'<g class="arrow" data-kind="{a.kind}" data-from="{a.sender}" data-to="{a.receiver}" '
             f'data-sent="{sent}" data-received="{a.received_seq}">'
-            f'<line x1="{x1}" y1="{y1}" x2="{x2 - direction * 8}" y2="{y2}" stroke="{colour}" '
+            f'<line x1="{x1}" y1="{y1}" x2="{end}" y2="{y2}" stroke="{colour}" '
             f'stroke-width="{1.5 if a.kind == "message" else 2.5}"/>'
             f'<polygon points="{head}" fill="{colour}"/>'
-            f'<text x="{mx}" y="{my}" text-anchor="middle" fill="{colour}">{e(a.label)}</text></g>'
+            f'<text x="{mx:g}" y="{my - _LABEL_GAP:g}" text-anchor="middle" fill="{colour}" '
+            f'transform="rotate({angle:.2f} {mx:g} {my:g})">{e(a.label)}</text></g>'
         )
     for row, end, text in d.marks:
         x, y = _X[end], _y(row)
