@@ -263,14 +263,16 @@ def render_svg(d: Diagram) -> str:
         head = f"{x2},{y2} {x2 - direction * 9},{y2 - 4} {x2 - direction * 9},{y2 + 4}"
         # The label runs along its arrow, just above it, so it never crosses its own line
         # (a level label at the midpoint of a slanted arrow does). Read left to right.
-        end = x2 - direction * 8  # where the line stops and the head begins
-        mx, my = (x1 + end) / 2, (y1 + y2) / 2
-        angle = math.degrees(math.atan2(y2 - y1, end - x1) if end >= x1 else math.atan2(y1 - y2, x1 - end))
+        line_end = x2 - direction * 8  # where the line stops and the head begins
+        mx, my = (x1 + line_end) / 2, (y1 + y2) / 2
+        angle = math.degrees(
+            math.atan2(y2 - y1, line_end - x1) if line_end >= x1 else math.atan2(y1 - y2, x1 - line_end)
+        )
         sent = "" if a.sent_seq is None else str(a.sent_seq)
         out.append(
             f'<g class="arrow" data-kind="{a.kind}" data-from="{a.sender}" data-to="{a.receiver}" '
             f'data-sent="{sent}" data-received="{a.received_seq}">'
-            f'<line x1="{x1}" y1="{y1}" x2="{end}" y2="{y2}" stroke="{colour}" '
+            f'<line x1="{x1}" y1="{y1}" x2="{line_end}" y2="{y2}" stroke="{colour}" '
             f'stroke-width="{1.5 if a.kind == "message" else 2.5}"/>'
             f'<polygon points="{head}" fill="{colour}"/>'
             f'<text x="{mx:g}" y="{my - _LABEL_GAP:g}" text-anchor="middle" fill="{colour}" '
