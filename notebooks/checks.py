@@ -188,13 +188,15 @@ async def check_send_json(send_json: Callable[[Any, Any], Any]) -> None:
     server.addEventListener("message", lambda e: got.append(e.data))
     value = {"type": "chat", "text": "hi", "n": [1, 2]}
     try:
-        send_json(client, value)
+        returned = send_json(client, value)
     except Exception as exc:  # noqa: BLE001
         return _hint(_raised(exc) + "; json.dumps(value) turns a dict into text")
     await settle()
+    if not got and returned is None:
+        return _hint("send_json(ws, value) sends nothing yet: send one text message with ws.send(...)")
     if not got:
-        return _hint("the server received nothing: json.dumps(value) only makes the text, "
-                     "ws.send(...) sends it")
+        return _hint(f"send_json returned {returned!r} but the server received nothing: "
+                     "json.dumps(value) only makes the text, ws.send(...) sends it")
     if len(got) != 1:
         return _hint(f"the server received {len(got)} messages; send exactly one")
     if not isinstance(got[0], str):
