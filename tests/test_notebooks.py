@@ -8,7 +8,11 @@ testpaths). The tests here make sure that run means something:
 * nbval fails when the playground misbehaves (a ``sitecustomize`` in the
   kernel's environment breaks it; the package itself is untouched);
 * every exercise's self-check fails on the empty scaffold and passes on the
-  solution file the notebook runs.
+  solution file the notebook offers to load, run in a namespace of its own
+  (tests/test_exercise_hints.py adds recorded wrong answers and their hints);
+* the answer to every prediction is folded, and its preview is a heading;
+* every cell that shows events, errors or close codes names the workerd
+  scenario that backs it, and notebooks/scenarios.txt lists each one.
 """
 
 from __future__ import annotations
