@@ -248,6 +248,9 @@ def test_a_fresh_open_shows_no_answer_to_a_prediction(path: Path, lab: Lab, brow
             for line in answer:
                 if len(line.strip()) > 3 and line.strip() not in committed.cells[i].source + heading:
                     assert line.strip() not in cell_text, f"cell {i} shows its answer: {line!r}"
+        # The check-yourself answers are folded too (those the page has rendered).
+        opened = page.evaluate("() => [...document.querySelectorAll('details')].filter(d => d.open).length")
+        assert opened == 0
         if path.name.startswith("00-"):
             page.screenshot(path=str(ARTIFACTS / "fresh-open-00.png"))
         shut_down_kernel(page)
