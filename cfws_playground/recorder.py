@@ -237,6 +237,13 @@ class Record(tuple):  # type: ignore[type-arg]
                 text = "accept()" if args[0] is None else f"accept(allowHalfOpen={args[0]!r})"
             elif name == "binaryType":
                 text = f"binaryType = {args[0]!r}"
+            elif name == "couple":
+                # The runtime, not user code, connects an end returned in a 101 to its client.
+                text = (
+                    "[network] 101 sent: connected to the client"
+                    if self.outcome == "ok"
+                    else "[network] 101: connecting the end to the client"
+                )
             else:
                 text = f"{name}({', '.join(map(repr, args))})"
             if self.outcome in ("no-op", "ignored"):

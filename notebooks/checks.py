@@ -12,6 +12,7 @@ not. It never raises, so a half-finished exercise cannot stop the notebook.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -75,25 +76,60 @@ def install_check() -> None:
 # ---------------------------------------------------------------- 01 pairs
 
 
+def _accepted(rec: Recorder, end: str) -> bool:
+    return any(r.kind == "call" and r.name == "accept" and r.end == end for r in rec.records)
+
+
+def _errors(rec: Recorder, end: str) -> list[str]:
+    """The error events of ``end``, except the harmless one that follows a clean close."""
+    return [
+        str(r.args[0])
+        for r in rec.records
+        if r.kind == "event" and r.name == "error" and r.end == end
+        and "Network connection lost" not in r.args[0]
+    ]
+
+
+def _as_list(got: Any) -> list[Any] | None:
+    try:
+        return list(got)
+    except TypeError:
+        return None
+
+
 async def check_greet(greet: Callable[[WebSocketPair], Awaitable[Any]]) -> None:
     """Exercise: the server end greets the client end; ``greet`` returns what the client got."""
     pair = WebSocketPair()
     rec = Recorder(pair)
     try:
         got = await greet(pair)
-        await settle()
     except Exception as exc:  # noqa: BLE001 - a check reports, never raises
         return _hint(_raised(exc))
-    sent = [r for r in rec.records if r.kind == "call" and r.name == "send"]
     if got is None:
         return _hint("greet(pair) returns nothing yet; return the list of messages the client received")
+    at_return = _as_list(got)
+    if at_return is None:
+        return _hint(f"greet(pair) returned {got!r}; return a list")
+    await settle()  # let what is still in flight arrive, to tell the causes apart
+    sent = [r for r in rec.records if r.kind == "call" and r.name == "send"]
     if not sent:
         return _hint("nothing was sent; accept both ends, then call server.send('hello from server')")
     if any(r.end != "server" for r in sent):
         return _hint("only the server end (pair[1]) should send in this exercise")
-    if list(got) != ["hello from server"]:
-        return _hint(f"the client received {list(got)!r}; expected ['hello from server']. "
-                     "Did you await settle() before returning?")
+    if not _accepted(rec, "client"):
+        return _hint("the client end was never accepted, so the message waits for it: "
+                     "call client.accept() too")
+    if at_return == [] and list(got) == ["hello from server"]:
+        return _hint("your list filled only after greet() returned: await settle() before returning, "
+                     "so that the message is delivered first")
+    delivered = any(r.kind == "event" and r.name == "message" and r.end == "client" for r in rec.records)
+    if delivered and not list(got):
+        return _hint("the client end received the message, but your list stayed empty: add the listener "
+                     "to the client end (pair[0]), the end that receives")
+    if at_return and all(hasattr(item, "data") for item in at_return):
+        return _hint("your list holds event objects; append event.data, the message itself")
+    if at_return != ["hello from server"]:
+        return _hint(f"the client received {at_return!r}; expected ['hello from server']")
     _ok("the server end said hello, and the client end heard it")
 
 
@@ -104,6 +140,7 @@ async def check_collect_early(collect: Callable[[WebSocketPair], Awaitable[Any]]
     """Exercise: the server receives every message, including those sent before it accepted."""
     pair = WebSocketPair()
     client, server = pair
+    rec = Recorder(pair)
     client.accept()
     for text in ("a", "b", "c"):
         client.send(text)
@@ -114,14 +151,28 @@ async def check_collect_early(collect: Callable[[WebSocketPair], Awaitable[Any]]
         return _hint(_raised(exc))
     if got is None:
         return _hint("collect(pair) returns nothing yet; return the list of texts the server received")
+    at_return = _as_list(got)
+    if at_return is None:
+        return _hint(f"collect(pair) returned {got!r}; return a list")
     client.send("d")
     await settle()
-    got = list(got)
-    if got[:3] != ["a", "b", "c"]:
-        return _hint(f"the server received {got!r}; add the listener before accept(), "
+    after = list(got)
+    if not _accepted(rec, "server"):
+        return _hint("the server end was never accepted, so the messages are still waiting: "
+                     "call server.accept()")
+    if at_return[:3] != ["a", "b", "c"] and after[:3] == ["a", "b", "c"]:
+        return _hint("the messages reached your list only after collect() returned: await settle() "
+                     "before returning, so that they are delivered first")
+    if after[:3] != ["a", "b", "c"]:
+        delivered = sum(r.kind == "event" and r.name == "message" and r.end == "server" for r in rec.records)
+        if delivered >= 3:
+            return _hint(f"the server end received every message, but your list holds {after!r}: they were "
+                         "delivered before your listener existed. Add the listener before accept(), with "
+                         "no await in between")
+        return _hint(f"the server received {after!r}; add the listener before accept(), "
                      "with no await in between, then await settle()")
-    if got != ["a", "b", "c", "d"]:
-        return _hint(f"the list holds {got!r} after one more send; return the very list "
+    if after != ["a", "b", "c", "d"]:
+        return _hint(f"the list holds {after!r} after one more send; return the very list "
                      "your listener appends to, so later messages show up too")
     _ok("no message was lost, not even those sent before accept()")
 
@@ -138,10 +189,15 @@ async def check_send_json(send_json: Callable[[Any, Any], Any]) -> None:
     server.addEventListener("message", lambda e: got.append(e.data))
     value = {"type": "chat", "text": "hi", "n": [1, 2]}
     try:
-        send_json(client, value)
+        returned = send_json(client, value)
     except Exception as exc:  # noqa: BLE001
         return _hint(_raised(exc) + "; json.dumps(value) turns a dict into text")
     await settle()
+    if not got and returned is None:
+        return _hint("send_json(ws, value) sends nothing yet: send one text message with ws.send(...)")
+    if not got:
+        return _hint(f"send_json returned {returned!r} but the server received nothing: "
+                     "json.dumps(value) only makes the text, ws.send(...) sends it")
     if len(got) != 1:
         return _hint(f"the server received {len(got)} messages; send exactly one")
     if not isinstance(got[0], str):
@@ -149,7 +205,8 @@ async def check_send_json(send_json: Callable[[Any, Any], Any]) -> None:
     try:
         decoded = json.loads(got[0])
     except ValueError:
-        return _hint(f"the server cannot parse {got[0]!r} as JSON")
+        return _hint(f"the server cannot parse {got[0]!r} as JSON; str() gives Python's form, "
+                     "json.dumps(value) gives JSON")
     if decoded != value:
         return _hint(f"the server decoded {decoded!r}, not {value!r}")
     _ok("the dict went over as JSON text, like JSON.stringify")
@@ -166,9 +223,16 @@ async def check_read_bytes(read_bytes: Callable[[MessageEvent], Awaitable[bytes]
         try:
             got = await read_bytes(event)
         except Exception as exc:  # noqa: BLE001
-            return _hint(f"for {label}: {_raised(exc)}")
+            tip = "; a Blob's bytes come from `await data.arrayBuffer()`" if label == "a Blob" else ""
+            return _hint(f"for {label}: {_raised(exc)}{tip}")
         if got is None:
             return _hint("read_bytes(event) returns nothing yet; return bytes")
+        if inspect.iscoroutine(got):
+            got.close()
+            return _hint(f"for {label} you returned a coroutine, not bytes: `await` it "
+                         "(`return await data.arrayBuffer()`)")
+        if label == "text" and isinstance(got, bytes) and got != expected:
+            return _hint(f"for text you returned {got!r}; encode text as UTF-8: data.encode('utf-8')")
         if got != expected:
             tip = "; a Blob's bytes come from `await data.arrayBuffer()`" if label == "a Blob" else ""
             return _hint(f"for {label} you returned {got!r}, expected {expected!r}{tip}")
@@ -178,15 +242,23 @@ async def check_read_bytes(read_bytes: Callable[[MessageEvent], Awaitable[bytes]
 # ---------------------------------------------------------------- 04 close
 
 
+_SENDABLE = "1000-4999 except 1004, 1005, 1006 and 1015"
+
+
 def check_safe_close_args(safe_close_args: Callable[[int, str], tuple[Any, ...]]) -> None:
     """Exercise: arguments for close() that never raise, echoing the peer when allowed."""
     cases = [
         ((1000, "bye"), (1000, "bye")),
         ((4001, "kicked"), (4001, "kicked")),
         ((1001, "going"), (1001, "going")),
+        ((3000, "library"), (3000, "library")),
+        ((4999, "last"), (4999, "last")),
         ((1005, ""), (1000, "")),
         ((1006, "WebSocket disconnected without sending Close frame."), (1000, "")),
         ((1015, ""), (1000, "")),
+        ((1004, ""), (1000, "")),
+        ((999, "low"), (1000, "")),
+        ((5000, "high"), (1000, "")),
     ]
     for args, expected in cases:
         try:
@@ -195,37 +267,67 @@ def check_safe_close_args(safe_close_args: Callable[[int, str], tuple[Any, ...]]
             return _hint(f"safe_close_args{args}: {_raised(exc)}")
         if got is None:
             return _hint("safe_close_args(code, reason) returns nothing yet; return a (code, reason) tuple")
-        if tuple(got) != expected:
-            return _hint(f"safe_close_args{args} returned {tuple(got)!r}, expected {expected!r}")
+        as_tuple = tuple(got) if isinstance(got, (tuple, list)) else None
+        if as_tuple is None or len(as_tuple) != 2:
+            return _hint(f"safe_close_args{args} returned {got!r}; return a (code, reason) tuple")
+        if as_tuple != expected:
+            code = args[0]
+            why = (f"close() accepts {code} ({_SENDABLE}): pass it on with its reason"
+                   if expected == args else f"close() refuses {code}: answer with (1000, '') instead")
+            return _hint(f"safe_close_args{args} returned {as_tuple!r}, expected {expected!r}; {why}")
     _ok("every close code gets a reply that close() accepts")
 
 
 async def check_goodbye(install: Callable[[Any], Any]) -> None:
     """Exercise: in half-open mode, the server says goodbye, then closes with the client's code."""
-    pair = WebSocketPair()
-    client, server = pair
-    rec = Recorder(pair)
-    client.accept()
-    try:
-        install(server)
-    except Exception as exc:  # noqa: BLE001
-        return _hint(_raised(exc))
-    if server.readyState != 1 or not any(r.name == "accept" and r.end == "server" for r in rec.records):
-        return _hint("install(server) should accept the server end, with allowHalfOpen=True")
-    got: list[Any] = []
-    client.addEventListener("message", lambda e: got.append(e.data))
-    client.addEventListener("close", lambda e: got.append((e.code, e.reason)))
-    client.close(4002, "done")
-    await settle()
-    errors = [r for r in rec.records if r.name == "error" and r.end == "client"]
-    if errors:
-        return _hint(f"the client end saw {errors[0].args[0]!r}; did a listener raise?")
-    if got == [(4002, "done")]:
-        return _hint("the client got its close echoed but no goodbye: accept with allowHalfOpen=True "
-                     "so the server can still send in its close listener")
-    if got != ["goodbye", (4002, "done")]:
-        return _hint(f"the client saw {got!r}; expected ['goodbye', (4002, 'done')]")
-    _ok("the server said goodbye, then finished the handshake with the client's code")
+    for close_args, expected, how in (
+        ((4002, "done"), (4002, "done"), "with (4002, 'done')"),
+        ((), (1000, ""), "without a code (the server sees 1005)"),
+    ):
+        pair = WebSocketPair()
+        client, server = pair
+        rec = Recorder(pair)
+        client.accept()
+        try:
+            install(server)
+        except Exception as exc:  # noqa: BLE001
+            return _hint(_raised(exc))
+        accepts = [r for r in rec.records if r.kind == "call" and r.name == "accept" and r.end == "server"]
+        if not accepts:
+            return _hint("install(server) should accept the server end, with allowHalfOpen=True")
+        half_open = bool(accepts[0].args[0])
+        got: list[Any] = []
+        client.addEventListener("message", lambda e, got=got: got.append(e.data))
+        client.addEventListener("close", lambda e, got=got: got.append((e.code, e.reason)))
+        client.close(*close_args)
+        await settle()
+        errors = _errors(rec, "server")
+        if errors:
+            text = errors[0]
+            if "Invalid WebSocket close code" in text:
+                return _hint(f"when the client closed {how}, your close listener raised {text!r}: "
+                             "close() refuses 1005 and 1006, so answer with "
+                             "safe_close_args(event.code, event.reason)")
+            if "after close()" in text and not half_open:
+                return _hint(f"your close listener raised {text!r}: without allowHalfOpen=True the runtime "
+                             "has already answered the Close, so the end cannot send any more. Accept with "
+                             "server.accept(allowHalfOpen=True)")
+            if "after close()" in text:
+                return _hint(f"your close listener raised {text!r}: send the goodbye first, then close()")
+            return _hint(f"when the client closed {how}, your close listener raised {text!r}")
+        if not half_open:
+            return _hint("accept the server end with allowHalfOpen=True, so that it can still send in its "
+                         "close listener")
+        if "goodbye" not in got:
+            return _hint(f"when the client closed {how}, it saw {got!r} and no 'goodbye': send it in the "
+                         "server's close listener, before close()")
+        if len(got) == 1 or got[-1] != expected:
+            answer = got[-1] if len(got) > 1 else "nothing"
+            return _hint(f"when the client closed {how}, its Close was answered with {answer!r}; expected "
+                         f"{expected!r}: close with safe_close_args(event.code, event.reason)")
+        if got != ["goodbye", expected]:
+            return _hint(f"the client saw {got!r}; expected ['goodbye', {expected!r}]")
+    _ok("the server said goodbye, then finished the handshake with the client's code, even a missing one")
 
 
 # ---------------------------------------------------------------- 05 errors
@@ -235,6 +337,7 @@ async def check_safe_listener(safe_listener: Callable[[Any], Callable[[Any], Any
     """Exercise: a listener that answers bad JSON instead of raising."""
     pair = WebSocketPair()
     client, server = pair
+    rec = Recorder(pair)
     client.accept()
     server.accept()
     try:
@@ -246,15 +349,24 @@ async def check_safe_listener(safe_listener: Callable[[Any], Callable[[Any], Any
     for text in ("not json", '{"a": 1}'):
         client.send(text)
     await settle()
-    if server.readyState != 1:
-        return _hint(f"the server end is in readyState {server.readyState}: a listener raised and "
-                     "errored the socket. Catch ValueError inside the listener")
+    errors = _errors(rec, "server")
+    if errors:
+        text = errors[0]
+        if "JSONDecodeError" in text or "ValueError" in text:
+            why = "catch ValueError around json.loads inside the listener"
+        elif "send() takes" in text:
+            why = "send() takes text: reply with json.dumps({'ok': ...})"
+        else:
+            why = "catch what you can handle inside the listener"
+        return _hint(f"your listener raised {text!r}, which errored the server end (readyState "
+                     f"{server.readyState}): {why}")
     try:
         decoded = [json.loads(r) for r in replies]
     except (TypeError, ValueError):
         return _hint(f"the client got {replies!r}; reply with json.dumps({{'ok': ...}})")
     if decoded != [{"ok": False}, {"ok": True}]:
-        return _hint(f"the client got {decoded!r}; expected [{{'ok': False}}, {{'ok': True}}]")
+        return _hint(f"the client got {decoded!r}; expected [{{'ok': False}}, {{'ok': True}}]: one reply "
+                     "per message, False for bad JSON and True for good")
     _ok("bad input got an answer, and the socket stayed open")
 
 
@@ -264,30 +376,48 @@ async def check_safe_listener(safe_listener: Callable[[Any], Callable[[Any], Any
 async def check_both_dates(serve: Callable[[Any], Any]) -> None:
     """Exercise: one server setup that gets bytes and finishes the close under both dates."""
     for date in ("2026-03-01", "2026-04-26"):
-        with compatibility(date=date):
-            pair = WebSocketPair()
-        client, server = pair
-        client.accept()
-        got: list[Any] = []
-        try:
-            got = serve(server)
-        except Exception as exc:  # noqa: BLE001
-            return _hint(f"at {date}: {_raised(exc)}")
-        if got is None:
-            return _hint("serve(server) returns nothing yet; return the list your listener fills")
-        client.send(b"\x01\x02")
-        client.close(1000, "bye")
-        await settle()
-        if server.readyState == 2 and client.readyState == 2:
-            return _hint(f"at {date} both ends hang in CLOSING: answer the Close in a close "
-                         "listener with server.close(event.code, event.reason)")
-        if list(got) != [b"\x01\x02"]:
-            return _hint(f"at {date} your listener collected {list(got)!r}; expected [b'\\x01\\x02']. "
-                         "Set binaryType before accept()")
-        if client.readyState != 3 or server.readyState != 3:
-            return _hint(f"at {date} the ends finished in readyStates {client.readyState} and "
-                         f"{server.readyState}; both should reach 3 CLOSED")
-    _ok("the same code works at 2026-03-01 and at 2026-04-26")
+        for close_args, how in (((4001, "bye"), "with (4001, 'bye')"), ((), "without a code (1005)")):
+            with compatibility(date=date):
+                pair = WebSocketPair()
+            client, server = pair
+            rec = Recorder(pair)
+            client.accept()
+            try:
+                got = serve(server)
+            except Exception as exc:  # noqa: BLE001
+                return _hint(f"at {date}: {_raised(exc)}")
+            if got is None:
+                return _hint("serve(server) returns nothing yet; return the list your listener fills")
+            closes: list[tuple[int, str]] = []
+            client.addEventListener("close", lambda e, closes=closes: closes.append((e.code, e.reason)))
+            client.send(b"\x01\x02")
+            client.close(*close_args)
+            await settle()
+            errors = _errors(rec, "server")
+            if errors:
+                text = errors[0]
+                if "Invalid WebSocket close code" in text:
+                    why = ("close() refuses 1005 and 1006, even where auto-reply ignores the call: answer "
+                           "with safe_close_args(event.code, event.reason) from chapter 04")
+                elif "after close()" in text:
+                    why = ("under auto-reply the server end is already CLOSED inside its close event, so "
+                           "send() there throws: do not send in the close listener")
+                else:
+                    why = "a listener that raises errors its socket"
+                return _hint(f"at {date}, when the client closed {how}, the server raised {text!r}: {why}")
+            if server.readyState == 2 and client.readyState == 2:
+                return _hint(f"at {date} both ends hang in CLOSING: answer the Close in a close "
+                             "listener with server.close(...)")
+            if list(got) != [b"\x01\x02"]:
+                return _hint(f"at {date} your listener collected {list(got)!r}; expected [b'\\x01\\x02']. "
+                             "Set binaryType before accept()")
+            if close_args and closes and closes[0] != close_args:
+                return _hint(f"at {date} the client's Close {close_args!r} was answered with {closes[0]!r}: "
+                             "answer with the code and reason you received")
+            if client.readyState != 3 or server.readyState != 3:
+                return _hint(f"at {date} the ends finished in readyStates {client.readyState} and "
+                             f"{server.readyState}; both should reach 3 CLOSED")
+    _ok("the same code works at 2026-03-01 and at 2026-04-26, with and without a close code")
 
 
 # ---------------------------------------------------------------- 06 real clients
@@ -300,7 +430,10 @@ async def check_upper_worker(fetch: Callable[..., Any]) -> None:
     try:
         plain = await dispatch_fetch(fetch, "http://worker.local/")
     except TypeError as exc:
-        return _hint(f"fetch must return a Response for every request ({exc})")
+        if "did not resolve to 'Response'" in str(exc):
+            return _hint("your fetch returned no Response for a plain GET (it returned None): return one for "
+                         "every request, such as Response('Expected a WebSocket upgrade', status=426)")
+        return _hint(f"a plain GET: {_raised(exc)}")
     except Exception as exc:  # noqa: BLE001
         return _hint(f"a plain GET: {_raised(exc)}")
     if plain.status != 426 or plain.webSocket is not None:
@@ -310,6 +443,11 @@ async def check_upper_worker(fetch: Callable[..., Any]) -> None:
         return _hint("the 426 response has no body: say what the client should do instead")
     try:
         client = await connect(fetch)
+    except TypeError as exc:
+        if "did not resolve to 'Response'" in str(exc):
+            return _hint("your fetch returned no Response for an upgrade request: return Response(None, "
+                         "status=101, webSocket=client) with the client end of a new WebSocketPair")
+        return _hint(f"an upgrade request: {_raised(exc)}")
     except HandshakeRejected as exc:
         return _hint(f"an upgrade request was refused: {exc}. Return Response(None, status=101, "
                      "webSocket=client) with the client end of a new WebSocketPair")
@@ -340,21 +478,43 @@ async def _echo_worker(request: Any, env: Any, ctx: Any) -> Any:
     return Response(None, status=101, webSocket=client)
 
 
+class _NestedRunError(RuntimeError):
+    """asyncio.run() was called inside a running event loop."""
+
+
+def _refuse_asyncio_run(main: Any, **kwargs: Any) -> Any:
+    if inspect.iscoroutine(main):
+        main.close()  # never awaited, on purpose: no "never awaited" warning
+    raise _NestedRunError("asyncio.run() cannot be called from a running event loop")
+
+
 async def check_talk(talk: Callable[[str, list[str]], Awaitable[Any]]) -> None:
     """Exercise: a real ``websockets`` client that sends each message and collects each reply."""
     from cfws_playground import serve
 
     async with serve(_echo_worker) as server:
+        # asyncio.run() inside a coroutine fails in a .py file; a patched notebook loop would let
+        # it through, so it is refused here whatever the kernel allows.
+        real_run = asyncio.run
+        asyncio.run = _refuse_asyncio_run  # type: ignore[assignment]
         try:
             got = await asyncio.wait_for(talk(server.url, ["one", "two", "three"]), 10)
+        except _NestedRunError:
+            return _hint("talk() called asyncio.run(): inside an async def, `await` the coroutine instead. "
+                         "asyncio.run() starts an event loop, which only the top of a script does")
         except TimeoutError:
             return _hint("talk() did not finish: receive exactly one reply per message you send")
         except Exception as exc:  # noqa: BLE001
             return _hint(_raised(exc))
+        finally:
+            asyncio.run = real_run
         await settle()
         records = server.recorder.records
     if got is None:
         return _hint("talk(url, messages) returns nothing yet; return the list of replies")
+    if inspect.iscoroutine(got):
+        got.close()
+        return _hint("talk() returned a coroutine: `await` what you call inside it, and return the list")
     if list(got) != ["echo: one", "echo: two", "echo: three"]:
         return _hint(f"talk() returned {list(got)!r}; expected one reply per message, in order")
     if not any(r.kind == "net" and r.name == "close" for r in records):
@@ -375,14 +535,24 @@ def _named(name: str) -> Any:
 
 def check_names(names: Callable[[Any], Any]) -> None:
     """Exercise: the sorted names of a room's sockets, read from their attachments."""
-    sockets = {_named(n) for n in ("cy", "ada", "bob")}
+    sockets = [_named(n) for n in ("cy", "ada", "bob")]  # in the order they joined, not sorted
     try:
         got = names(sockets)
         empty = names(set())
+    except AttributeError as exc:
+        return _hint(f"{_raised(exc)}; a socket keeps the name in its attachment: "
+                     "ws.deserializeAttachment()['name']")
     except Exception as exc:  # noqa: BLE001
         return _hint(_raised(exc))
     if got is None:
         return _hint("names(sockets) returns nothing yet; return a sorted list of names")
+    if isinstance(got, str) or not isinstance(got, (list, tuple)):
+        return _hint(f"names() returned {got!r}; return a list of names, such as sorted(...)")
+    if got and isinstance(got[0], dict):
+        return _hint(f"names() returned the attachments {got!r}; take each one's ['name']")
+    if sorted(got) == ["ada", "bob", "cy"] and list(got) != ["ada", "bob", "cy"]:
+        return _hint(f"names() returned {list(got)!r}: the right names, in the wrong order. Sort them "
+                     "with sorted(...)")
     if list(got) != ["ada", "bob", "cy"]:
         return _hint(f"names() returned {got!r}; expected ['ada', 'bob', 'cy']: read each name with "
                      "ws.deserializeAttachment()['name'] and sort them")
@@ -398,6 +568,10 @@ class _Room:
         self.sockets: dict[Any, None] = {}  # in the order they joined
         self.on_text = on_text
         self.errors: list[str] = []
+
+    def name(self, ws: Any) -> str:
+        """A socket's name, as the chapter's rooms read it."""
+        return str(ws.deserializeAttachment()["name"])
 
     def broadcast(self, text: str, exclude: Any = None) -> None:
         for ws in list(self.sockets):
@@ -453,11 +627,11 @@ async def check_who(on_text: Callable[[Any, Any, str], Any]) -> None:
     if got["ada"] == [] and got["bob"] == []:
         return _hint("nobody got anything: send the answer to /who with ws.send(...), and "
                      "room.broadcast(...) everything else")
+    if "ada: /who" in got["bob"]:
+        return _hint("bob saw ada's '/who': a command is answered, not broadcast")
     if got["ada"][:1] != ["* here: ada, bob"]:
         return _hint(f"after '/who' ada got {got['ada'][:1]!r}; expected ['* here: ada, bob'] "
                      "(use your names(room.sockets))")
-    if "ada: /who" in got["bob"]:
-        return _hint("bob saw ada's '/who': a command is answered, not broadcast")
     if got != {"ada": ["* here: ada, bob", "bob: hi"], "bob": []}:
         return _hint(f"the clients got {got!r}; other text goes to everyone else as 'name: text', "
                      "never back to the sender")

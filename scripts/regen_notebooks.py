@@ -21,6 +21,15 @@ What is normalised, so that two runs give identical files:
 * cell ids are ``<NN>-<index>``, stable across edits elsewhere in the file;
 * a displayed widget keeps its text form only (its view names a random model id).
 
+What is derived, so that it survives every regeneration:
+
+* a code cell answers a prediction when the markdown above it asks for one
+  ("Predict ..." or "predict: ..."), up to the next markdown cell; such a cell is tagged
+  ``predict`` and its stored output is collapsed
+  (``metadata.jupyter.outputs_hidden``, honoured by JupyterLab and Notebook 7),
+  so opening a chapter shows the question and not its answer. Running the cell
+  shows the output.
+
 Cells tagged ``raises-exception`` may raise; any other error stops the script.
 """
 
@@ -29,6 +38,7 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
+import re
 import sys
 
 import nbformat
@@ -42,8 +52,46 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def workshop_notebooks() -> list[pathlib.Path]:
-    """The numbered notebooks, in order."""
-    return sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    """The numbered notebooks, in order (``06b-…`` after ``06-…``)."""
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]*-*.ipynb"), key=lambda p: p.stem.split("-")[0])
+
+
+#: A question to the learner ("Predict ...", "predict: ..."), not a goal ("- predict what ...").
+PREDICT = re.compile(r"\bPredict\b|\bpredict:")
+
+
+def predict_cells(nb: nbformat.NotebookNode) -> set[int]:
+    """Indexes of the code cells whose output answers a "predict" question above them."""
+    found: set[int] = set()
+    asking = False
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            asking = bool(PREDICT.search(cell.source))
+        elif cell.cell_type == "code" and asking:
+            found.add(i)
+    return found
+
+
+def mark_predictions(nb: nbformat.NotebookNode) -> None:
+    """Tag every prediction cell ``predict`` and collapse its stored output; clear the rest."""
+    predicting = predict_cells(nb)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        tags = [t for t in cell.metadata.get("tags", []) if t != "predict"]
+        jupyter = dict(cell.metadata.get("jupyter", {}))
+        jupyter.pop("outputs_hidden", None)
+        if i in predicting:
+            tags.append("predict")
+            jupyter["outputs_hidden"] = True
+        if tags:
+            cell.metadata["tags"] = tags
+        else:
+            cell.metadata.pop("tags", None)
+        if jupyter:
+            cell.metadata["jupyter"] = nbformat.NotebookNode(jupyter)
+        else:
+            cell.metadata.pop("jupyter", None)
 
 
 def normalise(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
@@ -63,6 +111,7 @@ def normalise(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
                     out.data.pop(WIDGET_VIEW, None)
                 if "metadata" in out and not out.metadata:
                     out.metadata = nbformat.NotebookNode()
+    mark_predictions(nb)
     nb.nbformat, nb.nbformat_minor = 4, 5
     return nb
 
@@ -93,7 +142,7 @@ def render(nb: nbformat.NotebookNode) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("notebooks", nargs="*", type=pathlib.Path, help="default: every notebooks/NN-*.ipynb")
+    parser.add_argument("notebooks", nargs="*", type=pathlib.Path, help="default: every chapter")
     parser.add_argument("--out", type=pathlib.Path, help="write here instead of in place")
     args = parser.parse_args(argv)
     paths = [p.resolve() for p in args.notebooks] or workshop_notebooks()

@@ -8,7 +8,11 @@ testpaths). The tests here make sure that run means something:
 * nbval fails when the playground misbehaves (a ``sitecustomize`` in the
   kernel's environment breaks it; the package itself is untouched);
 * every exercise's self-check fails on the empty scaffold and passes on the
-  solution file the notebook runs.
+  solution file the notebook offers to load, run in a namespace of its own
+  (tests/test_exercise_hints.py adds recorded wrong answers and their hints);
+* the answer to every prediction is folded, and its preview is a heading;
+* every cell that shows events, errors or close codes names the workerd
+  scenario that backs it, and notebooks/scenarios.txt lists each one.
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
 
 
 def workshop_notebooks() -> list[pathlib.Path]:
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    """Every chapter, in order: ``06b-OPTIONAL-…`` comes after ``06-…``."""
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]*-*.ipynb"), key=lambda p: p.stem.split("-")[0])
 
 
 def load(path: pathlib.Path) -> dict[str, Any]:
@@ -94,7 +99,7 @@ def test_the_workshop_has_its_chapters() -> None:
     start = load(NOTEBOOKS / "00-start-here.ipynb")
     links = set(
         re.findall(
-            r"\]\(([0-9][0-9]-[\w-]+\.ipynb)\)",
+            r"\]\(([0-9][0-9]b?-[\w-]+\.ipynb)\)",
             "".join("".join(c["source"]) for c in start["cells"] if c["cell_type"] == "markdown"),
         )
     )
@@ -108,8 +113,14 @@ def test_notebook_shape(path: pathlib.Path) -> None:
     first = "".join(nb["cells"][0]["source"])
     assert first.startswith("# ") and first.count("\n# ") == 0, "one H1 first, with a lede"
     assert "## Goals" in first and "You will be able to" in first
+    assert re.search(r"\*Time: about \d+ minutes\.\*", first), "a time estimate under the title"
+    markdown = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
     if path.name != "00-start-here.ipynb":
-        markdown = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+        assert "## Check yourself" in markdown
+        questions = re.findall(r"^- .*\?$", markdown.split("## Check yourself")[1], re.MULTILINE)
+        answers = re.findall(r"<details><summary>Answer</summary>", markdown)
+        assert questions and len(answers) == len(questions), "each question has a folded answer"
+    if path.name != "00-start-here.ipynb" and "-OPTIONAL-" not in path.name:
         assert re.search(r"^### Exercise \d+: ", markdown, re.MULTILINE), "each chapter has an exercise"
         assert "```js" in markdown or "```toml" in markdown, "JavaScript (or wrangler.toml) beside the Python"
     for cell in code_cells(nb):
@@ -230,19 +241,25 @@ def exercises() -> list[tuple[str, str, str, str, str]]:
             elif "self-check" in kinds:
                 check = source(cell)
             elif "solution" in kinds:
-                lines = source(cell).splitlines()
-                m = re.fullmatch(r"%run -i (solutions/[\w.-]+\.py)", lines[0].strip())
-                assert m, f"{path.name}: a solution cell starts with %run -i solutions/...: {lines[0]!r}"
+                # Only a commented %load: Run All runs nothing, and the learner's own answer stays.
+                m = re.fullmatch(r"# %load (solutions/[\w.-]+\.py)", source(cell).strip())
+                assert m, f"{path.name}: a solution cell is `# %load solutions/...` alone: {source(cell)!r}"
                 assert scaffold is not None, f"{path.name}: solution without a scaffold before it"
-                assert "\n".join(lines[1:]).strip() == check.strip(), (
-                    f"{path.name}: the solution cell must rerun the same self-check"
-                )
                 found.append((path.name, imports, scaffold, check, m.group(1)))
                 scaffold = None
     return found
 
 
 EXERCISES = exercises()
+
+
+def test_solutions_never_run_in_the_learners_namespace() -> None:
+    """No cell runs a solution file: Run All must leave the learner's answers alone."""
+    for path in workshop_notebooks():
+        for cell in code_cells(load(path)):
+            for line in source(cell).splitlines():
+                if "solutions/" in line:
+                    assert re.fullmatch(r"# %load solutions/[\w.-]+\.py", line.strip()), (path.name, line)
 
 
 def test_every_solution_file_belongs_to_an_exercise() -> None:
@@ -286,3 +303,73 @@ async def test_self_check_fails_on_scaffold_and_passes_on_solution(
         await _run_cells([imports, solution_source, check], {"__name__": "__main__"})
     assert out.getvalue().startswith("✓ "), f"the solution failed its self-check: {out.getvalue()!r}"
     assert "✗" not in out.getvalue()
+
+
+# ---------------------------------------------------------------- predict, then see
+
+
+@pytest.mark.parametrize("path", workshop_notebooks(), ids=lambda p: p.stem)
+def test_the_answer_to_every_prediction_is_folded(path: pathlib.Path) -> None:
+    """A cell that answers a "Predict ..." question opens with its output collapsed."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    predicting = _regen_module().predict_cells(nb)
+    asks = any(c.cell_type == "markdown" and re.search(r"\bPredict\b|\bpredict:", c.source) for c in nb.cells)
+    assert bool(predicting) == asks
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        hidden = cell.metadata.get("jupyter", {}).get("outputs_hidden", False)
+        assert hidden == (i in predicting), (path.name, i, cell.source[:60])
+        assert ("predict" in cell.metadata.get("tags", [])) == (i in predicting)
+        if i in predicting and cell.outputs:
+            # JupyterLab previews a folded output by its first line: a heading, never the answer.
+            heading = folded_preview(cell.outputs[0])
+            assert heading.endswith((":", "?")) or heading.startswith("   #  "), (path.name, i, heading)
+
+
+def folded_preview(output: Any) -> str:
+    """The line JupyterLab shows for a folded output: the first non-empty line of the first output."""
+    text = output.get("text") or output.get("data", {}).get("text/plain", "")
+    return next((line for line in "".join(text).split("\n") if line), "")
+
+
+# ---------------------------------------------------------------- claims backed by workerd scenarios
+
+SCENARIOS = NOTEBOOKS / "scenarios.txt"
+SCENARIO_NAME = r"[a-z0-9]+(?:-[a-z0-9]+)+"
+
+
+def scenario_table() -> dict[str, str]:
+    """notebooks/scenarios.txt: one ``name<TAB>claim`` per line."""
+    table = {}
+    for line in SCENARIOS.read_text(encoding="utf-8").splitlines():
+        name, claim = line.split("\t")
+        assert re.fullmatch(SCENARIO_NAME, name), name
+        assert claim.endswith(".") and name not in table, line
+        table[name] = claim
+    return table
+
+
+def test_every_scenario_a_chapter_names_is_listed_and_every_listed_one_is_named() -> None:
+    named = set()
+    for path in workshop_notebooks():
+        for cell in load(path)["cells"]:
+            named |= set(re.findall(rf"scenario: ({SCENARIO_NAME})", source(cell)))
+    assert named == set(scenario_table())
+
+
+@pytest.mark.parametrize("path", workshop_notebooks(), ids=lambda p: p.stem)
+def test_cells_that_show_events_or_errors_name_their_scenario(path: pathlib.Path) -> None:
+    """Event order, error texts, close codes: each cell that shows them says which scenario backs it."""
+    unnamed = []
+    for cell in code_cells(load(path)):
+        shown = "".join(
+            _apply([], out.get("text", "")) + _apply([], out.get("data", {}).get("text/plain", ""))
+            for out in cell.get("outputs", [])
+        )
+        if re.search(r"← (message|close|error)|DOMException|  raised|close code|close 10\d\d", shown):
+            if "scenario: " not in source(cell):
+                unnamed.append(source(cell)[:70])
+    assert not unnamed, unnamed

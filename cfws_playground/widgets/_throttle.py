@@ -1,4 +1,4 @@
-"""Coalescing: many records in, at most ~20 front-end updates a second out.
+"""Coalescing: many records in, at most ~20 front-end updates a second out, for all widgets together.
 
 A recorder can make 10,000 records a second; a browser can apply a few dozen
 updates a second, and every comm message costs the kernel a serialisation.
@@ -12,23 +12,57 @@ Updates made by tasks, listeners and network traffic therefore reach the
 front end after the cell that displayed the widget has finished: the flush is
 an ordinary event-loop callback, like the deliveries it reports.
 
+The limit is global: every coalescer on an event loop takes its flush times
+from one :class:`UpdateBudget`, so that all widgets together flush at most
+:data:`GLOBAL_RATE` times a second, however many are open. A widget's own
+``rate`` caps that widget further. An explicit ``flush()`` (what
+``widget.text()`` does) is not limited: it is what the caller asked for.
+
 Widgets are touched only on the event loop's thread: a record made on another
-thread asks for its flush with ``call_soon_threadsafe``.
+thread asks the loop to schedule its flush with ``call_soon_threadsafe``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable
 
 from ..recorder import Record, Recorder
 
-__all__ = ["DEFAULT_RATE", "Coalescer"]
+__all__ = ["BUDGET", "DEFAULT_RATE", "GLOBAL_RATE", "Coalescer", "UpdateBudget"]
 
-#: Front-end updates per second, at most.
+#: Front-end updates per second of one widget, at most.
 DEFAULT_RATE = 20.0
+#: Front-end updates per second of all widgets on one event loop together, at most.
+GLOBAL_RATE = 20.0
+
+
+class UpdateBudget:
+    """Flush times shared by every coalescer on an event loop: at most ``rate`` a second in all.
+
+    Each scheduled flush reserves the next free slot, at least ``1 / rate``
+    seconds after the slot before it; a coalescer holds at most one slot at a
+    time, so every open widget gets its turn.
+    """
+
+    def __init__(self, rate: float = GLOBAL_RATE) -> None:
+        if rate <= 0:
+            raise ValueError(f"rate must be positive, not {rate!r}")
+        self.interval = 1.0 / rate
+        self._next: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, float] = weakref.WeakKeyDictionary()
+
+    def reserve(self, loop: asyncio.AbstractEventLoop, earliest: float) -> float:
+        """The loop time of the next free slot no earlier than ``earliest``, now taken."""
+        slot = max(earliest, self._next.get(loop, float("-inf")))
+        self._next[loop] = slot + self.interval
+        return slot
+
+
+#: The budget every widget shares.
+BUDGET = UpdateBudget()
 
 
 class Coalescer:
@@ -93,7 +127,8 @@ class Coalescer:
             if self._loop is not loop:
                 self._remember(loop)
             self._scheduled = True
-            delay = self._last + self._interval - loop.time()
+            now = loop.time()
+            delay = BUDGET.reserve(loop, max(now, self._last + self._interval)) - now
             if delay > 0:
                 self._handle = loop.call_later(delay, self.flush)
             else:
@@ -101,11 +136,17 @@ class Coalescer:
             return
         known = self._loop
         if known is not None and not known.is_closed() and threading.get_ident() != self._thread:
-            # A record made on another thread (a bridge or a timer thread).
+            # A record made on another thread (a bridge or a timer thread): the loop schedules.
             self._scheduled = True
-            known.call_soon_threadsafe(self.flush)
+            known.call_soon_threadsafe(self._schedule_on_loop)
         # No loop at all (plain synchronous code): the records wait in the
         # buffer for the next flush, explicit or scheduled by a later record.
+
+    def _schedule_on_loop(self) -> None:
+        if self._closed:
+            return
+        self._scheduled = False
+        self._schedule()
 
     def flush(self) -> None:
         """Hand the buffered records to the widget now (also called by the loop)."""

@@ -17,6 +17,7 @@ The widget redraws at most ~20 times a second and keeps a bounded window.
 from __future__ import annotations
 
 import html
+import math
 import pathlib
 from collections import deque
 from dataclasses import dataclass, field
@@ -208,6 +209,12 @@ def diagram(
 
 
 _X = {"client": 150, "server": 610}
+#: How far an arrow's label sits above its line (its baseline, in px).
+_LABEL_GAP = 4
+#: Where a label below its line has its baseline (the gap plus the text's height).
+_LABEL_BELOW = 13
+#: How far along its arrow, from the sender, a label starts (px).
+_LABEL_START = 16
 _TOP = 48
 _DY = 26
 _WIDTH = 760
@@ -258,15 +265,28 @@ def render_svg(d: Diagram) -> str:
         direction = 1 if x2 > x1 else -1
         colour = "#333" if a.kind == "message" else "#c62828"
         head = f"{x2},{y2} {x2 - direction * 9},{y2 - 4} {x2 - direction * 9},{y2 + 4}"
-        mx, my = (x1 + x2) // 2, (y1 + y2) // 2 - 5
+        # The label runs along its arrow, just above it, so it never crosses its own line
+        # (a level label at the midpoint of a slanted arrow does). It starts near the sender
+        # and reads left to right, so two arrows that cross keep their labels apart.
+        # An automatic reply leaves from the point where the Close it answers arrived, so the
+        # two lines meet there: its label goes below its line, away from the other arrow.
+        line_end = x2 - direction * 8  # where the line stops and the head begins
+        length = math.hypot(line_end - x1, y2 - y1)
+        mx = x1 + (line_end - x1) * _LABEL_START / length
+        my = y1 + (y2 - y1) * _LABEL_START / length
+        angle = math.degrees(
+            math.atan2(y2 - y1, line_end - x1) if line_end >= x1 else math.atan2(y1 - y2, x1 - line_end)
+        )
         sent = "" if a.sent_seq is None else str(a.sent_seq)
         out.append(
             f'<g class="arrow" data-kind="{a.kind}" data-from="{a.sender}" data-to="{a.receiver}" '
             f'data-sent="{sent}" data-received="{a.received_seq}">'
-            f'<line x1="{x1}" y1="{y1}" x2="{x2 - direction * 8}" y2="{y2}" stroke="{colour}" '
+            f'<line x1="{x1}" y1="{y1}" x2="{line_end}" y2="{y2}" stroke="{colour}" '
             f'stroke-width="{1.5 if a.kind == "message" else 2.5}"/>'
             f'<polygon points="{head}" fill="{colour}"/>'
-            f'<text x="{mx}" y="{my}" text-anchor="middle" fill="{colour}">{e(a.label)}</text></g>'
+            f'<text x="{mx:.1f}" y="{my + (_LABEL_BELOW if a.automatic else -_LABEL_GAP):.1f}" '
+            f'text-anchor="{"start" if direction > 0 else "end"}" fill="{colour}" '
+            f'transform="rotate({angle:.2f} {mx:.1f} {my:.1f})">{e(a.label)}</text></g>'
         )
     for row, end, text in d.marks:
         x, y = _X[end], _y(row)

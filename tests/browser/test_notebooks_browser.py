@@ -8,7 +8,7 @@ once, in order, that the kernel is idle, and that no cell shows an error
 (cells tagged ``raises-exception`` may). A screenshot per notebook goes to
 ``artifacts/``.
 
-Chapter 06 also shows the browser client: its JavaScript ``WebSocket`` in this
+Chapter 06b also shows the browser client: its JavaScript ``WebSocket`` in this
 page must have connected to the Worker the kernel serves and received the
 Worker's answer. A last test does the same through jupyter-server-proxy
 (``mode="proxy"``), the route Binder and JupyterHub use.
@@ -26,12 +26,14 @@ from typing import Any
 import nbformat
 import pytest
 from chromium import CHROMIUM_ARGS, chromium_executable
-from lab import Lab, jupyterlab, run_all, shut_down_kernel
+from lab import KERNEL_IDLE, Lab, jupyterlab, run_all, shut_down_kernel
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]*-*.ipynb"), key=lambda p: p.stem.split("-")[0])
+#: The chapter whose page holds the browser client.
+BROWSER_CHAPTER = "06b-"
 ARTIFACTS = ROOT / "artifacts"
 
 PROXY_NOTEBOOK = [
@@ -80,6 +82,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     proxy.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(proxy, work / "proxy-check.ipynb")
     shutil.move(str(work / "proxy-check.ipynb"), root / "proxy-check.ipynb")
+    # The notebooks as committed (outputs and all), for what a learner sees on opening one.
+    shutil.copytree(ROOT / "notebooks", root / "fresh", ignore=skip)
     with jupyterlab(root, work, base_url=BASE_URL) as server:
         yield server
 
@@ -94,6 +98,25 @@ def browser(lab: Lab) -> Iterator[Any]:
             yield instance
         finally:
             instance.close()
+
+
+#: The code cells tagged ``predict`` whose output area shows on the page: index and text.
+SHOWN_PREDICTIONS = """() => {
+  const nb = window.jupyterapp.shell.currentWidget;
+  return nb.content.widgets.map((c, i) => [c, i])
+    .filter(([c]) => c.model.type === 'code' && (c.model.getMetadata('tags') || []).includes('predict'))
+    .filter(([c]) => c.outputHidden === false || (c.node.querySelector('.jp-OutputArea-output') &&
+                                                   c.node.querySelector('.jp-OutputArea-output').offsetParent))
+    .map(([c, i]) => [i, c.node.innerText.slice(0, 80)]);
+}"""
+
+#: The code cells whose outputs are folded (index and source), after they ran.
+HIDDEN_OUTPUTS = """() => {
+  const nb = window.jupyterapp.shell.currentWidget;
+  return nb.content.widgets.map((c, i) => [c, i])
+    .filter(([c]) => c.model.type === 'code' && c.outputHidden)
+    .map(([c, i]) => [i, c.model.sharedModel.getSource().slice(0, 60)]);
+}"""
 
 
 def _browser_log(page: Any, index: int = 0) -> list[str]:
@@ -117,7 +140,7 @@ def _wait_for_entry(page: Any, index: int, text: str) -> None:
 
 def test_there_are_notebooks_to_run() -> None:
     assert NOTEBOOKS, "no notebooks/NN-*.ipynb found"
-    assert any(p.name.startswith("06-") for p in NOTEBOOKS)
+    assert any(p.name.startswith(BROWSER_CHAPTER) for p in NOTEBOOKS)
 
 
 @pytest.mark.timeout(240)
@@ -144,7 +167,10 @@ def test_run_all_completes(path: Path, lab: Lab, browser: Any) -> None:
         committed = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
         assert len(cells) == len(committed)
 
-        if path.name.startswith("06-"):
+        # Running a cell shows the output that was folded until then.
+        assert not page.evaluate(HIDDEN_OUTPUTS), page.evaluate(HIDDEN_OUTPUTS)
+
+        if path.name.startswith(BROWSER_CHAPTER):
             # The browser client in this page connected to the Worker the kernel serves,
             # sent its hello, and received the Worker's answer.
             _wait_for_entry(page, 0, "message 'echo: hello from the page'")
@@ -185,6 +211,51 @@ def test_run_all_completes(path: Path, lab: Lab, browser: Any) -> None:
         page.close()
     print(f"screenshot: {shot}")
     assert shot.stat().st_size > 0
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_fresh_open_shows_no_answer_to_a_prediction(path: Path, lab: Lab, browser: Any) -> None:
+    """Open a chapter as committed, run nothing: every prediction's stored output stays folded."""
+    committed = nbformat.read(path, as_version=4)
+    predictions = [
+        i for i, c in enumerate(committed.cells) if "predict" in c.metadata.get("tags", []) and c.outputs
+    ]
+    page = browser.new_page(viewport={"width": 1280, "height": 2000})
+    try:
+        page.goto(lab.url(f"fresh/{path.name}"))
+        page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+        folded = page.evaluate(
+            """() => window.jupyterapp.shell.currentWidget.content.widgets
+                 .map((c, i) => [c, i]).filter(([c]) => c.model.type === 'code' && c.outputHidden)
+                 .map(([c, i]) => i)"""
+        )
+        assert folded == predictions, (folded, predictions)
+        assert not page.evaluate(SHOWN_PREDICTIONS), page.evaluate(SHOWN_PREDICTIONS)
+        # And no prediction cell shows its stored answer as text on the page.
+        shown = page.evaluate(
+            """(indexes) => indexes.map(i =>
+                 window.jupyterapp.shell.currentWidget.content.widgets[i].node.innerText)""",
+            predictions,
+        )
+        # (JupyterLab previews a folded output by its first line, which is a heading.)
+        for i, cell_text in zip(predictions, shown, strict=True):
+            outputs = committed.cells[i].outputs
+            text = "".join(
+                out.get("text", "") or out.get("data", {}).get("text/plain", "") for out in outputs
+            )
+            heading, *answer = [line for line in text.splitlines() if line]
+            for line in answer:
+                if len(line.strip()) > 3 and line.strip() not in committed.cells[i].source + heading:
+                    assert line.strip() not in cell_text, f"cell {i} shows its answer: {line!r}"
+        # The check-yourself answers are folded too (those the page has rendered).
+        opened = page.evaluate("() => [...document.querySelectorAll('details')].filter(d => d.open).length")
+        assert opened == 0
+        if path.name.startswith("00-"):
+            page.screenshot(path=str(ARTIFACTS / "fresh-open-00.png"))
+        shut_down_kernel(page)
+    finally:
+        page.close()
 
 
 @pytest.mark.timeout(240)

@@ -137,3 +137,41 @@ async def test_redraws_are_coalesced_and_the_window_bounded() -> None:
 def test_diagram_of_no_records() -> None:
     d = diagram([])
     assert d.arrows == [] and d.rows == []
+
+
+async def test_each_label_runs_along_its_arrow_above_the_line() -> None:
+    """A label never crosses its arrow: it is rotated to the arrow's slope and sits beside it.
+
+    Above the line, except an automatic reply's, which goes below: that arrow leaves from the
+    point where the Close it answers arrived, so above it runs into the other arrow.
+    """
+    import math
+
+    client, server = pair = WebSocketPair()
+    seq = SequenceDiagram(pair, rate=1000)
+    server.accept()
+    client.accept()
+    client.send("hello")
+    client.close(4001, "a long enough reason to reach across the diagram")
+    await settle()
+    seq.flush()
+    arrows = re.findall(
+        r'<g class="arrow" data-kind="(\w+)"[^>]*><line x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)" '
+        r'y2="([\d.]+)"[^>]*/><polygon[^>]*/><text x="([\d.]+)" y="([\d.]+)"[^>]*'
+        r'transform="rotate\(([-\d.]+) ([\d.]+) ([\d.]+)\)"',
+        seq.svg,
+    )
+    assert [a[0] for a in arrows] == ["message", "close", "close"]
+    for n, (_kind, *numbers) in enumerate(arrows):
+        x1, y1, x2, y2, tx, ty, angle, cx, cy = map(float, numbers)
+        assert y2 > y1  # every arrow here slants down: a level label would cross it
+        slope = math.degrees(math.atan2(abs(y2 - y1), abs(x2 - x1)))
+        # rotated with the line (mirrored for right-to-left arrows, so text reads left to right)
+        assert abs(abs(angle) - slope) < 0.01 and (angle > 0) == (x2 > x1)
+        # it starts on the line, a little way from the sender, its baseline beside the line
+        assert tx == cx and abs(math.hypot(cx - x1, cy - y1) - 16) < 0.2
+        assert abs((cy - y1) * (x2 - x1) - (cx - x1) * (y2 - y1)) / math.hypot(x2 - x1, y2 - y1) < 0.2
+        if n < 2:
+            assert 0 < cy - ty < 11
+        else:  # the automatic reply
+            assert 0 < ty - cy < 14

@@ -1,0 +1,537 @@
+"""Every exercise's self-check names the actual cause of a plausible wrong answer.
+
+For each exercise there are recorded wrong answers, the kind a learner writes,
+each with the words its hint must contain; and other correct answers, which
+must pass. Each answer runs as the notebook runs it: the chapter's imports
+cell, the answer, then the self-check cell, in a fresh namespace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import textwrap
+
+import pytest
+from test_notebooks import EXERCISES, NOTEBOOKS, _run_cells
+
+#: exercise -> [(what the learner did, their answer, words the hint must contain)]
+WRONG: dict[str, list[tuple[str, str, str]]] = {
+    "01-greet": [
+        ("forgets await settle()", """
+            async def greet(pair):
+                client, server = pair
+                received = []
+                server.accept()
+                client.accept()
+                client.addEventListener("message", lambda e: received.append(e.data))
+                server.send("hello from server")
+                return received
+        """, "await settle() before returning"),
+        ("never accepts the client end", """
+            async def greet(pair):
+                client, server = pair
+                received = []
+                server.accept()
+                client.addEventListener("message", lambda e: received.append(e.data))
+                server.send("hello from server")
+                await settle()
+                return received
+        """, "client end was never accepted"),
+        ("listens on the server end", """
+            async def greet(pair):
+                client, server = pair
+                received = []
+                server.accept()
+                client.accept()
+                server.addEventListener("message", lambda e: received.append(e.data))
+                server.send("hello from server")
+                await settle()
+                return received
+        """, "add the listener to the client end"),
+        ("sends from the client end", """
+            async def greet(pair):
+                client, server = pair
+                received = []
+                server.accept()
+                client.accept()
+                server.addEventListener("message", lambda e: received.append(e.data))
+                client.send("hello from server")
+                await settle()
+                return received
+        """, "only the server end"),
+        ("appends the event, not its data", """
+            async def greet(pair):
+                client, server = pair
+                received = []
+                server.accept()
+                client.accept()
+                client.addEventListener("message", received.append)
+                server.send("hello from server")
+                await settle()
+                return received
+        """, "append event.data"),
+    ],
+    "02-collect": [
+        ("forgets await settle()", """
+            async def collect(pair):
+                client, server = pair
+                received = []
+                server.addEventListener("message", lambda e: received.append(e.data))
+                server.accept()
+                return received
+        """, "await settle() before returning"),
+        ("adds the listener after an await", """
+            async def collect(pair):
+                client, server = pair
+                received = []
+                server.accept()
+                await settle()
+                server.addEventListener("message", lambda e: received.append(e.data))
+                return received
+        """, "before your listener existed"),
+        ("never accepts", """
+            async def collect(pair):
+                client, server = pair
+                received = []
+                server.addEventListener("message", lambda e: received.append(e.data))
+                await settle()
+                return received
+        """, "never accepted"),
+        ("returns a copy", """
+            async def collect(pair):
+                client, server = pair
+                received = []
+                server.addEventListener("message", lambda e: received.append(e.data))
+                server.accept()
+                await settle()
+                return list(received)
+        """, "return the very list"),
+    ],
+    "03-send-json": [
+        ("sends the dict itself", """
+            def send_json(ws, value):
+                ws.send(value)
+        """, "json.dumps(value) turns a dict into text"),
+        ("sends str(value)", """
+            def send_json(ws, value):
+                ws.send(str(value))
+        """, "json.dumps(value) gives JSON"),
+        ("sends bytes", """
+            import json
+            def send_json(ws, value):
+                ws.send(json.dumps(value).encode())
+        """, "arrived as binary"),
+        ("makes the text but never sends it", """
+            import json
+            def send_json(ws, value):
+                return json.dumps(value)
+        """, "ws.send(...) sends it"),
+        ("sends each item", """
+            import json
+            def send_json(ws, value):
+                for key, item in value.items():
+                    ws.send(json.dumps({key: item}))
+        """, "send exactly one"),
+    ],
+    "03-read-bytes": [
+        ("returns the Blob", """
+            async def read_bytes(event):
+                return event.data
+        """, "await data.arrayBuffer()"),
+        ("forgets to await arrayBuffer()", """
+            from cfws_playground import Blob
+            async def read_bytes(event):
+                data = event.data
+                if isinstance(data, Blob):
+                    return data.arrayBuffer()
+                if isinstance(data, str):
+                    return data.encode()
+                return bytes(data)
+        """, "`await` it"),
+        ("bytes() of a Blob", """
+            async def read_bytes(event):
+                data = event.data
+                if isinstance(data, str):
+                    return data.encode()
+                return bytes(data)
+        """, "await data.arrayBuffer()"),
+        ("encodes text as Latin-1", """
+            from cfws_playground import Blob
+            async def read_bytes(event):
+                data = event.data
+                if isinstance(data, Blob):
+                    return await data.arrayBuffer()
+                if isinstance(data, str):
+                    return data.encode("latin-1")
+                return bytes(data)
+        """, "encode text as UTF-8"),
+    ],
+    "04-safe-close-args": [
+        ("code < 4999", """
+            def safe_close_args(code, reason):
+                if 1000 <= code < 4999 and code not in (1004, 1005, 1006, 1015):
+                    return code, reason
+                return 1000, ""
+        """, "close() accepts 4999"),
+        ("only 1005 and 1006 mapped", """
+            def safe_close_args(code, reason):
+                if code in (1005, 1006):
+                    return 1000, ""
+                return code, reason
+        """, "close() refuses 1015"),
+        ("keeps the reason of a refused code", """
+            def safe_close_args(code, reason):
+                if 1000 <= code <= 4999 and code not in (1004, 1005, 1006, 1015):
+                    return code, reason
+                return 1000, reason
+        """, "close() refuses 1006"),
+        ("always 1000", """
+            def safe_close_args(code, reason):
+                return 1000, reason
+        """, "close() accepts 4001"),
+        ("returns the code alone", """
+            def safe_close_args(code, reason):
+                return code if code not in (1005, 1006, 1015, 1004) else 1000
+        """, "return a (code, reason) tuple"),
+    ],
+    "04-goodbye": [
+        ("echoes the raw code", """
+            def install(server):
+                server.accept(allowHalfOpen=True)
+                def on_close(event):
+                    server.send("goodbye")
+                    server.close(event.code, event.reason)
+                server.addEventListener("close", on_close)
+        """, "close() refuses 1005 and 1006"),
+        ("closes, then sends", """
+            def safe_close_args(code, reason):
+                if 1000 <= code <= 4999 and code not in (1004, 1005, 1006, 1015):
+                    return code, reason
+                return 1000, ""
+            def install(server):
+                server.accept(allowHalfOpen=True)
+                def on_close(event):
+                    server.close(*safe_close_args(event.code, event.reason))
+                    server.send("goodbye")
+                server.addEventListener("close", on_close)
+        """, "send the goodbye first"),
+        ("forgets allowHalfOpen", """
+            def safe_close_args(code, reason):
+                if 1000 <= code <= 4999 and code not in (1004, 1005, 1006, 1015):
+                    return code, reason
+                return 1000, ""
+            def install(server):
+                server.accept()
+                def on_close(event):
+                    server.send("goodbye")
+                    server.close(*safe_close_args(event.code, event.reason))
+                server.addEventListener("close", on_close)
+        """, "allowHalfOpen=True"),
+        ("closes with 1000 always", """
+            def install(server):
+                server.accept(allowHalfOpen=True)
+                def on_close(event):
+                    server.send("goodbye")
+                    server.close(1000)
+                server.addEventListener("close", on_close)
+        """, "answered with (1000, '')"),
+        ("never says goodbye", """
+            def safe_close_args(code, reason):
+                if 1000 <= code <= 4999 and code not in (1004, 1005, 1006, 1015):
+                    return code, reason
+                return 1000, ""
+            def install(server):
+                server.accept(allowHalfOpen=True)
+                server.addEventListener("close", lambda e: server.close(*safe_close_args(e.code, e.reason)))
+        """, "no 'goodbye'"),
+    ],
+    "05-safe-listener": [
+        ("catches nothing", """
+            import json
+            def safe_listener(ws):
+                def on_message(event):
+                    json.loads(event.data)
+                    ws.send(json.dumps({"ok": True}))
+                return on_message
+        """, "catch ValueError"),
+        ("sends a dict", """
+            import json
+            def safe_listener(ws):
+                def on_message(event):
+                    try:
+                        json.loads(event.data)
+                    except ValueError:
+                        ws.send({"ok": False})
+                        return
+                    ws.send({"ok": True})
+                return on_message
+        """, "send() takes text"),
+        ("answers only bad input", """
+            import json
+            def safe_listener(ws):
+                def on_message(event):
+                    try:
+                        json.loads(event.data)
+                    except ValueError:
+                        ws.send(json.dumps({"ok": False}))
+                return on_message
+        """, "one reply per message"),
+        ("replies with plain text", """
+            import json
+            def safe_listener(ws):
+                def on_message(event):
+                    try:
+                        json.loads(event.data)
+                    except ValueError:
+                        ws.send("not ok")
+                        return
+                    ws.send("ok")
+                return on_message
+        """, "reply with json.dumps"),
+    ],
+    "06-upper-worker": [
+        ("returns nothing for a plain GET", """
+            async def fetch_upper(request, env, ctx):
+                if request.headers.get("Upgrade") != "websocket":
+                    return None
+                client, server = WebSocketPair()
+                server.accept()
+                server.addEventListener("message", lambda e: server.send(e.data.upper()))
+                return Response(None, status=101, webSocket=client)
+        """, "returned no Response for a plain GET"),
+        ("upgrades every request", """
+            async def fetch_upper(request, env, ctx):
+                client, server = WebSocketPair()
+                server.accept()
+                server.addEventListener("message", lambda e: server.send(e.data.upper()))
+                return Response(None, status=101, webSocket=client)
+        """, "a plain GET got status 101"),
+        ("never accepts the server end", """
+            async def fetch_upper(request, env, ctx):
+                if request.headers.get("Upgrade") != "websocket":
+                    return Response("Expected a WebSocket upgrade", status=426)
+                client, server = WebSocketPair()
+                server.addEventListener("message", lambda e: server.send(e.data.upper()))
+                return Response(None, status=101, webSocket=client)
+        """, "did you accept() the server end"),
+        ("echoes without capitals", """
+            async def fetch_upper(request, env, ctx):
+                if request.headers.get("Upgrade") != "websocket":
+                    return Response("Expected a WebSocket upgrade", status=426)
+                client, server = WebSocketPair()
+                server.accept()
+                server.addEventListener("message", lambda e: server.send(e.data))
+                return Response(None, status=101, webSocket=client)
+        """, "expected ['HELLO', 'ADA']"),
+        ("426 without a body", """
+            async def fetch_upper(request, env, ctx):
+                if request.headers.get("Upgrade") != "websocket":
+                    return Response(None, status=426)
+                client, server = WebSocketPair()
+                server.accept()
+                server.addEventListener("message", lambda e: server.send(e.data.upper()))
+                return Response(None, status=101, webSocket=client)
+        """, "has no body"),
+    ],
+    "06-talk": [
+        ("asyncio.run() inside async def", """
+            import asyncio
+            import websockets
+            async def talk(url, messages):
+                async def main():
+                    replies = []
+                    async with websockets.connect(url) as ws:
+                        for text in messages:
+                            await ws.send(text)
+                            replies.append(await ws.recv())
+                    return replies
+                return asyncio.run(main())
+        """, "called asyncio.run()"),
+        ("sends all, reads one", """
+            import websockets
+            async def talk(url, messages):
+                async with websockets.connect(url) as ws:
+                    for text in messages:
+                        await ws.send(text)
+                    return [await ws.recv()]
+        """, "one reply per message"),
+        ("never closes the connection", """
+            import websockets
+            async def talk(url, messages):
+                ws = await websockets.connect(url)
+                replies = []
+                for text in messages:
+                    await ws.send(text)
+                    replies.append(await ws.recv())
+                return replies
+        """, "never closed the connection"),
+    ],
+    "07-both-dates": [
+        ("echoes the raw code", """
+            def serve(server):
+                received = []
+                server.binaryType = "arraybuffer"
+                server.accept()
+                server.addEventListener("message", lambda e: received.append(e.data))
+                server.addEventListener("close", lambda e: server.close(e.code, e.reason))
+                return received
+        """, "close() refuses 1005 and 1006"),
+        ("always closes with 1000", """
+            def serve(server):
+                received = []
+                server.binaryType = "arraybuffer"
+                server.accept()
+                server.addEventListener("message", lambda e: received.append(e.data))
+                server.addEventListener("close", lambda e: server.close(1000))
+                return received
+        """, "answer with the code and reason you received"),
+        ("sends in the close listener", """
+            def safe_close_args(code, reason):
+                return (code, reason) if code not in (1005, 1006) else (1000, "")
+            def serve(server):
+                received = []
+                server.binaryType = "arraybuffer"
+                server.accept()
+                server.addEventListener("message", lambda e: received.append(e.data))
+                def on_close(e):
+                    server.send("bye")
+                    server.close(*safe_close_args(e.code, e.reason))
+                server.addEventListener("close", on_close)
+                return received
+        """, "do not send in the close listener"),
+        ("binaryType after accept()", """
+            def serve(server):
+                received = []
+                server.accept()
+                server.binaryType = "arraybuffer"
+                server.addEventListener("message", lambda e: received.append(e.data))
+                return received
+        """, "both ends hang in CLOSING"),
+        ("keeps the Blob default", """
+            def safe_close_args(code, reason):
+                return (code, reason) if code not in (1005, 1006) else (1000, "")
+            def serve(server):
+                received = []
+                server.accept()
+                server.addEventListener("message", lambda e: received.append(e.data))
+                server.addEventListener("close", lambda e: server.close(*safe_close_args(e.code, e.reason)))
+                return received
+        """, "Set binaryType before accept()"),
+    ],
+    "08-names": [
+        ("forgets to sort", """
+            def names(sockets):
+                return [ws.deserializeAttachment()["name"] for ws in sockets]
+        """, "in the wrong order"),
+        ("returns the attachments", """
+            def names(sockets):
+                return sorted((ws.deserializeAttachment() for ws in sockets), key=lambda a: a["name"])
+        """, "take each one's ['name']"),
+        ("reads a name attribute", """
+            def names(sockets):
+                return sorted(ws.name for ws in sockets)
+        """, "ws.deserializeAttachment()['name']"),
+        ("joins into one string", """
+            def names(sockets):
+                return ", ".join(sorted(ws.deserializeAttachment()["name"] for ws in sockets))
+        """, "return a list of names"),
+    ],
+    "08-who": [
+        ("broadcasts /who too", """
+            def on_text(room, ws, text):
+                name = ws.deserializeAttachment()["name"]
+                room.broadcast(f"{name}: {text}", exclude=ws)
+        """, "a command is answered, not broadcast"),
+        ("answers without the star", """
+            def on_text(room, ws, text):
+                if text == "/who":
+                    here = sorted(w.deserializeAttachment()["name"] for w in room.sockets)
+                    ws.send("here: " + ", ".join(here))
+                else:
+                    room.broadcast(f"{ws.deserializeAttachment()['name']}: {text}", exclude=ws)
+        """, "expected ['* here: ada, bob']"),
+        ("sends chat back to the sender too", """
+            def on_text(room, ws, text):
+                names = sorted(w.deserializeAttachment()["name"] for w in room.sockets)
+                if text == "/who":
+                    ws.send("* here: " + ", ".join(names))
+                else:
+                    room.broadcast(f"{ws.deserializeAttachment()['name']}: {text}")
+        """, "never back to the sender"),
+        ("does nothing", """
+            def on_text(room, ws, text):
+                pass
+        """, "nobody got anything"),
+    ],
+}
+
+#: exercise -> other correct answers (beside the solution file), which must pass.
+RIGHT: dict[str, list[tuple[str, str]]] = {
+    "02-collect": [("listener right after accept()", """
+        async def collect(pair):
+            client, server = pair
+            received = []
+            server.accept()
+            server.addEventListener("message", lambda e: received.append(e.data))
+            await settle()
+            return received
+    """)],
+    "04-safe-close-args": [("a set of refused codes", """
+        REFUSED = {1004, 1005, 1006, 1015}
+        def safe_close_args(code, reason):
+            return (code, reason) if 1000 <= code < 5000 and code not in REFUSED else (1000, "")
+    """)],
+    "08-who": [("the chapter's room.name(ws)", """
+        def on_text(room, ws, text):
+            if text == "/who":
+                ws.send("* here: " + ", ".join(sorted(room.name(w) for w in room.sockets)))
+            else:
+                room.broadcast(f"{room.name(ws)}: {text}", exclude=ws)
+    """)],
+}
+
+_BY_ID = {solution.removeprefix("solutions/").removesuffix(".py"): rest for *rest, solution in EXERCISES}
+
+
+def test_every_exercise_has_recorded_wrong_answers() -> None:
+    assert set(WRONG) == set(_BY_ID)
+    thin = [name for name, answers in WRONG.items() if len(answers) < 3]
+    assert not thin, f"fewer than 3 recorded wrong answers: {thin}"
+
+
+async def _check_output(exercise: str, answer: str) -> str:
+    _notebook, imports, _scaffold, check = _BY_ID[exercise]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        await _run_cells([imports, textwrap.dedent(answer), check], {"__name__": "__main__"})
+    return out.getvalue()
+
+
+@pytest.fixture
+def in_notebooks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(NOTEBOOKS)
+    monkeypatch.syspath_prepend(str(NOTEBOOKS))
+
+
+@pytest.mark.usefixtures("in_notebooks")
+@pytest.mark.parametrize(
+    ("exercise", "answer", "hint"),
+    [(name, answer, hint) for name, answers in WRONG.items() for _, answer, hint in answers],
+    ids=[f"{name}: {what}" for name, answers in WRONG.items() for what, _, _ in answers],
+)
+async def test_a_wrong_answer_gets_the_hint_for_its_cause(exercise: str, answer: str, hint: str) -> None:
+    printed = await _check_output(exercise, answer)
+    assert printed.startswith("✗ Not yet: "), f"a wrong answer passed: {printed!r}"
+    assert hint in printed, f"expected a hint with {hint!r}, got {printed!r}"
+
+
+@pytest.mark.usefixtures("in_notebooks")
+@pytest.mark.parametrize(
+    ("exercise", "answer"),
+    [(name, answer) for name, answers in RIGHT.items() for _, answer in answers],
+    ids=[f"{name}: {what}" for name, answers in RIGHT.items() for what, _ in answers],
+)
+async def test_another_correct_answer_passes(exercise: str, answer: str) -> None:
+    printed = await _check_output(exercise, answer)
+    assert printed.startswith("✓ "), f"a correct answer failed: {printed!r}"
