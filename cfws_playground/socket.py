@@ -558,8 +558,9 @@ class WebSocket:
         """
         # Only a pump with frames still to hand over fails: an end whose frames were
         # all taken before its peer died sees close 1006 alone (measured on workerd).
+        # (An automatic reply still on its way counts: scenario broadcast-to-closed-socket-errors-sender.)
         pump_fails = self._peer._transport is None and bool(self._outgoing)
-        if pump_fails and not self._errored and self._phase in (Phase.OPEN, Phase.CLOSE_RECEIVED):
+        if pump_fails and not self._errored and self._phase is not Phase.AWAITING:
             self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
         self._outgoing.clear()
         if self._reading:
@@ -711,9 +712,13 @@ class WebSocket:
     def _listener_raised(self, exc: Exception, etype: str) -> None:
         """workerd's read loop ends with the listener's exception: the end stops reading,
         gets an error event, and is then released, so its peer sees the pipe break."""
-        message = f"Uncaught {_js_name(exc)}: {exc}"
-        log.warning("%s (in a %r listener on the %s end)", message, etype, END_NAMES[self._index])
+        text = f"Uncaught {_js_name(exc)}: {exc}"
+        log.warning("%s (in a %r listener on the %s end)", text, etype, END_NAMES[self._index])
+        if self._pair._recorders and not self._pair._spec_dispatch:
+            # (With spec-compliant dispatch the exception was noted as it was reported.)
+            self._record_note("listener raised", text)
         self._reading = False
+        message = _uncaught_message(exc)
         schedule(lambda: self._read_loop_failed(exc, message))
 
     def _read_loop_failed(self, exc: BaseException, message: str) -> None:
@@ -723,7 +728,9 @@ class WebSocket:
         peer = self._peer
         if peer._transport is not None:
             peer._transport.peer_died()
-        elif not self._outgoing and (peer._reading or peer._phase in (Phase.OPEN, Phase.CLOSE_RECEIVED)):
+        elif not self._outgoing and (
+            peer._reading or peer._outgoing or peer._phase in (Phase.OPEN, Phase.CLOSE_RECEIVED)
+        ):
             peer._peer_gone()
 
     # ------------------------------------------------------------------ the network side
@@ -1090,6 +1097,17 @@ def js_number_to_string(x: float) -> str:
     sign = "+" if e >= 0 else "-"
     head = digits[0] + ("." + digits[1:] if k > 1 else "")
     return f"{head}e{sign}{abs(e)}"
+
+
+def _uncaught_message(exc: BaseException) -> str:
+    """An ErrorEvent's ``message`` for an exception, as V8 formats it for workerd.
+
+    For a DOMException it is only ``"Uncaught "`` (measured on workerd 2026-11-17:
+    scenario echo-1005-throws-peer-sees-1006); the exception is in ``event.error``.
+    """
+    if isinstance(exc, DOMException):
+        return "Uncaught "
+    return f"Uncaught {_js_name(exc)}: {exc}"
 
 
 def _js_name(exc: BaseException) -> str:

@@ -81,11 +81,14 @@ def _accepted(rec: Recorder, end: str) -> bool:
 
 
 def _errors(rec: Recorder, end: str) -> list[str]:
-    """The error events of ``end``, except the harmless one that follows a clean close."""
+    """What raised on ``end``: its error events (except the harmless one that follows a
+    clean close) and the exceptions the runtime only reported (a close listener's, since
+    2026-09-15), as "Uncaught <class>: <text>"."""
     return [
         str(r.args[0])
         for r in rec.records
-        if r.kind == "event" and r.name == "error" and r.end == end
+        if r.end == end
+        and ((r.kind == "event" and r.name == "error") or (r.kind == "note" and r.name == "listener raised"))
         and "Network connection lost" not in r.args[0]
     ]
 

@@ -464,6 +464,31 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
                 pass
         """, "nobody got anything"),
     ],
+    "10-my-burst": [
+        ("leaves the scaffold's steps", """
+            timer = timeout(0, "a.readyState")
+            mine = Scenario("my-burst", "a burst before a timer", ("watch",))
+        """, "add a timer before the sends"),
+        ("sets the timer after the burst", """
+            mine = Scenario("my-burst", "a burst before a timer", (
+                "watch", "a.accept()", "b.accept()",
+                "a.send('1')", "a.send('2')", "a.send('3')", timeout(0, "a.readyState")))
+        """, "the timer must be set *before* the burst"),
+        ("never accepts b", """
+            mine = Scenario("my-burst", "a burst before a timer", (
+                "watch", "a.accept()", timeout(0, "a.readyState"),
+                "a.send('1')", "a.send('2')", "a.send('3')"))
+        """, "b logs no messages"),
+        ("sends only twice", """
+            mine = Scenario("my-burst", "a burst before a timer", (
+                "watch", "a.accept()", "b.accept()", timeout(0, "a.readyState"),
+                "a.send('1')", "a.send('2')"))
+        """, "a should send three messages"),
+        ("writes a step the language does not know", """
+            mine = Scenario("my-burst", "a burst before a timer", (
+                "watch", "a.accept()", "b.accept()", "setTimeout(0)", "a.send('1')"))
+        """, "not in the scenario language"),
+    ],
 }
 
 #: exercise -> other correct answers (beside the solution file), which must pass.

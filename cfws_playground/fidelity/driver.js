@@ -121,6 +121,7 @@ class Run {
           log.push(`${op.text} -> ${render(result)}`);
         } catch (err) {
           log.push(`${op.text} -> throws ${errorText(err)}`);
+          if (op.rethrow) throw err;
         }
         break;
       }

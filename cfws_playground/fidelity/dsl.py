@@ -30,6 +30,7 @@ Steps::
     "microtask: a.send('m')"          # queueMicrotask / loop.call_soon
     "response(None, {'status': 101, 'webSocket': a})"   # new Response(...)
     "a.dispatchEvent(Event('ping'))"
+    "!b.close(code, reason)"          # a call whose exception propagates (out of a listener)
 
 Inside a listener the event's fields are names: ``data``, ``code``, ``reason``,
 ``wasClean``, ``message``, ``error``, ``type``; ``event`` is the event itself.
@@ -123,6 +124,13 @@ class _Compiler:
         if m:
             options = self.expr(_parse_expr(m[5], text)) if m[5] else None
             return [{"do": m[1], "end": m[2], "type": m[3], "id": m[4], "options": options, "text": text}]
+        if text.startswith("!"):
+            op = self.statement(text[1:].strip())
+            if op["do"] != "call":
+                raise ScenarioSyntaxError(f"{text!r}: '!' (let it raise) goes before a call")
+            op["rethrow"] = True
+            op["text"] = text
+            return [op]
         return [self.statement(text)]
 
     def block(self, block: Op, *, in_body: bool) -> Op:

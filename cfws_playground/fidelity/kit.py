@@ -177,6 +177,8 @@ class _Run:
                 result = getattr(end, op["name"])(*args)
             except Exception as exc:  # noqa: BLE001 - the transcript shows what was raised
                 self.log.append(f"{op['text']} -> throws {_error_text(exc)}")
+                if op.get("rethrow"):
+                    raise
             else:
                 self.log.append(f"{op['text']} -> {render(result)}")
         elif do == "get":

@@ -1456,7 +1456,7 @@ S("listener-before-accept-sees-queued", "A listener added before accept() sees a
   "a.accept()", "a.send('queued')", "on b message: b.readyState", "b.accept()", "b.accept()", "settle")
 S("await-before-listener-loses-message", "A message delivered during a wait between accept() and addEventListener() reaches no listener.",
   "a.accept()", "b.accept()", "a.send('one')", "sleep 10", "on b message: b.readyState", "a.send('two')", "settle")
-S("await-microtask-keeps-message", "An await that only runs microtasks (no timer, no I/O) does not let a message through before the listener is added.",
+S("await-without-suspending-keeps-message", "An await that only runs microtasks (no timer, no I/O) does not let a message through before the listener is added.",
   "a.accept()", "b.accept()", "a.send('one')", "microtask: b.readyState", "on b message: b.readyState", "settle")
 S("binary-kinds-arrive-as-bytes", "With binaryType 'arraybuffer' text arrives as text and every buffer kind as exactly its bytes.",
   *ACCEPTED, "b.binaryType = 'arraybuffer'", "a.send('text')", "a.send(b'\\x00\\x01')", "a.send(Uint8Array([7, 8]))", "settle")
@@ -1466,6 +1466,10 @@ S("send-object-sends-object-object", "workerd sends a plain object as the text '
   *ACCEPTED, "a.send({'hello': 'world'})", "settle", deliberate=SEND_VALUES)
 S("send-copies-data", "A buffer changed right after send() arrives with the bytes it had at send() (workerd 2026-11-17 copies).",
   *ACCEPTED, "b.binaryType = 'arraybuffer'", "a.send(scratch(b'\\x01\\x02\\x03'))", "scribble()", "settle")
+S("broadcast-to-closed-socket-errors-sender", "A listener whose send() hits a closed end throws TypeError, which errors the listener's own end; its peer sees 1006.",
+  *ACCEPTED, "on b message: b.close(1000, 'done'); !b.send('to a closed end')", "a.send('x')", "settle")
+S("room-leave-on-close", "Messages sent before a Close are handled before the close listener runs.",
+  *ACCEPTED, "on b message: log(data)", "on b close: log(code)", "a.send('hello')", "a.send('bye for now')", "a.close(1000, 'leaving')", "settle")
 S("each-direction-keeps-order", "Messages from each end arrive in send order.",
   *ACCEPTED, "a.send('a1')", "a.send('a2')", "a.send('a3')", "b.send('b1')", "b.send('b2')", "b.send('b3')", "settle")
 S("binary-type-blob-default", "From 2026-03-17 a new end's binaryType is 'blob' and binary messages arrive as Blob.",
@@ -1488,7 +1492,7 @@ S("close-unanswered-in-worker-stays-closing", "A Close that a half-open end neve
 S("close-without-code-arrives-as-1005", "close() without a code gives close 1005 with an empty reason and wasClean true on both ends.",
   *ACCEPTED, "a.close()", "settle")
 S("echo-1005-throws-peer-sees-1006", "A half-open close listener that echoes 1005 throws InvalidAccessError; what that does to each end, by date.",
-  "watch", "a.accept()", "b.accept({'allowHalfOpen': True})", "on b close: b.close(code, reason)", "a.close()", "settle", "state")
+  "watch", "a.accept()", "b.accept({'allowHalfOpen': True})", "on b close: !b.close(code, reason)", "a.close()", "settle", "state")
 S("listener-raises-errors-socket-peer-sees-1006", "A raising message listener errors its end; the peer sees 1006 (and 'Network connection lost.' if it was still sending).",
   *ACCEPTED, "on b message as L1: raise Error('bad')", "on b message as L2: b.readyState", "a.send('one')", "a.send('two')", "settle")
 S("calls-after-error-ignored", "After an end errored, send() and close() on either end are silently ignored.",
@@ -1505,7 +1509,7 @@ S("compat-binary-type-and-auto-reply-by-date", "At 2026-03-01 bytes and a manual
 S("compat-close-reason-limit-by-date", "A 124-byte reason is accepted at 2026-03-01 and throws SyntaxError at 2026-04-26.",
   *ACCEPTED, "a.close(1000, text(124))", "settle", configs=(("2026-03-01", ()), ("2026-04-26", ())))
 S("echo-1005-1006-in-close-listener-throws", "Echoing a received 1005 with close(code, reason) throws InvalidAccessError, so the rest of the listener never runs.",
-  *ACCEPTED, "on b close: b.close(code, reason); b.readyState", "a.close()", "settle")
+  *ACCEPTED, "on b close: !b.close(code, reason); b.readyState", "a.close()", "settle")
 S("leave-first-then-safe-close", "A close listener that answers 1005 with close(1000) runs to the end.",
   "watch", "a.accept()", "b.accept({'allowHalfOpen': True})", "on b close: b.close(1000, 'ok'); b.readyState", "a.close()", "settle")
 S("broadcast-to-closed-socket-throws", "A listener that sends to an end whose Close arrived (auto-reply) throws 'Can't call WebSocket send() after close().'",
@@ -1519,7 +1523,7 @@ W("client-drop-is-close-1006-without-error", "A client that drops its connection
 W("room-over-real-connections", "Messages a Worker sends on one connection arrive in the order it sent them.",
   (*SERVER, "on b message: b.send('1 ' + data); b.send('2 ' + data)"), ("send 'a'", "recv", "recv", "close 1000, 'x'"),
   configs=(NEW,))
-W("fetch-101-without-body", "A 101 Response carries the WebSocket and no body; the client connects.",
+W("fetch-plain-426-upgrade-101", "A 101 Response carries the WebSocket and no body; the client connects.",
   SERVER, ("close 1000, 'x'",), configs=(NEW,))
 
 
