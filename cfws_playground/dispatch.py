@@ -32,10 +32,11 @@ __all__ = [
 
 
 class _LoopState:
-    __slots__ = ("pending", "waiters")
+    __slots__ = ("pending", "queued", "waiters")
 
     def __init__(self) -> None:
-        self.pending = 0
+        self.pending = 0  # scheduled callbacks and spawned tasks not finished yet (settle() waits)
+        self.queued = 0  # of those, callbacks sitting in the loop's ready queue now
         self.waiters: list[asyncio.Future[None]] = []
 
     def done_one(self) -> None:
@@ -66,6 +67,7 @@ def _state(loop: asyncio.AbstractEventLoop) -> _LoopState:
 
 
 def _run(st: _LoopState, callback: Callable[[], None]) -> None:
+    st.queued -= 1
     try:
         callback()
     finally:
@@ -86,6 +88,7 @@ def schedule(callback: Callable[[], None]) -> asyncio.AbstractEventLoop | None:
     if _deferred:
         _flush_deferred(loop, st)
     st.pending += 1
+    st.queued += 1
     loop.call_soon(_run, st, callback)
     return loop
 
@@ -179,8 +182,13 @@ def user_callbacks_ready() -> bool:
     Those are the asyncio stand-in for JavaScript microtasks, which always run
     before the next event is dispatched.
     """
-    ready = getattr(asyncio.get_running_loop(), "_ready", None)
+    loop = asyncio.get_running_loop()
+    ready = getattr(loop, "_ready", None)
     if not ready:
+        return False
+    # The ready queue usually holds nothing but the runtime's own deliveries (a
+    # broadcast to thousands of sockets): count them instead of scanning them.
+    if len(ready) <= _state(loop).queued:
         return False
     for handle in ready:
         if type(handle) is _TimerHandle or getattr(handle, "_callback", None) is _run:
@@ -195,6 +203,7 @@ _TimerHandle = asyncio.TimerHandle
 def _flush_deferred(loop: asyncio.AbstractEventLoop, st: _LoopState) -> None:
     while _deferred:
         st.pending += 1
+        st.queued += 1
         loop.call_soon(_run, st, _deferred.popleft())
 
 
