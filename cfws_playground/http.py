@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json as _json
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from .errors import RangeError
 from .socket import WebSocket
 
 __all__ = ["Headers", "Request", "Response"]
+
+_T = TypeVar("_T")
 
 # workerd's texts (src/workerd/api/http.c++ and jsg/util.c++), word for word.
 STATUS_WITH_WEBSOCKET = "Responses with a WebSocket must have status code 101."
@@ -47,10 +49,19 @@ class Headers:
         for name, value in items:
             self.append(name, value)
 
-    def get(self, name: str) -> str | None:
-        """Mirrors ``Headers.get()``: the field's values joined by ``", "``, or None."""
+    @overload
+    def get(self, name: str) -> str | None: ...
+    @overload
+    def get(self, name: str, default: _T) -> str | _T: ...
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """Mirrors ``Headers.get()``: the field's values joined by ``", "``, or None.
+
+        Like every Python mapping it also takes a default (``get("Upgrade", "")``),
+        which JavaScript's ``Headers.get()`` does not.
+        """
         values = self._fields.get(name.lower())
-        return None if values is None else ", ".join(values)
+        return default if values is None else ", ".join(values)
 
     def has(self, name: str) -> bool:
         """Mirrors ``Headers.has()``."""

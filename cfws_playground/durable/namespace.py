@@ -12,6 +12,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from ..compat import compatibility
 from ..http import Request, Response
 from . import texts
 from .ids import DurableObjectId
@@ -49,6 +50,8 @@ class DurableObjectNamespace:
             (10 as in production; 0 as soon as it is idle; None never, only by
             :func:`~cfws_playground.durable.hibernate`).
         alarm_backoff: seconds before the first retry of a failed ``alarm()`` (doubles each time).
+        compatibility: the compatibility date and flags pairs made inside the objects get
+            (by default, those of wherever the object's first event came from).
     """
 
     def __init__(
@@ -60,6 +63,7 @@ class DurableObjectNamespace:
         storage: Backend | None = None,
         hibernate_after: float | None = DEFAULT_HIBERNATE_AFTER,
         alarm_backoff: float = 2.0,
+        compatibility: compatibility | None = None,
     ) -> None:
         global _serial
         _serial += 1
@@ -71,6 +75,7 @@ class DurableObjectNamespace:
         self.backend: Backend = storage if storage is not None else MemoryBackend()
         self.hibernate_after = hibernate_after
         self.alarm_backoff = alarm_backoff
+        self.compatibility = compatibility
         self.request_adapter: Callable[[Request], Any] = lambda r: r
         self._hosts: dict[DurableObjectId, ObjectHost] = {}
         self._subscribers: list[Callable[[], None]] = []

@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..compat import _current as _current_compatibility
 from ..errors import WorkersError
 from ..events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent
 from ..socket import WebSocket
@@ -149,6 +150,9 @@ class ObjectHost:
         return fut
 
     async def _run_queue(self) -> None:
+        if self.namespace.compatibility is not None:
+            # This task's own context: pairs the object creates get the project's date.
+            _current_compatibility.set(self.namespace.compatibility)
         try:
             while self._queue:
                 work = self._queue.popleft()
@@ -413,13 +417,14 @@ class ObjectHost:
     def note(self, name: str, text: str, ws: WebSocket | None = None) -> None:
         """Record a lifecycle step: history, the log, and a note row for each recorder watching a socket."""
         self.history.append((name, text))
-        log.info("%s", text)
         done: set[int] = set()
         for end in [ws] if ws is not None else self._sockets:
             for rec in end._pair._recorders:
                 if id(rec) not in done:
                     done.add(id(rec))
                     rec.add_note(end._pair, end._index, name, text)
+        if not done:
+            log.info("%s", text)  # no recorder shows it: the log does
         self.namespace._changed()
 
     def __repr__(self) -> str:

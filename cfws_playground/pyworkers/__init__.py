@@ -1,0 +1,33 @@
+"""The Python Workers dialect: ``js``, ``pyodide.ffi`` and ``workers`` for code the kit runs,
+and the loader for ``wrangler.jsonc`` / ``wrangler.toml`` project folders.
+
+A Worker written for Cloudflare (``from workers import WorkerEntrypoint, DurableObject``,
+``from js import WebSocketPair, Object``) runs unchanged::
+
+    cfws-playground serve my-project/          # reads my-project/wrangler.jsonc
+
+In a notebook, opt in once to import the same names in cells::
+
+    from cfws_playground import pyworkers
+    pyworkers.enable()
+    from js import WebSocketPair, Object
+
+The modules never replace installed packages unless you opt in (see :mod:`.modules`).
+"""
+
+from __future__ import annotations
+
+from .modules import NAMES, dialect, disable, enable, enabled, shadowed
+from .project import Project, ProjectError, load_project
+
+__all__ = [
+    "NAMES",
+    "Project",
+    "ProjectError",
+    "dialect",
+    "disable",
+    "enable",
+    "enabled",
+    "load_project",
+    "shadowed",
+]
