@@ -1,0 +1,168 @@
+"""wrangler project folders and the Python Workers dialect (js, pyodide.ffi, workers)."""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from cfws_playground import Request, dispatch_fetch, pyworkers
+from cfws_playground.pyworkers import ProjectError, load_project
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _project(tmp_path: Path, config: str, entry: str, name: str = "wrangler.jsonc") -> Path:
+    (tmp_path / "src").mkdir()
+    (tmp_path / name).write_text(config)
+    (tmp_path / "src" / "entry.py").write_text(entry)
+    return tmp_path
+
+
+ENTRY = """
+from js import Object, Response as JsResponse, WebSocketPair, JSON, URL
+from pyodide.ffi import to_js, to_py, JsProxy, create_proxy
+from workers import DurableObject, Response, WorkerEntrypoint
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        if URL.new(request.url).pathname == "/js":
+            return JsResponse.new("from js", to_js({"status": 203}, dict_converter=Object.fromEntries))
+        return Response(
+            f"{self.env.GREETING} {request.headers.get('X-Who', 'nobody')} {type(request.headers).__name__}"
+        )
+
+class Thing(DurableObject):
+    pass
+"""
+
+
+def test_a_jsonc_project_with_comments_vars_and_bindings(tmp_path: Path) -> None:
+    config = """// comment
+    {
+      "main": "src/entry.py", /* block */
+      "compatibility_date": "2026-03-01",
+      "compatibility_flags": ["python_workers", "web_socket_auto_reply_to_close", "nodejs_compat"],
+      "vars": {"GREETING": "hi // not a comment"},
+      "durable_objects": {"bindings": [{"name": "THING", "class_name": "Thing"},],},
+    }"""
+    project = load_project(_project(tmp_path, config, ENTRY), hibernate_after=3)
+    assert project.env.GREETING == "hi // not a comment"
+    assert project.env.THING.class_name == "Thing" and project.env.THING.hibernate_after == 3
+    assert project.compatibility.date == "2026-03-01"
+    assert "web_socket_auto_reply_to_close" in project.compatibility
+    assert project.notes == [
+        "compatibility flags with no effect here: nodejs_compat",
+        "class Thing has no migration (new_sqlite_classes) in wrangler.jsonc; "
+        "Cloudflare requires one to deploy it",
+    ]
+
+
+async def test_the_dialect_works_inside_the_project_and_is_gone_afterwards(tmp_path: Path) -> None:
+    config = '[vars]\nGREETING = "hello"\n'
+    config = 'main = "src/entry.py"\n' + config
+    project = load_project(_project(tmp_path, config, ENTRY, "wrangler.toml"))
+    response = await dispatch_fetch(
+        project.worker, Request("http://x/", headers={"x-who": "ada"}), env=project.env
+    )
+    assert await response.text() == "hello ada HTTPMessage"  # the SDK's request.headers
+    response = await dispatch_fetch(project.worker, "http://x/js", env=project.env)
+    assert (response.status, await response.text()) == (203, "from js")
+    for name in pyworkers.NAMES:
+        assert name not in sys.modules
+
+
+MISSING = [
+    ('"kv_namespaces": [{"binding": "CACHE", "id": "x"}]', "KV namespace binding 'CACHE' (kv_namespaces)"),
+    ('"d1_databases": [{"binding": "DB", "database_id": "x"}]', "D1 database binding 'DB' (d1_databases)"),
+    ('"r2_buckets": [{"binding": "FILES", "bucket_name": "x"}]', "R2 bucket binding 'FILES' (r2_buckets)"),
+    ('"ai": {"binding": "AI"}', "Workers AI binding 'AI' (ai)"),
+]
+
+
+@pytest.mark.parametrize(("setting", "named"), MISSING)
+def test_a_binding_the_kit_lacks_fails_naming_it(tmp_path: Path, setting: str, named: str) -> None:
+    config = '{"main": "src/entry.py", ' + setting + "}"
+    with pytest.raises(ProjectError) as info:
+        load_project(_project(tmp_path, config, ENTRY))
+    assert str(info.value) == (
+        f"wrangler.jsonc: {named} is not modelled by cfws-playground, which provides vars "
+        "and Durable Object bindings only; remove it to run the project here"
+    )
+
+
+@pytest.mark.parametrize(
+    ("config", "entry", "message"),
+    [
+        ("{}", ENTRY, "wrangler.jsonc has no main"),
+        ('{"main": "src/nope.py"}', ENTRY, "wrangler.jsonc: main 'src/nope.py' does not exist"),
+        (
+            '{"main": "src/entry.py", "durable_objects": {"bindings": [{"name": "R", "class_name": "Room"}]}}'
+            "",
+            ENTRY,
+            "wrangler.jsonc: Durable Object binding 'R' names class 'Room', "
+            "which src/entry.py does not define",
+        ),
+        (
+            '{"main": "src/entry.py"}',
+            "import nothing_like_this\n",
+            "entry.py failed to load: ModuleNotFoundError",
+        ),
+        (
+            '{"main": "src/entry.py", "compatibility_date": "soon"}',
+            ENTRY,
+            "wrangler.jsonc: compatibility date",
+        ),
+    ],
+)
+def test_mistakes_in_a_project_say_where(tmp_path: Path, config: str, entry: str, message: str) -> None:
+    with pytest.raises(ProjectError) as info:
+        load_project(_project(tmp_path, config, entry))
+    assert str(info.value).startswith(message)
+
+
+def test_a_folder_without_a_wrangler_file(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError, match="has no wrangler.jsonc or wrangler.toml"):
+        load_project(tmp_path)
+
+
+def test_enable_is_the_one_opt_in_and_warns_about_what_it_hides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "workers", types.ModuleType("workers"))  # an installed package
+    real = sys.modules["workers"]
+    with pytest.warns(RuntimeWarning, match="the kit's workers now hide the installed package"):
+        pyworkers.enable()
+    try:
+        from js import Object, WebSocketPair  # type: ignore[import-not-found]
+        from pyodide.ffi import to_js  # type: ignore[import-not-found]
+
+        client, server = Object.values(WebSocketPair.new())
+        assert (client.readyState, server.readyState) == (1, 1)
+        assert to_js({"a": [1, {"b": 2}]}).to_py() == {"a": [1, {"b": 2}]}
+    finally:
+        pyworkers.disable()
+    assert sys.modules["workers"] is real
+    assert "js" not in sys.modules and "pyodide" not in sys.modules
+
+
+async def test_the_counter_example_rpc_storage_and_alarm() -> None:
+    import asyncio
+
+    project = load_project(EXAMPLES / "do-counter", hibernate_after=None)
+
+    async def call(path: str, method: str = "GET") -> tuple[int, str]:
+        response = await dispatch_fetch(
+            project.worker, Request("http://x" + path, method=method), env=project.env
+        )
+        return response.status, await response.text()
+
+    assert await call("/apples/increment", "POST") == (200, '{"value": 1}')
+    assert await call("/apples/increment", "POST") == (200, '{"value": 2}')
+    assert await call("/pears") == (200, '{"value": 0, "resets": 0}')
+    assert await call("/apples/reset-in/0.05", "POST") == (202, "reset scheduled")
+    for _ in range(100):
+        if (await call("/apples"))[1] == '{"value": 0, "resets": 1}':
+            break
+        await asyncio.sleep(0.01)
+    assert await call("/apples") == (200, '{"value": 0, "resets": 1}')
