@@ -148,3 +148,11 @@ async def test_hibernate_takes_a_stub_an_instance_or_nothing_else() -> None:
     instance: Any = ns.hosts[0].instance
     await hibernate(instance)
     assert ns.hosts[0].instance is None
+
+
+def test_the_broadcast_benchmark_runs_small(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import durable
+
+    durable.main(["--sockets", "50", "--rounds", "2", "--reps", "1"])
+    out = capsys.readouterr().out
+    assert "50 sockets, 2 broadcasts" in out and "x baseline" in out
