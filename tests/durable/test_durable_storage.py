@@ -196,3 +196,38 @@ async def test_an_alarm_wakes_a_hibernated_object() -> None:
         await asyncio.sleep(0.01)
     assert await host.storage.get("rang") is True
     assert Sleeper.constructed == 2
+
+
+async def test_a_persisted_alarm_is_rearmed_after_a_restart(tmp_path: Path) -> None:
+    import time
+
+    class Waker(fresh_class()):  # type: ignore[misc]
+        async def arm(self) -> None:
+            await self.ctx.storage.setAlarm(time.time() * 1000 + 50)
+
+        async def alarm(self) -> None:
+            await self.ctx.storage.put("rang", True)
+
+    path = tmp_path / "Waker.sqlite"
+    first = DurableObjectNamespace(Waker, None, storage=SqliteBackend(path), hibernate_after=None)
+    await first.getByName("w").arm()
+    first.hosts[0]._alarm.cancel()  # the process ends before the alarm is due
+    second = DurableObjectNamespace(Waker, None, storage=SqliteBackend(path), hibernate_after=None)
+    assert second.resume_alarms() == 1
+    for _ in range(100):
+        if await second.hosts[0].storage.get("rang"):
+            break
+        await asyncio.sleep(0.01)
+    assert await second.hosts[0].storage.get("rang") is True
+
+
+async def test_stub_fetch_takes_a_url() -> None:
+    from cfws_playground import Response
+
+    class Hello(fresh_class()):  # type: ignore[misc]
+        async def fetch(self, request: Any) -> Response:
+            return Response(f"{request.method} {request.url}")
+
+    ns, _ = namespace(Hello)
+    response = await ns.getByName("h").fetch("http://do/x", {"method": "POST"})
+    assert await response.text() == "POST http://do/x"

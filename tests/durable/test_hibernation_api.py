@@ -307,3 +307,50 @@ async def test_messages_from_one_socket_wait_for_the_previous_handler() -> None:
 
         await asyncio.sleep(0.01)
     assert order == ["start a", "end a", "start b", "end b", "start c", "end c"]
+
+
+@pytest.mark.parametrize(("date", "auto_reply"), [("2026-03-01", False), (None, True)])
+async def test_the_close_handshake_follows_the_compatibility_date(date: str | None, auto_reply: bool) -> None:
+    from cfws_playground import compatibility
+
+    seen: list[Any] = []
+
+    class Closer(fresh_class()):  # type: ignore[misc]
+        async def webSocketClose(self, ws: Any, code: int, reason: str, was_clean: bool) -> None:
+            seen.append(ws.readyState)
+            if code == 1005:
+                with pytest.raises(Exception) as info:  # echoing 1005 throws, as on a plain socket
+                    ws.close(code, reason)
+                seen.append(type(info.value).__name__)
+            if ws.readyState != 3:
+                ws.close(4001, "answered by the object")
+
+    _, env = namespace(Closer, compatibility=compatibility(date=date))
+    client = await join(env)
+    await client.close(4000, "bye")
+    assert (client.close_code, client.close_reason) == (
+        (4000, "bye") if auto_reply else (4001, "answered by the object")
+    )
+    other = await join(env)
+    await other.close(None)  # an empty Close frame: the object sees 1005
+    assert seen == ([3, 3, "DOMException"] if auto_reply else [2, 2, "DOMException"])
+
+
+async def test_an_event_that_outlasts_the_event_timeout_is_canceled() -> None:
+    import asyncio
+
+    class Slow(fresh_class()):  # type: ignore[misc]
+        async def webSocketMessage(self, ws: Any, message: Any) -> None:
+            if message == "slow":
+                await asyncio.sleep(10)
+            ws.send(f"done {message}")
+
+    ns, env = namespace(Slow)
+    client = await join(env)
+    ns.hosts[0].ctx.setHibernatableWebSocketEventTimeout(20)
+    await client.send("slow")
+    await client.send("fast")
+    assert await client.recv() == "done fast"
+    assert ("event timed out", "webSocketMessage outlasted the event timeout: canceled") in ns.hosts[
+        0
+    ].history
