@@ -76,7 +76,10 @@ class DurableObjectNamespace:
         self.hibernate_after = hibernate_after
         self.alarm_backoff = alarm_backoff
         self.compatibility = compatibility
+        # How a request reaches the object's fetch, and its answer comes back (the
+        # Python Workers SDK wraps both; pyworkers sets these for SDK classes).
         self.request_adapter: Callable[[Request], Any] = lambda r: r
+        self.response_adapter: Callable[[Any], Any] = lambda r: r
         self._hosts: dict[DurableObjectId, ObjectHost] = {}
         self._subscribers: list[Callable[[], None]] = []
         _namespaces.add(self)
@@ -184,7 +187,7 @@ class DurableObjectStub:
 
         fut = host.submit("fetch", call)
         assert fut is not None
-        response = await fut
+        response = self._namespace.response_adapter(await fut)
         if not isinstance(response, Response):
             raise TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.")
         host.saw_response(response)
@@ -217,7 +220,7 @@ class DurableObjectStub:
 
 
 def _kit_request(request: Any, init: Any) -> Request:
-    kit = getattr(request, "_kit_request", None)
+    kit = getattr(request, "js_object", None)  # the Python Workers SDK's Request
     if isinstance(kit, Request):
         return kit
     if isinstance(request, Request):

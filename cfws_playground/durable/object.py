@@ -29,7 +29,7 @@ from ..events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent
 from ..socket import WebSocket
 from ..state import Phase
 from . import texts
-from .state import DurableObjectAbort, DurableObjectState, now_ms
+from .state import DurableObjectState, now_ms
 from .storage import Storage
 
 if TYPE_CHECKING:
@@ -156,13 +156,17 @@ class ObjectHost:
         try:
             while self._queue:
                 work = self._queue.popleft()
-                await self._run_one(work)
+                if await self._run_one(work):
+                    # ctx.abort(): what it queued (the SDK's reset) runs before the next event.
+                    await asyncio.sleep(0)
         finally:
             self._pump = None
             self._running = None
             self._schedule_idle()
 
-    async def _run_one(self, work: _Work) -> None:
+    async def _run_one(self, work: _Work) -> bool:
+        """Run one event; True if it ended with ``ctx.abort()``."""
+        aborted = False
         try:
             while self._gates:
                 gate = self._gates[0]
@@ -184,9 +188,12 @@ class ObjectHost:
             if work.future is not None and not work.future.done():
                 work.future.cancel()
             raise
-        except (Exception, DurableObjectAbort) as exc:
-            if isinstance(exc, DurableObjectAbort):
-                exc = WorkersError(str(exc))
+        except BaseException as exc:  # noqa: BLE001 - ctx.abort() raises a BaseException (the SDK's too)
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            if not isinstance(exc, Exception):
+                aborted = True
+                exc = WorkersError(str(exc) or type(exc).__name__)
             if isinstance(exc, TimeoutError) and work.timeout is not None:
                 self.note(
                     "event timed out", f"{work.kind} outlasted the event timeout: canceled"
@@ -205,6 +212,7 @@ class ObjectHost:
             self._running = None
             if work.after is not None:
                 work.after()
+        return aborted
 
     def _ensure_instance(self) -> Any:
         if self.instance is None:

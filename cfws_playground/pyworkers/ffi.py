@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 __all__ = [
+    "JsBuffer",
     "JsException",
     "JsMap",
     "JsObject",
@@ -92,8 +93,35 @@ def to_py(obj: Any, *, depth: int = -1, default_converter: Any = None) -> Any:
     return obj
 
 
+class JsBuffer(JsProxy):
+    """Mirrors ``pyodide.ffi.JsBuffer`` (a typed array or ArrayBuffer), for type checks."""
+
+
+class _BufferView:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def release(self) -> None:
+        pass
+
+
+class _BytesProxy:
+    """``create_proxy(bytes)``: what the SDK asks of it (``getBuffer().data``, ``destroy()``)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def getBuffer(self) -> _BufferView:
+        return _BufferView(self._data)
+
+    def destroy(self) -> None:
+        pass
+
+
 def create_proxy(obj: Any, *, capture_this: bool = False, roundtrip: bool = True) -> Any:
-    """Mirrors ``create_proxy``: nothing to keep alive here, so the object itself."""
+    """Mirrors ``create_proxy``: nothing to keep alive here, so the object itself (bytes: a buffer view)."""
+    if isinstance(obj, bytes):
+        return _BytesProxy(obj)
     return obj
 
 

@@ -16,13 +16,17 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ..durable.state import WebSocketRequestResponsePair
-from ..http import Headers as _Headers, Request as _Request, Response as _Response
+from ..http import Headers as _Headers, Response as _Response
 from ..socket import WebSocket, WebSocketPair
 from .ffi import JsObject, to_py
+from .jsobjects import JsHeaders, JsRequest, JsResponse
 
 __all__ = [
     "JSON",
     "URL",
+    "Array",
+    "Error",
+    "queueMicrotask",
     "Date",
     "Headers",
     "Object",
@@ -76,32 +80,43 @@ class Response:
     """JavaScript's ``Response`` as Pyodide shows it: ``Response.new(body, init)``."""
 
     @staticmethod
-    def new(body: Any = None, init: Any = None, **kwargs: Any) -> _Response:
+    def new(body: Any = None, init: Any = None, **kwargs: Any) -> JsResponse:
         opts = _init(init, kwargs)
-        return _Response(
-            body,
-            status=opts.get("status", 200),  # as in JS: a webSocket without status 101 is a RangeError
-            headers=opts.get("headers"),
-            webSocket=opts.get("webSocket"),
-            statusText=opts.get("statusText", ""),
+        if isinstance(body, _Response):  # new Response(body, otherResponse)
+            body = body.body
+        return JsResponse.of(
+            _Response(
+                body,
+                status=opts.get("status", 200),  # as in JS: a webSocket without status 101 is a RangeError
+                headers=opts.get("headers"),
+                webSocket=opts.get("webSocket"),
+                statusText=opts.get("statusText", ""),
+            )
         )
 
     @staticmethod
-    def json(data: Any, init: Any = None, **kwargs: Any) -> _Response:
+    def json(data: Any, init: Any = None, **kwargs: Any) -> JsResponse:
         opts = _init(init, kwargs)
         headers = _Headers(opts.get("headers"))
         if not headers.has("content-type"):
             headers.set("content-type", "application/json")
-        return _Response(_json.dumps(to_py(data)), status=opts.get("status", 200), headers=headers)
+        body = _json.dumps(to_py(data))
+        return JsResponse.of(_Response(body, status=opts.get("status", 200), headers=headers))
+
+    @staticmethod
+    def redirect(url: str, status: int = 302) -> JsResponse:
+        return JsResponse.of(_Response(None, status=status, headers={"location": url}))
 
 
 class Request:
     """JavaScript's ``Request``: ``Request.new(url, init)``."""
 
     @staticmethod
-    def new(url: Any, init: Any = None, **kwargs: Any) -> _Request:
+    def new(url: Any, init: Any = None, **kwargs: Any) -> JsRequest:
         opts = _init(init, kwargs)
-        return _Request(
+        if isinstance(url, JsRequest):
+            url = url.url
+        return JsRequest(
             str(url), method=opts.get("method", "GET"), headers=opts.get("headers"), body=opts.get("body")
         )
 
@@ -110,8 +125,10 @@ class Headers:
     """JavaScript's ``Headers``: ``Headers.new(init)``."""
 
     @staticmethod
-    def new(init: Any = None) -> _Headers:
-        return _Headers(to_py(init) if init is not None else None)
+    def new(init: Any = None) -> JsHeaders:
+        if init is not None and not isinstance(init, (Mapping, _Headers, list, tuple)):
+            init = list(init)  # dict_items and other iterables of pairs
+        return JsHeaders(to_py(init) if init is not None else None)
 
 
 class _SearchParams:
@@ -218,3 +235,34 @@ class _Console:
 
 
 console = _Console()
+
+
+class Array:
+    """JavaScript's ``Array``: ``Array.new()`` is a list."""
+
+    @staticmethod
+    def new(*items: Any) -> list[Any]:
+        return list(items)
+
+
+class Error(Exception):
+    """JavaScript's ``Error``: ``Error.new(message)``."""
+
+    @staticmethod
+    def new(message: str = "") -> Error:
+        return Error(message)
+
+
+def queueMicrotask(callback: Any) -> None:
+    """JavaScript's ``queueMicrotask``: the callback runs in a later turn of the event loop."""
+    import asyncio
+
+    from ..durable.state import DurableObjectAbort
+
+    def run() -> None:
+        try:
+            callback()
+        except DurableObjectAbort:
+            pass  # ctx.abort() queued by the SDK: the object is reset, nothing else to do
+
+    asyncio.get_running_loop().call_soon(run)

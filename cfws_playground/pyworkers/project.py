@@ -24,9 +24,11 @@ from ..compat import FLAGS, compatibility
 from ..durable.namespace import DurableObjectNamespace
 from ..durable.object import DEFAULT_HIBERNATE_AFTER
 from ..durable.storage import Backend, MemoryBackend, SqliteBackend
+from ..http import Request, Response
+from .jsobjects import JsRequest
 from .modules import dialect
 
-__all__ = ["CONFIG_NAMES", "Project", "ProjectError", "load_project"]
+__all__ = ["CONFIG_NAMES", "Project", "ProjectError", "SdkWorker", "kit_response", "load_project"]
 
 CONFIG_NAMES = ("wrangler.jsonc", "wrangler.json", "wrangler.toml")
 
@@ -68,7 +70,8 @@ class Project:
         config: the wrangler file read.
         name: the Worker's ``name`` (or the folder's).
         main: the entry module's path.
-        worker: the entry module (its ``Default`` class or ``fetch``).
+        worker: what the runtime calls: the ``Default`` entrypoint (an :class:`SdkWorker`)
+            or the entry module (its ``fetch``).
         env: what the Worker and its objects get as ``env``: ``vars`` and Durable Object namespaces.
         compatibility: the date and the flags the kit models.
         namespaces: binding name -> namespace.
@@ -79,7 +82,7 @@ class Project:
     config: Path
     name: str
     main: Path
-    worker: types.ModuleType
+    worker: Any
     env: types.SimpleNamespace
     compatibility: compatibility
     namespaces: dict[str, DurableObjectNamespace]
@@ -190,7 +193,11 @@ def load_project(
             migrated.add(renamed.get("to"))
         migrated -= set(migration.get("deleted_classes") or [])
 
-    module = _import_main(main_path, where)
+    module, sdk = _import_main(main_path, where)
+    worker: Any = module
+    entry = getattr(module, "Default", None)
+    if isinstance(entry, type) and issubclass(entry, sdk.WorkerEntrypoint):
+        worker = SdkWorker(entry, sdk)
 
     env = types.SimpleNamespace(**{str(k): v for k, v in (config.get("vars") or {}).items()})
     spaces: dict[str, DurableObjectNamespace] = {}
@@ -223,13 +230,16 @@ def load_project(
             hibernate_after=hibernate_after,
             compatibility=compat,
         )
+        if issubclass(cls, sdk.DurableObject):
+            spaces[str(name)].request_adapter = SdkWorker(cls, sdk).request
+            spaces[str(name)].response_adapter = kit_response
         setattr(env, str(name), spaces[str(name)])
     return Project(
         root=root,
         config=config_path,
         name=str(config.get("name") or root.resolve().name),
         main=main_path,
-        worker=module,
+        worker=worker,
         env=env,
         compatibility=compat,
         namespaces=spaces,
@@ -237,7 +247,42 @@ def load_project(
     )
 
 
-def _import_main(path: Path, where: str) -> types.ModuleType:
+class SdkWorker:
+    """A ``class Default(WorkerEntrypoint)`` of Cloudflare's SDK, as the kit's runtime calls a Worker.
+
+    The runtime's glue does what it does in Pyodide: the handler gets the SDK's
+    ``Request`` around the runtime's request, and the SDK's ``Response`` goes
+    back as the runtime's.
+    """
+
+    def __init__(self, cls: type, sdk: types.ModuleType) -> None:
+        self.cls = cls
+        self.sdk = sdk
+
+    def request(self, request: Request) -> Any:
+        """The SDK's ``Request`` around the runtime's request."""
+        return self.sdk.Request(JsRequest.of(request))
+
+    async def fetch(self, request: Request, env: Any, ctx: Any) -> Any:
+        instance = self.cls(ctx, env)
+        result = instance.fetch(self.request(request))
+        if hasattr(result, "__await__"):
+            result = await result
+        return kit_response(result)
+
+    def __repr__(self) -> str:
+        return f"<SdkWorker {self.cls.__name__}>"
+
+
+def kit_response(result: Any) -> Any:
+    """The runtime's ``Response`` inside an SDK ``Response`` (``js_object``); anything else as it is."""
+    if isinstance(result, Response):
+        return result
+    inner = getattr(result, "js_object", None)
+    return inner if isinstance(inner, Response) else result
+
+
+def _import_main(path: Path, where: str) -> tuple[types.ModuleType, types.ModuleType]:
     digest = hashlib.sha256(str(path).encode()).hexdigest()[:12]
     module_name = f"_cfws_project_{digest}_{path.stem}"
     spec = importlib.util.spec_from_file_location(module_name, path)
@@ -249,9 +294,10 @@ def _import_main(path: Path, where: str) -> types.ModuleType:
     sys.modules[module_name] = module
     try:
         with dialect():
+            sdk = sys.modules["workers"]
             spec.loader.exec_module(module)
     except Exception as exc:  # noqa: BLE001 - the project's code: say where it failed, briefly
         sys.modules.pop(module_name, None)
         line = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
         raise ProjectError(f"{path.name} failed to load{line}: {type(exc).__name__}: {exc}") from exc
-    return module
+    return module, sdk

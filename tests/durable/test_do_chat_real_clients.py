@@ -127,4 +127,4 @@ async def test_cli_names_a_binding_it_lacks(tmp_path: Path) -> None:
 def test_enable_disable_round_trip() -> None:
     enable()
     disable()
-    assert "workers" not in sys.modules
+    assert "js" not in sys.modules and "pyodide" not in sys.modules

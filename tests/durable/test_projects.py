@@ -28,14 +28,36 @@ from workers import DurableObject, Response, WorkerEntrypoint
 
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
-        if URL.new(request.url).pathname == "/js":
+        path = URL.new(request.url).pathname
+        if path == "/js":
             return JsResponse.new("from js", to_js({"status": 203}, dict_converter=Object.fromEntries))
+        if path == "/thing":
+            thing = self.env.THING.getByName("t")
+            await thing.remember("seen", {"who": request.headers.get("X-Who", "nobody")})
+            return Response.json(await thing.recall("seen"))
+        if path == "/abort":
+            try:
+                await self.env.THING.getByName("t").reset()
+            except Exception as exc:
+                return Response(f"{type(exc).__name__}: {exc}", status=500)
         return Response(
             f"{self.env.GREETING} {request.headers.get('X-Who', 'nobody')} {type(request.headers).__name__}"
         )
 
 class Thing(DurableObject):
-    pass
+    def __init__(self, ctx, env):
+        super().__init__(ctx, env)
+        self.made = type(self).made = getattr(type(self), "made", 0) + 1
+
+    async def remember(self, key, value):
+        await self.ctx.storage.put(key, value)
+
+    async def recall(self, key):
+        value = await self.ctx.storage.get(key)
+        return {"value": value, "instances": self.made}
+
+    async def reset(self):
+        self.ctx.abort("reset")
 """
 
 
@@ -60,16 +82,29 @@ def test_a_jsonc_project_with_comments_vars_and_bindings(tmp_path: Path) -> None
     ]
 
 
-async def test_the_dialect_works_inside_the_project_and_is_gone_afterwards(tmp_path: Path) -> None:
-    config = '[vars]\nGREETING = "hello"\n'
-    config = 'main = "src/entry.py"\n' + config
-    project = load_project(_project(tmp_path, config, ENTRY, "wrangler.toml"))
-    response = await dispatch_fetch(
-        project.worker, Request("http://x/", headers={"x-who": "ada"}), env=project.env
+async def test_cloudflares_sdk_runs_on_the_layer_which_is_gone_afterwards(tmp_path: Path) -> None:
+    config = (
+        'main = "src/entry.py"\n[vars]\nGREETING = "hello"\n'
+        '[[durable_objects.bindings]]\nname = "THING"\nclass_name = "Thing"\n'
     )
-    assert await response.text() == "hello ada HTTPMessage"  # the SDK's request.headers
-    response = await dispatch_fetch(project.worker, "http://x/js", env=project.env)
-    assert (response.status, await response.text()) == (203, "from js")
+    project = load_project(_project(tmp_path, config, ENTRY, "wrangler.toml"))
+    env = project.env
+
+    async def get(path: str, **headers: str) -> tuple[int, str]:
+        response = await dispatch_fetch(project.worker, Request("http://x" + path, headers=headers), env=env)
+        return response.status, await response.text()
+
+    # The SDK's own request.headers: an http.client.HTTPMessage with get(name, default).
+    assert await get("/") == (200, "hello nobody HTTPMessageMapping")
+    assert await get("/", **{"X-Who": "ada"}) == (200, "hello ada HTTPMessageMapping")
+    assert await get("/js") == (203, "from js")
+    # RPC and storage through the SDK's wrappers; ctx.abort() resets the object.
+    assert await get("/thing", **{"X-Who": "bob"}) == (200, '{"value": {"who": "bob"}, "instances": 1}')
+    assert await get("/abort") == (500, "WorkersError: reset")
+    assert await get("/thing") == (200, '{"value": {"who": "nobody"}, "instances": 2}')
+    import workers  # type: ignore[import-not-found]
+
+    assert "site-packages" in str(workers.__file__)  # Cloudflare's package, as installed
     for name in pyworkers.NAMES:
         assert name not in sys.modules
 
@@ -129,21 +164,23 @@ def test_a_folder_without_a_wrangler_file(tmp_path: Path) -> None:
 
 
 def test_enable_is_the_one_opt_in_and_warns_about_what_it_hides(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "workers", types.ModuleType("workers"))  # an installed package
-    real = sys.modules["workers"]
-    with pytest.warns(RuntimeWarning, match="the kit's workers now hide the installed package"):
+    installed = types.ModuleType("pyodide")  # as pyodide-py installs it
+    monkeypatch.setitem(sys.modules, "pyodide", installed)
+    with pytest.warns(RuntimeWarning, match="the kit's pyodide now hide the installed package"):
         pyworkers.enable()
     try:
         from js import Object, WebSocketPair  # type: ignore[import-not-found]
         from pyodide.ffi import to_js  # type: ignore[import-not-found]
+        from workers import DurableObject  # type: ignore[import-not-found]
 
         client, server = Object.values(WebSocketPair.new())
         assert (client.readyState, server.readyState) == (1, 1)
         assert to_js({"a": [1, {"b": 2}]}).to_py() == {"a": [1, {"b": 2}]}
+        assert DurableObject.__module__ == "workers.entrypoints"  # Cloudflare's
     finally:
         pyworkers.disable()
-    assert sys.modules["workers"] is real
-    assert "js" not in sys.modules and "pyodide" not in sys.modules
+    assert sys.modules["pyodide"] is installed
+    assert "js" not in sys.modules and "_cloudflare_compat_flags" not in sys.modules
 
 
 async def test_the_counter_example_rpc_storage_and_alarm() -> None:
