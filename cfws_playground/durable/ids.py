@@ -7,7 +7,23 @@ import secrets
 
 from . import texts
 
-__all__ = ["DurableObjectId"]
+__all__ = ["DurableObjectId", "JsClass"]
+
+
+class JsClass:
+    """What ``value.constructor`` reads for a runtime object: its JS class name.
+
+    Cloudflare's Python Workers SDK recognises runtime objects this way
+    (``env.ROOM.constructor.name == "DurableObjectNamespace"``) and wraps them.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"[class {self.name}]"
 
 
 class DurableObjectId:
@@ -19,6 +35,7 @@ class DurableObjectId:
     """
 
     __slots__ = ("_hex", "name")
+    constructor = JsClass("DurableObjectId")
 
     def __init__(self, hex_id: str, name: str | None = None) -> None:
         self._hex = hex_id

@@ -15,7 +15,7 @@ from typing import Any
 from ..compat import compatibility
 from ..http import Request, Response
 from . import texts
-from .ids import DurableObjectId
+from .ids import DurableObjectId, JsClass
 from .object import DEFAULT_HIBERNATE_AFTER, ObjectHost
 from .storage import Backend, MemoryBackend, decode, encode
 
@@ -53,6 +53,8 @@ class DurableObjectNamespace:
         compatibility: the compatibility date and flags pairs made inside the objects get
             (by default, those of wherever the object's first event came from).
     """
+
+    constructor = JsClass("DurableObjectNamespace")
 
     def __init__(
         self,

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from ..errors import DOMException
 from . import texts
+from .ids import JsClass
 
 __all__ = ["JsDict", "MemoryBackend", "SqliteBackend", "Storage", "decode", "encode"]
 
@@ -240,6 +241,8 @@ class Storage:
     ``setAlarm(ms)`` schedules the object's ``alarm()`` (milliseconds since the epoch,
     or a ``datetime``); one alarm at a time.
     """
+
+    constructor = JsClass("DurableObjectStorage")
 
     def __init__(self, backend: Backend, obj: str, alarm_changed: Callable[[float | None], None]) -> None:
         self._backend = backend

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import types
 from pathlib import Path
@@ -35,6 +36,9 @@ class Default(WorkerEntrypoint):
             thing = self.env.THING.getByName("t")
             await thing.remember("seen", {"who": request.headers.get("X-Who", "nobody")})
             return Response.json(await thing.recall("seen"))
+        if path == "/kinds":
+            thing = self.env.THING.getByName("t")
+            return Response.json([type(self.env.THING).__name__, type(thing).__name__, await thing.kinds()])
         if path == "/abort":
             try:
                 await self.env.THING.getByName("t").reset()
@@ -58,6 +62,13 @@ class Thing(DurableObject):
 
     async def reset(self):
         self.ctx.abort("reset")
+
+    async def kinds(self):
+        try:
+            await self.ctx.storage.put("pair", (1, 2))
+        except TypeError as exc:
+            refused = str(exc)
+        return [type(self.ctx).__name__, type(self.ctx.storage).__name__, refused]
 """
 
 
@@ -98,6 +109,12 @@ async def test_cloudflares_sdk_runs_on_the_layer_which_is_gone_afterwards(tmp_pa
     assert await get("/") == (200, "hello nobody HTTPMessageMapping")
     assert await get("/", **{"X-Who": "ada"}) == (200, "hello ada HTTPMessageMapping")
     assert await get("/js") == (203, "from js")
+    # The SDK's own wrappers around the kit's bindings, with their rules (no tuples over RPC).
+    assert json.loads((await get("/kinds"))[1]) == [
+        "_DurableObjectNamespaceWrapper",
+        "_FetcherWrapper",
+        ["DurableObjectContext", "_BindingWrapper", "<class 'tuple'> cannot be sent over RPC."],
+    ]
     # RPC and storage through the SDK's wrappers; ctx.abort() resets the object.
     assert await get("/thing", **{"X-Who": "bob"}) == (200, '{"value": {"who": "bob"}, "instances": 1}')
     assert await get("/abort") == (500, "WorkersError: reset")
