@@ -1,4 +1,5 @@
-"""The Python Workers dialect: ``js``, ``pyodide.ffi`` and ``workers`` for code the kit runs,
+"""The Python Workers dialect: Cloudflare's own SDK (``workers``, from ``workers-runtime-sdk``)
+on a ``js`` / ``pyodide.ffi`` / ``pyodide.http`` layer the kit provides for the code it runs,
 and the loader for ``wrangler.jsonc`` / ``wrangler.toml`` project folders.
 
 A Worker written for Cloudflare (``from workers import WorkerEntrypoint, DurableObject``,
@@ -17,7 +18,7 @@ The modules never replace installed packages unless you opt in (see :mod:`.modul
 
 from __future__ import annotations
 
-from .modules import NAMES, dialect, disable, enable, enabled, shadowed
+from .modules import NAMES, dialect, disable, enable, enabled, sdk, shadowed
 from .project import Project, ProjectError, load_project
 
 __all__ = [
@@ -29,5 +30,6 @@ __all__ = [
     "enable",
     "enabled",
     "load_project",
+    "sdk",
     "shadowed",
 ]
