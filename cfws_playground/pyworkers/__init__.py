@@ -12,6 +12,10 @@ In a notebook, opt in once to import the same names in cells::
     from cfws_playground import pyworkers
     pyworkers.enable()
     from js import WebSocketPair, Object
+    from workers import DurableObject, WorkerEntrypoint
+    ...
+    env.ROOM = pyworkers.binding(Room, env)
+    async with serve(pyworkers.entrypoint(Default), env=env) as server: ...
 
 The modules never replace installed packages unless you opt in (see :mod:`.modules`).
 """
@@ -19,16 +23,18 @@ The modules never replace installed packages unless you opt in (see :mod:`.modul
 from __future__ import annotations
 
 from .modules import NAMES, dialect, disable, enable, enabled, sdk, shadowed
-from .project import Project, ProjectError, load_project
+from .project import Project, ProjectError, binding, entrypoint, load_project
 
 __all__ = [
     "NAMES",
     "Project",
     "ProjectError",
+    "binding",
     "dialect",
     "disable",
     "enable",
     "enabled",
+    "entrypoint",
     "load_project",
     "sdk",
     "shadowed",

@@ -28,7 +28,16 @@ from ..http import Request, Response
 from .jsobjects import JsRequest
 from .modules import dialect
 
-__all__ = ["CONFIG_NAMES", "Project", "ProjectError", "SdkWorker", "kit_response", "load_project"]
+__all__ = [
+    "CONFIG_NAMES",
+    "Project",
+    "ProjectError",
+    "SdkWorker",
+    "binding",
+    "entrypoint",
+    "kit_response",
+    "load_project",
+]
 
 CONFIG_NAMES = ("wrangler.jsonc", "wrangler.json", "wrangler.toml")
 
@@ -193,19 +202,17 @@ def load_project(
             migrated.add(renamed.get("to"))
         migrated -= set(migration.get("deleted_classes") or [])
 
-    module, sdk = _import_main(main_path, where)
-    worker: Any = module
+    module = _import_main(main_path, where)
     entry = getattr(module, "Default", None)
-    if isinstance(entry, type) and issubclass(entry, sdk.WorkerEntrypoint):
-        worker = SdkWorker(entry, sdk)
+    worker: Any = entrypoint(entry) if isinstance(entry, type) else module
 
     env = types.SimpleNamespace(**{str(k): v for k, v in (config.get("vars") or {}).items()})
     spaces: dict[str, DurableObjectNamespace] = {}
-    for binding in bindings:
-        name, class_name = binding.get("name"), binding.get("class_name")
-        if binding.get("script_name"):
+    for declared in bindings:
+        name, class_name = declared.get("name"), declared.get("class_name")
+        if declared.get("script_name"):
             raise ProjectError(
-                f"{where}: Durable Object binding {name!r} uses script_name {binding['script_name']!r}: "
+                f"{where}: Durable Object binding {name!r} uses script_name {declared['script_name']!r}: "
                 "objects of another Worker are not modelled; define the class in this project"
             )
         cls = getattr(module, str(class_name), None)
@@ -222,7 +229,7 @@ def load_project(
         backend: Backend = (
             SqliteBackend(Path(persist_to) / f"{class_name}.sqlite") if persist_to else MemoryBackend()
         )
-        spaces[str(name)] = DurableObjectNamespace(
+        spaces[str(name)] = binding(
             cls,
             env,
             name=str(name),
@@ -230,9 +237,6 @@ def load_project(
             hibernate_after=hibernate_after,
             compatibility=compat,
         )
-        if issubclass(cls, sdk.DurableObject):
-            spaces[str(name)].request_adapter = SdkWorker(cls, sdk).request
-            spaces[str(name)].response_adapter = kit_response
         setattr(env, str(name), spaces[str(name)])
     return Project(
         root=root,
@@ -274,6 +278,32 @@ class SdkWorker:
         return f"<SdkWorker {self.cls.__name__}>"
 
 
+def entrypoint(cls: type) -> Any:
+    """What the kit's runtime should call for a Worker class: an :class:`SdkWorker` for a
+    ``class Default(WorkerEntrypoint)`` of Cloudflare's SDK, the class itself otherwise.
+
+    In a notebook, after ``pyworkers.enable()``: ``serve(pyworkers.entrypoint(Default), env=env)``.
+    """
+    sdk = sys.modules.get("workers")
+    if sdk is not None and isinstance(cls, type) and issubclass(cls, getattr(sdk, "WorkerEntrypoint", ())):
+        return SdkWorker(cls, sdk)
+    return cls
+
+
+def binding(cls: type, env: Any, **options: Any) -> DurableObjectNamespace:
+    """A Durable Object namespace for ``cls``; for a ``DurableObject`` of Cloudflare's SDK, its
+    ``fetch`` gets the SDK's ``Request`` and may return the SDK's ``Response``, as on Cloudflare.
+
+    ``options`` are :class:`~cfws_playground.durable.DurableObjectNamespace`'s.
+    """
+    ns = DurableObjectNamespace(cls, env, **options)
+    sdk = sys.modules.get("workers")
+    if sdk is not None and issubclass(cls, getattr(sdk, "DurableObject", ())):
+        ns.request_adapter = SdkWorker(cls, sdk).request
+        ns.response_adapter = kit_response
+    return ns
+
+
 def kit_response(result: Any) -> Any:
     """The runtime's ``Response`` inside an SDK ``Response`` (``js_object``); anything else as it is."""
     if isinstance(result, Response):
@@ -282,7 +312,7 @@ def kit_response(result: Any) -> Any:
     return inner if isinstance(inner, Response) else result
 
 
-def _import_main(path: Path, where: str) -> tuple[types.ModuleType, types.ModuleType]:
+def _import_main(path: Path, where: str) -> types.ModuleType:
     digest = hashlib.sha256(str(path).encode()).hexdigest()[:12]
     module_name = f"_cfws_project_{digest}_{path.stem}"
     spec = importlib.util.spec_from_file_location(module_name, path)
@@ -294,10 +324,9 @@ def _import_main(path: Path, where: str) -> tuple[types.ModuleType, types.Module
     sys.modules[module_name] = module
     try:
         with dialect():
-            sdk = sys.modules["workers"]
             spec.loader.exec_module(module)
     except Exception as exc:  # noqa: BLE001 - the project's code: say where it failed, briefly
         sys.modules.pop(module_name, None)
         line = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
         raise ProjectError(f"{path.name} failed to load{line}: {type(exc).__name__}: {exc}") from exc
-    return module, sdk
+    return module

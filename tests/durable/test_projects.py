@@ -6,6 +6,7 @@ import json
 import sys
 import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -220,3 +221,40 @@ async def test_the_counter_example_rpc_storage_and_alarm() -> None:
             break
         await asyncio.sleep(0.01)
     assert await call("/apples") == (200, '{"value": 0, "resets": 1}')
+
+
+async def test_after_enable_a_notebook_writes_the_same_code() -> None:
+    from cfws_playground import connect, settle
+
+    pyworkers.enable()
+    try:
+        from js import WebSocketPair  # type: ignore[import-not-found]
+        from workers import DurableObject, Response, WorkerEntrypoint  # type: ignore[import-not-found]
+
+        class Room(DurableObject):  # type: ignore[misc]
+            async def fetch(self, request: Any) -> Any:
+                client, server = WebSocketPair.new().object_values()
+                self.ctx.acceptWebSocket(server)
+                server.serializeAttachment(request.headers.get("x-name", "anonymous"))
+                return Response(None, status=101, web_socket=client)
+
+            async def webSocketMessage(self, ws: Any, message: Any) -> None:
+                ws.send(f"{ws.deserializeAttachment()}: {message}")
+
+        class Default(WorkerEntrypoint):  # type: ignore[misc]
+            async def fetch(self, request: Any) -> Any:
+                if request.headers.get("Upgrade", "") != "websocket":
+                    return Response("upgrade, please", status=426)
+                return await self.env.ROOM.getByName("lobby").fetch(request)
+
+        env = types.SimpleNamespace()
+        env.ROOM = pyworkers.binding(Room, env, hibernate_after=None)
+        worker = pyworkers.entrypoint(Default)
+        assert (await dispatch_fetch(worker, "http://x/", env=env)).status == 426
+        client = await connect(worker, headers={"x-name": "ada"}, env=env)
+        await client.send("hi")
+        assert await client.recv() == "ada: hi"
+        await client.close()
+        await settle()
+    finally:
+        pyworkers.disable()
