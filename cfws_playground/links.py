@@ -225,6 +225,8 @@ class Link:
 
     async def _watch_for_hang(self) -> None:
         """Without auto-reply, a Worker that never answers the client's Close is cancelled as hung."""
+        if self.end is not None and self.end._peer._handler is not None:
+            return  # a Durable Object's hibernatable socket: the Close waits for the object, however long
         await settle()
         await self.ctx._wait()
         await settle()

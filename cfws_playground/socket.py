@@ -456,6 +456,11 @@ class WebSocket:
         The caller (:mod:`cfws_playground.durable`) has checked workerd's preconditions.
         """
         self._handler = handler
+        # No automatic reply to a Close, whatever the compatibility date: the object's
+        # webSocketClose sees readyState 2 and must call close() (workerd's hibernation
+        # manager dispatches the Close without the adapter's auto-reply; observed on
+        # workerd 2026-11-17).
+        self._allow_half_open = True
         self._phase = transition(self._phase, Action.ACCEPT).next
         self._reading = True
         if self._peer._outgoing:

@@ -44,6 +44,8 @@ class Recording:
 
     async def webSocketClose(self, ws: Any, code: int, reason: str, was_clean: bool) -> None:
         type(self).calls.append(("close", code, reason, was_clean))
+        if ws.readyState == 2:  # answer the Close: hibernatable sockets get no automatic reply
+            ws.close(1000 if code in (1005, 1006) else code, reason)
 
     async def webSocketError(self, ws: Any, error: Any) -> None:
         type(self).calls.append(("error", str(error)))

@@ -241,6 +241,9 @@ async def test_after_enable_a_notebook_writes_the_same_code() -> None:
             async def webSocketMessage(self, ws: Any, message: Any) -> None:
                 ws.send(f"{ws.deserializeAttachment()}: {message}")
 
+            async def webSocketClose(self, ws: Any, code: int, reason: str, was_clean: bool) -> None:
+                ws.close(code, reason)
+
         class Default(WorkerEntrypoint):  # type: ignore[misc]
             async def fetch(self, request: Any) -> Any:
                 if request.headers.get("Upgrade", "") != "websocket":

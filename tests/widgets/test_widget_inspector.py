@@ -29,6 +29,9 @@ class Room:
     async def alarm(self) -> None:
         pass
 
+    async def webSocketClose(self, ws: Any, code: int, reason: str, was_clean: bool) -> None:
+        ws.close(code, reason)
+
 
 async def _room() -> tuple[DurableObjectNamespace, Any]:
     env = types.SimpleNamespace()

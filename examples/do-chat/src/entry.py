@@ -48,7 +48,10 @@ class ChatRoom(DurableObject):
             self.broadcast(f"{ws.deserializeAttachment()['name']}: {message}")
 
     async def webSocketClose(self, ws, code, reason, was_clean):
-        # The runtime has answered the Close already (compatibility date 2026-04-07 and later).
+        # A hibernatable socket gets no automatic reply: answer the Close, or the client
+        # waits for one. Never echo 1005 or 1006 (close() throws for them).
+        if ws.readyState == 2:
+            ws.close(1000 if code in (1005, 1006) else code, "goodbye")
         self.broadcast(f"* {ws.deserializeAttachment()['name']} left", skip=ws)
 
     async def webSocketError(self, ws, error):
