@@ -329,9 +329,7 @@ class Storage:
         if ms <= 0:
             raise TypeError(texts.ALARM_NOT_POSITIVE)
         if not self._has_alarm_handler:
-            from ..errors import WorkersError
-
-            raise WorkersError(texts.NO_ALARM_HANDLER)
+            raise TypeError(texts.NO_ALARM_HANDLER)  # a TypeError on workerd 2026-11-17 (observed)
         self._backend.set_alarm(self._obj, ms)
         self._alarm_changed(ms)
 

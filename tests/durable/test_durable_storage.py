@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from do_harness import fresh_class, namespace
 
-from cfws_playground import DOMException, WorkersError
+from cfws_playground import DOMException
 from cfws_playground.durable import DurableObjectNamespace, MemoryBackend, SqliteBackend, texts
 
 
@@ -169,7 +169,7 @@ async def test_alarm_runs_retries_with_backoff_and_getAlarm_is_null_inside() -> 
 
 async def test_setAlarm_without_an_alarm_handler() -> None:
     ns, _ = namespace()
-    with pytest.raises(WorkersError) as info:
+    with pytest.raises(TypeError) as info:
         await ns.host(ns.idFromName("x")).storage.setAlarm(10**13)
     assert str(info.value) == texts.NO_ALARM_HANDLER
 
