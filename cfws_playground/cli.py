@@ -50,6 +50,7 @@ examples:
   cfws-playground serve examples/echo.py
   cfws-playground serve examples/chat.py --port 0
   cfws-playground serve worker.py:Default --compatibility-date 2025-09-01
+  cfws-playground serve examples/do-chat      (a folder with wrangler.jsonc / wrangler.toml)
 
 then connect, e.g.:  python -m websockets ws://127.0.0.1:8787/
 

@@ -21,6 +21,9 @@ from .storage import Backend, MemoryBackend, decode, encode
 
 __all__ = ["DurableObjectNamespace", "DurableObjectStub", "namespaces"]
 
+#: Hosts a namespace keeps before it forgets those with nothing in memory.
+_SWEEP_AT = 1024
+
 _namespaces: weakref.WeakSet[DurableObjectNamespace] = weakref.WeakSet()
 
 #: Names a stub never forwards as RPC (they are not the object's methods in workerd either).
@@ -116,6 +119,11 @@ class DurableObjectNamespace:
         """The one host for ``object_id`` (made on first use)."""
         host = self._hosts.get(object_id)
         if host is None:
+            if len(self._hosts) >= _SWEEP_AT:
+                # Objects with nothing in memory and no sockets are made again when used:
+                # forget them, so a namespace serving many ids stays bounded.
+                for key in [k for k, h in self._hosts.items() if h.forgettable]:
+                    del self._hosts[key]
             host = self._hosts[object_id] = ObjectHost(self, object_id)
             at = self.backend.get_alarm(object_id.toString())
             if at is not None:

@@ -304,6 +304,8 @@ class ObjectHost:
         if isinstance(client, WebSocket):
             end = client._peer
             if end._handler is None and end._phase is not Phase.AWAITING:
+                if len(self._plain) >= 64:  # forget closed ones now and then: memory stays bounded
+                    self._plain = {ws for ws in self._plain if ws.readyState != WebSocket.CLOSED}
                 self._plain.add(end)
 
     # ---------------------------------------------------------------- eviction
@@ -328,6 +330,18 @@ class ObjectHost:
                 "such sockets keep the object in memory"
             )
         return reasons
+
+    @property
+    def forgettable(self) -> bool:
+        """Nothing here but what storage keeps: the runtime may drop this host (it is made again on use)."""
+        return (
+            self.instance is None
+            and not self._sockets
+            and not self._queue
+            and self._pump is None
+            and self._alarm is None
+            and self.auto_response is None
+        )
 
     def evict(self) -> None:
         """Drop the instance now (callers check :meth:`blockers` first)."""

@@ -231,3 +231,15 @@ async def test_stub_fetch_takes_a_url() -> None:
     ns, _ = namespace(Hello)
     response = await ns.getByName("h").fetch("http://do/x", {"method": "POST"})
     assert await response.text() == "POST http://do/x"
+
+
+async def test_many_ids_stay_bounded_storage_survives_forgetting() -> None:
+    from cfws_playground.durable import hibernate
+
+    ns, _ = namespace()
+    for i in range(1100):
+        stub = ns.getByName(f"o{i}")
+        await stub.put("i", i)
+        await hibernate(stub)
+    assert len(ns.hosts) <= 1024
+    assert await ns.getByName("o3").get("i") == 3  # made again, storage intact
