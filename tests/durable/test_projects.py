@@ -261,3 +261,17 @@ async def test_after_enable_a_notebook_writes_the_same_code() -> None:
         await settle()
     finally:
         pyworkers.disable()
+
+
+async def test_persist_to_keeps_durable_object_storage_across_runs(tmp_path: Path) -> None:
+    async def run(path: str, method: str = "GET") -> str:
+        project = load_project(EXAMPLES / "do-counter", hibernate_after=None, persist_to=tmp_path)
+        response = await dispatch_fetch(
+            project.worker, Request("http://x" + path, method=method), env=project.env
+        )
+        return await response.text()
+
+    assert await run("/plums/increment", "POST") == '{"value": 1}'
+    assert await run("/plums/increment", "POST") == '{"value": 2}'  # a new load: the value was kept
+    assert await run("/plums") == '{"value": 2, "resets": 0}'
+    assert (tmp_path / "Counter.sqlite").is_file()
