@@ -16,6 +16,7 @@ import json
 import math
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -175,6 +176,7 @@ class SqliteBackend:
             "CREATE TABLE IF NOT EXISTS kv (object TEXT, key TEXT, value TEXT, PRIMARY KEY (object, key))"
         )
         self._db.execute("CREATE TABLE IF NOT EXISTS alarms (object TEXT PRIMARY KEY, at REAL)")
+        weakref.finalize(self, self._db.close)  # closed with the backend, even if nobody calls close()
 
     def _run(self, sql: str, args: Iterable[Any] = ()) -> list[Any]:
         with self._lock:
