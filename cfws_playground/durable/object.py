@@ -168,15 +168,10 @@ class ObjectHost:
         """Run one event; True if it ended with ``ctx.abort()``."""
         aborted = False
         try:
-            while self._gates:
-                gate = self._gates[0]
-                await asyncio.wait([gate])
-                if self._gates and self._gates[0] is gate:
-                    self._gates.pop(0)
+            await self._pass_gates()
             instance = self._ensure_instance()
-            while self._gates:  # blockConcurrencyWhile() in the constructor
-                gate = self._gates.pop(0)
-                await asyncio.wait([gate])
+            await self._pass_gates()  # blockConcurrencyWhile() in the constructor
+            instance = self._ensure_instance()  # made again if that callback failed
             self._running = work.kind
             result = work.call(instance)
             if inspect.isawaitable(result):
@@ -195,9 +190,7 @@ class ObjectHost:
                 aborted = True
                 exc = WorkersError(str(exc) or type(exc).__name__)
             if isinstance(exc, TimeoutError) and work.timeout is not None:
-                self.note(
-                    "event timed out", f"{work.kind} outlasted the event timeout: canceled"
-                )
+                self.note("event timed out", f"{work.kind} outlasted the event timeout: canceled")
             if work.future is not None:
                 if not work.future.done():
                     work.future.set_exception(exc)
@@ -227,6 +220,18 @@ class ObjectHost:
 
     def block_while(self, fut: asyncio.Future[Any]) -> None:
         self._gates.append(fut)
+
+    async def _pass_gates(self) -> None:
+        """Wait for every ``blockConcurrencyWhile()`` callback; one that fails resets the object."""
+        while self._gates:
+            gate = self._gates[0]
+            await asyncio.wait([gate])
+            if self._gates and self._gates[0] is gate:
+                self._gates.pop(0)
+            if not gate.cancelled() and gate.exception() is not None:
+                exc = gate.exception()
+                self.instance = None
+                self.note("reset", f"blockConcurrencyWhile() callback raised {type(exc).__name__}: {exc}")
 
     def track_task(self, fut: asyncio.Future[Any], what: str) -> None:
         self._tasks[fut] = what

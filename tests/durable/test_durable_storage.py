@@ -243,3 +243,24 @@ async def test_many_ids_stay_bounded_storage_survives_forgetting() -> None:
         await hibernate(stub)
     assert len(ns.hosts) <= 1024
     assert await ns.getByName("o3").get("i") == 3  # made again, storage intact
+
+
+async def test_a_failing_blockConcurrencyWhile_resets_the_object() -> None:
+    class Flaky(fresh_class()):  # type: ignore[misc]
+        def __init__(self, ctx: Any, env: Any) -> None:
+            super().__init__(ctx, env)
+            if type(self).constructed == 1:
+
+                async def fail() -> None:
+                    raise RuntimeError("could not load")
+
+                ctx.blockConcurrencyWhile(fail)
+
+        async def generation(self) -> int:
+            return type(self).constructed
+
+    ns, _ = namespace(Flaky)
+    assert await ns.getByName("f").generation() == 2  # the first instance was reset before any event
+    assert ("reset", "blockConcurrencyWhile() callback raised RuntimeError: could not load") in ns.hosts[
+        0
+    ].history
