@@ -99,7 +99,7 @@ class ObjectHost:
         self._plain: set[WebSocket] = set()  # ends the object accept()ed: they keep it awake
         self._queue: deque[_Work] = deque()
         self._pump: asyncio.Task[None] | None = None
-        self._running: str | None = None
+        self._active: dict[asyncio.Task[bool], str] = {}  # events started and not finished
         self._gates: list[asyncio.Future[Any]] = []
         self._tasks: dict[asyncio.Future[Any], str] = {}
         self._idle: asyncio.TimerHandle | None = None
@@ -150,19 +150,31 @@ class ObjectHost:
         return fut
 
     async def _run_queue(self) -> None:
+        """Start the queued events in order, each once the one before has finished or is waiting.
+
+        This is workerd's input gate: a handler waiting for I/O or a timer lets the
+        next event in; storage calls never let one in (here they never wait at all).
+        """
         if self.namespace.compatibility is not None:
             # This task's own context: pairs the object creates get the project's date.
             _current_compatibility.set(self.namespace.compatibility)
+        loop = asyncio.get_running_loop()
         try:
             while self._queue:
+                await self._pass_gates()
                 work = self._queue.popleft()
-                if await self._run_one(work):
-                    # ctx.abort(): what it queued (the SDK's reset) runs before the next event.
-                    await asyncio.sleep(0)
+                task = loop.create_task(self._run_one(work))
+                self._active[task] = work.kind
+                task.add_done_callback(self._event_done)
+                await asyncio.sleep(0)  # the event runs until it finishes or waits
         finally:
             self._pump = None
-            self._running = None
             self._schedule_idle()
+
+    def _event_done(self, task: asyncio.Task[Any] | None) -> None:
+        if task is not None and self._active.pop(task, None) is not None:
+            if not self._active and self._pump is None:
+                self._schedule_idle()
 
     async def _run_one(self, work: _Work) -> bool:
         """Run one event; True if it ended with ``ctx.abort()``."""
@@ -172,7 +184,6 @@ class ObjectHost:
             instance = self._ensure_instance()
             await self._pass_gates()  # blockConcurrencyWhile() in the constructor
             instance = self._ensure_instance()  # made again if that callback failed
-            self._running = work.kind
             result = work.call(instance)
             if inspect.isawaitable(result):
                 if work.timeout is not None:
@@ -202,9 +213,11 @@ class ObjectHost:
             if work.future is not None and not work.future.done():
                 work.future.set_result(result)
         finally:
-            self._running = None
             if work.after is not None:
                 work.after()
+            # Finished now, not when the task's done callbacks run: whoever awaited the
+            # result already sees the object idle.
+            self._event_done(asyncio.current_task())
         return aborted
 
     def _ensure_instance(self) -> Any:
@@ -320,8 +333,8 @@ class ObjectHost:
         if self.instance is None:
             return []
         reasons = []
-        if self._running is not None or self._queue:
-            what = self._running or self._queue[0].kind
+        if self._active or self._queue:
+            what = next(iter(self._active.values())) if self._active else self._queue[0].kind
             reasons.append(f"an event is in progress ({what}): a request, handler or await has not finished")
         if self._gates:
             reasons.append("blockConcurrencyWhile() has not finished")
@@ -343,6 +356,7 @@ class ObjectHost:
             self.instance is None
             and not self._sockets
             and not self._queue
+            and not self._active
             and self._pump is None
             and self._alarm is None
             and self.auto_response is None
@@ -363,7 +377,7 @@ class ObjectHost:
 
     def _schedule_idle(self) -> None:
         after = self.namespace.hibernate_after
-        if after is None or self.instance is None or self._queue:
+        if after is None or self.instance is None or self._queue or self._active:
             return
         if self._idle is not None:
             self._idle.cancel()
