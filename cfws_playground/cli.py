@@ -25,6 +25,7 @@ from typing import Any
 
 from .bridge import _is_loopback, serve
 from .compat import compatibility
+from .fidelity import cli as fidelity_cli
 from .recorder import Record, Recorder
 from .worker import _find_handler
 
@@ -174,6 +175,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--quiet", action="store_true", help="do not print each connection's events")
     _add_project_arguments(s)
+    fidelity_cli.add_parser(commands)
     return parser
 
 
@@ -181,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of ``cfws-playground``; returns the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "verify":
+        return fidelity_cli.run(args)
     if args.command != "serve":
         parser.print_help()
         return 2

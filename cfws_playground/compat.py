@@ -35,11 +35,10 @@ class Flag:
 FLAGS: tuple[Flag, ...] = (
     Flag(
         "spec_compliant_dispatch_exceptions",
-        None,
-        None,
-        "A raising listener is reported and the remaining listeners still run, instead of "
-        "erroring the socket. Documented by Cloudflare with a 2026-09-01 default, but not "
-        "found in workerd's source as read; the kit offers it as an opt-in flag only.",
+        "no_spec_compliant_dispatch_exceptions",
+        "2026-09-15",
+        "A raising listener no longer stops the remaining listeners of that event, and "
+        "dispatchEvent() returns normally; the socket is still errored.",
     ),
     Flag(
         "web_socket_auto_reply_to_close",
@@ -107,12 +106,10 @@ class compatibility:  # noqa: N801 - used like contextlib.suppress
         flags: flag names to turn on (``web_socket_auto_reply_to_close``) or off
             (``web_socket_manual_reply_to_close``), as in ``wrangler.toml``.
 
-    Listener exceptions follow workerd's code as read: a raising listener stops
-    the remaining listeners for that event and errors its socket. Cloudflare
-    documents ``spec_compliant_dispatch_exceptions`` (report the exception and
-    keep dispatching) with a 2026-09-01 default, but that flag is not in
-    workerd's source as read, so its date is unverified: the kit offers it as
-    an opt-in flag only, and no date turns it on.
+    Listener exceptions follow workerd by date: before 2026-09-15 a raising
+    listener stops the remaining listeners for that event and errors its socket;
+    from then (``spec_compliant_dispatch_exceptions``, measured on workerd
+    2026-11-17) the remaining listeners still run, and the socket is still errored.
 
     Raises:
         ValueError: a malformed date, an unknown flag, or a flag given both ways.

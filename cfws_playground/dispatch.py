@@ -19,7 +19,16 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-__all__ = ["Once", "nothing_else_ready", "schedule", "settle", "spawn"]
+__all__ = [
+    "Once",
+    "nothing_else_ready",
+    "only_timers",
+    "ready_queue",
+    "schedule",
+    "settle",
+    "spawn",
+    "user_callbacks_ready",
+]
 
 
 class _LoopState:
@@ -81,20 +90,32 @@ def schedule(callback: Callable[[], None]) -> asyncio.AbstractEventLoop | None:
     return loop
 
 
+#: How many times in a row a delivery gives way to user callbacks before it runs anyway,
+#: so that a program that keeps the loop busy cannot starve the runtime.
+_MAX_YIELDS = 16
+
+
 class Once:
     """A callback that is scheduled at most once at a time (an end's delivery turn).
+
+    Like a task in workerd's event loop it runs only when the JavaScript
+    microtask queue is empty: callbacks that user code queued with
+    ``loop.call_soon`` (and coroutines resumed by resolved futures), the
+    asyncio stand-in for microtasks, run first, even those queued after the
+    delivery was (see :func:`user_callbacks_ready`).
 
     If the loop it was scheduled on is closed before it ran (``asyncio.run``
     returned with frames still queued), the next request or :func:`settle`
     schedules it again on the loop that runs now, so nothing queued is lost.
     """
 
-    __slots__ = ("callback", "loop", "scheduled", "__weakref__")
+    __slots__ = ("callback", "loop", "scheduled", "yields", "__weakref__")
 
     def __init__(self, callback: Callable[[], None]) -> None:
         self.callback = callback
         self.loop: asyncio.AbstractEventLoop | None = None
         self.scheduled = False
+        self.yields = 0
 
     def request(self) -> None:
         """Make sure the callback will run (once)."""
@@ -105,6 +126,11 @@ class Once:
         _once_pending.add(self)
 
     def _run(self) -> None:
+        if self.yields < _MAX_YIELDS and user_callbacks_ready():
+            self.yields += 1
+            self.loop = schedule(self._run)  # behind them, as a macrotask waits for microtasks
+            return
+        self.yields = 0
         self.scheduled = False
         _once_pending.discard(self)
         self.callback()
@@ -120,16 +146,50 @@ def _rescue_orphans() -> None:
 
 
 def nothing_else_ready() -> bool:
-    """True when no other callback waits in the running loop's ready queue.
+    """True when nothing but expired timers waits in the running loop's ready queue.
 
-    A delivery may then dispatch the next frame in the same turn: nothing could
-    have run in between, so no program can tell the difference, and what a
-    listener schedules (a callback, a resolved future, a reply) still runs
-    before the next frame. On loops that do not expose their queue (uvloop),
-    every frame gets its own turn.
+    A delivery may then dispatch the next frame in the same turn. Timers wait:
+    in workerd a burst of frames already queued is delivered before a
+    ``setTimeout(0)``, even one set before the burst (timers fire only when the
+    runtime's event queue is empty). Anything else — a callback a listener
+    scheduled, a resolved future, the other end's delivery — runs first, as a
+    microtask or an earlier event would. On loops that do not expose their
+    queue (uvloop), every frame gets its own turn.
+    """
+    ready = ready_queue()
+    return ready is not None and only_timers(ready)
+
+
+def ready_queue() -> Any:
+    """The running loop's queue of ready callbacks, or None where the loop hides it (uvloop)."""
+    return getattr(asyncio.get_running_loop(), "_ready", None)
+
+
+def only_timers(ready: Any) -> bool:
+    """True when every callback in ``ready`` (see :func:`ready_queue`) is an expired timer."""
+    for handle in ready:
+        if type(handle) is not _TimerHandle:
+            return False
+    return True
+
+
+def user_callbacks_ready() -> bool:
+    """True when a callback that is not the runtime's own nor a timer waits to run.
+
+    Those are the asyncio stand-in for JavaScript microtasks, which always run
+    before the next event is dispatched.
     """
     ready = getattr(asyncio.get_running_loop(), "_ready", None)
-    return ready is not None and not ready
+    if not ready:
+        return False
+    for handle in ready:
+        if type(handle) is _TimerHandle or getattr(handle, "_callback", None) is _run:
+            continue
+        return True
+    return False
+
+
+_TimerHandle = asyncio.TimerHandle
 
 
 def _flush_deferred(loop: asyncio.AbstractEventLoop, st: _LoopState) -> None:

@@ -28,7 +28,12 @@ __all__ = ["ConnectionLostError", "DOMException", "RangeError", "WorkersError"]
 
 
 class WorkersError(Exception):
-    """A plain JavaScript ``Error`` thrown by the Workers runtime."""
+    """A plain JavaScript ``Error`` thrown by the Workers runtime.
+
+    ``name`` is ``"Error"``, as ``error.name`` reads in JavaScript.
+    """
+
+    name = "Error"
 
 
 class ConnectionLostError(WorkersError):
@@ -116,7 +121,8 @@ ATTACHMENT_TOO_LARGE = (
 )
 CAPTURE_MUST_BE_FALSE = "addEventListener(): options.capture must be false."
 USE_CAPTURE_MUST_BE_FALSE = "addEventListener(): useCapture must be false."
-PASSIVE_MUST_BE_FALSE = "addEventListener(): options.passive must be false."
+REMOVE_CAPTURE_MUST_BE_FALSE = "removeEventListener(): options.capture must be false."
+REMOVE_USE_CAPTURE_MUST_BE_FALSE = "removeEventListener(): useCapture must be false."
 DISCONNECTED_REASON = "WebSocket disconnected without sending Close frame."
 CONNECTION_LOST = "Network connection lost."
 PROMISE_IGNORED = (

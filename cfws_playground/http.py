@@ -23,7 +23,7 @@ _T = TypeVar("_T")
 # workerd's texts (src/workerd/api/http.c++ and jsg/util.c++), word for word.
 STATUS_WITH_WEBSOCKET = "Responses with a WebSocket must have status code 101."
 STATUS_RANGE = "Responses may only be constructed with status codes in the range 200 to 599, inclusive."
-NULL_BODY_STATUS = "Response with null body status cannot have body"
+NULL_BODY_STATUS = "Response with null body status (101, 204, 205, or 304) cannot have a body."
 
 # ---------------------------------------------------------------------- Headers
 
@@ -225,7 +225,7 @@ class Response:
         elif not 200 <= status <= 599:
             raise RangeError(STATUS_RANGE)
         data = _body_bytes(body)
-        if data is not None and status in (204, 205, 304):
+        if data is not None and status in (101, 204, 205, 304):
             raise TypeError(NULL_BODY_STATUS)
         self.status = status
         self.statusText = statusText

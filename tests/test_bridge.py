@@ -28,6 +28,7 @@ from cfws_playground import (
     serve,
 )
 from cfws_playground.bridge import HIGH_WATER, _is_loopback
+from cfws_playground.dispatch import settle
 
 LIMIT = 32 << 20
 
@@ -347,6 +348,7 @@ async def test_closing_the_server_closes_connections_with_1001() -> None:
             await ws.recv()
         await ws.wait_closed()
     assert ws.close_code == 1001
+    await settle()
     assert w.logs[0].events[0].code == 1001  # as if the client had said "going away"
 
 

@@ -48,8 +48,16 @@ def test_web_socket_compression_and_message_size() -> None:
 
 def test_opt_in_flags_are_off_by_default() -> None:
     today = compatibility()
-    assert not today.pedantic_wpt and not today.spec_compliant_dispatch_exceptions
-    assert compatibility(flags=["spec_compliant_dispatch_exceptions"]).spec_compliant_dispatch_exceptions
+    assert not today.pedantic_wpt
+
+
+def test_spec_compliant_dispatch_exceptions_is_on_from_2026_09_15() -> None:
+    # measured on workerd 2026-11-17 (scenario: listener-raises-stops-or-continues)
+    assert compatibility().spec_compliant_dispatch_exceptions
+    assert compatibility(date="2026-09-15").spec_compliant_dispatch_exceptions
+    assert not compatibility(date="2026-09-14").spec_compliant_dispatch_exceptions
+    off = compatibility(flags=["no_spec_compliant_dispatch_exceptions"])
+    assert not off.spec_compliant_dispatch_exceptions
 
 
 @pytest.mark.parametrize("date", ["2026-4-7", "20260407", "2026-02-30", "next week", "2026-13-01"])

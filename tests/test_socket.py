@@ -20,6 +20,7 @@ from cfws_playground import (
     CloseEvent,
     DOMException,
     ErrorEvent,
+    Event,
     MessageEvent,
     WebSocket,
     WebSocketPair,
@@ -429,8 +430,9 @@ async def test_26_send_after_error_is_ignored(side: str) -> None:
     assert not me._outgoing
 
 
-def test_28_no_buffered_amount() -> None:
-    assert WebSocketPair()[0].bufferedAmount is None
+def test_28_buffered_amount_is_zero() -> None:
+    # scenario: pair-buffered-amount-zero (workerd 2026-11-17 reads 0)
+    assert WebSocketPair()[0].bufferedAmount == 0
 
 
 async def test_29_30_binary_type_switch_and_invalid_values() -> None:
@@ -563,12 +565,26 @@ def test_close_code_coercion_as_webidl() -> None:
     ws = accepted_pair()[0]
     with pytest.raises(DOMException, match="Invalid WebSocket close code: 0."):
         ws.close(float("nan"))
-    with pytest.raises(TypeError, match="int"):
-        ws.close("1000")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="int"):
-        ws.close(True)
+    with pytest.raises(DOMException, match="Invalid WebSocket close code: 1."):
+        ws.close(True)  # JS ToNumber(true) is 1
+    with pytest.raises(DOMException, match="Invalid WebSocket close code: 0."):
+        ws.close("soon")  # type: ignore[arg-type]  # NaN
+    with pytest.raises(TypeError, match="workerd would have converted"):
+        ws.close({"code": 1000})  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="workerd would have sent the reason '\\[object Object\\]'"):
+        ws.close(1000, {"why": "x"})  # type: ignore[arg-type]
     ws.close(3000.9)  # truncates, as observed
     assert ws._outgoing[-1].code == 3000
+
+
+def test_close_converts_a_numeric_string_code_and_a_number_reason() -> None:
+    # scenarios: close-code-numeric-string, close-reason-number, close-reason-bool
+    ws = accepted_pair()[0]
+    ws.close(" 4000 ", 42)  # type: ignore[arg-type]
+    assert (ws._outgoing[-1].code, ws._outgoing[-1].reason) == (4000, "42")
+    ws2 = accepted_pair()[0]
+    ws2.close(1000, True)  # type: ignore[arg-type]
+    assert ws2._outgoing[-1].reason == "true"
 
 
 def test_40_reason_without_code() -> None:
@@ -685,7 +701,9 @@ def test_48_close_event_defaults() -> None:
 
 
 async def test_51_52_53_54_55_raising_message_listener(side: str) -> None:
-    pair = accepted_pair()
+    # scenarios: listener-raises-message, listener-raises-stops-or-continues (before 2026-09-15)
+    with compatibility(date="2026-09-14"):
+        pair = accepted_pair()
     me, peer = ends(pair, side)
     me_log, peer_log = listen_all(pair, me), listen_all(pair, peer)
     calls: list[str] = []
@@ -731,7 +749,8 @@ async def test_raising_listener_is_logged(caplog: pytest.LogCaptureFixture) -> N
 
 
 async def test_raising_close_listener_with_auto_reply() -> None:
-    pair = accepted_pair()
+    with compatibility(date="2026-09-14"):
+        pair = accepted_pair()
     a, b = pair
     a_log, b_log = listen_all(pair, a), listen_all(pair, b)
 
@@ -741,7 +760,8 @@ async def test_raising_close_listener_with_auto_reply() -> None:
     b.onclose = boom
     a.close(1000, "x")
     await settle()
-    # onclose raised, so the logging listener after it never ran for the close event.
+    # scenario: listener-raises-close. Before 2026-09-15, onclose raised, so the
+    # logging listener after it never ran for the close event.
     assert b_log.types == ["error"] and b_log.events[0].message == "Uncaught TypeError: close-boom"
     assert [(e.type, getattr(e, "code", None)) for e in a_log.events] == [("close", 1000)]
     assert a_log.events[0].wasClean
@@ -762,10 +782,11 @@ async def test_raising_close_listener_legacy_peer_sees_1006() -> None:
     assert [(e.type, e.code, e.wasClean) for e in a_log.events] == [("close", 1006, False)]
 
 
-async def test_spec_compliant_dispatch_exceptions_flag_continues() -> None:
-    with compatibility(flags=["spec_compliant_dispatch_exceptions"]):
-        pair = accepted_pair()
+async def test_spec_compliant_dispatch_exceptions_runs_the_rest_and_still_errors() -> None:
+    # scenario: listener-raises-stops-or-continues (from 2026-09-15, today's default)
+    pair = accepted_pair()
     a, b = pair
+    b_log = listen_all(pair, b)
     calls: list[str] = []
 
     def boom(e: MessageEvent) -> None:
@@ -777,7 +798,36 @@ async def test_spec_compliant_dispatch_exceptions_flag_continues() -> None:
     a.send("1")
     a.send("2")
     await settle()
-    assert calls == ["boom", "1", "boom", "2"] and b.readyState == 1
+    assert calls == ["boom", "1"] and b.readyState == 3
+    assert b_log.types == ["message", "error"]
+    assert b_log.events[-1].message == "Uncaught RuntimeError: boom"
+
+
+async def test_spec_compliant_dispatch_event_reports_instead_of_raising() -> None:
+    # scenario: dispatch-event-listener-raises
+    a = accepted_pair()[0]
+    a.addEventListener("ping", lambda e: 1 / 0)
+    assert a.dispatchEvent(Event("ping")) is True
+    with compatibility(flags=["no_spec_compliant_dispatch_exceptions"]):
+        old = accepted_pair()[0]
+    old.addEventListener("ping", lambda e: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        old.dispatchEvent(Event("ping"))
+
+
+async def test_an_error_listener_that_raises_leaves_the_end_unreleased_before_2026_09_15() -> None:
+    # scenarios: listener-raises-error-listener, error-listener-raises-then-close-rethrows
+    with compatibility(date="2026-09-14"):
+        pair = accepted_pair()
+    a, b = pair
+    a_log = listen_all(pair, a)
+    b.addEventListener("message", lambda e: 1 / 0)
+    b.addEventListener("error", lambda e: [][1])
+    a.send("x")
+    await settle()
+    assert a_log.types == []  # the peer never learns
+    with pytest.raises(ZeroDivisionError):
+        b.close(1000)
 
 
 async def test_raise_with_messages_still_queued_by_the_raiser() -> None:
@@ -792,8 +842,10 @@ async def test_raise_with_messages_still_queued_by_the_raiser() -> None:
     b.onmessage = boom
     a.send("x")
     await settle()
+    # scenario: listener-raises-after-sending. a's own frames were all taken, so its
+    # pump does not fail: close 1006 alone, no "Network connection lost." error.
     assert [(e.type, getattr(e, "data", None)) for e in a_log.events][0] == ("message", "last words")
-    assert a_log.types == ["message", "error", "close"]
+    assert a_log.types == ["message", "close"]
 
 
 # --------------------------------------------------------------------------- EventTarget
@@ -860,19 +912,27 @@ async def test_61_listener_removed_during_dispatch_is_skipped() -> None:
     "args,kwargs,message",
     [
         (({"capture": True},), {}, "addEventListener(): options.capture must be false."),
-        (({"passive": True},), {}, "addEventListener(): options.passive must be false."),
         ((True,), {}, "addEventListener(): useCapture must be false."),
         ((), {"capture": True}, "addEventListener(): options.capture must be false."),
-        ((), {"passive": True}, "addEventListener(): options.passive must be false."),
     ],
 )
-def test_62_capture_and_passive_raise(
-    args: tuple[object, ...], kwargs: dict[str, bool], message: str
-) -> None:
+def test_62_capture_raises(args: tuple[object, ...], kwargs: dict[str, bool], message: str) -> None:
     ws = WebSocketPair()[0]
     with pytest.raises(TypeError) as err:
         ws.addEventListener("message", print, *args, **kwargs)
     assert str(err.value) == message
+
+
+def test_62_passive_is_accepted_and_remove_with_capture_raises() -> None:
+    # scenarios: listener-passive-accepted, listener-remove-capture-throws, listener-remove-use-capture-throws
+    ws = WebSocketPair()[0]
+    ws.addEventListener("message", print, {"passive": True})
+    ws.addEventListener("close", print, passive=True)
+    with pytest.raises(TypeError, match=r"^removeEventListener\(\): options.capture must be false.$"):
+        ws.removeEventListener("message", print, {"capture": True})
+    with pytest.raises(TypeError, match=r"^removeEventListener\(\): useCapture must be false.$"):
+        ws.removeEventListener("message", print, True)
+    assert [e.fn for e in ws._listeners["message"]] == [print]
 
 
 def test_listener_must_be_callable() -> None:
@@ -1012,7 +1072,8 @@ async def test_worker_close_reaches_the_network_in_order() -> None:
 
 
 async def test_raising_worker_listener_drops_the_connection() -> None:
-    pair, transport = served_pair()
+    with compatibility(date="2026-09-14"):
+        pair, transport = served_pair()
     client, server = pair
 
     def boom(e: MessageEvent) -> None:

@@ -1,0 +1,89 @@
+"""``cfws-playground verify``: the kit against real workerd, side by side."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from .compare import record_references, verify
+from .library import SCENARIOS, by_name
+from .workerd import WORKERD_VERSION, WorkerdNotFound, find_workerd, install_workerd
+
+__all__ = ["add_parser", "run"]
+
+_EPILOG = f"""\
+Without Node.js or a workerd binary, the kit is compared with the transcripts
+recorded from workerd (npm workerd@{WORKERD_VERSION}) and shipped with the kit.
+With one (--install puts the pinned version in ~/.cache/cfws-playground, or set
+CFWS_WORKERD=/path/to/workerd), every scenario also runs live on workerd.
+
+examples:
+  cfws-playground verify                         every scenario, every date
+  cfws-playground verify close-handshake --all   one scenario, both transcripts in full
+  cfws-playground verify --date 2025-09-01 --flag web_socket_auto_reply_to_close
+  cfws-playground verify --list                  the scenarios and what each claims
+
+Exit status: 0 when every transcript is the same as workerd's (or differs only
+where the README lists a deliberate difference), 1 when one differs, 2 on a
+usage error.
+"""
+
+
+def add_parser(commands: Any) -> None:
+    """Add the ``verify`` sub-command to the CLI's sub-parsers."""
+    v = commands.add_parser(
+        "verify",
+        help="compare the kit with real workerd, scenario by scenario",
+        description="Run scenarios on the kit and on real workerd (or its recorded transcripts) and compare.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    v.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scenario names (default: all)")
+    v.add_argument(
+        "--date", action="append", default=[], metavar="YYYY-MM-DD", help="run at this date (repeatable)"
+    )
+    v.add_argument("--flag", action="append", default=[], metavar="FLAG", help="with this compatibility flag")
+    mode = v.add_mutually_exclusive_group()
+    mode.add_argument("--live", action="store_true", help="require a local workerd (fail without one)")
+    mode.add_argument(
+        "--recorded", action="store_true", help="use the recorded transcripts even if workerd is here"
+    )
+    v.add_argument("--all", action="store_true", help="print every transcript, not only the differing ones")
+    v.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    v.add_argument(
+        "--install", action="store_true", help=f"install npm workerd@{WORKERD_VERSION} first (npm)"
+    )
+    v.add_argument(
+        "--record", action="store_true", help="re-record the references from workerd (maintainers)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``verify`` with parsed arguments; return the exit status."""
+    try:
+        if args.install:
+            print(f"workerd: {install_workerd()}", file=sys.stderr)
+        if args.list:
+            for sc in SCENARIOS:
+                print(f"{sc.name:<58} {sc.about}")
+            print(f"{len(SCENARIOS)} scenarios")
+            return 0
+        for name in args.scenarios:
+            by_name(name)
+        if args.record:
+            binary = find_workerd()
+            if binary is None:
+                raise WorkerdNotFound("recording needs workerd: add --install, or set CFWS_WORKERD")
+            print(f"recorded {record_references(binary)}")
+            return 0
+        if args.flag and not args.date:
+            raise ValueError("--flag needs --date: say which date the flags change")
+        live = True if args.live else (False if args.recorded else None)
+        result = verify(args.scenarios or None, dates=args.date or None, flags=args.flag or None, live=live)
+    except (KeyError, ValueError, WorkerdNotFound) as exc:
+        text = exc.args[0] if isinstance(exc, KeyError) else str(exc)
+        print(f"cfws-playground: error: {text}", file=sys.stderr)
+        return 2
+    print(result.text(all_rows=args.all))
+    return 0 if not result.differing else 1

@@ -1,0 +1,274 @@
+// The scenario interpreter inside real workerd: the twin of cfws_playground/fidelity/kit.py.
+// POST /run with {"ops": [...]} runs one scenario on a fresh WebSocketPair and answers
+// {"log": [...]}, in the transcript format kit.py writes. The operations come from
+// cfws_playground/fidelity/dsl.py; nothing here knows any scenario.
+
+const LONG = 64;
+
+function quote(s) {
+  let out = '"';
+  const body = s.length <= LONG ? s : s.slice(0, 32);
+  for (const ch of body) {
+    // for..of walks code points; a lone surrogate comes through as one unit.
+    const o = ch.codePointAt(0);
+    if (ch === '"' || ch === "\\") out += "\\" + ch;
+    else if (o < 0x20 || o === 0x7f || (o >= 0xd800 && o <= 0xdfff)) out += "\\u" + o.toString(16).padStart(4, "0");
+    else out += ch;
+  }
+  out += '"';
+  if (s.length > LONG) out += `…(${s.length} chars)`;
+  return out;
+}
+
+function hex(bytes) {
+  const n = Math.min(bytes.length, 32);
+  let out = "";
+  for (let i = 0; i < n; i++) out += bytes[i].toString(16).padStart(2, "0");
+  return bytes.length > 32 ? out + "…" : out;
+}
+
+function render(v) {
+  if (v === undefined) return "undefined";
+  if (v === null) return "null";
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (typeof v === "number") return String(v);
+  if (typeof v === "string") return quote(v);
+  if (v instanceof ArrayBuffer) return `ArrayBuffer[${v.byteLength}] ${hex(new Uint8Array(v))}`.trimEnd();
+  if (ArrayBuffer.isView(v)) {
+    const b = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    return `ArrayBuffer[${b.length}] ${hex(b)}`.trimEnd();
+  }
+  if (v instanceof Blob) return `Blob[${v.size}]` + (v.type ? ` ${v.type}` : "");
+  if (v instanceof WebSocket) return "WebSocket";
+  if (v instanceof Response) return `Response(${v.status})`;
+  if (v instanceof Event) return `${v.constructor.name}(${v.type})`;
+  if (v instanceof Error || (v && typeof v === "object" && "message" in v && "name" in v)) return errorText(v);
+  if (Array.isArray(v)) return "[" + v.map(render).join(", ") + "]";
+  if (typeof v === "object") return "{" + Object.entries(v).map(([k, x]) => `${k}: ${render(x)}`).join(", ") + "}";
+  return `<${typeof v}>`;
+}
+
+function errorText(e) {
+  if (e instanceof DOMException) return `DOMException(${e.name}): ${e.message}`;
+  return `${e.name}: ${e.message}`;
+}
+
+function eventText(e) {
+  if (e instanceof MessageEvent) return render(e.data);
+  if (e instanceof CloseEvent) return `${e.code} ${render(e.reason)} wasClean=${render(e.wasClean)}`;
+  if (e instanceof ErrorEvent) return `${render(e.message)} ${e.error === undefined ? "undefined" : render(e.error)}`;
+  return e.constructor.name;
+}
+
+const ERRORS = { Error, TypeError, RangeError };
+
+class Run {
+  constructor(pair) {
+    this.ends = { a: pair[0], b: pair[1] };
+    this.log = [];
+    this.listeners = {};
+    this.timers = 0;
+  }
+  rs() {
+    return `a=${this.ends.a.readyState} b=${this.ends.b.readyState}`;
+  }
+  value(e, event) {
+    if ("v" in e) return e.num ? NaN : e.v;
+    if ("undef" in e) return undefined;
+    if ("null" in e) return null;
+    if ("bytes" in e) {
+      const h = e.bytes;
+      const b = new Uint8Array(h.length / 2);
+      for (let i = 0; i < b.length; i++) b[i] = parseInt(h.substr(i * 2, 2), 16);
+      return b.buffer;
+    }
+    if ("end" in e) return this.ends[e.end];
+    if ("ev" in e) return event[e.ev];
+    if ("event" in e) return event;
+    if ("add" in e) return this.value(e.add[0], event) + this.value(e.add[1], event);
+    if ("obj" in e) {
+      const o = {};
+      for (const [k, v] of Object.entries(e.obj)) o[k] = this.value(v, event);
+      return o;
+    }
+    if ("arr" in e) return e.arr.map((v) => this.value(v, event));
+    if ("zeros" in e) return new ArrayBuffer(e.zeros);
+    if ("xs" in e) return "x".repeat(e.xs);
+    if ("new" in e) {
+      const args = e.args.map((v) => this.value(v, event));
+      const cls = { Event, MessageEvent, CloseEvent, ErrorEvent, Uint8Array, Blob }[e.new];
+      if (e.new === "Uint8Array") return new Uint8Array(args[0] ?? 0);
+      if (e.new === "Blob") return new Blob(args[0] === undefined ? [] : [args[0]], args[1]);
+      return new cls(...args);
+    }
+    throw new Error("unknown value " + JSON.stringify(e));
+  }
+  runOps(ops, event) {
+    for (const op of ops) this.runOp(op, event);
+  }
+  runOp(op, event) {
+    const log = this.log;
+    switch (op.do) {
+      case "call": {
+        const end = this.ends[op.end];
+        const args = op.args.map((a) => this.value(a, event));
+        try {
+          const result = end[op.name](...args);
+          log.push(`${op.text} -> ${render(result)}`);
+        } catch (err) {
+          log.push(`${op.text} -> throws ${errorText(err)}`);
+        }
+        break;
+      }
+      case "get":
+        log.push(`${op.text} -> ${render(this.ends[op.end][op.name])}`);
+        break;
+      case "set":
+        try {
+          this.ends[op.end][op.name] = this.value(op.value, event);
+          log.push(op.text);
+        } catch (err) {
+          log.push(`${op.text} -> throws ${errorText(err)}`);
+        }
+        break;
+      case "state":
+        log.push(`state: ${this.rs()}`);
+        break;
+      case "watch":
+        for (const name of ["a", "b"])
+          for (const type of ["message", "close", "error"])
+            this.ends[name].addEventListener(type, this.listener(name, type, "W", []));
+        log.push("watch");
+        break;
+      case "on": {
+        const fn = this.listener(op.end, op.type, op.id, op.body);
+        this.listeners[op.id] = fn;
+        const args = [op.type, fn];
+        if (op.options !== null) args.push(this.value(op.options, event));
+        try {
+          this.ends[op.end].addEventListener(...args);
+          log.push(op.text);
+        } catch (err) {
+          log.push(`${op.text} -> throws ${errorText(err)}`);
+        }
+        break;
+      }
+      case "log":
+        log.push(`${op.text} -> ${render(this.value(op.value, event))}`);
+        break;
+      case "off":
+      case "add": {
+        const args = [op.type, this.listeners[op.id]];
+        if (op.options !== null) args.push(this.value(op.options, event));
+        try {
+          if (op.do === "off") this.ends[op.end].removeEventListener(...args);
+          else this.ends[op.end].addEventListener(...args);
+          log.push(op.text);
+        } catch (err) {
+          log.push(`${op.text} -> throws ${errorText(err)}`);
+        }
+        break;
+      }
+      case "onprop":
+        this.ends[op.end]["on" + op.type] = op.body === null ? null : this.listener(op.end, op.type, "on" + op.type, op.body);
+        log.push(op.text);
+        break;
+      case "throw":
+        log.push(op.text);
+        throw new (ERRORS[op.cls] || Error)(op.message);
+      case "timeout":
+        this.timers++;
+        setTimeout(() => this.fire(op, event), op.ms);
+        break;
+      case "microtask":
+        queueMicrotask(() => this.fire(op, event));
+        break;
+      case "response": {
+        const args = op.args.map((a) => this.value(a, event));
+        try {
+          const r = new Response(...args);
+          this.response = r;
+          log.push(`${op.text} -> ${render(r)} statusText=${render(r.statusText)}`);
+        } catch (err) {
+          log.push(`${op.text} -> throws ${errorText(err)}`);
+        }
+        break;
+      }
+      default:
+        throw new Error("operation cannot run here: " + op.do);
+    }
+  }
+  fire(op, event) {
+    if (op.do === "timeout") this.timers--;
+    this.log.push(`${op.text} ran`);
+    this.runOps(op.body, event);
+  }
+  listener(end, type, id, body) {
+    return (event) => {
+      this.log.push(`${end} ${type} ${id}: ${eventText(event)} | ${this.rs()}`);
+      this.runOps(body, event);
+    };
+  }
+  async settle() {
+    // Nothing in a pair runs on its own clock: wait until the log stops growing.
+    let quiet = 0;
+    let last = -1;
+    while (quiet < 3) {
+      await new Promise((r) => setTimeout(r, 2));
+      if (this.log.length === last && this.timers === 0) quiet++;
+      else quiet = 0;
+      last = this.log.length;
+    }
+  }
+}
+
+async function run(ops) {
+  const run = new Run(new WebSocketPair());
+  for (const op of ops) {
+    if (op.do === "settle") await run.settle();
+    else if (op.do === "sleep") await new Promise((r) => setTimeout(r, op.ms));
+    else run.runOp(op, undefined);
+  }
+  await run.settle();
+  return run.log;
+}
+
+// Wire scenarios: POST /prepare {key, ops} stores the Worker's steps; a WebSocket
+// request to /ws?key=K runs them on a new pair and returns pair[0] (or the Response a
+// `response(...)` step built); GET /log?key=K reads what the Worker's listeners logged.
+const programs = new Map();
+const logs = new Map();
+
+function serveWire(request, key) {
+  const ops = programs.get(key);
+  if (!ops) return new Response("unknown scenario key", { status: 404 });
+  const pair = new WebSocketPair();
+  const run = new Run(pair);
+  run.log = logs.get(key);
+  for (const op of ops) run.runOp(op, undefined);
+  return run.response || new Response(null, { status: 101, webSocket: pair[0] });
+}
+
+export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    const key = url.searchParams.get("key");
+    if (url.pathname === "/prepare" && request.method === "POST") {
+      const body = await request.json();
+      programs.set(body.key, body.ops);
+      logs.set(body.key, []);
+      return new Response("ok");
+    }
+    if (url.pathname === "/log") return Response.json(logs.get(key) || []);
+    if (url.pathname === "/ws") return serveWire(request, key);
+    if (url.pathname === "/run" && request.method === "POST") {
+      const { ops } = await request.json();
+      try {
+        return Response.json({ log: await run(ops) });
+      } catch (err) {
+        return Response.json({ error: errorText(err) }, { status: 500 });
+      }
+    }
+    return new Response("cfws-playground scenario driver", { status: 200 });
+  },
+};

@@ -1,0 +1,1460 @@
+"""The scenario library: every behaviour the kit claims, as a scenario replayed on workerd.
+
+Names are cited by the notebooks (``scenario: name``) and by the README. Each
+scenario runs under :data:`~cfws_playground.fidelity.scenario.CONFIGS` unless
+it names its own configurations. Grouped as the semantics checklist is:
+construction, accept, send, close, disconnect and errors, dispatch, the
+Response, and event order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .dsl import microtask, on, timeout
+from .scenario import Scenario
+
+__all__ = ["SCENARIOS", "by_name"]
+
+SCENARIOS: list[Scenario] = []
+
+ACCEPTED = ("watch", "a.accept()", "b.accept()")
+OLD, NEW = ("2025-09-01", ()), ("2026-11-17", ())
+MANUAL = ("2026-11-17", ("web_socket_manual_reply_to_close",))
+
+PYTHON_NONE = (
+    "Python has one None for JS null and undefined (Pyodide converts both to None), "
+    "so the kit's transcript reads undefined where workerd's reads null"
+)
+SEND_VALUES = (
+    "kit-decisions 1: send() of a value that is not text, bytes-like, a number or a bool raises "
+    "TypeError saying what workerd would send (and pointing to json.dumps) instead of sending it"
+)
+
+
+def S(name: str, about: str, *steps: str | dict[str, Any], **kw: Any) -> None:  # noqa: N802 - reads as a table
+    SCENARIOS.append(Scenario(name, about, tuple(steps), **kw))
+
+
+# ---------------------------------------------------------------------- construction
+
+S("pair-fresh-ready-state", "Both ends of a new pair read readyState 1 (OPEN) before any accept().", "state")
+S(
+    "pair-fresh-protocol-extensions",
+    "A fresh end has protocol '' and extensions ''.",
+    "a.protocol",
+    "a.extensions",
+)
+S("pair-url-is-null", "A pair end's url is null.", "a.url", deliberate=PYTHON_NONE)
+S("pair-buffered-amount-zero", "bufferedAmount reads 0.", "a.bufferedAmount")
+S(
+    "pair-ready-state-constants",
+    "The readyState constants are 0..3 on instances.",
+    "a.CONNECTING",
+    "a.OPEN",
+    "a.CLOSING",
+    "a.CLOSED",
+    "a.READY_STATE_OPEN",
+    "a.READY_STATE_CLOSED",
+)
+S(
+    "binary-type-default",
+    "binaryType defaults to 'arraybuffer' before 2026-03-17 and to 'blob' after.",
+    "a.binaryType",
+    "b.binaryType",
+)
+S(
+    "no-open-event",
+    "A pair never dispatches an open event, on either end.",
+    "on a open: a.send('opened')",
+    "on b open: b.send('opened')",
+    *ACCEPTED,
+    "a.send('x')",
+    "settle",
+)
+
+# ---------------------------------------------------------------------- accept
+
+S("send-before-accept-throws", "send() before accept() throws workerd's TypeError.", "a.send('x')")
+S("close-before-accept-throws", "close() before accept() throws the same TypeError.", "a.close(1000, 'x')")
+S(
+    "accept-twice-is-noop",
+    "A second accept() does nothing and throws nothing.",
+    "a.accept()",
+    "a.accept()",
+    "state",
+)
+S(
+    "accept-half-open-second-call-ignored",
+    "A second accept({allowHalfOpen: true}) does not change the mode the first accept() chose.",
+    "watch",
+    "a.accept()",
+    "b.accept()",
+    "b.accept({'allowHalfOpen': True})",
+    "a.close(1000, 'bye')",
+    "settle",
+)
+S("accept-empty-list", "accept([]) is accepted (an empty options value).", "a.accept([])", "state")
+S(
+    "accept-then-listeners-see-everything",
+    "Listeners added right after accept() see every message.",
+    "a.accept()",
+    "a.send('m1')",
+    "a.send('m2')",
+    "b.accept()",
+    "on b message: b.send('got ' + data)",
+    "watch",
+    "settle",
+)
+S(
+    "listeners-before-accept",
+    "Listeners added before accept() receive later messages.",
+    "on b message: b.send('got ' + data)",
+    "watch",
+    "a.accept()",
+    "a.send('x')",
+    "b.accept()",
+    "settle",
+)
+S(
+    "messages-held-until-accept",
+    "Messages sent before the peer accepts wait, in order, and arrive after accept().",
+    "watch",
+    "a.accept()",
+    "a.send('m1')",
+    "a.send(b'\\x07')",
+    "a.send('m3')",
+    "settle",
+    "b.binaryType = 'arraybuffer'",
+    "b.accept()",
+    "settle",
+)
+S(
+    "accept-dispatches-nothing-synchronously",
+    "No event runs inside accept(): the state after it is unchanged.",
+    "watch",
+    "a.accept()",
+    "a.send('x')",
+    "b.accept()",
+    "state",
+    "settle",
+)
+S(
+    "send-close-before-accept-delivered-in-order",
+    "Sent, then closed, before the peer accepts: after accept() the peer gets the messages then the close.",
+    "watch",
+    "a.accept()",
+    "a.send('m1')",
+    "a.send(b'\\x07')",
+    "a.close(4001, 'early')",
+    "b.binaryType = 'arraybuffer'",
+    "b.accept()",
+    "settle",
+)
+S(
+    "late-listener-misses-messages",
+    "An accepted end with no listener loses the messages that arrive meanwhile.",
+    "a.accept()",
+    "b.accept()",
+    "a.send('lost')",
+    "settle",
+    "on b message: b.send('seen ' + data)",
+    "watch",
+    "a.send('kept')",
+    "settle",
+)
+S(
+    "accept-after-close-received",
+    "accept() after the peer's Close arrived delivers the close.",
+    "watch",
+    "a.accept()",
+    "a.close(1000, 'x')",
+    "settle",
+    "b.accept()",
+    "settle",
+)
+S(
+    "accept-in-timer",
+    "accept() later, in a timer, still gets the messages sent before.",
+    "watch",
+    "a.accept()",
+    "a.send('early')",
+    timeout(5, "b.accept()"),
+    "settle",
+)
+
+# ---------------------------------------------------------------------- send
+
+S(
+    "send-text",
+    "send('x') gives the peer one message event with data 'x'.",
+    *ACCEPTED,
+    "a.send('x')",
+    "settle",
+)
+S("send-empty-text", "An empty string is a text message.", *ACCEPTED, "a.send('')", "settle")
+S("send-unicode-text", "Non-ASCII text arrives unchanged.", *ACCEPTED, "a.send('héllo €😀')", "settle")
+S(
+    "send-lone-surrogate-internal",
+    "A lone surrogate reaches an in-worker peer as U+FFFD replacement characters.",
+    *ACCEPTED,
+    "a.send('a\\ud800b')",
+    "settle",
+)
+S(
+    "send-surrogate-pair",
+    "A surrogate pair is one character on arrival.",
+    *ACCEPTED,
+    "a.send('\\ud83d\\ude00')",
+    "settle",
+)
+S(
+    "send-binary-arraybuffer",
+    "With binaryType 'arraybuffer' binary data arrives as an ArrayBuffer.",
+    *ACCEPTED,
+    "b.binaryType = 'arraybuffer'",
+    "a.send(b'\\x01\\x02\\x03')",
+    "settle",
+)
+S(
+    "send-binary-default-type",
+    "Binary data arrives as a Blob from 2026-03-17 and as an ArrayBuffer before.",
+    *ACCEPTED,
+    "a.send(b'\\x01\\x02')",
+    "settle",
+)
+S(
+    "send-empty-binary",
+    "An empty buffer is a binary message.",
+    *ACCEPTED,
+    "b.binaryType = 'arraybuffer'",
+    "a.send(b'')",
+    "settle",
+)
+S(
+    "send-uint8array",
+    "A Uint8Array sends its bytes.",
+    *ACCEPTED,
+    "b.binaryType = 'arraybuffer'",
+    "a.send(Uint8Array([1, 2, 255]))",
+    "settle",
+)
+S("send-integer", "A number is sent as its JS string: 42 -> '42'.", *ACCEPTED, "a.send(42)", "settle")
+S("send-float-integral", "1.0 is sent as '1', as JS prints it.", *ACCEPTED, "a.send(1.0)", "settle")
+S("send-float", "3.5 is sent as '3.5'.", *ACCEPTED, "a.send(3.5)", "settle")
+S("send-large-float", "1e21 is sent as '1e+21'.", *ACCEPTED, "a.send(1e21)", "settle")
+S("send-bool", "true is sent as 'true'.", *ACCEPTED, "a.send(True)", "a.send(False)", "settle")
+S("send-nan", "NaN is sent as 'NaN'.", *ACCEPTED, "a.send(NaN)", "settle")
+S(
+    "send-object-as-text",
+    "An object is sent as '[object Object]' by workerd.",
+    *ACCEPTED,
+    "a.send({'a': 1})",
+    "settle",
+    deliberate=SEND_VALUES,
+)
+S(
+    "send-array-as-text",
+    "An array is sent as its joined string by workerd.",
+    *ACCEPTED,
+    "a.send([1, 2])",
+    "settle",
+    deliberate=SEND_VALUES,
+)
+S(
+    "send-undefined-as-text",
+    "undefined (Python None) is sent as 'undefined' by workerd.",
+    *ACCEPTED,
+    "a.send(None)",
+    "settle",
+    deliberate=SEND_VALUES,
+)
+S(
+    "send-blob-as-text",
+    "A Blob is not a buffer: workerd sends the text '[object Blob]'.",
+    *ACCEPTED,
+    "a.send(Blob(b'xy'))",
+    "settle",
+    deliberate=SEND_VALUES,
+)
+S("send-no-argument", "send() with no argument throws workerd's TypeError.", *ACCEPTED, "a.send()")
+S(
+    "send-order",
+    "Messages arrive in the order they were sent.",
+    *ACCEPTED,
+    "a.send('1')",
+    "a.send('2')",
+    "a.send('3')",
+    "a.send('4')",
+    "a.send('5')",
+    "settle",
+)
+S(
+    "send-both-directions",
+    "Each direction keeps its own order.",
+    *ACCEPTED,
+    "a.send('a1')",
+    "b.send('b1')",
+    "a.send('a2')",
+    "b.send('b2')",
+    "settle",
+)
+S(
+    "send-not-synchronous",
+    "send() never dispatches inside the call: readyState and log are unchanged after it.",
+    *ACCEPTED,
+    "a.send('x')",
+    "state",
+    "settle",
+)
+S(
+    "send-after-own-close-throws",
+    "After its own close(), send() throws 'Can't call WebSocket send() after close().'",
+    *ACCEPTED,
+    "a.close(1000, 'x')",
+    "a.send('late')",
+    "settle",
+)
+S(
+    "send-after-received-close",
+    "After receiving a Close: auto-reply dates throw on send(), older dates send.",
+    "watch",
+    "a.accept()",
+    "b.accept()",
+    "on b close: b.send('after')",
+    "a.close(1000, 'bye')",
+    "settle",
+)
+S(
+    "send-half-open-after-close",
+    "With allowHalfOpen the receiver can still send and the closer receives it.",
+    "watch",
+    "a.accept()",
+    "b.accept({'allowHalfOpen': True})",
+    "on b close: b.send('still here'); b.close(4000, 'done')",
+    "a.close(1000, 'bye')",
+    "settle",
+)
+S(
+    "send-after-error-ignored",
+    "After an error event, send() is silently ignored.",
+    *ACCEPTED,
+    "on b message: raise Error('boom')",
+    "a.send('x')",
+    "settle",
+    "b.send('ignored')",
+    "a.send('too')",
+    "settle",
+)
+S(
+    "binary-type-change-between-messages",
+    "Changing binaryType affects only later messages.",
+    *ACCEPTED,
+    "b.binaryType = 'arraybuffer'",
+    "a.send(b'\\x01')",
+    "settle",
+    "b.binaryType = 'blob'",
+    "a.send(b'\\x02')",
+    "settle",
+)
+S(
+    "binary-type-invalid-ignored",
+    "Setting binaryType to another value is ignored without an error.",
+    "a.binaryType = 'text'",
+    "a.binaryType",
+    "a.binaryType = 'arraybuffer'",
+    "a.binaryType = 'Blob'",
+    "a.binaryType",
+)
+S(
+    "send-large-internal",
+    "The in-worker pair has no size limit: 33,554,433 bytes arrive.",
+    *ACCEPTED,
+    "b.binaryType = 'arraybuffer'",
+    "a.send(ab(33554433))",
+    "settle",
+)
+S("send-large-text-internal", "A long text arrives whole.", *ACCEPTED, "a.send(text(100000))", "settle")
+S(
+    "send-blob-default-size",
+    "A Blob message reports its size.",
+    *ACCEPTED,
+    "b.binaryType = 'blob'",
+    "a.send(b'abcdef')",
+    "settle",
+)
+
+# ---------------------------------------------------------------------- close
+
+
+S(
+    "close-handshake",
+    "a.close(1000,'bye'): the peer's close event, the echo, and the trailing error, by date.",
+    *ACCEPTED,
+    "a.close(1000, 'bye')",
+    "state",
+    "settle",
+)
+S(
+    "close-sets-closing-synchronously",
+    "close() makes the caller CLOSING at once; the peer stays OPEN until its event.",
+    *ACCEPTED,
+    "a.close(1000, 'bye')",
+    "a.readyState",
+    "b.readyState",
+    "settle",
+)
+S(
+    "close-no-code-1005",
+    "close() with no code: the peer sees 1005 and an empty reason.",
+    *ACCEPTED,
+    "a.close()",
+    "settle",
+)
+S("close-code-only", "close(4000): the reason is empty.", *ACCEPTED, "a.close(4000)", "settle")
+S(
+    "close-receiver-replies-with-event-values",
+    "Answering a Close with close(code, reason) inside the close listener, under each close mode.",
+    *ACCEPTED,
+    "on b close: b.close(code, reason)",
+    "a.close(1000, 'bye')",
+    "settle",
+)
+S(
+    "close-receiver-replies-other-code",
+    "The reply need not echo: close(4002,'other') in the listener.",
+    *ACCEPTED,
+    "on b close: b.close(4002, 'other')",
+    "a.close(1000, 'bye')",
+    "settle",
+)
+S(
+    "close-reply-1005-throws",
+    "Echoing a 1005 with close(code, reason) throws InvalidAccessError.",
+    *ACCEPTED,
+    "on b close: b.close(code, reason)",
+    "a.close()",
+    "settle",
+)
+S(
+    "close-half-open-waits",
+    "With allowHalfOpen the closer gets no close event until the receiver closes.",
+    "watch",
+    "a.accept()",
+    "b.accept({'allowHalfOpen': True})",
+    "a.close(1000, 'bye')",
+    "settle",
+    "state",
+    "b.close(4000, 'done')",
+    "settle",
+)
+S(
+    "close-half-open-no-reply",
+    "Half-open and never answered: both ends stay CLOSING.",
+    "watch",
+    "a.accept()",
+    "b.accept({'allowHalfOpen': True})",
+    "a.close(1000, 'bye')",
+    "settle",
+    "state",
+)
+S(
+    "close-manual-no-reply",
+    "Without auto-reply, an unanswered Close leaves the closer CLOSING.",
+    *ACCEPTED,
+    "a.close(1000, 'bye')",
+    "settle",
+    "state",
+)
+for _code in (1000, 1001, 1011, 1012, 1014, 1016, 2000, 2999, 3000, 4999):
+    S(
+        f"close-code-{_code}-accepted",
+        f"close({_code}) is a valid code.",
+        *ACCEPTED,
+        f"a.close({_code}, 'r')",
+        "settle",
+        configs=(NEW,),
+    )
+for _code in (999, 1004, 1005, 1006, 1015, 5000, 0, -1, 65535, 66536):
+    S(
+        f"close-code-{_code}-rejected".replace("--", "-minus-"),
+        f"close({_code}) throws InvalidAccessError and leaves the socket open.",
+        *ACCEPTED,
+        f"a.close({_code}, 'r')",
+        "state",
+        configs=(OLD, NEW),
+    )
+S("close-code-nan", "close(NaN) is code 0: 'Invalid WebSocket close code: 0.'", *ACCEPTED, "a.close(NaN)")
+S(
+    "close-code-float-truncates",
+    "close(3000.9) uses code 3000.",
+    *ACCEPTED,
+    "a.close(3000.9, 'f')",
+    "settle",
+    configs=(NEW,),
+)
+S(
+    "close-code-numeric-string",
+    "close('1000', 'x') uses code 1000.",
+    *ACCEPTED,
+    "a.close('1000', 'x')",
+    "settle",
+    configs=(NEW,),
+)
+S(
+    "close-reason-without-code",
+    "close(undefined, 'r') throws 'If you specify a WebSocket close reason, ...'",
+    *ACCEPTED,
+    "a.close(None, 'r')",
+)
+S(
+    "close-reason-number",
+    "close(1000, 42) sends the reason '42'.",
+    *ACCEPTED,
+    "a.close(1000, 42)",
+    "settle",
+    configs=(NEW,),
+)
+S(
+    "close-reason-bool",
+    "close(1000, true) sends the reason 'true'.",
+    *ACCEPTED,
+    "a.close(1000, True)",
+    "settle",
+    configs=(NEW,),
+)
+S(
+    "close-reason-undefined",
+    "close(1000, undefined) sends no reason.",
+    *ACCEPTED,
+    "a.close(1000, None)",
+    "settle",
+    configs=(NEW,),
+)
+S(
+    "close-reason-123-bytes",
+    "A 123-byte reason is always accepted.",
+    *ACCEPTED,
+    "a.close(1000, text(123))",
+    "settle",
+    configs=(OLD, NEW),
+)
+S(
+    "close-reason-123-bytes-multibyte",
+    "123 bytes of multibyte text (é x 61 + 'a') is accepted.",
+    *ACCEPTED,
+    "a.close(1000, 'éééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééa')",
+    "settle",
+    configs=(OLD, NEW),
+)
+S(
+    "close-reason-124-bytes",
+    "A 124-byte reason throws SyntaxError from 2026-03-03, and is sent before.",
+    *ACCEPTED,
+    "a.close(1000, text(124))",
+    "settle",
+)
+S(
+    "close-reason-124-bytes-multibyte",
+    "é x 62 (124 bytes) throws SyntaxError from 2026-03-03.",
+    *ACCEPTED,
+    "a.close(1000, 'éééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé')",
+    "settle",
+)
+S(
+    "close-reason-lone-surrogate",
+    "A lone surrogate in a reason becomes U+FFFD.",
+    *ACCEPTED,
+    "a.close(1000, 'x\\ud800')",
+    "settle",
+    configs=(NEW,),
+)
+S(
+    "close-reason-nul",
+    "A NUL inside a reason is kept.",
+    *ACCEPTED,
+    "a.close(1000, 'a\\x00b')",
+    "settle",
+    configs=(NEW,),
+)
+S(
+    "close-twice-ignored",
+    "A second valid close() is ignored, even with another code.",
+    *ACCEPTED,
+    "a.close(1000, 'first')",
+    "a.close(4000, 'second')",
+    "settle",
+)
+S(
+    "close-invalid-after-close-throws",
+    "An invalid code throws even on a closed socket: validation comes first.",
+    *ACCEPTED,
+    "a.close(1000, 'x')",
+    "settle",
+    "a.close(999)",
+    "a.close(None, 'r')",
+)
+S(
+    "close-in-close-listener-after-auto-reply",
+    "close() in the close listener after an auto-reply is ignored.",
+    *ACCEPTED,
+    "on b close: b.close(4002, 'ignored?')",
+    "a.close(1000, 'bye')",
+    "settle",
+)
+S(
+    "close-messages-before-close",
+    "Messages queued before close() arrive before the close event.",
+    *ACCEPTED,
+    "a.send('m1')",
+    "a.send('m2')",
+    "a.close(1000, 'bye')",
+    "settle",
+)
+S(
+    "close-no-messages-after-close-received",
+    "After receiving a Close, an end gets no further messages.",
+    "watch",
+    "a.accept()",
+    "b.accept({'allowHalfOpen': True})",
+    "a.close(1000, 'bye')",
+    "settle",
+    "a.send('late')",
+    "settle",
+)
+S(
+    "close-initiator-receives-while-closing",
+    "The closer still receives messages while CLOSING.",
+    "watch",
+    "a.accept()",
+    "b.accept({'allowHalfOpen': True})",
+    "on b close: b.send('reply'); b.close(1000, 'ok')",
+    "a.close(1000, 'bye')",
+    "settle",
+)
+S(
+    "close-both-same-turn",
+    "Both ends close in the same turn: where the close events and the error land.",
+    *ACCEPTED,
+    "a.close(1000, 'a')",
+    "b.close(1001, 'b')",
+    "settle",
+)
+S(
+    "close-b-in-message-listener-while-a-close-queued",
+    "b closes inside its message listener while a's Close is queued: b's error comes before its close event today.",
+    *ACCEPTED,
+    "on b message: b.close(1000, 'from b')",
+    "a.send('x')",
+    "a.close(1000, 'from a')",
+    "settle",
+)
+S(
+    "close-initiator-close-listener-acts",
+    "The closer's close listener sends and closes again: both are refused or ignored.",
+    *ACCEPTED,
+    "on a close: a.send('x'); a.close(4000)",
+    "a.close(1000, 'bye')",
+    "settle",
+)
+S(
+    "close-in-timer-after-received",
+    "Answering a Close later, from a timer.",
+    *ACCEPTED,
+    "on b close: b.readyState",
+    timeout(5, "b.close(1000, 'later')"),
+    "a.close(1000, 'bye')",
+    "settle",
+)
+S(
+    "close-both-initiate-then-settle-state",
+    "Both ends CLOSED after a full handshake.",
+    *ACCEPTED,
+    "a.close(1000, 'bye')",
+    "settle",
+    "state",
+)
+S(
+    "close-event-ready-state-receiver",
+    "Inside the receiver's close event readyState is 3 with auto-reply, 2 without.",
+    *ACCEPTED,
+    "on b close: b.readyState; a.readyState",
+    "a.close(1000, 'x')",
+    "settle",
+)
+S(
+    "close-code-1005-reply-no-code",
+    "Answering a 1005 with close() (no code) completes the handshake.",
+    *ACCEPTED,
+    "on b close: b.close()",
+    "a.close()",
+    "settle",
+)
+S(
+    "close-safe-reply-pattern",
+    "The safe reply: close(1000) when the code is 1005 or 1006.",
+    *ACCEPTED,
+    "on b close: b.close(1000, 'ok')",
+    "a.close()",
+    "settle",
+)
+S(
+    "close-after-peer-errored",
+    "close() on the peer of an errored end does nothing visible.",
+    *ACCEPTED,
+    "on b message: raise Error('boom')",
+    "a.send('x')",
+    "settle",
+    "a.close(1000, 'late')",
+    "settle",
+)
+
+# ---------------------------------------------------------------------- listeners that raise, errors
+
+
+S(
+    "listener-raises-message",
+    "A raising message listener errors its socket; the peer sees the pipe break (1006).",
+    *ACCEPTED,
+    "on b message: raise Error('boom')",
+    "a.send('x')",
+    "a.send('y')",
+    "settle",
+)
+S(
+    "listener-raises-stops-or-continues",
+    "Before 2026-09-15 a raising listener stops the rest; from then they still run; the socket errors either way.",
+    "a.accept()",
+    "b.accept()",
+    "on b message as L1: raise Error('first')",
+    "on b message as L2: b.readyState",
+    "watch",
+    "a.send('x')",
+    "settle",
+)
+S(
+    "listener-raises-type-error",
+    "A TypeError from a listener reads 'Uncaught TypeError: ...'.",
+    *ACCEPTED,
+    "on b message: raise TypeError('bad')",
+    "a.send('x')",
+    "settle",
+)
+S(
+    "listener-raises-close",
+    "A raising close listener: the error, and what the peer sees by date.",
+    *ACCEPTED,
+    "on b close: raise TypeError('close-boom')",
+    "a.close(1000, 'x')",
+    "settle",
+)
+S(
+    "listener-raises-error-listener",
+    "An error listener that itself throws, after a message listener threw.",
+    *ACCEPTED,
+    "on b message: raise Error('boom')",
+    "on b error: raise Error('again')",
+    "a.send('x')",
+    "settle",
+    "a.close(1000, 'after')",
+    "settle",
+)
+S(
+    "listener-raises-later-messages-lost",
+    "After a listener raised, later messages are never delivered.",
+    *ACCEPTED,
+    "on b message once: raise Error('boom')",
+    "a.send('1')",
+    "a.send('2')",
+    "settle",
+    "a.send('3')",
+    "settle",
+)
+S(
+    "listener-raises-onmessage",
+    "A raising onmessage handler errors the socket like a listener.",
+    "a.accept()",
+    "b.accept()",
+    "b.onmessage: raise Error('boom')",
+    "watch",
+    "a.send('x')",
+    "settle",
+)
+S(
+    "listener-raises-peer-sends-after",
+    "The peer of an errored end can still call send() without an error.",
+    *ACCEPTED,
+    "on b message: raise Error('boom')",
+    "a.send('x')",
+    "settle",
+    "a.send('after')",
+    "state",
+)
+S(
+    "listener-raises-after-sending",
+    "A listener that sends, then raises: the peer gets the message, then close 1006 alone.",
+    *ACCEPTED,
+    "on b message: b.send('last words'); raise Error('boom')",
+    "a.send('x')",
+    "settle",
+)
+S(
+    "error-listener-raises-then-close-rethrows",
+    "Before 2026-09-15 an error listener that raises leaves the end unreleased: close() rethrows the reported error.",
+    *ACCEPTED,
+    "on b message: raise Error('boom')",
+    "on b error: raise Error('again')",
+    "a.send('x')",
+    "settle",
+    "b.close(1000, 'late')",
+    "b.send('late')",
+    "state",
+    "settle",
+)
+S(
+    "listener-raises-close-1006",
+    "A close listener that raises on a 1006 close.",
+    *ACCEPTED,
+    "on a message: raise Error('boom')",
+    "on b close: raise Error('close-boom')",
+    "b.send('x')",
+    "settle",
+)
+S(
+    "listener-raises-spec-compliant-flag-off",
+    "no_spec_compliant_dispatch_exceptions brings back the old stop-at-first rule.",
+    "a.accept()",
+    "b.accept()",
+    "on b message as L1: raise Error('first')",
+    "on b message as L2: b.readyState",
+    "watch",
+    "a.send('x')",
+    "settle",
+    configs=(("2026-11-17", ("no_spec_compliant_dispatch_exceptions",)),),
+)
+S(
+    "listener-raises-spec-compliant-flag-on",
+    "spec_compliant_dispatch_exceptions turned on at an older date.",
+    "a.accept()",
+    "b.accept()",
+    "on b message as L1: raise Error('first')",
+    "on b message as L2: b.readyState",
+    "watch",
+    "a.send('x')",
+    "settle",
+    configs=(("2026-04-26", ("spec_compliant_dispatch_exceptions",)),),
+)
+S(
+    "error-event-fields",
+    "An ErrorEvent's error is an Error by name.",
+    *ACCEPTED,
+    "on b error: log(error)",
+    "on b message: raise Error('boom')",
+    "a.send('x')",
+    "settle",
+)
+S(
+    "dispatch-event-listener-raises",
+    "dispatchEvent() with a raising listener: thrown to the caller before 2026-09-15.",
+    "a.accept()",
+    "on a ping: raise Error('boom')",
+    "a.dispatchEvent(Event('ping'))",
+    "state",
+)
+
+# ---------------------------------------------------------------------- listeners and dispatch
+
+S(
+    "onmessage-before-listeners",
+    "onmessage runs before addEventListener listeners, even ones added first.",
+    "a.accept()",
+    "b.accept()",
+    "on b message as L1: b.readyState",
+    "b.onmessage: b.readyState",
+    "a.send('x')",
+    "settle",
+)
+S(
+    "onmessage-cleared",
+    "Setting onmessage to null stops it.",
+    "a.accept()",
+    "b.accept()",
+    "b.onmessage: b.readyState",
+    "b.onmessage = None",
+    "watch",
+    "a.send('x')",
+    "settle",
+)
+S(
+    "listener-once",
+    "A once listener runs once.",
+    "a.accept()",
+    "b.accept()",
+    "on b message once: b.readyState",
+    "a.send('1')",
+    "a.send('2')",
+    "settle",
+)
+S(
+    "listener-removed",
+    "removeEventListener stops delivery.",
+    "a.accept()",
+    "b.accept()",
+    "on b message as L: b.readyState",
+    "a.send('1')",
+    "settle",
+    "off b message L",
+    "a.send('2')",
+    "settle",
+)
+S(
+    "listener-removed-during-dispatch",
+    "A listener removed by an earlier one in the same dispatch is not called.",
+    "a.accept()",
+    "b.accept()",
+    on("b message as L1", "off b message L2"),
+    "on b message as L2: b.readyState",
+    "a.send('x')",
+    "settle",
+)
+S(
+    "listener-added-twice",
+    "Adding the same listener twice calls it once.",
+    "a.accept()",
+    "b.accept()",
+    "on b message as L: b.readyState",
+    "add b message L",
+    "a.send('x')",
+    "settle",
+)
+S(
+    "listener-capture-throws",
+    "addEventListener with {capture: true} throws TypeError.",
+    "a.accept()",
+    "on a message {'capture': True}: a.readyState",
+)
+S(
+    "listener-passive-accepted",
+    "addEventListener with {passive: true} is accepted.",
+    "a.accept()",
+    "b.accept()",
+    "on b message {'passive': True}: b.readyState",
+    "a.send('x')",
+    "settle",
+)
+S(
+    "listener-remove-capture-throws",
+    "removeEventListener with {capture: true} throws and keeps the listener.",
+    "a.accept()",
+    "b.accept()",
+    "on b message as L: b.readyState",
+    "off b message L {'capture': True}",
+    "a.send('x')",
+    "settle",
+)
+S(
+    "listener-remove-use-capture-throws",
+    "removeEventListener(type, f, true) throws and keeps the listener.",
+    "a.accept()",
+    "b.accept()",
+    "on b message as L: b.readyState",
+    "off b message L True",
+    "a.send('x')",
+    "settle",
+)
+S(
+    "listener-use-capture-true-throws",
+    "addEventListener(type, f, true) throws TypeError.",
+    "a.accept()",
+    "on a message True: a.readyState",
+)
+S(
+    "listener-order",
+    "Listeners run in the order they were added.",
+    "a.accept()",
+    "b.accept()",
+    "on b message as L1: b.readyState",
+    "on b message as L2: b.readyState",
+    "on b message as L3: b.readyState",
+    "a.send('x')",
+    "settle",
+)
+S(
+    "dispatch-event-custom",
+    "dispatchEvent() calls the listeners synchronously and returns true.",
+    "on a ping: a.readyState",
+    "a.dispatchEvent(Event('ping'))",
+)
+S(
+    "dispatch-event-message",
+    "dispatchEvent(MessageEvent) reaches message listeners with its data.",
+    "on a message: a.readyState",
+    "a.dispatchEvent(MessageEvent('message', {'data': 'synthetic'}))",
+)
+S(
+    "dispatch-event-close-no-state-change",
+    "A synthetic close event changes no readyState.",
+    "a.accept()",
+    "on a close: a.readyState",
+    "a.dispatchEvent(CloseEvent('close', {'code': 1000}))",
+    "state",
+)
+S(
+    "close-event-defaults",
+    "CloseEvent('close') defaults: code 0, reason '', wasClean false.",
+    "on a close: a.readyState",
+    "a.dispatchEvent(CloseEvent('close'))",
+)
+S(
+    "listener-on-client-end",
+    "The client end (pair[0]) can be accepted and listened to like the server end.",
+    *ACCEPTED,
+    "on a message: a.send('back')",
+    "b.send('hello')",
+    "settle",
+)
+S(
+    "listener-ping-pong",
+    "Two listeners answering each other alternate one step at a time.",
+    *ACCEPTED,
+    "on a message once: a.send('pong ' + data)",
+    "on b message once: b.send('ping again')",
+    "b.send('ping')",
+    "a.send('a-first')",
+    "settle",
+)
+
+# ---------------------------------------------------------------------- event order
+
+
+S(
+    "order-burst-before-timer",
+    "Queued messages are delivered before a setTimeout(0) set before the burst.",
+    *ACCEPTED,
+    timeout(0, "a.readyState"),
+    "a.send('1')",
+    "a.send('2')",
+    "a.send('3')",
+    "settle",
+)
+S(
+    "order-timer-after-sends",
+    "A setTimeout(0) set after the sends runs after their messages.",
+    *ACCEPTED,
+    "a.send('1')",
+    "a.send('2')",
+    timeout(0, "a.readyState"),
+    "settle",
+)
+S(
+    "order-microtask-before-events",
+    "Every event runs after the caller's own microtasks.",
+    *ACCEPTED,
+    "a.send('1')",
+    "microtask: a.readyState",
+    "settle",
+)
+S(
+    "order-microtask-from-listener",
+    "A microtask queued by a listener runs before the next message event.",
+    *ACCEPTED,
+    on("b message", microtask("log(data)")),
+    "a.send('1')",
+    "a.send('2')",
+    "settle",
+)
+S(
+    "order-send-from-listener-interleaves",
+    "Replies from a listener interleave with the incoming burst as workerd does.",
+    *ACCEPTED,
+    "on b message: b.send('re:' + data)",
+    "a.send('1')",
+    "a.send('2')",
+    "a.send('3')",
+    "settle",
+)
+S(
+    "order-two-directions-same-turn",
+    "Messages sent both ways in one turn: the delivery order.",
+    *ACCEPTED,
+    "a.send('a1')",
+    "a.send('a2')",
+    "b.send('b1')",
+    "b.send('b2')",
+    "settle",
+)
+S(
+    "order-close-before-peer-accepts",
+    "a sends and closes before b accepts: a's close event comes before b's message.",
+    "watch",
+    "a.accept()",
+    "a.send('x')",
+    "a.close(1000, 'bye')",
+    "b.accept()",
+    "settle",
+)
+S(
+    "order-timers-between-bursts",
+    "Timers set between two bursts run after both bursts already queued.",
+    *ACCEPTED,
+    "a.send('1')",
+    timeout(0, "a.readyState"),
+    "a.send('2')",
+    timeout(0, "b.readyState"),
+    "settle",
+)
+S(
+    "order-listener-sends-and-closes",
+    "A listener that answers and closes: the peer's message then close.",
+    *ACCEPTED,
+    "on b message: b.send('bye ' + data); b.close(1000, 'done')",
+    "a.send('x')",
+    "settle",
+)
+S(
+    "order-close-event-vs-error",
+    "The peer's close event, the echo and the trailing error, in order.",
+    *ACCEPTED,
+    "b.close(4000, 'server')",
+    "settle",
+)
+
+# ---------------------------------------------------------------------- Response
+
+S(
+    "response-101-with-socket",
+    "new Response(null, {status: 101, webSocket}) builds; its statusText is ''.",
+    "response(None, {'status': 101, 'webSocket': a})",
+)
+S(
+    "response-200-with-socket",
+    "A WebSocket with status 200 throws RangeError.",
+    "response(None, {'status': 200, 'webSocket': a})",
+)
+S(
+    "response-101-without-socket",
+    "Status 101 without a WebSocket throws RangeError (200-599 only).",
+    "response(None, {'status': 101})",
+)
+S(
+    "response-101-with-body",
+    "A 101 with a body throws 'Response with null body status ... cannot have a body.'",
+    "response('body', {'status': 101, 'webSocket': a})",
+)
+S(
+    "response-204-with-body",
+    "A 204 with a body throws the null-body TypeError.",
+    "response('x', {'status': 204})",
+)
+S(
+    "response-accepted-end-builds",
+    "Building a Response with an accepted end does not throw (the check is later).",
+    "a.accept()",
+    "response(None, {'status': 101, 'webSocket': a})",
+)
+S("response-600", "Status 600 throws RangeError.", "response('x', {'status': 600})")
+
+# ---------------------------------------------------------------------- attachments
+
+S(
+    "attachment-roundtrip",
+    "serializeAttachment then deserializeAttachment returns a copy.",
+    "a.serializeAttachment({'n': 1, 'tags': ['x']})",
+    "a.deserializeAttachment()",
+)
+S(
+    "attachment-too-large",
+    "An attachment over 16,384 bytes throws workerd's Error.",
+    "a.serializeAttachment(text(20000))",
+)
+S(
+    "attachment-at-limit",
+    "An attachment of 16,000 characters is accepted.",
+    "a.serializeAttachment(text(16000))",
+    "a.deserializeAttachment()",
+)
+
+# ---------------------------------------------------------------------- Blob
+
+S(
+    "blob-message-size",
+    "A binary message under binaryType 'blob' is a Blob with its size and no type.",
+    *ACCEPTED,
+    "b.binaryType = 'blob'",
+    "a.send(b'\\x00\\x01\\x02\\x03')",
+    "settle",
+)
+
+# ---------------------------------------------------------------------- on the wire
+#
+# A real `websockets` client over 127.0.0.1 against a Worker that makes a pair,
+# keeps b and returns a in a 101 (see cfws_playground.fidelity.wire).
+
+WIRE = (OLD, NEW, MANUAL)
+SERVER = ("b.accept()", "watch")
+ECHO = (*SERVER, "b.binaryType = 'arraybuffer'", "on b message: b.send(data)")
+UPGRADE = (
+    "Host: 127.0.0.1\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n"
+)
+
+
+def W(
+    name: str, about: str, worker: tuple[str | dict[str, Any], ...], client: tuple[str, ...], **kw: Any
+) -> None:  # noqa: N802
+    kw.setdefault("configs", WIRE)
+    SCENARIOS.append(Scenario(name, about, tuple(worker), client=client, **kw))
+
+
+W(
+    "wire-echo-text",
+    "Text stays text on the wire, and the client's Close is answered (or not) by date.",
+    ECHO,
+    ("send 'hi'", "recv", "close 1000, 'bye'"),
+)
+W(
+    "wire-echo-binary",
+    "Binary stays binary on the wire.",
+    ECHO,
+    ("send b'\\x01\\x02\\x03'", "recv", "close 1000, 'bye'"),
+)
+W(
+    "wire-echo-order",
+    "Messages come back in order.",
+    ECHO,
+    ("send '1'", "send '2'", "send '3'", "recv", "recv", "recv", "close 1000, 'bye'"),
+)
+W(
+    "wire-client-close-no-code",
+    "A Close without a code reaches the Worker as 1005; the echo is an empty Close.",
+    SERVER,
+    ("close",),
+)
+W(
+    "wire-client-close-4001",
+    "The auto-reply echoes the client's code and reason.",
+    SERVER,
+    ("close 4001, 'x'",),
+)
+W(
+    "wire-client-close-unicode-reason",
+    "A multibyte reason crosses the wire whole.",
+    SERVER,
+    ("close 4000, 'ü€'",),
+)
+W(
+    "wire-client-close-worker-echoes",
+    "The Worker answers the Close with close(code, reason) in its listener.",
+    (*SERVER, "on b close: b.close(code, reason)"),
+    ("close 1000, 'bye'",),
+)
+W(
+    "wire-client-close-worker-answers-other",
+    "The Worker's answer need not echo: close(4002, 'other').",
+    (*SERVER, "on b close: b.close(4002, 'other')"),
+    ("close 1000, 'bye'",),
+)
+W(
+    "wire-client-close-worker-sends",
+    "send() inside the close listener: refused with auto-reply, sent before it.",
+    (*SERVER, "on b close: b.send('after')"),
+    ("close 1000, 'bye'", "recv"),
+)
+W(
+    "wire-worker-closes-first",
+    "The Worker closes: the client gets the code and reason and echoes them; no error.",
+    (*SERVER, "on b message: b.close(4000, 'x')"),
+    ("send 'go'", "recv", "wait"),
+)
+W(
+    "wire-worker-close-no-code",
+    "The Worker's close() without a code: the client sees 1005.",
+    (*SERVER, "on b message: b.close()"),
+    ("send 'go'", "recv", "wait"),
+)
+W(
+    "wire-worker-close-123-byte-reason",
+    "A 123-byte reason fits in a Close frame.",
+    (*SERVER, "on b message: b.close(1000, text(123))"),
+    ("send 'go'", "recv", "wait"),
+    configs=(NEW,),
+)
+W(
+    "wire-worker-close-124-byte-reason-old",
+    "Before 2026-03-03 a 124-byte reason is sent: an invalid frame (1002).",
+    (*SERVER, "on b message: b.close(1000, text(124))"),
+    ("send 'go'", "recv", "wait"),
+    configs=(OLD,),
+)
+W(
+    "wire-client-drop",
+    "A dropped TCP connection is close 1006 at the Worker, with readyState 1 inside it.",
+    (*SERVER, "on b close: b.readyState; b.send('into the void')"),
+    ("send 'x'", "sleep 50", "drop"),
+)
+W(
+    "wire-client-drop-half-open",
+    "A drop after the Worker's own close(): close 1006 with readyState 2.",
+    (*SERVER, "on b message: b.close(4000, 'x')"),
+    ("send 'x'", "sleep 50", "drop"),
+    configs=(NEW,),
+)
+W(
+    "wire-listener-raises-drops-client",
+    "A raising listener drops the client without a Close frame (1006).",
+    (*SERVER, "on b message: raise Error('listener-boom')"),
+    ("send 'x'", "wait"),
+)
+W(
+    "wire-listener-raises-after-sending",
+    "What the listener sent before raising still reaches the client.",
+    (*SERVER, "on b message: b.send('before'); raise Error('boom')"),
+    ("send 'x'", "recv", "wait"),
+)
+W(
+    "wire-message-32mib-arrives",
+    "A 33,554,432-byte message arrives whole.",
+    (*SERVER, "b.binaryType = 'arraybuffer'"),
+    ("send bytes(33554432)", "sleep 100", "close 1000, 'ok'"),
+    configs=(NEW,),
+    client_options={"compression": None},
+)
+W(
+    "wire-message-over-32mib-1009",
+    "A 33,554,433-byte message: close 1009 to the client, only an error event at the Worker.",
+    SERVER,
+    ("send bytes(33554433)", "wait"),
+    configs=(NEW,),
+    client_options={"compression": None},
+)
+W(
+    "wire-message-over-32mib-deflated-1009",
+    "Over 32 MiB after inflation: 1009 'Message is too large'.",
+    SERVER,
+    ("send bytes(41943040)", "wait"),
+    configs=(NEW,),
+)
+W("wire-ping-answered", "The runtime answers pings itself.", SERVER, ("ping", "close 1000, 'bye'"))
+W(
+    "wire-subprotocol-not-selected",
+    "A subprotocol the client offers is not selected unless the Worker names it.",
+    SERVER,
+    ("close 1000, 'x'",),
+    client_options={"subprotocols": ["chat"]},
+    configs=(NEW,),
+)
+W(
+    "wire-subprotocol-worker-names-offered",
+    "The Worker names the offered subprotocol on its 101.",
+    (
+        "b.accept()",
+        "response(None, {'status': 101, 'webSocket': a, 'headers': {'Sec-WebSocket-Protocol': 'chat'}})",
+    ),
+    ("close 1000, 'x'",),
+    client_options={"subprotocols": ["chat"]},
+    configs=(NEW,),
+)
+W(
+    "wire-subprotocol-worker-names-unoffered",
+    "A subprotocol the client never offered is passed through: the client fails.",
+    (
+        "b.accept()",
+        "response(None, {'status': 101, 'webSocket': a, 'headers': {'Sec-WebSocket-Protocol': 'chat'}})",
+    ),
+    ("close 1000, 'x'",),
+    configs=(NEW,),
+)
+W(
+    "wire-no-compression-offered",
+    "Without the client's offer there is no permessage-deflate.",
+    SERVER,
+    ("close 1000, 'x'",),
+    client_options={"compression": None},
+    configs=(NEW,),
+)
+W(
+    "wire-post-upgrade-400",
+    "A POST with Upgrade: websocket gets 400.",
+    SERVER,
+    (f"http 'POST {{path}} HTTP/1.1\\r\\n{UPGRADE}Content-Length: 0\\r\\n\\r\\n'",),
+    configs=(NEW,),
+)
+W(
+    "wire-head-upgrade-400",
+    "A HEAD with Upgrade: websocket gets 400.",
+    SERVER,
+    (f"http 'HEAD {{path}} HTTP/1.1\\r\\n{UPGRADE}\\r\\n'",),
+    configs=(NEW,),
+)
+W(
+    "wire-accepted-end-returned",
+    "Returning an accepted end: a 101, then the connection drops.",
+    ("a.accept()", "b.accept()"),
+    ("wait",),
+    configs=(NEW,),
+)
+W(
+    "wire-server-end-never-accepted",
+    "The Worker never accepts its end: the client's messages go nowhere.",
+    ("watch",),
+    ("send 'x'", "close 1000, 'bye'"),
+    configs=(NEW,),
+)
+W(
+    "wire-lone-surrogate-to-client",
+    "A lone surrogate goes out as WTF-8: the client fails the connection (1007).",
+    (*SERVER, "on b message: b.send('a\\ud800b')"),
+    ("send 'go'", "recv", "wait"),
+    configs=(NEW,),
+)
+W(
+    "wire-blob-echo-is-text",
+    "With the blob default, echoing event.data sends a Blob: workerd sends '[object Blob]'.",
+    (*SERVER, "on b message: b.send(data)"),
+    ("send b'\\x01'", "recv", "close 1000, 'x'"),
+    configs=(NEW,),
+    deliberate=SEND_VALUES,
+)
+W(
+    "wire-timer-after-request-end",
+    "A timer set during the request does not fire after the connection ended.",
+    (*SERVER, timeout(300, "b.send('late')")),
+    ("drop", "sleep 600"),
+    configs=(NEW,),
+)
+W(
+    "wire-worker-sends-many",
+    "A burst from the Worker arrives in order.",
+    (*SERVER, "on b message: b.send('1'); b.send('2'); b.send('3')"),
+    ("send 'go'", "recv", "recv", "recv", "close 1000, 'bye'"),
+    configs=(NEW,),
+)
+W(
+    "wire-manual-close-then-worker-answers-late",
+    "At manual-reply dates the Worker may answer the Close from a timer.",
+    (*SERVER, on("b close", timeout(50, "b.close(1000, 'late')"))),
+    ("close 1000, 'bye'",),
+    configs=(OLD, MANUAL),
+)
+
+
+_BY_NAME = {s.name: s for s in SCENARIOS}
+if len(_BY_NAME) != len(SCENARIOS):
+    raise RuntimeError("two scenarios share a name")
+
+
+def by_name(name: str) -> Scenario:
+    """The scenario called ``name``.
+
+    Raises:
+        KeyError: no such scenario; the message lists close matches.
+    """
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        import difflib
+
+        close = difflib.get_close_matches(name, _BY_NAME, n=3)
+        raise KeyError(
+            f"no scenario {name!r}" + (f"; did you mean {', '.join(close)}?" if close else "")
+        ) from None

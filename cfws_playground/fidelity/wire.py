@@ -1,0 +1,206 @@
+"""Wire scenarios: a real WebSocket client over 127.0.0.1 against a Worker.
+
+The Worker's part is ordinary scenario steps about the pair it makes for the
+request (``a`` is returned in the 101 Response unless a ``response(...)`` step
+says otherwise, ``b`` is kept). The client's part is a list of client steps,
+run by the ``websockets`` client against workerd (the driver's ``/ws`` route)
+and against the kit's :func:`~cfws_playground.serve`. The transcript is what
+the client saw, then what the Worker's listeners logged.
+
+Client steps::
+
+    "send 'x'" / "send b'\\x01'" / "send bytes(33554433)"   a text or binary message
+    "recv"                      the next frame, a close, or nothing within the wait
+    "close 1000, 'bye'" / "close" the client's Close, then wait for the answer
+    "drop"                      drop the TCP connection without a Close
+    "wait"                      wait for the connection to end
+    "sleep 50"                  milliseconds
+    "ping"                      a ping; the pong, or nothing within the wait
+    "http 'POST {path} HTTP/1.1\\r\\n...'"  a raw request on a new connection ({path}
+                                is the scenario's own path): the status line and body
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from .kit import _Run, render
+
+__all__ = ["compile_client", "run_client", "run_wire_on_kit"]
+
+Op = dict[str, Any]
+RECV_WAIT = 2.0
+
+
+def compile_client(steps: tuple[str, ...]) -> list[Op]:
+    """Client steps as operations (plain JSON, like the Worker's)."""
+    ops: list[Op] = []
+    for step in steps:
+        text = step.strip()
+        m = re.fullmatch(r"(send|close|sleep|http|recv|drop|wait|ping)(?: (.*))?", text)
+        if not m:
+            raise ValueError(f"{step!r} is not a client step")
+        args: list[Any] = []
+        if m[2]:
+            if m[1] == "send" and m[2].startswith("bytes("):
+                args = [bytes(int(m[2][6:-1]))]
+            else:
+                value = ast.literal_eval(f"({m[2]},)")
+                args = list(value)
+        ops.append({"do": m[1], "args": args, "text": text})
+    return ops
+
+
+def _frame_text(data: str | bytes) -> str:
+    return f"text {render(data)}" if isinstance(data, str) else f"binary {render(data)}"
+
+
+def _closed_text(ws: ClientConnection) -> str:
+    rcvd = ws.protocol.close_rcvd
+    if rcvd is None:
+        return "closed 1006 (no Close frame)"
+    return f"closed {rcvd.code} {render(rcvd.reason)}"
+
+
+async def run_client(url: str, ops: list[Op], options: dict[str, Any]) -> list[str]:
+    """Run the client's steps against ``url`` (``ws://127.0.0.1:PORT/...``); return its rows."""
+    log: list[str] = []
+    hostport, _, path = url.split("//")[1].partition("/")
+    host, port = hostport.split(":")
+    ws: ClientConnection | None = None
+    if not ops or ops[0]["do"] != "http":
+        try:
+            ws = await connect(url, open_timeout=5, max_size=None, ping_interval=None, **options)
+        except InvalidStatus as exc:
+            log.append(f"client: handshake refused {exc.response.status_code}")
+            return log
+        except Exception as exc:  # noqa: BLE001 - the transcript says how the handshake failed
+            log.append(f"client: handshake failed: {type(exc).__name__}")
+            return log
+        protocol = ws.subprotocol or ""
+        ext = ws.response.headers.get("Sec-WebSocket-Extensions", "") if ws.response else ""
+        log.append(f"client: connected protocol={render(protocol)} extensions={render(ext)}")
+    for op in ops:
+        do, args = op["do"], op["args"]
+        if do == "http":
+            log.append("client: " + await _raw_http(host, int(port), args[0].replace("{path}", "/" + path)))
+            continue
+        assert ws is not None
+        if do == "sleep":
+            await asyncio.sleep(args[0] / 1000)
+        elif do == "send":
+            try:
+                await ws.send(args[0])
+            except ConnectionClosed:
+                log.append(f"client: send failed, {_closed_text(ws)}")
+        elif do == "recv":
+            try:
+                data = await asyncio.wait_for(ws.recv(), RECV_WAIT)
+            except TimeoutError:
+                log.append("client: nothing arrived")
+            except ConnectionClosed:
+                log.append(f"client: {_closed_text(ws)}")
+            else:
+                log.append(f"client: got {_frame_text(data)}")
+        elif do == "close":
+            try:
+                await asyncio.wait_for(ws.close(*args), RECV_WAIT * 2)
+            except TimeoutError:
+                log.append("client: no answer to its Close")
+            log.append(f"client: {_closed_text(ws)}")
+        elif do == "ping":
+            try:
+                pong = await ws.ping()
+                await asyncio.wait_for(pong, RECV_WAIT)
+                log.append("client: pong")
+            except (TimeoutError, ConnectionClosed):
+                log.append("client: no pong")
+        elif do == "drop":
+            assert ws.transport is not None
+            ws.transport.abort()
+            log.append("client: dropped the connection")
+        elif do == "wait":
+            try:
+                await asyncio.wait_for(ws.wait_closed(), RECV_WAIT)
+                log.append(f"client: {_closed_text(ws)}")
+            except TimeoutError:
+                log.append("client: still open")
+    if ws is not None and ws.transport is not None and not ws.transport.is_closing():
+        ws.transport.abort()
+    return log
+
+
+async def _raw_http(host: str, port: int, request: str) -> str:
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        writer.write(request.encode("latin-1"))
+        await writer.drain()
+        data = b""
+        try:
+            while True:
+                chunk = await asyncio.wait_for(reader.read(65536), RECV_WAIT)
+                if not chunk:
+                    break
+                data += chunk
+                head, sep, body = data.partition(b"\r\n\r\n")
+                length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+                if sep and length and len(body) >= int(length[1]):
+                    break
+        except TimeoutError:
+            pass
+        head, _, body = data.partition(b"\r\n\r\n")
+        status = head.split(b"\r\n", 1)[0].decode("latin-1")
+        return f"{status} {render(body.decode('utf-8', 'replace'))}"
+    finally:
+        writer.close()
+
+
+async def _quiet(log: list[str], poll: Callable[[], Awaitable[None]] | None = None) -> None:
+    """Wait until ``log`` stops growing for a while (the Worker's last events arrive)."""
+    last, still = -1, 0
+    for _ in range(100):
+        if poll is not None:
+            await poll()
+        if len(log) == last:
+            still += 1
+            if still >= 4:
+                return
+        else:
+            still = 0
+        last = len(log)
+        await asyncio.sleep(0.05)
+
+
+async def run_wire_on_kit(
+    worker_ops: list[Op], client_ops: list[Op], options: dict[str, Any], date: str, flags: tuple[str, ...]
+) -> list[str]:
+    """A wire scenario on the kit: the Worker served by :func:`serve`, the client over loopback."""
+    from ..bridge import serve
+    from ..compat import compatibility
+    from ..http import Response
+    from ..socket import WebSocketPair
+
+    worker_log: list[str] = []
+
+    async def fetch(request: Any, env: Any, ctx: Any) -> Any:
+        pair = WebSocketPair()
+        run = _Run(pair)
+        run.log = worker_log
+        run.response = None
+        for op in worker_ops:
+            run.run_op(op, None)
+        return run.response or Response(None, status=101, webSocket=pair[0])
+
+    compat = compatibility(date=date, flags=list(flags))
+    async with serve(fetch, "127.0.0.1", 0, compatibility=compat) as server:
+        client = await run_client(server.url, client_ops, options)
+        await _quiet(worker_log)
+    return client + ["-- worker --"] + worker_log
+
