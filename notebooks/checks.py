@@ -24,6 +24,7 @@ __all__ = [
     "check_collect_early",
     "check_goodbye",
     "check_greet",
+    "check_my_burst",
     "check_names",
     "check_read_bytes",
     "check_safe_close_args",
@@ -493,3 +494,47 @@ def ladder(rec: Recorder) -> str:
         left, right = (text, "") if r.end == "client" else ("", text)
         lines.append(f"{r.seq:>3}  {left:<34} {arrow:^5} {right:<34} {r.client} {r.server}")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- 10 check the kit
+
+
+async def check_my_burst(scenario: Any) -> None:
+    """Exercise 10.1: a scenario showing a burst delivered before an earlier setTimeout(0)."""
+    from cfws_playground.fidelity import Scenario, ScenarioSyntaxError
+    from cfws_playground.fidelity.kit import run_on_kit
+
+    if scenario is None or scenario is ...:
+        _hint("build a Scenario(name, about, steps) and assign it to `mine`.")
+        return
+    if not isinstance(scenario, Scenario):
+        _hint(f"`mine` should be a Scenario, not {type(scenario).__name__}.")
+        return
+    try:
+        ops = scenario.ops
+    except ScenarioSyntaxError as exc:
+        _hint(f"a step is not in the scenario language: {exc}")
+        return
+    rows = await run_on_kit(ops, "2026-11-17")
+    messages = [i for i, r in enumerate(rows) if r.startswith("b message")]
+    timer_set = next((i for i, op in enumerate(ops) if op["do"] == "timeout"), None)
+    sends = [i for i, op in enumerate(ops) if op["do"] == "call" and op["end"] == "a" and op["name"] == "send"]
+    fired = next((i for i, r in enumerate(rows) if r.startswith("timeout") and r.endswith("ran")), None)
+    if timer_set is None:
+        _hint("add a timer before the sends: timeout(0, 'a.readyState').")
+    elif len(sends) < 3:
+        _hint(f"a should send three messages (it sends {len(sends)}).")
+    elif timer_set > sends[0]:
+        _hint("the timer must be set *before* the burst: that is what makes the order surprising.")
+    elif len(messages) < 3:
+        _hint(
+            "b logs no messages: accept both ends and add 'watch' (or a listener on b) "
+            f"before the sends. Your transcript: {rows}"
+        )
+    elif fired is None:
+        _hint("the timer never ran: its steps must be inside timeout(0, ...).")
+    elif not messages[2] < fired:
+        _hint(f"in your transcript the timer ran before the third message: {rows}")
+    else:
+        _ok("three messages, then the timer, as workerd delivers them; now run it live below.")
+

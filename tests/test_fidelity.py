@@ -204,7 +204,7 @@ def test_a_learners_scenario_without_a_reference_is_missing_not_equal() -> None:
 def test_cli_verify_exit_status(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     assert main(["verify", "close-handshake", "--recorded"]) == 0
     out = capsys.readouterr().out
-    assert "1 scenarios, 6 runs" in out
+    assert "1 scenario, 6 runs" in out
     assert main(["verify", "no-such-scenario"]) == 2
     assert "no scenario 'no-such-scenario'" in capsys.readouterr().err
     assert main(["verify", "--flag", "web_socket_manual_reply_to_close"]) == 2

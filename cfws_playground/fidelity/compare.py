@@ -98,7 +98,7 @@ class Comparison:
         deliberate = {r.scenario.name for r in self.results if r.status == "deliberate"}
         missing = {r.scenario.name for r in self.results if r.status == "missing"}
         parts = [
-            f"{len(names)} scenarios, {len(self.results)} runs against {self.source}:",
+            f"{_count(len(names), 'scenario')}, {_count(len(self.results), 'run')} against {self.source}:",
             f"{len(bad)} differ",
             f"{len(deliberate)} differ deliberately (README)",
         ]
@@ -137,6 +137,10 @@ class Comparison:
             + "".join(rows)
             + f"</table><p>{html.escape(self.summary())}</p>"
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _select(
