@@ -50,6 +50,7 @@ OPEN: dict[str, str] = {
     "close-initiator-receives-while-closing": "kit adds the error on a replier that sent before answering",
     "close-both-same-turn": "workerd puts the error on a (the first closer); the kit puts none",
     "close-b-in-message-listener-while-a-close-queued": "workerd gives b the error before its close event",
+    "half-open-close-listener-sends-goodbye": "kit adds the error on a replier that sent before answering",
     # On the wire (serve()):
     **dict.fromkeys(
         (
@@ -62,6 +63,7 @@ OPEN: dict[str, str] = {
             "wire-client-close-worker-sends",
             "wire-ping-answered",
             "wire-manual-close-then-worker-answers-late",
+            "close-unanswered-client-waits",
         ),
         "at manual-reply dates workerd 2026-11-17 keeps the TCP connection open after a client Close the "
         "Worker has not answered (the Worker may still answer later); the kit drops it as a hung request",

@@ -1438,6 +1438,89 @@ W(
 )
 
 
+# ---------------------------------------------------------------------- the workshop's claims
+#
+# Each notebook cell that states an order, a text or a code names one of these
+# (``scenario: name``); notebooks/scenarios.txt lists them with the claim.
+
+S("echo-then-close-1000", "a sends 'hello' and closes 1000 'bye' while b echoes: message, echo, both closes, then b's trailing error.",
+  *ACCEPTED, "on b message: b.send('echo: ' + data)", "a.send('hello')", "a.close(1000, 'bye')", "settle")
+S("network-lost-after-clean-close", "After a clean handshake the end that answered the Close gets 'Uncaught Error: Network connection lost.' and nothing else.",
+  *ACCEPTED, "a.close(1000, 'done')", "settle", "a.send('late')", "b.send('late')", "settle")
+S("reply-follows-message", "A reply sent from a message listener arrives in a later turn, after the message event, whichever end sends first.",
+  *ACCEPTED, "on b message: b.send('re: ' + data)", "on a message: a.readyState", "a.send('ping')", "state", "settle",
+  "b.send('from b')", "settle")
+S("messages-wait-until-accept", "Messages and a Close sent before accept() wait, then arrive in send order, the Close last.",
+  "watch", "a.accept()", "a.send('one')", "a.send('two')", "a.close(1000, 'bye')", "settle", "state", "b.accept()", "settle")
+S("listener-before-accept-sees-queued", "A listener added before accept() sees a message queued before accept(); a second accept() is a no-op.",
+  "a.accept()", "a.send('queued')", "on b message: b.readyState", "b.accept()", "b.accept()", "settle")
+S("await-before-listener-loses-message", "A message delivered during a wait between accept() and addEventListener() reaches no listener.",
+  "a.accept()", "b.accept()", "a.send('one')", "sleep 10", "on b message: b.readyState", "a.send('two')", "settle")
+S("await-microtask-keeps-message", "An await that only runs microtasks (no timer, no I/O) does not let a message through before the listener is added.",
+  "a.accept()", "b.accept()", "a.send('one')", "microtask: b.readyState", "on b message: b.readyState", "settle")
+S("binary-kinds-arrive-as-bytes", "With binaryType 'arraybuffer' text arrives as text and every buffer kind as exactly its bytes.",
+  *ACCEPTED, "b.binaryType = 'arraybuffer'", "a.send('text')", "a.send(b'\\x00\\x01')", "a.send(Uint8Array([7, 8]))", "settle")
+S("send-numbers-and-booleans-as-text", "send(42), send(1.0), send(1e21), send(True) send '42', '1', '1e+21', 'true'.",
+  *ACCEPTED, "a.send(42)", "a.send(1.0)", "a.send(1e21)", "a.send(True)", "settle")
+S("send-object-sends-object-object", "workerd sends a plain object as the text '[object Object]' without an error.",
+  *ACCEPTED, "a.send({'hello': 'world'})", "settle", deliberate=SEND_VALUES)
+S("each-direction-keeps-order", "Messages from each end arrive in send order.",
+  *ACCEPTED, "a.send('a1')", "a.send('a2')", "a.send('a3')", "b.send('b1')", "b.send('b2')", "b.send('b3')", "settle")
+S("binary-type-blob-default", "From 2026-03-17 a new end's binaryType is 'blob' and binary messages arrive as Blob.",
+  *ACCEPTED, "b.binaryType", "a.send(b'\\x01\\x02\\x03')", "settle")
+S("binary-type-read-at-dispatch", "binaryType is read as each message is dispatched; an invalid value is ignored.",
+  *ACCEPTED, "a.send(b'\\x01')", "b.binaryType = 'arraybuffer'", "settle", "b.binaryType = 'bytes'", "b.binaryType",
+  "a.send(b'\\x02')", "settle")
+S("close-code-validation", "close() rejects 999, 1004, 1005, 1006, 1015 and 5000 with InvalidAccessError and accepts 1001 and 4999.",
+  *ACCEPTED, "a.close(999)", "a.close(1004)", "a.close(1005)", "a.close(1006)", "a.close(1015)", "a.close(5000)",
+  "a.close(4999, 'ok')", "settle")
+S("close-reason-needs-code-and-fits-123-bytes", "A reason without a code is InvalidAccessError; over 123 bytes is SyntaxError (from 2026-03-03).",
+  *ACCEPTED, "a.close(None, 'why')", "a.close(1000, text(124))", "a.close(1000, text(123))", "settle")
+S("close-auto-reply-handshake", "A message sent before close() arrives first; the receiver is CLOSED in its close event; the echo; the replier's trailing error.",
+  *ACCEPTED, "on b close: b.readyState", "a.send('last')", "a.close(1000, 'bye')", "settle")
+S("half-open-close-listener-sends-goodbye", "With allowHalfOpen the receiver is CLOSING in its close event, can send, and its close() finishes with its own code.",
+  "watch", "a.accept()", "b.accept({'allowHalfOpen': True})", "on b close: b.readyState; b.send('goodbye'); b.close(4000, 'done')",
+  "a.close(1000, 'bye')", "settle")
+S("close-unanswered-in-worker-stays-closing", "A Close that a half-open end never answers leaves both ends CLOSING.",
+  "watch", "a.accept()", "b.accept({'allowHalfOpen': True})", "a.close(1000, 'bye')", "settle", "state")
+S("close-without-code-arrives-as-1005", "close() without a code gives close 1005 with an empty reason and wasClean true on both ends.",
+  *ACCEPTED, "a.close()", "settle")
+S("echo-1005-throws-peer-sees-1006", "A half-open close listener that echoes 1005 throws InvalidAccessError; what that does to each end, by date.",
+  "watch", "a.accept()", "b.accept({'allowHalfOpen': True})", "on b close: b.close(code, reason)", "a.close()", "settle", "state")
+S("listener-raises-errors-socket-peer-sees-1006", "A raising message listener errors its end; the peer sees 1006 (and 'Network connection lost.' if it was still sending).",
+  *ACCEPTED, "on b message as L1: raise Error('bad')", "on b message as L2: b.readyState", "a.send('one')", "a.send('two')", "settle")
+S("calls-after-error-ignored", "After an end errored, send() and close() on either end are silently ignored.",
+  *ACCEPTED, "on b message: raise Error('bad')", "a.send('x')", "settle", "b.send('1')", "b.close(1000)", "a.send('2')",
+  "a.close(1000)", "settle")
+S("dispatch-exceptions-flag-reports-and-continues", "With spec_compliant_dispatch_exceptions (default from 2026-09-15) the other listeners run and the socket still errors.",
+  "a.accept()", "b.accept()", "on b message as L1: raise Error('first')", "on b message as L2: b.readyState", "watch",
+  "a.send('x')", "settle")
+S("manual-reply-flag-keeps-closing", "With web_socket_manual_reply_to_close the receiver is CLOSING (2) in its close event; CLOSED (3) without it.",
+  *ACCEPTED, "on b close: b.readyState", "a.close(1000)", "settle")
+S("compat-binary-type-and-auto-reply-by-date", "At 2026-03-01 bytes and a manual close; at 2026-04-26 a Blob and an automatic reply that makes close() a no-op.",
+  *ACCEPTED, "on b message: b.send('got one')", "on b close: b.readyState; b.close(code, reason)", "a.send(b'\\x01')", "a.close(1000, 'bye')",
+  "settle", configs=(("2026-03-01", ()), ("2026-04-26", ())))
+S("compat-close-reason-limit-by-date", "A 124-byte reason is accepted at 2026-03-01 and throws SyntaxError at 2026-04-26.",
+  *ACCEPTED, "a.close(1000, text(124))", "settle", configs=(("2026-03-01", ()), ("2026-04-26", ())))
+S("echo-1005-1006-in-close-listener-throws", "Echoing a received 1005 with close(code, reason) throws InvalidAccessError, so the rest of the listener never runs.",
+  *ACCEPTED, "on b close: b.close(code, reason); b.readyState", "a.close()", "settle")
+S("leave-first-then-safe-close", "A close listener that answers 1005 with close(1000) runs to the end.",
+  "watch", "a.accept()", "b.accept({'allowHalfOpen': True})", "on b close: b.close(1000, 'ok'); b.readyState", "a.close()", "settle")
+S("broadcast-to-closed-socket-throws", "A listener that sends to an end whose Close arrived (auto-reply) throws 'Can't call WebSocket send() after close().'",
+  *ACCEPTED, "a.close(1000, 'leaving')", "settle", "b.send('to nobody')", "state")
+W("worker-echo-over-a-connection", "A returned end's Worker echoes, the client's close 1000 is answered automatically, then 'Network connection lost.'.",
+  ECHO, ("send 'hi'", "recv", "close 1000, 'bye'"), configs=(NEW,))
+W("close-unanswered-client-waits", "A client Close the Worker never answers (manual reply): workerd keeps the connection open until the client gives up.",
+  ("b.accept({'allowHalfOpen': True})", "watch"), ("close 1000, 'bye'",), configs=(OLD, MANUAL))
+W("client-drop-is-close-1006-without-error", "A client that drops its connection gives the Worker close 1006 wasClean false, and no error event.",
+  SERVER, ("drop", "sleep 50"), configs=(NEW,))
+W("room-over-real-connections", "Messages a Worker sends on one connection arrive in the order it sent them.",
+  (*SERVER, "on b message: b.send('1 ' + data); b.send('2 ' + data)"), ("send 'a'", "recv", "recv", "close 1000, 'x'"),
+  configs=(NEW,))
+W("fetch-101-without-body", "A 101 Response carries the WebSocket and no body; the client connects.",
+  SERVER, ("close 1000, 'x'",), configs=(NEW,))
+
+
 _BY_NAME = {s.name: s for s in SCENARIOS}
 if len(_BY_NAME) != len(SCENARIOS):
     raise RuntimeError("two scenarios share a name")
