@@ -275,3 +275,17 @@ async def test_persist_to_keeps_durable_object_storage_across_runs(tmp_path: Pat
     assert await run("/plums/increment", "POST") == '{"value": 2}'  # a new load: the value was kept
     assert await run("/plums") == '{"value": 2, "resets": 0}'
     assert (tmp_path / "Counter.sqlite").is_file()
+
+
+async def test_the_kits_own_spelling_keeps_working_with_a_header_default() -> None:
+    # Written the way Python users write it; this answered 500 before Headers.get took a default.
+    from cfws_playground import Response
+
+    async def fetch(request: Any, env: Any, ctx: Any) -> Response:
+        if request.headers.get("Upgrade", "") != "websocket":
+            return Response("Expected Upgrade: websocket", status=426)
+        return Response("upgrade")
+
+    response = await dispatch_fetch(fetch, "http://x/")
+    assert (response.status, await response.text()) == (426, "Expected Upgrade: websocket")
+    assert Request("http://x/", headers={"a": "1"}).headers.get("A", "none") == "1"
