@@ -36,6 +36,7 @@ __all__ = [
     "WebSocketPair",
     "WebSocketRequestResponsePair",
     "console",
+    "crypto",
 ]
 
 _console_log = logging.getLogger("cfws_playground.console")
@@ -266,3 +267,22 @@ def queueMicrotask(callback: Any) -> None:
             pass  # ctx.abort() queued by the SDK: the object is reset, nothing else to do
 
     asyncio.get_running_loop().call_soon(run)
+
+
+class _Crypto:
+    """``crypto.randomUUID()`` and ``crypto.getRandomValues(array)``."""
+
+    def randomUUID(self) -> str:
+        import uuid
+
+        return str(uuid.uuid4())
+
+    def getRandomValues(self, array: Any) -> Any:
+        import secrets
+
+        view = memoryview(array).cast("B")
+        view[:] = secrets.token_bytes(len(view))
+        return array
+
+
+crypto = _Crypto()

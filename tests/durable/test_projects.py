@@ -289,3 +289,16 @@ async def test_the_kits_own_spelling_keeps_working_with_a_header_default() -> No
     response = await dispatch_fetch(fetch, "http://x/")
     assert (response.status, await response.text()) == (426, "Expected Upgrade: websocket")
     assert Request("http://x/", headers={"a": "1"}).headers.get("A", "none") == "1"
+
+
+def test_js_globals_from_cloudflares_examples() -> None:
+    from cfws_playground.pyworkers import js
+
+    assert len(js.crypto.randomUUID()) == 36 and js.crypto.randomUUID() != js.crypto.randomUUID()
+    buffer = bytearray(16)
+    assert js.crypto.getRandomValues(buffer) is buffer and any(buffer)
+    url = js.URL.new("http://x/room/lobby?name=ada#top")
+    assert (url.pathname, url.searchParams.get("name"), url.hash) == ("/room/lobby", "ada", "#top")
+    assert js.JSON.parse('{"a": [1]}').a == [1] and js.JSON.stringify({"a": 1}) == '{"a":1}'
+    assert js.Date.new(86_400_000).toISOString() == "1970-01-02T00:00:00.000Z"
+    assert js.Object.fromEntries([("k", 1)]).k == 1
