@@ -6,7 +6,7 @@
 
     rooms = DurableObjectNamespace(Room, env)     # env.ROOM in a project
     stub = rooms.getByName("lobby")
-    response = await stub.fetch(request)          # one instance per id, events one at a time
+    response = await stub.fetch(request)          # one instance per id, events through its input gate
     await hibernate(stub)                         # evict it now; the next event constructs it again
 
 Rooms: :mod:`.ids` (ids), :mod:`.storage` (``ctx.storage``, in memory or

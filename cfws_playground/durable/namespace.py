@@ -3,7 +3,7 @@
 A namespace binding creates ids (``idFromName``, ``newUniqueId``,
 ``idFromString``) and stubs (``get(id)``, ``getByName(name)``). Exactly one
 :class:`~cfws_playground.durable.object.ObjectHost` exists per id, so every
-stub for an id reaches the same object, and events reach it one at a time.
+stub for an id reaches the same object, and events reach it in order through its input gate.
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ instance may come and go. It holds what survives hibernation (the sockets,
 their tags and attachments, the auto-response, storage, the alarm) and, while
 the object is awake, the instance with its in-memory fields.
 
-Events reach the instance one at a time, in arrival order, through
-:meth:`ObjectHost.submit` (the input gate). When the object has been idle for
+Events reach the instance in arrival order through :meth:`ObjectHost.submit`
+(the input gate: the next one starts when the one before has finished or
+waits for a timer or I/O, never inside a storage call). When the object has been idle for
 ``hibernate_after`` seconds and nothing blocks it (:meth:`ObjectHost.blockers`),
 the instance is dropped (*evicted*); the next event constructs a new one
 (*wake*: ``__init__`` runs again). Each step is a recorder note on the
