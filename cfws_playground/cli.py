@@ -21,7 +21,7 @@ import logging
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from .bridge import _is_loopback, serve
 from .compat import compatibility
@@ -80,7 +80,12 @@ def load_worker(spec: str) -> tuple[Any, str]:
         raise CliError(f"cannot load {path_text}: not a Python file")
     module = importlib.util.module_from_spec(loader_spec)
     sys.modules[module_name] = module
-    sys.path.insert(0, str(path.resolve().parent))  # the worker may import its neighbours
+    # The worker may import its neighbours, but a file there named like a package
+    # (json.py, websockets.py) must not shadow the one the kit itself imports:
+    # the folder goes last on the path, never first.
+    folder = str(path.resolve().parent)
+    if folder not in sys.path:
+        sys.path.append(folder)
     try:
         loader_spec.loader.exec_module(module)
     except Exception as exc:  # noqa: BLE001 - the learner's code: show where it failed, briefly
@@ -133,14 +138,26 @@ async def _serve(
         await server.close()
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="cfws-playground",
-        description=_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    s = commands.add_parser(
+def _port(text: str) -> int:
+    """An argparse type: a TCP port, 0-65535 (0: any free one)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is out of range (0-65535; 0 picks a free one)")
+    return port
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors as one line (``cfws-playground: error: ...``), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"cfws-playground: error: {message}\n")
+
+
+def _add_serve(commands: Any) -> argparse.ArgumentParser:
+    s: argparse.ArgumentParser = commands.add_parser(
         "serve",
         help="serve a Worker file to real WebSocket clients",
         description="Serve a Worker file to real WebSocket clients, with a live transcript.",
@@ -157,7 +174,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument(
         "--port",
-        type=int,
+        type=_port,
         default=DEFAULT_PORT,
         help=f"TCP port (default: {DEFAULT_PORT}, as wrangler dev; 0 picks a free one)",
     )
@@ -175,6 +192,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--quiet", action="store_true", help="do not print each connection's events")
     _add_project_arguments(s)
+    return s
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="cfws-playground",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _add_serve(commands)  # each command adds its own parser: one function per command
     fidelity_cli.add_parser(commands)
     return parser
 
@@ -182,14 +210,17 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``cfws-playground``; returns the exit status."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or an argument error (2, one line already printed)
+        return exc.code if isinstance(exc.code, int) else 2
     if args.command == "verify":
         return fidelity_cli.run(args)
     if args.command != "serve":
         parser.print_help()
         return 2
     logging.basicConfig(level=logging.INFO, format="  %(message)s", stream=sys.stderr)
-    logging.getLogger("cfws_playground.bridge").setLevel(logging.WARNING)  # quiet websockets' chatter
+    logging.getLogger("websockets").setLevel(logging.WARNING)  # its own "connection open" chatter
     try:
         try:
             compat = compatibility(date=args.compatibility_date, flags=args.compatibility_flag)

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import json as _json
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, TypeVar, overload
+from typing import Any
 
 from .errors import RangeError
 from .socket import WebSocket
 
 __all__ = ["Headers", "Request", "Response"]
-
-_T = TypeVar("_T")
 
 # workerd's texts (src/workerd/api/http.c++ and jsg/util.c++), word for word.
 STATUS_WITH_WEBSOCKET = "Responses with a WebSocket must have status code 101."
@@ -49,16 +47,10 @@ class Headers:
         for name, value in items:
             self.append(name, value)
 
-    @overload
-    def get(self, name: str) -> str | None: ...
-    @overload
-    def get(self, name: str, default: _T) -> str | _T: ...
-
     def get(self, name: str, default: Any = None) -> Any:
-        """Mirrors ``Headers.get()``: the field's values joined by ``", "``, or None.
+        """Mirrors ``Headers.get()``: the field's values joined by ``", "``, or ``default`` (None).
 
-        Like every Python mapping it also takes a default (``get("Upgrade", "")``),
-        which JavaScript's ``Headers.get()`` does not.
+        ``default`` is the Python mapping habit: ``request.headers.get("Upgrade", "")``.
         """
         values = self._fields.get(name.lower())
         return default if values is None else ", ".join(values)
@@ -95,7 +87,7 @@ class Headers:
         return isinstance(name, str) and self.has(name)
 
     def __getitem__(self, name: str) -> str:
-        value = self.get(name)
+        value: str | None = self.get(name)
         if value is None:
             raise KeyError(name)
         return value
@@ -170,6 +162,14 @@ class Request:
     async def json(self) -> Any:
         """Mirrors ``Request.json()``."""
         return _json.loads(await self.text())
+
+    async def arrayBuffer(self) -> bytes:
+        """Mirrors ``Request.arrayBuffer()``: the body as bytes (empty without one)."""
+        return self._body or b""
+
+    async def bytes(self) -> bytes:
+        """The body as bytes, as ``Request.bytes()`` in newer runtimes."""
+        return self._body or b""
 
     @property
     def is_websocket_upgrade(self) -> bool:

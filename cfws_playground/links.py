@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import errors
-from .dispatch import schedule, settle
+from .dispatch import schedule
 from .errors import WorkersError
 from .http import Headers, Request, Response
 from .socket import WebSocket, received_text
@@ -194,8 +194,9 @@ class Link:
         self.end._network_close(code, reason)
         if self.close_sent:
             self._handshake_done()
-        else:
-            self._spawn(self._watch_for_hang())
+        # A Close the Worker never answers (manual reply) keeps the connection open
+        # until the client gives up, as workerd 2026-11-17 does (older binaries
+        # canceled the request as hung).
 
     def client_gone(self) -> None:
         """The connection ended (after a completed handshake, or dropped)."""
@@ -222,18 +223,6 @@ class Link:
         end = self.end
         # Messages that arrived before the bad one are read first, as workerd's read loop does.
         end._network_error(WorkersError(text), f"Uncaught Error: {text}")
-
-    async def _watch_for_hang(self) -> None:
-        """Without auto-reply, a Worker that never answers the client's Close is cancelled as hung."""
-        if self.end is not None and self.end._peer._handler is not None:
-            return  # a Durable Object's hibernatable socket: the Close waits for the object, however long
-        await settle()
-        await self.ctx._wait()
-        await settle()
-        if not self.close_sent and not self.dropped:
-            log.warning("%s%s", self._prefix(), HUNG)
-            self.note("request canceled", HUNG)
-            self.drop()
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -317,6 +306,8 @@ class InProcessClient(Link):
         self.close_reason = ""
         self._our_close: tuple[int, str] | None = None
         self._closed_event = asyncio.Event()
+        #: Seconds :meth:`close` waits for the Worker's answer before dropping the connection.
+        self.close_timeout = 10.0
 
     # Link: how the Worker's frames reach this client.
 
@@ -386,13 +377,18 @@ class InProcessClient(Link):
     async def close(self, code: int | None = 1000, reason: str = "") -> None:
         """Start the close handshake and wait until the connection has ended.
 
-        ``code=None`` sends an empty Close frame (the Worker sees 1005).
+        ``code=None`` sends an empty Close frame (the Worker sees 1005). A Worker
+        that never answers (manual reply to Close) keeps the connection open:
+        after :attr:`close_timeout` seconds the client gives up and drops it
+        (1006), as the ``websockets`` client does.
         """
-        if self.close_rcvd or self.dropped:
-            await self.wait_closed()
-            return
-        self.client_close(1005 if code is None else code, reason if code is not None else "")
-        await self.wait_closed()
+        if not (self.close_rcvd or self.dropped):
+            self.client_close(1005 if code is None else code, reason if code is not None else "")
+        try:
+            async with asyncio.timeout(self.close_timeout):
+                await self.wait_closed()
+        except TimeoutError:
+            self.abort()
 
     def abort(self) -> None:
         """Drop the connection without a Close frame: the Worker gets close 1006."""

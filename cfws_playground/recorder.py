@@ -7,13 +7,25 @@ listeners saw it). A recorder renders as a deterministic text table — no clock
 times, ids or addresses, so notebooks can print it and nbval compare it — and
 as JSON. Widgets subscribe to it; the network bridge records into it.
 
-Recording costs nothing when nobody records, and memory stays bounded: the
-recorder keeps the newest ``limit`` records and counts the ones it dropped.
+Recording costs nothing when nobody records, and memory stays bounded, for
+a server left running all day:
+
+* the recorder keeps the newest ``limit`` records (100,000 by default) and
+  counts the ones it dropped;
+* a payload longer than ``keep`` (256 characters or bytes) is kept as a
+  :class:`Clipped` preview (a ``str`` or ``bytes`` of its beginning, with
+  ``.length``), which is all a table, a widget or JSON shows;
+* the payloads kept add up to at most ``max_bytes`` (16 MiB by default):
+  past that, the oldest records go, and are counted as dropped;
+* watched pairs are held weakly: a finished connection's pair, once nothing
+  else uses it, leaves the recorder (its records stay).
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
 from operator import itemgetter as _itemgetter
@@ -25,7 +37,16 @@ from .state import _READY_STATE as _READY
 if TYPE_CHECKING:
     from .socket import WebSocketPair
 
-__all__ = ["Record", "Recorder", "close_code_meaning", "format_table", "preview"]
+__all__ = [
+    "Clipped",
+    "ClippedBytes",
+    "ClippedText",
+    "Record",
+    "Recorder",
+    "close_code_meaning",
+    "format_table",
+    "preview",
+]
 
 _STATE_NAMES = ("CONNECTING", "OPEN", "CLOSING", "CLOSED")
 _END_NAMES = ("client", "server")
@@ -62,8 +83,76 @@ def close_code_meaning(code: int) -> str:
     return "reserved"
 
 
+class Clipped:
+    """The beginning of a long payload, kept by a recorder instead of the whole of it.
+
+    A :class:`ClippedText` is a ``str`` and a :class:`ClippedBytes` is
+    ``bytes`` (holding the first characters or bytes), so code that asks
+    "text or binary?" still gets the right answer.
+
+    Attributes:
+        length: the payload's full length in characters or bytes.
+        kind: ``"text"``, ``"bytes"`` or ``"Blob"``.
+    """
+
+    length: int
+    kind: str
+
+    @property
+    def head(self) -> str | bytes:
+        """The beginning that was kept."""
+        if isinstance(self, ClippedBytes):
+            return bytes(self)
+        return str(self)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.head!r}, length={self.length})"
+
+
+class ClippedText(Clipped, str):
+    """The first characters of a long text payload (``.length`` says how long it was)."""
+
+    def __new__(cls, head: str, length: int) -> ClippedText:
+        self = str.__new__(cls, head)
+        self.length, self.kind = length, "text"
+        return self
+
+
+class ClippedBytes(Clipped, bytes):
+    """The first bytes of a long binary payload (``.length``; ``.kind`` is "bytes" or "Blob")."""
+
+    def __new__(cls, head: bytes, length: int, kind: str = "bytes") -> ClippedBytes:
+        self = bytes.__new__(cls, head)
+        self.length, self.kind = length, kind
+        return self
+
+
+def _clip(data: Any, keep: int) -> Clipped:
+    if isinstance(data, str):
+        return ClippedText(str(data[:keep]), len(data))
+    if isinstance(data, Blob):
+        return ClippedBytes(data._data[:keep], len(data._data), "Blob")
+    return ClippedBytes(bytes(data[:keep]), len(data))
+
+
+def _payload_size(data: Any) -> int:
+    """Bytes a record's payload holds (0 for anything that is not a payload)."""
+    t = type(data)
+    if t is str or t is bytes:
+        return len(data)
+    if t is Blob:
+        return len(data._data)
+    if isinstance(data, (str, bytes)):
+        return len(data)
+    return 0
+
+
 def preview(data: Any, width: int = 40) -> str:
     """A short, deterministic rendering of a payload: text in quotes, binary as bytes."""
+    if isinstance(data, ClippedText):
+        return f"{str(data)[: width - 8]!r}… ({data.length} chars)"
+    if isinstance(data, ClippedBytes):
+        return f"<{data.kind} {data.length}: {bytes(data)[:8].hex(' ')} …>"
     if isinstance(data, str):
         if len(data) <= width:
             return repr(data)
@@ -189,6 +278,10 @@ class Record(tuple):  # type: ignore[type-arg]
 
 
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, ClippedText):
+        return {"clipped": value.kind, "head": str(value), "length": value.length}
+    if isinstance(value, ClippedBytes):
+        return {"clipped": value.kind, "head": bytes(value).hex(), "length": value.length}
     if isinstance(value, Blob):
         return {"blob": value._data.hex()}
     if isinstance(value, (bytes, bytearray, memoryview)):
@@ -214,38 +307,73 @@ class Recorder:
     Args:
         *pairs: pairs to watch now; :meth:`watch` adds more later.
         limit: how many records to keep (the newest); older ones are counted in
-            :attr:`dropped`. ``None`` keeps everything.
+            :attr:`dropped`. ``None`` keeps any number (``max_bytes`` still holds).
+        max_bytes: how many bytes of payload the kept records may hold in all
+            (16 MiB by default); the oldest records go first. ``None``: no bound.
+        keep: the longest payload kept whole, in characters or bytes; a longer
+            one is kept as a :class:`Clipped` preview.
 
     Attributes:
         dropped: how many records fell out of the window.
     """
 
-    def __init__(self, *pairs: WebSocketPair, limit: int | None = 100_000) -> None:
-        self._records: deque[Record] = deque(maxlen=limit)
-        self._limit = limit
+    def __init__(
+        self,
+        *pairs: WebSocketPair,
+        limit: int | None = 100_000,
+        max_bytes: int | None = 16 << 20,
+        keep: int = 256,
+    ) -> None:
+        self._records: deque[Record] = deque()
+        self._limit = limit if limit is not None else -1
+        self._max_bytes = max_bytes if max_bytes is not None else 1 << 62
+        self._keep = keep
+        self._bytes = 0
         self._seq = 0
+        self._count = 0
         self._labels: dict[int, int] = {}
-        self._pairs: list[WebSocketPair] = []
+        self._refs: dict[int, weakref.ref[WebSocketPair]] = {}
         self._subscribers: list[Callable[[Record], None]] = []
         self.dropped = 0
         for pair in pairs:
             self.watch(pair)
 
+    @property
+    def payload_bytes(self) -> int:
+        """Bytes of payload the kept records hold now (at most ``max_bytes``)."""
+        return self._bytes
+
+    @property
+    def _pairs(self) -> list[WebSocketPair]:
+        """The watched pairs still alive, in the order they were first watched."""
+        alive = (ref() for ref in self._refs.values())
+        return [pair for pair in alive if pair is not None]
+
     def watch(self, pair: WebSocketPair) -> int:
         """Record ``pair`` from now on; return its number in this recorder (1, 2, ...)."""
         key = id(pair)
-        if key not in self._labels:
-            self._labels[key] = len(self._labels) + 1
-            self._pairs.append(pair)
+        label = self._labels.get(key)
+        if label is None:
+            self._count = label = self._count + 1
+            self._labels[key] = label
+            # Weakly: a finished pair leaves the recorder (its id may then be reused).
+            self._refs[key] = weakref.ref(pair, functools.partial(self._forget_ref, key))
             pair._recorders.append(self)
-        return self._labels[key]
+        return label
+
+    def _forget_ref(self, key: int, _: object) -> None:
+        self._forget(key)
+
+    def _forget(self, key: int) -> None:
+        self._labels.pop(key, None)
+        self._refs.pop(key, None)
 
     def unwatch(self, pair: WebSocketPair) -> None:
         """Stop recording ``pair`` (its records stay)."""
         if self in pair._recorders:
             pair._recorders.remove(self)
-        if pair in self._pairs:
-            self._pairs.remove(pair)
+        if self._refs.get(id(pair)) is not None:
+            self._forget(id(pair))
 
     def close(self) -> None:
         """Stop recording every pair."""
@@ -267,9 +395,15 @@ class Recorder:
     ) -> None:
         # The hot path of recording: plain tuple construction and dict lookups.
         self._seq = seq = self._seq + 1
+        data: Any = args[0] if len(args) == 1 else args
+        t = type(data)
+        if t is str or t is bytes or t is Blob or isinstance(data, str):
+            size = len(data) if t is not Blob else len(data._data)
+            if size > self._keep:
+                data = _clip(data, self._keep)
+                size = self._keep
+            self._bytes += size
         records = self._records
-        if len(records) == self._limit:
-            self.dropped += 1
         record = _new_tuple(
             Record,
             (
@@ -278,15 +412,24 @@ class Recorder:
                 _END_NAMES[index],
                 kind,
                 name,
-                args[0] if len(args) == 1 else args,
+                data,
                 outcome,
                 _READY[pair._client._phase] << 2 | _READY[pair._server._phase],
             ),
         )
         records.append(record)
+        if len(records) > self._limit >= 0 or self._bytes > self._max_bytes:
+            self._trim()
         if self._subscribers:
             for callback in self._subscribers:
                 callback(record)
+
+    def _trim(self) -> None:
+        records = self._records
+        limit = self._limit
+        while records and (len(records) > limit >= 0 or self._bytes > self._max_bytes):
+            self._bytes -= _payload_size(records.popleft()[5])
+            self.dropped += 1
 
     def add_note(self, pair: WebSocketPair, end: int, name: str, text: str) -> None:
         """Record something the runtime reports that is neither a call nor an event."""
@@ -312,6 +455,7 @@ class Recorder:
     def clear(self) -> None:
         """Forget the records (numbering goes on)."""
         self._records.clear()
+        self._bytes = 0
 
     def table(self, *, last: int | None = None) -> str:
         """Render the records as a text table, one line per step.
@@ -320,7 +464,7 @@ class Recorder:
             last: only the newest ``last`` records.
         """
         records = list(self._records)[-last:] if last else list(self._records)
-        return format_table(records, several_pairs=len(self._labels) > 1, dropped=self.dropped)
+        return format_table(records, several_pairs=self._count > 1, dropped=self.dropped)
 
     def to_json(self, **kwargs: Any) -> str:
         """The records as a JSON array (see :meth:`Record.as_dict`); kwargs go to ``json.dumps``."""
@@ -334,7 +478,7 @@ class Recorder:
         printer.text(self.table())
 
     def __repr__(self) -> str:
-        return f"<Recorder {len(self._records)} records, {self.dropped} dropped, {len(self._pairs)} pairs>"
+        return f"<Recorder {len(self._records)} records, {self.dropped} dropped, {len(self._refs)} pairs>"
 
 
 def format_table(records: list[Record], *, several_pairs: bool = False, dropped: int = 0) -> str:

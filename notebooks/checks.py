@@ -518,7 +518,7 @@ async def check_my_burst(scenario: Any) -> None:
     rows = await run_on_kit(ops, "2026-11-17")
     messages = [i for i, r in enumerate(rows) if r.startswith("b message")]
     timer_set = next((i for i, op in enumerate(ops) if op["do"] == "timeout"), None)
-    sends = [i for i, op in enumerate(ops) if op["do"] == "call" and op["end"] == "a" and op["name"] == "send"]
+    sends = [i for i, op in enumerate(ops) if op["do"] == "call" and (op["end"], op["name"]) == ("a", "send")]
     fired = next((i for i, r in enumerate(rows) if r.startswith("timeout") and r.endswith("ran")), None)
     if timer_set is None:
         _hint("add a timer before the sends: timeout(0, 'a.readyState').")

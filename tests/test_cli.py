@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,9 +19,7 @@ EXAMPLES = ROOT / "examples"
 
 
 def test_help_explains_the_serve_command(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as info:
-        main(["serve", "--help"])
-    assert info.value.code == 0
+    assert main(["serve", "--help"]) == 0
     out = capsys.readouterr().out
     for text in (
         "--host",
@@ -53,6 +52,50 @@ def test_mistakes_give_one_clear_line(
     assert main(["serve", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and err.startswith("cfws-playground: error: ") and expected in err
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--port", "70000"], "port 70000 is out of range (0-65535; 0 picks a free one)"),
+        (["--port", "-1"], "port -1 is out of range"),
+        (["--port", "http"], "not a port number: 'http'"),
+        (["--nope"], "unrecognized arguments: --nope"),
+    ],
+)
+def test_argument_errors_give_one_line_and_status_2(
+    capsys: pytest.CaptureFixture[str], args: list[str], expected: str
+) -> None:
+    assert main(["serve", str(EXAMPLES / "echo.py"), *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("cfws-playground: error: ") and expected in err
+
+
+def test_argument_errors_from_the_command_line_exit_2() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "cfws_playground", "serve", "x.py", "--port", "70000"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "out of range" in proc.stderr
+
+
+def test_the_workers_folder_does_not_shadow_the_kits_imports(tmp_path: Path) -> None:
+    (tmp_path / "json.py").write_text("raise ImportError('the shadowing json.py was imported')\n")
+    (tmp_path / "helper.py").write_text("GREETING = 'hi'\n")
+    worker = tmp_path / "w.py"
+    worker.write_text("from helper import GREETING\nasync def fetch(request):\n    return None\n")
+    before = list(sys.path)
+    try:
+        load_worker(str(worker))  # its neighbour imports
+        assert sys.path[: len(before)] == before  # nothing put in front
+        import json
+
+        assert json.dumps([1]) == "[1]"
+    finally:
+        sys.path[:] = before
+        sys.modules.pop("helper", None)
 
 
 def test_a_named_object_must_exist(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -94,6 +137,9 @@ async def test_serve_prints_a_live_transcript_and_stops_on_ctrl_c() -> None:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         cwd=ROOT,
+        # A suite started in the background ignores SIGINT, and children inherit
+        # that: give this one the default handler, as a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert proc.stdout is not None
     try:

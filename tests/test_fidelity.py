@@ -52,29 +52,7 @@ OPEN: dict[str, str] = {
     "close-b-in-message-listener-while-a-close-queued": "workerd gives b the error before its close event",
     "half-open-close-listener-sends-goodbye": "kit adds the error on a replier that sent before answering",
     # On the wire (serve()):
-    **dict.fromkeys(
-        (
-            "wire-echo-text",
-            "wire-echo-binary",
-            "wire-echo-order",
-            "wire-client-close-no-code",
-            "wire-client-close-4001",
-            "wire-client-close-unicode-reason",
-            "wire-client-close-worker-sends",
-            "wire-ping-answered",
-            "wire-manual-close-then-worker-answers-late",
-            "close-unanswered-client-waits",
-        ),
-        "at manual-reply dates workerd 2026-11-17 keeps the TCP connection open after a client Close the "
-        "Worker has not answered (the Worker may still answer later); the kit drops it as a hung request",
-    ),
     "wire-message-over-32mib-1009": "the client's send fails first against workerd",
-    "wire-message-over-32mib-deflated-1009": "workerd's reason is 'Message is too large' without byte counts",
-    "wire-subprotocol-worker-names-unoffered": "the kit drops a subprotocol the client did not offer",
-    "wire-post-upgrade-400": "workerd answers 400 'ERROR: WebSocket must be initiated with a GET request.'",
-    "wire-head-upgrade-400": "workerd answers 400 'ERROR: WebSocket must be initiated with a GET request.'",
-    "wire-server-end-never-accepted": "workerd leaves the Close unanswered while unaccepted",
-    "wire-timer-after-request-end": "the kit's timers outlive the request",
 }
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import given, settings, strategies as st
+
 from cfws_playground import Recorder, WebSocketPair, settle
-from cfws_playground.recorder import close_code_meaning, preview
+from cfws_playground.recorder import Clipped, close_code_meaning, preview
 
 
 async def scenario() -> tuple[WebSocketPair, Recorder]:
@@ -118,3 +120,72 @@ def test_preview_and_close_code_meaning() -> None:
     assert close_code_meaning(1009) == "Message Too Big"
     assert close_code_meaning(4001) == "application"
     assert close_code_meaning(3001).startswith("registered")
+
+
+# ---------------------------------------------------------------------- memory bounds
+
+
+async def test_finished_pairs_leave_the_recorder_and_labels_stay_unique() -> None:
+    import gc
+    import weakref
+
+    rec = Recorder()
+    refs = []
+    for _ in range(50):
+        pair = WebSocketPair()
+        rec.watch(pair)
+        pair[0].accept()
+        refs.append(weakref.ref(pair))
+        del pair
+    gc.collect()
+    assert all(ref() is None for ref in refs)  # the recorder did not keep them alive
+    assert rec._pairs == [] and not rec._labels
+    pair = WebSocketPair()
+    assert rec.watch(pair) == 51  # numbering goes on, even if an id is reused
+    assert [r.pair for r in rec.records] == list(range(1, 51))
+
+
+async def test_long_payloads_are_kept_as_previews_that_render_the_same() -> None:
+    text, data = "x" * 10_000, bytes(range(256)) * 100
+    pair = WebSocketPair()
+    rec = Recorder(pair, keep=64)
+    client, server = pair
+    server.accept()
+    client.accept()
+    client.send(text)
+    client.send(data)
+    await settle()
+    sends = [r for r in rec.records if r.name == "send"]
+    clipped = sends[0].args[0]
+    assert isinstance(clipped, Clipped) and clipped.length == 10_000 and clipped == "x" * 64
+    assert isinstance(clipped, str) and isinstance(sends[1].args[0], bytes)  # still text / binary
+    assert [r.step for r in sends] == [f"send({preview(text)})", f"send({preview(data)})"]
+    assert rec.payload_bytes <= 4 * 64
+    assert json.loads(rec.to_json())[2]["args"] == [{"clipped": "text", "head": "x" * 64, "length": 10_000}]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    sizes=st.lists(st.integers(0, 3000), min_size=1, max_size=60),
+    max_bytes=st.integers(0, 20_000),
+    keep=st.integers(1, 2000),
+    limit=st.one_of(st.none(), st.integers(1, 50)),
+)
+def test_the_byte_budget_holds_and_every_drop_is_counted(
+    sizes: list[int], max_bytes: int, keep: int, limit: int | None
+) -> None:
+    pair = WebSocketPair()
+    rec = Recorder(pair, limit=limit, max_bytes=max_bytes, keep=keep)
+    client = pair[0]
+    client.accept()  # one record without a payload
+    for i, n in enumerate(sizes):
+        client.send("t" * n if i % 2 else b"b" * n)  # the peer never accepts: calls only
+    kept = rec.records
+    size = {1: 0} | {i + 2: min(n, keep) for i, n in enumerate(sizes)}  # seq -> payload held
+    held = sum(size[r.seq] for r in kept)
+    assert rec.payload_bytes == held <= max_bytes
+    assert rec.total == len(sizes) + 1 == len(kept) + rec.dropped
+    assert limit is None or len(kept) <= limit
+    assert [r.seq for r in kept] == list(range(rec.dropped + 1, rec.total + 1))  # the newest, in order
+    if rec.dropped:  # nothing dropped that fitted: keeping the last one dropped breaks a bound
+        assert (limit is not None and len(kept) == limit) or held + size[rec.dropped] > max_bytes

@@ -1052,13 +1052,27 @@ async def test_network_client_close_gets_auto_reply_then_the_trailing_error() ->
     pair, transport = served_pair()
     client, server = pair
     log = listen_all(pair, server)
+    client._network_frame("hi")  # a message crossed (scenario: wire-echo-text)
     client._network_close(4001, "x")
     await settle()
-    assert log.types == ["close"] and server.readyState == 3
+    assert log.types == ["message", "close"] and server.readyState == 3
     assert client._network_take() == (4001, "x")  # the echo, queued before the close event
     client._network_closed(clean=True)
     await settle()
-    assert log.types == ["close", "error"] and log.events[1].message == LOST
+    assert log.types == ["message", "close", "error"] and log.events[2].message == LOST
+
+
+async def test_network_client_close_without_traffic_has_no_trailing_error() -> None:
+    # scenario: wire-client-close-4001
+    pair, transport = served_pair()
+    client, server = pair
+    log = listen_all(pair, server)
+    client._network_close(4001, "x")
+    await settle()
+    assert client._network_take() == (4001, "x")
+    client._network_closed(clean=True)
+    await settle()
+    assert log.types == ["close"]
 
 
 async def test_worker_close_reaches_the_network_in_order() -> None:

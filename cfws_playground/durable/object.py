@@ -17,6 +17,7 @@ object's sockets and a line in :attr:`ObjectHost.history`.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import logging
 import time
@@ -107,6 +108,9 @@ class ObjectHost:
         self._blocked_said: tuple[str, ...] = ()
         self._alarm: asyncio.TimerHandle | None = None
         self._alarm_retries = 0
+        # The object's own context, as workerd gives each object its own IoContext: its
+        # tasks and timers never belong to the Worker request that first reached it.
+        self._context: contextvars.Context | None = None
 
     # ---------------------------------------------------------------- what the inspector reads
 
@@ -147,8 +151,16 @@ class ObjectHost:
             self._idle.cancel()
             self._idle = None
         if self._pump is None:
-            self._pump = loop.create_task(self._run_queue())
+            self._pump = loop.create_task(self._run_queue(), context=self._own_context())
         return fut
+
+    def _own_context(self) -> contextvars.Context:
+        if self._context is None:
+            self._context = contextvars.Context()
+            # Pairs the object creates get the project's date, or that of its first caller.
+            compat = self.namespace.compatibility or _current_compatibility.get()
+            self._context.run(_current_compatibility.set, compat)
+        return self._context.copy()
 
     async def _run_queue(self) -> None:
         """Start the queued events in order, each once the one before has finished or is waiting.
@@ -156,9 +168,6 @@ class ObjectHost:
         This is workerd's input gate: a handler waiting for I/O or a timer lets the
         next event in; storage calls never let one in (here they never wait at all).
         """
-        if self.namespace.compatibility is not None:
-            # This task's own context: pairs the object creates get the project's date.
-            _current_compatibility.set(self.namespace.compatibility)
         loop = asyncio.get_running_loop()
         try:
             while self._queue:
@@ -383,7 +392,7 @@ class ObjectHost:
         if self._idle is not None:
             self._idle.cancel()
         loop = asyncio.get_running_loop()
-        self._idle = loop.call_later(after, self._idle_check)
+        self._idle = loop.call_later(after, self._idle_check, context=self._own_context())
 
     def _idle_check(self) -> None:
         self._idle = None
@@ -398,7 +407,9 @@ class ObjectHost:
             self.note("eviction blocked", "; ".join(reasons))
         after = self.namespace.hibernate_after
         if after is not None:
-            self._idle = asyncio.get_running_loop().call_later(max(after, 0.05), self._idle_check)
+            self._idle = asyncio.get_running_loop().call_later(
+                max(after, 0.05), self._idle_check, context=self._own_context()
+            )
 
     # ---------------------------------------------------------------- alarms
 
@@ -413,7 +424,8 @@ class ObjectHost:
 
     def _arm_alarm(self, at_ms: float) -> None:
         delay = max(0.0, at_ms / 1000 - time.time())
-        self._alarm = asyncio.get_running_loop().call_later(delay, self._fire_alarm)
+        loop = asyncio.get_running_loop()
+        self._alarm = loop.call_later(delay, self._fire_alarm, context=self._own_context())
 
     def _fire_alarm(self) -> None:
         self._alarm = None

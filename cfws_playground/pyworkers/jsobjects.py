@@ -32,23 +32,20 @@ def constructor(name: str) -> _Constructor:
     return _Constructor(name)
 
 
-class JsArrayBuffer(JsProxy):
-    """An ``ArrayBuffer`` (``to_bytes()``, ``to_py()``, ``byteLength``)."""
+class JsArrayBuffer(bytes, JsProxy):
+    """An ``ArrayBuffer``: the bytes, with Pyodide's ``to_bytes()`` and ``to_py()``, and ``byteLength``."""
 
     constructor = constructor("ArrayBuffer")
 
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
     @property
     def byteLength(self) -> int:
-        return len(self._data)
+        return len(self)
 
     def to_bytes(self) -> bytes:
-        return self._data
+        return bytes(self)
 
     def to_py(self, *, depth: int = -1, default_converter: Any = None) -> Any:
-        return memoryview(self._data)
+        return memoryview(bytes(self))
 
 
 class JsHeaders(Headers):

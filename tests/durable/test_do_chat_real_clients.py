@@ -73,7 +73,7 @@ async def test_cli_serves_a_project_folder() -> None:
         "--hibernate-after",
         "0",
         stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,  # the log too: an eviction before coupling is logged
         cwd=ROOT,
     )
     assert proc.stdout is not None
@@ -87,7 +87,7 @@ async def test_cli_serves_a_project_folder() -> None:
             async with ws_connect(url + "ws?room=cli&name=ada") as ada:
                 assert await ada.recv() == "* ada joined (1 here). Welcome to the room!"
                 seen = ""
-                while "· evict: ChatRoom(cli)" not in seen:  # --hibernate-after 0: as soon as idle
+                while "ChatRoom(cli) hibernated" not in seen:  # --hibernate-after 0: as soon as idle
                     seen += (await proc.stdout.readline()).decode()
                 await ada.send("still here")
                 assert await ada.recv() == "ada: still here"

@@ -1,0 +1,580 @@
+"""One TCP connection: HTTP/1.1 with ``h11``, then, after a 101, WebSocket frames (websockets' Sans-I/O).
+
+The connection is an :class:`asyncio.Protocol`, so the bridge owns every byte
+on the transport:
+
+* HTTP phase: requests (any method, with bodies, keep-alive and pipelining)
+  go to the Worker's ``fetch`` one at a time; reading stops while the Worker
+  works on one.
+* WebSocket phase: frames go straight to the Worker's end, in order, as they
+  are parsed; the Worker's frames are serialised only while the transport is
+  below its high-water mark, so a slow reader holds its backlog once, as the
+  Worker queued it, not a second serialised copy.
+
+Backpressure is counted in bytes: reading from a client stops while the
+Worker's end has more than :data:`HIGH_WATER_BYTES` of its messages unread, or
+more than that of frames for it not yet written (or more than
+:data:`HIGH_WATER` messages either way), and resumes below a quarter of that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from typing import TYPE_CHECKING, Any
+
+import h11
+from websockets.datastructures import Headers as _WsHeaders
+from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Request as _WsRequest
+from websockets.protocol import OPEN, Protocol
+
+from ..compat import _current as _current_compatibility
+from ..links import HUNG, INTERNAL_ERROR_BODY, Link
+from ..worker import ExecutionContext, _run_fetch
+from .http1 import HOP_BY_HOP, escape, handshake_problem, kit_response, to_request, worker_response_head
+from .scope import KIT_CONTEXT, RequestScope
+from .websocket import WorkerdProtocol
+
+if TYPE_CHECKING:
+    from ..http import Request, Response
+    from .server import Server
+
+__all__ = ["HIGH_WATER", "HIGH_WATER_BYTES", "Connection"]
+
+log = logging.getLogger("cfws_playground.bridge")
+_ws_log = logging.getLogger("websockets.server")
+
+#: Unread messages (either way) at which the bridge stops reading from a client.
+HIGH_WATER = 256
+#: Bytes of unread messages (either way) at which the bridge stops reading from a client.
+HIGH_WATER_BYTES = 16 << 20
+#: The largest request body the Worker is handed (workerd's plans allow 100 MB).
+MAX_BODY = 100 << 20
+#: Seconds a ``fetch`` may take before the request is canceled as hung.
+FETCH_TIMEOUT = 10.0
+#: Seconds an idle HTTP connection (no request in progress) stays open.
+IDLE_TIMEOUT = 30.0
+#: Seconds to wait for the client to end the TCP connection after the close handshake.
+CLOSE_TIMEOUT = 10.0
+_WRITE_CHUNK = 64 << 10  # serialised bytes gathered before one transport.write()
+
+
+class _WireLink(Link):
+    """A :class:`~cfws_playground.links.Link` whose client is a real network connection."""
+
+    def __init__(self, conn: Connection, ctx: ExecutionContext, label: str) -> None:
+        super().__init__(ctx, conn.server.recorder, label)
+        self.conn = conn
+        self.scope: RequestScope | None = None  # the request this connection answers
+        self._pending = 0  # bytes serialised since the last transport.write()
+
+    def _schedule_flush(self, more_coming: bool) -> None:
+        # Outside every request: a Worker that sends to another client's socket
+        # must not tie that connection's writes to its own request.
+        loop = self.conn.loop
+        if more_coming:
+            loop.call_later(0, self._flush, context=KIT_CONTEXT)
+        else:
+            loop.call_soon(self._flush, context=KIT_CONTEXT)
+
+    def _can_write(self) -> bool:
+        return not self.conn.write_paused
+
+    def _write(self, data: str | bytes) -> None:
+        ws = self.conn.ws
+        if ws is not None and ws.state is OPEN:
+            if isinstance(data, str):
+                encoded = data.encode("utf-8", "surrogatepass")
+                ws.send_text(encoded)
+                self._pending += len(encoded)
+            else:
+                ws.send_binary(data)
+                self._pending += len(data)
+            if self._pending >= _WRITE_CHUNK:  # write as we serialise: stops at the high-water mark
+                self._written()
+
+    def _write_close(self, code: int, reason: str) -> None:
+        ws = self.conn.ws
+        if ws is not None and ws.state is OPEN:
+            ws.send_close_frame(code, reason)
+
+    def _written(self) -> None:
+        self._pending = 0
+        self.conn.send_pending()
+
+    def _abort(self) -> None:
+        if self.conn.transport is not None:
+            self.conn.transport.abort()
+
+
+def _size(queue: Any) -> int:
+    return sum(len(x) for x in queue if isinstance(x, (str, bytes)))
+
+
+class Connection(asyncio.Protocol):
+    """One client connection to a :class:`~cfws_playground.bridge.Server`."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.loop = asyncio.get_running_loop()
+        self.transport: asyncio.Transport | None = None
+        self.label = ""
+        self.http = h11.Connection(h11.SERVER, max_incomplete_event_size=16 << 10)
+        self.ws: WorkerdProtocol | None = None
+        self.link: _WireLink | None = None
+        self.write_paused = False
+        self.closed = asyncio.Event()
+        # The Worker's context: its compatibility date, for pairs made while serving it;
+        # each request runs in a copy that also names its RequestScope.
+        self._base_context = contextvars.copy_context()
+        self._base_context.run(_current_compatibility.set, server.compatibility)
+        self.context = self._base_context
+        self.scope: RequestScope | None = None
+        self._busy = False  # a request is with the Worker
+        self._head: h11.Request | None = None
+        self._body: list[bytes] = []
+        self._body_size = 0
+        self._received = 0
+        self._task: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._read_paused = False
+        self._unchecked = 0  # bytes delivered since the last exact backlog count
+        self._frag_opcode: Opcode | None = None
+        self._frags: list[bytes] = []
+
+    # ---- asyncio.Protocol
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.label = self.server._new_label()
+        self.server._conns.add(self)
+        self._restart_idle_timer()
+
+    def data_received(self, data: bytes) -> None:
+        self._received += len(data)
+        if self.ws is not None:
+            self.context.run(self._ws_data, data)
+            return
+        self._restart_idle_timer()
+        try:
+            self.http.receive_data(data)
+            self._pump()
+        except h11.ProtocolError as exc:  # a state h11 refuses: one line, and the connection ends
+            log.warning("[%s] HTTP error: %s", self.label, escape(str(exc)))
+            assert self.transport is not None
+            self.transport.abort()
+
+    def eof_received(self) -> bool:
+        if self.ws is not None:
+            self.ws.receive_eof()
+            self.context.run(self._ws_events)
+            return False
+        if self._busy:
+            return True  # half-closed: the response still goes out, then the connection ends
+        if self.http.their_state is not h11.IDLE or self.http.trailing_data[0]:
+            self._log_refused(None, "the client closed the connection in the middle of a request")
+        return False
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        if self.link is not None:
+            self.context.run(self.link.frames_queued)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_timer()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        link = self.link
+        if link is not None:
+            self.context.run(link.client_gone)
+            self._end_scope()  # a WebSocket request ends with its connection
+        # (A plain request's scope ends once its waitUntil work is done, client or not.)
+        self.closed.set()
+        self.server._conns.discard(self)
+        self.server._request_ended(self)
+
+    # ---- HTTP
+
+    def _pump(self) -> None:
+        while not self._busy and self.ws is None:
+            try:
+                event = self.http.next_event()
+            except h11.RemoteProtocolError as exc:
+                self._refuse(exc.error_status_hint, f"{exc}")
+                return
+            if event is h11.NEED_DATA or event is h11.PAUSED:
+                return
+            if isinstance(event, h11.Request):
+                self._head, self._body, self._body_size = event, [], 0
+                if self.http.they_are_waiting_for_100_continue:  # curl's large POSTs
+                    assert self.transport is not None
+                    self.transport.write(
+                        self.http.send(h11.InformationalResponse(status_code=100, headers=[])) or b""
+                    )
+            elif isinstance(event, h11.Data):
+                self._body_size += len(event.data)
+                if self._body_size > MAX_BODY:
+                    self._refuse(413, f"a request body over {MAX_BODY} bytes")
+                    return
+                self._body.append(event.data)
+            elif isinstance(event, h11.EndOfMessage):
+                head, body = self._head, b"".join(self._body) if self._body_size else None
+                assert head is not None
+                self._body = []
+                self._busy = True
+                self._cancel_timer()
+                assert self.transport is not None
+                self.transport.pause_reading()  # one request at a time; pipelined ones wait
+                self.scope = RequestScope()
+                self.context = self._base_context.copy()
+                self.scope.enter(self.context)
+                self._task = self.loop.create_task(self._handle(head, body), context=self.context)
+            elif isinstance(event, h11.ConnectionClosed):
+                self._close()
+                return
+
+    def _refuse(self, status: int, why: str) -> None:
+        """Answer a request the Worker never sees (bad HTTP, too large) and close."""
+        self._log_refused(status, why)
+        assert self.transport is not None
+        if self.http.our_state in (h11.IDLE, h11.SEND_RESPONSE):
+            self.transport.write(kit_response(status, f"{_phrase(status)}: {why}\n"))
+        self._close()
+
+    def _log_refused(self, status: int | None, why: str) -> None:
+        seen = ""
+        if self._head is None and self._received:
+            data, _ = self.http.trailing_data
+            seen = f"; it sent {escape(bytes(data[:60]), 60)!s}" if data else ""
+        answer = f"{status} {_phrase(status)}: " if status is not None else ""
+        log.warning("[%s] %s%s%s", self.label, answer, escape(why), seen)
+
+    async def _handle(self, head: h11.Request, body: bytes | None) -> None:
+        server = self.server
+        request = to_request(head, body, f"{server.host}:{server.port}")
+        method, path = request.method, escape(head.target)
+        ctx = ExecutionContext()
+        scope = self.scope  # this request's (the next one may have begun once the response is out)
+        try:
+            response = await asyncio.wait_for(
+                _run_fetch(server._handler, request, server.env, ctx), FETCH_TIMEOUT
+            )
+        except TimeoutError:
+            log.warning("[%s] %s %s -> 500: %s", self.label, method, path, HUNG)
+            ctx._cancel()
+            self._send_kit(500, INTERNAL_ERROR_BODY.decode(), method)
+            return
+        except Exception as exc:  # noqa: BLE001 - the Worker's bug: 500, logged, keep serving
+            log.error("[%s] Uncaught %s: %s (in fetch)", self.label, type(exc).__name__, exc, exc_info=exc)
+            self._send_worker_response(request, _error_response(), log_it=False)
+            return
+        if response.webSocket is None:
+            self._send_worker_response(request, response)
+            self._end_scope_when_done(ctx, scope)
+            return
+        self._upgrade(request, response, ctx)
+
+    def _send_worker_response(self, request: Request, response: Response, *, log_it: bool = True) -> None:
+        try:
+            head, body = worker_response_head(response, request.method)
+            data = self.http.send(head) or b""
+        except h11.LocalProtocolError as exc:
+            log.error(
+                "[%s] %s %s -> 500: the Worker's response cannot go on the wire: %s",
+                self.label,
+                request.method,
+                escape(request.url),
+                escape(str(exc)),
+            )
+            self._send_kit(500, INTERNAL_ERROR_BODY.decode(), request.method)
+            return
+        if body:
+            data += self.http.send(h11.Data(data=body)) or b""
+        data += self.http.send(h11.EndOfMessage()) or b""
+        if log_it:
+            log.info("[%s] %s %s -> %d", self.label, request.method, escape(request.url), response.status)
+        assert self.transport is not None
+        self.transport.write(data)
+        self._next_request()
+
+    def _end_scope_when_done(self, ctx: ExecutionContext, scope: RequestScope | None) -> None:
+        """A plain HTTP request ends once its response is out and its ``waitUntil`` work is done."""
+        if scope is not None:
+            self.server._track(ctx, lambda: self._end_scope(scope))
+
+    def _end_scope(self, scope: RequestScope | None = None) -> None:
+        scope = scope or self.scope
+        if scope is None or scope.ended:
+            return
+        timers, tasks = scope.end()
+        if timers or tasks:
+            text = f"canceled {timers} timer(s) and {tasks} task(s) the Worker started during the request"
+            log.info("[%s] request ended: %s", self.label, text)
+            link = self.link
+            if link is not None and link.end is not None and link.scope is scope:
+                link.note("request ended", text)
+
+    def _send_kit(
+        self, status: int, text: str, method: str, extra: list[tuple[str, str]] | None = None
+    ) -> None:
+        assert self.transport is not None
+        self.transport.write(kit_response(status, text, method, extra))
+        self._close()
+
+    def _next_request(self) -> None:
+        if self.http.our_state is h11.MUST_CLOSE or self.http.their_state is h11.MUST_CLOSE:
+            self._close()
+            return
+        try:
+            self.http.start_next_cycle()
+        except h11.LocalProtocolError:
+            self._close()  # e.g. the client is still sending a body the Worker did not read
+            return
+        self._busy = False
+        self._head = None
+        assert self.transport is not None
+        if self.transport.is_closing():
+            return
+        self.transport.resume_reading()
+        self._restart_idle_timer()
+        self._pump()
+
+    # ---- the upgrade
+
+    def _upgrade(self, request: Request, response: Response, ctx: ExecutionContext) -> None:
+        assert self.transport is not None and response.webSocket is not None
+        link = _WireLink(self, ctx, self.label)
+        link.scope = self.scope
+        if not request.is_websocket_upgrade:
+            link.couple(request, response)  # reports workerd's TypeError
+            self._send_worker_response(request, _error_response(), log_it=False)
+            return
+        problem = handshake_problem(request)
+        if problem is not None:
+            status, text, extra = problem
+            log.warning(
+                "[%s] %s %s: refused a malformed WebSocket upgrade: %s",
+                self.label,
+                status,
+                _phrase(status),
+                text,
+            )
+            if self.server.recorder is not None:
+                ws = response.webSocket
+                self.server.recorder.add_note(ws._pair, ws._index, "upgrade refused", f"{status} {text}")
+            ctx._cancel()
+            self._send_kit(status, f"ERROR: {text}", request.method, extra)
+            return
+        compat = response.webSocket._pair._compat
+        proto = WorkerdProtocol(
+            extensions=(
+                # workerd answers a client's offer with "permessage-deflate; client_max_window_bits=15".
+                [ServerPerMessageDeflateFactory(client_max_window_bits=15)]
+                if compat.web_socket_compression
+                else None
+            ),
+            max_size=compat.max_message_size,
+            logger=_ws_log,
+        )
+        ws_headers = _WsHeaders([(k, v) for k, v in request.headers.items()])
+        handshake = proto.accept(
+            _WsRequest(self._head.target.decode("latin-1") if self._head else "/", ws_headers)
+        )
+        if handshake.status_code != 101:
+            log.warning("[%s] %d: refused a WebSocket upgrade", self.label, handshake.status_code)
+            self.transport.write(handshake.serialize())
+            self._close()
+            return
+        del handshake.headers["Date"]  # workerd's 101 has none
+        chosen = response.headers.get("sec-websocket-protocol")
+        if chosen is not None:
+            # Passed through even when the client did not offer it, as workerd does:
+            # the client then fails the handshake, as it would in production.
+            handshake.headers["Sec-WebSocket-Protocol"] = chosen
+        for name, value in response.headers.items():
+            if name not in HOP_BY_HOP:
+                handshake.headers[name] = value
+        # workerd couples the end as the 101 is sent (Response::send): a refused end
+        # means a 101 followed by a dropped connection.
+        coupled = link.couple(request, response)
+        self.transport.write(handshake.serialize())
+        self.ws = proto
+        proto.state = OPEN
+        proto.parser = Protocol.parse(proto)  # frames from here on; the request was parsed by h11
+        next(proto.parser)
+        if not coupled:
+            self.transport.close()
+            return
+        proto.link = self.link = link
+        log.info("[%s] 101 %s", self.label, escape(request.url))
+        trailing, _ = self.http.trailing_data
+        self.transport.resume_reading()
+        if trailing:
+            self._ws_data(bytes(trailing))
+
+    # ---- WebSocket frames
+
+    def _ws_data(self, data: bytes) -> None:
+        assert self.ws is not None
+        self.ws.receive_data(data)
+        self._ws_events()
+
+    def _ws_events(self) -> None:
+        ws = self.ws
+        assert ws is not None
+        for event in ws.events_received():
+            link = self.link
+            if link is None or link.end is None or not isinstance(event, Frame):
+                continue
+            opcode = event.opcode
+            if opcode is Opcode.TEXT or opcode is Opcode.BINARY:
+                if event.fin:
+                    self._deliver(opcode, event.data)
+                else:
+                    self._frag_opcode = opcode
+                    self._frags = [bytes(event.data)]
+            elif opcode is Opcode.CONT:
+                self._frags.append(bytes(event.data))
+                if event.fin and self._frag_opcode is not None:
+                    data = b"".join(self._frags)
+                    opcode, self._frag_opcode, self._frags = self._frag_opcode, None, []
+                    self._deliver(opcode, data)
+            elif opcode is Opcode.CLOSE:
+                close = ws.close_rcvd
+                if close is not None:
+                    link.client_close(close.code, close.reason)
+        self.send_pending()
+        if ws.close_sent is not None and self._timer is None and self.transport is not None:
+            # Our Close went out: the client has CLOSE_TIMEOUT to answer and end its side.
+            self._timer = self.loop.call_later(CLOSE_TIMEOUT, self.transport.abort, context=KIT_CONTEXT)
+
+    def send_pending(self) -> None:
+        """Write what the WebSocket protocol has serialised (frames, and the end of stream)."""
+        ws, transport = self.ws, self.transport
+        if ws is None or transport is None:
+            return
+        chunks = ws.data_to_send()
+        if not chunks:
+            return
+        if all(chunks):
+            data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            transport.write(data)
+            return
+        for chunk in chunks:
+            if chunk:
+                transport.write(chunk)
+            elif not transport.is_closing():
+                # The end of our side. Keep reading (and discarding) until the client
+                # ends its side: closing now, with its data unread, would reset the
+                # connection before it read our Close.
+                if transport.can_write_eof():
+                    transport.write_eof()
+                self._cancel_timer()
+                self._timer = self.loop.call_later(CLOSE_TIMEOUT, transport.abort, context=KIT_CONTEXT)
+
+    def _deliver(self, opcode: Opcode, data: Any) -> None:
+        link = self.link
+        assert link is not None and link.end is not None
+        if opcode is Opcode.TEXT:
+            try:
+                text = bytes(data).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                assert self.ws is not None
+                self.ws.fail(1007, f"{exc.reason} at position {exc.start}")
+                self.send_pending()
+                return
+            link.client_message(text)
+        else:
+            link.client_message(bytes(data))
+        self._unchecked += len(data)
+        if not self._read_paused:
+            end = link.end
+            if (
+                self._unchecked > HIGH_WATER_BYTES // 8
+                or len(end._outgoing) > HIGH_WATER
+                or len(end._peer._outgoing) > HIGH_WATER
+            ):
+                self._unchecked = 0
+                if self._backlog_over(HIGH_WATER, HIGH_WATER_BYTES):
+                    self._read_paused = True
+                    assert self.transport is not None
+                    self.transport.pause_reading()
+                    self.loop.call_later(0.001, self._check_backlog, context=KIT_CONTEXT)
+
+    def _backlog_over(self, count: int, size: int) -> bool:
+        """Whether the Worker's unread input or its unwritten output is over ``count`` or ``size``."""
+        link = self.link
+        assert link is not None and link.end is not None
+        unread, unwritten = link.end._outgoing, link.end._peer._outgoing
+        if len(unread) > count or len(unwritten) > count:
+            return True
+        if _size(unread) > size:
+            return True
+        return self.write_paused and _size(unwritten) > size
+
+    def _check_backlog(self) -> None:
+        link = self.link
+        if link is None or link.end is None or self.transport is None or self.transport.is_closing():
+            return
+        if self._backlog_over(HIGH_WATER // 4, HIGH_WATER_BYTES // 4):
+            self.loop.call_later(0.001, self._check_backlog, context=KIT_CONTEXT)
+        else:
+            self._read_paused = False
+            self.transport.resume_reading()
+
+    # ---- ending
+
+    def shutdown(self) -> None:
+        """The server is closing: close an open WebSocket with 1001, end anything else."""
+        ws, link = self.ws, self.link
+        if ws is not None and link is not None and ws.state is OPEN:
+            if ws.close_rcvd is not None:
+                link.drop()  # a client's Close the Worker has not answered yet: no 1001 on top
+                return
+            link.close_sent = True
+            ws.send_close(1001, "")
+            self.send_pending()
+            return
+        self._close()
+
+    def _close(self) -> None:
+        self._cancel_timer()
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.close()
+
+    def _restart_idle_timer(self) -> None:
+        self._cancel_timer()
+        self._timer = self.loop.call_later(IDLE_TIMEOUT, self._idle, context=KIT_CONTEXT)
+
+    def _idle(self) -> None:
+        if not self._busy and self.ws is None:
+            if self.http.their_state is not h11.IDLE:
+                self._log_refused(408, "no complete request in time")
+            self._close()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+def _error_response() -> Response:
+    from ..http import Response
+
+    return Response(INTERNAL_ERROR_BODY, status=500)
+
+
+def _phrase(status: int) -> str:
+    import http
+
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

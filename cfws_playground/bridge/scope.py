@@ -1,0 +1,101 @@
+"""The request context: timers and tasks a Worker starts while serving a request end with it.
+
+workerd runs each request in an ``IoContext``; when the request ends (the
+response is sent and ``waitUntil`` work is done, or, for a WebSocket, the
+connection has ended) the timers and promises started in it are dropped: a
+``setTimeout`` set in a ``message`` listener never fires after the client has
+gone (observed on workerd 2026-11-17, ``workerd-observed.md`` §7).
+
+The kit models it on asyncio: code run for a request runs in a
+:mod:`contextvars` context that names its :class:`RequestScope`. While a
+server runs, its loop's ``call_at`` (which ``call_later`` uses) and its task
+factory note each timer and task made in a scope; :meth:`RequestScope.end`
+cancels those still pending. The kit's own scheduling passes
+:data:`KIT_CONTEXT` so that it never belongs to a request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import weakref
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+__all__ = ["KIT_CONTEXT", "RequestScope", "install"]
+
+_scope: contextvars.ContextVar[RequestScope | None] = contextvars.ContextVar(
+    "cfws_request_scope", default=None
+)
+
+#: A context outside every request, for the runtime's own callbacks.
+KIT_CONTEXT = contextvars.Context()
+
+
+class RequestScope:
+    """The timers and tasks started while serving one request."""
+
+    __slots__ = ("ended", "tasks", "timers")
+
+    def __init__(self) -> None:
+        self.timers: weakref.WeakSet[asyncio.TimerHandle] = weakref.WeakSet()
+        self.tasks: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
+        self.ended = False
+
+    def enter(self, context: contextvars.Context) -> None:
+        """Make code run in ``context`` belong to this request."""
+        context.run(_scope.set, self)
+
+    def end(self) -> tuple[int, int]:
+        """The request ended: cancel its pending timers and tasks; return how many of each."""
+        self.ended = True
+        timers = [h for h in self.timers if getattr(h, "_scheduled", False) and not h.cancelled()]
+        for handle in timers:
+            handle.cancel()
+        try:
+            current = asyncio.current_task()
+        except RuntimeError:
+            current = None
+        tasks = [t for t in self.tasks if not t.done() and t is not current]
+        for task in tasks:
+            task.cancel()
+        return len(timers), len(tasks)
+
+
+_installed: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
+
+def install(loop: asyncio.AbstractEventLoop) -> None:
+    """Note timers and tasks made in a request scope on ``loop`` (once per loop)."""
+    if loop in _installed:
+        return
+    _installed.add(loop)
+    call_at = loop.call_at
+
+    def scoped_call_at(
+        when: float, callback: Callable[..., object], *args: Any, context: contextvars.Context | None = None
+    ) -> asyncio.TimerHandle:
+        handle = call_at(when, callback, *args, context=context)
+        scope = _scope.get() if context is None else context.get(_scope)
+        if scope is not None and not scope.ended:
+            scope.timers.add(handle)
+        return handle
+
+    loop.call_at = scoped_call_at  # type: ignore[method-assign,assignment]
+
+    previous = loop.get_task_factory()
+
+    def scoped_task(
+        loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], **kwargs: Any
+    ) -> asyncio.Future[Any]:
+        if previous is not None:
+            task = previous(loop, coro, **kwargs)
+        else:
+            task = asyncio.Task(coro, loop=loop, **kwargs)
+        context = kwargs.get("context")
+        scope = _scope.get() if context is None else context.get(_scope)
+        if scope is not None and not scope.ended and isinstance(task, asyncio.Task):
+            scope.tasks.add(task)
+        return task
+
+    loop.set_task_factory(scoped_task)  # type: ignore[arg-type]
