@@ -128,3 +128,21 @@ def test_enable_disable_round_trip() -> None:
     enable()
     disable()
     assert "js" not in sys.modules and "pyodide" not in sys.modules
+
+
+async def test_an_alarm_set_while_serving_a_request_outlives_the_request() -> None:
+    # The object has its own context: the request context's end (timers and tasks a
+    # Worker started for the request are canceled) must not cancel the object's alarm.
+    project = load_project(ROOT / "examples" / "do-counter", hibernate_after=None)
+
+    def call(url: str, method: str = "GET") -> str:
+        request = urllib.request.Request(url, method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return str(response.read().decode())
+
+    async with serve(project.worker, port=0, env=project.env) as server:
+        base = server.http_url.rstrip("/")
+        assert await asyncio.to_thread(call, base + "/figs/increment", "POST") == '{"value": 1}'
+        assert await asyncio.to_thread(call, base + "/figs/reset-in/0.2", "POST") == "reset scheduled"
+        await asyncio.sleep(0.6)
+        assert await asyncio.to_thread(call, base + "/figs") == '{"value": 0, "resets": 1}'
