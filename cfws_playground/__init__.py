@@ -18,6 +18,9 @@ Layers (dependencies point down): ``errors``, ``events``, ``state`` and
 (``dispatch``) and the ``recorder``; the fetch runtime (``fetch``: ``Request``,
 ``Response``, ``dispatch_fetch``, an in-process client) and, at the edge, the
 network bridge (``bridge.serve``) and the command line (``cli``).
+Durable Objects with the Hibernation API live in ``cfws_playground.durable``;
+the Python Workers dialect (Cloudflare's SDK on a ``js`` / ``pyodide.ffi`` layer)
+and wrangler project folders in ``cfws_playground.pyworkers``.
 """
 
 from __future__ import annotations

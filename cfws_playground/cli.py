@@ -51,6 +51,7 @@ examples:
   cfws-playground serve examples/echo.py
   cfws-playground serve examples/chat.py --port 0
   cfws-playground serve worker.py:Default --compatibility-date 2025-09-01
+  cfws-playground serve examples/do-chat      (a folder with wrangler.jsonc / wrangler.toml)
 
 then connect, e.g.:  python -m websockets ws://127.0.0.1:8787/
 
@@ -113,11 +114,13 @@ def _print_record(record: Record) -> None:
     print(f"[{record.pair}] {record.end:<6} {record.step}", flush=True)
 
 
-async def _serve(worker: Any, label: str, args: argparse.Namespace, compat: compatibility) -> None:
+async def _serve(
+    worker: Any, label: str, args: argparse.Namespace, compat: compatibility, env: Any = None
+) -> None:
     recorder = Recorder(limit=1000)
     if not args.quiet:
         recorder.subscribe(_print_record)
-    server = serve(worker, args.host, args.port, recorder=recorder, compatibility=compat)
+    server = serve(worker, args.host, args.port, env=env, recorder=recorder, compatibility=compat)
     try:
         await server.start()
     except OSError as exc:
@@ -161,7 +164,11 @@ def _add_serve(commands: Any) -> argparse.ArgumentParser:
         epilog=_SERVE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    s.add_argument("worker", metavar="path/to/worker.py[:name]", help="the Worker file, optionally :object")
+    s.add_argument(
+        "worker",
+        metavar="path/to/worker.py[:name] | DIR",
+        help="the Worker file, optionally :object; or a project folder with wrangler.jsonc / wrangler.toml",
+    )
     s.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)"
     )
@@ -184,6 +191,7 @@ def _add_serve(commands: Any) -> argparse.ArgumentParser:
         help="a compatibility flag, e.g. web_socket_manual_reply_to_close (repeatable)",
     )
     s.add_argument("--quiet", action="store_true", help="do not print each connection's events")
+    _add_project_arguments(s)
     return s
 
 
@@ -218,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
             compat = compatibility(date=args.compatibility_date, flags=args.compatibility_flag)
         except ValueError as exc:
             raise CliError(str(exc)) from None
+        if Path(args.worker).is_dir():
+            return _serve_project(args)
         worker, label = load_worker(args.worker)
         if not args.quiet:
             logging.getLogger("cfws_playground").setLevel(logging.INFO)
@@ -228,4 +238,55 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Stopped.", flush=True)
         return 0
+    return 0
+
+
+# ---------------------------------------------------------------------- project folders
+
+
+def _add_project_arguments(s: argparse.ArgumentParser) -> None:
+    s.add_argument(
+        "--hibernate-after",
+        metavar="SECONDS",
+        type=float,
+        default=10.0,
+        help="evict a Durable Object idle this long (default: 10, as in production; 0: as soon as idle)",
+    )
+    s.add_argument(
+        "--persist-to",
+        metavar="DIR",
+        help="keep Durable Object storage in SQLite files in DIR across restarts (default: in memory)",
+    )
+
+
+def _serve_project(args: argparse.Namespace) -> int:
+    """``serve DIR``: run a Python Workers project folder as ``pywrangler dev`` would."""
+    from .pyworkers import ProjectError, enable, load_project
+
+    if args.hibernate_after < 0:
+        raise CliError("--hibernate-after takes 0 or more seconds")
+    enable()  # this process runs the project and nothing else: `js`, `workers` stay importable
+    try:
+        project = load_project(args.worker, hibernate_after=args.hibernate_after, persist_to=args.persist_to)
+    except ProjectError as exc:
+        raise CliError(str(exc)) from None
+    compat = project.compatibility
+    if args.compatibility_date or args.compatibility_flag:
+        try:
+            compat = compatibility(date=args.compatibility_date, flags=args.compatibility_flag)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    for note in project.notes:
+        print(f"  note: {note}", flush=True)
+    for name, ns in project.namespaces.items():
+        print(f"  env.{name}: Durable Object namespace of {ns.class_name}", flush=True)
+    if not args.quiet:
+        logging.getLogger("cfws_playground").setLevel(logging.INFO)
+
+    async def run() -> None:
+        for ns in project.namespaces.values():
+            ns.resume_alarms()
+        await _serve(project.worker, f"{project.name} ({project.config})", args, compat, env=project.env)
+
+    asyncio.run(run())
     return 0

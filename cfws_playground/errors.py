@@ -102,6 +102,7 @@ MUST_ACCEPT = (
 )
 SEND_AFTER_CLOSE = "Can't call WebSocket send() after close()."
 ACCEPT_RELEASED = "Can't accept() WebSocket that was already used in a response."
+ACCEPT_HIBERNATABLE = "Can't accept() WebSocket after enabling hibernation."
 COUPLE_ACCEPTED = "Can't return WebSocket in a Response after calling accept()."
 COUPLE_RELEASED = "Can't return WebSocket that was already used in a response."
 COUPLE_NO_UPGRADE = (

@@ -122,6 +122,7 @@ class WebSocket:
     _warned_promise: bool
     _stuck_error: BaseException | None
     _transport: Any
+    _handler: Callable[[WebSocket, Event], bool] | None
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         raise TypeError(
@@ -149,6 +150,7 @@ class WebSocket:
         ws._warned_promise = False
         ws._stuck_error = None  # reported, but an error listener raised: close() rethrows it
         ws._transport = None  # set when the end is coupled to a network connection
+        ws._handler = None  # set by ctx.acceptWebSocket(): events go to the Durable Object
         ws.onmessage = ws.onclose = ws.onerror = ws.onopen = None
         return ws
 
@@ -234,6 +236,8 @@ class WebSocket:
                 if allowHalfOpen is not None:
                     raise TypeError("pass allowHalfOpen in the options dict or as a keyword, not both")
                 half_open = options["allowHalfOpen"]
+        if self._handler is not None:
+            self._fail_error("accept", (half_open,), TypeError(errors.ACCEPT_HIBERNATABLE))
         t = transition(self._phase, Action.ACCEPT)
         if t.effect is Effect.RAISE:
             self._fail("accept", (half_open,), t)
@@ -468,6 +472,43 @@ class WebSocket:
             self._call_listener(fn, event)
         return True
 
+    def _accept_hibernatable(self, handler: Callable[[WebSocket, Event], bool]) -> None:
+        """``ctx.acceptWebSocket()``'s part on the end: read it as ``accept()`` does, but hand
+        every event it produces to ``handler`` (the Durable Object's ``webSocketMessage`` /
+        ``webSocketClose`` / ``webSocketError``) instead of its listeners, which never fire.
+        ``handler`` returns whether it took the event.
+
+        The caller (:mod:`cfws_playground.durable`) has checked workerd's preconditions.
+        """
+        self._handler = handler
+        # No automatic reply to a Close, whatever the compatibility date: the object's
+        # webSocketClose sees readyState 2 and must call close() (workerd's hibernation
+        # manager dispatches the Close without the adapter's auto-reply; observed on
+        # workerd 2026-11-17).
+        self._allow_half_open = True
+        self._phase = transition(self._phase, Action.ACCEPT).next
+        self._reading = True
+        if self._peer._outgoing:
+            self._schedule_delivery()
+        elif self._peer._dead:
+            schedule(self._peer_gone)
+        if self._pair._recorders:
+            self._record_call("acceptWebSocket", (), "ok")
+
+    def _hold(self) -> None:
+        """Take no more frames for now: a hibernatable end's read loop awaits each event's handler."""
+        self._reading = False
+
+    def _release(self) -> None:
+        """Take frames again after :meth:`_hold` (unless the end has stopped reading for good)."""
+        if self._reading or self._phase not in (Phase.OPEN, Phase.CLOSE_SENT):
+            return
+        self._reading = True
+        if self._peer._outgoing:
+            self._schedule_delivery()
+        elif self._peer._dead:
+            schedule(self._peer_gone)
+
     # ------------------------------------------------------------------ internals: sending
 
     def _notify_outgoing(self) -> None:
@@ -577,7 +618,10 @@ class WebSocket:
         event = CloseEvent(code=1006, reason=errors.DISCONNECTED_REASON, wasClean=False)
         if self._pair._recorders:
             self._record_event(event)
-        self._dispatch_reporting(event)
+        if self._handler is not None:
+            self._handler(self, event)  # a hibernatable end: webSocketClose(ws, 1006, ...)
+        else:
+            self._dispatch_reporting(event)
         self._phase = t.next
 
     def _schedule_error(self, error: BaseException, message: str) -> None:
@@ -599,6 +643,12 @@ class WebSocket:
         self._errored = True
         self._phase = t.next
         event = ErrorEvent(message=message, error=error)
+        if self._handler is not None:
+            # A hibernatable end: the object's handler decides (after a close event
+            # workerd's read loop has ended, and nothing more is reported).
+            if self._handler(self, event) and self._pair._recorders:
+                self._record_event(event)
+            return True
         if self._pair._recorders:
             self._record_event(event)
         spec_compliant = self._pair._compat.spec_compliant_dispatch_exceptions
@@ -643,6 +693,9 @@ class WebSocket:
         pair = self._pair
         if pair._recorders:
             self._record_event(event)
+        if self._handler is not None:
+            self._handler(self, event)
+            return
         etype = event.type
         entries = self._listeners.get(etype)
         handler = getattr(self, _ON.get(etype) or "on" + etype, None)

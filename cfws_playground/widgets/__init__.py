@@ -3,6 +3,8 @@
 - :class:`EventStream` — a live table of every call and event a recorder records.
 - :class:`SequenceDiagram` — client and server lifelines with an arrow per frame (SVG).
 - :class:`PairConsole` — buttons that call ``accept()``, ``send()`` and ``close()``.
+- :class:`DurableObjectInspector` — every Durable Object, awake or hibernated, with
+  its sockets (readyState, tags, attachment), storage keys and alarm.
 - :class:`BrowserClient` — a real JavaScript ``WebSocket`` in the notebook page,
   connected to a served Worker (directly, or through jupyter-server-proxy).
 - :class:`ComparisonView` — the kit and real workerd side by side, scenario by
@@ -24,6 +26,15 @@ from .browser_client import BrowserClient, client_route
 from .comparison import ComparisonView
 from .console import PairConsole
 from .event_stream import EventStream
+from .inspector import DurableObjectInspector
 from .sequence import SequenceDiagram
 
-__all__ = ["BrowserClient", "ComparisonView", "EventStream", "PairConsole", "SequenceDiagram", "client_route"]
+__all__ = [
+    "BrowserClient",
+    "ComparisonView",
+    "DurableObjectInspector",
+    "EventStream",
+    "PairConsole",
+    "SequenceDiagram",
+    "client_route",
+]

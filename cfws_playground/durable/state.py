@@ -1,0 +1,208 @@
+"""``ctx`` of a Durable Object (``DurableObjectState``): id, storage, and the Hibernation API.
+
+Each member mirrors the Workers member of the same name and raises workerd's
+error class and text (:mod:`cfws_playground.durable.texts`). The hibernatable
+sockets, their tags and the auto-response belong to the object's host, not to
+the instance, so they survive eviction, as they do in workerd.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from ..errors import RangeError, WorkersError
+from ..socket import WebSocket
+from ..state import Phase
+from . import texts
+
+if TYPE_CHECKING:
+    from .ids import DurableObjectId
+    from .object import ObjectHost
+    from .storage import Storage
+
+__all__ = ["DurableObjectState", "WebSocketRequestResponsePair"]
+
+
+class WebSocketRequestResponsePair:
+    """Mirrors ``WebSocketRequestResponsePair``: a text message and the runtime's answer to it.
+
+    ``WebSocketRequestResponsePair("ping", "pong")``; also ``.new(req, resp)`` as
+    Python Workers spell JS ``new``.
+    """
+
+    def __init__(self, request: str, response: str) -> None:
+        if not isinstance(request, str) or not isinstance(response, str):
+            raise TypeError("WebSocketRequestResponsePair takes two strings (request, response)")
+        self.request = request
+        self.response = response
+
+    @classmethod
+    def new(cls, request: str, response: str) -> WebSocketRequestResponsePair:
+        return cls(request, response)
+
+    def __repr__(self) -> str:
+        return f"WebSocketRequestResponsePair({self.request!r}, {self.response!r})"
+
+
+class DurableObjectState:
+    """Mirrors ``DurableObjectState`` (``ctx`` / ``self.ctx`` of a Durable Object).
+
+    Names are Workers' (camelCase), as the Python Workers SDK forwards them
+    unchanged: there is no ``ctx.get_websockets()``.
+    """
+
+    def __init__(self, host: ObjectHost) -> None:
+        self._host = host
+
+    @property
+    def id(self) -> DurableObjectId:
+        """Mirrors ``ctx.id``."""
+        return self._host.id
+
+    @property
+    def storage(self) -> Storage:
+        """Mirrors ``ctx.storage`` (see :class:`~cfws_playground.durable.storage.Storage`)."""
+        return self._host.storage
+
+    def waitUntil(self, promise: Awaitable[Any]) -> None:
+        """Mirrors ``ctx.waitUntil()``: the work runs on; the object stays in memory until it ends."""
+        self._host.track_task(asyncio.ensure_future(promise), "ctx.waitUntil() work")
+
+    def blockConcurrencyWhile(self, callback: Callable[[], Any]) -> asyncio.Future[Any]:
+        """Mirrors ``ctx.blockConcurrencyWhile(fn)``: no other event reaches the object until ``fn`` ends.
+
+        Returns an awaitable with ``fn``'s result (callable from ``__init__``, as in JS).
+        """
+
+        async def run() -> Any:
+            result = callback()
+            if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
+                result = await result
+            return result
+
+        fut = asyncio.ensure_future(run())
+        self._host.block_while(fut)
+        return fut
+
+    def abort(self, reason: str | None = None) -> None:
+        """Mirrors ``ctx.abort()``: reset the object. In-memory state is lost; the next event constructs it.
+
+        Raises the abort as an exception, so the running handler stops here (the Python SDK does too).
+        """
+        self._host.abort(reason)
+        raise DurableObjectAbort(reason or "Durable Object abort requested")
+
+    # ---------------------------------------------------------------- the Hibernation API
+
+    def acceptWebSocket(self, ws: WebSocket, tags: list[str] | None = None) -> None:
+        """Mirrors ``ctx.acceptWebSocket(ws, tags)``: the object takes ``ws``; it may hibernate meanwhile.
+
+        Events then call the object's ``webSocketMessage`` / ``webSocketClose`` /
+        ``webSocketError``; listeners on ``ws`` never fire.
+
+        Raises:
+            WorkersError: ``ws`` was ``accept()``ed, or its pair was accepted or returned;
+                more than 10 distinct tags; 32,768 sockets already (workerd's texts).
+            TypeError: ``ws`` is not a WebSocket.
+        """
+        if not isinstance(ws, WebSocket):
+            raise TypeError(f"acceptWebSocket() takes a WebSocket, not {type(ws).__name__}")
+        if ws._phase is not Phase.AWAITING:
+            if ws._handler is not None or ws._phase is not Phase.COUPLED:
+                raise WorkersError(texts.ALREADY_ACCEPTED)
+            raise WorkersError(texts.PEER_NOT_AWAITING)
+        if ws._peer._phase is not Phase.AWAITING:
+            raise WorkersError(texts.PEER_NOT_AWAITING)
+        distinct: list[str] = []
+        for tag in tags or ():
+            if len(distinct) >= texts.MAX_TAGS_PER_CONNECTION:
+                raise WorkersError(texts.TOO_MANY_TAGS)
+            tag = str(tag)
+            if len(tag.encode("utf-8", "surrogatepass")) > texts.MAX_TAG_LENGTH:
+                raise WorkersError(texts.TAG_TOO_LONG.format(tag=tag))
+            if tag not in distinct:
+                distinct.append(tag)
+        self._host.accept_socket(ws, distinct)
+
+    def getWebSockets(self, tag: str | None = None) -> list[WebSocket]:
+        """Mirrors ``ctx.getWebSockets(tag)``: the accepted sockets, CLOSING ones included.
+
+        Without a tag the newest comes first (workerd keeps them in a list it
+        pushes to the front); with a tag, in the order they were accepted.
+        """
+        return self._host.sockets(tag)
+
+    def getTags(self, ws: WebSocket) -> list[str]:
+        """Mirrors ``ctx.getTags(ws)``.
+
+        Raises:
+            WorkersError: ``ws`` is not accepted, or was accepted with ``accept()``.
+        """
+        if ws._handler is None:
+            if ws._phase is Phase.AWAITING or ws._phase is Phase.COUPLED:
+                raise WorkersError(texts.TAGS_BEFORE_ACCEPT)
+            raise WorkersError(texts.TAGS_NOT_HIBERNATABLE)
+        return list(self._host.tags.get(ws, ()))
+
+    def setWebSocketAutoResponse(self, pair: WebSocketRequestResponsePair | None = None) -> None:
+        """Mirrors ``ctx.setWebSocketAutoResponse(pair)``; no argument clears it.
+
+        A text message equal to ``pair.request`` on any of the object's sockets is
+        answered with ``pair.response`` by the runtime, without waking the object
+        and without calling ``webSocketMessage``.
+
+        Raises:
+            RangeError: the request or response is longer than 2,048 bytes.
+        """
+        if pair is None:
+            self._host.auto_response = None
+            return
+        req, resp = len(pair.request.encode("utf-8")), len(pair.response.encode("utf-8"))
+        if req > texts.AUTO_RESPONSE_LIMIT:
+            raise RangeError(texts.REQUEST_TOO_LARGE.format(size=req))
+        if resp > texts.AUTO_RESPONSE_LIMIT:
+            raise RangeError(texts.RESPONSE_TOO_LARGE.format(size=resp))
+        self._host.auto_response = (pair.request, pair.response)
+
+    def getWebSocketAutoResponse(self) -> WebSocketRequestResponsePair | None:
+        """Mirrors ``ctx.getWebSocketAutoResponse()``: a copy of the pair, or None."""
+        ar = self._host.auto_response
+        return None if ar is None else WebSocketRequestResponsePair(*ar)
+
+    def getWebSocketAutoResponseTimestamp(self, ws: WebSocket) -> float | None:
+        """Mirrors ``ctx.getWebSocketAutoResponseTimestamp(ws)``: when ``ws`` was last auto-answered.
+
+        Milliseconds since the epoch (JS ``Date.getTime()``), or None.
+        """
+        return self._host.auto_times.get(ws)
+
+    def setHibernatableWebSocketEventTimeout(self, timeout_ms: int | None = None) -> None:
+        """Mirrors ``ctx.setHibernatableWebSocketEventTimeout(ms)``; None or 0 clears it.
+
+        Raises:
+            WorkersError: more than 604,800,000 ms (7 days).
+        """
+        if not timeout_ms:
+            self._host.event_timeout_ms = None
+            return
+        if timeout_ms > texts.EVENT_TIMEOUT_LIMIT_MS:
+            raise WorkersError(texts.EVENT_TIMEOUT_TOO_LONG)
+        self._host.event_timeout_ms = int(timeout_ms)
+
+    def getHibernatableWebSocketEventTimeout(self) -> int | None:
+        """Mirrors ``ctx.getHibernatableWebSocketEventTimeout()``."""
+        return self._host.event_timeout_ms
+
+    def __repr__(self) -> str:
+        return f"<DurableObjectState {self._host.label}>"
+
+
+class DurableObjectAbort(BaseException):
+    """Raised by ``ctx.abort()`` to stop the running handler (a ``BaseException``, as in the SDK)."""
+
+
+def now_ms() -> float:
+    return time.time() * 1000

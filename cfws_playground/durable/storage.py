@@ -1,0 +1,353 @@
+"""``ctx.storage``: a Durable Object's transactional key-value storage and its alarm.
+
+Values cross as structured clones: what you ``put`` is copied, what you ``get``
+is a fresh copy (a ``dict`` comes back as :class:`JsDict`, which also allows
+attribute access, as the Python Workers SDK's conversion gives). A value that
+structured clone cannot copy raises ``DOMException`` ``DataCloneError``.
+
+Two backends hold the bytes: :class:`MemoryBackend` (the default: state lasts as
+long as the process) and :class:`SqliteBackend` (stdlib ``sqlite3``: state
+persists across restarts, as ``pywrangler dev`` keeps local state in a folder).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..errors import DOMException
+from . import texts
+from .ids import JsClass
+
+__all__ = ["JsDict", "MemoryBackend", "SqliteBackend", "Storage", "decode", "encode"]
+
+_MISSING: Any = object()
+
+
+class JsDict(dict):  # type: ignore[type-arg]
+    """A ``dict`` whose keys also read as attributes (``value.count``), as the SDK's ``JsDict``."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+# ---------------------------------------------------------------------- structured clone, as JSON
+
+
+def encode(value: Any) -> str:
+    """Structured-clone ``value`` into text (the stored form).
+
+    Raises:
+        DOMException: DataCloneError, for a value structured clone cannot copy.
+    """
+    return json.dumps(_enc(value, set()), separators=(",", ":"), allow_nan=False)
+
+
+def _enc(value: Any, seen: set[int]) -> Any:
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < 2**53 else {"$n": str(value)}
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"$f": repr(value)}
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"$b": bytes(value).hex()}
+    key = id(value)
+    if key in seen:
+        raise DOMException("The object could not be cloned: it contains itself.", "DataCloneError")
+    if isinstance(value, (list, tuple)):
+        seen.add(key)
+        out = [_enc(v, seen) for v in value]
+        seen.discard(key)
+        return out
+    if isinstance(value, Mapping):
+        seen.add(key)
+        items = {}
+        for k, v in value.items():
+            if not isinstance(k, (str, int)) or isinstance(k, bool):
+                raise DOMException(f"{type(k).__name__} key {k!r} could not be cloned.", "DataCloneError")
+            items[str(k)] = _enc(v, seen)
+        seen.discard(key)
+        return {"$d": items}
+    if isinstance(value, (set, frozenset)):
+        seen.add(key)
+        out = [_enc(v, seen) for v in value]
+        seen.discard(key)
+        return {"$s": out}
+    raise DOMException(f"{type(value).__name__} object could not be cloned.", "DataCloneError")
+
+
+def decode(text: str) -> Any:
+    """The value :func:`encode` stored, as a fresh copy."""
+    return _dec(json.loads(text))
+
+
+def _dec(raw: Any) -> Any:
+    if isinstance(raw, list):
+        return [_dec(v) for v in raw]
+    if isinstance(raw, dict):
+        if "$d" in raw:
+            return JsDict((k, _dec(v)) for k, v in raw["$d"].items())
+        if "$b" in raw:
+            return bytes.fromhex(raw["$b"])
+        if "$s" in raw:
+            return {_dec(v) for v in raw["$s"]}
+        if "$n" in raw:
+            return int(raw["$n"])
+        if "$f" in raw:
+            return float(raw["$f"])
+    return raw
+
+
+# ---------------------------------------------------------------------- backends
+
+
+class Backend(Protocol):
+    """Where one namespace's objects keep their keys and alarms."""
+
+    def get(self, obj: str, key: str) -> str | None: ...
+    def put(self, obj: str, items: list[tuple[str, str]]) -> None: ...
+    def delete(self, obj: str, keys: list[str]) -> int: ...
+    def delete_all(self, obj: str) -> None: ...
+    def keys(self, obj: str) -> list[str]: ...
+    def get_alarm(self, obj: str) -> float | None: ...
+    def set_alarm(self, obj: str, at: float | None) -> None: ...
+    def objects(self) -> list[str]: ...
+
+
+class MemoryBackend:
+    """Keys and alarms in dicts: gone when the process ends (the default)."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, dict[str, str]] = {}
+        self._alarms: dict[str, float] = {}
+
+    def get(self, obj: str, key: str) -> str | None:
+        return self._data.get(obj, {}).get(key)
+
+    def put(self, obj: str, items: list[tuple[str, str]]) -> None:
+        self._data.setdefault(obj, {}).update(items)
+
+    def delete(self, obj: str, keys: list[str]) -> int:
+        data = self._data.get(obj, {})
+        return sum(data.pop(k, None) is not None for k in keys)
+
+    def delete_all(self, obj: str) -> None:
+        self._data.pop(obj, None)
+
+    def keys(self, obj: str) -> list[str]:
+        return sorted(self._data.get(obj, {}))
+
+    def get_alarm(self, obj: str) -> float | None:
+        return self._alarms.get(obj)
+
+    def set_alarm(self, obj: str, at: float | None) -> None:
+        if at is None:
+            self._alarms.pop(obj, None)
+        else:
+            self._alarms[obj] = at
+
+    def objects(self) -> list[str]:
+        return sorted(set(self._data) | set(self._alarms))
+
+
+class SqliteBackend:
+    """Keys and alarms in one SQLite file (stdlib ``sqlite3``): they survive a restart.
+
+    Args:
+        path: the database file; its folder is created if missing.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS kv (object TEXT, key TEXT, value TEXT, PRIMARY KEY (object, key))"
+        )
+        self._db.execute("CREATE TABLE IF NOT EXISTS alarms (object TEXT PRIMARY KEY, at REAL)")
+        weakref.finalize(self, self._db.close)  # closed with the backend, even if nobody calls close()
+
+    def _run(self, sql: str, args: Iterable[Any] = ()) -> list[Any]:
+        with self._lock:
+            return self._db.execute(sql, tuple(args)).fetchall()
+
+    def get(self, obj: str, key: str) -> str | None:
+        rows = self._run("SELECT value FROM kv WHERE object = ? AND key = ?", (obj, key))
+        return rows[0][0] if rows else None
+
+    def put(self, obj: str, items: list[tuple[str, str]]) -> None:
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO kv (object, key, value) VALUES (?, ?, ?)",
+                [(obj, k, v) for k, v in items],
+            )
+            self._db.execute("COMMIT")
+
+    def delete(self, obj: str, keys: list[str]) -> int:
+        n = 0
+        with self._lock:
+            for k in keys:
+                n += self._db.execute("DELETE FROM kv WHERE object = ? AND key = ?", (obj, k)).rowcount
+        return n
+
+    def delete_all(self, obj: str) -> None:
+        self._run("DELETE FROM kv WHERE object = ?", (obj,))
+
+    def keys(self, obj: str) -> list[str]:
+        rows = self._run("SELECT key FROM kv WHERE object = ?", (obj,))
+        return sorted(r[0] for r in rows)  # JS string order (UTF-16 code units): see _js_order
+
+    def get_alarm(self, obj: str) -> float | None:
+        rows = self._run("SELECT at FROM alarms WHERE object = ?", (obj,))
+        return float(rows[0][0]) if rows else None
+
+    def set_alarm(self, obj: str, at: float | None) -> None:
+        if at is None:
+            self._run("DELETE FROM alarms WHERE object = ?", (obj,))
+        else:
+            self._run("INSERT OR REPLACE INTO alarms (object, at) VALUES (?, ?)", (obj, at))
+
+    def objects(self) -> list[str]:
+        rows = self._run("SELECT object FROM kv UNION SELECT object FROM alarms")
+        return sorted(r[0] for r in rows)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _js_order(key: str) -> bytes:
+    # JS compares strings by UTF-16 code units; so does storage.list().
+    return key.encode("utf-16-be", "surrogatepass")
+
+
+# ---------------------------------------------------------------------- the API
+
+
+class Storage:
+    """Mirrors ``DurableObjectStorage`` (``ctx.storage``), the key-value API. Every method is async.
+
+    Keys are strings. ``get``/``put``/``delete`` take one key or several, as in JS.
+    ``setAlarm(ms)`` schedules the object's ``alarm()`` (milliseconds since the epoch,
+    or a ``datetime``); one alarm at a time.
+    """
+
+    constructor = JsClass("DurableObjectStorage")
+
+    def __init__(self, backend: Backend, obj: str, alarm_changed: Callable[[float | None], None]) -> None:
+        self._backend = backend
+        self._obj = obj
+        self._alarm_changed = alarm_changed
+        self._has_alarm_handler = True
+
+    async def get(self, key: str | list[str], options: Any = None) -> Any:
+        """Mirrors ``storage.get()``: the value (or None); for a list of keys, a dict of those found."""
+        if isinstance(key, (list, tuple)):
+            found = JsDict()
+            for k in key:
+                raw = self._backend.get(self._obj, _key(k))
+                if raw is not None:
+                    found[k] = decode(raw)
+            return found
+        raw = self._backend.get(self._obj, _key(key))
+        return None if raw is None else decode(raw)
+
+    async def put(self, key: str | Mapping[str, Any], value: Any = _MISSING, options: Any = None) -> None:
+        """Mirrors ``storage.put(key, value)`` and ``storage.put(entries)``."""
+        if isinstance(key, Mapping):
+            if value is not _MISSING and not isinstance(value, Mapping):
+                raise TypeError(texts.PUT_SHAPE)
+            items = [(_key(k), encode(v)) for k, v in key.items()]
+        else:
+            if value is _MISSING:
+                raise TypeError("put() called with undefined value.")
+            items = [(_key(key), encode(value))]
+        self._backend.put(self._obj, items)
+
+    async def delete(self, key: str | list[str], options: Any = None) -> bool | int:
+        """Mirrors ``storage.delete()``: True if the key existed; for a list, how many did."""
+        if isinstance(key, (list, tuple)):
+            return self._backend.delete(self._obj, [_key(k) for k in key])
+        return self._backend.delete(self._obj, [_key(key)]) == 1
+
+    async def deleteAll(self, options: Any = None) -> None:
+        """Mirrors ``storage.deleteAll()``: every key (the alarm stays, as in workerd)."""
+        self._backend.delete_all(self._obj)
+
+    async def list(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> JsDict:
+        """Mirrors ``storage.list({prefix, start, startAfter, end, limit, reverse})``: a dict in key order."""
+        opts = dict(options or {}, **kwargs)
+        keys = sorted(self._backend.keys(self._obj), key=_js_order)
+        prefix = opts.get("prefix")
+        start, start_after, end = opts.get("start"), opts.get("startAfter"), opts.get("end")
+        if prefix is not None:
+            keys = [k for k in keys if k.startswith(prefix)]
+        if start is not None:
+            keys = [k for k in keys if _js_order(k) >= _js_order(start)]
+        if start_after is not None:
+            keys = [k for k in keys if _js_order(k) > _js_order(start_after)]
+        if end is not None:
+            keys = [k for k in keys if _js_order(k) < _js_order(end)]
+        if opts.get("reverse"):
+            keys.reverse()
+        limit = opts.get("limit")
+        if limit is not None:
+            if limit <= 0:
+                raise TypeError(texts.LIST_LIMIT)
+            keys = keys[: int(limit)]
+        out = JsDict()
+        for k in keys:
+            raw = self._backend.get(self._obj, k)
+            if raw is not None:
+                out[k] = decode(raw)
+        return out
+
+    async def getAlarm(self, options: Any = None) -> float | None:
+        """Mirrors ``storage.getAlarm()``: the alarm time in ms since the epoch, or None."""
+        return self._backend.get_alarm(self._obj)
+
+    async def setAlarm(self, scheduled_time: Any, options: Any = None) -> None:
+        """Mirrors ``storage.setAlarm()``: ms since the epoch (or a ``datetime``); replaces any alarm."""
+        if hasattr(scheduled_time, "timestamp"):
+            ms = float(scheduled_time.timestamp() * 1000)
+        elif isinstance(scheduled_time, (int, float)) and not isinstance(scheduled_time, bool):
+            ms = float(scheduled_time)
+        else:
+            raise TypeError(
+                f"setAlarm() takes a time in ms or a datetime, not {type(scheduled_time).__name__}"
+            )
+        if ms <= 0:
+            raise TypeError(texts.ALARM_NOT_POSITIVE)
+        if not self._has_alarm_handler:
+            raise TypeError(texts.NO_ALARM_HANDLER)  # a TypeError on workerd 2026-11-17 (observed)
+        self._backend.set_alarm(self._obj, ms)
+        self._alarm_changed(ms)
+
+    async def deleteAlarm(self, options: Any = None) -> None:
+        """Mirrors ``storage.deleteAlarm()``."""
+        self._backend.set_alarm(self._obj, None)
+        self._alarm_changed(None)
+
+    def _keys(self) -> tuple[str, ...]:
+        return tuple(sorted(self._backend.keys(self._obj), key=_js_order))
+
+    def __repr__(self) -> str:
+        return f"<DurableObjectStorage {len(self._keys())} keys>"
+
+
+def _key(key: Any) -> str:
+    if not isinstance(key, str):
+        raise TypeError(f"storage keys are strings, not {type(key).__name__}")
+    return key

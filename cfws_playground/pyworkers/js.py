@@ -1,0 +1,288 @@
+"""The ``js`` module for code the kit runs: the JavaScript globals Python Workers import.
+
+``from js import WebSocketPair, Object, Response, Headers, URL, JSON, console, Date``
+gives the kit's runtime in the shapes Pyodide shows: ``WebSocketPair.new()``,
+``Object.values(pair)``, ``Response.new(body, init)``, ``URL.new(href)``,
+``Date.now()``. ``WebSocketRequestResponsePair`` is here too.
+"""
+
+from __future__ import annotations
+
+import json as _json
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from ..durable.state import WebSocketRequestResponsePair
+from ..http import Headers as _Headers, Response as _Response
+from ..socket import WebSocket, WebSocketPair
+from .ffi import JsObject, to_py
+from .jsobjects import JsHeaders, JsRequest, JsResponse
+
+__all__ = [
+    "JSON",
+    "URL",
+    "Array",
+    "Error",
+    "queueMicrotask",
+    "Date",
+    "Headers",
+    "Object",
+    "Request",
+    "Response",
+    "WebSocket",
+    "WebSocketPair",
+    "WebSocketRequestResponsePair",
+    "console",
+    "crypto",
+]
+
+_console_log = logging.getLogger("cfws_playground.console")
+
+
+class Object:
+    """JavaScript's ``Object``: ``values``, ``keys``, ``entries``, ``fromEntries``."""
+
+    @staticmethod
+    def values(obj: Any) -> list[Any]:
+        if isinstance(obj, WebSocketPair):
+            return obj.object_values()
+        if isinstance(obj, Mapping):
+            return list(obj.values())
+        return list(obj)
+
+    @staticmethod
+    def keys(obj: Any) -> list[Any]:
+        if isinstance(obj, WebSocketPair):
+            return ["0", "1"]
+        return [str(k) for k in obj]
+
+    @staticmethod
+    def entries(obj: Any) -> list[list[Any]]:
+        if isinstance(obj, WebSocketPair):
+            return [["0", obj[0]], ["1", obj[1]]]
+        return [[k, v] for k, v in obj.items()]
+
+    @staticmethod
+    def fromEntries(entries: Iterable[Any]) -> JsObject:
+        return JsObject((k, v) for k, v in entries)
+
+
+def _init(init: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A JS init object: a dict, a to_js() object, or Pyodide's keyword-arguments form."""
+    out = dict(to_py(init) if init is not None else {})
+    out.update(kwargs)
+    return out
+
+
+class Response:
+    """JavaScript's ``Response`` as Pyodide shows it: ``Response.new(body, init)``."""
+
+    @staticmethod
+    def new(body: Any = None, init: Any = None, **kwargs: Any) -> JsResponse:
+        opts = _init(init, kwargs)
+        if isinstance(body, _Response):  # new Response(body, otherResponse)
+            body = body.body
+        return JsResponse.of(
+            _Response(
+                body,
+                status=opts.get("status", 200),  # as in JS: a webSocket without status 101 is a RangeError
+                headers=opts.get("headers"),
+                webSocket=opts.get("webSocket"),
+                statusText=opts.get("statusText", ""),
+            )
+        )
+
+    @staticmethod
+    def json(data: Any, init: Any = None, **kwargs: Any) -> JsResponse:
+        opts = _init(init, kwargs)
+        headers = _Headers(opts.get("headers"))
+        if not headers.has("content-type"):
+            headers.set("content-type", "application/json")
+        body = _json.dumps(to_py(data))
+        return JsResponse.of(_Response(body, status=opts.get("status", 200), headers=headers))
+
+    @staticmethod
+    def redirect(url: str, status: int = 302) -> JsResponse:
+        return JsResponse.of(_Response(None, status=status, headers={"location": url}))
+
+
+class Request:
+    """JavaScript's ``Request``: ``Request.new(url, init)``."""
+
+    @staticmethod
+    def new(url: Any, init: Any = None, **kwargs: Any) -> JsRequest:
+        opts = _init(init, kwargs)
+        if isinstance(url, JsRequest):
+            url = url.url
+        return JsRequest(
+            str(url), method=opts.get("method", "GET"), headers=opts.get("headers"), body=opts.get("body")
+        )
+
+
+class Headers:
+    """JavaScript's ``Headers``: ``Headers.new(init)``."""
+
+    @staticmethod
+    def new(init: Any = None) -> JsHeaders:
+        if init is not None and not isinstance(init, (Mapping, _Headers, list, tuple)):
+            init = list(init)  # dict_items and other iterables of pairs
+        return JsHeaders(to_py(init) if init is not None else None)
+
+
+class _SearchParams:
+    def __init__(self, query: str) -> None:
+        self._pairs = parse_qsl(query, keep_blank_values=True)
+
+    def get(self, name: str) -> str | None:
+        return next((v for k, v in self._pairs if k == name), None)
+
+    def getAll(self, name: str) -> list[str]:
+        return [v for k, v in self._pairs if k == name]
+
+    def has(self, name: str) -> bool:
+        return any(k == name for k, _ in self._pairs)
+
+
+class _URL:
+    def __init__(self, href: str) -> None:
+        parts = urlsplit(href)
+        self.href = href
+        self.protocol = parts.scheme + ":"
+        self.host = parts.netloc
+        self.hostname = parts.hostname or ""
+        self.port = "" if parts.port is None else str(parts.port)
+        self.pathname = parts.path or "/"
+        self.search = "?" + parts.query if parts.query else ""
+        self.hash = "#" + parts.fragment if parts.fragment else ""
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.searchParams = _SearchParams(parts.query)
+
+    def toString(self) -> str:
+        return self.href
+
+    def __str__(self) -> str:
+        return self.href
+
+
+class URL:
+    """JavaScript's ``URL``: ``URL.new(href)`` with ``pathname``, ``searchParams.get()``, ..."""
+
+    @staticmethod
+    def new(url: Any, base: Any = None) -> _URL:
+        href = str(url)
+        if base is not None:
+            from urllib.parse import urljoin
+
+            href = urljoin(str(base), href)
+        return _URL(href)
+
+
+class JSON:
+    """JavaScript's ``JSON``."""
+
+    @staticmethod
+    def parse(text: str) -> Any:
+        return _json.loads(text, object_hook=JsObject)
+
+    @staticmethod
+    def stringify(value: Any, replacer: Any = None, space: Any = None) -> str:
+        separators = (",", ":") if space is None else None
+        return _json.dumps(to_py(value), separators=separators, indent=space, ensure_ascii=False)
+
+
+class _Date:
+    def __init__(self, ms: float) -> None:
+        self._ms = ms
+
+    def getTime(self) -> float:
+        return self._ms
+
+    def valueOf(self) -> float:
+        return self._ms
+
+    def toISOString(self) -> str:
+        seconds, ms = divmod(int(self._ms), 1000)
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{ms:03d}Z"
+
+
+class Date:
+    """JavaScript's ``Date``: ``Date.now()`` (ms since the epoch) and ``Date.new(ms)``."""
+
+    @staticmethod
+    def now() -> float:
+        return float(int(time.time() * 1000))
+
+    @staticmethod
+    def new(ms: float | None = None) -> _Date:
+        return _Date(Date.now() if ms is None else float(ms))
+
+
+class _Console:
+    """``console.log`` and friends: lines on the ``cfws_playground.console`` logger (serve shows them)."""
+
+    def log(self, *args: Any) -> None:
+        _console_log.info("%s", " ".join(map(str, args)))
+
+    info = debug = log
+
+    def warn(self, *args: Any) -> None:
+        _console_log.warning("%s", " ".join(map(str, args)))
+
+    def error(self, *args: Any) -> None:
+        _console_log.error("%s", " ".join(map(str, args)))
+
+
+console = _Console()
+
+
+class Array:
+    """JavaScript's ``Array``: ``Array.new()`` is a list."""
+
+    @staticmethod
+    def new(*items: Any) -> list[Any]:
+        return list(items)
+
+
+class Error(Exception):
+    """JavaScript's ``Error``: ``Error.new(message)``."""
+
+    @staticmethod
+    def new(message: str = "") -> Error:
+        return Error(message)
+
+
+def queueMicrotask(callback: Any) -> None:
+    """JavaScript's ``queueMicrotask``: the callback runs in a later turn of the event loop."""
+    import asyncio
+
+    from ..durable.state import DurableObjectAbort
+
+    def run() -> None:
+        try:
+            callback()
+        except DurableObjectAbort:
+            pass  # ctx.abort() queued by the SDK: the object is reset, nothing else to do
+
+    asyncio.get_running_loop().call_soon(run)
+
+
+class _Crypto:
+    """``crypto.randomUUID()`` and ``crypto.getRandomValues(array)``."""
+
+    def randomUUID(self) -> str:
+        import uuid
+
+        return str(uuid.uuid4())
+
+    def getRandomValues(self, array: Any) -> Any:
+        import secrets
+
+        view = memoryview(array).cast("B")
+        view[:] = secrets.token_bytes(len(view))
+        return array
+
+
+crypto = _Crypto()

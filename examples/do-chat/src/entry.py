@@ -1,0 +1,63 @@
+"""A chat room: the page at / connects to /ws?room=NAME&name=YOU; one Durable Object per room.
+
+The room accepts each socket with ``ctx.acceptWebSocket``, so it can hibernate
+between messages while every client stays connected: whatever must survive
+(the member's name) lives in the socket's attachment, not in ``self``.
+"""
+
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+from js import Object, WebSocketPair, WebSocketRequestResponsePair
+from workers import DurableObject, Response, WorkerEntrypoint
+
+PAGE = (Path(__file__).parent / "chat.html").read_text()
+
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        url = urlparse(request.url)
+        if url.path == "/":
+            return Response(PAGE, headers={"content-type": "text/html; charset=utf-8"})
+        if url.path == "/ws":
+            if request.headers.get("Upgrade", "").lower() != "websocket":
+                return Response("Expected Upgrade: websocket", status=426)
+            room = parse_qs(url.query).get("room", ["lobby"])[0]
+            stub = self.env.CHAT.getByName(room)
+            return await stub.fetch(request)
+        return Response("Not found", status=404)
+
+
+class ChatRoom(DurableObject):
+    def __init__(self, ctx, env):
+        super().__init__(ctx, env)
+        # Runs again after every wake-up: keep nothing here that must outlive hibernation.
+        self.ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair.new("ping", "pong"))
+
+    async def fetch(self, request):
+        name = parse_qs(urlparse(request.url).query).get("name", ["anonymous"])[0]
+        pair = Object.values(WebSocketPair.new())
+        client, server = pair[0], pair[1]
+        self.ctx.acceptWebSocket(server, ["member"])
+        server.serializeAttachment({"name": name})
+        self.broadcast(f"* {name} joined ({len(self.ctx.getWebSockets())} here). {self.env.GREETING}!")
+        return Response(None, status=101, web_socket=client)
+
+    async def webSocketMessage(self, ws, message):
+        if isinstance(message, str):
+            self.broadcast(f"{ws.deserializeAttachment()['name']}: {message}")
+
+    async def webSocketClose(self, ws, code, reason, was_clean):
+        # A hibernatable socket gets no automatic reply: answer the Close, or the client
+        # waits for one. Never echo 1005 or 1006 (close() throws for them).
+        if ws.readyState == 2:
+            ws.close(1000 if code in (1005, 1006) else code, "goodbye")
+        self.broadcast(f"* {ws.deserializeAttachment()['name']} left", skip=ws)
+
+    async def webSocketError(self, ws, error):
+        self.broadcast(f"* {ws.deserializeAttachment()['name']} dropped", skip=ws)
+
+    def broadcast(self, text, skip=None):
+        for ws in self.ctx.getWebSockets("member"):
+            if ws is not skip and ws.readyState == 1:
+                ws.send(text)
