@@ -72,6 +72,7 @@ EXTRA_WHEELS = {
     "anywidget": "0.11.0",
     "psygnal": "0.16.1",
     "websockets": "17.4",
+    "h11": "0.16.0",  # the bridge's HTTP layer (imported with the package, used only by serve())
     "ipython-pygments-lexers": "1.1.1",
 }
 #: Wheels shipped inside jupyterlite-pyodide-kernel: its kernel, piplite and the shims.
