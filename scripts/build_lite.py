@@ -82,6 +82,9 @@ PRELOAD = ["micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi",
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 #: What a chapter imports when it talks over the network (not possible in a browser kernel).
 NETWORK_IMPORTS = {"websockets", "urllib.request", "cfws_playground.serve", "cfws_playground.bridge"}
+#: A chapter that compares the kit with workerd's recorded event order: Pyodide's event
+#: loop hides its ready queue, so the kit cannot order deliveries there as workerd does.
+FIDELITY = "cfws_playground.fidelity"
 #: What a left-out chapter says in the site (the words of ``cfws_playground._platform.NEEDS_NETWORK``).
 NEEDS_NETWORK = "this needs a kernel with network access: run it in JupyterLab or on Binder"
 #: Pyodide's platform, for evaluating the wheels' environment markers.
@@ -145,6 +148,8 @@ def chapters() -> tuple[list[Path], dict[str, str]]:
         needs = network_imports(path)
         if needs:
             left_out[path.name] = "talks over the network (imports " + ", ".join(needs) + ")"
+        elif FIDELITY in path.read_text(encoding="utf-8"):
+            left_out[path.name] = "compares event order with workerd (" + FIDELITY + ")"
         else:
             included.append(path)
     return included, left_out
@@ -163,12 +168,20 @@ def placeholder(path: Path) -> dict[str, object]:
         ),
         f"# {path.stem}",
     )
-    text = (
-        f"{title}\n\n"
-        "This chapter talks to real clients over the network, and a kernel running in your "
-        "browser has no network sockets.\n\n"
-        f"**{NEEDS_NETWORK[0].upper()}{NEEDS_NETWORK[1:]}.** The other chapters run here as they are."
-    )
+    if FIDELITY in path.read_text(encoding="utf-8") and not network_imports(path):
+        why = (
+            "This chapter compares the kit with real workerd, event by event, and a kernel running in "
+            "your browser schedules events its own way (its event loop hides the queue the kit orders "
+            "deliveries by), so the comparison would not hold here.\n\n"
+            "**Run it in JupyterLab or on Binder.**"
+        )
+    else:
+        why = (
+            "This chapter talks to real clients over the network, and a kernel running in your "
+            "browser has no network sockets.\n\n"
+            f"**{NEEDS_NETWORK[0].upper()}{NEEDS_NETWORK[1:]}.**"
+        )
+    text = f"{title}\n\n{why} The other chapters run here as they are."
     cell = {"cell_type": "markdown", "id": "needs-network", "metadata": {}, "source": text.splitlines(True)}
     return {"cells": [cell], "metadata": original["metadata"], "nbformat": 4, "nbformat_minor": 5}
 

@@ -40,6 +40,7 @@ import os
 import pathlib
 import re
 import sys
+import tempfile
 
 import nbformat
 from nbclient import NotebookClient
@@ -151,6 +152,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     # Deterministic hashing and no user-level IPython start-up files.
     os.environ.setdefault("PYTHONHASHSEED", "0")
+    # Outputs never depend on whether this machine has a workerd binary (chapter 10 runs
+    # live only where one is installed): the kernels see none.
+    for var in ("CFWS_WORKERD", "MINIFLARE_WORKERD_PATH"):
+        os.environ.pop(var, None)
+    os.environ["CFWS_PLAYGROUND_CACHE"] = tempfile.mkdtemp(prefix="cfws-regen-")
     for path in paths:
         nb = execute(path)
         target = (args.out / path.name) if args.out else path

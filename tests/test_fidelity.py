@@ -33,7 +33,7 @@ from cfws_playground.fidelity import (
     install_workerd,
     verify,
 )
-from cfws_playground.fidelity.compare import _run_kit, load_references
+from cfws_playground.fidelity.compare import _run_kit, _run_workerd, load_references
 from cfws_playground.fidelity.dsl import compile_steps
 from cfws_playground.fidelity.scenario import config_key
 from cfws_playground.fidelity.workerd import WorkerdServer
@@ -233,7 +233,7 @@ def test_live_workerd_reproduces_the_references(workerd_binary) -> None:  # type
         changed = [
             (sc.name, config_key(c))
             for sc, c in runs
-            if server.run(sc.ops, c) != REFERENCES[sc.name][config_key(c)]
+            if _run_workerd(server, sc, c) != REFERENCES[sc.name][config_key(c)]
         ]
     assert not changed, f"workerd differs from the recorded references (re-record and review): {changed[:10]}"
 
