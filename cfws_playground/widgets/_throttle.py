@@ -25,6 +25,7 @@ thread asks the loop to schedule its flush with ``call_soon_threadsafe``.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 import weakref
 from collections import deque
@@ -129,10 +130,12 @@ class Coalescer:
             self._scheduled = True
             now = loop.time()
             delay = BUDGET.reserve(loop, max(now, self._last + self._interval)) - now
+            # A fresh context: a flush belongs to the widget, never to the request being
+            # served when the record was made (serve() cancels a request's timers when it ends).
             if delay > 0:
-                self._handle = loop.call_later(delay, self.flush)
+                self._handle = loop.call_later(delay, self.flush, context=contextvars.Context())
             else:
-                self._handle = loop.call_soon(self.flush)
+                self._handle = loop.call_soon(self.flush, context=contextvars.Context())
             return
         known = self._loop
         if known is not None and not known.is_closed() and threading.get_ident() != self._thread:

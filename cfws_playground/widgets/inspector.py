@@ -12,6 +12,7 @@ as deterministic text (no ids, no clock times) for notebooks and nbval.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime
 import pathlib
 from typing import Any
@@ -111,7 +112,7 @@ class DurableObjectInspector(anywidget.AnyWidget):
             self.refresh()
             return
         delay = max(0.0, self._last + self._interval - loop.time())
-        self._pending = loop.call_later(delay, self._due)
+        self._pending = loop.call_later(delay, self._due, context=contextvars.Context())  # not a request's
 
     def _due(self) -> None:
         self._pending = None
@@ -125,7 +126,7 @@ class DurableObjectInspector(anywidget.AnyWidget):
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        self._ticker = loop.call_later(self._poll, self._poll_now)
+        self._ticker = loop.call_later(self._poll, self._poll_now, context=contextvars.Context())
 
     def _poll_now(self) -> None:
         self._ticker = None

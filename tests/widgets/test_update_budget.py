@@ -47,3 +47,28 @@ def test_the_budget_hands_out_slots_one_interval_apart() -> None:
             other.close()
     finally:
         loop.close()
+
+
+async def test_a_flush_scheduled_while_a_request_is_served_survives_the_request() -> None:
+    # serve() cancels the timers a request made when it ends; a widget's flush is not one
+    # of them, or the widget would freeze after the connection that fed it closed.
+    import asyncio
+    import contextvars
+
+    from cfws_playground import Recorder
+    from cfws_playground.bridge import scope
+    from cfws_playground.widgets._throttle import BUDGET, Coalescer
+
+    loop = asyncio.get_running_loop()
+    scope.install(loop)
+    flushed: list[int] = []
+    coalescer = Coalescer(Recorder(), lambda batch, overflow: flushed.append(len(batch)), rate=1000)
+    BUDGET.reserve(loop, loop.time() + 0.05)  # another widget holds the next slot: this flush waits
+    request = scope.RequestScope()
+    context = contextvars.copy_context()
+    request.enter(context)
+    context.run(coalescer._on_record, object())  # type: ignore[arg-type]
+    request.end()
+    await asyncio.sleep(0.3)
+    assert flushed == [1]
+    coalescer.close()
