@@ -153,11 +153,18 @@ def test_the_site_has_the_chapters_that_need_no_socket(site: dict[str, Any]) -> 
     assert "06-real-clients.ipynb" in site["left_out"]  # serve() and websockets: a real network
     assert {"00-start-here.ipynb", "01-pairs.ipynb", "07-compatibility-dates.ipynb"} <= set(site["chapters"])
     for name, reason in site["left_out"].items():
-        assert reason.startswith("talks over the network"), (name, reason)
+        # Left out: it talks over the network, or it compares event order with workerd
+        # (Pyodide's loop hides the queue the kit orders deliveries by).
+        kinds = ("talks over the network", "compares event order with workerd")
+        assert reason.startswith(kinds), (name, reason)
         # In its place, a page that says why, so links from other chapters explain themselves.
         stand_in = nbformat.read(site["path"] / "files" / name, as_version=4)
         assert [c.cell_type for c in stand_in.cells] == ["markdown"]
-        assert NEEDS_NETWORK.lower() in stand_in.cells[0].source.lower(), stand_in.cells[0].source
+        text = stand_in.cells[0].source.lower()
+        if reason.startswith("talks over the network"):
+            assert NEEDS_NETWORK.lower() in text, stand_in.cells[0].source
+        else:
+            assert "jupyterlab or on binder" in text, stand_in.cells[0].source
     assert (site["path"] / "files" / "checks.py").exists()
     assert (site["path"] / "files" / "solutions").is_dir()
 

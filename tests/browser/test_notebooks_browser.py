@@ -193,14 +193,15 @@ def test_run_all_completes(path: Path, lab: Lab, browser: Any) -> None:
             )
             assert any(e.startswith("close 1001 ") for e in _browser_log(page)), _browser_log(page)
             # The event stream beside it showed the Worker's side of that connection, live.
-            steps_js = """() => [...document.querySelectorAll('.cfws-stream tr.cfws-row .cfws-step')]
-                                 .map(td => td.firstChild.textContent)"""
+            steps_js = (
+                "() => [...document.querySelectorAll('.cfws-stream tr.cfws-row .cfws-step')]"
+                ".map(td => td.firstChild.textContent)"
+            )
             try:
                 page.wait_for_function(
-                    """() => { const steps = [...document.querySelectorAll('.cfws-stream tr.cfws-row .cfws-step')]
-                                 .map(td => td.firstChild.textContent);
+                    f"""() => {{ const steps = ({steps_js})();
                                return steps.includes("[network] send('hello from the page')") &&
-                                      steps.includes("send('echo: hello from the page')"); }""",
+                                      steps.includes("send('echo: hello from the page')"); }}""",
                     timeout=30_000,
                 )
             except Exception as exc:  # say what the stream showed instead
