@@ -12,7 +12,7 @@ import asyncio
 import difflib
 import html
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from .kit import run_on_kit
 from .library import SCENARIOS, by_name
 from .scenario import Config, Scenario, config_key
 from .wire import run_wire_on_kit
-from .workerd import WORKERD_VERSION, WorkerdServer, find_workerd
+from .workerd import WORKERD_VERSION, WorkerdNotFound, WorkerdServer, find_workerd
 
 __all__ = ["Comparison", "Result", "load_references", "record_references", "references_path", "verify"]
 
@@ -59,20 +59,23 @@ class Result:
             return "same"
         return "deliberate" if self.scenario.deliberate else "differs"
 
-    def side_by_side(self, width: int = 60) -> str:
-        """The two transcripts in columns; ``!`` marks a row that differs."""
+    def rows(self) -> Iterator[tuple[bool, str, str]]:
+        """The two transcripts aligned: ``(same, kit row, workerd row)``, ``""`` where one has none."""
         left, right = self.kit, self.workerd or []
-        out = [f"{'kit':<{width}}   workerd"]
         sm = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
         for tag, i1, i2, j1, j2 in sm.get_opcodes():
             if tag == "equal":
-                out.extend(f"  {row[:width]:<{width}} = " for row in left[i1:i2])
+                yield from ((True, row, row) for row in left[i1:i2])
                 continue
             a, b = left[i1:i2], right[j1:j2]
             for k in range(max(len(a), len(b))):
-                x = a[k] if k < len(a) else ""
-                y = b[k] if k < len(b) else ""
-                out.append(f"! {x[:width]:<{width}} | {y}")
+                yield False, a[k] if k < len(a) else "", b[k] if k < len(b) else ""
+
+    def side_by_side(self, width: int = 60) -> str:
+        """The two transcripts in columns; ``!`` marks a row that differs."""
+        out = [f"{'kit':<{width}}   workerd"]
+        for same, x, y in self.rows():
+            out.append(f"  {x[:width]:<{width}} = " if same else f"! {x[:width]:<{width}} | {y}")
         return "\n".join(out)
 
 
@@ -217,8 +220,6 @@ async def averify(
 def _compare(runs: list[tuple[Scenario, Config]], kit: list[list[str]], live: bool | None) -> Comparison:
     binary = find_workerd() if live is not False else None
     if live and binary is None:
-        from .workerd import WorkerdNotFound
-
         raise WorkerdNotFound(
             "no workerd binary: run `cfws-playground verify --install` (needs Node.js and npm)"
         )

@@ -57,8 +57,6 @@ def render(value: Any) -> str:
     """A value as both interpreters write it: JS's view of it, whatever the runtime."""
     if value is None:
         return "undefined"
-    if value is _NULL:
-        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -94,14 +92,6 @@ def _error_text(exc: BaseException) -> str:
     if not isinstance(name, str):
         name = type(exc).__name__
     return f"{name}: {exc}"
-
-
-class _Null:
-    def __repr__(self) -> str:
-        return "null"
-
-
-_NULL = _Null()
 
 
 class _Run:

@@ -9,7 +9,6 @@ text, for notebooks checked by nbval.
 
 from __future__ import annotations
 
-import difflib
 import html
 from typing import Any
 
@@ -34,15 +33,10 @@ def _label(r: Result) -> str:
 
 def side_by_side_html(r: Result) -> str:
     """The two transcripts of one run as an HTML table; differing rows highlighted."""
-    left, right = r.kit, r.workerd or []
     rows = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=left, b=right, autojunk=False).get_opcodes():
-        a, b = left[i1:i2], right[j1:j2]
-        for k in range(max(len(a), len(b))):
-            x = html.escape(a[k]) if k < len(a) else ""
-            y = html.escape(b[k]) if k < len(b) else ""
-            style = "" if tag == "equal" else ' style="background:#ffebee"'
-            rows.append(f"<tr{style}><td><code>{x}</code></td><td><code>{y}</code></td></tr>")
+    for same, x, y in r.rows():
+        style = "" if same else ' style="background:#ffebee"'
+        rows.append(f"<tr{style}><td><code>{html.escape(x)}</code></td><td><code>{html.escape(y)}</code></td></tr>")
     head = (
         f"<p><b>{html.escape(r.scenario.name)}</b> [{html.escape(config_key(r.config))}] "
         f'<span style="color:{_COLORS[r.status]}">{r.status}</span>: {html.escape(r.scenario.about)}</p>'
