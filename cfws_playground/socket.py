@@ -119,6 +119,13 @@ class WebSocket:
     _traffic: bool
     _errored: bool
     _dead: bool
+    _handed: bool
+    _delivering: bool
+    _out_aborted: bool
+    _released: bool
+    _pump_cont: Once | None
+    _pump_hop: Once | None
+    _delivery_hop: Once | None
     _warned_promise: bool
     _stuck_error: BaseException | None
     _transport: Any
@@ -147,6 +154,14 @@ class WebSocket:
         ws._traffic = False  # a message (not a Close) was sent or received on the network
         ws._errored = False  # an error event was dispatched (only the first one is)
         ws._dead = False  # stopped reading after an error: the peer will see the pipe break
+        # workerd's outgoing pump (see _pump_done): the head of _outgoing was handed to
+        # the peer's waiting read loop; the peer is dispatching a frame of ours; the peer
+        # let go of the pipe (outgoingAborted); this end let go of it (state Released).
+        ws._handed = False
+        ws._delivering = False
+        ws._out_aborted = False
+        ws._released = False
+        ws._pump_cont = ws._pump_hop = ws._delivery_hop = None
         ws._warned_promise = False
         ws._stuck_error = None  # reported, but an error listener raised: close() rethrows it
         ws._transport = None  # set when the end is coupled to a network connection
@@ -248,7 +263,10 @@ class WebSocket:
             self._reading = True
             peer = self._peer
             if peer._outgoing:
-                self._schedule_delivery()
+                if len(peer._outgoing) == 1 and self._take_last():
+                    self._schedule_delivery_later()
+                else:
+                    self._schedule_delivery()
             elif peer._dead:
                 schedule(self._peer_gone)
             outcome = "ok"
@@ -505,7 +523,10 @@ class WebSocket:
             return
         self._reading = True
         if self._peer._outgoing:
-            self._schedule_delivery()
+            if len(self._peer._outgoing) == 1 and self._take_last():
+                self._schedule_delivery_later()
+            else:
+                self._schedule_delivery()
         elif self._peer._dead:
             schedule(self._peer_gone)
 
@@ -516,8 +537,41 @@ class WebSocket:
         peer = self._peer
         if peer._transport is not None:
             peer._transport.frames_queued()
-        elif peer._reading and not peer._delivery.scheduled:
-            peer._schedule_delivery()
+        elif peer._reading:
+            handed = len(self._outgoing) == 1 and not peer._delivering
+            if not peer._delivery.scheduled:
+                peer._schedule_delivery()
+            if handed:
+                # The peer's read loop is waiting in receive(): kj's pipe hands the
+                # frame over at once, so this end's pump is done after this turn, and
+                # its continuation runs after the peer has seen the frame.
+                self._handed = True
+                if self._phase in _CLOSED_OUTGOING:
+                    self._schedule_pump_done(2)
+
+    def _take_last(self) -> bool:
+        """This end's read loop is back in receive() and the peer has one frame left.
+
+        kj's pipe hands it over now (the peer's blocked send completes), so the
+        peer's pump finishes, and its continuation runs before this end sees the
+        frame. Returns True when that continuation was scheduled: this end's
+        dispatch of the frame then comes a turn later than usual (kj resumes a
+        read loop that took a ready frame breadth-first).
+        """
+        peer = self._peer
+        if peer._handed:
+            return False
+        peer._handed = True
+        if peer._out_aborted or peer._phase in _CLOSED_OUTGOING:
+            peer._schedule_pump_done(1)
+            return True
+        return False
+
+    def _schedule_delivery_later(self) -> None:
+        hop = self._delivery_hop
+        if hop is None:
+            hop = self._delivery_hop = Once(self._schedule_delivery)
+        hop.request()
 
     def _schedule_delivery(self) -> None:
         self._delivery.request()
@@ -536,6 +590,11 @@ class WebSocket:
         delivery = self._delivery
         while self._reading and src:
             frame = src.popleft()
+            if peer._handed:
+                peer._handed = False  # taken already; its pump's continuation is scheduled
+            elif not src and (peer._out_aborted or peer._phase in _CLOSED_OUTGOING):
+                peer._pump_done()
+            self._delivering = True
             cls = type(frame)
             if cls is str or (cls is bytes and self._binary_type != "blob"):
                 self._dispatch_from_runtime(_message_event(frame))  # type: ignore[arg-type]
@@ -546,6 +605,11 @@ class WebSocket:
                 self._report_error(frame.error, frame.message)  # type: ignore[union-attr]
             else:
                 self._receive_message(frame)  # type: ignore[arg-type]
+            self._delivering = False
+            if len(src) == 1 and self._reading and self._take_last():
+                if not delivery.scheduled:
+                    self._schedule_delivery_later()
+                return
             budget -= 1
             if not budget or delivery.scheduled:
                 break
@@ -574,7 +638,11 @@ class WebSocket:
     def _receive_close(self, code: int, reason: str) -> None:
         action = Action.RECV_CLOSE_HALF_OPEN if self._allow_half_open else Action.RECV_CLOSE
         t = transition(self._phase, action)
-        initiated = self._phase is Phase.CLOSE_SENT
+        # Frames handed over before this turn are sent: only what this end queues while
+        # it handles the Close (the automatic reply, a listener's send or close) keeps
+        # its pump running past the close event.
+        queued = len(self._outgoing)
+        was_pumping = queued > 1 or (queued == 1 and not self._handed)
         self._reading = False
         self._phase = t.next
         if t.effect is Effect.QUEUE_REPLY_CLOSE:
@@ -583,11 +651,69 @@ class WebSocket:
             self._outgoing.append(_Close(code, reason))
             self._notify_outgoing()
         self._dispatch_from_runtime(CloseEvent(code=code, reason=reason, wasClean=True))
+        # workerd's tryReleaseNative() after the close event.
+        if (
+            self._phase is Phase.CLOSED
+            and not was_pumping
+            and len(self._outgoing) == queued
+            and self._peer._transport is None
+        ):
+            self._release_native()
+
+    def _release_native(self) -> None:
+        """The end lets go of its side of kj's pipe (workerd: state Released).
+
+        Destroying a pipe end aborts both directions: the peer's whenAborted task
+        sets its outgoingAborted flag, and lets go too if its pump is idle and its
+        read loop is over. A peer whose pump continuation is still to run then
+        reports "Network connection lost." (see :meth:`_pump_done`): in a plain
+        handshake that is the end that answered the Close, because its answer was
+        handed to a read loop that was waiting for it.
+        """
+        if self._released:
+            return
+        self._released = True
         peer = self._peer
-        if initiated and peer._replied:
-            # The handshake is complete. workerd then reports the pipe's end on the
-            # side that received the Close first and answered it (observed, both dates).
-            peer._schedule_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
+        if peer._released or peer._transport is not None:
+            return
+        peer._out_aborted = True
+        out = peer._outgoing
+        pump_idle = not out or (len(out) == 1 and peer._handed)
+        if pump_idle and peer._phase in _CLOSED_INCOMING:
+            peer._released = True
+
+    def _schedule_pump_done(self, turns: int) -> None:
+        """Run :meth:`_pump_done` in ``turns`` runtime turns.
+
+        A pump that handed its frame to a waiting reader resumes a turn later, and
+        its continuation enters JavaScript a turn after that (2); a pump whose
+        blocked send was taken resumes at once (1). These are turns like a
+        delivery's (they wait for user callbacks as deliveries do), so that they
+        keep their places among the deliveries they race with.
+        """
+        cont = self._pump_cont
+        if cont is None:
+            cont = self._pump_cont = Once(self._pump_done)
+        if turns == 1:
+            cont.request()
+            return
+        hop = self._pump_hop
+        if hop is None:
+            hop = self._pump_hop = Once(cont.request)
+        hop.request()
+
+    def _pump_done(self) -> None:
+        """The continuation after this end's outgoing pump finished (web-socket.c++ ensurePumping)."""
+        out = self._outgoing
+        if out and not (len(out) == 1 and self._handed):
+            return  # still sending: a later continuation decides
+        if self._out_aborted:
+            # The peer let go before this continuation ran (even if the whenAborted task
+            # has released this end already): reportError().
+            self._released = True
+            self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
+        elif self._phase is Phase.CLOSED:
+            self._release_native()
 
     def _peer_gone(self) -> None:
         """The peer's end was destroyed without a Close.
@@ -976,6 +1102,10 @@ class WebSocketPair:
 
 
 # ---------------------------------------------------------------------- conversions
+
+
+_CLOSED_OUTGOING = frozenset((Phase.CLOSE_SENT, Phase.CLOSED))
+_CLOSED_INCOMING = frozenset((Phase.CLOSE_RECEIVED, Phase.CLOSED, Phase.DISCONNECTED))
 
 
 def _coerce_message(message: Any) -> str | bytes:

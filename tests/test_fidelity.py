@@ -42,15 +42,6 @@ REFERENCES = load_references()["transcripts"]
 
 #: Differences the library found that the kit has not fixed yet, with what differs.
 OPEN: dict[str, str] = {
-    # Where workerd's trailing "Uncaught Error: Network connection lost." lands after a
-    # close handshake depends on how its outgoing pump hands the last frame over
-    # (web-socket.c++ ensurePumping); the kit's rule (the end that answered a Close
-    # gets it) is right for the plain handshake only.
-    "send-half-open-after-close": "kit adds the error on a replier that sent a message before its Close",
-    "close-initiator-receives-while-closing": "kit adds the error on a replier that sent before answering",
-    "close-both-same-turn": "workerd puts the error on a (the first closer); the kit puts none",
-    "close-b-in-message-listener-while-a-close-queued": "workerd gives b the error before its close event",
-    "half-open-close-listener-sends-goodbye": "kit adds the error on a replier that sent before answering",
     # On the wire (serve()):
     "wire-message-over-32mib-1009": "the client's send fails first against workerd",
 }

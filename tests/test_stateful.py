@@ -37,6 +37,7 @@ class End:
     closed_out: bool = False
     replied: bool = False  # received the Close first, then sent one
     errors: int = 0
+    handshake_done: bool = False  # may see the trailing "Network connection lost."
     binary_type: str = "blob"
     queue: list[Any] = field(default_factory=list)  # frames this end sent, not yet read
     messages: list[Any] = field(default_factory=list)
@@ -75,8 +76,12 @@ class Model:
                             me.closed_out = True
                             me.replied = True
                         me.closes.append(frame)
-                        if initiated and peer.replied and not peer.errors:
-                            peer.errors += 1  # "Network connection lost." after the handshake
+                        if initiated:
+                            # The handshake is complete: when workerd's pipe ends are let
+                            # go, one end may report "Network connection lost." Which one
+                            # (or none) depends on turns this model does not keep; the
+                            # scenario library pins the cases down against workerd.
+                            me.handshake_done = peer.handshake_done = True
                     elif isinstance(frame, bytes):
                         me.messages.append(("blob" if me.binary_type == "blob" else "bytes", frame))
                     else:
@@ -232,7 +237,9 @@ class PairMachine(RuleBasedStateMachine):
             end = self.model.ends[i]
             assert self.seen[i] == end.messages, f"end {i} messages"
             assert self.closes[i] == end.closes, f"end {i} close events"
-            assert self.errors[i] == end.errors, f"end {i} error events"
+            trailing = self.errors[i] - end.errors
+            assert trailing == 0 or (trailing == 1 and end.handshake_done), f"end {i} error events"
+        assert sum(self.errors) - sum(e.errors for e in self.model.ends) <= 1, "one trailing error at most"
 
     @invariant()
     def ready_states_agree(self) -> None:
