@@ -41,10 +41,7 @@ from cfws_playground.fidelity.workerd import WorkerdServer
 REFERENCES = load_references()["transcripts"]
 
 #: Differences the library found that the kit has not fixed yet, with what differs.
-OPEN: dict[str, str] = {
-    # On the wire (serve()):
-    "wire-message-over-32mib-1009": "the client's send fails first against workerd",
-}
+OPEN: dict[str, str] = {}
 
 
 def _kit(sc: Scenario) -> dict[str, list[str]]:

@@ -470,6 +470,8 @@ class Connection(asyncio.Protocol):
         for chunk in chunks:
             if chunk:
                 transport.write(chunk)
+            elif getattr(ws, "reset_after_close", False):
+                transport.close()  # after what is buffered; the unread rest resets the client
             elif not transport.is_closing():
                 # The end of our side. Keep reading (and discarding) until the client
                 # ends its side: closing now, with its data unread, would reset the

@@ -27,9 +27,14 @@ class WorkerdProtocol(ServerProtocol):
       (auto-reply or its own ``close()``), after any messages it queued before.
     * A message over the limit closes with workerd's text: "Message is too
       large: N > LIMIT", or "Message is too large" when it was deflated.
+      When the frame's header gives it away, workerd sends its Close and drops
+      the connection without reading the rest, so a client still sending is
+      reset (its send fails after it has read the 1009): :attr:`reset_after_close`.
     """
 
     link: Link | None = None
+    #: End the TCP connection once our Close is written, unread data and all.
+    reset_after_close = False
 
     def recv_frame(self, frame: Frame) -> None:
         if frame.opcode is Opcode.CLOSE and self.state is OPEN and self.link is not None:
@@ -49,32 +54,29 @@ class WorkerdProtocol(ServerProtocol):
                 reason = "Message is too large"
             else:
                 reason = f"Message is too large: {(exc.current_size or 0) + exc.size} > {limit}"
-                skip = 4 + exc.size  # the frame's mask and payload, not read yet
+                skip = 4 + exc.size  # the frame's mask and payload: never read
         was_open = self.state is OPEN
         unread = bytes(self.reader.buffer)  # websockets' discard() drops it
         super().fail(code, reason)
-        if was_open and code != 1006 and self.writes and self.writes[-1] == b"":
-            # websockets ends the TCP connection at once. A client still sending (a
-            # big message) would then be reset before it reads our Close, and
-            # websockets' client crashes on that. Read on, discarding, until the
-            # client's Close, as workerd does; then end our side.
+        if skip:
+            self.reset_after_close = True
+        elif was_open and code != 1006 and self.writes and self.writes[-1] == b"":
+            # websockets ends the TCP connection at once: a client still sending
+            # would be reset before it reads our Close. Read on, discarding, until
+            # the client's Close, as workerd does; then end our side.
             self.writes.pop()
             self.eof_sent = False
             self.reader.buffer[:0] = unread
-            self.parser = self._skip_until_close(skip)
+            self.parser = self._skip_until_close()
             next(self.parser)
         if code != 1006 and self.link is not None:
             # After the frames parsed before the bad one have been handed over, as
             # workerd reads them first.
             asyncio.get_running_loop().call_soon(self.link.client_protocol_error, code, reason)
 
-    def _skip_until_close(self, skip: int) -> Generator[None]:
+    def _skip_until_close(self) -> Generator[None]:
         reader = self.reader
         try:
-            while skip:
-                n = min(skip, 1 << 16)
-                yield from reader.read_exact(n)
-                skip -= n
             while True:
                 head = yield from reader.read_exact(2)
                 length = head[1] & 0x7F
