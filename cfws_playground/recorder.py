@@ -331,7 +331,7 @@ class Recorder:
         max_bytes: int | None = 16 << 20,
         keep: int = 256,
     ) -> None:
-        self._records: deque[Record] = deque()
+        self._records: deque[tuple[Any, ...]] = deque()  # Records' fields, as plain tuples
         self._limit = limit if limit is not None else -1
         self._max_bytes = max_bytes if max_bytes is not None else 1 << 62
         self._keep = keep
@@ -411,25 +411,24 @@ class Recorder:
                 size = self._keep
             self._bytes += size
         records = self._records
-        record = _new_tuple(
-            Record,
-            (
-                seq,
-                self._labels[id(pair)],
-                _END_NAMES[index],
-                kind,
-                name,
-                data,
-                outcome,
-                _READY[pair._client._phase] << 2 | _READY[pair._server._phase],
-            ),
+        # Kept as a plain tuple (one allocation); readers get it as a Record.
+        record = (
+            seq,
+            self._labels[id(pair)],
+            _END_NAMES[index],
+            kind,
+            name,
+            data,
+            outcome,
+            _READY[pair._client._phase] << 2 | _READY[pair._server._phase],
         )
         records.append(record)
         if len(records) > self._limit >= 0 or self._bytes > self._max_bytes:
             self._trim()
         if self._subscribers:
+            made = _new_tuple(Record, record)
             for callback in self._subscribers:
-                callback(record)
+                callback(made)
 
     def _trim(self) -> None:
         records = self._records
@@ -446,7 +445,7 @@ class Recorder:
     @property
     def records(self) -> list[Record]:
         """The records in the window, oldest first."""
-        return list(self._records)
+        return [_new_tuple(Record, r) for r in self._records]
 
     @property
     def total(self) -> int:
@@ -457,7 +456,7 @@ class Recorder:
         return len(self._records)
 
     def __iter__(self) -> Iterator[Record]:
-        return iter(list(self._records))
+        return iter(self.records)
 
     def clear(self) -> None:
         """Forget the records (numbering goes on)."""
@@ -470,12 +469,12 @@ class Recorder:
         Args:
             last: only the newest ``last`` records.
         """
-        records = list(self._records)[-last:] if last else list(self._records)
+        records = self.records[-last:] if last else self.records
         return format_table(records, several_pairs=self._count > 1, dropped=self.dropped)
 
     def to_json(self, **kwargs: Any) -> str:
         """The records as a JSON array (see :meth:`Record.as_dict`); kwargs go to ``json.dumps``."""
-        return json.dumps([r.as_dict() for r in self._records], ensure_ascii=False, **kwargs)
+        return json.dumps([r.as_dict() for r in self.records], ensure_ascii=False, **kwargs)
 
     def __str__(self) -> str:
         return self.table()
