@@ -33,9 +33,9 @@ from websockets.protocol import OPEN, Protocol
 
 from ..compat import _current as _current_compatibility
 from ..links import HUNG, INTERNAL_ERROR_BODY, Link
+from ..scope import KIT_CONTEXT, RequestScope
 from ..worker import ExecutionContext, _run_fetch
 from .http1 import HOP_BY_HOP, escape, handshake_problem, kit_response, to_request, worker_response_head
-from .scope import KIT_CONTEXT, RequestScope
 from .websocket import WorkerdProtocol
 
 if TYPE_CHECKING:

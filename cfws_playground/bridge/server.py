@@ -12,9 +12,9 @@ from typing import Any
 from .._platform import require_network
 from ..compat import compatibility
 from ..recorder import Recorder
+from ..scope import install as install_scopes
 from ..worker import ExecutionContext, _find_handler
 from .connection import Connection
-from .scope import install as install_scopes
 
 __all__ = ["PublicBindWarning", "Server", "serve"]
 

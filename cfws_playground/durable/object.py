@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from ..compat import _current as _current_compatibility
 from ..errors import WorkersError
 from ..events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent
+from ..scope import RequestScope, install as install_scopes
 from ..socket import WebSocket
 from ..state import Phase
 from . import texts
@@ -111,6 +112,7 @@ class ObjectHost:
         # The object's own context, as workerd gives each object its own IoContext: its
         # tasks and timers never belong to the Worker request that first reached it.
         self._context: contextvars.Context | None = None
+        self._scope = RequestScope()
 
     # ---------------------------------------------------------------- what the inspector reads
 
@@ -157,6 +159,9 @@ class ObjectHost:
     def _own_context(self) -> contextvars.Context:
         if self._context is None:
             self._context = contextvars.Context()
+            # The timers and tasks the object's code starts keep it awake (blockers()).
+            install_scopes(asyncio.get_running_loop())
+            self._scope.enter(self._context)
             # Pairs the object creates get the project's date, or that of its first caller.
             compat = self.namespace.compatibility or _current_compatibility.get()
             self._context.run(_current_compatibility.set, compat)
@@ -350,6 +355,16 @@ class ObjectHost:
             reasons.append("blockConcurrencyWhile() has not finished")
         for what in sorted(set(self._tasks.values())):
             reasons.append(f"pending {what}")
+        timers, tasks = self._scope.pending(
+            besides=(self._idle, self._alarm, self._pump, *self._active, *self._tasks, *self._gates)
+        )
+        if timers:
+            reasons.append(
+                f"{timers} pending timer{'s' if timers > 1 else ''} the object's code set "
+                "(call_later, setTimeout): a timer keeps it in memory until it fires or is cancelled"
+            )
+        if tasks:
+            reasons.append(f"{tasks} task{'s' if tasks > 1 else ''} the object's code started, not finished")
         self._plain = {ws for ws in self._plain if ws.readyState != WebSocket.CLOSED}
         if self._plain:
             n = len(self._plain)

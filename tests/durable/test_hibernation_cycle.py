@@ -126,6 +126,39 @@ async def test_a_running_handler_and_waitUntil_work_block_hibernation() -> None:
     assert ns.hosts[0].instance is None
 
 
+async def test_a_timer_or_a_task_the_objects_code_started_blocks_hibernation() -> None:
+    release = asyncio.Event()
+
+    class Timed(fresh_class()):  # type: ignore[misc]
+        def start_timer(self) -> None:
+            self.timer = asyncio.get_running_loop().call_later(60, lambda: None)
+
+        def stop_timer(self) -> None:
+            self.timer.cancel()
+
+        def start_task(self) -> None:
+            self.task = asyncio.ensure_future(release.wait())
+
+    ns, _ = namespace(Timed)
+    stub = ns.getByName("timed")
+    await stub.start_timer()
+    assert blockers(stub) == [
+        "1 pending timer the object's code set (call_later, setTimeout): "
+        "a timer keeps it in memory until it fires or is cancelled"
+    ]
+    with pytest.raises(HibernationBlockedError):
+        await hibernate(stub)
+    await stub.stop_timer()
+    assert blockers(stub) == []
+    await stub.start_task()
+    assert blockers(stub) == ["1 task the object's code started, not finished"]
+    release.set()
+    await asyncio.sleep(0.01)
+    assert blockers(stub) == []
+    await hibernate(stub)
+    assert ns.hosts[0].instance is None
+
+
 async def test_snapshot_is_plain_data_for_the_inspector() -> None:
     ns, env = namespace()
     await join(env, "tags=a&name=ada")

@@ -12,6 +12,10 @@ server runs, its loop's ``call_at`` (which ``call_later`` uses) and its task
 factory note each timer and task made in a scope; :meth:`RequestScope.end`
 cancels those still pending. The kit's own scheduling passes
 :data:`KIT_CONTEXT` so that it never belongs to a request.
+
+A Durable Object has a scope of its own (workerd gives each object its own
+``IoContext``): the timers and tasks its code starts are what keep it from
+hibernating (:mod:`cfws_playground.durable`).
 """
 
 from __future__ import annotations
@@ -45,6 +49,17 @@ class RequestScope:
     def enter(self, context: contextvars.Context) -> None:
         """Make code run in ``context`` belong to this request."""
         context.run(_scope.set, self)
+
+    def pending(self, *, besides: tuple[object, ...] = ()) -> tuple[int, int]:
+        """How many of its timers and tasks are still pending (leaving out ``besides``)."""
+        skip = {id(b) for b in besides}
+        timers = sum(
+            1
+            for h in self.timers
+            if getattr(h, "_scheduled", False) and not h.cancelled() and id(h) not in skip
+        )
+        tasks = sum(1 for t in self.tasks if not t.done() and id(t) not in skip)
+        return timers, tasks
 
     def end(self) -> tuple[int, int]:
         """The request ended: cancel its pending timers and tasks; return how many of each."""
