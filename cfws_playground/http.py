@@ -127,7 +127,34 @@ def _body_bytes(body: Any) -> bytes | None:
 # ---------------------------------------------------------------------- Request / Response
 
 
-class Request:
+class _Body:
+    """What ``Request`` and ``Response`` share in JS (the Body mixin): reading the body."""
+
+    _body: bytes | None
+
+    @property
+    def body(self) -> bytes | None:
+        """The body as bytes (``None`` without one); JS exposes a stream here."""
+        return self._body
+
+    async def text(self) -> str:
+        """Mirrors ``text()``: the body decoded as UTF-8 (empty without one)."""
+        return (self._body or b"").decode("utf-8", "replace")
+
+    async def json(self) -> Any:
+        """Mirrors ``json()``: the body parsed as JSON."""
+        return _json.loads(await self.text())
+
+    async def arrayBuffer(self) -> bytes:
+        """Mirrors ``arrayBuffer()``: the body as bytes (empty without one)."""
+        return self._body or b""
+
+    async def bytes(self) -> bytes:
+        """The body as bytes, as ``bytes()`` in newer runtimes."""
+        return self._body or b""
+
+
+class Request(_Body):
     """Mirrors ``Request`` (the part a WebSocket Worker reads): method, url, headers, body.
 
     Args:
@@ -151,27 +178,6 @@ class Request:
         self._body = _body_bytes(body)
 
     @property
-    def body(self) -> bytes | None:
-        """The body as bytes (``None`` without one); JS exposes a stream here."""
-        return self._body
-
-    async def text(self) -> str:
-        """Mirrors ``Request.text()``."""
-        return (self._body or b"").decode("utf-8", "replace")
-
-    async def json(self) -> Any:
-        """Mirrors ``Request.json()``."""
-        return _json.loads(await self.text())
-
-    async def arrayBuffer(self) -> bytes:
-        """Mirrors ``Request.arrayBuffer()``: the body as bytes (empty without one)."""
-        return self._body or b""
-
-    async def bytes(self) -> bytes:
-        """The body as bytes, as ``Request.bytes()`` in newer runtimes."""
-        return self._body or b""
-
-    @property
     def is_websocket_upgrade(self) -> bool:
         """True when the request carries ``Upgrade: websocket`` (case-insensitive), as workerd checks.
 
@@ -184,7 +190,7 @@ class Request:
         return f"<Request {self.method} {self.url}>"
 
 
-class Response:
+class Response(_Body):
     """Mirrors ``Response``: what ``fetch`` returns.
 
     ``Response(body=None, status=200, headers=None, webSocket=None)``; also
@@ -242,19 +248,6 @@ class Response:
     def ok(self) -> bool:
         """Mirrors ``Response.ok``: status in 200-299."""
         return 200 <= self.status <= 299
-
-    @property
-    def body(self) -> bytes | None:
-        """The body as bytes (``None`` without one); JS exposes a stream here."""
-        return self._body
-
-    async def text(self) -> str:
-        """Mirrors ``Response.text()``."""
-        return (self._body or b"").decode("utf-8", "replace")
-
-    async def json(self) -> Any:
-        """Mirrors ``Response.json()``."""
-        return _json.loads(await self.text())
 
     def __repr__(self) -> str:
         extra = " webSocket" if self.webSocket is not None else ""
