@@ -27,11 +27,13 @@ __all__ = [
     "check_greet",
     "check_my_burst",
     "check_names",
+    "check_quiet_ping",
     "check_read_bytes",
     "check_safe_close_args",
     "check_safe_listener",
     "check_send_json",
     "check_talk",
+    "check_tally",
     "check_upper_worker",
     "check_who",
     "install_check",
@@ -639,6 +641,141 @@ async def check_who(on_text: Callable[[Any, Any, str], Any]) -> None:
         return _hint(f"the clients got {got!r}; other text goes to everyone else as 'name: text', "
                      "never back to the sender")
     _ok("'/who' answered the sender alone, and chat went to everyone else")
+
+
+# ---------------------------------------------------------------- 09 Durable Objects and hibernation
+
+
+def _lobby(cls: type) -> tuple[Any, Any, Any]:
+    """A namespace of ``cls`` that sleeps only when told to, a Worker sending everything to its
+    "lobby" object, and the env: ``(namespace, worker, env)``."""
+    import types
+
+    from cfws_playground import pyworkers
+
+    async def worker(request: Any, env: Any, ctx: Any) -> Any:
+        return await env.ROOM.getByName("lobby").fetch(request)
+
+    env = types.SimpleNamespace()
+    env.ROOM = pyworkers.binding(cls, env, hibernate_after=None)
+    return env.ROOM, worker, env
+
+
+async def _replies(client: Any) -> list[Any]:
+    """Every message that reached ``client`` once nothing more is on its way."""
+    await settle()
+    got = []
+    while True:
+        try:
+            got.append(await asyncio.wait_for(client.recv(), 0.05))
+        except Exception:  # noqa: BLE001 - a timeout, or the connection ended: nothing more
+            return got
+
+
+def _handler_errors(ns: Any) -> list[str]:
+    return [text for host in ns.hosts for name, text in host.history if name == "handler raised"]
+
+
+async def _join(worker: Any, env: Any, name: str) -> Any:
+    from cfws_playground import connect
+
+    return await connect(worker, f"ws://do.local/?name={name}", env=env)
+
+
+async def check_tally(cls: type) -> None:
+    """Exercise 09.1: each socket's messages are numbered, and the count survives hibernation."""
+    from cfws_playground.durable import HibernationBlockedError, hibernate
+
+    if not isinstance(cls, type):
+        return _hint(f"pass the class itself (Tally), not {cls!r}")
+    ns, worker, env = _lobby(cls)
+    try:
+        ada = await _join(worker, env, "ada")
+        bob = await _join(worker, env, "bob")
+    except Exception as exc:  # noqa: BLE001
+        return _hint(f"connecting: {_raised(exc)}")
+    before: list[Any] = []
+    for text in ("x", "y"):
+        await ada.send(text)
+        before += await _replies(ada)
+    try:
+        await hibernate(ns.getByName("lobby"))
+    except HibernationBlockedError as exc:
+        return _hint(f"the object could not hibernate: {'; '.join(exc.reasons)}")
+    await ada.send("z")
+    after = await _replies(ada)
+    await bob.send("w")
+    bobs = await _replies(bob)
+    after += await _replies(ada)
+    errors = _handler_errors(ns)
+    got = before + after
+    if errors:
+        return _hint(f"your webSocketMessage raised: {errors[0]}")
+    if not got and not bobs:
+        return _hint("nobody got a reply: in webSocketMessage, answer the sender with ws.send(...)")
+    if len(before) > 2 or any(m in bobs for m in got):
+        return _hint(f"ada got {got!r} and bob {bobs!r}: answer the sender alone, with ws.send(...)")
+    if before == ["#1 x", "#1 y"]:
+        return _hint("ada's second message got #1 again: deserializeAttachment() returns a copy, so "
+                     "changing it changes nothing on the socket. Store the new count with "
+                     "ws.serializeAttachment(...)")
+    if before == ["#0 x", "#1 y"]:
+        return _hint("ada's first message got #0: add one to the count before you reply")
+    if before == ["#1 x", "#2 y"] and after == ["#1 z"]:
+        return _hint("after hibernation ada's count started again at 1: __init__ ran again and every "
+                     "field on self is gone. Keep the count in the socket's attachment")
+    if got == ["#1 x", "#2 y", "#3 z"] and bobs and bobs != ["#1 w"]:
+        return _hint(f"bob's first message got {bobs[0]!r}: one count for the whole object. Count each "
+                     "socket's messages in its own attachment")
+    if got != ["#1 x", "#2 y", "#3 z"] or bobs != ["#1 w"]:
+        return _hint(f"ada got {got!r} and bob {bobs!r}; expected ['#1 x', '#2 y', '#3 z'] and ['#1 w']")
+    _ok("each socket counts its own messages, and the count outlived hibernation")
+
+
+async def check_quiet_ping(cls: type) -> None:
+    """Exercise 09.2: "ping" is answered with "pong" while the object hibernates, without waking it."""
+    from cfws_playground.durable import HibernationBlockedError, hibernate, snapshot
+
+    if not isinstance(cls, type):
+        return _hint(f"pass the class itself (Quiet), not {cls!r}")
+    ns, worker, env = _lobby(cls)
+    try:
+        ada = await _join(worker, env, "ada")
+    except Exception as exc:  # noqa: BLE001
+        text = _raised(exc)
+        if "tuple" in text:
+            return _hint(f"{text}: setWebSocketAutoResponse takes one "
+                         "WebSocketRequestResponsePair.new('ping', 'pong'), not a tuple")
+        return _hint(f"connecting: {text}")
+    await ada.send("hello")
+    first = await _replies(ada)
+    try:
+        await hibernate(ns.getByName("lobby"))
+    except HibernationBlockedError as exc:
+        return _hint(f"the object could not hibernate: {'; '.join(exc.reasons)}")
+    built = ns.hosts[0].constructed
+    await ada.send("ping")
+    pongs = await _replies(ada)
+    view = snapshot(ns)[0]
+    errors = _handler_errors(ns)
+    if errors:
+        return _hint(f"your object raised: {errors[0]}")
+    if first != ["you said hello"]:
+        return _hint(f"'hello' got {first!r}; keep webSocketMessage as it was: it answers 'you said hello'")
+    if pongs == ["you said ping"]:
+        if ns.hosts[0].auto_response is not None:
+            pair = ns.hosts[0].auto_response
+            return _hint(f"'ping' went to webSocketMessage: your pair answers {pair[0]!r}, not 'ping'. The "
+                         "request comes first: WebSocketRequestResponsePair.new('ping', 'pong')")
+        return _hint("'ping' woke the object and went to webSocketMessage: in __init__, call "
+                     "self.ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair.new('ping', 'pong'))")
+    if pongs != ["pong"]:
+        return _hint(f"'ping' got {pongs!r}; expected ['pong']")
+    if view.awake or view.constructed != built:
+        return _hint("ada got 'pong', but the object woke up to send it (__init__ ran again): "
+                     "webSocketMessage answered. With ctx.setWebSocketAutoResponse(...) the runtime answers "
+                     "while the object sleeps")
+    _ok("'ping' got 'pong' while the object slept; it never woke")
 
 
 # ---------------------------------------------------------------- drawing
