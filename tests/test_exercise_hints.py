@@ -446,14 +446,14 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
         ("answers without the star", """
             def on_text(room, ws, text):
                 if text == "/who":
-                    here = sorted(w.deserializeAttachment()["name"] for w in room.sockets)
+                    here = sorted(w.deserializeAttachment()["name"] for w in room.ctx.getWebSockets())
                     ws.send("here: " + ", ".join(here))
                 else:
                     room.broadcast(f"{ws.deserializeAttachment()['name']}: {text}", exclude=ws)
         """, "expected ['* here: ada, bob']"),
         ("sends chat back to the sender too", """
             def on_text(room, ws, text):
-                names = sorted(w.deserializeAttachment()["name"] for w in room.sockets)
+                names = sorted(w.deserializeAttachment()["name"] for w in room.ctx.getWebSockets())
                 if text == "/who":
                     ws.send("* here: " + ", ".join(names))
                 else:
@@ -463,6 +463,13 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
             def on_text(room, ws, text):
                 pass
         """, "nobody got anything"),
+        ("keeps a collection of sockets, as before hibernation", """
+            def on_text(room, ws, text):
+                if text == "/who":
+                    ws.send("* here: " + ", ".join(sorted(room.name(w) for w in room.sockets)))
+                else:
+                    room.broadcast(f"{room.name(ws)}: {text}", exclude=ws)
+        """, "ask the runtime, room.ctx.getWebSockets()"),
     ],
     "09-tally": [
         ("keeps the count on self", """
@@ -647,7 +654,7 @@ RIGHT: dict[str, list[tuple[str, str]]] = {
     "08-who": [("the chapter's room.name(ws)", """
         def on_text(room, ws, text):
             if text == "/who":
-                ws.send("* here: " + ", ".join(sorted(room.name(w) for w in room.sockets)))
+                ws.send("* here: " + ", ".join(sorted(room.name(w) for w in room.ctx.getWebSockets())))
             else:
                 room.broadcast(f"{room.name(ws)}: {text}", exclude=ws)
     """)],

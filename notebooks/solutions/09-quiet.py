@@ -2,6 +2,9 @@
 # The runtime answers the request text itself, even while the object hibernates;
 # the setting outlives eviction, and __init__ runs again on every wake anyway.
 
+from js import WebSocketPair, WebSocketRequestResponsePair
+from workers import DurableObject, Response
+
 
 class Quiet(DurableObject):
     def __init__(self, ctx, env):

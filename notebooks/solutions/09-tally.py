@@ -2,6 +2,9 @@
 # The count lives on the socket (its attachment), not on self: a field on self is gone
 # when the object is evicted, and one field would count every socket's messages together.
 
+from js import WebSocketPair
+from workers import DurableObject, Response
+
 
 class Tally(DurableObject):
     async def fetch(self, request):
