@@ -27,11 +27,13 @@ __all__ = [
     "check_greet",
     "check_my_burst",
     "check_names",
+    "check_quiet_ping",
     "check_read_bytes",
     "check_safe_close_args",
     "check_safe_listener",
     "check_send_json",
     "check_talk",
+    "check_tally",
     "check_upper_worker",
     "check_who",
     "install_check",
@@ -526,6 +528,45 @@ async def check_talk(talk: Callable[[str, list[str]], Awaitable[Any]]) -> None:
     _ok("a real client over TCP: three messages, three replies, then a clean close")
 
 
+# ---------------------------------------------------------------- Durable Objects for 08 and 09
+
+
+def _lobby(cls: type) -> tuple[Any, Any, Any]:
+    """A namespace of ``cls`` that sleeps only when told to, a Worker sending everything to its
+    "lobby" object, and the env: ``(namespace, worker, env)``."""
+    import types
+
+    from cfws_playground import pyworkers
+
+    async def worker(request: Any, env: Any, ctx: Any) -> Any:
+        return await env.ROOM.getByName("lobby").fetch(request)
+
+    env = types.SimpleNamespace()
+    env.ROOM = pyworkers.binding(cls, env, hibernate_after=None)
+    return env.ROOM, worker, env
+
+
+async def _replies(client: Any) -> list[Any]:
+    """Every message that reached ``client`` once nothing more is on its way."""
+    await settle()
+    got = []
+    while True:
+        try:
+            got.append(await asyncio.wait_for(client.recv(), 0.05))
+        except Exception:  # noqa: BLE001 - a timeout, or the connection ended: nothing more
+            return got
+
+
+def _handler_errors(ns: Any) -> list[str]:
+    return [text for host in ns.hosts for name, text in host.history if name == "handler raised"]
+
+
+async def _join(worker: Any, env: Any, name: str) -> Any:
+    from cfws_playground import connect
+
+    return await connect(worker, f"ws://do.local/?name={name}", env=env)
+
+
 # ---------------------------------------------------------------- 08 capstone chat
 
 
@@ -564,69 +605,61 @@ def check_names(names: Callable[[Any], Any]) -> None:
     _ok("every name, read back from its socket's attachment, in order")
 
 
-class _Room:
-    """A reference chat room whose text messages go to ``on_text(room, ws, text)``."""
+class _WhoRoom:
+    """A reference chat room (a Durable Object) whose text messages go to ``on_text(room, ws, text)``."""
 
-    def __init__(self, on_text: Callable[[Any, Any, str], Any]) -> None:
-        self.sockets: dict[Any, None] = {}  # in the order they joined
-        self.on_text = on_text
-        self.errors: list[str] = []
+    on_text: Callable[[Any, Any, str], Any]
+
+    def __init__(self, ctx: Any, env: Any) -> None:
+        self.ctx = ctx
+        self.env = env
 
     def name(self, ws: Any) -> str:
         """A socket's name, as the chapter's rooms read it."""
         return str(ws.deserializeAttachment()["name"])
 
     def broadcast(self, text: str, exclude: Any = None) -> None:
-        for ws in list(self.sockets):
+        for ws in self.ctx.getWebSockets():
             if ws is not exclude and ws.readyState == 1:
                 ws.send(text)
 
-    async def fetch(self, request: Any, env: Any, ctx: Any) -> Any:
+    async def fetch(self, request: Any) -> Any:
         from urllib.parse import parse_qs, urlsplit
 
         from cfws_playground import Response
 
         name = parse_qs(urlsplit(request.url).query).get("name", ["anonymous"])[0]
         client, server = WebSocketPair()
-        server.accept()
+        self.ctx.acceptWebSocket(server, ["member"])
         server.serializeAttachment({"name": name})
-        self.sockets[server] = None
-
-        def on_message(event: Any) -> None:
-            try:
-                self.on_text(self, server, event.data)
-            except Exception as exc:
-                self.errors.append(_raised(exc))
-                raise
-
-        server.addEventListener("message", on_message)
-        server.addEventListener("close", lambda e: self.sockets.pop(server, None))
         return Response(None, status=101, webSocket=client)
+
+    async def webSocketMessage(self, ws: Any, message: Any) -> None:  # noqa: N802 - the runtime calls it so
+        type(self).on_text(self, ws, message)
+
+    async def webSocketClose(self, ws: Any, code: int, reason: str, was_clean: bool) -> None:  # noqa: N802
+        ws.close(1000, "")
 
 
 async def check_who(on_text: Callable[[Any, Any, str], Any]) -> None:
     """Exercise: ``/who`` answers the sender alone; anything else goes to the others."""
-    from cfws_playground import connect
-
-    room = _Room(on_text)
-    ada = await connect(room, "ws://chat.local/?name=ada")
-    bob = await connect(room, "ws://chat.local/?name=bob")
-    got: dict[str, list[Any]] = {"ada": [], "bob": []}
-
-    async def read(name: str, client: Any) -> None:
-        async for message in client:  # until the connection ends
-            got[name].append(message)
-
-    readers = [asyncio.ensure_future(read(n, c)) for n, c in (("ada", ada), ("bob", bob))]
+    room = type("Room", (_WhoRoom,), {"on_text": staticmethod(on_text)})
+    ns, worker, env = _lobby(room)
+    ada = await _join(worker, env, "ada")
+    bob = await _join(worker, env, "bob")
     await ada.send("/who")
-    await settle()
+    got = {"ada": await _replies(ada), "bob": await _replies(bob)}
     await bob.send("hi")
-    await settle()
+    got["ada"] += await _replies(ada)
+    got["bob"] += await _replies(bob)
     for client in (ada, bob):
         await client.close()
-    await asyncio.gather(*readers)
-    if room.errors:
-        return _hint(room.errors[0])
+    errors = _handler_errors(ns)
+    if errors and "attribute 'sockets'" in errors[0]:
+        return _hint(f"your on_text raised: {errors[0]}. A room that hibernates keeps no collection of "
+                     "its sockets: ask the runtime, room.ctx.getWebSockets()")
+    if errors:
+        return _hint(f"your on_text raised: {errors[0]}")
     if got["ada"] == [] and got["bob"] == []:
         return _hint("nobody got anything: send the answer to /who with ws.send(...), and "
                      "room.broadcast(...) everything else")
@@ -634,11 +667,110 @@ async def check_who(on_text: Callable[[Any, Any, str], Any]) -> None:
         return _hint("bob saw ada's '/who': a command is answered, not broadcast")
     if got["ada"][:1] != ["* here: ada, bob"]:
         return _hint(f"after '/who' ada got {got['ada'][:1]!r}; expected ['* here: ada, bob'] "
-                     "(use your names(room.sockets))")
+                     "(use your names(room.ctx.getWebSockets()))")
     if got != {"ada": ["* here: ada, bob", "bob: hi"], "bob": []}:
         return _hint(f"the clients got {got!r}; other text goes to everyone else as 'name: text', "
                      "never back to the sender")
     _ok("'/who' answered the sender alone, and chat went to everyone else")
+
+
+# ---------------------------------------------------------------- 09 Durable Objects and hibernation
+
+
+async def check_tally(cls: type) -> None:
+    """Exercise 09.1: each socket's messages are numbered, and the count survives hibernation."""
+    from cfws_playground.durable import HibernationBlockedError, hibernate
+
+    if not isinstance(cls, type):
+        return _hint(f"pass the class itself (Tally), not {cls!r}")
+    ns, worker, env = _lobby(cls)
+    try:
+        ada = await _join(worker, env, "ada")
+        bob = await _join(worker, env, "bob")
+    except Exception as exc:  # noqa: BLE001
+        return _hint(f"connecting: {_raised(exc)}")
+    before: list[Any] = []
+    for text in ("x", "y"):
+        await ada.send(text)
+        before += await _replies(ada)
+    try:
+        await hibernate(ns.getByName("lobby"))
+    except HibernationBlockedError as exc:
+        return _hint(f"the object could not hibernate: {'; '.join(exc.reasons)}")
+    await ada.send("z")
+    after = await _replies(ada)
+    await bob.send("w")
+    bobs = await _replies(bob)
+    after += await _replies(ada)
+    errors = _handler_errors(ns)
+    got = before + after
+    if errors:
+        return _hint(f"your webSocketMessage raised: {errors[0]}")
+    if not got and not bobs:
+        return _hint("nobody got a reply: in webSocketMessage, answer the sender with ws.send(...)")
+    if len(before) > 2 or any(m in bobs for m in got):
+        return _hint(f"ada got {got!r} and bob {bobs!r}: answer the sender alone, with ws.send(...)")
+    if before == ["#1 x", "#1 y"]:
+        return _hint("ada's second message got #1 again: deserializeAttachment() returns a copy, so "
+                     "changing it changes nothing on the socket. Store the new count with "
+                     "ws.serializeAttachment(...)")
+    if before == ["#0 x", "#1 y"]:
+        return _hint("ada's first message got #0: add one to the count before you reply")
+    if before == ["#1 x", "#2 y"] and after == ["#1 z"]:
+        return _hint("after hibernation ada's count started again at 1: __init__ ran again and every "
+                     "field on self is gone. Keep the count in the socket's attachment")
+    if got == ["#1 x", "#2 y", "#3 z"] and bobs and bobs != ["#1 w"]:
+        return _hint(f"bob's first message got {bobs[0]!r}: one count for the whole object. Count each "
+                     "socket's messages in its own attachment")
+    if got != ["#1 x", "#2 y", "#3 z"] or bobs != ["#1 w"]:
+        return _hint(f"ada got {got!r} and bob {bobs!r}; expected ['#1 x', '#2 y', '#3 z'] and ['#1 w']")
+    _ok("each socket counts its own messages, and the count outlived hibernation")
+
+
+async def check_quiet_ping(cls: type) -> None:
+    """Exercise 09.2: "ping" is answered with "pong" while the object hibernates, without waking it."""
+    from cfws_playground.durable import HibernationBlockedError, hibernate, snapshot
+
+    if not isinstance(cls, type):
+        return _hint(f"pass the class itself (Quiet), not {cls!r}")
+    ns, worker, env = _lobby(cls)
+    try:
+        ada = await _join(worker, env, "ada")
+    except Exception as exc:  # noqa: BLE001
+        text = _raised(exc)
+        if "tuple" in text:
+            return _hint(f"{text}: setWebSocketAutoResponse takes one "
+                         "WebSocketRequestResponsePair.new('ping', 'pong'), not a tuple")
+        return _hint(f"connecting: {text}")
+    await ada.send("hello")
+    first = await _replies(ada)
+    try:
+        await hibernate(ns.getByName("lobby"))
+    except HibernationBlockedError as exc:
+        return _hint(f"the object could not hibernate: {'; '.join(exc.reasons)}")
+    built = ns.hosts[0].constructed
+    await ada.send("ping")
+    pongs = await _replies(ada)
+    view = snapshot(ns)[0]
+    errors = _handler_errors(ns)
+    if errors:
+        return _hint(f"your object raised: {errors[0]}")
+    if first != ["you said hello"]:
+        return _hint(f"'hello' got {first!r}; keep webSocketMessage as it was: it answers 'you said hello'")
+    if pongs == ["you said ping"]:
+        if ns.hosts[0].auto_response is not None:
+            pair = ns.hosts[0].auto_response
+            return _hint(f"'ping' went to webSocketMessage: your pair answers {pair[0]!r}, not 'ping'. The "
+                         "request comes first: WebSocketRequestResponsePair.new('ping', 'pong')")
+        return _hint("'ping' woke the object and went to webSocketMessage: in __init__, call "
+                     "self.ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair.new('ping', 'pong'))")
+    if pongs != ["pong"]:
+        return _hint(f"'ping' got {pongs!r}; expected ['pong']")
+    if view.awake or view.constructed != built:
+        return _hint("ada got 'pong', but the object woke up to send it (__init__ ran again): "
+                     "webSocketMessage answered. With ctx.setWebSocketAutoResponse(...) the runtime answers "
+                     "while the object sleeps")
+    _ok("'ping' got 'pong' while the object slept; it never woke")
 
 
 # ---------------------------------------------------------------- drawing

@@ -446,14 +446,14 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
         ("answers without the star", """
             def on_text(room, ws, text):
                 if text == "/who":
-                    here = sorted(w.deserializeAttachment()["name"] for w in room.sockets)
+                    here = sorted(w.deserializeAttachment()["name"] for w in room.ctx.getWebSockets())
                     ws.send("here: " + ", ".join(here))
                 else:
                     room.broadcast(f"{ws.deserializeAttachment()['name']}: {text}", exclude=ws)
         """, "expected ['* here: ada, bob']"),
         ("sends chat back to the sender too", """
             def on_text(room, ws, text):
-                names = sorted(w.deserializeAttachment()["name"] for w in room.sockets)
+                names = sorted(w.deserializeAttachment()["name"] for w in room.ctx.getWebSockets())
                 if text == "/who":
                     ws.send("* here: " + ", ".join(names))
                 else:
@@ -463,6 +463,150 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
             def on_text(room, ws, text):
                 pass
         """, "nobody got anything"),
+        ("keeps a collection of sockets, as before hibernation", """
+            def on_text(room, ws, text):
+                if text == "/who":
+                    ws.send("* here: " + ", ".join(sorted(room.name(w) for w in room.sockets)))
+                else:
+                    room.broadcast(f"{room.name(ws)}: {text}", exclude=ws)
+        """, "ask the runtime, room.ctx.getWebSockets()"),
+    ],
+    "09-tally": [
+        ("keeps the count on self", """
+            class Tally(DurableObject):
+                async def fetch(self, request):
+                    client, server = WebSocketPair.new().object_values()
+                    self.ctx.acceptWebSocket(server)
+                    server.serializeAttachment({"count": 0})
+                    return Response(None, status=101, web_socket=client)
+
+                async def webSocketMessage(self, ws, message):
+                    self.count = getattr(self, "count", 0) + 1
+                    ws.send(f"#{self.count} {message}")
+        """, "every field on self is gone"),
+        ("keeps a dict of counts per socket on self", """
+            class Tally(DurableObject):
+                async def fetch(self, request):
+                    client, server = WebSocketPair.new().object_values()
+                    self.ctx.acceptWebSocket(server)
+                    server.serializeAttachment({"count": 0})
+                    return Response(None, status=101, web_socket=client)
+
+                async def webSocketMessage(self, ws, message):
+                    counts = self.__dict__.setdefault("counts", {})
+                    counts[ws] = counts.get(ws, 0) + 1
+                    ws.send(f"#{counts[ws]} {message}")
+        """, "Keep the count in the socket's attachment"),
+        ("changes the copy and never stores it", """
+            class Tally(DurableObject):
+                async def fetch(self, request):
+                    client, server = WebSocketPair.new().object_values()
+                    self.ctx.acceptWebSocket(server)
+                    server.serializeAttachment({"count": 0})
+                    return Response(None, status=101, web_socket=client)
+
+                async def webSocketMessage(self, ws, message):
+                    seen = ws.deserializeAttachment()
+                    seen["count"] += 1
+                    ws.send(f"#{seen['count']} {message}")
+        """, "Store the new count with ws.serializeAttachment"),
+        ("one count in storage for every socket", """
+            class Tally(DurableObject):
+                async def fetch(self, request):
+                    client, server = WebSocketPair.new().object_values()
+                    self.ctx.acceptWebSocket(server)
+                    server.serializeAttachment({"count": 0})
+                    return Response(None, status=101, web_socket=client)
+
+                async def webSocketMessage(self, ws, message):
+                    n = (await self.ctx.storage.get("count") or 0) + 1
+                    await self.ctx.storage.put("count", n)
+                    ws.send(f"#{n} {message}")
+        """, "one count for the whole object"),
+        ("replies before counting", """
+            class Tally(DurableObject):
+                async def fetch(self, request):
+                    client, server = WebSocketPair.new().object_values()
+                    self.ctx.acceptWebSocket(server)
+                    server.serializeAttachment({"count": 0})
+                    return Response(None, status=101, web_socket=client)
+
+                async def webSocketMessage(self, ws, message):
+                    seen = ws.deserializeAttachment()
+                    ws.send(f"#{seen['count']} {message}")
+                    seen["count"] += 1
+                    ws.serializeAttachment(seen)
+        """, "add one to the count before you reply"),
+        ("reads the attachment as an attribute", """
+            class Tally(DurableObject):
+                async def fetch(self, request):
+                    client, server = WebSocketPair.new().object_values()
+                    self.ctx.acceptWebSocket(server)
+                    server.serializeAttachment({"count": 0})
+                    return Response(None, status=101, web_socket=client)
+
+                async def webSocketMessage(self, ws, message):
+                    n = ws.deserializeAttachment().count + 1
+                    ws.serializeAttachment({"count": n})
+                    ws.send(f"#{n} {message}")
+        """, "your webSocketMessage raised"),
+    ],
+    "09-quiet": [
+        ("answers ping in webSocketMessage", """
+            class Quiet(DurableObject):
+                def __init__(self, ctx, env):
+                    super().__init__(ctx, env)
+
+                async def fetch(self, request):
+                    client, server = WebSocketPair.new().object_values()
+                    self.ctx.acceptWebSocket(server)
+                    return Response(None, status=101, web_socket=client)
+
+                async def webSocketMessage(self, ws, message):
+                    ws.send("pong" if message == "ping" else f"you said {message}")
+        """, "the object woke up to send it"),
+        ("swaps request and response", """
+            class Quiet(DurableObject):
+                def __init__(self, ctx, env):
+                    super().__init__(ctx, env)
+                    self.ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair.new("pong", "ping"))
+
+                async def fetch(self, request):
+                    client, server = WebSocketPair.new().object_values()
+                    self.ctx.acceptWebSocket(server)
+                    return Response(None, status=101, web_socket=client)
+
+                async def webSocketMessage(self, ws, message):
+                    ws.send(f"you said {message}")
+        """, "The request comes first"),
+        ("passes a tuple", """
+            class Quiet(DurableObject):
+                def __init__(self, ctx, env):
+                    super().__init__(ctx, env)
+                    self.ctx.setWebSocketAutoResponse(("ping", "pong"))
+
+                async def fetch(self, request):
+                    client, server = WebSocketPair.new().object_values()
+                    self.ctx.acceptWebSocket(server)
+                    return Response(None, status=101, web_socket=client)
+
+                async def webSocketMessage(self, ws, message):
+                    ws.send(f"you said {message}")
+        """, "not a tuple"),
+        ("sets nothing", """
+            class Quiet(DurableObject):
+                def __init__(self, ctx, env):
+                    super().__init__(ctx, env)
+                    self.ctx.setWebSocketAutoResponse()
+
+                async def fetch(self, request):
+                    client, server = WebSocketPair.new().object_values()
+                    self.ctx.acceptWebSocket(server)
+                    return Response(None, status=101, web_socket=client)
+
+                async def webSocketMessage(self, ws, message):
+                    ws.send(f"you said {message}")
+        """, "'ping' woke the object"),
     ],
     "10-my-burst": [
         ("leaves the scaffold's steps", """
@@ -510,9 +654,33 @@ RIGHT: dict[str, list[tuple[str, str]]] = {
     "08-who": [("the chapter's room.name(ws)", """
         def on_text(room, ws, text):
             if text == "/who":
-                ws.send("* here: " + ", ".join(sorted(room.name(w) for w in room.sockets)))
+                ws.send("* here: " + ", ".join(sorted(room.name(w) for w in room.ctx.getWebSockets())))
             else:
                 room.broadcast(f"{room.name(ws)}: {text}", exclude=ws)
+    """)],
+    "09-tally": [("replaces the attachment", """
+        class Tally(DurableObject):
+            async def fetch(self, request):
+                client, server = WebSocketPair.new().object_values()
+                self.ctx.acceptWebSocket(server)
+                server.serializeAttachment({"count": 0})
+                return Response(None, status=101, web_socket=client)
+
+            async def webSocketMessage(self, ws, message):
+                n = ws.deserializeAttachment()["count"] + 1
+                ws.serializeAttachment({"count": n})
+                ws.send(f"#{n} {message}")
+    """)],
+    "09-quiet": [("sets it in fetch, with the kit's spelling", """
+        class Quiet(DurableObject):
+            async def fetch(self, request):
+                self.ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair("ping", "pong"))
+                client, server = WebSocketPair.new().object_values()
+                self.ctx.acceptWebSocket(server)
+                return Response(None, status=101, web_socket=client)
+
+            async def webSocketMessage(self, ws, message):
+                ws.send(f"you said {message}")
     """)],
 }
 

@@ -373,3 +373,14 @@ def test_cells_that_show_events_or_errors_name_their_scenario(path: pathlib.Path
             if "scenario: " not in source(cell):
                 unnamed.append(source(cell)[:70])
     assert not unnamed, unnamed
+
+
+def test_the_capstones_wrangler_block_is_its_project_file() -> None:
+    """Chapter 08 shows its project's wrangler.toml in a ```toml block: the block and the file agree."""
+    import tomllib
+
+    markdown = "\n".join(source(c) for c in load(NOTEBOOKS / "08-capstone-chat.ipynb")["cells"])
+    blocks = re.findall(r"```toml\n(.*?)```", markdown, re.DOTALL)
+    assert len(blocks) == 1
+    on_disk = (NOTEBOOKS / "08-chat-room" / "wrangler.toml").read_text(encoding="utf-8")
+    assert tomllib.loads(blocks[0]) == tomllib.loads(on_disk)

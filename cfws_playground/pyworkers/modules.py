@@ -37,6 +37,14 @@ NAMES = (
 PYODIDE_VERSION = "0.28.2"
 
 
+def _flag_is_off(name: str) -> bool:
+    """Every flag the SDK asks for is off; a module attribute such as ``__file__`` stays absent
+    (``inspect.getmodule``, which IPython calls to show a traceback, reads it on every module)."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return False
+
+
 def _make_modules() -> dict[str, types.ModuleType]:
     pyodide = types.ModuleType("pyodide", "Pyodide as the kit provides it: pyodide.ffi and pyodide.http.")
     pyodide.__path__ = []  # a package, so `import pyodide.ffi` works
@@ -63,7 +71,7 @@ def _make_modules() -> dict[str, types.ModuleType]:
     flags = types.ModuleType(
         "_cloudflare_compat_flags", "Compatibility flags as the SDK reads them: all off."
     )
-    setattr(flags, "__getattr__", lambda name: False)  # noqa: B010 - a module __getattr__ (PEP 562)
+    setattr(flags, "__getattr__", _flag_is_off)  # noqa: B010 - a module __getattr__ (PEP 562)
     return {
         "js": js,
         "pyodide": pyodide,

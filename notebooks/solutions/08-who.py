@@ -7,6 +7,6 @@ def names(sockets):   # from Exercise 1, so this file runs on its own
 
 def on_text(room, ws, text):
     if text == "/who":
-        ws.send("* here: " + ", ".join(names(room.sockets)))
+        ws.send("* here: " + ", ".join(names(room.ctx.getWebSockets())))
     else:
-        room.broadcast(f"{ws.deserializeAttachment()['name']}: {text}", exclude=ws)
+        room.broadcast(f"{room.name(ws)}: {text}", exclude=ws)

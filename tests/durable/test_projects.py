@@ -302,3 +302,18 @@ def test_js_globals_from_cloudflares_examples() -> None:
     assert js.JSON.parse('{"a": [1]}').a == [1] and js.JSON.stringify({"a": 1}) == '{"a":1}'
     assert js.Date.new(86_400_000).toISOString() == "1970-01-02T00:00:00.000Z"
     assert js.Object.fromEntries([("k", 1)]).k == 1
+
+
+def test_the_dialects_modules_leave_traceback_lookups_working() -> None:
+    """IPython shows a traceback with inspect.getmodule, which reads ``__file__`` on every module:
+    the layer's flags module must not answer it (it once answered False, and every traceback in a
+    notebook after enable() became "Unexpected exception formatting exception")."""
+    import inspect
+
+    with pyworkers.dialect():
+        flags = sys.modules["_cloudflare_compat_flags"]
+        assert flags.python_no_global_handlers is False  # any flag the SDK asks for: off
+        assert not hasattr(flags, "__file__")
+        frame = inspect.currentframe()
+        assert frame is not None
+        assert inspect.getmodule(frame) is sys.modules[__name__]

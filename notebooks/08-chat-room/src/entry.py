@@ -1,0 +1,63 @@
+"""A chat room on a Durable Object, built in chapter 08 of the workshop.
+
+Connect with a WebSocket to /?name=YOU: everyone is in one room, "lobby". The room
+takes each socket with ctx.acceptWebSocket, so it hibernates between messages while
+every member stays connected; what must survive (each member's name) is in the
+socket's attachment, never in self.
+"""
+
+from urllib.parse import parse_qs, urlparse
+
+from js import WebSocketPair
+from workers import DurableObject, Response, WorkerEntrypoint
+
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            return Response("A chat room: connect with a WebSocket client.", status=426)
+        return await self.env.ROOM.getByName("lobby").fetch(request)
+
+
+def safe_close_args(code, reason):
+    """An answer close() accepts: 1005, 1006 and other codes it refuses become 1000."""
+    if 1000 <= code <= 4999 and code not in (1004, 1005, 1006, 1015):
+        return code, reason
+    return 1000, ""
+
+
+class ChatRoom(DurableObject):
+    """Join by name, talk to the others, /who, leave on close."""
+
+    async def fetch(self, request):
+        name = parse_qs(urlparse(request.url).query).get("name", ["anonymous"])[0]
+        client, server = WebSocketPair.new().object_values()
+        self.ctx.acceptWebSocket(server, ["member"])
+        server.serializeAttachment({"name": name})
+        server.send(f"* welcome, {name} ({len(self.ctx.getWebSockets())} here)")
+        self.broadcast(f"* {name} joined", exclude=server)
+        return Response(None, status=101, web_socket=client)
+
+    async def webSocketMessage(self, ws, message):
+        if not isinstance(message, str):
+            return  # a chat is text
+        if message == "/who":
+            here = sorted(self.name(other) for other in self.ctx.getWebSockets())
+            ws.send("* here: " + ", ".join(here))
+        else:
+            self.broadcast(f"{self.name(ws)}: {message}", exclude=ws)
+
+    async def webSocketClose(self, ws, code, reason, was_clean):
+        self.broadcast(f"* {self.name(ws)} left", exclude=ws)  # first: nothing below can skip it
+        ws.close(*safe_close_args(code, reason))  # no automatic reply: answer the Close
+
+    async def webSocketError(self, ws, error):
+        self.broadcast(f"* {self.name(ws)} left", exclude=ws)
+
+    def name(self, ws):
+        return ws.deserializeAttachment()["name"]
+
+    def broadcast(self, text, exclude=None):
+        for ws in self.ctx.getWebSockets():
+            if ws is not exclude and ws.readyState == 1:  # OPEN: not closing, not closed
+                ws.send(text)
