@@ -51,12 +51,19 @@ class RequestScope:
         context.run(_scope.set, self)
 
     def pending(self, *, besides: tuple[object, ...] = ()) -> tuple[int, int]:
-        """How many of its timers and tasks are still pending (leaving out ``besides``)."""
+        """How many of its timers and tasks are still pending (leaving out ``besides``).
+
+        A timer that only wakes a sleeping coroutine (``asyncio.sleep``) is not
+        counted: the task that sleeps is.
+        """
         skip = {id(b) for b in besides}
         timers = sum(
             1
             for h in self.timers
-            if getattr(h, "_scheduled", False) and not h.cancelled() and id(h) not in skip
+            if getattr(h, "_scheduled", False)
+            and not h.cancelled()
+            and id(h) not in skip
+            and getattr(h, "_callback", None) is not _WAKE_SLEEPER
         )
         tasks = sum(1 for t in self.tasks if not t.done() and id(t) not in skip)
         return timers, tasks
@@ -76,6 +83,8 @@ class RequestScope:
             task.cancel()
         return len(timers), len(tasks)
 
+
+_WAKE_SLEEPER = getattr(asyncio.futures, "_set_result_unless_cancelled", None)
 
 _installed: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 

@@ -137,7 +137,11 @@ async def test_a_timer_or_a_task_the_objects_code_started_blocks_hibernation() -
             self.timer.cancel()
 
         def start_task(self) -> None:
-            self.task = asyncio.ensure_future(release.wait())
+            async def nap_then_wait() -> None:
+                await asyncio.sleep(0.01)  # its timer is the task's, not a second blocker
+                await release.wait()
+
+            self.task = asyncio.ensure_future(nap_then_wait())
 
     ns, _ = namespace(Timed)
     stub = ns.getByName("timed")
