@@ -519,7 +519,7 @@ class Connection(asyncio.Protocol):
             return True
         if _size(unread) > size:
             return True
-        return self.write_paused and _size(unwritten) > size
+        return _size(unwritten) > size
 
     def _check_backlog(self) -> None:
         link = self.link

@@ -55,8 +55,7 @@ async def test_a_flush_scheduled_while_a_request_is_served_survives_the_request(
     import asyncio
     import contextvars
 
-    from cfws_playground import Recorder
-    from cfws_playground import scope
+    from cfws_playground import Recorder, scope
     from cfws_playground.widgets._throttle import BUDGET, Coalescer
 
     loop = asyncio.get_running_loop()
