@@ -123,6 +123,10 @@ class ObjectHost:
     def tags(self) -> dict[WebSocket, tuple[str, ...]]:
         return self._sockets
 
+    def pending(self) -> int:
+        """Events queued or running (a fetch that waits for the others counts itself)."""
+        return len(self._queue) + len(self._active)
+
     def sockets(self, tag: str | None = None) -> list[WebSocket]:
         if tag is None:
             return list(reversed(self._sockets))  # workerd pushes each new one to the front

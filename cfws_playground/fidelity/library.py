@@ -1527,6 +1527,107 @@ W("fetch-plain-426-upgrade-101", "A 101 Response carries the WebSocket and no bo
   SERVER, ("close 1000, 'x'",), configs=(NEW,))
 
 
+# ---------------------------------------------------------------------- Durable Objects
+#
+# The steps run in a Durable Object's fetch (a JS Durable Object in workerd, a kit
+# one from cfws_playground.durable; see cfws_playground.fidelity.durable): `ctx` is
+# its state, `pair c d` makes another pair, and `webSocketMessage: ...` /
+# `webSocketClose: ...` give its handlers their steps (`ws` is the handler's socket).
+# Wire ones: the Worker forwards the upgrade, the object returns `a` in the 101.
+# Eviction is not here: workerd cannot be made to evict from outside (README).
+
+DO_CONFIGS = (NEW,)
+CLOSE_MODES = (OLD, NEW, MANUAL)
+HIBERNATABLE = ("ctx.acceptWebSocket(b)",)
+ANSWER_CLOSE = "webSocketClose: ws.close(1000, 'ok')"
+
+
+def D(name: str, about: str, *steps: str | dict[str, Any], **kw: Any) -> None:  # noqa: N802
+    kw.setdefault("configs", DO_CONFIGS)
+    SCENARIOS.append(Scenario(name, about, tuple(steps), durable=True, **kw))
+
+
+def DW(  # noqa: N802
+    name: str, about: str, obj: tuple[str | dict[str, Any], ...], client: tuple[str, ...], **kw: Any
+) -> None:
+    kw.setdefault("configs", DO_CONFIGS)
+    SCENARIOS.append(Scenario(name, about, tuple(obj), client=client, durable=True, **kw))
+
+
+TAGS_11 = "['t1', 't2', 't3', 't4', 't5', 't6', 't7', 't8', 't9', 't10', 't11']"
+TAGS_10_AND_A_DUPLICATE = "['t1', 't2', 't3', 't4', 't5', 't6', 't7', 't8', 't9', 't10', 't1']"
+
+D("do-accept-then-acceptwebsocket", "acceptWebSocket() on a socket accept()ed before throws workerd's Error, and so does a second acceptWebSocket().",
+  "b.accept()", "ctx.acceptWebSocket(b)", "pair c d", "ctx.acceptWebSocket(d)", "ctx.acceptWebSocket(d)", "ctx.getWebSockets()")
+D("do-acceptwebsocket-then-accept", "accept() on a socket given to acceptWebSocket() throws TypeError: Can't accept() WebSocket after enabling hibernation.",
+  "ctx.acceptWebSocket(b)", "b.accept()", "b.readyState", "ctx.getWebSockets()")
+D("do-acceptwebsocket-peer-accepted", "acceptWebSocket(server) after its pair's client end was accept()ed throws workerd's Error; a Response built with the client end and not returned does not count.",
+  "a.accept()", "ctx.acceptWebSocket(b)", "pair c d", "response(None, {'status': 101, 'webSocket': c})", "ctx.acceptWebSocket(d)",
+  "ctx.getWebSockets()")
+DW("do-listeners-never-fire", "Listeners and on<type> on a hibernatable socket never fire: webSocketMessage gets the message.",
+   (*HIBERNATABLE, "on b message: b.send('listener: ' + data)", "b.onmessage: b.send('onmessage')",
+    "webSocketMessage: ws.send('handler: ' + message)", ANSWER_CLOSE),
+   ("send 'hi'", "recv", "recv", "close 1000, 'bye'"))
+DW("do-handler-message-text-and-binary", "webSocketMessage gets text as a string and binary as an ArrayBuffer, whatever binaryType says.",
+   ("b.binaryType = 'blob'", *HIBERNATABLE, ANSWER_CLOSE),
+   ("send 'hi'", "send b'\\x01\\x02'", "sleep 100", "close 1000, 'bye'"), configs=(OLD, NEW))
+D("do-getwebsockets-order", "getWebSockets() lists the newest socket first; getWebSockets(tag) lists them in the order they were accepted.",
+  "ctx.acceptWebSocket(b, ['x'])", "pair c d", "ctx.acceptWebSocket(d, ['x'])", "pair e f", "ctx.acceptWebSocket(f, ['y'])",
+  "ctx.getWebSockets()", "ctx.getWebSockets('x')", "ctx.getWebSockets('y')", "ctx.getWebSockets('z')")
+D("do-getwebsockets-closing", "A socket the object close()d stays in getWebSockets() with readyState 2 until webSocketClose has been handled for it.",
+  *HIBERNATABLE, "a.accept()", "webSocketClose: ctx.getWebSockets(); ws.readyState",
+  "on a close: a.close(1000, 'back'); a.readyState", "b.close(1000, 'bye')", "b.readyState", "ctx.getWebSockets()", "settle", "ctx.getWebSockets()",
+  "state", configs=CLOSE_MODES)
+D("do-tags-limit", "More than 10 distinct tags throws workerd's Error, and 10 distinct tags and a duplicate does too; nothing is accepted.",
+  f"ctx.acceptWebSocket(b, {TAGS_11})", "pair c d", f"ctx.acceptWebSocket(d, {TAGS_10_AND_A_DUPLICATE})",
+  "ctx.getWebSockets()", "pair e f", "ctx.acceptWebSocket(f, ['t1', 't2', 't3', 't4', 't5', 't6', 't7', 't8', 't9', 't10'])",
+  "ctx.getTags(f)")
+D("do-tag-too-long", "A tag over 256 bytes throws workerd's Error quoting the tag; 256 bytes is accepted.",
+  "ctx.acceptWebSocket(b, [text(257)])", "pair c d", "ctx.acceptWebSocket(d, [text(256)])", "ctx.getTags(d)")
+D("do-tags-duplicates-dropped", "getTags() keeps the first occurrence of each tag, in order.",
+  "ctx.acceptWebSocket(b, ['b', 'a', 'b', 'c', 'a'])", "ctx.getTags(b)", "ctx.getWebSockets('b')")
+D("do-gettags-errors", "getTags() on a socket never accepted, or accept()ed, throws workerd's Errors.",
+  "ctx.getTags(b)", "pair c d", "d.accept()", "ctx.getTags(d)")
+D("do-auto-response-limits", "An auto-response request or response over 2048 bytes throws RangeError with its size; 2048 each is accepted.",
+  "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair(text(2049), 'pong'))",
+  "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', text(2049)))",
+  "ctx.getWebSocketAutoResponse()",
+  "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair(text(2048), text(2048)))",
+  "ctx.getWebSocketAutoResponse()")
+D("do-auto-response-clear", "setWebSocketAutoResponse() without a pair clears it; the getter then returns null.",
+  "ctx.getWebSocketAutoResponse()", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))",
+  "ctx.getWebSocketAutoResponse()", "ctx.setWebSocketAutoResponse()", "ctx.getWebSocketAutoResponse()")
+DW("do-auto-response-answered", "The matching text is answered by the runtime without webSocketMessage, and sets the socket's timestamp; binary never matches.",
+   (*HIBERNATABLE, "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))",
+    "ctx.getWebSocketAutoResponseTimestamp(b)",
+    "webSocketMessage: ctx.getWebSocketAutoResponseTimestamp(ws); ws.send('handler: ' + message)", ANSWER_CLOSE),
+   ("send 'ping'", "recv", "send b'ping'", "recv", "send 'hello'", "recv", "close 1000, 'bye'"))
+D("do-event-timeout-limit", "An event timeout over 7 days throws workerd's Error; 0 clears it and the getter returns null.",
+  "ctx.getHibernatableWebSocketEventTimeout()", "ctx.setHibernatableWebSocketEventTimeout(604800001)",
+  "ctx.setHibernatableWebSocketEventTimeout(604800000)", "ctx.getHibernatableWebSocketEventTimeout()",
+  "ctx.setHibernatableWebSocketEventTimeout(0)", "ctx.getHibernatableWebSocketEventTimeout()")
+DW("do-close-handler-clean", "A client's Close calls webSocketClose(ws, code, reason, true) with readyState 2, and nothing answers it at any date unless the object does.",
+   (*HIBERNATABLE, "webSocketClose: ws.readyState"), ("close 1000, 'bye'",), configs=CLOSE_MODES)
+DW("do-close-handler-answers", "webSocketClose calling ws.close(code, reason) is what the client receives; readyState is 3 after it.",
+   (*HIBERNATABLE, "webSocketClose: ws.close(4000, 'see you'); ws.readyState"), ("close 1000, 'bye'",),
+   configs=CLOSE_MODES)
+DW("do-close-handler-echo-1005", "A Close without a code reaches webSocketClose as 1005; echoing it with ws.close(1005, '') throws workerd's text.",
+   (*HIBERNATABLE, "webSocketClose: ws.close(code, reason); ws.close(1000, 'ok')"), ("close None",),
+   configs=CLOSE_MODES)
+DW("do-client-drop-1006", "A client that drops its connection gives webSocketClose(ws, 1006, 'WebSocket disconnected without sending Close frame.', false).",
+   (*HIBERNATABLE, "webSocketClose: ws.readyState", "webSocketError: ws.readyState"), ("drop", "sleep 100"),
+   configs=CLOSE_MODES)
+D("do-attachment-roundtrip", "serializeAttachment() keeps a copy that deserializeAttachment() returns; null before any.",
+  *HIBERNATABLE, "b.deserializeAttachment()", "b.serializeAttachment({'name': 'ada', 'n': [1, 2]})",
+  "b.deserializeAttachment()", "b.serializeAttachment('second')", "b.deserializeAttachment()",
+  "a.deserializeAttachment()")
+D("do-attachment-too-large", "An attachment over 16384 serialized bytes throws workerd's Error with its size; the old one stays.",
+  *HIBERNATABLE, "b.serializeAttachment('small')", "b.serializeAttachment(text(16384))", "b.deserializeAttachment()",
+  "b.serializeAttachment(text(16000))", "b.deserializeAttachment()")
+DW("do-handler-throws", "An exception in webSocketMessage is reported; the socket stays open and the next message is handled.",
+   (*HIBERNATABLE, "webSocketMessage: ws.send('got ' + message); raise Error('boom')", ANSWER_CLOSE),
+   ("send 'one'", "recv", "send 'two'", "recv", "close 1000, 'bye'"))
+
 _BY_NAME = {s.name: s for s in SCENARIOS}
 if len(_BY_NAME) != len(SCENARIOS):
     raise RuntimeError("two scenarios share a name")
