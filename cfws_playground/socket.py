@@ -584,9 +584,11 @@ class WebSocket:
             self._notify_outgoing()
         self._dispatch_from_runtime(CloseEvent(code=code, reason=reason, wasClean=True))
         peer = self._peer
-        if initiated and peer._replied:
+        if initiated and peer._replied and self._handler is None:
             # The handshake is complete. workerd then reports the pipe's end on the
-            # side that received the Close first and answered it (observed, both dates).
+            # side that received the Close first and answered it (observed, both dates),
+            # unless the initiator is a Durable Object's hibernatable socket (observed:
+            # do-object-closes-first).
             peer._schedule_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
 
     def _peer_gone(self) -> None:
@@ -643,10 +645,11 @@ class WebSocket:
         self._errored = True
         self._phase = t.next
         event = ErrorEvent(message=message, error=error)
-        if self._handler is not None:
-            # A hibernatable end: the object's handler decides (after a close event
-            # workerd's read loop has ended, and nothing more is reported).
-            if self._handler(self, event) and self._pair._recorders:
+        if self._handler is not None and self._handler(self, event):
+            # A hibernatable end: webSocketError. After its close event the object
+            # hears nothing more, but the end of the pipe is still dispatched on the
+            # socket itself, to its listeners (observed: do-close-handler-reply-error-event).
+            if self._pair._recorders:
                 self._record_event(event)
             return True
         if self._pair._recorders:

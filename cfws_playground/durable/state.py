@@ -106,10 +106,12 @@ class DurableObjectState:
         Raises:
             WorkersError: ``ws`` was ``accept()``ed, or its pair was accepted or returned;
                 more than 10 distinct tags; 32,768 sockets already (workerd's texts).
-            TypeError: ``ws`` is not a WebSocket.
+            TypeError: ``ws`` is not a WebSocket; ``tags`` is not a list (workerd's text).
         """
         if not isinstance(ws, WebSocket):
             raise TypeError(f"acceptWebSocket() takes a WebSocket, not {type(ws).__name__}")
+        if tags is not None and not isinstance(tags, (list, tuple)):
+            raise TypeError(texts.TAGS_NOT_ARRAY)
         if ws._phase is not Phase.AWAITING:
             if ws._handler is not None or ws._phase is not Phase.COUPLED:
                 raise WorkersError(texts.ALREADY_ACCEPTED)
@@ -136,7 +138,7 @@ class DurableObjectState:
         return self._host.sockets(tag)
 
     def getTags(self, ws: WebSocket) -> list[str]:
-        """Mirrors ``ctx.getTags(ws)``.
+        """Mirrors ``ctx.getTags(ws)``: the tags stay with a socket after it has left ``getWebSockets()``.
 
         Raises:
             WorkersError: ``ws`` is not accepted, or was accepted with ``accept()``.
@@ -145,7 +147,7 @@ class DurableObjectState:
             if ws._phase is Phase.AWAITING or ws._phase is Phase.COUPLED:
                 raise WorkersError(texts.TAGS_BEFORE_ACCEPT)
             raise WorkersError(texts.TAGS_NOT_HIBERNATABLE)
-        return list(self._host.tags.get(ws, ()))
+        return list(self._host.tags_of(ws))
 
     def setWebSocketAutoResponse(self, pair: WebSocketRequestResponsePair | None = None) -> None:
         """Mirrors ``ctx.setWebSocketAutoResponse(pair)``; no argument clears it.
@@ -184,13 +186,17 @@ class DurableObjectState:
 
         Raises:
             WorkersError: more than 604,800,000 ms (7 days).
+            TypeError: a negative number (workerd's text).
         """
-        if not timeout_ms:
+        ms = int(timeout_ms or 0)  # a whole number of milliseconds (-0.5 is 0), as workerd converts it
+        if ms < 0:
+            raise TypeError(texts.NEGATIVE_NUMBER)
+        if not ms:
             self._host.event_timeout_ms = None
             return
-        if timeout_ms > texts.EVENT_TIMEOUT_LIMIT_MS:
+        if ms > texts.EVENT_TIMEOUT_LIMIT_MS:
             raise WorkersError(texts.EVENT_TIMEOUT_TOO_LONG)
-        self._host.event_timeout_ms = int(timeout_ms)
+        self._host.event_timeout_ms = ms
 
     def getHibernatableWebSocketEventTimeout(self) -> int | None:
         """Mirrors ``ctx.getHibernatableWebSocketEventTimeout()``."""

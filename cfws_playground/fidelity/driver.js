@@ -3,6 +3,8 @@
 // {"log": [...]}, in the transcript format kit.py writes. The operations come from
 // cfws_playground/fidelity/dsl.py; nothing here knows any scenario.
 
+import { DurableObject } from "cloudflare:workers";
+
 const LONG = 64;
 
 function quote(s) {
@@ -294,9 +296,10 @@ function showDo(v, names) {
 }
 
 class DoRun extends Run {
-  constructor(ctx, log) {
+  constructor(ctx, env, log) {
     super(new WebSocketPair());
     this.ctx = ctx;
+    this.env = env;
     this.log = log;
     this.handlers = {};
     this.names = new Map([
@@ -315,7 +318,30 @@ class DoRun extends Run {
   value(e, event) {
     if (e.new === "WebSocketRequestResponsePair")
       return new WebSocketRequestResponsePair(...e.args.map((v) => this.value(v, event)));
+    if ("path" in e) {
+      let target = e.path === "ctx" ? this.ctx : this.env;
+      for (const step of e.steps) {
+        if ("get" in step) target = target[step.get];
+        else target = target[step.call](...step.args.map((a) => this.value(a, event)));
+      }
+      return target;
+    }
+    if ("all" in e) return Promise.all(e.all.map((v) => this.value(v, event)));
     return super.value(e, event);
+  }
+  logged(op, result, err) {
+    if (err !== undefined) this.log.push(`${op.text} -> throws ${errorText(err)}`);
+    else this.log.push(`${op.text} -> ${this.show(result)}`);
+  }
+  async runAwait(op) {
+    let result;
+    try {
+      result = await this.value(op.value, undefined);
+    } catch (err) {
+      this.logged(op, undefined, err);
+      return;
+    }
+    this.logged(op, result);
   }
   runOther(op, event) {
     switch (op.do) {
@@ -342,6 +368,17 @@ class DoRun extends Run {
       case "handler":
         this.handlers[op.name] = op.body;
         return true;
+      case "eval": {
+        let result;
+        try {
+          result = this.value(op.value, event);
+        } catch (err) {
+          this.logged(op, undefined, err);
+          return true;
+        }
+        this.logged(op, result);
+        return true;
+      }
     }
     return false;
   }
@@ -352,16 +389,20 @@ class DoRun extends Run {
   }
 }
 
-export class ScenarioObject {
+export class ScenarioObject extends DurableObject {
   constructor(ctx, env) {
+    super(ctx, env);
     this.ctx = ctx;
+    this.env = env;
+    this.gateLog = [];
+    this.inGate = 0;
   }
   async fetch(request) {
     const url = new URL(request.url);
     const entry = doEntries.get(url.searchParams.get("key"));
     if (!entry) return new Response("unknown scenario key", { status: 404 });
     doById.set(this.ctx.id.toString(), entry);
-    const run = (entry.run = new DoRun(this.ctx, entry.log));
+    const run = (entry.run = new DoRun(this.ctx, this.env, entry.log));
     if (url.pathname === "/do/ws") {
       for (const op of entry.ops) run.runOp(op, undefined);
       return run.response || new Response(null, { status: 101, webSocket: run.ends.a });
@@ -369,6 +410,7 @@ export class ScenarioObject {
     for (const op of entry.ops) {
       if (op.do === "settle") await run.settle();
       else if (op.do === "sleep") await new Promise((r) => setTimeout(r, op.ms));
+      else if (op.do === "await") await run.runAwait(op);
       else run.runOp(op, undefined);
     }
     await run.settle();
@@ -386,6 +428,19 @@ export class ScenarioObject {
   }
   webSocketError(ws, error) {
     this.handle("webSocketError", ws, { error }, [error]);
+  }
+  // Present so that setAlarm() checks its argument.
+  alarm() {}
+  // An RPC method for the input gate: its rows while concurrent calls overlap.
+  async gate(label, how) {
+    if (!this.inGate) this.gateLog = [];
+    this.inGate++;
+    this.gateLog.push(`in ${label}`);
+    if (how === "timer") await new Promise((r) => setTimeout(r, 50));
+    else for (let i = 0; i < 20; i++) await this.ctx.storage.put(`k${i}`, i);
+    this.gateLog.push(`out ${label}`);
+    this.inGate--;
+    return this.gateLog.slice();
   }
 }
 

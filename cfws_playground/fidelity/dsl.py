@@ -46,6 +46,9 @@ more pairs can be made::
     "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))"
     "webSocketMessage: ws.send('echo:' + message)"   # the object's handler, its body steps
     "webSocketClose: ws.close(code, reason)"         # also webSocketError (ws, error)
+    "env.OBJECT.idFromString('xyz')"  # ctx.… and env.… paths (env.OBJECT: the object's namespace)
+    "await ctx.storage.list({'limit': 0})"           # awaited, in the steps only
+    "await all(env.OBJECT.getByName('g').gate('a', 'timer'), ...)"   # Promise.all
 
 In a handler's body ``ws`` is the socket it was called for, and its other
 arguments are names: ``message``; ``code``, ``reason``, ``wasClean``; ``error``.
@@ -152,6 +155,10 @@ class _Compiler:
             if in_body:
                 raise ScenarioSyntaxError(f"{text!r}: make pairs in the steps, not in a listener or handler")
             return [{"do": "pair", "ends": [m[1], m[2]], "text": text}]
+        if text.startswith("await ") and self.durable:
+            if in_body:
+                raise ScenarioSyntaxError(f"{text!r}: 'await' waits: not in a listener or handler")
+            return [{"do": "await", "value": self.expr(_parse_expr(text[6:], text)), "text": text}]
         if text.startswith("!"):
             op = self.statement(text[1:].strip())
             if op["do"] not in ("call", "ctx"):
@@ -275,6 +282,9 @@ class _Compiler:
                 "args": [self.expr(a) for a in value.args],
                 "text": text,
             }
+        path = self.path(value)
+        if path is not None:
+            return {"do": "eval", "value": path, "text": text}
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "scribble":
             return {"do": "scribble", "text": text}
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "log":
@@ -289,6 +299,22 @@ class _Compiler:
         if not isinstance(node, ast.Attribute) or not isinstance(node.value, ast.Name):
             return False
         return node.value.id in self.ends
+
+    def path(self, node: ast.AST) -> Any:
+        """``ctx.storage.list(...)`` / ``env.OBJECT.getByName('x').gate(...)``: a value, or None."""
+        steps: list[Any] = []
+        while self.durable:
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.keywords:
+                steps.append({"call": node.func.attr, "args": [self.expr(a) for a in node.args]})
+                node = node.func.value
+            elif isinstance(node, ast.Attribute):
+                steps.append({"get": node.attr})
+                node = node.value
+            elif isinstance(node, ast.Name) and node.id in ("ctx", "env") and steps:
+                return {"path": node.id, "steps": steps[::-1]}
+            else:
+                break
+        return None
 
     def is_ctx_call(self, node: ast.AST) -> bool:
         return (
@@ -329,6 +355,9 @@ class _Compiler:
                 return {"null": True}
             if node.id == "NaN":
                 return {"v": "NaN", "num": True}
+        path = self.path(node)
+        if path is not None:
+            return path
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             return {"add": [self.expr(node.left), self.expr(node.right)]}
         if isinstance(node, ast.Dict):
@@ -349,6 +378,8 @@ class _Compiler:
                 return {"new": name, "args": args}
             if name == "WebSocketRequestResponsePair" and self.durable:
                 return {"new": name, "args": args}
+            if name == "all" and self.durable:  # Promise.all / asyncio.gather
+                return {"all": args}
             if name == "scratch" and len(node.args) == 1:  # a Uint8Array that scribble() overwrites
                 return {"scratch": args[0]}
             if name == "ab":  # ab(n): an ArrayBuffer of n zero bytes

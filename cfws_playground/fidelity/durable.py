@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -76,10 +77,11 @@ class _Call:
 class DoRun(_Run):
     """The scenario interpreter inside a Durable Object: ``ctx``, more pairs, handlers."""
 
-    def __init__(self, ctx: Any, log: list[str]) -> None:
+    def __init__(self, ctx: Any, env: Any, log: list[str]) -> None:
         pair = WebSocketPair()
         super().__init__(pair)
         self.ctx = ctx
+        self.env = env
         self.log = log
         self.handlers: dict[str, list[Op]] = {}
         self.names: dict[WebSocket, str] = {pair[0]: "a", pair[1]: "b"}
@@ -93,7 +95,32 @@ class DoRun(_Run):
     def value(self, e: Any, event: Any) -> Any:
         if e.get("new") == "WebSocketRequestResponsePair":
             return WebSocketRequestResponsePair(*(self.value(v, event) for v in e["args"]))
+        if "path" in e:
+            target = self.ctx if e["path"] == "ctx" else self.env
+            for step in e["steps"]:
+                if "get" in step:
+                    target = getattr(target, step["get"])
+                else:
+                    target = getattr(target, step["call"])(*(self.value(a, event) for a in step["args"]))
+            return target
+        if "all" in e:
+            return asyncio.gather(*(self.value(v, event) for v in e["all"]))
         return super().value(e, event)
+
+    def logged(self, op: Op, result: Any = None, exc: Exception | None = None) -> None:
+        if exc is not None:
+            self.log.append(f"{op['text']} -> throws {_error_text(exc)}")
+        else:
+            self.log.append(f"{op['text']} -> {self.show(result)}")
+
+    async def run_await(self, op: Op) -> None:
+        """``await ...``: the awaited value, or what it raised (sync or async)."""
+        try:
+            result = await self.value(op["value"], None)
+        except Exception as exc:  # noqa: BLE001 - the transcript shows what was raised
+            self.logged(op, exc=exc)
+        else:
+            self.logged(op, result)
 
     def run_other(self, op: Op, event: Any) -> bool:
         do = op["do"]
@@ -117,6 +144,13 @@ class DoRun(_Run):
                 self.log.append(f"{op['text']} -> {self.show(result)}")
         elif do == "handler":
             self.handlers[op["name"]] = op["body"]
+        elif do == "eval":
+            try:
+                result = self.value(op["value"], event)
+            except Exception as exc:  # noqa: BLE001
+                self.logged(op, exc=exc)
+            else:
+                self.logged(op, result)
         else:
             return False
         return True
@@ -155,9 +189,12 @@ def _object_class(program: _Program, *, wire: bool) -> type:
     class ScenarioObject:
         def __init__(self, ctx: Any, env: Any) -> None:
             self.ctx = ctx
+            self.env = env
+            self.gate_log: list[str] = []
+            self.in_gate = 0
 
         async def fetch(self, request: Any) -> Response:
-            run = program.run = DoRun(self.ctx, program.log)
+            run = program.run = DoRun(self.ctx, self.env, program.log)
             if wire:
                 for op in program.ops:
                     run.run_op(op, None)
@@ -169,6 +206,8 @@ def _object_class(program: _Program, *, wire: bool) -> type:
                     fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
                     asyncio.get_running_loop().call_later(op["ms"] / 1000, _resolve, fut)
                     await fut
+                elif op["do"] == "await":
+                    await run.run_await(op)
                 else:
                     run.run_op(op, None)
             await run.settle_object(program.pending)
@@ -187,6 +226,24 @@ def _object_class(program: _Program, *, wire: bool) -> type:
         def webSocketError(self, ws: WebSocket, error: Any) -> None:
             self._handle("webSocketError", ws, {"error": error})
 
+        def alarm(self) -> None:
+            """Present so that setAlarm() checks its argument (the driver's class has one too)."""
+
+        async def gate(self, label: str, how: str) -> list[str]:
+            """An RPC method for the input gate: its rows while concurrent calls overlap."""
+            if not self.in_gate:
+                self.gate_log = []
+            self.in_gate += 1
+            self.gate_log.append(f"in {label}")
+            if how == "timer":
+                await asyncio.sleep(0.05)
+            else:
+                for i in range(20):
+                    await self.ctx.storage.put(f"k{i}", i)
+            self.gate_log.append(f"out {label}")
+            self.in_gate -= 1
+            return list(self.gate_log)
+
     return ScenarioObject
 
 
@@ -196,8 +253,9 @@ async def run_durable_on_kit(
     """Run a Durable Object scenario's operations in a kit object; return the transcript rows."""
     program = _Program(ops)
     compat = compatibility(date=date, flags=list(flags))
-    ns = DurableObjectNamespace(
-        _object_class(program, wire=False), None, hibernate_after=None, compatibility=compat
+    env = types.SimpleNamespace()
+    env.OBJECT = ns = DurableObjectNamespace(
+        _object_class(program, wire=False), env, hibernate_after=None, compatibility=compat
     )
     stub = ns.getByName("scenario")
     program.pending = ns.host(stub.id).pending
@@ -213,8 +271,9 @@ async def run_durable_wire_on_kit(
 
     program = _Program(ops)
     compat = compatibility(date=date, flags=list(flags))
-    ns = DurableObjectNamespace(
-        _object_class(program, wire=True), None, hibernate_after=None, compatibility=compat
+    env = types.SimpleNamespace()
+    env.OBJECT = ns = DurableObjectNamespace(
+        _object_class(program, wire=True), env, hibernate_after=None, compatibility=compat
     )
 
     async def fetch(request: Any, env: Any, ctx: Any) -> Any:

@@ -1627,6 +1627,47 @@ D("do-attachment-too-large", "An attachment over 16384 serialized bytes throws w
 DW("do-handler-throws", "An exception in webSocketMessage is reported; the socket stays open and the next message is handled.",
    (*HIBERNATABLE, "webSocketMessage: ws.send('got ' + message); raise Error('boom')", ANSWER_CLOSE),
    ("send 'one'", "recv", "send 'two'", "recv", "close 1000, 'bye'"))
+D("do-id-from-string-invalid", "idFromString() with anything but 64 hex digits throws TypeError: Invalid Durable Object ID: must be 64 hex digits.",
+  "env.OBJECT.idFromString('xyz')", "env.OBJECT.idFromString(text(64))", "env.OBJECT.idFromString(text(63))",
+  "env.OBJECT.idFromString(env.OBJECT.idFromName('room').toString()).equals(env.OBJECT.idFromName('room'))")
+D("do-rpc-missing-method", "An RPC call to a method the class lacks rejects with TypeError: The RPC receiver does not implement the method \"name\".",
+  "await env.OBJECT.getByName('other').nope(1)")
+D("do-storage-errors", "storage.list({limit: 0}) and setAlarm(0) reject with workerd's TypeErrors.",
+  "await ctx.storage.list({'limit': 0})", "await ctx.storage.setAlarm(0)", "await ctx.storage.setAlarm(-1)",
+  "await ctx.storage.getAlarm()")
+D("do-input-gate-timer-vs-storage", "Two concurrent calls to one object: one awaiting a timer lets the second in; one awaiting storage.put() does not.",
+  "await all(env.OBJECT.getByName('t').gate('a', 'timer'), env.OBJECT.getByName('t').gate('b', 'timer'))",
+  "await all(env.OBJECT.getByName('s').gate('a', 'storage'), env.OBJECT.getByName('s').gate('b', 'storage'))")
+D("do-gettags-after-close", "A socket whose close was handled leaves getWebSockets() but keeps its tags and attachment.",
+  "ctx.acceptWebSocket(b, ['x'])", "a.accept()", "b.serializeAttachment('kept')",
+  "webSocketClose: ctx.getTags(ws); ws.deserializeAttachment()", "a.close(1000, 'bye')", "settle",
+  "ctx.getTags(b)", "ctx.getWebSockets('x')", "b.readyState", "b.deserializeAttachment()")
+D("do-tags-not-an-array", "Tags that are not an array throw JSG's TypeError before anything else is checked; tags are made strings.",
+  "ctx.acceptWebSocket(b, 'abc')", "ctx.getTags(b)", "ctx.acceptWebSocket(b, [1, 'x'])", "ctx.getTags(b)",
+  "pair c d", "d.accept()", "ctx.acceptWebSocket(d, {'x': 1})")
+D("do-event-timeout-negative", "A negative event timeout throws JSG's TypeError; fractions are cut toward zero (-0.5 and 0.5 clear it).",
+  "ctx.setHibernatableWebSocketEventTimeout(-5)", "ctx.getHibernatableWebSocketEventTimeout()",
+  "ctx.setHibernatableWebSocketEventTimeout(1.5)", "ctx.getHibernatableWebSocketEventTimeout()",
+  "ctx.setHibernatableWebSocketEventTimeout(-0.5)", "ctx.getHibernatableWebSocketEventTimeout()",
+  "ctx.setHibernatableWebSocketEventTimeout(0.5)", "ctx.getHibernatableWebSocketEventTimeout()")
+D("do-messages-one-at-a-time", "Messages and the close reach the handlers one at a time, in order; binary as ArrayBuffer.",
+  *HIBERNATABLE, "a.accept()", "webSocketMessage: log(message); ctx.getWebSockets()",
+  "a.send('1')", "a.send(b'\\x02')", "a.send('3')", "a.close(1000, 'done')", "settle", "state", configs=CLOSE_MODES)
+D("do-auto-response-in-object", "Only the exact request text is auto-answered, and only the socket it came in on gets a timestamp.",
+  *HIBERNATABLE, "a.accept()", "watch", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))",
+  "a.send('ping')", "a.send('ping ')", "settle", "ctx.getWebSocketAutoResponseTimestamp(b)",
+  "ctx.getWebSocketAutoResponseTimestamp(a)")
+D("do-close-handler-throws", "An exception in webSocketClose is reported; the socket still leaves getWebSockets().",
+  *HIBERNATABLE, "a.accept()", "watch", "webSocketClose: raise Error('boom')", "a.close(1000, 'x')", "settle",
+  "ctx.getWebSockets()", "state", configs=CLOSE_MODES)
+D("do-close-handler-reply-error-event", "A hibernatable socket that answers a Close in webSocketClose gets 'Network connection lost.' on its listeners, not webSocketError.",
+  *HIBERNATABLE, "a.accept()", "watch", "webSocketClose: ws.close(code, reason); ws.send('late')",
+  "webSocketError: log(error)", "a.close(4000, 'x')", "settle", "state", configs=CLOSE_MODES)
+D("do-object-closes-first", "When the object's hibernatable socket closes first and the peer replies, no end reports 'Network connection lost.'.",
+  *HIBERNATABLE, "a.accept()", "watch", "b.send('one')", "b.close(1000, 'x')", "settle", "state", configs=CLOSE_MODES)
+D("do-attachment-plain-socket", "Attachments work on accept()ed sockets too, and round-trip lists, null and numbers.",
+  "b.accept()", "b.serializeAttachment({'x': 1})", "b.deserializeAttachment()", "a.serializeAttachment(None)",
+  "a.deserializeAttachment()", "b.serializeAttachment([1, 'two', None, True, 2.5])", "b.deserializeAttachment()")
 
 _BY_NAME = {s.name: s for s in SCENARIOS}
 if len(_BY_NAME) != len(SCENARIOS):
