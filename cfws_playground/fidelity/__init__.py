@@ -17,7 +17,7 @@ In a notebook (a running event loop) use ``await averify(...)``.
 """
 
 from .compare import Comparison, Result, averify, verify
-from .dsl import ScenarioSyntaxError, microtask, on, timeout
+from .dsl import ScenarioSyntaxError, handler, microtask, on, timeout
 from .library import SCENARIOS, by_name
 from .scenario import CONFIGS, Scenario
 from .workerd import WORKERD_VERSION, WorkerdNotFound, find_workerd, install_workerd
@@ -34,6 +34,7 @@ __all__ = [
     "averify",
     "by_name",
     "find_workerd",
+    "handler",
     "install_workerd",
     "microtask",
     "on",

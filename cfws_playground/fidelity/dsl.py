@@ -109,6 +109,7 @@ class _Compiler:
         self.listener_ids = 0
         self.durable = durable
         self.ends = DURABLE_ENDS if durable else ENDS
+        self.in_handler = False  # ws names the handler's socket only inside a handler
 
     def steps(self, steps: list[str | Op], *, in_body: bool) -> list[Op]:
         ops: list[Op] = []
@@ -170,7 +171,11 @@ class _Compiler:
 
     def block(self, block: Op, *, in_body: bool) -> Op:
         kind = block.get("block")
-        body = self.steps(block["body"], in_body=True)
+        outer, self.in_handler = self.in_handler, self.in_handler or kind == "handler"
+        try:
+            body = self.steps(block["body"], in_body=True)
+        finally:
+            self.in_handler = outer
         if kind == "timeout":
             ms = block["ms"]
             return {"do": "timeout", "ms": ms, "body": body, "text": f"timeout {ms}"}
@@ -293,12 +298,16 @@ class _Compiler:
             return {"do": "log", "value": self.expr(value.args[0]), "text": text}
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "response":
             return {"do": "response", "args": [self.expr(a) for a in value.args], "text": text}
-        raise ScenarioSyntaxError(f"{text!r}: a step calls or reads a property of a or b")
+        what = "an end (a-f), ctx or env" if self.durable else "a or b"
+        raise ScenarioSyntaxError(f"{text!r}: a step calls or reads a property of {what}")
 
     def is_end_attr(self, node: ast.AST) -> bool:
         if not isinstance(node, ast.Attribute) or not isinstance(node.value, ast.Name):
             return False
-        return node.value.id in self.ends
+        if node.value.id in self.ends:
+            self.check_end(node.value.id, ast.unparse(node))
+            return True
+        return False
 
     def path(self, node: ast.AST) -> Any:
         """``ctx.storage.list(...)`` / ``env.OBJECT.getByName('x').gate(...)``: a value, or None."""
@@ -325,6 +334,8 @@ class _Compiler:
         )
 
     def check_end(self, end: str, text: str) -> None:
+        if end == "ws" and not self.in_handler:
+            raise ScenarioSyntaxError(f"{text!r}: ws is the socket of a handler, so only inside one")
         if end not in self.ends:
             raise ScenarioSyntaxError(f"{text!r}: {end} is not an end here ({', '.join(self.ends)})")
 
@@ -346,6 +357,7 @@ class _Compiler:
             return {"v": -node.operand.value}
         if isinstance(node, ast.Name):
             if node.id in self.ends:
+                self.check_end(node.id, node.id)
                 return {"end": node.id}
             if node.id in EVENT_FIELDS:
                 return {"ev": node.id}
