@@ -13,6 +13,12 @@ against the transcripts recorded from the pinned workerd release::
                      "on b message: b.send('echo:' + data)", "a.send('hi')"))
     print(verify([mine], live=True))                    # needs workerd: cfws-playground verify --install
 
+A Durable Object scenario runs its steps in a Durable Object's ``fetch``
+(see :mod:`~cfws_playground.fidelity.durable`)::
+
+    tags = Scenario("my-tags", "duplicate tags are dropped",
+                    ("ctx.acceptWebSocket(b, ['x', 'x'])", "ctx.getTags(b)"), durable=True)
+
 In a notebook (a running event loop) use ``await averify(...)``.
 """
 

@@ -451,14 +451,16 @@ async function durableRoute(request, env, url) {
     const key = crypto.randomUUID();
     const entry = { ops, log: [] };
     doEntries.set(key, entry);
+    const object = stub(key);
     try {
-      const answer = await stub(key).fetch(`http://do/do/run?key=${key}`, { method: "POST" });
+      const answer = await object.fetch(`http://do/do/run?key=${key}`, { method: "POST" });
       await answer.text();
       return Response.json({ log: entry.log });
     } catch (err) {
       return Response.json({ error: errorText(err) }, { status: 500 });
     } finally {
       doEntries.delete(key);
+      doById.delete(object.id.toString());
     }
   }
   const key = url.searchParams.get("key");

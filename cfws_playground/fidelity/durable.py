@@ -28,6 +28,7 @@ import asyncio
 import time
 import types
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from ..compat import compatibility
@@ -38,7 +39,7 @@ from ..socket import WebSocket, WebSocketPair
 from .kit import _error_text, _resolve, _Run, render
 from .wire import _quiet, run_client
 
-__all__ = ["DoRun", "run_durable_on_kit", "run_durable_wire_on_kit", "show"]
+__all__ = ["DoRun", "Stamp", "run_durable_on_kit", "run_durable_wire_on_kit", "show"]
 
 Op = dict[str, Any]
 _RECENT_MS = 60_000
@@ -57,8 +58,10 @@ def show(value: Any, names: dict[WebSocket, str]) -> str:
     if isinstance(value, WebSocketRequestResponsePair):
         return f"WebSocketRequestResponsePair({render(value.request)}, {render(value.response)})"
     if isinstance(value, Stamp):
-        now = time.time() * 1000
-        return "Date(recent)" if abs(now - value) < _RECENT_MS else f"Date({float(value)!r})"
+        if abs(time.time() * 1000 - value) < _RECENT_MS:
+            return "Date(recent)"
+        when = datetime.fromtimestamp(value // 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        return f"Date({when}.{int(value) % 1000:03d}Z)"  # as JS's toISOString()
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(show(v, names) for v in value) + "]"
     if isinstance(value, dict):
