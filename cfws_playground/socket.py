@@ -1247,4 +1247,6 @@ def _v8_value_size(value: Any, seen: set[int]) -> int:
     if isinstance(value, (set, frozenset)):
         seen.add(key)
         return 1 + sum(_v8_value_size(v, seen) for v in value) + 1 + _varint_len(len(value))
+    if isinstance(value, WebSocket):  # a runtime object: workerd's serializer refuses it by name
+        raise DOMException(errors.NOT_SERIALIZABLE.format(type="WebSocket"), "DataCloneError")
     raise DOMException(f"{type_name(value)} object could not be cloned.", "DataCloneError")

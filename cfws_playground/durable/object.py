@@ -95,7 +95,8 @@ class ObjectHost:
         # Tags stay readable (getTags) after a socket has left the list, as in workerd.
         self._tags_of: weakref.WeakKeyDictionary[WebSocket, tuple[str, ...]] = weakref.WeakKeyDictionary()
         self.auto_response: tuple[str, str] | None = None
-        self.auto_times: dict[WebSocket, float] = {}
+        # When each socket was last auto-answered; kept after it has left the list, as in workerd.
+        self.auto_times: weakref.WeakKeyDictionary[WebSocket, float] = weakref.WeakKeyDictionary()
         self.event_timeout_ms: int | None = None
         self.constructed = 0
         self.evictions = 0
@@ -334,7 +335,6 @@ class ObjectHost:
 
     def _drop(self, ws: WebSocket) -> None:
         self._sockets.pop(ws, None)
-        self.auto_times.pop(ws, None)
         self._closing.discard(ws)
 
     def saw_response(self, response: Any) -> None:

@@ -58,6 +58,7 @@ DISCONNECTED = "WebSocket disconnected without sending Close frame."
 TAGS_NOT_ARRAY = (
     "Failed to execute 'acceptWebSocket' on 'DurableObjectState': parameter 2 is not of type 'Array'."
 )
+NOT_OF_TYPE = "Failed to execute '{method}' on 'DurableObjectState': parameter {n} is not of type '{type}'."
 NEGATIVE_NUMBER = (
     "The value cannot be converted because it is negative and this API expects a positive number."
 )

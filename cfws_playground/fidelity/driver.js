@@ -290,6 +290,7 @@ function showDo(v, names) {
     return `WebSocketRequestResponsePair(${render(v.request)}, ${render(v.response)})`;
   if (v instanceof Date) return stamp(v.getTime());
   if (Array.isArray(v)) return "[" + v.map((x) => showDo(x, names)).join(", ") + "]";
+  if (v instanceof Map) return "Map{" + [...v].map(([k, x]) => `${k}: ${showDo(x, names)}`).join(", ") + "}";
   if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype)
     return "{" + Object.entries(v).map(([k, x]) => `${k}: ${showDo(x, names)}`).join(", ") + "}";
   return render(v);
@@ -355,8 +356,9 @@ class DoRun extends Run {
         return true;
       }
       case "ctx": {
-        const args = op.args.map((a) => this.value(a, event));
         try {
+          // the arguments too: new WebSocketRequestResponsePair(...) may throw
+          const args = op.args.map((a) => this.value(a, event));
           const result = this.ctx[op.name](...args);
           this.log.push(`${op.text} -> ${this.show(result)}`);
         } catch (err) {

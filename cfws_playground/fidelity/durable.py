@@ -12,9 +12,9 @@ the object, which runs the steps and returns ``a`` in the 101.
 The transcript reads values as a Python Worker sees them, on both runtimes:
 sockets by their names (``[f, d, b]``), JS ``null`` and ``undefined`` both
 ``None`` (Pyodide converts both to None), a ``WebSocketRequestResponsePair``
-by its two strings, and the auto-response timestamp, a JS ``Date`` in workerd
-and milliseconds since the epoch on the kit (``Date.getTime()``), as
-``Date(recent)``. A handler call is a row ``webSocketClose(b, 1000, "bye",
+by its two strings, a storage ``Map`` as ``Map{k: v}``, and the auto-response
+timestamp, a JS ``Date`` in workerd and milliseconds since the epoch on the kit
+(``Date.getTime()``), as ``Date(recent)``. A handler call is a row ``webSocketClose(b, 1000, "bye",
 true) | b=2`` (its socket's readyState as the handler starts).
 
 Eviction is not part of these scenarios: workerd gives no way to force it from
@@ -33,7 +33,7 @@ from typing import Any
 
 from ..compat import compatibility
 from ..dispatch import settle as _settle
-from ..durable import DurableObjectNamespace, WebSocketRequestResponsePair
+from ..durable import DurableObjectNamespace, JsMap, WebSocketRequestResponsePair
 from ..http import Response
 from ..socket import WebSocket, WebSocketPair
 from .kit import _error_text, _resolve, _Run, render
@@ -64,6 +64,8 @@ def show(value: Any, names: dict[WebSocket, str]) -> str:
         return f"Date({when}.{int(value) % 1000:03d}Z)"  # as JS's toISOString()
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(show(v, names) for v in value) + "]"
+    if isinstance(value, JsMap):
+        return "Map{" + ", ".join(f"{k}: {show(v, names)}" for k, v in value.items()) + "}"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {show(v, names)}" for k, v in value.items()) + "}"
     return render(value)
@@ -134,8 +136,8 @@ class DoRun(_Run):
                 self.names[end] = name
             self.log.append(op["text"])
         elif do == "ctx":
-            args = [self.value(a, event) for a in op["args"]]
-            try:
+            try:  # the arguments too: WebSocketRequestResponsePair(...) may throw
+                args = [self.value(a, event) for a in op["args"]]
                 result = getattr(self.ctx, op["name"])(*args)
             except Exception as exc:  # noqa: BLE001 - the transcript shows what was raised
                 self.log.append(f"{op['text']} -> throws {_error_text(exc)}")

@@ -1668,6 +1668,35 @@ D("do-object-closes-first", "When the object's hibernatable socket closes first 
 D("do-attachment-plain-socket", "Attachments work on accept()ed sockets too, and round-trip lists, null and numbers.",
   "b.accept()", "b.serializeAttachment({'x': 1})", "b.deserializeAttachment()", "a.serializeAttachment(None)",
   "a.deserializeAttachment()", "b.serializeAttachment([1, 'two', None, True, 2.5])", "b.deserializeAttachment()")
+D("do-auto-response-timestamp-after-close", "A request reaching a socket the object closed is not answered, but sets its timestamp, which stays after the close is handled.",
+  *HIBERNATABLE, "a.accept()", "watch", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))",
+  "b.close(1000, 'x')", "a.send('ping')", "settle", "ctx.getWebSocketAutoResponseTimestamp(b)", "state",
+  configs=CLOSE_MODES)
+D("do-peer-listener-raises-1006", "When the in-object peer's listener throws, the hibernatable socket gets webSocketClose 1006, not webSocketError.",
+  *HIBERNATABLE, "a.accept()", "on a message: raise Error('boom')", "webSocketError: log(error)",
+  "webSocketClose: ws.readyState", "b.send('x')", "settle", "ctx.getWebSockets()", "state", configs=(OLD, NEW))
+D("do-acceptwebsocket-both-ends", "Only one end of a pair can be hibernatable; a hibernatable end talks to an accept()ed one.",
+  "ctx.acceptWebSocket(a)", "ctx.acceptWebSocket(b)", "ctx.getWebSockets()", "pair c d", "ctx.acceptWebSocket(d)",
+  "c.accept()", "webSocketMessage: log(message)", "c.send('to d')", "a.send('to b')", "settle", "state")
+D("do-send-before-acceptwebsocket", "send() before acceptWebSocket() names both ways to accept; a hibernatable socket checks close codes as any other.",
+  "b.send('x')", "ctx.acceptWebSocket(b)", "b.send('y')", "b.close(999, 'x')", "b.close(1000, text(124))", "b.readyState")
+D("do-websocket-not-serializable", "A WebSocket cannot be an attachment or a stored value: workerd's serializer refuses it by name.",
+  *HIBERNATABLE, "b.serializeAttachment(a)", "b.deserializeAttachment()", "await ctx.storage.put('k', a)",
+  "await ctx.storage.get('k')")
+D("do-arguments-not-of-type", "ctx methods given the wrong type throw JSG's TypeErrors; tags and a request/response pair are made strings.",
+  "ctx.acceptWebSocket('x')", "ctx.getTags('x')", "ctx.getWebSocketAutoResponseTimestamp('x')",
+  "ctx.setWebSocketAutoResponse('x')", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair(1, 2.5))",
+  "ctx.getWebSocketAutoResponse()", "ctx.acceptWebSocket(b, [True, 2.5, None, 1])", "ctx.getTags(b)",
+  "ctx.getWebSockets(1)", "ctx.getWebSockets(True)")
+D("do-storage-basics", "storage put/get/list/delete in one object: list() and get([keys]) are Maps in key order; delete says what it removed.",
+  "await ctx.storage.put('b', 2)", "await ctx.storage.put({'a': 1, 'c': [3]})", "await ctx.storage.get('a')",
+  "await ctx.storage.get('zz')", "await ctx.storage.get(['c', 'zz', 'a'])", "await ctx.storage.list()",
+  "await ctx.storage.list({'prefix': 'a'})", "await ctx.storage.list({'reverse': True, 'limit': 2})",
+  "await ctx.storage.delete('a')", "await ctx.storage.delete('a')", "await ctx.storage.delete(['b', 'c', 'x'])",
+  "await ctx.storage.list()")
+D("do-close-handler-close-without-code", "ws.close() without a code in webSocketClose: the peer receives 1005, and the socket's listeners get 'Network connection lost.'.",
+  *HIBERNATABLE, "a.accept()", "watch", "webSocketClose: ws.close()", "a.close(4000, 'x')", "settle", "state",
+  configs=CLOSE_MODES)
 
 _BY_NAME = {s.name: s for s in SCENARIOS}
 if len(_BY_NAME) != len(SCENARIOS):
