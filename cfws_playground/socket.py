@@ -622,6 +622,12 @@ class WebSocket:
             self._record_event(event)
         if self._handler is not None:
             self._handler(self, event)  # a hibernatable end: webSocketClose(ws, 1006, ...)
+            if t.next is Phase.DISCONNECTED:
+                # workerd's hibernation manager ends the read loop itself and never marks
+                # the outgoing side aborted: a close() in webSocketClose still completes
+                # (readyState 3, observed: do-send-after-drop).
+                self._phase = Phase.CLOSE_RECEIVED
+                return
         else:
             self._dispatch_reporting(event)
         self._phase = t.next

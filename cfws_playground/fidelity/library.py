@@ -1697,6 +1697,17 @@ D("do-storage-basics", "storage put/get/list/delete in one object: list() and ge
 D("do-close-handler-close-without-code", "ws.close() without a code in webSocketClose: the peer receives 1005, and the socket's listeners get 'Network connection lost.'.",
   *HIBERNATABLE, "a.accept()", "watch", "webSocketClose: ws.close()", "a.close(4000, 'x')", "settle", "state",
   configs=CLOSE_MODES)
+DW("do-send-before-101", "A message the object sends before its fetch returns the 101 reaches the client first.",
+   (*HIBERNATABLE, "b.send('welcome')", ANSWER_CLOSE), ("recv", "close 1000, 'x'"))
+DW("do-ping-answered", "The runtime answers a client's ping on a hibernatable socket; the object hears nothing.",
+   (*HIBERNATABLE, "webSocketMessage: log(message)", ANSWER_CLOSE), ("ping", "close 1000, 'x'"))
+DW("do-object-closes-in-message", "An object that closes in webSocketMessage gets webSocketClose for the client's reply, with readyState 3, still listed in getWebSockets().",
+   (*HIBERNATABLE, "webSocketMessage: ws.close(4001, 'bye'); ws.readyState",
+    "webSocketClose: ws.readyState; ctx.getWebSockets()"), ("send 'x'", "recv", "wait"), configs=CLOSE_MODES)
+DW("do-big-message-echo", "A 1 MiB binary message reaches webSocketMessage whole and goes back whole.",
+   (*HIBERNATABLE, "webSocketMessage: ws.send(message)", ANSWER_CLOSE), ("send bytes(1048576)", "recv", "close 1000, 'x'"))
+DW("do-send-after-drop", "After a dropped connection, send() and close() in webSocketClose do not throw.",
+   (*HIBERNATABLE, "webSocketClose: ws.send('late'); ws.close(1000, 'late'); ws.readyState"), ("drop", "sleep 100"))
 
 _BY_NAME = {s.name: s for s in SCENARIOS}
 if len(_BY_NAME) != len(SCENARIOS):
