@@ -21,7 +21,7 @@ from .ids import DurableObjectId
 from .namespace import DurableObjectNamespace, DurableObjectStub, namespaces
 from .object import AlarmInvocationInfo, ObjectHost
 from .state import DurableObjectState, WebSocketRequestResponsePair
-from .storage import JsDict, JsMap, MemoryBackend, SqliteBackend, Storage
+from .storage import JsDict, MemoryBackend, SqliteBackend, Storage, StorageMap
 from .views import HibernationBlockedError, ObjectView, SocketView, blockers, hibernate, snapshot
 
 __all__ = [
@@ -32,13 +32,13 @@ __all__ = [
     "DurableObjectStub",
     "HibernationBlockedError",
     "JsDict",
-    "JsMap",
     "MemoryBackend",
     "ObjectHost",
     "ObjectView",
     "SocketView",
     "SqliteBackend",
     "Storage",
+    "StorageMap",
     "WebSocketRequestResponsePair",
     "blockers",
     "hibernate",

@@ -26,7 +26,7 @@ from ..socket import WebSocket
 from . import texts
 from .ids import JsClass
 
-__all__ = ["JsDict", "JsMap", "MemoryBackend", "SqliteBackend", "Storage", "decode", "encode"]
+__all__ = ["JsDict", "MemoryBackend", "SqliteBackend", "Storage", "StorageMap", "decode", "encode"]
 
 _MISSING: Any = object()
 
@@ -41,7 +41,7 @@ class JsDict(dict):  # type: ignore[type-arg]
             raise AttributeError(name) from None
 
 
-class JsMap(JsDict):
+class StorageMap(JsDict):
     """What ``list()`` and ``get([keys])`` return: a JS ``Map`` in workerd, in key order."""
 
 
@@ -265,7 +265,7 @@ class Storage:
         The Map is in key order, whatever the order asked (observed: do-storage-basics).
         """
         if isinstance(key, (list, tuple)):
-            found = JsMap()
+            found = StorageMap()
             for k in sorted({_key(k) for k in key}, key=_js_order):
                 raw = self._backend.get(self._obj, k)
                 if raw is not None:
@@ -296,7 +296,7 @@ class Storage:
         """Mirrors ``storage.deleteAll()``: every key (the alarm stays, as in workerd)."""
         self._backend.delete_all(self._obj)
 
-    async def list(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> JsMap:
+    async def list(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> StorageMap:
         """Mirrors ``storage.list({prefix, start, startAfter, end, limit, reverse})``: a dict in key order."""
         opts = dict(options or {}, **kwargs)
         keys = sorted(self._backend.keys(self._obj), key=_js_order)
@@ -317,7 +317,7 @@ class Storage:
             if limit <= 0:
                 raise TypeError(texts.LIST_LIMIT)
             keys = keys[: int(limit)]
-        out = JsMap()
+        out = StorageMap()
         for k in keys:
             raw = self._backend.get(self._obj, k)
             if raw is not None:

@@ -33,7 +33,7 @@ from typing import Any
 
 from ..compat import compatibility
 from ..dispatch import settle as _settle
-from ..durable import DurableObjectNamespace, JsMap, WebSocketRequestResponsePair
+from ..durable import DurableObjectNamespace, StorageMap, WebSocketRequestResponsePair
 from ..http import Response
 from ..socket import WebSocket, WebSocketPair
 from .kit import _error_text, _resolve, _Run, render
@@ -64,7 +64,7 @@ def show(value: Any, names: dict[WebSocket, str]) -> str:
         return f"Date({when}.{int(value) % 1000:03d}Z)"  # as JS's toISOString()
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(show(v, names) for v in value) + "]"
-    if isinstance(value, JsMap):
+    if isinstance(value, StorageMap):
         return "Map{" + ", ".join(f"{k}: {show(v, names)}" for k, v in value.items()) + "}"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {show(v, names)}" for k, v in value.items()) + "}"
