@@ -1582,18 +1582,20 @@ D("do-tags-limit", "More than 10 distinct tags throws workerd's Error, and 10 di
   f"ctx.acceptWebSocket(b, {TAGS_11})", "pair c d", f"ctx.acceptWebSocket(d, {TAGS_10_AND_A_DUPLICATE})",
   "ctx.getWebSockets()", "pair e f", "ctx.acceptWebSocket(f, ['t1', 't2', 't3', 't4', 't5', 't6', 't7', 't8', 't9', 't10'])",
   "ctx.getTags(f)")
-D("do-tag-too-long", "A tag over 256 bytes throws workerd's Error quoting the tag; 256 bytes is accepted.",
-  "ctx.acceptWebSocket(b, [text(257)])", "pair c d", "ctx.acceptWebSocket(d, [text(256)])", "ctx.getTags(d)")
+D("do-tag-too-long", "A tag over 256 UTF-8 bytes throws workerd's Error quoting the tag (which says characters); 256 bytes is accepted.",
+  "ctx.acceptWebSocket(b, [text(257)])", "pair c d", "ctx.acceptWebSocket(d, [text(256)])", "ctx.getTags(d)",
+  "pair e f", "ctx.acceptWebSocket(f, ['€' + text(254)])", "ctx.acceptWebSocket(f, ['€' + text(253)])", "ctx.getTags(f)")
 D("do-tags-duplicates-dropped", "getTags() keeps the first occurrence of each tag, in order.",
   "ctx.acceptWebSocket(b, ['b', 'a', 'b', 'c', 'a'])", "ctx.getTags(b)", "ctx.getWebSockets('b')")
 D("do-gettags-errors", "getTags() on a socket never accepted, or accept()ed, throws workerd's Errors.",
   "ctx.getTags(b)", "pair c d", "d.accept()", "ctx.getTags(d)")
-D("do-auto-response-limits", "An auto-response request or response over 2048 bytes throws RangeError with its size; 2048 each is accepted.",
+D("do-auto-response-limits", "An auto-response request or response over 2048 UTF-8 bytes throws RangeError with its size; 2048 each is accepted.",
   "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair(text(2049), 'pong'))",
   "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', text(2049)))",
   "ctx.getWebSocketAutoResponse()",
   "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair(text(2048), text(2048)))",
-  "ctx.getWebSocketAutoResponse()")
+  "ctx.getWebSocketAutoResponse()", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('€' + text(2046), 'x'))",
+  "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('x', '€' + text(2045)))", "ctx.getWebSocketAutoResponse()")
 D("do-auto-response-clear", "setWebSocketAutoResponse() without a pair clears it; the getter then returns null.",
   "ctx.getWebSocketAutoResponse()", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))",
   "ctx.getWebSocketAutoResponse()", "ctx.setWebSocketAutoResponse()", "ctx.getWebSocketAutoResponse()")
@@ -1623,7 +1625,9 @@ D("do-attachment-roundtrip", "serializeAttachment() keeps a copy that deserializ
   "a.deserializeAttachment()")
 D("do-attachment-too-large", "An attachment over 16384 serialized bytes throws workerd's Error with its size; the old one stays.",
   *HIBERNATABLE, "b.serializeAttachment('small')", "b.serializeAttachment(text(16384))", "b.deserializeAttachment()",
-  "b.serializeAttachment(text(16000))", "b.deserializeAttachment()")
+  "b.serializeAttachment(text(16000))", "b.deserializeAttachment()",
+  "b.serializeAttachment(text(16380))", "b.serializeAttachment(text(16379))", "b.serializeAttachment(text(8185) + '€')",
+  "b.serializeAttachment({'a': {'b': [text(16340)]}})")
 DW("do-handler-throws", "An exception in webSocketMessage is reported; the socket stays open and the next message is handled.",
    (*HIBERNATABLE, "webSocketMessage: ws.send('got ' + message); raise Error('boom')", ANSWER_CLOSE),
    ("send 'one'", "recv", "send 'two'", "recv", "close 1000, 'bye'"))
