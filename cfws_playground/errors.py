@@ -119,6 +119,8 @@ SEND_NO_ARGUMENT = (
 ATTACHMENT_TOO_LARGE = (
     "A WebSocket 'attachment' cannot be larger than {limit} bytes.'attachment' was {size} bytes."
 )
+#: workerd's serializer, for a runtime object (a WebSocket) in an attachment or in storage.
+NOT_SERIALIZABLE = 'Could not serialize object of type "{type}". This type does not support serialization.'
 CAPTURE_MUST_BE_FALSE = "addEventListener(): options.capture must be false."
 USE_CAPTURE_MUST_BE_FALSE = "addEventListener(): useCapture must be false."
 REMOVE_CAPTURE_MUST_BE_FALSE = "removeEventListener(): options.capture must be false."

@@ -658,7 +658,13 @@ class WebSocket:
             and len(self._outgoing) == queued
             and self._peer._transport is None
         ):
-            self._release_native()
+            if self._handler is None:
+                self._release_native()
+            else:
+                # A hibernatable socket's pipe end goes with the hibernation manager's
+                # bookkeeping, after its peer's pump has finished: no error for the peer
+                # (observed: do-object-closes-first).
+                self._released = True
 
     def _release_native(self) -> None:
         """The end lets go of its side of kj's pipe (workerd: state Released).
@@ -746,6 +752,12 @@ class WebSocket:
             self._record_event(event)
         if self._handler is not None:
             self._handler(self, event)  # a hibernatable end: webSocketClose(ws, 1006, ...)
+            if t.next is Phase.DISCONNECTED:
+                # workerd's hibernation manager ends the read loop itself and never marks
+                # the outgoing side aborted: a close() in webSocketClose still completes
+                # (readyState 3, observed: do-send-after-drop).
+                self._phase = Phase.CLOSE_RECEIVED
+                return
         else:
             self._dispatch_reporting(event)
         self._phase = t.next
@@ -769,10 +781,11 @@ class WebSocket:
         self._errored = True
         self._phase = t.next
         event = ErrorEvent(message=message, error=error)
-        if self._handler is not None:
-            # A hibernatable end: the object's handler decides (after a close event
-            # workerd's read loop has ended, and nothing more is reported).
-            if self._handler(self, event) and self._pair._recorders:
+        if self._handler is not None and self._handler(self, event):
+            # A hibernatable end: webSocketError. After its close event the object
+            # hears nothing more, but the end of the pipe is still dispatched on the
+            # socket itself, to its listeners (observed: do-close-handler-reply-error-event).
+            if self._pair._recorders:
                 self._record_event(event)
             return True
         if self._pair._recorders:
@@ -1374,4 +1387,6 @@ def _v8_value_size(value: Any, seen: set[int]) -> int:
     if isinstance(value, (set, frozenset)):
         seen.add(key)
         return 1 + sum(_v8_value_size(v, seen) for v in value) + 1 + _varint_len(len(value))
+    if isinstance(value, WebSocket):  # a runtime object: workerd's serializer refuses it by name
+        raise DOMException(errors.NOT_SERIALIZABLE.format(type="WebSocket"), "DataCloneError")
     raise DOMException(f"{type_name(value)} object could not be cloned.", "DataCloneError")

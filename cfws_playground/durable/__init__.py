@@ -21,7 +21,7 @@ from .ids import DurableObjectId
 from .namespace import DurableObjectNamespace, DurableObjectStub, namespaces
 from .object import AlarmInvocationInfo, ObjectHost
 from .state import DurableObjectState, WebSocketRequestResponsePair
-from .storage import JsDict, MemoryBackend, SqliteBackend, Storage
+from .storage import JsDict, MemoryBackend, SqliteBackend, Storage, StorageMap
 from .views import HibernationBlockedError, ObjectView, SocketView, blockers, hibernate, snapshot
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "SocketView",
     "SqliteBackend",
     "Storage",
+    "StorageMap",
     "WebSocketRequestResponsePair",
     "blockers",
     "hibernate",

@@ -21,6 +21,7 @@ import contextvars
 import inspect
 import logging
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -92,8 +93,11 @@ class ObjectHost:
         self.ctx = DurableObjectState(self)
         self.instance: Any = None
         self._sockets: dict[WebSocket, tuple[str, ...]] = {}  # accept order; value: tags
+        # Tags stay readable (getTags) after a socket has left the list, as in workerd.
+        self._tags_of: weakref.WeakKeyDictionary[WebSocket, tuple[str, ...]] = weakref.WeakKeyDictionary()
         self.auto_response: tuple[str, str] | None = None
-        self.auto_times: dict[WebSocket, float] = {}
+        # When each socket was last auto-answered; kept after it has left the list, as in workerd.
+        self.auto_times: weakref.WeakKeyDictionary[WebSocket, float] = weakref.WeakKeyDictionary()
         self.event_timeout_ms: int | None = None
         self.constructed = 0
         self.evictions = 0
@@ -124,6 +128,14 @@ class ObjectHost:
     @property
     def tags(self) -> dict[WebSocket, tuple[str, ...]]:
         return self._sockets
+
+    def tags_of(self, ws: WebSocket) -> tuple[str, ...]:
+        """The tags ``ws`` was accepted with, also after it has left :meth:`sockets`."""
+        return self._tags_of.get(ws, ())
+
+    def pending(self) -> int:
+        """Events queued or running (a fetch that waits for the others counts itself)."""
+        return len(self._queue) + len(self._active)
 
     def sockets(self, tag: str | None = None) -> list[WebSocket]:
         if tag is None:
@@ -283,7 +295,7 @@ class ObjectHost:
     def accept_socket(self, ws: WebSocket, tags: list[str]) -> None:
         if len(self._sockets) >= texts.ACTIVE_CONNECTION_LIMIT:
             raise WorkersError(texts.TOO_MANY_SOCKETS)
-        self._sockets[ws] = tuple(tags)
+        self._sockets[ws] = self._tags_of[ws] = tuple(tags)
         ws._accept_hibernatable(self._on_socket_event)
 
     def _on_socket_event(self, ws: WebSocket, event: Event) -> bool:
@@ -328,7 +340,6 @@ class ObjectHost:
 
     def _drop(self, ws: WebSocket) -> None:
         self._sockets.pop(ws, None)
-        self.auto_times.pop(ws, None)
         self._closing.discard(ws)
 
     def saw_response(self, response: Any) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RangeError, WorkersError
-from ..socket import WebSocket
+from ..socket import WebSocket, js_number_to_string
 from ..state import Phase
 from . import texts
 
@@ -34,10 +34,8 @@ class WebSocketRequestResponsePair:
     """
 
     def __init__(self, request: str, response: str) -> None:
-        if not isinstance(request, str) or not isinstance(response, str):
-            raise TypeError("WebSocketRequestResponsePair takes two strings (request, response)")
-        self.request = request
-        self.response = response
+        self.request = js_string(request)  # JS converts its arguments to strings
+        self.response = js_string(response)
 
     @classmethod
     def new(cls, request: str, response: str) -> WebSocketRequestResponsePair:
@@ -106,10 +104,11 @@ class DurableObjectState:
         Raises:
             WorkersError: ``ws`` was ``accept()``ed, or its pair was accepted or returned;
                 more than 10 distinct tags; 32,768 sockets already (workerd's texts).
-            TypeError: ``ws`` is not a WebSocket.
+            TypeError: ``ws`` is not a WebSocket; ``tags`` is not a list (workerd's text).
         """
-        if not isinstance(ws, WebSocket):
-            raise TypeError(f"acceptWebSocket() takes a WebSocket, not {type(ws).__name__}")
+        _check(ws, WebSocket, "acceptWebSocket", 1)
+        if tags is not None and not isinstance(tags, (list, tuple)):
+            raise TypeError(texts.TAGS_NOT_ARRAY)
         if ws._phase is not Phase.AWAITING:
             if ws._handler is not None or ws._phase is not Phase.COUPLED:
                 raise WorkersError(texts.ALREADY_ACCEPTED)
@@ -120,7 +119,7 @@ class DurableObjectState:
         for tag in tags or ():
             if len(distinct) >= texts.MAX_TAGS_PER_CONNECTION:
                 raise WorkersError(texts.TOO_MANY_TAGS)
-            tag = str(tag)
+            tag = js_string(tag)
             if len(tag.encode("utf-8", "surrogatepass")) > texts.MAX_TAG_LENGTH:
                 raise WorkersError(texts.TAG_TOO_LONG.format(tag=tag))
             if tag not in distinct:
@@ -133,19 +132,20 @@ class DurableObjectState:
         Without a tag the newest comes first (workerd keeps them in a list it
         pushes to the front); with a tag, in the order they were accepted.
         """
-        return self._host.sockets(tag)
+        return self._host.sockets(None if tag is None else js_string(tag))
 
     def getTags(self, ws: WebSocket) -> list[str]:
-        """Mirrors ``ctx.getTags(ws)``.
+        """Mirrors ``ctx.getTags(ws)``: the tags stay with a socket after it has left ``getWebSockets()``.
 
         Raises:
             WorkersError: ``ws`` is not accepted, or was accepted with ``accept()``.
         """
+        _check(ws, WebSocket, "getTags", 1)
         if ws._handler is None:
             if ws._phase is Phase.AWAITING or ws._phase is Phase.COUPLED:
                 raise WorkersError(texts.TAGS_BEFORE_ACCEPT)
             raise WorkersError(texts.TAGS_NOT_HIBERNATABLE)
-        return list(self._host.tags.get(ws, ()))
+        return list(self._host.tags_of(ws))
 
     def setWebSocketAutoResponse(self, pair: WebSocketRequestResponsePair | None = None) -> None:
         """Mirrors ``ctx.setWebSocketAutoResponse(pair)``; no argument clears it.
@@ -160,6 +160,7 @@ class DurableObjectState:
         if pair is None:
             self._host.auto_response = None
             return
+        _check(pair, WebSocketRequestResponsePair, "setWebSocketAutoResponse", 1)
         req, resp = len(pair.request.encode("utf-8")), len(pair.response.encode("utf-8"))
         if req > texts.AUTO_RESPONSE_LIMIT:
             raise RangeError(texts.REQUEST_TOO_LARGE.format(size=req))
@@ -177,6 +178,7 @@ class DurableObjectState:
 
         Milliseconds since the epoch (JS ``Date.getTime()``), or None.
         """
+        _check(ws, WebSocket, "getWebSocketAutoResponseTimestamp", 1)
         return self._host.auto_times.get(ws)
 
     def setHibernatableWebSocketEventTimeout(self, timeout_ms: int | None = None) -> None:
@@ -184,13 +186,17 @@ class DurableObjectState:
 
         Raises:
             WorkersError: more than 604,800,000 ms (7 days).
+            TypeError: a negative number (workerd's text).
         """
-        if not timeout_ms:
+        ms = int(timeout_ms or 0)  # a whole number of milliseconds (-0.5 is 0), as workerd converts it
+        if ms < 0:
+            raise TypeError(texts.NEGATIVE_NUMBER)
+        if not ms:
             self._host.event_timeout_ms = None
             return
-        if timeout_ms > texts.EVENT_TIMEOUT_LIMIT_MS:
+        if ms > texts.EVENT_TIMEOUT_LIMIT_MS:
             raise WorkersError(texts.EVENT_TIMEOUT_TOO_LONG)
-        self._host.event_timeout_ms = int(timeout_ms)
+        self._host.event_timeout_ms = ms
 
     def getHibernatableWebSocketEventTimeout(self) -> int | None:
         """Mirrors ``ctx.getHibernatableWebSocketEventTimeout()``."""
@@ -198,6 +204,25 @@ class DurableObjectState:
 
     def __repr__(self) -> str:
         return f"<DurableObjectState {self._host.label}>"
+
+
+def js_string(value: Any) -> str:
+    """``String(value)`` as JS computes it for what Python passes (numbers, booleans, None)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return js_number_to_string(float(value)) if isinstance(value, float) else str(value)
+    if value is None:
+        return "undefined"
+    return str(value)
+
+
+def _check(value: Any, cls: type, method: str, n: int) -> None:
+    """JSG's check of an argument's type, with its text."""
+    if not isinstance(value, cls):
+        raise TypeError(texts.NOT_OF_TYPE.format(method=method, n=n, type=cls.__name__))
 
 
 class DurableObjectAbort(BaseException):

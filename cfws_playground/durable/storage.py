@@ -21,11 +21,12 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..errors import DOMException
+from ..errors import NOT_SERIALIZABLE, DOMException
+from ..socket import WebSocket
 from . import texts
 from .ids import JsClass
 
-__all__ = ["JsDict", "MemoryBackend", "SqliteBackend", "Storage", "decode", "encode"]
+__all__ = ["JsDict", "MemoryBackend", "SqliteBackend", "Storage", "StorageMap", "decode", "encode"]
 
 _MISSING: Any = object()
 
@@ -38,6 +39,10 @@ class JsDict(dict):  # type: ignore[type-arg]
             return self[name]
         except KeyError:
             raise AttributeError(name) from None
+
+
+class StorageMap(JsDict):
+    """What ``list()`` and ``get([keys])`` return: a JS ``Map`` in workerd, in key order."""
 
 
 # ---------------------------------------------------------------------- structured clone, as JSON
@@ -83,6 +88,8 @@ def _enc(value: Any, seen: set[int]) -> Any:
         out = [_enc(v, seen) for v in value]
         seen.discard(key)
         return {"$s": out}
+    if isinstance(value, WebSocket):  # a runtime object: workerd's serializer refuses it by name
+        raise DOMException(NOT_SERIALIZABLE.format(type="WebSocket"), "DataCloneError")
     raise DOMException(f"{type(value).__name__} object could not be cloned.", "DataCloneError")
 
 
@@ -253,11 +260,14 @@ class Storage:
         self._has_alarm_handler = True
 
     async def get(self, key: str | list[str], options: Any = None) -> Any:
-        """Mirrors ``storage.get()``: the value (or None); for a list of keys, a dict of those found."""
+        """Mirrors ``storage.get()``: the value (or None); for a list of keys, a Map of those found.
+
+        The Map is in key order, whatever the order asked (observed: do-storage-basics).
+        """
         if isinstance(key, (list, tuple)):
-            found = JsDict()
-            for k in key:
-                raw = self._backend.get(self._obj, _key(k))
+            found = StorageMap()
+            for k in sorted({_key(k) for k in key}, key=_js_order):
+                raw = self._backend.get(self._obj, k)
                 if raw is not None:
                     found[k] = decode(raw)
             return found
@@ -286,7 +296,7 @@ class Storage:
         """Mirrors ``storage.deleteAll()``: every key (the alarm stays, as in workerd)."""
         self._backend.delete_all(self._obj)
 
-    async def list(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> JsDict:
+    async def list(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> StorageMap:
         """Mirrors ``storage.list({prefix, start, startAfter, end, limit, reverse})``: a dict in key order."""
         opts = dict(options or {}, **kwargs)
         keys = sorted(self._backend.keys(self._obj), key=_js_order)
@@ -307,7 +317,7 @@ class Storage:
             if limit <= 0:
                 raise TypeError(texts.LIST_LIMIT)
             keys = keys[: int(limit)]
-        out = JsDict()
+        out = StorageMap()
         for k in keys:
             raw = self._backend.get(self._obj, k)
             if raw is not None:

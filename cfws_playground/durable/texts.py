@@ -54,3 +54,11 @@ PUT_SHAPE = (
     "options) or with multiple key-value pairs and optional options as put(entries, options)"
 )
 DISCONNECTED = "WebSocket disconnected without sending Close frame."
+#: JSG's texts for an argument of the wrong type (observed on workerd 2026-11-17).
+TAGS_NOT_ARRAY = (
+    "Failed to execute 'acceptWebSocket' on 'DurableObjectState': parameter 2 is not of type 'Array'."
+)
+NOT_OF_TYPE = "Failed to execute '{method}' on 'DurableObjectState': parameter {n} is not of type '{type}'."
+NEGATIVE_NUMBER = (
+    "The value cannot be converted because it is negative and this API expects a positive number."
+)

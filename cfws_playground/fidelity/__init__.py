@@ -13,11 +13,17 @@ against the transcripts recorded from the pinned workerd release::
                      "on b message: b.send('echo:' + data)", "a.send('hi')"))
     print(verify([mine], live=True))                    # needs workerd: cfws-playground verify --install
 
+A Durable Object scenario runs its steps in a Durable Object's ``fetch``
+(see :mod:`~cfws_playground.fidelity.durable`)::
+
+    tags = Scenario("my-tags", "duplicate tags are dropped",
+                    ("ctx.acceptWebSocket(b, ['x', 'x'])", "ctx.getTags(b)"), durable=True)
+
 In a notebook (a running event loop) use ``await averify(...)``.
 """
 
 from .compare import Comparison, Result, averify, verify
-from .dsl import ScenarioSyntaxError, microtask, on, timeout
+from .dsl import ScenarioSyntaxError, handler, microtask, on, timeout
 from .library import SCENARIOS, by_name
 from .scenario import CONFIGS, Scenario
 from .workerd import WORKERD_VERSION, WorkerdNotFound, find_workerd, install_workerd
@@ -34,6 +40,7 @@ __all__ = [
     "averify",
     "by_name",
     "find_workerd",
+    "handler",
     "install_workerd",
     "microtask",
     "on",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .durable import run_durable_on_kit, run_durable_wire_on_kit
 from .kit import run_on_kit
 from .library import SCENARIOS, by_name
 from .scenario import Config, Scenario, config_key
@@ -162,7 +163,11 @@ def _select(
 async def _run_kit(runs: list[tuple[Scenario, Config]]) -> list[list[str]]:
     out = []
     for sc, (date, flags) in runs:
-        if sc.wire:
+        if sc.durable and sc.wire:
+            out.append(await run_durable_wire_on_kit(sc.ops, sc.client_ops, sc.client_options, date, flags))
+        elif sc.durable:
+            out.append(await run_durable_on_kit(sc.ops, date, flags))
+        elif sc.wire:
             out.append(await run_wire_on_kit(sc.ops, sc.client_ops, sc.client_options, date, flags))
         else:
             out.append(await run_on_kit(sc.ops, date, flags))
@@ -171,8 +176,8 @@ async def _run_kit(runs: list[tuple[Scenario, Config]]) -> list[list[str]]:
 
 def _run_workerd(server: WorkerdServer, sc: Scenario, config: Config) -> list[str]:
     if sc.wire:
-        return server.run_wire(sc.ops, sc.client_ops, sc.client_options, config)
-    return server.run(sc.ops, config)
+        return server.run_wire(sc.ops, sc.client_ops, sc.client_options, config, durable=sc.durable)
+    return server.run(sc.ops, config, durable=sc.durable)
 
 
 def _kit_transcripts(runs: list[tuple[Scenario, Config]]) -> list[list[str]]:

@@ -3,6 +3,8 @@
 // {"log": [...]}, in the transcript format kit.py writes. The operations come from
 // cfws_playground/fidelity/dsl.py; nothing here knows any scenario.
 
+import { DurableObject } from "cloudflare:workers";
+
 const LONG = 64;
 
 function quote(s) {
@@ -72,6 +74,13 @@ class Run {
   rs() {
     return `a=${this.ends.a.readyState} b=${this.ends.b.readyState}`;
   }
+  end(name, event) {
+    // ws: the socket of the handler running, in a Durable Object
+    return name === "ws" ? event.ws : this.ends[name];
+  }
+  show(v) {
+    return render(v);
+  }
   value(e, event) {
     if ("v" in e) return e.num ? NaN : e.v;
     if ("undef" in e) return undefined;
@@ -82,7 +91,7 @@ class Run {
       for (let i = 0; i < b.length; i++) b[i] = parseInt(h.substr(i * 2, 2), 16);
       return b.buffer;
     }
-    if ("end" in e) return this.ends[e.end];
+    if ("end" in e) return this.end(e.end, event);
     if ("ev" in e) return event[e.ev];
     if ("event" in e) return event;
     if ("add" in e) return this.value(e.add[0], event) + this.value(e.add[1], event);
@@ -114,11 +123,11 @@ class Run {
     const log = this.log;
     switch (op.do) {
       case "call": {
-        const end = this.ends[op.end];
+        const end = this.end(op.end, event);
         const args = op.args.map((a) => this.value(a, event));
         try {
           const result = end[op.name](...args);
-          log.push(`${op.text} -> ${render(result)}`);
+          log.push(`${op.text} -> ${this.show(result)}`);
         } catch (err) {
           log.push(`${op.text} -> throws ${errorText(err)}`);
           if (op.rethrow) throw err;
@@ -126,11 +135,11 @@ class Run {
         break;
       }
       case "get":
-        log.push(`${op.text} -> ${render(this.ends[op.end][op.name])}`);
+        log.push(`${op.text} -> ${this.show(this.end(op.end, event)[op.name])}`);
         break;
       case "set":
         try {
-          this.ends[op.end][op.name] = this.value(op.value, event);
+          this.end(op.end, event)[op.name] = this.value(op.value, event);
           log.push(op.text);
         } catch (err) {
           log.push(`${op.text} -> throws ${errorText(err)}`);
@@ -155,7 +164,7 @@ class Run {
         const args = [op.type, fn];
         if (op.options !== null) args.push(this.value(op.options, event));
         try {
-          this.ends[op.end].addEventListener(...args);
+          this.end(op.end, event).addEventListener(...args);
           log.push(op.text);
         } catch (err) {
           log.push(`${op.text} -> throws ${errorText(err)}`);
@@ -163,15 +172,15 @@ class Run {
         break;
       }
       case "log":
-        log.push(`${op.text} -> ${render(this.value(op.value, event))}`);
+        log.push(`${op.text} -> ${this.show(this.value(op.value, event))}`);
         break;
       case "off":
       case "add": {
         const args = [op.type, this.listeners[op.id]];
         if (op.options !== null) args.push(this.value(op.options, event));
         try {
-          if (op.do === "off") this.ends[op.end].removeEventListener(...args);
-          else this.ends[op.end].addEventListener(...args);
+          if (op.do === "off") this.end(op.end, event).removeEventListener(...args);
+          else this.end(op.end, event).addEventListener(...args);
           log.push(op.text);
         } catch (err) {
           log.push(`${op.text} -> throws ${errorText(err)}`);
@@ -179,7 +188,7 @@ class Run {
         break;
       }
       case "onprop":
-        this.ends[op.end]["on" + op.type] = op.body === null ? null : this.listener(op.end, op.type, "on" + op.type, op.body);
+        this.end(op.end, event)["on" + op.type] = op.body === null ? null : this.listener(op.end, op.type, "on" + op.type, op.body);
         log.push(op.text);
         break;
       case "throw":
@@ -204,8 +213,11 @@ class Run {
         break;
       }
       default:
-        throw new Error("operation cannot run here: " + op.do);
+        if (!this.runOther(op, event)) throw new Error("operation cannot run here: " + op.do);
     }
+  }
+  runOther(op, event) {
+    return false;
   }
   fire(op, event) {
     if (op.do === "timeout") this.timers--;
@@ -258,9 +270,216 @@ function serveWire(request, key) {
   return run.response || new Response(null, { status: 101, webSocket: pair[0] });
 }
 
-export default {
+// Durable Object scenarios: the steps run in ScenarioObject's fetch, one object per run
+// (named by the run's key), where `ctx` is the object's state; its handlers run the steps
+// the scenario gave them. POST /do/run {"ops"} answers {"log"}; for wire scenarios
+// /do/prepare, /do/ws?key=K (the object returns a in the 101) and /do/log?key=K.
+// The transcript reads values as a Python Worker sees them (fidelity/durable.py):
+// sockets by name, null and undefined both None, a Date as Date(recent).
+const doEntries = new Map(); // key -> {ops, log}
+const doById = new Map(); // the object's id -> its entry
+
+function stamp(ms) {
+  return Math.abs(Date.now() - ms) < 60000 ? "Date(recent)" : `Date(${new Date(ms).toISOString()})`;
+}
+
+function showDo(v, names) {
+  if (v === undefined || v === null) return "None";
+  if (v instanceof WebSocket) return names.get(v) || "WebSocket";
+  if (v instanceof WebSocketRequestResponsePair)
+    return `WebSocketRequestResponsePair(${render(v.request)}, ${render(v.response)})`;
+  if (v instanceof Date) return stamp(v.getTime());
+  if (Array.isArray(v)) return "[" + v.map((x) => showDo(x, names)).join(", ") + "]";
+  if (v instanceof Map) return "Map{" + [...v].map(([k, x]) => `${k}: ${showDo(x, names)}`).join(", ") + "}";
+  if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype)
+    return "{" + Object.entries(v).map(([k, x]) => `${k}: ${showDo(x, names)}`).join(", ") + "}";
+  return render(v);
+}
+
+class DoRun extends Run {
+  constructor(ctx, env, log) {
+    super(new WebSocketPair());
+    this.ctx = ctx;
+    this.env = env;
+    this.log = log;
+    this.handlers = {};
+    this.names = new Map([
+      [this.ends.a, "a"],
+      [this.ends.b, "b"],
+    ]);
+  }
+  rs() {
+    return Object.entries(this.ends)
+      .map(([n, ws]) => `${n}=${ws.readyState}`)
+      .join(" ");
+  }
+  show(v) {
+    return showDo(v, this.names);
+  }
+  value(e, event) {
+    if (e.new === "WebSocketRequestResponsePair")
+      return new WebSocketRequestResponsePair(...e.args.map((v) => this.value(v, event)));
+    if ("path" in e) {
+      let target = e.path === "ctx" ? this.ctx : this.env;
+      for (const step of e.steps) {
+        if ("get" in step) target = target[step.get];
+        else target = target[step.call](...step.args.map((a) => this.value(a, event)));
+      }
+      return target;
+    }
+    if ("all" in e) return Promise.all(e.all.map((v) => this.value(v, event)));
+    return super.value(e, event);
+  }
+  logged(op, result, err) {
+    if (err !== undefined) this.log.push(`${op.text} -> throws ${errorText(err)}`);
+    else this.log.push(`${op.text} -> ${this.show(result)}`);
+  }
+  async runAwait(op) {
+    let result;
+    try {
+      result = await this.value(op.value, undefined);
+    } catch (err) {
+      this.logged(op, undefined, err);
+      return;
+    }
+    this.logged(op, result);
+  }
+  runOther(op, event) {
+    switch (op.do) {
+      case "pair": {
+        const pair = new WebSocketPair();
+        op.ends.forEach((name, i) => {
+          this.ends[name] = pair[i];
+          this.names.set(pair[i], name);
+        });
+        this.log.push(op.text);
+        return true;
+      }
+      case "ctx": {
+        try {
+          // the arguments too: new WebSocketRequestResponsePair(...) may throw
+          const args = op.args.map((a) => this.value(a, event));
+          const result = this.ctx[op.name](...args);
+          this.log.push(`${op.text} -> ${this.show(result)}`);
+        } catch (err) {
+          this.log.push(`${op.text} -> throws ${errorText(err)}`);
+          if (op.rethrow) throw err;
+        }
+        return true;
+      }
+      case "handler":
+        this.handlers[op.name] = op.body;
+        return true;
+      case "eval": {
+        let result;
+        try {
+          result = this.value(op.value, event);
+        } catch (err) {
+          this.logged(op, undefined, err);
+          return true;
+        }
+        this.logged(op, result);
+        return true;
+      }
+    }
+    return false;
+  }
+  handle(name, ws, fields, args) {
+    const shown = [ws, ...args].map((v) => this.show(v)).join(", ");
+    this.log.push(`${name}(${shown}) | ${this.names.get(ws) || "ws"}=${ws.readyState}`);
+    this.runOps(this.handlers[name] || [], { ws, ...fields });
+  }
+}
+
+export class ScenarioObject extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.ctx = ctx;
+    this.env = env;
+    this.gateLog = [];
+    this.inGate = 0;
+  }
   async fetch(request) {
     const url = new URL(request.url);
+    const entry = doEntries.get(url.searchParams.get("key"));
+    if (!entry) return new Response("unknown scenario key", { status: 404 });
+    doById.set(this.ctx.id.toString(), entry);
+    const run = (entry.run = new DoRun(this.ctx, this.env, entry.log));
+    if (url.pathname === "/do/ws") {
+      for (const op of entry.ops) run.runOp(op, undefined);
+      return run.response || new Response(null, { status: 101, webSocket: run.ends.a });
+    }
+    for (const op of entry.ops) {
+      if (op.do === "settle") await run.settle();
+      else if (op.do === "sleep") await new Promise((r) => setTimeout(r, op.ms));
+      else if (op.do === "await") await run.runAwait(op);
+      else run.runOp(op, undefined);
+    }
+    await run.settle();
+    return new Response("ok");
+  }
+  handle(name, ws, fields, args) {
+    const entry = doById.get(this.ctx.id.toString());
+    if (entry && entry.run) entry.run.handle(name, ws, fields, args);
+  }
+  webSocketMessage(ws, message) {
+    this.handle("webSocketMessage", ws, { message }, [message]);
+  }
+  webSocketClose(ws, code, reason, wasClean) {
+    this.handle("webSocketClose", ws, { code, reason, wasClean }, [code, reason, wasClean]);
+  }
+  webSocketError(ws, error) {
+    this.handle("webSocketError", ws, { error }, [error]);
+  }
+  // Present so that setAlarm() checks its argument.
+  alarm() {}
+  // An RPC method for the input gate: its rows while concurrent calls overlap.
+  async gate(label, how) {
+    if (!this.inGate) this.gateLog = [];
+    this.inGate++;
+    this.gateLog.push(`in ${label}`);
+    if (how === "timer") await new Promise((r) => setTimeout(r, 50));
+    else for (let i = 0; i < 20; i++) await this.ctx.storage.put(`k${i}`, i);
+    this.gateLog.push(`out ${label}`);
+    this.inGate--;
+    return this.gateLog.slice();
+  }
+}
+
+async function durableRoute(request, env, url) {
+  const stub = (key) => env.OBJECT.get(env.OBJECT.idFromName(key));
+  if (url.pathname === "/do/run" && request.method === "POST") {
+    const { ops } = await request.json();
+    const key = crypto.randomUUID();
+    const entry = { ops, log: [] };
+    doEntries.set(key, entry);
+    const object = stub(key);
+    try {
+      const answer = await object.fetch(`http://do/do/run?key=${key}`, { method: "POST" });
+      await answer.text();
+      return Response.json({ log: entry.log });
+    } catch (err) {
+      return Response.json({ error: errorText(err) }, { status: 500 });
+    } finally {
+      doEntries.delete(key);
+      doById.delete(object.id.toString());
+    }
+  }
+  const key = url.searchParams.get("key");
+  if (url.pathname === "/do/prepare" && request.method === "POST") {
+    const body = await request.json();
+    doEntries.set(body.key, { ops: body.ops, log: [] });
+    return new Response("ok");
+  }
+  if (url.pathname === "/do/log") return Response.json((doEntries.get(key) || { log: [] }).log);
+  if (url.pathname === "/do/ws") return stub(key).fetch(request);
+  return new Response("unknown route", { status: 404 });
+}
+
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    if (url.pathname.startsWith("/do/")) return durableRoute(request, env, url);
     const key = url.searchParams.get("key");
     if (url.pathname === "/prepare" && request.method === "POST") {
       const body = await request.json();

@@ -36,6 +36,23 @@ Inside a listener the event's fields are names: ``data``, ``code``, ``reason``,
 ``wasClean``, ``message``, ``error``, ``type``; ``event`` is the event itself.
 Nested blocks are written with :func:`on`, :func:`timeout` and
 :func:`microtask`, whose bodies are lists of steps.
+
+A Durable Object scenario (``Scenario(..., durable=True)``) runs its steps in
+the ``fetch`` of a Durable Object, where ``ctx`` is the object's state and
+more pairs can be made::
+
+    "pair c d"                        # another WebSocketPair: c = pair[0], d = pair[1]
+    "ctx.acceptWebSocket(b, ['room'])"  # any call on ctx, logged like a call on an end
+    "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))"
+    "webSocketMessage: ws.send('echo:' + message)"   # the object's handler, its body steps
+    "webSocketClose: ws.close(code, reason)"         # also webSocketError (ws, error)
+    "env.OBJECT.idFromString('xyz')"  # ctx.… and env.… paths (env.OBJECT: the object's namespace)
+    "await ctx.storage.list({'limit': 0})"           # awaited, in the steps only
+    "await all(env.OBJECT.getByName('g').gate('a', 'timer'), ...)"   # Promise.all
+
+In a handler's body ``ws`` is the socket it was called for, and its other
+arguments are names: ``message``; ``code``, ``reason``, ``wasClean``; ``error``.
+Blocks: :func:`handler`.
 """
 
 from __future__ import annotations
@@ -44,24 +61,22 @@ import ast
 import re
 from typing import Any
 
-__all__ = ["ScenarioSyntaxError", "compile_steps", "microtask", "on", "timeout"]
+__all__ = ["ScenarioSyntaxError", "compile_steps", "handler", "microtask", "on", "timeout"]
 
 Op = dict[str, Any]
 
 ENDS = ("a", "b")
+DURABLE_ENDS = ("a", "b", "c", "d", "e", "f", "ws")  # ws: a handler's socket
+HANDLERS = ("webSocketMessage", "webSocketClose", "webSocketError")
 EVENT_FIELDS = ("data", "code", "reason", "wasClean", "message", "error", "type")
 EVENT_CLASSES = ("Event", "MessageEvent", "CloseEvent", "ErrorEvent")
 ERROR_CLASSES = ("Error", "TypeError", "RangeError")
 
 
+_END = r"(?:[a-f]|ws)"
 _BLOCK_STEP = re.compile(
-    r"(on [ab] \w+(?: as \w+)?(?: once)?(?: \{.*?\}| True| False)?|[ab]\.on\w+|timeout \d+|microtask): (.*)"
-)
-
-
-_BLOCK_STEP = re.compile(
-    r"(on [ab] \w+(?: as \w+)?(?: once)?(?: \{.*?\}| True| False)?"
-    r"|[ab]\.on\w+|timeout \d+|microtask): (.*)"
+    rf"(on {_END} \w+(?: as \w+)?(?: once)?(?: \{{.*?\}}| True| False)?"
+    rf"|{_END}\.on\w+|timeout \d+|microtask|webSocket(?:Message|Close|Error)): (.*)"
 )
 
 
@@ -84,9 +99,17 @@ def microtask(*body: str | Op) -> Op:
     return {"block": "microtask", "body": list(body)}
 
 
+def handler(name: str, *body: str | Op) -> Op:
+    """A Durable Object's handler with a body of steps: ``handler("webSocketClose", "ws.close(1000)")``."""
+    return {"block": "handler", "name": name, "body": list(body)}
+
+
 class _Compiler:
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
         self.listener_ids = 0
+        self.durable = durable
+        self.ends = DURABLE_ENDS if durable else ENDS
+        self.in_handler = False  # ws names the handler's socket only inside a handler
 
     def steps(self, steps: list[str | Op], *, in_body: bool) -> list[Op]:
         ops: list[Op] = []
@@ -116,17 +139,30 @@ class _Compiler:
                 return [self.block(timeout(int(header.split()[1]), *_split(body)), in_body=in_body)]
             if header == "microtask":
                 return [self.block(microtask(*_split(body)), in_body=in_body)]
+            if header in HANDLERS:
+                return [self.block(handler(header, *_split(body)), in_body=in_body)]
             return [self.block(on(header, *_split(body)), in_body=in_body)]
-        m = re.fullmatch(r"([ab])\.on(\w+) = None", text)
+        m = re.fullmatch(rf"({_END})\.on(\w+) = None", text)
         if m:
+            self.check_end(m[1], text)
             return [{"do": "onprop", "end": m[1], "type": m[2], "body": None, "text": text}]
-        m = re.fullmatch(r"(off|add) ([ab]) (\w+) (\w+)(?: (.*))?", text)
+        m = re.fullmatch(rf"(off|add) ({_END}) (\w+) (\w+)(?: (.*))?", text)
         if m:
+            self.check_end(m[2], text)
             options = self.expr(_parse_expr(m[5], text)) if m[5] else None
             return [{"do": m[1], "end": m[2], "type": m[3], "id": m[4], "options": options, "text": text}]
+        m = re.fullmatch(r"pair ([a-f]) ([a-f])", text)
+        if m and self.durable:
+            if in_body:
+                raise ScenarioSyntaxError(f"{text!r}: make pairs in the steps, not in a listener or handler")
+            return [{"do": "pair", "ends": [m[1], m[2]], "text": text}]
+        if text.startswith("await ") and self.durable:
+            if in_body:
+                raise ScenarioSyntaxError(f"{text!r}: 'await' waits: not in a listener or handler")
+            return [{"do": "await", "value": self.expr(_parse_expr(text[6:], text)), "text": text}]
         if text.startswith("!"):
             op = self.statement(text[1:].strip())
-            if op["do"] != "call":
+            if op["do"] not in ("call", "ctx"):
                 raise ScenarioSyntaxError(f"{text!r}: '!' (let it raise) goes before a call")
             op["rethrow"] = True
             op["text"] = text
@@ -135,25 +171,40 @@ class _Compiler:
 
     def block(self, block: Op, *, in_body: bool) -> Op:
         kind = block.get("block")
-        body = self.steps(block["body"], in_body=True)
+        outer, self.in_handler = self.in_handler, self.in_handler or kind == "handler"
+        try:
+            body = self.steps(block["body"], in_body=True)
+        finally:
+            self.in_handler = outer
         if kind == "timeout":
             ms = block["ms"]
             return {"do": "timeout", "ms": ms, "body": body, "text": f"timeout {ms}"}
         if kind == "microtask":
             return {"do": "microtask", "body": body, "text": "microtask"}
+        if kind == "handler":
+            name = block.get("name")
+            if not self.durable or name not in HANDLERS:
+                raise ScenarioSyntaxError(
+                    f"{name!r}: a handler is one of {', '.join(HANDLERS)}, in a Durable Object scenario"
+                )
+            if in_body:
+                raise ScenarioSyntaxError(f"{name}: a handler is a step of its own, not inside another block")
+            return {"do": "handler", "name": name, "body": body, "text": f"{name} = fn"}
         if kind != "on":
             raise ScenarioSyntaxError(f"unknown block {block!r}")
         header = block["header"]
-        if not re.match(r"on |[ab]\.on", header):
+        if not re.match(rf"on |{_END}\.on", header):
             header = "on " + header
-        m = re.fullmatch(r"([ab])\.on(\w+)", header)
+        m = re.fullmatch(rf"({_END})\.on(\w+)", header)
         if m:
+            self.check_end(m[1], header)
             return {"do": "onprop", "end": m[1], "type": m[2], "body": body, "text": f"{header} = fn"}
-        m = re.fullmatch(r"on ([ab]) (\w+)(?: as (\w+))?( once)?(?: (\{.*\}|True|False))?", header)
+        m = re.fullmatch(rf"on ({_END}) (\w+)(?: as (\w+))?( once)?(?: (\{{.*\}}|True|False))?", header)
         if not m:
             raise ScenarioSyntaxError(
                 f"a listener header looks like 'on b message [as L] [once]', not {header!r}"
             )
+        self.check_end(m[1], header)
         self.listener_ids += 1
         ident = m[3] or f"L{self.listener_ids}"
         options: Any = None
@@ -198,7 +249,7 @@ class _Compiler:
             raise ScenarioSyntaxError(f"{text!r}: raise Error('text'), TypeError(...) or RangeError(...)")
         if isinstance(node, ast.Assign):
             target = node.targets[0]
-            if len(node.targets) == 1 and _is_end_attr(target):
+            if len(node.targets) == 1 and self.is_end_attr(target):
                 assert isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
                 return {
                     "do": "set",
@@ -211,10 +262,10 @@ class _Compiler:
         if not isinstance(node, ast.Expr):
             raise ScenarioSyntaxError(f"{text!r} is not a step")
         value = node.value
-        if _is_end_attr(value):
+        if self.is_end_attr(value):
             assert isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name)
             return {"do": "get", "end": value.value.id, "name": value.attr, "text": text}
-        if isinstance(value, ast.Call) and _is_end_attr(value.func):
+        if isinstance(value, ast.Call) and self.is_end_attr(value.func):
             func = value.func
             assert isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
             if value.keywords:
@@ -226,6 +277,19 @@ class _Compiler:
                 "args": [self.expr(a) for a in value.args],
                 "text": text,
             }
+        if isinstance(value, ast.Call) and self.is_ctx_call(value.func):
+            assert isinstance(value.func, ast.Attribute)
+            if value.keywords:
+                raise ScenarioSyntaxError(f"{text!r}: pass options as a dict, as in JS, not as keywords")
+            return {
+                "do": "ctx",
+                "name": value.func.attr,
+                "args": [self.expr(a) for a in value.args],
+                "text": text,
+            }
+        path = self.path(value)
+        if path is not None:
+            return {"do": "eval", "value": path, "text": text}
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "scribble":
             return {"do": "scribble", "text": text}
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "log":
@@ -234,7 +298,46 @@ class _Compiler:
             return {"do": "log", "value": self.expr(value.args[0]), "text": text}
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "response":
             return {"do": "response", "args": [self.expr(a) for a in value.args], "text": text}
-        raise ScenarioSyntaxError(f"{text!r}: a step calls or reads a property of a or b")
+        what = "an end (a-f), ctx or env" if self.durable else "a or b"
+        raise ScenarioSyntaxError(f"{text!r}: a step calls or reads a property of {what}")
+
+    def is_end_attr(self, node: ast.AST) -> bool:
+        if not isinstance(node, ast.Attribute) or not isinstance(node.value, ast.Name):
+            return False
+        if node.value.id in self.ends:
+            self.check_end(node.value.id, ast.unparse(node))
+            return True
+        return False
+
+    def path(self, node: ast.AST) -> Any:
+        """``ctx.storage.list(...)`` / ``env.OBJECT.getByName('x').gate(...)``: a value, or None."""
+        steps: list[Any] = []
+        while self.durable:
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.keywords:
+                steps.append({"call": node.func.attr, "args": [self.expr(a) for a in node.args]})
+                node = node.func.value
+            elif isinstance(node, ast.Attribute):
+                steps.append({"get": node.attr})
+                node = node.value
+            elif isinstance(node, ast.Name) and node.id in ("ctx", "env") and steps:
+                return {"path": node.id, "steps": steps[::-1]}
+            else:
+                break
+        return None
+
+    def is_ctx_call(self, node: ast.AST) -> bool:
+        return (
+            self.durable
+            and isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "ctx"
+        )
+
+    def check_end(self, end: str, text: str) -> None:
+        if end == "ws" and not self.in_handler:
+            raise ScenarioSyntaxError(f"{text!r}: ws is the socket of a handler, so only inside one")
+        if end not in self.ends:
+            raise ScenarioSyntaxError(f"{text!r}: {end} is not an end here ({', '.join(self.ends)})")
 
     def expr(self, node: ast.expr) -> Any:
         if isinstance(node, ast.Constant):
@@ -253,7 +356,8 @@ class _Compiler:
         ):
             return {"v": -node.operand.value}
         if isinstance(node, ast.Name):
-            if node.id in ENDS:
+            if node.id in self.ends:
+                self.check_end(node.id, node.id)
                 return {"end": node.id}
             if node.id in EVENT_FIELDS:
                 return {"ev": node.id}
@@ -263,6 +367,9 @@ class _Compiler:
                 return {"null": True}
             if node.id == "NaN":
                 return {"v": "NaN", "num": True}
+        path = self.path(node)
+        if path is not None:
+            return path
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             return {"add": [self.expr(node.left), self.expr(node.right)]}
         if isinstance(node, ast.Dict):
@@ -281,6 +388,10 @@ class _Compiler:
                 return {"new": name, "args": args}
             if name in ("Uint8Array", "Blob", "Object"):
                 return {"new": name, "args": args}
+            if name == "WebSocketRequestResponsePair" and self.durable:
+                return {"new": name, "args": args}
+            if name == "all" and self.durable:  # Promise.all / asyncio.gather
+                return {"all": args}
             if name == "scratch" and len(node.args) == 1:  # a Uint8Array that scribble() overwrites
                 return {"scratch": args[0]}
             if name == "ab":  # ab(n): an ArrayBuffer of n zero bytes
@@ -288,10 +399,6 @@ class _Compiler:
             if name == "text":  # text(n): a string of n 'x'
                 return {"xs": node.args[0].value if isinstance(node.args[0], ast.Constant) else 0}
         raise ScenarioSyntaxError(f"{ast.unparse(node)!r} is not a value the scenario language knows")
-
-
-def _is_end_attr(node: ast.AST) -> bool:
-    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ENDS
 
 
 def _parse_expr(text: str, step: str) -> ast.expr:
@@ -328,10 +435,12 @@ def _split(body: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def compile_steps(steps: list[str | Op]) -> list[Op]:
+def compile_steps(steps: list[str | Op], *, durable: bool = False) -> list[Op]:
     """Parse a scenario's steps into the JSON operations both interpreters run.
+
+    ``durable``: the steps of a Durable Object scenario (``ctx``, ``pair``, handlers).
 
     Raises:
         ScenarioSyntaxError: a step is not in the language; the message quotes it.
     """
-    return _Compiler().steps(list(steps), in_body=False)
+    return _Compiler(durable=durable).steps(list(steps), in_body=False)

@@ -107,6 +107,14 @@ class _Run:
     def rs(self) -> str:
         return f"a={self.ends['a'].readyState} b={self.ends['b'].readyState}"
 
+    def end(self, name: str, event: Any) -> Any:
+        """The end a step names (``ws``: the socket of the handler running, in a Durable Object)."""
+        return event.ws if name == "ws" else self.ends[name]
+
+    def show(self, value: Any) -> str:
+        """A value as this transcript writes it (a Durable Object run names its sockets)."""
+        return render(value)
+
     # values -----------------------------------------------------------------
 
     def value(self, e: Any, event: Any) -> Any:
@@ -121,7 +129,7 @@ class _Run:
         if "bytes" in e:
             return bytes.fromhex(e["bytes"])
         if "end" in e:
-            return self.ends[e["end"]]
+            return self.end(e["end"], event)
         if "ev" in e:
             return getattr(event, e["ev"])
         if "event" in e:
@@ -161,7 +169,7 @@ class _Run:
     def run_op(self, op: Op, event: Any) -> None:
         do = op["do"]
         if do == "call":
-            end = self.ends[op["end"]]
+            end = self.end(op["end"], event)
             args = [self.value(a, event) for a in op["args"]]
             try:
                 result = getattr(end, op["name"])(*args)
@@ -170,16 +178,16 @@ class _Run:
                 if op.get("rethrow"):
                     raise
             else:
-                self.log.append(f"{op['text']} -> {render(result)}")
+                self.log.append(f"{op['text']} -> {self.show(result)}")
         elif do == "get":
             try:
-                value = getattr(self.ends[op["end"]], op["name"])
+                value = getattr(self.end(op["end"], event), op["name"])
             except AttributeError:
                 value = None
-            self.log.append(f"{op['text']} -> {render(value)}")
+            self.log.append(f"{op['text']} -> {self.show(value)}")
         elif do == "set":
             try:
-                setattr(self.ends[op["end"]], op["name"], self.value(op["value"], event))
+                setattr(self.end(op["end"], event), op["name"], self.value(op["value"], event))
             except Exception as exc:  # noqa: BLE001
                 self.log.append(f"{op['text']} -> throws {_error_text(exc)}")
             else:
@@ -201,22 +209,22 @@ class _Run:
             if op["options"] is not None:
                 listen.append(self.value(op["options"], event))
             try:
-                self.ends[op["end"]].addEventListener(*listen)
+                self.end(op["end"], event).addEventListener(*listen)
             except Exception as exc:  # noqa: BLE001
                 self.log.append(f"{op['text']} -> throws {_error_text(exc)}")
             else:
                 self.log.append(op["text"])
         elif do == "log":
-            self.log.append(f"{op['text']} -> {render(self.value(op['value'], event))}")
+            self.log.append(f"{op['text']} -> {self.show(self.value(op['value'], event))}")
         elif do in ("off", "add"):
             again: list[Any] = [op["type"], self.listeners.get(op["id"])]
             if op["options"] is not None:
                 again.append(self.value(op["options"], event))
             try:
                 if do == "off":
-                    self.ends[op["end"]].removeEventListener(*again)
+                    self.end(op["end"], event).removeEventListener(*again)
                 else:
-                    self.ends[op["end"]].addEventListener(*again)
+                    self.end(op["end"], event).addEventListener(*again)
             except Exception as exc:  # noqa: BLE001
                 self.log.append(f"{op['text']} -> throws {_error_text(exc)}")
             else:
@@ -225,7 +233,7 @@ class _Run:
             handler = None
             if op["body"] is not None:
                 handler = self.listener(op["end"], op["type"], "on" + op["type"], op["body"])
-            setattr(self.ends[op["end"]], "on" + op["type"], handler)
+            setattr(self.end(op["end"], event), "on" + op["type"], handler)
             self.log.append(op["text"])
         elif do == "throw":
             self.log.append(op["text"])
@@ -245,8 +253,12 @@ class _Run:
             else:
                 self.response = result
                 self.log.append(f"{op['text']} -> {render(result)} statusText={render(result.statusText)}")
-        else:
+        elif not self.run_other(op, event):
             raise ValueError(f"operation {do!r} cannot run here")
+
+    def run_other(self, op: Op, event: Any) -> bool:
+        """An operation only some runs know (a Durable Object's); False if this one does not."""
+        return False
 
     def fire(self, op: Op, event: Any) -> None:
         if op["do"] == "timeout":
@@ -274,6 +286,10 @@ def _js_str(v: Any) -> str:
         return v
     if v is None:
         return "undefined"
+    if isinstance(v, bytes):
+        return "[object ArrayBuffer]"  # as JS's String(arrayBuffer)
+    if isinstance(v, Blob):
+        return "[object Blob]"
     return render(v).strip('"')
 
 

@@ -1527,6 +1527,192 @@ W("fetch-plain-426-upgrade-101", "A 101 Response carries the WebSocket and no bo
   SERVER, ("close 1000, 'x'",), configs=(NEW,))
 
 
+# ---------------------------------------------------------------------- Durable Objects
+#
+# The steps run in a Durable Object's fetch (a JS Durable Object in workerd, a kit
+# one from cfws_playground.durable; see cfws_playground.fidelity.durable): `ctx` is
+# its state, `pair c d` makes another pair, and `webSocketMessage: ...` /
+# `webSocketClose: ...` give its handlers their steps (`ws` is the handler's socket).
+# Wire ones: the Worker forwards the upgrade, the object returns `a` in the 101.
+# Eviction is not here: workerd cannot be made to evict from outside (README).
+
+DO_CONFIGS = (NEW,)
+CLOSE_MODES = (OLD, NEW, MANUAL)
+HIBERNATABLE = ("ctx.acceptWebSocket(b)",)
+ANSWER_CLOSE = "webSocketClose: ws.close(1000, 'ok')"
+
+
+def D(name: str, about: str, *steps: str | dict[str, Any], **kw: Any) -> None:  # noqa: N802
+    kw.setdefault("configs", DO_CONFIGS)
+    SCENARIOS.append(Scenario(name, about, tuple(steps), durable=True, **kw))
+
+
+def DW(  # noqa: N802
+    name: str, about: str, obj: tuple[str | dict[str, Any], ...], client: tuple[str, ...], **kw: Any
+) -> None:
+    kw.setdefault("configs", DO_CONFIGS)
+    SCENARIOS.append(Scenario(name, about, tuple(obj), client=client, durable=True, **kw))
+
+
+TAGS_11 = "['t1', 't2', 't3', 't4', 't5', 't6', 't7', 't8', 't9', 't10', 't11']"
+TAGS_10_AND_A_DUPLICATE = "['t1', 't2', 't3', 't4', 't5', 't6', 't7', 't8', 't9', 't10', 't1']"
+
+D("do-accept-then-acceptwebsocket", "acceptWebSocket() on a socket accept()ed before throws workerd's Error, and so does a second acceptWebSocket().",
+  "b.accept()", "ctx.acceptWebSocket(b)", "pair c d", "ctx.acceptWebSocket(d)", "ctx.acceptWebSocket(d)", "ctx.getWebSockets()")
+D("do-acceptwebsocket-then-accept", "accept() on a socket given to acceptWebSocket() throws TypeError: Can't accept() WebSocket after enabling hibernation.",
+  "ctx.acceptWebSocket(b)", "b.accept()", "b.readyState", "ctx.getWebSockets()")
+D("do-acceptwebsocket-peer-accepted", "acceptWebSocket(server) after its pair's client end was accept()ed throws workerd's Error; a Response built with the client end and not returned does not count.",
+  "a.accept()", "ctx.acceptWebSocket(b)", "pair c d", "response(None, {'status': 101, 'webSocket': c})", "ctx.acceptWebSocket(d)",
+  "ctx.getWebSockets()")
+DW("do-listeners-never-fire", "Listeners and on<type> on a hibernatable socket never fire: webSocketMessage gets the message.",
+   (*HIBERNATABLE, "on b message: b.send('listener: ' + data)", "b.onmessage: b.send('onmessage')",
+    "webSocketMessage: ws.send('handler: ' + message)", ANSWER_CLOSE),
+   ("send 'hi'", "recv", "recv", "close 1000, 'bye'"))
+DW("do-handler-message-text-and-binary", "webSocketMessage gets text as a string and binary as an ArrayBuffer, whatever binaryType says.",
+   ("b.binaryType = 'blob'", *HIBERNATABLE, ANSWER_CLOSE),
+   ("send 'hi'", "send b'\\x01\\x02'", "sleep 100", "close 1000, 'bye'"), configs=(OLD, NEW))
+D("do-getwebsockets-order", "getWebSockets() lists the newest socket first; getWebSockets(tag) lists them in the order they were accepted.",
+  "ctx.acceptWebSocket(b, ['x'])", "pair c d", "ctx.acceptWebSocket(d, ['x'])", "pair e f", "ctx.acceptWebSocket(f, ['y'])",
+  "ctx.getWebSockets()", "ctx.getWebSockets('x')", "ctx.getWebSockets('y')", "ctx.getWebSockets('z')")
+D("do-getwebsockets-closing", "A socket the object close()d stays in getWebSockets() with readyState 2 until webSocketClose has been handled for it.",
+  *HIBERNATABLE, "a.accept()", "webSocketClose: ctx.getWebSockets(); ws.readyState",
+  "on a close: a.close(1000, 'back'); a.readyState", "b.close(1000, 'bye')", "b.readyState", "ctx.getWebSockets()", "settle", "ctx.getWebSockets()",
+  "state", configs=CLOSE_MODES)
+D("do-tags-limit", "More than 10 distinct tags throws workerd's Error, and 10 distinct tags and a duplicate does too; nothing is accepted.",
+  f"ctx.acceptWebSocket(b, {TAGS_11})", "pair c d", f"ctx.acceptWebSocket(d, {TAGS_10_AND_A_DUPLICATE})",
+  "ctx.getWebSockets()", "pair e f", "ctx.acceptWebSocket(f, ['t1', 't2', 't3', 't4', 't5', 't6', 't7', 't8', 't9', 't10'])",
+  "ctx.getTags(f)")
+D("do-tag-too-long", "A tag over 256 UTF-8 bytes throws workerd's Error quoting the tag (which says characters); 256 bytes is accepted.",
+  "ctx.acceptWebSocket(b, [text(257)])", "pair c d", "ctx.acceptWebSocket(d, [text(256)])", "ctx.getTags(d)",
+  "pair e f", "ctx.acceptWebSocket(f, ['€' + text(254)])", "ctx.acceptWebSocket(f, ['€' + text(253)])", "ctx.getTags(f)")
+D("do-tags-duplicates-dropped", "getTags() keeps the first occurrence of each tag, in order.",
+  "ctx.acceptWebSocket(b, ['b', 'a', 'b', 'c', 'a'])", "ctx.getTags(b)", "ctx.getWebSockets('b')")
+D("do-gettags-errors", "getTags() on a socket never accepted, or accept()ed, throws workerd's Errors.",
+  "ctx.getTags(b)", "pair c d", "d.accept()", "ctx.getTags(d)")
+D("do-auto-response-limits", "An auto-response request or response over 2048 UTF-8 bytes throws RangeError with its size; 2048 each is accepted.",
+  "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair(text(2049), 'pong'))",
+  "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', text(2049)))",
+  "ctx.getWebSocketAutoResponse()",
+  "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair(text(2048), text(2048)))",
+  "ctx.getWebSocketAutoResponse()", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('€' + text(2046), 'x'))",
+  "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('x', '€' + text(2045)))", "ctx.getWebSocketAutoResponse()")
+D("do-auto-response-clear", "setWebSocketAutoResponse() without a pair clears it; the getter then returns null.",
+  "ctx.getWebSocketAutoResponse()", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))",
+  "ctx.getWebSocketAutoResponse()", "ctx.setWebSocketAutoResponse()", "ctx.getWebSocketAutoResponse()")
+DW("do-auto-response-answered", "The matching text is answered by the runtime without webSocketMessage, and sets the socket's timestamp; binary never matches.",
+   (*HIBERNATABLE, "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))",
+    "ctx.getWebSocketAutoResponseTimestamp(b)",
+    "webSocketMessage: ctx.getWebSocketAutoResponseTimestamp(ws); ws.send('handler: ' + message)", ANSWER_CLOSE),
+   ("send 'ping'", "recv", "send b'ping'", "recv", "send 'hello'", "recv", "close 1000, 'bye'"))
+D("do-event-timeout-limit", "An event timeout over 7 days throws workerd's Error; 0 clears it and the getter returns null.",
+  "ctx.getHibernatableWebSocketEventTimeout()", "ctx.setHibernatableWebSocketEventTimeout(604800001)",
+  "ctx.setHibernatableWebSocketEventTimeout(604800000)", "ctx.getHibernatableWebSocketEventTimeout()",
+  "ctx.setHibernatableWebSocketEventTimeout(0)", "ctx.getHibernatableWebSocketEventTimeout()")
+DW("do-close-handler-clean", "A client's Close calls webSocketClose(ws, code, reason, true) with readyState 2, and nothing answers it at any date unless the object does.",
+   (*HIBERNATABLE, "webSocketClose: ws.readyState"), ("close 1000, 'bye'",), configs=CLOSE_MODES)
+DW("do-close-handler-answers", "webSocketClose calling ws.close(code, reason) is what the client receives; readyState is 3 after it.",
+   (*HIBERNATABLE, "webSocketClose: ws.close(4000, 'see you'); ws.readyState"), ("close 1000, 'bye'",),
+   configs=CLOSE_MODES)
+DW("do-close-handler-echo-1005", "A Close without a code reaches webSocketClose as 1005; echoing it with ws.close(1005, '') throws workerd's text.",
+   (*HIBERNATABLE, "webSocketClose: ws.close(code, reason); ws.close(1000, 'ok')"), ("close None",),
+   configs=CLOSE_MODES)
+DW("do-client-drop-1006", "A client that drops its connection gives webSocketClose(ws, 1006, 'WebSocket disconnected without sending Close frame.', false).",
+   (*HIBERNATABLE, "webSocketClose: ws.readyState", "webSocketError: ws.readyState"), ("drop", "sleep 100"),
+   configs=CLOSE_MODES)
+D("do-attachment-roundtrip", "serializeAttachment() keeps a copy that deserializeAttachment() returns; null before any.",
+  *HIBERNATABLE, "b.deserializeAttachment()", "b.serializeAttachment({'name': 'ada', 'n': [1, 2]})",
+  "b.deserializeAttachment()", "b.serializeAttachment('second')", "b.deserializeAttachment()",
+  "a.deserializeAttachment()")
+D("do-attachment-too-large", "An attachment over 16384 serialized bytes throws workerd's Error with its size; the old one stays.",
+  *HIBERNATABLE, "b.serializeAttachment('small')", "b.serializeAttachment(text(16384))", "b.deserializeAttachment()",
+  "b.serializeAttachment(text(16000))", "b.deserializeAttachment()",
+  "b.serializeAttachment(text(16380))", "b.serializeAttachment(text(16379))", "b.serializeAttachment(text(8185) + '€')",
+  "b.serializeAttachment({'a': {'b': [text(16340)]}})")
+DW("do-handler-throws", "An exception in webSocketMessage is reported; the socket stays open and the next message is handled.",
+   (*HIBERNATABLE, "webSocketMessage: ws.send('got ' + message); raise Error('boom')", ANSWER_CLOSE),
+   ("send 'one'", "recv", "send 'two'", "recv", "close 1000, 'bye'"))
+D("do-id-from-string-invalid", "idFromString() with anything but 64 hex digits throws TypeError: Invalid Durable Object ID: must be 64 hex digits.",
+  "env.OBJECT.idFromString('xyz')", "env.OBJECT.idFromString(text(64))", "env.OBJECT.idFromString(text(63))",
+  "env.OBJECT.idFromString(env.OBJECT.idFromName('room').toString()).equals(env.OBJECT.idFromName('room'))")
+D("do-rpc-missing-method", "An RPC call to a method the class lacks rejects with TypeError: The RPC receiver does not implement the method \"name\".",
+  "await env.OBJECT.getByName('other').nope(1)")
+D("do-storage-errors", "storage.list({limit: 0}) and setAlarm(0) reject with workerd's TypeErrors.",
+  "await ctx.storage.list({'limit': 0})", "await ctx.storage.setAlarm(0)", "await ctx.storage.setAlarm(-1)",
+  "await ctx.storage.getAlarm()")
+D("do-input-gate-timer-vs-storage", "Two concurrent calls to one object: one awaiting a timer lets the second in; one awaiting storage.put() does not.",
+  "await all(env.OBJECT.getByName('t').gate('a', 'timer'), env.OBJECT.getByName('t').gate('b', 'timer'))",
+  "await all(env.OBJECT.getByName('s').gate('a', 'storage'), env.OBJECT.getByName('s').gate('b', 'storage'))")
+D("do-gettags-after-close", "A socket whose close was handled leaves getWebSockets() but keeps its tags and attachment.",
+  "ctx.acceptWebSocket(b, ['x'])", "a.accept()", "b.serializeAttachment('kept')",
+  "webSocketClose: ctx.getTags(ws); ws.deserializeAttachment()", "a.close(1000, 'bye')", "settle",
+  "ctx.getTags(b)", "ctx.getWebSockets('x')", "b.readyState", "b.deserializeAttachment()")
+D("do-tags-not-an-array", "Tags that are not an array throw JSG's TypeError before anything else is checked; tags are made strings.",
+  "ctx.acceptWebSocket(b, 'abc')", "ctx.getTags(b)", "ctx.acceptWebSocket(b, [1, 'x'])", "ctx.getTags(b)",
+  "pair c d", "d.accept()", "ctx.acceptWebSocket(d, {'x': 1})")
+D("do-event-timeout-negative", "A negative event timeout throws JSG's TypeError; fractions are cut toward zero (-0.5 and 0.5 clear it).",
+  "ctx.setHibernatableWebSocketEventTimeout(-5)", "ctx.getHibernatableWebSocketEventTimeout()",
+  "ctx.setHibernatableWebSocketEventTimeout(1.5)", "ctx.getHibernatableWebSocketEventTimeout()",
+  "ctx.setHibernatableWebSocketEventTimeout(-0.5)", "ctx.getHibernatableWebSocketEventTimeout()",
+  "ctx.setHibernatableWebSocketEventTimeout(0.5)", "ctx.getHibernatableWebSocketEventTimeout()")
+D("do-messages-one-at-a-time", "Messages and the close reach the handlers one at a time, in order; binary as ArrayBuffer.",
+  *HIBERNATABLE, "a.accept()", "webSocketMessage: log(message); ctx.getWebSockets()",
+  "a.send('1')", "a.send(b'\\x02')", "a.send('3')", "a.close(1000, 'done')", "settle", "state", configs=CLOSE_MODES)
+D("do-auto-response-in-object", "Only the exact request text is auto-answered, and only the socket it came in on gets a timestamp.",
+  *HIBERNATABLE, "a.accept()", "watch", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))",
+  "a.send('ping')", "a.send('ping ')", "settle", "ctx.getWebSocketAutoResponseTimestamp(b)",
+  "ctx.getWebSocketAutoResponseTimestamp(a)")
+D("do-close-handler-throws", "An exception in webSocketClose is reported; the socket still leaves getWebSockets().",
+  *HIBERNATABLE, "a.accept()", "watch", "webSocketClose: raise Error('boom')", "a.close(1000, 'x')", "settle",
+  "ctx.getWebSockets()", "state", configs=CLOSE_MODES)
+D("do-close-handler-reply-error-event", "A hibernatable socket that answers a Close in webSocketClose gets 'Network connection lost.' on its listeners, not webSocketError.",
+  *HIBERNATABLE, "a.accept()", "watch", "webSocketClose: ws.close(code, reason); ws.send('late')",
+  "webSocketError: log(error)", "a.close(4000, 'x')", "settle", "state", configs=CLOSE_MODES)
+D("do-object-closes-first", "When the object's hibernatable socket closes first and the peer replies, no end reports 'Network connection lost.'.",
+  *HIBERNATABLE, "a.accept()", "watch", "b.send('one')", "b.close(1000, 'x')", "settle", "state", configs=CLOSE_MODES)
+D("do-attachment-plain-socket", "Attachments work on accept()ed sockets too, and round-trip lists, null and numbers.",
+  "b.accept()", "b.serializeAttachment({'x': 1})", "b.deserializeAttachment()", "a.serializeAttachment(None)",
+  "a.deserializeAttachment()", "b.serializeAttachment([1, 'two', None, True, 2.5])", "b.deserializeAttachment()")
+D("do-auto-response-timestamp-after-close", "A request reaching a socket the object closed is not answered, but sets its timestamp, which stays after the close is handled.",
+  *HIBERNATABLE, "a.accept()", "watch", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))",
+  "b.close(1000, 'x')", "a.send('ping')", "settle", "ctx.getWebSocketAutoResponseTimestamp(b)", "state",
+  configs=CLOSE_MODES)
+D("do-peer-listener-raises-1006", "When the in-object peer's listener throws, the hibernatable socket gets webSocketClose 1006, not webSocketError.",
+  *HIBERNATABLE, "a.accept()", "on a message: raise Error('boom')", "webSocketError: log(error)",
+  "webSocketClose: ws.readyState", "b.send('x')", "settle", "ctx.getWebSockets()", "state", configs=(OLD, NEW))
+D("do-acceptwebsocket-both-ends", "Only one end of a pair can be hibernatable; a hibernatable end talks to an accept()ed one.",
+  "ctx.acceptWebSocket(a)", "ctx.acceptWebSocket(b)", "ctx.getWebSockets()", "pair c d", "ctx.acceptWebSocket(d)",
+  "c.accept()", "webSocketMessage: log(message)", "c.send('to d')", "a.send('to b')", "settle", "state")
+D("do-send-before-acceptwebsocket", "send() before acceptWebSocket() names both ways to accept; a hibernatable socket checks close codes as any other.",
+  "b.send('x')", "ctx.acceptWebSocket(b)", "b.send('y')", "b.close(999, 'x')", "b.close(1000, text(124))", "b.readyState")
+D("do-websocket-not-serializable", "A WebSocket cannot be an attachment or a stored value: workerd's serializer refuses it by name.",
+  *HIBERNATABLE, "b.serializeAttachment(a)", "b.deserializeAttachment()", "await ctx.storage.put('k', a)",
+  "await ctx.storage.get('k')")
+D("do-arguments-not-of-type", "ctx methods given the wrong type throw JSG's TypeErrors; tags and a request/response pair are made strings.",
+  "ctx.acceptWebSocket('x')", "ctx.getTags('x')", "ctx.getWebSocketAutoResponseTimestamp('x')",
+  "ctx.setWebSocketAutoResponse('x')", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair(1, 2.5))",
+  "ctx.getWebSocketAutoResponse()", "ctx.acceptWebSocket(b, [True, 2.5, None, 1])", "ctx.getTags(b)",
+  "ctx.getWebSockets(1)", "ctx.getWebSockets(True)")
+D("do-storage-basics", "storage put/get/list/delete in one object: list() and get([keys]) are Maps in key order; delete says what it removed.",
+  "await ctx.storage.put('b', 2)", "await ctx.storage.put({'a': 1, 'c': [3]})", "await ctx.storage.get('a')",
+  "await ctx.storage.get('zz')", "await ctx.storage.get(['c', 'zz', 'a'])", "await ctx.storage.list()",
+  "await ctx.storage.list({'prefix': 'a'})", "await ctx.storage.list({'reverse': True, 'limit': 2})",
+  "await ctx.storage.delete('a')", "await ctx.storage.delete('a')", "await ctx.storage.delete(['b', 'c', 'x'])",
+  "await ctx.storage.list()")
+D("do-close-handler-close-without-code", "ws.close() without a code in webSocketClose: the peer receives 1005, and the socket's listeners get 'Network connection lost.'.",
+  *HIBERNATABLE, "a.accept()", "watch", "webSocketClose: ws.close()", "a.close(4000, 'x')", "settle", "state",
+  configs=CLOSE_MODES)
+DW("do-send-before-101", "A message the object sends before its fetch returns the 101 reaches the client first.",
+   (*HIBERNATABLE, "b.send('welcome')", ANSWER_CLOSE), ("recv", "close 1000, 'x'"))
+DW("do-ping-answered", "The runtime answers a client's ping on a hibernatable socket; the object hears nothing.",
+   (*HIBERNATABLE, "webSocketMessage: log(message)", ANSWER_CLOSE), ("ping", "close 1000, 'x'"))
+DW("do-object-closes-in-message", "An object that closes in webSocketMessage gets webSocketClose for the client's reply, with readyState 3, still listed in getWebSockets().",
+   (*HIBERNATABLE, "webSocketMessage: ws.close(4001, 'bye'); ws.readyState",
+    "webSocketClose: ws.readyState; ctx.getWebSockets()"), ("send 'x'", "recv", "wait"), configs=CLOSE_MODES)
+DW("do-big-message-echo", "A 1 MiB binary message reaches webSocketMessage whole and goes back whole.",
+   (*HIBERNATABLE, "webSocketMessage: ws.send(message)", ANSWER_CLOSE), ("send bytes(1048576)", "recv", "close 1000, 'x'"))
+DW("do-send-after-drop", "After a dropped connection, send() and close() in webSocketClose do not throw.",
+   (*HIBERNATABLE, "webSocketClose: ws.send('late'); ws.close(1000, 'late'); ws.readyState"), ("drop", "sleep 100"))
+
 _BY_NAME = {s.name: s for s in SCENARIOS}
 if len(_BY_NAME) != len(SCENARIOS):
     raise RuntimeError("two scenarios share a name")

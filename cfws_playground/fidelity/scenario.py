@@ -51,6 +51,10 @@ class Scenario:
             :mod:`cfws_playground.fidelity.wire`); ``steps`` are then the Worker's.
         client_options: keyword arguments for the ``websockets`` client
             (``compression``, ``subprotocols``, ...).
+        durable: the steps run in a Durable Object's ``fetch`` (``ctx``, more
+            pairs, ``webSocketMessage`` / ``webSocketClose`` / ``webSocketError``
+            handlers; see :mod:`cfws_playground.fidelity.durable`). In a wire
+            scenario the object returns ``a`` in the 101 for the client.
     """
 
     name: str
@@ -61,6 +65,7 @@ class Scenario:
     tags: tuple[str, ...] = field(default=())
     client: tuple[str, ...] | None = None
     client_options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    durable: bool = False
 
     @property
     def wire(self) -> bool:
@@ -70,7 +75,7 @@ class Scenario:
     @cached_property
     def ops(self) -> list[Op]:
         """The steps compiled to the operations both interpreters run."""
-        return compile_steps(list(self.steps))
+        return compile_steps(list(self.steps), durable=self.durable)
 
     @cached_property
     def client_ops(self) -> list[Op]:

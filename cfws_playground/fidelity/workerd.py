@@ -117,9 +117,14 @@ def _capnp_config(configs: Sequence[Config]) -> str:
     services, sockets = [], []
     for i, (date, flags) in enumerate(configs):
         flag_list = ", ".join(json.dumps(f) for f in flags)
+        # ScenarioObject is the driver's Durable Object class (Durable Object scenarios),
+        # bound as env.OBJECT, with storage in memory.
         services.append(
             f'    (name = "d{i}", worker = (modules = [(name = "driver.js", esModule = embed "driver.js")], '
-            f'compatibilityDate = "{date}", compatibilityFlags = [{flag_list}])),'
+            f'compatibilityDate = "{date}", compatibilityFlags = [{flag_list}], '
+            f'durableObjectNamespaces = [(className = "ScenarioObject", uniqueKey = "cfws-scenario-{i}")], '
+            "durableObjectStorage = (inMemory = void), "
+            'bindings = [(name = "OBJECT", durableObjectNamespace = "ScenarioObject")])),'
         )
         sockets.append(f'    (name = "s{i}", address = "127.0.0.1:0", http = (), service = "d{i}"),')
     return (
@@ -204,12 +209,17 @@ class WorkerdServer:
                     raise RuntimeError("workerd did not answer within the start-up timeout") from None
                 time.sleep(0.05)
 
-    def run(self, ops: list[dict[str, Any]], config: Config, *, timeout: float = 30) -> list[str]:
-        """Run one scenario on the driver for ``config``; return its transcript rows."""
+    def run(
+        self, ops: list[dict[str, Any]], config: Config, *, timeout: float = 30, durable: bool = False
+    ) -> list[str]:
+        """Run one scenario on the driver for ``config`` (in its Durable Object if ``durable``)."""
         conn = http.client.HTTPConnection("127.0.0.1", self.ports[config], timeout=timeout)
         try:
             conn.request(
-                "POST", "/run", body=json.dumps({"ops": ops}), headers={"Content-Type": "application/json"}
+                "POST",
+                "/do/run" if durable else "/run",
+                body=json.dumps({"ops": ops}),
+                headers={"Content-Type": "application/json"},
             )
             resp = conn.getresponse()
             payload = json.loads(resp.read())
@@ -226,8 +236,10 @@ class WorkerdServer:
         client_ops: list[dict[str, Any]],
         options: dict[str, Any],
         config: Config,
+        *,
+        durable: bool = False,
     ) -> list[str]:
-        """Run a wire scenario against the driver: the client's rows, then the Worker's."""
+        """Run a wire scenario against the driver: the client's rows, then the Worker's (or object's)."""
         import asyncio
         import uuid
 
@@ -235,23 +247,24 @@ class WorkerdServer:
 
         port = self.ports[config]
         key = uuid.uuid4().hex
+        route, separator = ("/do/", "-- object --") if durable else ("/", "-- worker --")
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
             body = json.dumps({"key": key, "ops": worker_ops})
-            conn.request("POST", "/prepare", body=body, headers={"Content-Type": "application/json"})
+            conn.request("POST", f"{route}prepare", body=body, headers={"Content-Type": "application/json"})
             conn.getresponse().read()
         finally:
             conn.close()
 
         async def scenario() -> list[str]:
-            client = await run_client(f"ws://127.0.0.1:{port}/ws?key={key}", client_ops, options)
+            client = await run_client(f"ws://127.0.0.1:{port}{route}ws?key={key}", client_ops, options)
             worker: list[str] = []
 
             async def poll() -> None:
-                worker[:] = await asyncio.to_thread(self._get_json, port, f"/log?key={key}")
+                worker[:] = await asyncio.to_thread(self._get_json, port, f"{route}log?key={key}")
 
             await _quiet(worker, poll)
-            return client + ["-- worker --"] + worker
+            return client + [separator] + worker
 
         return asyncio.run(scenario())
 
