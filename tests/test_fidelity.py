@@ -233,6 +233,64 @@ def test_cli_verify_runs_live(workerd_binary, capsys: pytest.CaptureFixture[str]
     assert "2 scenarios, 12 runs against live workerd 2026-11-17" in capsys.readouterr().out
 
 
+@pytest.mark.workerd
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the child process in /proc (Linux)")
+def test_sigterm_to_verify_stops_its_workerd(workerd_binary) -> None:  # type: ignore[no-untyped-def]
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "CFWS_WORKERD": str(workerd_binary)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cfws_playground", "verify", "--live", *IN_WORKER_NAMES],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    child = None
+    try:
+        deadline = time.monotonic() + 60
+        while child is None and time.monotonic() < deadline:
+            child = next((pid for pid in _children(proc.pid) if " serve " in _cmdline(pid)), None)
+            time.sleep(0.05)
+        assert child is not None, "verify --live never started workerd"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 128 + signal.SIGTERM
+        assert " serve " not in _cmdline(child), "workerd outlived verify"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        if child is not None and " serve " in _cmdline(child):
+            os.kill(child, signal.SIGKILL)  # what this test is about went wrong: clean up anyway
+
+
+IN_WORKER_NAMES = [sc.name for sc in SCENARIOS if not sc.wire]  # quick on the kit, long enough on workerd
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if ppid == pid:
+                found.append(int(entry))
+    return found
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
 # ---------------------------------------------------------------------- the workshop's claims
 
 

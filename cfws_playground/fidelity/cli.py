@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 from typing import Any
 
 from .compare import record_references, verify
 from .library import SCENARIOS, by_name
-from .workerd import WORKERD_VERSION, WorkerdNotFound, find_workerd, install_workerd
+from .workerd import WORKERD_VERSION, WorkerdNotFound, find_workerd, install_workerd, stop_all
 
 __all__ = ["add_parser", "run"]
 
@@ -59,8 +62,16 @@ def add_parser(commands: Any) -> None:
     )
 
 
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    # The comparison may be running in a worker thread: stop workerd by its PID now, and go.
+    stop_all()
+    os._exit(128 + signum)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``verify`` with parsed arguments; return the exit status."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         if args.install:
             print(f"workerd: {install_workerd()}", file=sys.stderr)

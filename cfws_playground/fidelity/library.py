@@ -1228,7 +1228,7 @@ W(
     "wire-client-close-no-code",
     "A Close without a code reaches the Worker as 1005; the echo is an empty Close.",
     SERVER,
-    ("close",),
+    ("close None",),
 )
 W(
     "wire-client-close-4001",
@@ -1613,6 +1613,10 @@ DW("do-close-handler-clean", "A client's Close calls webSocketClose(ws, code, re
 DW("do-close-handler-answers", "webSocketClose calling ws.close(code, reason) is what the client receives; readyState is 3 after it.",
    (*HIBERNATABLE, "webSocketClose: ws.close(4000, 'see you'); ws.readyState"), ("close 1000, 'bye'",),
    configs=CLOSE_MODES)
+DW("do-closed-socket-listed-in-close-handler", "Inside webSocketClose, after ws.close() the socket is still in getWebSockets(), at readyState 3, and send() to it throws.",
+   (*HIBERNATABLE, "pair c d", "ctx.acceptWebSocket(d)",
+    "webSocketClose: ws.close(code, reason); ctx.getWebSockets(); ws.readyState; ws.send('late')"),
+   ("close 4000, 'done'",), configs=(NEW,))
 DW("do-close-handler-echo-1005", "A Close without a code reaches webSocketClose as 1005; echoing it with ws.close(1005, '') throws workerd's text.",
    (*HIBERNATABLE, "webSocketClose: ws.close(code, reason); ws.close(1000, 'ok')"), ("close None",),
    configs=CLOSE_MODES)

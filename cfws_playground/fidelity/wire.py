@@ -11,7 +11,8 @@ Client steps::
 
     "send 'x'" / "send b'\\x01'" / "send bytes(33554433)"   a text or binary message
     "recv"                      the next frame, a close, or nothing within the wait
-    "close 1000, 'bye'" / "close" the client's Close, then wait for the answer
+    "close 1000, 'bye'"         the client's Close, then wait for the answer ("close" alone
+                                is websockets' default, 1000; "close None" sends no code)
     "drop"                      drop the TCP connection without a Close
     "wait"                      wait for the connection to end
     "sleep 50"                  milliseconds

@@ -137,6 +137,15 @@ def _capnp_config(configs: Sequence[Config]) -> str:
     )
 
 
+_RUNNING: set[WorkerdServer] = set()
+
+
+def stop_all() -> None:
+    """Stop every workerd process this process started and has not stopped yet (on SIGTERM)."""
+    for server in list(_RUNNING):
+        server.stop()
+
+
 class WorkerdServer:
     """A running ``workerd serve`` with one scenario driver per configuration.
 
@@ -181,6 +190,7 @@ class WorkerdServer:
                         stderr=subprocess.STDOUT,
                         start_new_session=True,
                     )
+                _RUNNING.add(server)
                 for s in socks:
                     s.close()  # workerd holds its own copies
                 server._wait_ready(timeout)
@@ -279,6 +289,7 @@ class WorkerdServer:
 
     def stop(self) -> None:
         """Stop the process by its PID: SIGTERM, then SIGKILL after 5 s (workerd can linger)."""
+        _RUNNING.discard(self)
         proc = self.proc
         if proc is None or proc.poll() is not None:
             return
