@@ -738,7 +738,7 @@ async def check_quiet_ping(cls: type) -> None:
         ada = await _join(worker, env, "ada")
     except Exception as exc:  # noqa: BLE001
         text = _raised(exc)
-        if "tuple" in text:
+        if "tuple" in text or "not of type 'WebSocketRequestResponsePair'" in text:
             return _hint(f"{text}: setWebSocketAutoResponse takes one "
                          "WebSocketRequestResponsePair.new('ping', 'pong'), not a tuple")
         return _hint(f"connecting: {text}")
