@@ -743,7 +743,9 @@ class WebSocket:
         """Close 1006: dispatched before closedIncoming is set, so readyState is unchanged inside."""
         if not self._reading:
             return
-        t = transition(self._phase, Action.RECV_DISCONNECT)
+        hibernatable = self._handler is not None
+        action = Action.RECV_DISCONNECT_HIBERNATABLE if hibernatable else Action.RECV_DISCONNECT
+        t = transition(self._phase, action)
         self._reading = False
         # workerd dispatches this close after its read loop has ended: a listener's
         # exception is only reported there, it cannot error the socket (measured).
@@ -752,12 +754,6 @@ class WebSocket:
             self._record_event(event)
         if self._handler is not None:
             self._handler(self, event)  # a hibernatable end: webSocketClose(ws, 1006, ...)
-            if t.next is Phase.DISCONNECTED:
-                # workerd's hibernation manager ends the read loop itself and never marks
-                # the outgoing side aborted: a close() in webSocketClose still completes
-                # (readyState 3, observed: do-send-after-drop).
-                self._phase = Phase.CLOSE_RECEIVED
-                return
         else:
             self._dispatch_reporting(event)
         self._phase = t.next

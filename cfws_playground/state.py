@@ -73,6 +73,7 @@ class Action(enum.Enum):
     RECV_CLOSE = "Close received"
     RECV_CLOSE_HALF_OPEN = "Close received (allowHalfOpen)"
     RECV_DISCONNECT = "peer gone without Close"
+    RECV_DISCONNECT_HIBERNATABLE = "peer gone without Close (a hibernatable end)"
     ERROR = "error"
 
     __hash__ = object.__hash__
@@ -179,6 +180,12 @@ TRANSITIONS: dict[tuple[Phase, Action], Transition] = {
     (P.OPEN, A.RECV_DISCONNECT): _ok(P.DISCONNECTED, E.DISPATCH_THEN_CHANGE),
     (P.CLOSE_SENT, A.RECV_DISCONNECT): _ok(P.CLOSED, E.DISPATCH_THEN_CHANGE),
     (P.ERRORED, A.RECV_DISCONNECT): _ok(P.ERRORED, E.DISPATCH_THEN_CHANGE),
+    # For a Durable Object's hibernatable end the hibernation manager ends the read
+    # loop itself and never marks the outgoing side aborted: a close() in
+    # webSocketClose still completes (readyState 3; observed: do-send-after-drop).
+    (P.OPEN, A.RECV_DISCONNECT_HIBERNATABLE): _ok(P.CLOSE_RECEIVED, E.DISPATCH_THEN_CHANGE),
+    (P.CLOSE_SENT, A.RECV_DISCONNECT_HIBERNATABLE): _ok(P.CLOSED, E.DISPATCH_THEN_CHANGE),
+    (P.ERRORED, A.RECV_DISCONNECT_HIBERNATABLE): _ok(P.ERRORED, E.DISPATCH_THEN_CHANGE),
     # Only the first error is dispatched (LWA::reportError). An end that had
     # already sent its Close behaves as closed: send() still throws.
     (P.OPEN, A.ERROR): _ok(P.ERRORED, E.DISPATCH),
