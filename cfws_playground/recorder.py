@@ -469,7 +469,9 @@ class Recorder:
         Args:
             last: only the newest ``last`` records.
         """
-        records = self.records[-last:] if last else self.records
+        kept = self._records
+        tail = list(kept)[-last:] if last else kept
+        records = [_new_tuple(Record, r) for r in tail]
         return format_table(records, several_pairs=self._count > 1, dropped=self.dropped)
 
     def to_json(self, **kwargs: Any) -> str:

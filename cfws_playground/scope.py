@@ -59,19 +59,19 @@ class RequestScope:
         skip = {id(b) for b in besides}
         timers = sum(
             1
-            for h in self.timers
-            if getattr(h, "_scheduled", False)
-            and not h.cancelled()
-            and id(h) not in skip
-            and getattr(h, "_callback", None) is not _WAKE_SLEEPER
+            for h in self._live_timers()
+            if id(h) not in skip and getattr(h, "_callback", None) is not _WAKE_SLEEPER
         )
         tasks = sum(1 for t in self.tasks if not t.done() and id(t) not in skip)
         return timers, tasks
 
+    def _live_timers(self) -> list[asyncio.TimerHandle]:
+        return [h for h in self.timers if getattr(h, "_scheduled", False) and not h.cancelled()]
+
     def end(self) -> tuple[int, int]:
         """The request ended: cancel its pending timers and tasks; return how many of each."""
         self.ended = True
-        timers = [h for h in self.timers if getattr(h, "_scheduled", False) and not h.cancelled()]
+        timers = self._live_timers()
         for handle in timers:
             handle.cancel()
         try:

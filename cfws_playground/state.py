@@ -172,7 +172,6 @@ TRANSITIONS: dict[tuple[Phase, Action], Transition] = {
     (P.CLOSE_SENT, A.RECV_CLOSE_HALF_OPEN): _ok(P.CLOSED, E.DISPATCH),
     # An end that sent its Close and then reported an error still reads: its peer's
     # Close is dispatched after the error (reportError does not end the read loop).
-    (P.CLOSED, A.RECV_MESSAGE): _ok(P.CLOSED, E.DISPATCH),
     (P.CLOSED, A.RECV_CLOSE): _ok(P.CLOSED, E.DISPATCH),
     (P.CLOSED, A.RECV_CLOSE_HALF_OPEN): _ok(P.CLOSED, E.DISPATCH),
     # The peer went away without a Close: close 1006 is dispatched *before*

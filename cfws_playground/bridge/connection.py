@@ -470,7 +470,7 @@ class Connection(asyncio.Protocol):
         for chunk in chunks:
             if chunk:
                 transport.write(chunk)
-            elif getattr(ws, "reset_after_close", False):
+            elif ws.reset_after_close:
                 transport.close()  # after what is buffered; the unread rest resets the client
             elif not transport.is_closing():
                 # The end of our side. Keep reading (and discarding) until the client
