@@ -23,6 +23,7 @@ from typing import Any
 from ..compat import FLAGS, compatibility
 from ..durable.namespace import DurableObjectNamespace
 from ..durable.object import DEFAULT_HIBERNATE_AFTER
+from ..durable.sql import SqlDatabases
 from ..durable.storage import Backend, MemoryBackend, SqliteBackend
 from ..http import Request, Response
 from ..worker import call_loosely
@@ -241,13 +242,16 @@ def load_project(
         raise ProjectError(f"{where}: {exc}") from None
 
     bindings = (config.get("durable_objects") or {}).get("bindings") or []
-    migrated: set[str] = set()
+    # class -> SQLite-backed, following the migrations in order, as Cloudflare applies them.
+    migrated: dict[str, bool] = {}
     for migration in config.get("migrations") or []:
-        migrated |= set(migration.get("new_classes") or []) | set(migration.get("new_sqlite_classes") or [])
+        migrated.update(dict.fromkeys(migration.get("new_classes") or [], False))
+        migrated.update(dict.fromkeys(migration.get("new_sqlite_classes") or [], True))
         for renamed in migration.get("renamed_classes") or []:
-            migrated.discard(renamed.get("from"))
-            migrated.add(renamed.get("to"))
-        migrated -= set(migration.get("deleted_classes") or [])
+            if renamed.get("from") in migrated:
+                migrated[str(renamed.get("to"))] = migrated.pop(renamed["from"])
+        for deleted in migration.get("deleted_classes") or []:
+            migrated.pop(deleted, None)
 
     module = _import_main(main_path, where)
     entry = getattr(module, "Default", None)
@@ -276,6 +280,10 @@ def load_project(
         backend: Backend = (
             SqliteBackend(Path(persist_to) / f"{class_name}.sqlite") if persist_to else MemoryBackend()
         )
+        # A class without a migration is key-value backed, as wrangler dev runs it.
+        sql: bool | SqlDatabases = migrated.get(str(class_name), False)
+        if sql and persist_to:
+            sql = SqlDatabases(Path(persist_to) / str(class_name))
         spaces[str(name)] = binding(
             cls,
             env,
@@ -283,6 +291,7 @@ def load_project(
             storage=backend,
             hibernate_after=hibernate_after,
             compatibility=compat,
+            sql=sql,
         )
         setattr(env, str(name), spaces[str(name)])
     return Project(
