@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 #: The npm package version the recorded references were made with.
-WORKERD_VERSION = "1.20261117.1"
+WORKERD_VERSION = "1.20261123.1"
 
 _HERE = Path(__file__).parent
 _NPM_PLATFORM = {
