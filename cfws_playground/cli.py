@@ -280,6 +280,8 @@ def _serve_project(args: argparse.Namespace) -> int:
         print(f"  note: {note}", flush=True)
     for name, ns in project.namespaces.items():
         print(f"  env.{name}: Durable Object namespace of {ns.class_name}", flush=True)
+    for line in project.describe_bindings():
+        print(f"  {line}", flush=True)
     if not args.quiet:
         logging.getLogger("cfws_playground").setLevel(logging.INFO)
 
