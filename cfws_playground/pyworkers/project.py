@@ -1,7 +1,8 @@
 """A Python Workers project folder (a wrangler file), run as ``pywrangler dev`` runs it.
 
 Read: ``main``, ``compatibility_date``, ``compatibility_flags``, ``vars``,
-``durable_objects.bindings``, ``migrations`` and ``assets``. ``main`` is imported with its
+``durable_objects.bindings``, ``migrations``, ``assets``, ``kv_namespaces``,
+``d1_databases`` and ``triggers``. ``main`` is imported with its
 folder on ``sys.path`` (and ``__file__`` set), inside the dialect
 (:mod:`cfws_playground.pyworkers.modules`). A binding the kit does not model
 (KV, D1, R2, AI, ...) is an error that names it, before anything runs.
@@ -32,6 +33,7 @@ from ..http import Request, Response
 from ..worker import call_loosely
 from .jsobjects import JsRequest
 from .modules import dialect
+from .triggers import Triggers, check_cron
 
 __all__ = [
     "CONFIG_NAMES",
@@ -167,7 +169,8 @@ class Project:
     def describe_bindings(self) -> list[str]:
         """One line per binding other than Durable Objects, and the assets, for ``serve``'s banner."""
         lines = []
-        router = self.worker if isinstance(self.worker, AssetRouter) else None
+        inner = self.worker.worker if isinstance(self.worker, Triggers) else self.worker
+        router = inner if isinstance(inner, AssetRouter) else None
         if router is not None:
             folder = router.assets.directory
             shown = (
@@ -179,6 +182,8 @@ class Project:
                 f"assets: {shown}/ ({router.assets.html_handling}, "
                 f"not found: {router.assets.not_found_handling})"
             )
+        if isinstance(self.worker, Triggers) and self.worker.crons:
+            lines.append(f"crons: {', '.join(self.worker.crons)} (fire one: /__scheduled?cron=...)")
         for name, value in vars(self.env).items():
             what = getattr(getattr(value, "constructor", None), "name", None)
             if what and what != "DurableObjectNamespace":
@@ -357,6 +362,7 @@ def load_project(
     module = types.ModuleType("assets_only") if main_path is None else _import_main(main_path, where)
     entry = getattr(module, "Default", None)
     worker: Any = entrypoint(entry) if isinstance(entry, type) else module
+    entry_worker = worker
 
     env = types.SimpleNamespace(**{str(k): v for k, v in (config.get("vars") or {}).items()})
     _storage_bindings(config, env, where, persist_to)
@@ -406,6 +412,13 @@ def load_project(
             sql=sql,
         )
         setattr(env, str(name), spaces[str(name)])
+    crons = (config.get("triggers") or {}).get("crons") or []
+    for cron in crons:
+        problem = check_cron(str(cron))
+        if problem is not None:
+            raise ProjectError(f"{where}: triggers.crons: {problem}")
+    if main_path is not None:
+        worker = Triggers(worker, [str(c) for c in crons], scheduled_from=entry_worker)
     return Project(
         root=root,
         config=config_path,
