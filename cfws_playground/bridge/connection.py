@@ -36,6 +36,7 @@ from ..links import HUNG, INTERNAL_ERROR_BODY, Link
 from ..scope import KIT_CONTEXT, RequestScope
 from ..worker import ExecutionContext, _run_fetch
 from .http1 import HOP_BY_HOP, escape, handshake_problem, kit_response, to_request, worker_response_head
+from .outbound import current_recorder
 from .websocket import WorkerdProtocol
 
 if TYPE_CHECKING:
@@ -131,6 +132,8 @@ class Connection(asyncio.Protocol):
         # each request runs in a copy that also names its RequestScope.
         self._base_context = contextvars.copy_context()
         self._base_context.run(_current_compatibility.set, server.compatibility)
+        # Outbound WebSockets the Worker opens are recorded where its served ones are.
+        self._base_context.run(current_recorder.set, server.recorder)
         self.context = self._base_context
         self.scope: RequestScope | None = None
         self._busy = False  # a request is with the Worker

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ..durable.state import WebSocketRequestResponsePair
 from ..http import Headers as _Headers, Response as _Response
+from ..promise import JsPromise, started
 from ..socket import WebSocket, WebSocketPair
 from .ffi import JsObject, to_py
 from .jsobjects import JsHeaders, JsRequest, JsResponse
@@ -37,6 +38,7 @@ __all__ = [
     "WebSocketRequestResponsePair",
     "console",
     "crypto",
+    "fetch",
 ]
 
 _console_log = logging.getLogger("cfws_playground.console")
@@ -267,6 +269,28 @@ def queueMicrotask(callback: Any) -> None:
             pass  # ctx.abort() queued by the SDK: the object is reset, nothing else to do
 
     asyncio.get_running_loop().call_soon(run)
+
+
+async def network_fetch(resource: Any, init: Any) -> _Response:
+    """``fetch()`` to the network: a WebSocket upgrade to a server on this machine, nothing else."""
+    opts = dict(to_py(init) if init is not None else {})
+    url = getattr(resource, "url", resource)
+    headers = _Headers(getattr(resource, "headers", None))
+    for name, value in _Headers(to_py(opts.get("headers")) if opts.get("headers") else None).items():
+        headers.set(name, value)
+    if (headers.get("upgrade") or "").lower() != "websocket":
+        raise OSError(
+            "fetch() to the network is not modelled by cfws-playground, except a WebSocket "
+            "upgrade to a server on this machine (headers={'Upgrade': 'websocket'})"
+        )
+    from ..bridge.outbound import websocket_fetch
+
+    return JsResponse.of(await websocket_fetch(str(url), headers))
+
+
+def fetch(resource: Any, init: Any = None, **kwargs: Any) -> JsPromise[_Response]:
+    """JavaScript's ``fetch()``: here, a WebSocket upgrade (``resp.webSocket``) to a local server."""
+    return started(network_fetch(resource, _init(init, kwargs)))
 
 
 class _Crypto:
