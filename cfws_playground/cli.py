@@ -257,6 +257,12 @@ def _add_project_arguments(s: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="keep Durable Object storage in SQLite files in DIR across restarts (default: in memory)",
     )
+    s.add_argument(
+        "--install-deps",
+        action="store_true",
+        help="install the packages the project's pyproject.toml declares and this Python lacks, "
+        "into DIR/.cfws-packages (with pip)",
+    )
 
 
 def _serve_project(args: argparse.Namespace) -> int:
@@ -267,7 +273,12 @@ def _serve_project(args: argparse.Namespace) -> int:
         raise CliError("--hibernate-after takes 0 or more seconds")
     enable()  # this process runs the project and nothing else: `js`, `workers` stay importable
     try:
-        project = load_project(args.worker, hibernate_after=args.hibernate_after, persist_to=args.persist_to)
+        project = load_project(
+            args.worker,
+            hibernate_after=args.hibernate_after,
+            persist_to=args.persist_to,
+            install_deps=args.install_deps,
+        )
     except ProjectError as exc:
         raise CliError(str(exc)) from None
     compat = project.compatibility

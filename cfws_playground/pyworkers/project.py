@@ -31,6 +31,7 @@ from ..durable.sql import SqlDatabases
 from ..durable.storage import Backend, MemoryBackend, SqliteBackend
 from ..http import Request, Response
 from ..worker import call_loosely
+from . import packages
 from .jsobjects import JsRequest
 from .modules import dialect
 from .triggers import Triggers, check_cron
@@ -297,11 +298,33 @@ def _storage_bindings(config: dict[str, Any], env: Any, where: str, persist_to: 
             setattr(env, name, make(path))
 
 
+def _packages(root: Path, install_deps: bool, notes: list[str]) -> None:
+    """The project's own packages: importable, installed on request, or an error naming them."""
+    lacking = packages.missing(root)
+    if lacking and install_deps:
+        try:
+            packages.install(root, lacking)
+        except RuntimeError as exc:
+            raise ProjectError(f"pyproject.toml: installing {', '.join(lacking)} failed: {exc}") from None
+        notes.append(f"installed {', '.join(lacking)} into {packages.PACKAGES_FOLDER}/")
+        lacking = packages.missing(root)
+    if lacking:
+        quoted = " ".join(repr(r) if any(c in r for c in " <>=!;[") else r for r in lacking)
+        raise ProjectError(
+            f"pyproject.toml: the project needs {', '.join(lacking)}, not installed here: "
+            f"run `{Path(sys.executable).name} -m pip install {quoted}`, or serve with --install-deps"
+        )
+    local = root.resolve() / packages.PACKAGES_FOLDER
+    if local.is_dir() and str(local) not in sys.path:
+        sys.path.insert(0, str(local))
+
+
 def load_project(
     root: str | Path,
     *,
     hibernate_after: float | None = DEFAULT_HIBERNATE_AFTER,
     persist_to: str | Path | None = None,
+    install_deps: bool = False,
 ) -> Project:
     """Load the project in ``root``.
 
@@ -310,6 +333,8 @@ def load_project(
         hibernate_after: seconds an idle Durable Object stays in memory (10 as in production).
         persist_to: a folder for Durable Object storage in SQLite (kept across runs);
             in memory when None.
+        install_deps: install the packages ``pyproject.toml`` declares and this interpreter
+            lacks into ``root/.cfws-packages`` (with pip) instead of stopping with their names.
 
     Raises:
         ProjectError: no wrangler file, a setting the kit cannot run, or an entry module that fails.
@@ -359,6 +384,7 @@ def load_project(
         for deleted in migration.get("deleted_classes") or []:
             migrated.pop(deleted, None)
 
+    _packages(root, install_deps, notes)
     module = types.ModuleType("assets_only") if main_path is None else _import_main(main_path, where)
     entry = getattr(module, "Default", None)
     worker: Any = entrypoint(entry) if isinstance(entry, type) else module
