@@ -385,7 +385,9 @@ STATED_FACT = re.compile(
 OTHER_SOURCE = re.compile(r"RFC 6455|no scenario backs")
 #: Cells that point back at facts cited where they were taught: a chapter's goals, the
 #: glossary, an exercise's statement, the check-yourself questions, the table of chapters.
-RECAP = re.compile(r"^(?:# |## Goals|## Glossary|## Check yourself|### Exercise \d+:|\| \[\d\d)", re.MULTILINE)
+RECAP = re.compile(
+    r"^(?:# |## Goals|## Glossary|## Check yourself|### Exercise \d+:|\| \[\d\d)", re.MULTILINE
+)
 
 
 @pytest.mark.parametrize("path", workshop_notebooks(), ids=lambda p: p.stem)
@@ -441,7 +443,7 @@ def test_what_a_cell_shows_is_in_the_scenarios_it_cites(path: pathlib.Path) -> N
             for out in cell.get("outputs", [])
         )
         recorded = "\n".join(json.dumps(transcripts.get(name, {}), ensure_ascii=False) for name in names)
-        recorded = recorded.replace("\\\"", "\"")
+        recorded = recorded.replace('\\"', '"')
         for code in sorted(set(SHOWN_CODE.findall(shown))):
             if code not in recorded:
                 unshown.append(f"close code {code} under {names}")
@@ -456,8 +458,11 @@ def test_the_scenario_list_never_calls_a_matching_scenario_open() -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     from test_fidelity import OPEN  # noqa: PLC0415
 
+    table = scenario_table()
     stale = [
-        name for name, claim in scenario_table().items() if re.search(r"not yet|does not match", claim) and name not in OPEN
+        name
+        for name, claim in table.items()
+        if re.search(r"not yet|does not match", claim) and name not in OPEN
     ]
     assert not stale, f"these match workerd now (they are not in OPEN): {stale}"
 

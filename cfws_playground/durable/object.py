@@ -280,9 +280,7 @@ class ObjectHost:
             self._tasks.pop(f, None)
             exc = None if f.cancelled() else f.exception()
             if exc is not None:
-                log.warning(
-                    "Uncaught (in promise) %s: %s (in %s of %s)", js_name(exc), exc, what, self.label
-                )
+                log.warning("Uncaught (in promise) %s: %s (in %s of %s)", js_name(exc), exc, what, self.label)
 
         fut.add_done_callback(done)
 
