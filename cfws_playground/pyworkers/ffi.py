@@ -9,6 +9,7 @@ both are dicts whose ``to_py()`` gives plain Python back.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -73,7 +74,8 @@ def to_js(
     eager_converter: Any = None,
 ) -> Any:
     """Mirrors ``pyodide.ffi.to_js``: lists stay lists (JS Arrays), dicts become ``Map`` s
-    (or what ``dict_converter`` makes of their entries), bytes stay bytes (``Uint8Array``)."""
+    (or what ``dict_converter`` makes of their entries), bytes become a ``Uint8Array``
+    (a ``bytes`` with ``slice()``, ``buffer`` and ``to_bytes()``)."""
     if isinstance(obj, Mapping) and not isinstance(obj, JsProxy):
         entries = [(k, to_js(v, dict_converter=dict_converter)) for k, v in obj.items()]
         if dict_converter is not None:
@@ -81,6 +83,10 @@ def to_js(
         return JsMap(entries)
     if isinstance(obj, (list, tuple)):
         return [to_js(v, dict_converter=dict_converter) for v in obj]
+    if isinstance(obj, (bytes, bytearray, memoryview)) and not isinstance(obj, JsProxy):
+        from .jsobjects import JsUint8Array
+
+        return JsUint8Array(obj)  # a Uint8Array (a copy), with .buffer, as Pyodide makes it
     return obj
 
 
@@ -99,7 +105,9 @@ class JsBuffer(JsProxy):
 
 class _BufferView:
     def __init__(self, data: bytes) -> None:
-        self.data = data
+        from .jsobjects import JsUint8Array  # the JS side's view of the bytes
+
+        self.data = JsUint8Array(data)
 
     def release(self) -> None:
         pass
@@ -118,10 +126,25 @@ class _BytesProxy:
         pass
 
 
+class _FutureProxy:
+    """``create_proxy(task)``: awaitable as the task is, with ``destroy()``."""
+
+    def __init__(self, future: asyncio.Future[Any]) -> None:
+        self._future = future
+
+    def __await__(self) -> Any:
+        return self._future.__await__()
+
+    def destroy(self) -> None:
+        pass
+
+
 def create_proxy(obj: Any, *, capture_this: bool = False, roundtrip: bool = True) -> Any:
     """Mirrors ``create_proxy``: nothing to keep alive here, so the object itself (bytes: a buffer view)."""
     if isinstance(obj, bytes):
         return _BytesProxy(obj)
+    if isinstance(obj, asyncio.Future):
+        return _FutureProxy(obj)  # a task handed to JS (waitUntil) and destroyed when it settles
     return obj
 
 

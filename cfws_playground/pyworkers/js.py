@@ -21,6 +21,7 @@ from ..promise import JsPromise, started
 from ..socket import WebSocket, WebSocketPair
 from .ffi import JsObject, to_py
 from .jsobjects import JsHeaders, JsRequest, JsResponse
+from .streams import ReadableStream, TransformStream, WritableStream
 
 __all__ = [
     "JSON",
@@ -32,10 +33,13 @@ __all__ = [
     "Headers",
     "Object",
     "Request",
+    "ReadableStream",
     "Response",
+    "TransformStream",
     "WebSocket",
     "WebSocketPair",
     "WebSocketRequestResponsePair",
+    "WritableStream",
     "console",
     "crypto",
     "fetch",
@@ -87,7 +91,10 @@ class Response:
         opts = _init(init, kwargs)
         if isinstance(body, _Response):  # new Response(body, otherResponse)
             body = body.body
-        return JsResponse.of(
+        stream = body if isinstance(body, ReadableStream) else None
+        if stream is not None:
+            body = None  # sent once the stream ends (see kit_response)
+        response = JsResponse.of(
             _Response(
                 body,
                 status=opts.get("status", 200),  # as in JS: a webSocket without status 101 is a RangeError
@@ -96,6 +103,8 @@ class Response:
                 statusText=opts.get("statusText", ""),
             )
         )
+        response._stream = stream
+        return response
 
     @staticmethod
     def json(data: Any, init: Any = None, **kwargs: Any) -> JsResponse:

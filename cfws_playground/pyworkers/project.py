@@ -31,7 +31,7 @@ from ..durable.sql import SqlDatabases
 from ..durable.storage import Backend, MemoryBackend, SqliteBackend
 from ..http import Request, Response
 from ..worker import call_loosely
-from . import packages
+from . import modules, packages
 from .jsobjects import JsRequest
 from .modules import dialect
 from .triggers import Triggers, check_cron
@@ -392,6 +392,7 @@ def load_project(
 
     env = types.SimpleNamespace(**{str(k): v for k, v in (config.get("vars") or {}).items()})
     _storage_bindings(config, env, where, persist_to)
+    modules._cloudflare_workers.env = env  # `from workers import env`, as in the runtime
     if assets is not None:
         files, options = assets
         if options.get("binding"):
@@ -479,7 +480,16 @@ class SdkWorker:
         result = call_loosely(instance.fetch, self.request(request))
         if hasattr(result, "__await__"):
             result = await result
-        return kit_response(result)
+        response = kit_response(result)
+        stream = getattr(response, "_stream", None)
+        if stream is not None:  # a streamed body (TransformStream): the kit sends whole bodies
+            response = Response(
+                await stream.read_all(),
+                status=response.status,
+                headers=response.headers,
+                statusText=response.statusText,
+            )
+        return response
 
     def __repr__(self) -> str:
         return f"<SdkWorker {self.cls.__name__}>"
