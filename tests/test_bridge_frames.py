@@ -120,7 +120,8 @@ async def test_reserved_opcode_then_the_clients_close_ends_the_connection_withou
 
 async def test_an_unmasked_frame_is_accepted_and_the_close_answered() -> None:
     # Before: 1002 "incorrect masking", then the connection hung like the opcode case.
-    frames, ended, worker = await exchange(encode_frame(1, b"hi", mask=None) + encode_frame(8, b"\x03\xe8bye", mask=None))
+    unmasked = encode_frame(1, b"hi", mask=None) + encode_frame(8, b"\x03\xe8bye", mask=None)
+    frames, ended, worker = await exchange(unmasked)
     assert [str(f) for f in frames] == ['text "hi"', 'close 1000 "bye"']
     assert ended == "ended"
     assert [e.type for e in worker.events] == ["message", "close", "error"]  # the trailing error: traffic
