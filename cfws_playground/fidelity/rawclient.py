@@ -36,6 +36,7 @@ import asyncio
 import base64
 import os
 import re
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,30 +139,49 @@ class ServerFrame:
 
 
 class RawClient:
-    """A TCP connection that did the WebSocket handshake and then sends bytes as told."""
+    """A TCP connection that did the WebSocket handshake and then sends bytes as told.
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader = reader
-        self.writer = writer
+    It works on the socket itself (the loop's ``sock_*`` calls), not a
+    transport: when a write fails because the server has ended the
+    connection, what the server sent before is still read, as a client that
+    reads after a failed write gets it.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
         self.buffer = bytearray()
-        self.ended: str | None = None  # "ended" (FIN) or "reset", once seen
+        self.ended: str | None = None  # "ended" (the server's FIN) or "reset", once seen
         self.status = 0
         self.headers: dict[str, str] = {}
 
     @classmethod
     async def connect(cls, host: str, port: int, target: str, extra_headers: str = "") -> RawClient:
         """Open a connection and upgrade it (no extensions offered); see :attr:`status`."""
-        reader, writer = await asyncio.open_connection(host, port)
-        client = cls(reader, writer)
+        loop = asyncio.get_running_loop()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            await loop.sock_connect(sock, (host, port))
+        except BaseException:
+            sock.close()
+            raise
+        client = cls(sock)
         key = base64.b64encode(os.urandom(16)).decode()
-        writer.write(
+        await client.send(
             (
                 f"GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
                 f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
                 f"{extra_headers}\r\n"
             ).encode("latin-1")
         )
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+        deadline = loop.time() + 5
+        while b"\r\n\r\n" not in client.buffer:
+            if not await client._fill(deadline):
+                client.abort()
+                raise ConnectionError(f"no answer to the upgrade ({client.ended or 'timed out'})")
+        head, _, _ = bytes(client.buffer).partition(b"\r\n\r\n")
+        del client.buffer[: len(head) + 4]
         lines = head.decode("latin-1").split("\r\n")
         client.status = int(lines[0].split()[1])
         for line in lines[1:]:
@@ -170,26 +190,27 @@ class RawClient:
                 client.headers[name.strip().lower()] = value.strip()
         return client
 
-    def send(self, data: bytes) -> bool:
-        """Write ``data``; False when the connection is already gone."""
-        if self.writer.transport.is_closing():
+    async def send(self, data: bytes) -> bool:
+        """Write ``data``; False when the connection is gone (the server's frames stay readable)."""
+        if self.sock.fileno() < 0:
             return False
         try:
-            self.writer.write(data)
-        except (ConnectionError, RuntimeError):
+            await asyncio.get_running_loop().sock_sendall(self.sock, data)
+        except OSError:
             return False
         return True
 
     async def _fill(self, deadline: float) -> bool:
         """Read more bytes before ``deadline``; False on timeout or once the connection ended."""
-        if self.ended is not None:
+        if self.ended is not None or self.sock.fileno() < 0:
             return False
         loop = asyncio.get_running_loop()
+        left = max(0.0, deadline - loop.time())
         try:
-            chunk = await asyncio.wait_for(self.reader.read(1 << 16), max(0.0, deadline - loop.time()))
+            chunk = await asyncio.wait_for(loop.sock_recv(self.sock, 1 << 16), left)
         except TimeoutError:
             return False
-        except ConnectionResetError:
+        except OSError:
             self.ended = "reset"
             return False
         if not chunk:
@@ -234,7 +255,8 @@ class RawClient:
         return frame
 
     def abort(self) -> None:
-        self.writer.transport.abort()
+        """End the connection without a Close (and stop reading)."""
+        self.sock.close()
 
 
 async def run_raw_client(host: str, port: int, target: str, ops: list[dict[str, Any]]) -> list[str]:
@@ -293,11 +315,5 @@ async def _raw_step(client: RawClient, op: dict[str, Any], log: list[str]) -> No
     else:
         raise ValueError(f"{op['text']!r} is not a raw client step")
     if data is not None:
-        if not client.send(data):
+        if not await client.send(data):
             log.append(f"client: could not send, connection {client.ended or 'closed'}")
-            return
-        try:
-            await client.writer.drain()
-        except ConnectionError:
-            client.ended = client.ended or "reset"
-            log.append("client: could not send, connection reset")
