@@ -791,7 +791,7 @@ class WebSocket:
             try:
                 self._call_listener(fn, event)
             except Exception as exc:  # noqa: BLE001 - reported; before 2026-09-15 it also ends the dispatch
-                text = f"Uncaught {_js_name(exc)}: {exc}"
+                text = f"Uncaught {_js_name(exc)}: {_js_message(exc)}"
                 log.warning("%s (in an error listener)", text)
                 if self._pair._recorders:
                     self._record_note("listener raised", text)
@@ -878,7 +878,7 @@ class WebSocket:
         return first
 
     def _report_listener_exception(self, exc: Exception, etype: str) -> None:
-        message = f"Uncaught {_js_name(exc)}: {exc}"
+        message = f"Uncaught {_js_name(exc)}: {_js_message(exc)}"
         log.warning("%s (in a %r listener; dispatch continues)", message, etype)
         if self._pair._recorders:
             self._record_note("listener raised", message)
@@ -900,7 +900,7 @@ class WebSocket:
     def _listener_raised(self, exc: Exception, etype: str) -> None:
         """workerd's read loop ends with the listener's exception: the end stops reading,
         gets an error event, and is then released, so its peer sees the pipe break."""
-        text = f"Uncaught {_js_name(exc)}: {exc}"
+        text = f"Uncaught {_js_name(exc)}: {_js_message(exc)}"
         log.warning("%s (in a %r listener on the %s end)", text, etype, END_NAMES[self._index])
         if self._pair._recorders and not self._pair._spec_dispatch:
             # (With spec-compliant dispatch the exception was noted as it was reported.)
@@ -1299,7 +1299,13 @@ def _uncaught_message(exc: BaseException) -> str:
     """
     if isinstance(exc, DOMException):
         return "Uncaught "
-    return f"Uncaught {_js_name(exc)}: {exc}"
+    return f"Uncaught {_js_name(exc)}: {_js_message(exc)}"
+
+
+def _js_message(exc: BaseException) -> str:
+    """The error's ``message`` as JavaScript reads it (a JS error seen from Python carries its own)."""
+    message = getattr(exc, "message", None)
+    return message if isinstance(message, str) else str(exc)
 
 
 def _js_name(exc: BaseException) -> str:

@@ -233,7 +233,9 @@ class ObjectHost:
                 if not work.future.done():
                     work.future.set_exception(exc)
             else:
-                message = f"Uncaught {type(exc).__name__}: {exc}"
+                # A JS error seen from Python (pyodide.ffi.JsException) reads "name: message" already.
+                js_error = type(exc).__name__ == "JsException"
+                message = f"Uncaught {exc}" if js_error else f"Uncaught {type(exc).__name__}: {exc}"
                 log.warning("%s (in %s of %s)", message, work.kind, self.label)
                 self.note("handler raised", f"{work.kind}: {message}")
         else:
@@ -251,7 +253,7 @@ class ObjectHost:
         if self.instance is None:
             woke = self.constructed > 0
             self.constructed += 1
-            self.instance = self.namespace.cls(self.ctx, self.namespace.env)
+            self.instance = self.namespace.cls(self.namespace.ctx_adapter(self.ctx), self.namespace.env)
             if woke:
                 self.note("wake", f"{self.label} woke: __init__ ran again, in-memory fields start fresh")
             else:
@@ -329,6 +331,7 @@ class ObjectHost:
 
     def _queue_handler(self, name: str, args: tuple[Any, ...], after: Callable[[], None]) -> None:
         timeout = None if self.event_timeout_ms is None else self.event_timeout_ms / 1000
+        args = self.namespace.handler_args_adapter(args)
 
         def call(instance: Any) -> Any:
             handler = getattr(instance, name, None)
