@@ -9,6 +9,7 @@ Workers form ``class Default(WorkerEntrypoint): async def fetch(self, request)``
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 import types
@@ -17,7 +18,7 @@ from typing import Any
 
 from .http import Request, Response
 
-__all__ = ["ExecutionContext", "WorkerEntrypoint", "dispatch_fetch"]
+__all__ = ["ExecutionContext", "WorkerEntrypoint", "call_loosely", "dispatch_fetch"]
 
 log = logging.getLogger("cfws_playground")
 
@@ -82,6 +83,38 @@ def _arity(fn: Callable[..., Any]) -> int:
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
             n += 1
     return min(n, 3)
+
+
+@functools.lru_cache(maxsize=512)
+def _positional(fn: Callable[..., Any]) -> int | None:
+    """How many positional arguments ``fn`` takes (None: any number)."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    n = 0
+    for p in sig.parameters.values():
+        if p.kind is p.VAR_POSITIONAL:
+            return None
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            n += 1
+    return n
+
+
+def call_loosely(fn: Callable[..., Any], *args: Any) -> Any:
+    """Call a handler as workerd calls one: arguments it does not take are dropped.
+
+    JavaScript ignores extra arguments, so ``async def fetch(self)`` or
+    ``def webSocketClose(self, ws, code, reason)`` work on Cloudflare.
+    """
+    target = getattr(fn, "__func__", fn)
+    try:
+        n = _positional(target)
+    except TypeError:  # unhashable callable object
+        n = None
+    if n is not None and target is not fn:
+        n -= 1  # a bound method: self is given already
+    return fn(*args) if n is None else fn(*args[: max(n, 0)])
 
 
 def _find_handler(worker: Any) -> Callable[[Request, Any, ExecutionContext], Any]:

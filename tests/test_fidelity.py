@@ -151,7 +151,7 @@ def test_steps_compile_to_the_same_operations_as_their_block_form() -> None:
 def test_verify_against_the_references_says_how_many_scenarios() -> None:
     result = verify(["close-handshake", "send-text"], live=False)
     assert result.ok
-    assert result.summary().startswith("2 scenarios, 12 runs against recorded references (workerd 2026-11-17")
+    assert result.summary().startswith("2 scenarios, 12 runs against recorded references (workerd 2026-11-23")
     assert "0 differ" in result.summary()
     assert "<table>" in result._repr_html_()
 
@@ -217,7 +217,7 @@ def workerd_binary():  # type: ignore[no-untyped-def]
 def test_live_workerd_reproduces_the_references(workerd_binary) -> None:  # type: ignore[no-untyped-def]
     runs = [(sc, c) for sc in SCENARIOS for c in sc.configs]
     with WorkerdServer.start(workerd_binary, sorted({c for _, c in runs})) as server:
-        assert server.version == "workerd 2026-11-17"
+        assert server.version == "workerd 2026-11-23"
         changed = [
             (sc.name, config_key(c))
             for sc, c in runs
@@ -230,7 +230,7 @@ def test_live_workerd_reproduces_the_references(workerd_binary) -> None:  # type
 def test_cli_verify_runs_live(workerd_binary, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     os.environ.setdefault("CFWS_WORKERD", str(workerd_binary))
     assert main(["verify", "close-handshake", "send-text", "--live"]) == 0
-    assert "2 scenarios, 12 runs against live workerd 2026-11-17" in capsys.readouterr().out
+    assert "2 scenarios, 12 runs against live workerd 2026-11-23" in capsys.readouterr().out
 
 
 @pytest.mark.workerd

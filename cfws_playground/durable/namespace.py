@@ -14,6 +14,8 @@ from typing import Any
 
 from ..compat import compatibility
 from ..http import Request, Response
+from ..promise import JsPromise, started
+from ..worker import call_loosely
 from . import texts
 from .ids import DurableObjectId, JsClass
 from .object import DEFAULT_HIBERNATE_AFTER, ObjectHost
@@ -187,8 +189,14 @@ class DurableObjectStub:
     def _host(self) -> ObjectHost:
         return self._namespace.host(self.id)
 
-    async def fetch(self, request: Any, init: Any = None) -> Response:
-        """Mirrors ``stub.fetch(request)``: the object's ``fetch`` handler, after every event before it."""
+    def fetch(self, request: Any, init: Any = None) -> JsPromise[Response]:
+        """Mirrors ``stub.fetch(request)``: the object's ``fetch`` handler, after every event before it.
+
+        The request is on its way when the call returns, awaited or not (a JS promise).
+        """
+        return started(self._fetch(request, init))
+
+    async def _fetch(self, request: Any, init: Any) -> Response:
         kit_request = _kit_request(request, init)
         host = self._host
         adapt = self._namespace.request_adapter
@@ -197,7 +205,7 @@ class DurableObjectStub:
             handler = getattr(instance, "fetch", None)
             if handler is None:
                 raise TypeError(f"{type(instance).__name__} has no fetch() handler")
-            return handler(adapt(kit_request))
+            return call_loosely(handler, adapt(kit_request))
 
         fut = host.submit("fetch", call)
         assert fut is not None
@@ -211,10 +219,14 @@ class DurableObjectStub:
         if name.startswith("_"):
             raise AttributeError(name)
 
-        async def rpc(*args: Any, **kwargs: Any) -> Any:
-            host = self._host
+        def rpc(*args: Any, **kwargs: Any) -> JsPromise[Any]:
+            # Arguments are serialised when the call is made, as in JS.
             args = tuple(_clone(a) for a in args)
             kwargs = {k: _clone(v) for k, v in kwargs.items()}
+            return started(call_rpc(args, kwargs))
+
+        async def call_rpc(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+            host = self._host
 
             def call(instance: Any) -> Any:
                 method = getattr(type(instance), name, None)

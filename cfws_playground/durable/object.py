@@ -32,6 +32,7 @@ from ..events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent
 from ..scope import RequestScope, install as install_scopes
 from ..socket import WebSocket
 from ..state import Phase
+from ..worker import call_loosely
 from . import texts
 from .state import DurableObjectState, now_ms
 from .storage import Storage
@@ -337,7 +338,7 @@ class ObjectHost:
             handler = getattr(instance, name, None)
             if handler is None:
                 raise TypeError(f"{type(instance).__name__} has no {name}() handler")
-            return handler(*args)
+            return call_loosely(handler, *args)
 
         self.submit(name, call, awaited=False, timeout=timeout, after=after)
 

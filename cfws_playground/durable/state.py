@@ -9,6 +9,7 @@ the instance, so they survive eviction, as they do in workerd.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -77,7 +78,7 @@ class DurableObjectState:
 
         async def run() -> Any:
             result = callback()
-            if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
+            if inspect.isawaitable(result):
                 result = await result
             return result
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import NOT_SERIALIZABLE, DOMException
+from ..promise import JsPromise, settled
 from ..socket import WebSocket
 from . import texts
 from .ids import JsClass
@@ -244,7 +245,10 @@ def _js_order(key: str) -> bytes:
 
 
 class Storage:
-    """Mirrors ``DurableObjectStorage`` (``ctx.storage``), the key-value API. Every method is async.
+    """Mirrors ``DurableObjectStorage`` (``ctx.storage``), the key-value API.
+
+    Every method returns a :class:`~cfws_playground.promise.JsPromise`: the work is done when
+    the method is called, awaited or not, as with the JS promise it mirrors.
 
     Keys are strings. ``get``/``put``/``delete`` take one key or several, as in JS.
     ``setAlarm(ms)`` schedules the object's ``alarm()`` (milliseconds since the epoch,
@@ -259,7 +263,7 @@ class Storage:
         self._alarm_changed = alarm_changed
         self._has_alarm_handler = True
 
-    async def get(self, key: str | list[str], options: Any = None) -> Any:
+    def _get(self, key: str | list[str], options: Any = None) -> Any:
         """Mirrors ``storage.get()``: the value (or None); for a list of keys, a Map of those found.
 
         The Map is in key order, whatever the order asked (observed: do-storage-basics).
@@ -274,7 +278,7 @@ class Storage:
         raw = self._backend.get(self._obj, _key(key))
         return None if raw is None else decode(raw)
 
-    async def put(self, key: str | Mapping[str, Any], value: Any = _MISSING, options: Any = None) -> None:
+    def _put(self, key: str | Mapping[str, Any], value: Any = _MISSING, options: Any = None) -> None:
         """Mirrors ``storage.put(key, value)`` and ``storage.put(entries)``."""
         if isinstance(key, Mapping):
             if value is not _MISSING and not isinstance(value, Mapping):
@@ -286,17 +290,17 @@ class Storage:
             items = [(_key(key), encode(value))]
         self._backend.put(self._obj, items)
 
-    async def delete(self, key: str | list[str], options: Any = None) -> bool | int:
+    def _delete(self, key: str | list[str], options: Any = None) -> bool | int:
         """Mirrors ``storage.delete()``: True if the key existed; for a list, how many did."""
         if isinstance(key, (list, tuple)):
             return self._backend.delete(self._obj, [_key(k) for k in key])
         return self._backend.delete(self._obj, [_key(key)]) == 1
 
-    async def deleteAll(self, options: Any = None) -> None:
+    def _deleteAll(self, options: Any = None) -> None:
         """Mirrors ``storage.deleteAll()``: every key (the alarm stays, as in workerd)."""
         self._backend.delete_all(self._obj)
 
-    async def list(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> StorageMap:
+    def _list(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> StorageMap:
         """Mirrors ``storage.list({prefix, start, startAfter, end, limit, reverse})``: a dict in key order."""
         opts = dict(options or {}, **kwargs)
         keys = sorted(self._backend.keys(self._obj), key=_js_order)
@@ -324,11 +328,11 @@ class Storage:
                 out[k] = decode(raw)
         return out
 
-    async def getAlarm(self, options: Any = None) -> float | None:
+    def _getAlarm(self, options: Any = None) -> float | None:
         """Mirrors ``storage.getAlarm()``: the alarm time in ms since the epoch, or None."""
         return self._backend.get_alarm(self._obj)
 
-    async def setAlarm(self, scheduled_time: Any, options: Any = None) -> None:
+    def _setAlarm(self, scheduled_time: Any, options: Any = None) -> None:
         """Mirrors ``storage.setAlarm()``: ms since the epoch (or a ``datetime``); replaces any alarm."""
         if hasattr(scheduled_time, "timestamp"):
             ms = float(scheduled_time.timestamp() * 1000)
@@ -345,10 +349,49 @@ class Storage:
         self._backend.set_alarm(self._obj, ms)
         self._alarm_changed(ms)
 
-    async def deleteAlarm(self, options: Any = None) -> None:
+    def _deleteAlarm(self, options: Any = None) -> None:
         """Mirrors ``storage.deleteAlarm()``."""
         self._backend.set_alarm(self._obj, None)
         self._alarm_changed(None)
+
+    # Each call does its work when called, as a JS promise does; awaiting it reports the outcome.
+    def get(self, key: str | list[str], options: Any = None) -> JsPromise[Any]:
+        """Mirrors ``storage.get()``: the value (or None); for a list of keys, a Map of those found.
+
+        The Map is in key order, whatever the order asked (observed: do-storage-basics).
+        """
+        return settled(self._get, key, options)
+
+    def put(
+        self, key: str | Mapping[str, Any], value: Any = _MISSING, options: Any = None
+    ) -> JsPromise[None]:
+        """Mirrors ``storage.put(key, value)`` and ``storage.put(entries)``."""
+        return settled(self._put, key, value, options)
+
+    def delete(self, key: str | list[str], options: Any = None) -> JsPromise[bool | int]:
+        """Mirrors ``storage.delete()``: True if the key existed; for a list, how many did."""
+        return settled(self._delete, key, options)
+
+    def deleteAll(self, options: Any = None) -> JsPromise[None]:
+        """Mirrors ``storage.deleteAll()``: every key (the alarm stays, as in workerd)."""
+        return settled(self._deleteAll, options)
+
+    def list(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> JsPromise[StorageMap]:
+        """Mirrors ``storage.list({prefix, start, startAfter, end, limit, reverse})``: a dict in key order."""
+        return settled(self._list, options, **kwargs)
+
+    def getAlarm(self, options: Any = None) -> JsPromise[float | None]:
+        """Mirrors ``storage.getAlarm()``: the alarm time in ms since the epoch, or None."""
+        return settled(self._getAlarm, options)
+
+    def setAlarm(self, scheduled_time: Any, options: Any = None) -> JsPromise[None]:
+        """Mirrors ``storage.setAlarm()``: ms since the epoch (or a ``datetime``); replaces any alarm."""
+        return settled(self._setAlarm, scheduled_time, options)
+
+    def deleteAlarm(self, options: Any = None) -> JsPromise[None]:
+        """Mirrors ``storage.deleteAlarm()``."""
+        return settled(self._deleteAlarm, options)
+
 
     def _keys(self) -> tuple[str, ...]:
         return tuple(sorted(self._backend.keys(self._obj), key=_js_order))

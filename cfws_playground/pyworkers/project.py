@@ -25,6 +25,7 @@ from ..durable.namespace import DurableObjectNamespace
 from ..durable.object import DEFAULT_HIBERNATE_AFTER
 from ..durable.storage import Backend, MemoryBackend, SqliteBackend
 from ..http import Request, Response
+from ..worker import call_loosely
 from .jsobjects import JsRequest
 from .jsproxy import JsDurableObjectState, from_runtime
 from .modules import dialect
@@ -61,8 +62,33 @@ UNMODELLED_BINDINGS = {
     "mtls_certificates": "mTLS certificate",
     "secrets_store_secrets": "Secrets Store secret",
     "version_metadata": "version metadata",
+    "worker_loaders": "Worker Loader",
+    "pipelines": "Pipeline",
+    "ratelimits": "rate limiting",
+    "vpc_services": "VPC service",
+    "containers": "Container",
+    "unsafe": "unsafe",
     "assets": "static assets",
 }
+
+#: What to do instead, said on the same line.
+_INSTEAD = (
+    "run the project with `pywrangler dev` for it, or remove the binding (and the code that uses it) "
+    "to run the rest here"
+)
+
+#: Top-level wrangler settings that declare no binding (anything else holding a
+#: ``binding`` entry is refused as an unknown binding).
+_SETTINGS = frozenset(
+    {
+        "$schema", "name", "main", "compatibility_date", "compatibility_flags", "vars", "durable_objects",
+        "migrations", "account_id", "workers_dev", "preview_urls", "routes", "route", "triggers",
+        "observability", "build", "rules", "dev", "env", "limits", "placement", "upload_source_maps",
+        "minify", "keep_vars", "logpush", "no_bundle", "tail_consumers", "find_additional_modules",
+        "base_dir", "preserve_file_names", "define", "usage_model", "send_metrics", "legacy_env",
+        "python_modules", "node_compat", "alias", "tsconfig", "jsx_factory", "jsx_fragment",
+    }
+)
 
 _KNOWN_FLAGS = {f.enable for f in FLAGS} | {f.disable for f in FLAGS if f.disable}
 
@@ -141,6 +167,33 @@ def _binding_names(key: str, value: Any) -> list[str]:
     return [key]
 
 
+def _declares_binding(value: Any) -> bool:
+    if isinstance(value, dict):
+        return "binding" in value or any(_declares_binding(v) for v in value.values())
+    if isinstance(value, list):
+        return any(isinstance(v, dict) and "binding" in v for v in value)
+    return False
+
+
+def refuse_unmodelled(config: dict[str, Any], where: str) -> None:
+    """Raise :class:`ProjectError` naming the first binding the kit does not model, and what to do.
+
+    One line, before anything runs: ``wrangler.jsonc: Workers AI binding 'AI' (ai) is not modelled ...``.
+    """
+    for key, what in UNMODELLED_BINDINGS.items():
+        if config.get(key):
+            names = ", ".join(repr(n) for n in _binding_names(key, config[key]))
+            raise ProjectError(
+                f"{where}: {what} binding {names} ({key}) is not modelled by cfws-playground; {_INSTEAD}"
+            )
+    for key, value in config.items():
+        if key not in _SETTINGS and key not in UNMODELLED_BINDINGS and _declares_binding(value):
+            names = ", ".join(repr(n) for n in _binding_names(key, value))
+            raise ProjectError(
+                f"{where}: binding {names} ({key}) is of a kind cfws-playground does not know; {_INSTEAD}"
+            )
+
+
 def load_project(
     root: str | Path,
     *,
@@ -164,13 +217,7 @@ def load_project(
         raise ProjectError(f"{root} has no {' or '.join(CONFIG_NAMES[::2])}")
     config = read_config(config_path)
     where = config_path.name
-    for key, what in UNMODELLED_BINDINGS.items():
-        if config.get(key):
-            names = ", ".join(repr(n) for n in _binding_names(key, config[key]))
-            raise ProjectError(
-                f"{where}: {what} binding {names} ({key}) is not modelled by cfws-playground, which "
-                "provides vars and Durable Object bindings only; remove it to run the project here"
-            )
+    refuse_unmodelled(config, where)
     main = config.get("main")
     if not isinstance(main, str):
         raise ProjectError(f'{where} has no main (the entry module, e.g. "main": "src/entry.py")')
@@ -270,7 +317,7 @@ class SdkWorker:
 
     async def fetch(self, request: Request, env: Any, ctx: Any) -> Any:
         instance = self.cls(ctx, env)
-        result = instance.fetch(self.request(request))
+        result = call_loosely(instance.fetch, self.request(request))
         if hasattr(result, "__await__"):
             result = await result
         return kit_response(result)

@@ -101,7 +101,7 @@ async def test_cli_serves_a_project_folder() -> None:
 
 async def test_cli_names_a_binding_it_lacks(tmp_path: Path) -> None:
     (tmp_path / "wrangler.toml").write_text(
-        'main = "entry.py"\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "abc"\n'
+        'main = "entry.py"\n[[r2_buckets]]\nbinding = "FILES"\nbucket_name = "abc"\n'
     )
     (tmp_path / "entry.py").write_text("")
     proc = await asyncio.create_subprocess_exec(
@@ -118,9 +118,9 @@ async def test_cli_names_a_binding_it_lacks(tmp_path: Path) -> None:
     out, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 2
     assert err.decode().strip() == (
-        "cfws-playground: error: wrangler.toml: KV namespace binding 'CACHE' (kv_namespaces) is not "
-        "modelled by cfws-playground, which provides vars and Durable Object bindings only; "
-        "remove it to run the project here"
+        "cfws-playground: error: wrangler.toml: R2 bucket binding 'FILES' (r2_buckets) is not "
+        "modelled by cfws-playground; run the project with `pywrangler dev` for it, or remove the "
+        "binding (and the code that uses it) to run the rest here"
     )
 
 

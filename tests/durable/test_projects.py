@@ -132,6 +132,17 @@ MISSING = [
     ('"d1_databases": [{"binding": "DB", "database_id": "x"}]', "D1 database binding 'DB' (d1_databases)"),
     ('"r2_buckets": [{"binding": "FILES", "bucket_name": "x"}]', "R2 bucket binding 'FILES' (r2_buckets)"),
     ('"ai": {"binding": "AI"}', "Workers AI binding 'AI' (ai)"),
+    ('"worker_loaders": [{"binding": "LOADER"}]', "Worker Loader binding 'LOADER' (worker_loaders)"),
+    (
+        '"workflows": [{"binding": "FLOW", "name": "f", "class_name": "F"}]',
+        "Workflow binding 'FLOW' (workflows)",
+    ),
+    (
+        '"queues": {"producers": [{"binding": "Q", "queue": "q"}], "consumers": [{"queue": "q"}]}',
+        "Queue binding 'Q', 'q' (queues)",
+    ),
+    ('"vectorize": [{"binding": "VEC", "index_name": "i"}]', "Vectorize index binding 'VEC' (vectorize)"),
+    ('"some_future_thing": [{"binding": "NEW"}]', "binding 'NEW' (some_future_thing) is of a kind"),
 ]
 
 
@@ -140,9 +151,12 @@ def test_a_binding_the_kit_lacks_fails_naming_it(tmp_path: Path, setting: str, n
     config = '{"main": "src/entry.py", ' + setting + "}"
     with pytest.raises(ProjectError) as info:
         load_project(_project(tmp_path, config, ENTRY))
-    assert str(info.value) == (
-        f"wrangler.jsonc: {named} is not modelled by cfws-playground, which provides vars "
-        "and Durable Object bindings only; remove it to run the project here"
+    message = str(info.value)
+    assert message.startswith(f"wrangler.jsonc: {named}")
+    assert "\n" not in message
+    assert message.endswith(
+        "run the project with `pywrangler dev` for it, or remove the binding (and the code that uses it) "
+        "to run the rest here"
     )
 
 

@@ -1,0 +1,108 @@
+"""JavaScript promise semantics for the runtime's asynchronous calls: work starts when called.
+
+In JavaScript, ``storage.put(k, v)`` does its work when it is *called*; the
+promise it returns only reports the outcome. A Python Worker that forgets the
+``await`` (``self.ctx.storage.setAlarm(t)``) still sets the alarm on Cloudflare.
+A Python coroutine would not run at all, so the runtime's asynchronous methods
+return a :class:`JsPromise` instead:
+
+* :func:`settled` runs a synchronous operation now and holds its value or its
+  exception (storage calls, whose work the kit does at once);
+* :func:`started` starts a coroutine as a task now (a stub's ``fetch``, an RPC call).
+
+Either way the result is awaitable later, any number of times, and has JS's
+``then`` (which Cloudflare's SDK looks for to recognise a promise). A rejected
+promise nobody awaited is reported as workerd reports it: a warning line
+``Uncaught (in promise) ...`` on the ``cfws_playground`` logger.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine, Generator
+from typing import Any, Generic, TypeVar
+
+__all__ = ["JsPromise", "settled", "started"]
+
+T = TypeVar("T")
+log = logging.getLogger("cfws_playground")
+
+
+class JsPromise(Generic[T]):
+    """An operation already under way (or done); ``await`` it for its value.
+
+    Mirrors a JS ``Promise`` as Pyodide shows one: awaitable, with ``then``.
+    """
+
+    __slots__ = ("_value", "_error", "_task", "_seen", "__weakref__")
+
+    def __init__(
+        self,
+        value: Any = None,
+        error: BaseException | None = None,
+        task: asyncio.Future[T] | None = None,
+    ) -> None:
+        self._value = value
+        self._error = error
+        self._task = task
+        self._seen = False  # awaited (or chained) at least once
+
+    def __await__(self) -> Generator[Any, None, T]:
+        self._seen = True
+        if self._task is not None:
+            return (yield from self._task.__await__())
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[no-any-return]
+
+    def then(
+        self, on_fulfilled: Callable[[Any], Any] | None = None, on_rejected: Any = None
+    ) -> JsPromise[Any]:
+        """Mirrors ``promise.then(onFulfilled, onRejected)``."""
+
+        async def chain() -> Any:
+            try:
+                value = await self
+            except Exception as exc:  # noqa: BLE001 - handed to onRejected, as JS does
+                if on_rejected is None:
+                    raise
+                return on_rejected(exc)
+            return value if on_fulfilled is None else on_fulfilled(value)
+
+        return started(chain())
+
+    def __del__(self) -> None:
+        if not self._seen and self._error is not None:
+            log.warning("Uncaught (in promise) %s: %s", type(self._error).__name__, self._error)
+
+    def __repr__(self) -> str:
+        if self._task is not None and not self._task.done():
+            return "Promise { <pending> }"
+        state = "<rejected>" if self._error is not None else repr(self._value)
+        return f"Promise {{ {state} }}"
+
+
+def settled(operation: Callable[..., T], *args: Any, **kwargs: Any) -> JsPromise[T]:
+    """Run ``operation(*args, **kwargs)`` now; the promise holds its value or its exception.
+
+    Argument errors too become a rejected promise, as jsg turns what a
+    promise-returning method throws into a rejection.
+    """
+    try:
+        return JsPromise(operation(*args, **kwargs))
+    except Exception as exc:  # noqa: BLE001 - the rejection, reported when awaited
+        return JsPromise(error=exc)
+
+
+def started(coro: Coroutine[Any, Any, T]) -> JsPromise[T]:
+    """Start ``coro`` now, as a task of the running loop; the promise awaits it."""
+    task = asyncio.ensure_future(coro)
+    promise: JsPromise[T] = JsPromise(task=task)
+
+    def report(fut: asyncio.Future[T]) -> None:
+        if not fut.cancelled() and fut.exception() is not None:
+            promise._error = fut.exception()  # retrieved: reported by the promise if never awaited
+
+    task.add_done_callback(report)
+    return promise
