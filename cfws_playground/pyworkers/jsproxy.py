@@ -32,7 +32,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .. import events as _events
-from ..socket import _MISSING, WebSocket, WebSocketPair
+from ..socket import WebSocket, WebSocketPair
+from ..socket.convert import MISSING as _MISSING
 from .ffi import (
     JsBuffer,
     JsDoubleProxy,
