@@ -44,6 +44,8 @@ class JsException(Exception):  # noqa: N818 - Pyodide's name
     ``name`` and ``message`` are the JS error's; ``str(e)`` is ``"name: message"``, as in Pyodide.
     """
 
+    _js_error = True  # the runtime labels it with its JS name, as workerd's "Uncaught TypeError: ..."
+
     def __init__(self, message: str = "", name: str = "Error") -> None:
         super().__init__(message)
         self.name = name

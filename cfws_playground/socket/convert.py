@@ -221,13 +221,5 @@ def uncaught_message(exc: BaseException) -> str:
     return f"Uncaught {js_name(exc)}: {js_message(exc)}"
 
 
-def js_message(exc: BaseException) -> str:
-    """The error's ``message`` as JavaScript reads it (a JS error seen from Python carries its own)."""
-    message = getattr(exc, "message", None)
-    return message if isinstance(message, str) else str(exc)
-
-
-def js_name(exc: BaseException) -> str:
-    """The error's name as JavaScript prints it (``error.name``): ``Error`` for runtime errors."""
-    name = getattr(exc, "name", None)
-    return name if isinstance(name, str) else type(exc).__name__
+js_name = errors.js_name
+js_message = errors.js_message
