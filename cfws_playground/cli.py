@@ -267,6 +267,7 @@ def _add_project_arguments(s: argparse.ArgumentParser) -> None:
 
 def _serve_project(args: argparse.Namespace) -> int:
     """``serve DIR``: run a Python Workers project folder as ``pywrangler dev`` would."""
+    from .durable.storage import StorageError
     from .pyworkers import ProjectError, enable, load_project
 
     if args.hibernate_after < 0:
@@ -279,7 +280,7 @@ def _serve_project(args: argparse.Namespace) -> int:
             persist_to=args.persist_to,
             install_deps=args.install_deps,
         )
-    except ProjectError as exc:
+    except (ProjectError, StorageError) as exc:  # a storage file that cannot be opened names itself
         raise CliError(str(exc)) from None
     compat = project.compatibility
     if args.compatibility_date or args.compatibility_flag:

@@ -7,6 +7,10 @@ between messages while every client stays connected: whatever must survive
 room's history lives in its SQLite storage (``ctx.storage.sql``): someone who
 joins sees the last messages, and they outlive hibernation and restarts
 (with ``--persist-to``).
+
+Sockets reach Python as JsProxy objects, as on Pyodide: the attachment is a JS
+value (a str here; a Python dict cannot be cloned), and the same socket read twice
+is two proxies, so compare sockets with ``==``, never ``is``.
 """
 
 from urllib.parse import parse_qs, urlparse
@@ -44,7 +48,7 @@ class ChatRoom(DurableObject):
         pair = Object.values(WebSocketPair.new())
         client, server = pair[0], pair[1]
         self.ctx.acceptWebSocket(server, ["member"])
-        server.serializeAttachment({"name": name})
+        server.serializeAttachment(name)
         recent = self.sql.exec("SELECT name, text FROM messages ORDER BY id DESC LIMIT ?", HISTORY).toArray()
         for row in reversed(recent):
             server.send(f"{row['name']}: {row['text']}")
@@ -53,7 +57,7 @@ class ChatRoom(DurableObject):
 
     async def webSocketMessage(self, ws, message):
         if isinstance(message, str):
-            name = ws.deserializeAttachment()["name"]
+            name = ws.deserializeAttachment()
             self.sql.exec("INSERT INTO messages (name, text) VALUES (?, ?)", name, message)
             self.sql.exec("DELETE FROM messages WHERE id <= (SELECT max(id) FROM messages) - 1000")
             self.broadcast(f"{name}: {message}")
@@ -63,12 +67,12 @@ class ChatRoom(DurableObject):
         # waits for one. Never echo 1005 or 1006 (close() throws for them).
         if ws.readyState == 2:
             ws.close(1000 if code in (1005, 1006) else code, "goodbye")
-        self.broadcast(f"* {ws.deserializeAttachment()['name']} left", skip=ws)
+        self.broadcast(f"* {ws.deserializeAttachment()} left", skip=ws)
 
     async def webSocketError(self, ws, error):
-        self.broadcast(f"* {ws.deserializeAttachment()['name']} dropped", skip=ws)
+        self.broadcast(f"* {ws.deserializeAttachment()} dropped", skip=ws)
 
     def broadcast(self, text, skip=None):
         for ws in self.ctx.getWebSockets("member"):
-            if ws is not skip and ws.readyState == 1:
+            if ws != skip and ws.readyState == 1:  # two proxies of one socket are ==, not is
                 ws.send(text)
