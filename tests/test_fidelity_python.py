@@ -114,7 +114,8 @@ OPEN_PYTHON: dict[str, str] = {
     "makes a pair",
     "py-throws-json-parse-error": "js.JSON.parse('{') raises JsException(SyntaxError) in Pyodide; "
     "json.JSONDecodeError on the kit",
-    "py-throws-send-object": "send(object()) sends the PyProxy's String() in workerd; the kit raises TypeError",
+    "py-throws-send-object": "send(object()) sends the PyProxy's String() in workerd; "
+    "the kit raises TypeError",
     "py-close-reason-bytes": "close(1000, b'ab'): workerd takes String(bytes) as the reason; the kit raises",
     **_open(
         "a Python listener's exception reaches workerd as a PythonError (message 'Uncaught PythonError: "

@@ -68,7 +68,22 @@ def add_parser(commands: Any) -> None:
         help=f"install npm workerd@{WORKERD_VERSION} (and with --python pyodide@{PYODIDE_VERSION}) first",
     )
     v.add_argument(
-        "--record", action="store_true", help="re-record the references from workerd (maintainers)"
+        "--record",
+        action="store_true",
+        help="re-record the references from workerd (maintainers); with names, only those scenarios",
+    )
+    gen = v.add_argument_group("generated programs (needs workerd)")
+    gen.add_argument(
+        "--generate", type=int, metavar="N", help="run N random programs on the kit and on live workerd"
+    )
+    gen.add_argument("--seed", type=int, default=0, metavar="S", help="the campaign's seed (default 0)")
+    gen.add_argument(
+        "--shrink", type=int, default=40, metavar="K", help="shrink at most K differences (default 40)"
+    )
+    gen.add_argument(
+        "--save",
+        action="store_true",
+        help="append the minimal programs to library_generated.py and record their references",
     )
 
 
@@ -96,11 +111,13 @@ def run(args: argparse.Namespace) -> int:
             return 0
         for name in args.scenarios:
             by_name(name)
+        if args.generate is not None:
+            return _generate(args)
         if args.record:
             binary = find_workerd()
             if binary is None:
                 raise WorkerdNotFound("recording needs workerd: add --install, or set CFWS_WORKERD")
-            print(f"recorded {record_references(binary)}")
+            print(f"recorded {record_references(binary, args.scenarios or None)}")
             return 0
         if args.flag and not args.date:
             raise ValueError("--flag needs --date: say which date the flags change")
@@ -137,3 +154,37 @@ def _run_python(args: argparse.Namespace) -> int:
     result = verify_python(args.scenarios or None, dates=args.date or None, live=live)
     print(result.text(all_rows=args.all))
     return 0 if not result.differing else 1
+
+
+def _generate(args: argparse.Namespace) -> int:
+    """``verify --generate N --seed S``: a campaign of generated programs against live workerd."""
+    from .campaign import run_campaign, save
+    from .scenario import CONFIGS
+    from .workerd import WorkerdServer
+
+    if args.generate < 1:
+        raise ValueError("--generate needs a positive number of programs")
+    binary = find_workerd()
+    if binary is None:
+        raise WorkerdNotFound("generated programs run on live workerd: add --install, or set CFWS_WORKERD")
+    configs = CONFIGS
+    if args.date:
+        configs = tuple((d, tuple(args.flag)) for d in args.date)
+    print(f"seed {args.seed}, {args.generate} programs", flush=True)
+    with WorkerdServer.start(binary, configs) as server:
+        print(f"workerd: {server.version} (npm workerd@{WORKERD_VERSION})", flush=True)
+        campaign = run_campaign(
+            server,
+            args.generate,
+            args.seed,
+            max_shrink=args.shrink,
+            configs=configs,
+            progress=lambda line: print(line, file=sys.stderr, flush=True),
+        )
+    print(campaign.text())
+    if args.save and campaign.differences:
+        added = save(campaign.differences)
+        if added:
+            print(f"added to the library: {', '.join(added)}")
+            print(f"recorded {record_references(binary, added)}")
+    return 1 if campaign.differences else 0

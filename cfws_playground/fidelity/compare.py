@@ -245,12 +245,20 @@ def _compare(runs: list[tuple[Scenario, Config]], kit: list[list[str]], live: bo
     return Comparison(results, source)
 
 
-def record_references(binary: Path) -> Path:
-    """Run every scenario on workerd and write the references file; return its path."""
-    runs = _select(None, None, None)
+def record_references(binary: Path, names: Sequence[str] | None = None) -> Path:
+    """Run scenarios on workerd and write the references file; return its path.
+
+    ``names``: only these scenarios (others keep their recorded transcripts);
+    every scenario by default.
+    """
+    runs = _select(names, None, None)
     configs = sorted({c for _, c in runs})
+    table: dict[str, dict[str, list[str]]] = {}
+    if names:
+        old = load_references()
+        if old.get("npm") == WORKERD_VERSION:
+            table = {k: v for k, v in old["transcripts"].items() if k not in set(names)}
     with WorkerdServer.start(binary, configs) as server:
-        table: dict[str, dict[str, list[str]]] = {}
         for sc, c in runs:
             table.setdefault(sc.name, {})[config_key(c)] = _run_workerd(server, sc, c)
         version = server.version

@@ -159,7 +159,8 @@ class Run {
         log.push("watch");
         break;
       case "on": {
-        const fn = this.listener(op.end, op.type, op.id, op.body);
+        let fn = this.listener(op.end, op.type, op.id, op.body);
+        if (op.object) fn = { handleEvent: fn };
         this.listeners[op.id] = fn;
         const args = [op.type, fn];
         if (op.options !== null) args.push(this.value(op.options, event));
@@ -446,24 +447,48 @@ export class ScenarioObject extends DurableObject {
   }
 }
 
+// One Durable Object scenario, in a new object: {log} or {error}.
+async function runDurable(env, ops) {
+  const key = crypto.randomUUID();
+  const entry = { ops, log: [] };
+  doEntries.set(key, entry);
+  const object = env.OBJECT.get(env.OBJECT.idFromName(key));
+  try {
+    const answer = await object.fetch(`http://do/do/run?key=${key}`, { method: "POST" });
+    await answer.text();
+    return { log: entry.log };
+  } catch (err) {
+    return { error: errorText(err) };
+  } finally {
+    doEntries.delete(key);
+    doById.delete(object.id.toString());
+  }
+}
+
+// Many scenarios in one request (a generated campaign): POST /batch
+// {"programs": [{"ops", "durable"}]} answers {"answers": [{log} or {error}, ...]}, in order,
+// each run alone as /run or /do/run would run it.
+async function runBatch(env, programs) {
+  const answers = [];
+  for (const p of programs) {
+    if (p.durable) answers.push(await runDurable(env, p.ops));
+    else {
+      try {
+        answers.push({ log: await run(p.ops) });
+      } catch (err) {
+        answers.push({ error: errorText(err) });
+      }
+    }
+  }
+  return answers;
+}
+
 async function durableRoute(request, env, url) {
   const stub = (key) => env.OBJECT.get(env.OBJECT.idFromName(key));
   if (url.pathname === "/do/run" && request.method === "POST") {
     const { ops } = await request.json();
-    const key = crypto.randomUUID();
-    const entry = { ops, log: [] };
-    doEntries.set(key, entry);
-    const object = stub(key);
-    try {
-      const answer = await object.fetch(`http://do/do/run?key=${key}`, { method: "POST" });
-      await answer.text();
-      return Response.json({ log: entry.log });
-    } catch (err) {
-      return Response.json({ error: errorText(err) }, { status: 500 });
-    } finally {
-      doEntries.delete(key);
-      doById.delete(object.id.toString());
-    }
+    const answer = await runDurable(env, ops);
+    return Response.json(answer, { status: answer.error ? 500 : 200 });
   }
   const key = url.searchParams.get("key");
   if (url.pathname === "/do/prepare" && request.method === "POST") {
@@ -488,6 +513,10 @@ export default {
       return new Response("ok");
     }
     if (url.pathname === "/log") return Response.json(logs.get(key) || []);
+    if (url.pathname === "/batch" && request.method === "POST") {
+      const { programs } = await request.json();
+      return Response.json({ answers: await runBatch(env, programs) });
+    }
     if (url.pathname === "/ws") return serveWire(request, key);
     if (url.pathname === "/run" && request.method === "POST") {
       const { ops } = await request.json();

@@ -18,6 +18,7 @@ Steps::
     "watch"                           # log every message/close/error on both ends
     "on b message: b.send('echo:' + data)"   # a listener; ';' separates statements
     "on b message as L once: raise Error('boom')"
+    "on b message as L object: log(data)"   # the listener as an object {handleEvent: fn}
     "off b message L"                 # removeEventListener of a named listener
     "add b message L"                 # addEventListener again with that same listener
     "log(reason)"                     # log a value (in a listener: an event field)
@@ -75,9 +76,12 @@ ERROR_CLASSES = ("Error", "TypeError", "RangeError")
 
 _END = r"(?:[a-f]|ws)"
 _BLOCK_STEP = re.compile(
-    rf"(on {_END} \w+(?: as \w+)?(?: once)?(?: \{{.*?\}}| True| False)?"
+    rf"(on {_END} \w+(?: as \w+)?(?: once| object)?(?: \{{.*?\}}| True| False)?"
     rf"|{_END}\.on\w+|timeout \d+|microtask|webSocket(?:Message|Close|Error)): (.*)"
 )
+
+
+_HEADER = re.compile(rf"on ({_END}) (\w+)(?: as (\w+))?( once| object)?(?: (\{{.*\}}|True|False))?")
 
 
 class ScenarioSyntaxError(ValueError):
@@ -199,7 +203,7 @@ class _Compiler:
         if m:
             self.check_end(m[1], header)
             return {"do": "onprop", "end": m[1], "type": m[2], "body": body, "text": f"{header} = fn"}
-        m = re.fullmatch(rf"on ({_END}) (\w+)(?: as (\w+))?( once)?(?: (\{{.*\}}|True|False))?", header)
+        m = re.fullmatch(_HEADER, header)
         if not m:
             raise ScenarioSyntaxError(
                 f"a listener header looks like 'on b message [as L] [once]', not {header!r}"
@@ -210,8 +214,9 @@ class _Compiler:
         options: Any = None
         if m[5]:
             options = self.expr(_parse_expr(m[5], header))
-        elif m[4]:
+        elif m[4] == " once":
             options = {"obj": {"once": {"v": True}}}
+        obj = m[4] == " object"
         return {
             "do": "on",
             "end": m[1],
@@ -219,7 +224,9 @@ class _Compiler:
             "id": ident,
             "options": options,
             "body": body,
-            "text": f"{m[1]}.addEventListener({m[2]!r}, {ident}"
+            **({"object": True} if obj else {}),
+            "text": f"{m[1]}.addEventListener({m[2]!r}, "
+            + (f"{{handleEvent: {ident}}}" if obj else ident)
             + (f", {m[5] or '{once: true}'})" if options else ")"),
         }
 

@@ -98,7 +98,7 @@ class _Run:
     def __init__(self, pair: WebSocketPair) -> None:
         self.ends = {"a": pair[0], "b": pair[1]}
         self.log: list[str] = []
-        self.listeners: dict[str, Callable[[Any], None]] = {}
+        self.listeners: dict[str, Any] = {}
         self.timers = 0
         self.loop = asyncio.get_running_loop()
         self.response: Response | None = None  # a wire scenario's Worker returns this
@@ -203,7 +203,9 @@ class _Run:
                     self.ends[name].addEventListener(etype, self.listener(name, etype, "W", []))
             self.log.append("watch")
         elif do == "on":
-            fn = self.listener(op["end"], op["type"], op["id"], op["body"])
+            fn: Any = self.listener(op["end"], op["type"], op["id"], op["body"])
+            if op.get("object"):
+                fn = _HandlerObject(fn)  # JS {handleEvent: fn}
             self.listeners[op["id"]] = fn
             listen: list[Any] = [op["type"], fn]
             if op["options"] is not None:
@@ -279,6 +281,13 @@ class _Run:
             if not self.timers:
                 return
             await asyncio.sleep(0.001)
+
+
+class _HandlerObject:
+    """A listener given as an object with a ``handleEvent`` method (JS ``{handleEvent: fn}``)."""
+
+    def __init__(self, fn: Callable[[Any], None]) -> None:
+        self.handleEvent = fn  # noqa: N815 - the JS name
 
 
 def _js_str(v: Any) -> str:

@@ -1717,6 +1717,11 @@ DW("do-big-message-echo", "A 1 MiB binary message reaches webSocketMessage whole
 DW("do-send-after-drop", "After a dropped connection, send() and close() in webSocketClose do not throw.",
    (*HIBERNATABLE, "webSocketClose: ws.send('late'); ws.close(1000, 'late'); ws.readyState"), ("drop", "sleep 100"))
 
+# Minimal programs the generator found (fidelity/campaign.py), kept as scenarios.
+from .library_generated import GENERATED  # noqa: E402 - the generated part comes last
+
+SCENARIOS.extend(GENERATED)
+
 _BY_NAME = {s.name: s for s in SCENARIOS}
 if len(_BY_NAME) != len(SCENARIOS):
     raise RuntimeError("two scenarios share a name")

@@ -249,6 +249,23 @@ class WorkerdServer:
         log: list[str] = payload["log"]
         return log
 
+    def run_batch(
+        self, programs: Sequence[tuple[list[dict[str, Any]], bool]], config: Config, *, timeout: float = 600
+    ) -> list[list[str] | str]:
+        """Run many scenarios in one request, one after another: for each, its rows or the driver's error.
+
+        ``programs``: ``(ops, durable)`` pairs. One request instead of one per program
+        is what makes a campaign of thousands of generated programs cheap.
+        """
+        conn = http.client.HTTPConnection("127.0.0.1", self.ports[config], timeout=timeout)
+        try:
+            body = json.dumps({"programs": [{"ops": ops, "durable": durable} for ops, durable in programs]})
+            conn.request("POST", "/batch", body=body, headers={"Content-Type": "application/json"})
+            payload = json.loads(conn.getresponse().read())
+        finally:
+            conn.close()
+        return [a["log"] if "log" in a else str(a["error"]) for a in payload["answers"]]
+
     def run_wire(
         self,
         worker_ops: list[dict[str, Any]],

@@ -1,0 +1,25 @@
+"""Scenarios the generator found: minimal programs on which the kit once differed from workerd.
+
+``cfws-playground verify --generate N --seed S --save`` appends each new minimal
+program here (see :mod:`cfws_playground.fidelity.campaign`); its reference is
+then recorded from workerd like any other scenario's. Once the kit is fixed, the
+scenario keeps it fixed. A difference that stays is marked ``deliberate`` with
+its reason, or listed in ``OPEN`` (tests/test_fidelity.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .dsl import handler, microtask, on, timeout
+from .scenario import Scenario
+
+__all__ = ["GENERATED"]
+
+GENERATED: list[Scenario] = []
+
+_UNUSED = (handler, microtask, on, timeout)  # the saved steps may use any of them
+
+
+def G(name: str, about: str, *steps: str | dict[str, Any], **kw: Any) -> None:  # noqa: N802 - reads as a table
+    GENERATED.append(Scenario(name, about, tuple(steps), tags=("generated",), **kw))

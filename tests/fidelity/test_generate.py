@@ -1,0 +1,223 @@
+"""The program generator, the shrinker and the campaign report, without workerd.
+
+The live campaign (a fixed seed against real workerd) is in test_campaign_live.py.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cfws_playground.cli import main
+from cfws_playground.fidelity.campaign import (
+    Coverage,
+    Difference,
+    _compiles,
+    _source,
+    library_entry,
+    signature,
+)
+from cfws_playground.fidelity.dsl import compile_steps
+from cfws_playground.fidelity.generate import generate
+from cfws_playground.fidelity.library_generated import GENERATED, G
+from cfws_playground.fidelity.scenario import Scenario
+from cfws_playground.fidelity.shrink import shrink
+
+
+def test_the_same_seed_gives_the_same_programs_and_another_seed_others() -> None:
+    first = [(p.steps, p.configs, p.durable) for p in generate(60, seed=3)]
+    again = [(p.steps, p.configs, p.durable) for p in generate(60, seed=3)]
+    other = [(p.steps, p.configs, p.durable) for p in generate(60, seed=4)]
+    assert first == again
+    assert first != other
+
+
+def test_every_generated_program_compiles_and_both_kinds_are_drawn() -> None:
+    programs = generate(400, seed=11)
+    for p in programs:
+        json.dumps(p.ops)  # what is sent to workerd's driver
+    kinds = {p.durable for p in programs}
+    assert kinds == {False, True}
+    text = json.dumps([p.ops for p in programs])
+    for needle in (
+        '"object": true',
+        "once",
+        "dispatchEvent",
+        "acceptWebSocket",
+        "serializeAttachment",
+        '"do": "timeout"',
+        '"do": "microtask"',
+        '"do": "throw"',
+        '"do": "off"',
+        "onprop",
+        "'0x3e8'",
+        "4294968296",
+        "setWebSocketAutoResponse",
+        "storage",
+    ):
+        assert needle in text, needle
+
+
+def _own_steps(body: list[dict[str, object]]) -> list[dict[str, object]]:
+    """A listener's statements, through its timers and microtasks (a nested listener is its own)."""
+    out = []
+    for op in body:
+        if op["do"] in ("timeout", "microtask"):
+            out += _own_steps(op["body"])  # type: ignore[arg-type]
+        elif op["do"] != "on":
+            out.append(op)
+    return out
+
+
+def test_a_message_listener_on_a_never_sends_so_programs_end() -> None:
+    def walk(ops: list[dict[str, object]]) -> None:
+        for op in ops:
+            if op["do"] == "on" and op["end"] == "a" and op["type"] == "message":
+                assert not [s for s in _own_steps(op["body"]) if s.get("name") == "send"]  # type: ignore[arg-type]
+            if isinstance(op.get("body"), list):
+                walk(op["body"])  # type: ignore[arg-type]
+
+    for p in generate(400, seed=5):
+        walk(p.ops)
+
+
+def test_shrink_finds_the_one_step_that_matters_inside_a_block() -> None:
+    program = [
+        "watch",
+        "a.accept()",
+        {
+            "block": "on",
+            "header": "on a message as L1",
+            "body": ["state", "a.close('0b1111101000', text(200))"],
+        },
+        "b.send('x')",
+        "settle",
+    ]
+    calls = []
+
+    def interesting(steps: list[object]) -> bool:
+        calls.append(steps)
+        return "0b1111101000" in json.dumps(steps)
+
+    assert shrink(program, interesting) == [
+        {"block": "on", "header": "on a message as L1", "body": ["a.close('0b1111101000', text(1))"]}
+    ]
+    assert len(calls) < 300
+
+
+def test_shrink_keeps_the_program_when_nothing_smaller_is_interesting() -> None:
+    program = ["a.accept()", "a.send('x')"]
+    assert shrink(program, lambda steps: steps == program) == program
+
+
+def test_signature_blanks_names_numbers_and_strings() -> None:
+    kit = [
+        "watch",
+        "a.close('0o1750', text(124)) -> throws DOMException(InvalidAccessError): "
+        "Invalid WebSocket close code: 0.",
+    ]
+    wd = [
+        "watch",
+        "a.close('0o1750', text(124)) -> throws DOMException(SyntaxError): "
+        "WebSocket close reason must not be longer than 123 bytes when UTF-8 encoded.",
+    ]
+    sig = signature(kit, wd)
+    assert sig is not None
+    assert sig[0] == "E.close() -> throws DOMException(InvalidAccessError): Invalid WebSocket close code: N."
+    assert signature(kit, kit) is None
+    assert signature(["b.close(5) -> undefined"], ["b.close(5) -> x"]) == signature(
+        ["a.close(7) -> undefined"], ["a.close(7) -> x"]
+    )
+
+
+def test_a_shrunk_program_that_names_an_end_no_pair_made_is_not_run() -> None:
+    made = Scenario("x", "x", ("pair c d", "d.accept()"), durable=True)
+    missing = Scenario("x", "x", ("d.accept()",), durable=True)
+    assert _compiles(made) and not _compiles(missing)
+
+
+def test_a_library_entry_is_source_that_gives_back_the_same_scenario() -> None:
+    steps = (
+        "watch",
+        {"block": "on", "header": "on b close as L1 once", "body": ["b.close(code, reason)"]},
+        {"block": "timeout", "ms": 5, "body": [{"block": "microtask", "body": ["a.send(b'\\x01')"]}]},
+        {"block": "handler", "name": "webSocketClose", "body": []},
+    )
+    sc = Scenario(
+        "gen-x", "x", steps, configs=(("2026-11-17", ("web_socket_manual_reply_to_close",)),), durable=True
+    )
+    diff = Difference(("k", "w"), "gen-1-2", sc, sc, [], [])
+    before = len(GENERATED)
+    namespace: dict[str, object] = {}
+    exec(
+        "from cfws_playground.fidelity.library_generated import *\n"  # noqa: S102 - the entry is our own output
+        "from cfws_playground.fidelity.library_generated import G, on, timeout, microtask, handler\n"
+        + library_entry(diff),
+        namespace,
+    )
+    made = GENERATED.pop()
+    assert len(GENERATED) == before
+    assert made.ops == sc.ops and made.configs == sc.configs and made.durable
+    assert _source("a.accept()") == "'a.accept()'"
+    assert G.__name__ == "G"
+
+
+def test_coverage_counts_calls_events_and_ready_state_pairs() -> None:
+    cov = Coverage()
+    cov.add(
+        [
+            "watch",
+            "a.accept() -> undefined",
+            "b.close(999) -> throws DOMException(InvalidAccessError): Invalid WebSocket close code: 999.",
+            'b message W: "x" | a=1 b=2',
+            "await ctx.storage.put('k', 1) -> None",
+            'webSocketClose(b, 1000, "", true) | b=2',
+            "b.binaryType = 'blob'",
+            "off b message L1",
+            "timeout 0 ran",
+            "state: a=3 b=3",
+        ],
+        "p",
+    )
+    assert cov.calls["WebSocket.accept()"] == 1
+    assert cov.throws["WebSocket.close()"] == 1
+    assert cov.calls["ctx.storage.put()"] == 1
+    assert cov.calls["WebSocket.binaryType="] == 1
+    assert cov.calls["WebSocket.removeEventListener()"] == 1
+    assert cov.calls["setTimeout()"] == 1
+    assert cov.events["message"] == 1 and cov.events["webSocketClose"] == 1
+    assert set(cov.states) == {("1", "2"), ("3", "3")}
+    assert "readyState pairs (a, b) reached (2 of 16)" in cov.text()
+
+
+def test_cli_generate_without_workerd_says_what_it_needs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cfws_playground.fidelity import cli
+
+    monkeypatch.setattr(cli, "find_workerd", lambda: None)
+    assert main(["verify", "--generate", "5", "--seed", "1"]) == 2
+    assert "live workerd" in capsys.readouterr().err
+    assert main(["verify", "--generate", "0"]) == 2
+
+
+def test_the_generated_library_compiles() -> None:
+    for sc in GENERATED:
+        compile_steps(list(sc.steps), durable=sc.durable)
+        assert sc.name.startswith("gen-") and len(sc.configs) == 1
+
+
+@pytest.mark.workerd
+@pytest.mark.slow
+def test_cli_generate_prints_seed_count_workerd_and_coverage(capsys: pytest.CaptureFixture[str]) -> None:
+    from cfws_playground.fidelity import find_workerd
+
+    if find_workerd() is None:
+        pytest.skip("no workerd binary: `cfws-playground verify --install`, or set CFWS_WORKERD")
+    status = main(["verify", "--generate", "30", "--seed", "2", "--shrink", "1"])
+    out = capsys.readouterr().out
+    assert out.startswith("seed 2, 30 programs\nworkerd: workerd ")
+    assert "generated 30 programs from seed 2" in out
+    assert "API calls reached" in out and "readyState pairs (a, b) reached" in out
+    assert status == (1 if "minimal program(s) after shrinking." in out and "\n── gen-" in out else 0)
