@@ -458,6 +458,7 @@ async def check_upper_worker(fetch: Callable[..., Any]) -> None:
                      "webSocket=client) with the client end of a new WebSocketPair")
     except Exception as exc:  # noqa: BLE001
         return _hint(f"an upgrade request: {_raised(exc)}")
+    client.close_timeout = 1  # a Worker that never accepted never answers the Close: do not wait 10 s
     got = []
     try:
         async with client:

@@ -983,6 +983,7 @@ _REQUEST_PARTS = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(chunks=st.lists(st.one_of(_REQUEST_PARTS, st.binary(max_size=40)), max_size=12))
 def test_any_bytes_leave_at_most_one_log_line_per_connection_and_the_server_serving(

@@ -220,7 +220,4 @@ def uncaught_message(exc: BaseException) -> str:
     return f"Uncaught {js_name(exc)}: {exc}"
 
 
-def js_name(exc: BaseException) -> str:
-    """The error's name as JavaScript prints it (``error.name``): ``Error`` for runtime errors."""
-    name = getattr(exc, "name", None)
-    return name if isinstance(name, str) else type(exc).__name__
+js_name = errors.js_name
