@@ -46,100 +46,24 @@ def _open(description: str, *names: str) -> dict[str, str]:
 #: Differences the Python scenarios found that the kit's dialect has not fixed yet, with what differs.
 OPEN_PYTHON: dict[str, str] = {
     **_open(
-        "bytes-like values without to_js are PyProxies in Pyodide: workerd sends their repr as text",
-        "py-send-bytes",
-        "py-send-empty-bytes",
-        "py-send-bytearray",
-        "py-send-memoryview",
-    ),
-    **_open(
-        "a binary message's data is a JsProxy (ArrayBuffer or Blob) in Pyodide, bytes / Blob on the kit",
-        "py-send-to-js-bytes",
-        "py-send-to-js-bytearray",
-        "py-send-to-js-memoryview",
-        "py-event-binary-unset",
-        "py-event-binary-blob",
-        "py-event-binary-arraybuffer",
-        "py-object-binary",
-    ),
-    "py-send-buffer-of-bytes": "to_js(bytes) is a Uint8Array with .buffer in Pyodide; the kit returns bytes",
-    **_open(
-        "send() of None / dict / list / a to_js Map, object or Array: workerd sends String(value) "
-        "('undefined', the repr, '[object Map]', '1,2'); the kit raises TypeError",
-        "py-send-none",
-        "py-send-dict",
-        "py-send-list",
+        "send() of a to_js Map / object / Array: workerd sends String(value) ('[object Map]', "
+        "'[object Object]', '1,2'); the kit sends the Python repr",
         "py-send-to-js-dict",
         "py-send-to-js-object",
         "py-send-to-js-list",
     ),
     **_open(
-        "pyodide.ffi has no jsnull on the kit (JS null reads as jsnull in Pyodide, None on the kit)",
-        "py-send-jsnull",
-        "py-close-reason-jsnull",
-        "py-read-url",
-        "py-read-json-null",
+        "JS null read from JS is jsnull in Pyodide (MessageEvent.origin, JSON.parse('null')); "
+        "None on the kit",
         "py-event-message-object",
+        "py-read-json-null",
     ),
-    **_open(
-        "an ErrorEvent's error is a JsException(Error) in Pyodide, a Python ConnectionLostError on the kit",
-        "py-close-code-reason",
-        "py-close-no-args",
-        "py-close-code-only",
-        "py-close-reason-none",
-        "py-close-code-none",
-        "py-close-code-float",
-        "py-close-code-str",
-        "py-event-close-clean",
-        "py-event-close-no-status",
-        "py-event-close-app-code",
-        "py-event-close-server-closes",
-        "py-event-close-both",
-        "py-event-error-peer-dropped",
-        "py-order-close-then-call-soon",
-    ),
-    **_open(
-        "a JS error is a pyodide.ffi.JsException (name, message) in Pyodide; the kit raises DOMException / "
-        "TypeError / RangeError",
-        "py-close-code-999",
-        "py-close-reason-long",
-        "py-sdk-response-101-without-socket",
-        "py-sdk-response-socket-wrong-status",
-        "py-throws-send-before-accept",
-        "py-throws-send-after-close",
-        "py-throws-close-reserved-code",
-        "py-throws-add-listener-not-callable",
-    ),
-    "py-throws-pair-without-new": "WebSocketPair() without .new() is a JS TypeError (use 'new'); the kit "
-    "makes a pair",
-    "py-throws-json-parse-error": "js.JSON.parse('{') raises JsException(SyntaxError) in Pyodide; "
-    "json.JSONDecodeError on the kit",
-    "py-throws-send-object": "send(object()) sends the PyProxy's String() in workerd; "
-    "the kit raises TypeError",
-    "py-close-reason-bytes": "close(1000, b'ab'): workerd takes String(bytes) as the reason; the kit raises",
     **_open(
         "a Python listener's exception reaches workerd as a PythonError (message 'Uncaught PythonError: "
-        "Traceback...', error a JsException); the kit reports the Python exception itself",
+        "Traceback...', before 2026-09-15 'Uncaught Error: PythonError: ...'); the kit names the Python "
+        "exception",
         "py-event-error-from-raising-listener",
         "py-throws-listener-raises-others-run",
-    ),
-    **_open(
-        "a listener passed without create_proxy is a borrowed proxy: destroyed after addEventListener "
-        "returns, it never runs and the event errors the socket; on the kit it runs",
-        "py-listener-plain-function",
-        "py-listener-lambda",
-        "py-listener-bound-method",
-        "py-listener-async-def-plain",
-    ),
-    "py-listener-create-once-callable": "create_once_callable runs once, then the next event errors "
-    "the socket; on the kit it runs every time",
-    **_open(
-        "create_proxy returns a new PyProxy with destroy(): two proxies of one function are two listeners "
-        "and a destroyed one errors the socket; on the kit it returns the function itself",
-        "py-listener-destroyed-proxy",
-        "py-listener-remove-new-proxy",
-        "py-listener-two-proxies-same-function",
-        "py-proxy-destroy-twice",
     ),
     **_open(
         "js has no Promise / setTimeout / Event on the kit",
@@ -151,9 +75,8 @@ OPEN_PYTHON: dict[str, str] = {
         "py-order-call-soon-vs-set-timeout",
     ),
     **_open(
-        "JS objects are JsProxy in Pyodide (the pair, its ends, Object.values/keys, JSON arrays and objects, "
-        "methods, Response.js_object, getTags); the kit gives Python objects and lists",
-        "py-read-pair-object",
+        "JS arrays and objects are JsProxy in Pyodide (object_values(), Object.values/keys, JSON arrays and "
+        "objects and their to_py(), a method read without calling it, typeof); the kit gives Python values",
         "py-read-object-values",
         "py-read-object-values-js",
         "py-read-object-keys",
@@ -162,23 +85,25 @@ OPEN_PYTHON: dict[str, str] = {
         "py-read-json-object",
         "py-read-json-array-to-py",
         "py-read-typeof",
-        "py-read-instanceof-jsproxy",
-        "py-sdk-response-101",
-        "py-object-tags",
-        "py-object-attachment-to-js",
     ),
-    "py-read-pair-subscript": "pair[0] raises TypeError in Pyodide (a JsProxy is not subscriptable); "
-    "the kit accepts it",
     "py-read-pair-attr-0": "getattr(pair, '0') reads the first end in Pyodide; the kit raises AttributeError",
-    "py-read-missing-attribute": "a missing JS attribute raises AttributeError('name') in Pyodide; "
-    "the kit's message is Python's",
     "py-read-date-now-type": "Date.now() is an int in Pyodide (an integral JS number); a float on the kit",
+    "py-throws-json-parse-error": "js.JSON.parse('{') raises JsException(SyntaxError) in Pyodide; "
+    "json.JSONDecodeError on the kit",
+    "py-throws-add-listener-not-callable": "addEventListener('message', 42) is a JS TypeError in workerd; "
+    "the kit accepts it",
+    "py-sdk-response-101": "the SDK Response's js_object is a JsProxy(Response) in Pyodide; a kit object",
+    **_open(
+        "a JS RangeError from new Response() is a JsException(RangeError) in Pyodide; a Python RangeError "
+        "on the kit",
+        "py-sdk-response-101-without-socket",
+        "py-sdk-response-socket-wrong-status",
+    ),
     "py-sdk-response-headers-mapping": "a text Response gets content-type text/plain;charset=UTF-8 from "
     "workerd; the kit's headers have none",
-    "py-object-tags-python-list": "acceptWebSocket(ws, a Python list) is refused by workerd (not an Array); "
-    "the kit accepts it",
-    "py-object-attachment": "serializeAttachment(a Python dict) is a DataCloneError in workerd (a PyProxy); "
-    "the kit stores it",
+    "py-object-tags": "ctx.getTags(ws) is a JsProxy(Array) in Pyodide; a Python list on the kit",
+    "py-object-tags-python-list": "acceptWebSocket(ws, a Python list) is refused by workerd (a PyProxy is "
+    "not an Array); the kit accepts it",
     "py-object-await-then-send": "a Durable Object handler awaiting a timer lets the next message in "
     "(workerd's input gate); the kit serialises the handlers",
     **_open(
@@ -195,6 +120,7 @@ OPEN_PYTHON: dict[str, str] = {
         "py-order-sleep-zero-in-listener",
         "py-order-create-task-in-listener",
         "py-order-future-in-listener",
+        "py-order-close-then-call-soon",
     ),
     "py-order-call-later-vs-message": "from 2025-09-01 call_later(1 ms) runs before two queued messages "
     "in workerd; after them on the kit",
