@@ -509,18 +509,18 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
         """, "return a list of names"),
         ("treats the list as a dict", """
             def names(sockets):
-                return sorted(ws.deserializeAttachment()["name"] for ws, _ in sockets.items())
+                return sorted(ws.deserializeAttachment() for ws, _ in sockets.items())
         """, "not a dict"),
         ("drops a name used twice", """
             def names(sockets):
-                return sorted({ws.deserializeAttachment()["name"] for ws in sockets})
+                return sorted({ws.deserializeAttachment() for ws in sockets})
         """, "a name used twice is listed twice"),
     ],
     "08-who": [
         ("answers /who to everyone", """
             def on_text(room, ws, text):
                 if text == "/who":
-                    here = sorted(w.deserializeAttachment()["name"] for w in room.ctx.getWebSockets())
+                    here = sorted(w.deserializeAttachment() for w in room.ctx.getWebSockets())
                     room.broadcast("* here: " + ", ".join(here))
                 else:
                     room.broadcast(f"{room.name(ws)}: {text}", exclude=ws)
