@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from js import Object, WebSocketPair, WebSocketRequestResponsePair
+from pyodide.ffi import to_js
 from workers import DurableObject, Response, WorkerEntrypoint
 
 PAGE = (Path(__file__).parent / "chat.html").read_text()
@@ -42,7 +43,7 @@ class ChatRoom(DurableObject):
         name = parse_qs(urlparse(request.url).query).get("name", ["anonymous"])[0]
         pair = Object.values(WebSocketPair.new())
         client, server = pair[0], pair[1]
-        self.ctx.acceptWebSocket(server, ["member"])
+        self.ctx.acceptWebSocket(server, to_js(["member"]))  # a JS Array: a Python list is refused
         server.serializeAttachment(name)
         self.broadcast(f"* {name} joined ({len(self.ctx.getWebSockets())} here). {self.env.GREETING}!")
         return Response(None, status=101, web_socket=client)

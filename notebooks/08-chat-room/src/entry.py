@@ -13,6 +13,7 @@ proxies, so sockets are compared with ==, never with is.
 from urllib.parse import parse_qs, urlparse
 
 from js import WebSocketPair
+from pyodide.ffi import to_js
 from workers import DurableObject, Response, WorkerEntrypoint
 
 
@@ -36,7 +37,7 @@ class ChatRoom(DurableObject):
     async def fetch(self, request):
         name = parse_qs(urlparse(request.url).query).get("name", ["anonymous"])[0]
         client, server = WebSocketPair.new().object_values()
-        self.ctx.acceptWebSocket(server, ["member"])
+        self.ctx.acceptWebSocket(server, to_js(["member"]))  # tags: a JS Array
         server.serializeAttachment(name)
         server.send(f"* welcome, {name} ({len(self.ctx.getWebSockets())} here)")
         self.broadcast(f"* {name} joined", exclude=server)
