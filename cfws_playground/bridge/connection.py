@@ -29,7 +29,7 @@ from websockets.datastructures import Headers as _WsHeaders
 from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Request as _WsRequest
-from websockets.protocol import OPEN, Protocol
+from websockets.protocol import OPEN
 
 from ..compat import _current as _current_compatibility
 from ..links import HUNG, INTERNAL_ERROR_BODY, Link
@@ -112,7 +112,9 @@ class _WireLink(Link):
     def _write_close(self, code: int, reason: str) -> None:
         ws = self.conn.ws
         if ws is not None and ws.state is OPEN:
-            ws.send_close_frame(code, reason)
+            end = self.end
+            # The automatic reply (queued as the client's Close arrived) echoes its bytes.
+            ws.send_close_frame(code, reason, echo=end is not None and end._peer._replied)
 
     def _written(self) -> None:
         self._pending = 0
@@ -536,7 +538,7 @@ class Connection(asyncio.Protocol):
         self.transport.write(handshake.serialize())
         self.ws = proto
         proto.state = OPEN
-        proto.parser = Protocol.parse(proto)  # frames from here on; the request was parsed by h11
+        proto.parser = proto.parse()  # frames from here on; the request was parsed by h11
         next(proto.parser)
         if not coupled:
             self.transport.close()
@@ -614,14 +616,10 @@ class Connection(asyncio.Protocol):
         link = self.link
         assert link is not None and link.end is not None
         if opcode is Opcode.TEXT:
-            try:
-                text = bytes(data).decode("utf-8")
-            except UnicodeDecodeError as exc:
-                assert self.ws is not None
-                self.ws.fail(1007, f"{exc.reason} at position {exc.start}")
-                self.send_pending()
-                return
-            link.client_message(text)
+            # workerd does not check: text that is not UTF-8 reaches the Worker with
+            # U+FFFD in place of each bad sequence (V8's decoding, which is Python's too).
+            # websockets would fail the connection with 1007.
+            link.client_message(bytes(data).decode("utf-8", "replace"))
         else:
             link.client_message(bytes(data))
         self._unchecked += len(data)
