@@ -31,10 +31,13 @@ _FOLDER = "/session/project"
 _NOT_FOR_WORKERD = {"python_workers"}
 
 
-def _capnp(config: dict[str, Any], date: str, flags: list[str]) -> str:
+def _capnp(config: dict[str, Any], date: str, flags: list[str], storage: Path) -> str:
     objects = (config.get("durable_objects") or {}).get("bindings") or []
+    sqlite = {c for m in config.get("migrations") or [] for c in m.get("new_sqlite_classes") or []}
     namespaces = ", ".join(
-        f'(className = "{b["class_name"]}", uniqueKey = "cfws-project-{b["class_name"]}")' for b in objects
+        f'(className = "{b["class_name"]}", uniqueKey = "cfws-project-{b["class_name"]}"'
+        + (", enableSql = true)" if b["class_name"] in sqlite else ")")
+        for b in objects
     )
     bindings = ['(name = "UNSAFE_EVAL", unsafeEval = void)']
     bindings += [f'(name = "{b["name"]}", durableObjectNamespace = "{b["class_name"]}")' for b in objects]
@@ -56,8 +59,10 @@ def _capnp(config: dict[str, Any], date: str, flags: list[str]) -> str:
         "const config :Workerd.Config = (\n"
         f'  services = [(name = "main", worker = (modules = [{", ".join(module_list)}], '
         f'compatibilityDate = "{date}", compatibilityFlags = [{flag_list}], '
-        f"durableObjectNamespaces = [{namespaces}], durableObjectStorage = (inMemory = void), "
-        f"bindings = [{', '.join(bindings)}]))],\n"
+        f'durableObjectNamespaces = [{namespaces}], durableObjectStorage = (localDisk = "storage"), '
+        f"bindings = [{', '.join(bindings)}])),\n"
+        # SQLite-backed objects (new_sqlite_classes) need storage on disk: a fresh folder per run.
+        f'    (name = "storage", disk = (path = {json.dumps(str(storage))}, writable = true))],\n'
         '  sockets = [(name = "s0", address = "127.0.0.1:0", http = (), service = "main")],\n'
         ");\n"
     )
@@ -110,7 +115,8 @@ def serve_project(binary: Path, pyodide: Path, root: str | Path) -> Iterator[Pyo
         (work / "python-files.json").write_text(json.dumps(files), encoding="utf-8")
         (work / "project.json").write_text(json.dumps({"folder": _FOLDER, "module": main.stem}))
         (work / "main.mjs").write_text(_main_module(config))
-        (work / "config.capnp").write_text(_capnp(config, date, flags))
+        (work / "storage").mkdir()
+        (work / "config.capnp").write_text(_capnp(config, date, flags, work / "storage"))
         with server.serve(work, experimental=True):
             _warm(next(iter(server.ports.values())))
             yield server
