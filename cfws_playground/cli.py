@@ -308,6 +308,12 @@ def _add_project_arguments(s: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="keep Durable Object storage in SQLite files in DIR across restarts (default: in memory)",
     )
+    s.add_argument(
+        "--install-deps",
+        action="store_true",
+        help="install the packages the project's pyproject.toml declares and this Python lacks, "
+        "into DIR/.cfws-packages (with pip)",
+    )
 
 
 def _serve_project(args: argparse.Namespace) -> int:
@@ -319,7 +325,12 @@ def _serve_project(args: argparse.Namespace) -> int:
         raise CliError("--hibernate-after takes 0 or more seconds")
     enable()  # this process runs the project and nothing else: `js`, `workers` stay importable
     try:
-        project = load_project(args.worker, hibernate_after=args.hibernate_after, persist_to=args.persist_to)
+        project = load_project(
+            args.worker,
+            hibernate_after=args.hibernate_after,
+            persist_to=args.persist_to,
+            install_deps=args.install_deps,
+        )
     except (ProjectError, StorageError) as exc:  # a storage file that cannot be opened names itself
         raise CliError(str(exc)) from None
     compat = project.compatibility
@@ -332,6 +343,8 @@ def _serve_project(args: argparse.Namespace) -> int:
         print(f"  note: {note}", flush=True)
     for name, ns in project.namespaces.items():
         print(f"  env.{name}: Durable Object namespace of {ns.class_name}", flush=True)
+    for line in project.describe_bindings():
+        print(f"  {line}", flush=True)
     if not args.quiet:
         logging.getLogger("cfws_playground").setLevel(logging.INFO)
 

@@ -47,6 +47,7 @@ from .http1 import (
     to_request,
     worker_response_head,
 )
+from .outbound import current_recorder
 from .websocket import WorkerdProtocol
 
 if TYPE_CHECKING:
@@ -113,8 +114,9 @@ class _WireLink(Link):
         ws = self.conn.ws
         if ws is not None and ws.state is OPEN:
             end = self.end
-            # The automatic reply (queued as the client's Close arrived) echoes its bytes.
-            ws.send_close_frame(code, reason, echo=end is not None and end._peer._replied)
+            # The automatic reply (web_socket_auto_reply_to_close, on an end that is not
+            # half-open or hibernatable) echoes the client's Close byte for byte.
+            ws.send_close_frame(code, reason, echo=end is not None and not end._peer._allow_half_open)
 
     def _written(self) -> None:
         self._pending = 0
@@ -148,6 +150,8 @@ class Connection(asyncio.Protocol):
         # each request runs in a copy that also names its RequestScope.
         self._base_context = contextvars.copy_context()
         self._base_context.run(_current_compatibility.set, server.compatibility)
+        # Outbound WebSockets the Worker opens are recorded where its served ones are.
+        self._base_context.run(current_recorder.set, server.recorder)
         self.context = self._base_context
         self.scope: RequestScope | None = None
         self._busy = False  # a request is with the Worker
@@ -544,6 +548,7 @@ class Connection(asyncio.Protocol):
             self.transport.close()
             return
         proto.link = self.link = link
+        proto.hibernatable = response.webSocket._peer._handler is not None  # ctx.acceptWebSocket()
         log.info("[%s] 101 %s", self.label, escape(request.url))
         trailing, _ = self.http.trailing_data
         self.transport.resume_reading()
