@@ -232,10 +232,12 @@ class Run {
     };
   }
   async settle() {
-    // Nothing in a pair runs on its own clock: wait until the log stops growing.
+    // Nothing in a pair runs on its own clock: wait until the log stops growing
+    // (at most 10 s, so that a program that never ends cannot stall a batch).
     let quiet = 0;
     let last = -1;
-    while (quiet < 3) {
+    const deadline = Date.now() + 10000;
+    while (quiet < 3 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 2));
       if (this.log.length === last && this.timers === 0) quiet++;
       else quiet = 0;

@@ -69,7 +69,12 @@ Op = dict[str, Any]
 ENDS = ("a", "b")
 DURABLE_ENDS = ("a", "b", "c", "d", "e", "f", "ws")  # ws: a handler's socket
 HANDLERS = ("webSocketMessage", "webSocketClose", "webSocketError")
-EVENT_FIELDS = ("data", "code", "reason", "wasClean", "message", "error", "type")
+EVENT_FIELDS = (
+    "data", "code", "reason", "wasClean", "message", "error", "type",
+    # every Event's own properties
+    "target", "currentTarget", "isTrusted", "bubbles", "cancelable", "eventPhase", "defaultPrevented",
+    "composed", "timeStamp", "returnValue", "cancelBubble",
+)  # fmt: skip
 EVENT_CLASSES = ("Event", "MessageEvent", "CloseEvent", "ErrorEvent")
 ERROR_CLASSES = ("Error", "TypeError", "RangeError")
 
