@@ -19,6 +19,8 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from . import errors
+
 __all__ = [
     "Once",
     "nothing_else_ready",
@@ -226,11 +228,11 @@ def spawn(coro: Coroutine[Any, Any, Any]) -> bool:
 
 def _task_done(st: _LoopState, task: asyncio.Task[Any]) -> None:
     st.done_one()
-    if not task.cancelled() and task.exception() is not None:
+    exc = None if task.cancelled() else task.exception()
+    if exc is not None:
         from .socket import log  # the runtime's logger
 
-        exc = task.exception()
-        log.warning("Uncaught (in promise) %s: %s", type(exc).__name__, exc)
+        log.warning("Uncaught (in promise) %s: %s", errors.js_name(exc), exc)
 
 
 async def settle() -> None:

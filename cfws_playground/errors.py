@@ -131,3 +131,16 @@ PROMISE_IGNORED = (
     "An event handler returned a promise that will be ignored. Event handlers should not "
     "have a return value and should not be async functions."
 )
+
+
+def js_name(exc: BaseException) -> str:
+    """The name an uncaught error is labelled with, as workerd's ``Uncaught TypeError: ...``.
+
+    The runtime's own errors read their JavaScript ``error.name`` (``Error``, a
+    DOMException's ``InvalidAccessError``); every other exception its class name.
+    Python's ``NameError`` and ``AttributeError`` also carry a ``name``, the name
+    that was missing, which is no label.
+    """
+    if isinstance(exc, (WorkersError, DOMException)):
+        return str(exc.name)
+    return type(exc).__name__

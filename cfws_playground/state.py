@@ -1,7 +1,7 @@
 """The life of one end of a WebSocket, as a table.
 
 Rule (as in h11): every change of an end's phase, and so of ``readyState``,
-is a lookup in :data:`TRANSITIONS`, keyed by ``(phase, action)``. ``socket.py``
+is a lookup in :data:`TRANSITIONS`, keyed by ``(phase, action)``. :mod:`cfws_playground.socket`
 performs the effects the table names and calls :func:`transition`; nothing
 else assigns a phase. Pure Python, no asyncio, nothing imported beyond the
 standard library, so the table can be printed, drawn and tested exhaustively.
@@ -83,7 +83,7 @@ class Action(enum.Enum):
 
 
 class Effect(enum.Enum):
-    """What ``socket.py`` does for a transition, besides changing the phase."""
+    """What :mod:`cfws_playground.socket` does for a transition, besides changing the phase."""
 
     NONE = "nothing"
     START_READING = "start reading the peer's frames"

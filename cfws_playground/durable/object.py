@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..compat import _current as _current_compatibility
-from ..errors import WorkersError
+from ..errors import WorkersError, js_name
 from ..events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent
 from ..scope import RequestScope, install as install_scopes
 from ..socket import WebSocket
@@ -234,7 +234,7 @@ class ObjectHost:
                 if not work.future.done():
                     work.future.set_exception(exc)
             else:
-                message = f"Uncaught {type(exc).__name__}: {exc}"
+                message = f"Uncaught {js_name(exc)}: {exc}"
                 log.warning("%s (in %s of %s)", message, work.kind, self.label)
                 self.note("handler raised", f"{work.kind}: {message}")
         else:
@@ -279,11 +279,9 @@ class ObjectHost:
 
         def done(f: asyncio.Future[Any]) -> None:
             self._tasks.pop(f, None)
-            if not f.cancelled() and f.exception() is not None:
-                exc = f.exception()
-                log.warning(
-                    "Uncaught (in promise) %s: %s (in %s of %s)", type(exc).__name__, exc, what, self.label
-                )
+            exc = None if f.cancelled() else f.exception()
+            if exc is not None:
+                log.warning("Uncaught (in promise) %s: %s (in %s of %s)", js_name(exc), exc, what, self.label)
 
         fut.add_done_callback(done)
 
@@ -476,7 +474,7 @@ class ObjectHost:
             if exc is None:
                 self._alarm_retries = 0
                 return
-            log.warning("Uncaught %s: %s (in alarm of %s)", type(exc).__name__, exc, self.label)
+            log.warning("Uncaught %s: %s (in alarm of %s)", js_name(exc), exc, self.label)
             if retry >= ALARM_MAX_RETRIES:
                 self.note("alarm", f"alarm() raised {type(exc).__name__}; gave up after {retry} retries")
                 return

@@ -1480,6 +1480,8 @@ S("binary-type-read-at-dispatch", "binaryType is read as each message is dispatc
 S("close-code-validation", "close() rejects 999, 1004, 1005, 1006, 1015 and 5000 with InvalidAccessError and accepts 1001 and 4999.",
   *ACCEPTED, "a.close(999)", "a.close(1004)", "a.close(1005)", "a.close(1006)", "a.close(1015)", "a.close(5000)",
   "a.close(4999, 'ok')", "settle")
+S("close-codes-accepted", "close() accepts 3000 and 4000, and each arrives at the peer when both ends close in the same turn.",
+  *ACCEPTED, "a.close(3000)", "b.close(4000)", "settle")
 S("close-reason-needs-code-and-fits-123-bytes", "A reason without a code is InvalidAccessError; over 123 bytes is SyntaxError (from 2026-03-03).",
   *ACCEPTED, "a.close(None, 'why')", "a.close(1000, text(124))", "a.close(1000, text(123))", "settle")
 S("close-auto-reply-handshake", "A message sent before close() arrives first; the receiver is CLOSED in its close event; the echo; the replier's trailing error.",

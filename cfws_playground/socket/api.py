@@ -1,0 +1,380 @@
+"""``WebSocketPair`` and ``WebSocket``: the Workers API, spelled as in JavaScript.
+
+Each public member mirrors the Workers member of the same name
+(https://developers.cloudflare.com/workers/runtime-apis/websockets/) and
+follows workerd's ``LegacyWebSocketAdapter`` (``src/workerd/api/web-socket.c++``):
+the same checks in the same order, the same error classes and texts, the same
+event order. Deliberate differences are stated in each docstring.
+
+The machinery under the public members is in the layers ``WebSocket`` is built
+on (see :mod:`.end`).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .. import errors
+from ..compat import compatibility
+from ..dispatch import Once, schedule
+from ..errors import DOMException
+from ..state import TRANSITIONS, Action, Effect, Phase, ready_state, transition
+from .attachments import ATTACHMENT_LIMIT, clone, v8_serialized_size
+from .convert import MISSING, coerce_close_code, coerce_close_reason, coerce_message, usv_string
+from .end import END_NAMES, CloseFrame
+from .network import NetworkSide
+
+if TYPE_CHECKING:
+    from ..recorder import Recorder
+
+__all__ = ["WebSocket", "WebSocketPair"]
+
+_A_SEND = Action.SEND
+_QUEUE_MESSAGE = Effect.QUEUE_MESSAGE
+
+
+class WebSocket(NetworkSide):
+    """One end of a :class:`WebSocketPair`. Mirrors ``WebSocket`` in Workers.
+
+    Both ends behave the same; ``client`` and ``server`` (``pair[0]`` and
+    ``pair[1]``) are names only. Create ends with ``WebSocketPair()``:
+    ``new WebSocket(url)``, an outbound connection, is not modelled.
+    """
+
+    CONNECTING: ClassVar[int] = 0
+    OPEN: ClassVar[int] = 1
+    CLOSING: ClassVar[int] = 2
+    CLOSED: ClassVar[int] = 3
+    READY_STATE_CONNECTING: ClassVar[int] = 0
+    READY_STATE_OPEN: ClassVar[int] = 1
+    READY_STATE_CLOSING: ClassVar[int] = 2
+    READY_STATE_CLOSED: ClassVar[int] = 3
+
+    # The fields of an end are declared on End (.end) and set per instance in _create().
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise TypeError(
+            "new WebSocket(url) (an outbound connection) is not modelled by the kit; "
+            "create both ends with WebSocketPair()"
+        )
+
+    @classmethod
+    def _create(cls, pair: WebSocketPair, index: int) -> WebSocket:
+        ws = object.__new__(cls)
+        ws._pair = pair
+        ws._index = index
+        ws._phase = Phase.AWAITING
+        ws._reading = False
+        ws._outgoing = deque()
+        ws._delivery = Once(ws._deliver)  # this end's read-loop turn
+        ws._allow_half_open = not pair._compat.auto_reply_to_close
+        ws._binary_type = "blob" if pair._compat.standard_binary_type else "arraybuffer"
+        ws._listeners = {}
+        ws._attachment = MISSING
+        ws._replied = False  # received the Close first and answered it
+        ws._traffic = False  # a message (not a Close) was sent or received on the network
+        ws._errored = False  # an error event was dispatched (only the first one is)
+        ws._dead = False  # stopped reading after an error: the peer will see the pipe break
+        # workerd's outgoing pump (see _pump_done): the head of _outgoing was handed to
+        # the peer's waiting read loop; the peer is dispatching a frame of ours; the peer
+        # let go of the pipe (outgoingAborted); this end let go of it (state Released).
+        ws._handed = False
+        ws._delivering = False
+        ws._out_aborted = False
+        ws._released = False
+        ws._pump_cont = ws._pump_hop = ws._delivery_hop = None
+        ws._warned_promise = False
+        ws._stuck_error = None  # reported, but an error listener raised: close() rethrows it
+        ws._transport = None  # set when the end is coupled to a network connection
+        ws._handler = None  # set by ctx.acceptWebSocket(): events go to the Durable Object
+        ws.onmessage = ws.onclose = ws.onerror = ws.onopen = None
+        return ws
+
+    # ------------------------------------------------------------------ attributes
+
+    @property
+    def readyState(self) -> int:
+        """Mirrors ``WebSocket.readyState``: 1 OPEN (also before ``accept()``), 2 CLOSING, 3 CLOSED.
+
+        Never 0 for a pair end. It changes synchronously in ``close()`` and when
+        an event is dispatched; see :mod:`cfws_playground.state`.
+        """
+        return ready_state(self._phase)
+
+    @property
+    def url(self) -> None:
+        """Mirrors ``WebSocket.url``: ``None`` for pair ends."""
+        return None
+
+    @property
+    def protocol(self) -> str:
+        """Mirrors ``WebSocket.protocol``: ``""`` for pair ends."""
+        return ""
+
+    @property
+    def extensions(self) -> str:
+        """Mirrors ``WebSocket.extensions``: ``""`` for pair ends."""
+        return ""
+
+    @property
+    def binaryType(self) -> str:
+        """Mirrors ``WebSocket.binaryType``: how binary messages arrive.
+
+        ``"blob"`` (a :class:`Blob`; the default from compatibility date 2026-03-17)
+        or ``"arraybuffer"`` (``bytes``). It is read as each message is dispatched,
+        so a change affects later messages only. Any other value is silently
+        ignored, as in workerd.
+        """
+        return self._binary_type
+
+    @binaryType.setter
+    def binaryType(self, value: str) -> None:
+        ok = value in ("blob", "arraybuffer") and isinstance(value, str)
+        if ok:
+            self._binary_type = value
+        if self._pair._recorders:
+            self._record_call("binaryType", (value,), "ok" if ok else "ignored")
+
+    @property
+    def bufferedAmount(self) -> int:
+        """Mirrors ``WebSocket.bufferedAmount``: always 0, as workerd reports it."""
+        return 0
+
+    # ------------------------------------------------------------------ calls
+
+    def accept(self, options: dict[str, Any] | None = None, /, *, allowHalfOpen: bool | None = None) -> None:
+        """Mirrors ``WebSocket.accept()``: start handling this end in this Worker.
+
+        Until an end is accepted it can neither send nor close, and messages for
+        it wait (in order) in its peer's queue. Accepting never dispatches an
+        event by itself: listeners added right after ``accept()`` see everything.
+
+        Args:
+            options: ``{"allowHalfOpen": True}``, as in JS.
+            allowHalfOpen: the same, as a keyword. When true, a received Close is
+                not answered automatically: the end stays CLOSING until you call
+                ``close()``. Defaults to the behaviour of the compatibility date
+                (auto-reply from 2026-04-07). A second ``accept()`` changes nothing.
+
+        Raises:
+            TypeError: the end was returned in a Response, or has ended.
+        """
+        half_open = allowHalfOpen
+        if isinstance(options, (list, tuple)):
+            options = {}  # a JS array converts to an empty options dictionary, as workerd does
+        if options is not None:
+            if not isinstance(options, dict):
+                raise TypeError(
+                    f"accept() options must be a dict like {{'allowHalfOpen': True}}, "
+                    f"not {type(options).__name__}"
+                )
+            if "allowHalfOpen" in options:
+                if allowHalfOpen is not None:
+                    raise TypeError("pass allowHalfOpen in the options dict or as a keyword, not both")
+                half_open = options["allowHalfOpen"]
+        if self._handler is not None:
+            self._fail_error("accept", (half_open,), TypeError(errors.ACCEPT_HIBERNATABLE))
+        t = transition(self._phase, Action.ACCEPT)
+        if t.effect is Effect.RAISE:
+            self._fail("accept", (half_open,), t)
+        if t.effect is Effect.START_READING:
+            if half_open is not None:
+                self._allow_half_open = bool(half_open)
+            self._phase = t.next
+            self._reading = True
+            peer = self._peer
+            if peer._outgoing:
+                if len(peer._outgoing) == 1 and self._take_last():
+                    self._schedule_delivery_later()
+                else:
+                    self._schedule_delivery()
+            elif peer._dead:
+                schedule(self._peer_gone)
+            outcome = "ok"
+        else:
+            outcome = "no-op"
+        if self._pair._recorders:
+            self._record_call("accept", (half_open,), outcome)
+
+    def send(self, message: Any = MISSING) -> None:
+        """Mirrors ``WebSocket.send()``: queue one message for the peer.
+
+        ``str`` is sent as a text message. ``bytes``, ``bytearray`` and
+        ``memoryview`` are sent as a binary message, copied now: changing the
+        buffer later does not change what arrives. ``int``, ``float`` and
+        ``bool`` are sent as text in JavaScript's ``ToString`` form
+        (``42`` -> ``"42"``, ``1.0`` -> ``"1"``, ``True`` -> ``"true"``).
+
+        The peer sees the message in a later turn of the event loop, never inside
+        this call (``await settle()`` to let it arrive).
+
+        Deliberate difference: workerd sends any other value as its JS string
+        (``{}`` becomes ``"[object Object]"``); the kit raises ``TypeError``
+        saying so, and pointing to ``json.dumps``.
+
+        Raises:
+            TypeError: before ``accept()``; after ``close()`` (also after an
+                automatic reply to the peer's Close); or for a value of another type.
+        """
+        data = coerce_message(message)
+        t = TRANSITIONS[self._phase, _A_SEND]
+        if t.effect is _QUEUE_MESSAGE:
+            self._outgoing.append(data)
+            if self._pair._recorders:
+                self._record_call("send", (data,), "ok")
+            self._notify_outgoing()
+        elif t.effect is Effect.RAISE:
+            self._fail("send", (data,), t)
+        elif self._stuck_error is not None:
+            # An error listener raised before workerd released this end: its pump still
+            # works, so the message goes out (measured: error-listener-raises-then-close-rethrows).
+            self._outgoing.append(data)
+            if self._pair._recorders:
+                self._record_call("send", (data,), "ok")
+            self._notify_outgoing()
+        elif self._pair._recorders:
+            self._record_call("send", (data,), "ignored")
+
+    def close(self, code: int | None = None, reason: str | None = None) -> None:
+        """Mirrors ``WebSocket.close()``: queue a Close frame after the messages already sent.
+
+        readyState becomes 2 (CLOSING) at once. The peer gets a ``close`` event
+        with this code and reason; with auto-reply (2026-04-07) it answers, and
+        this end then gets its own ``close`` event with the echoed values. No
+        code sends an empty Close frame, which the peer reports as 1005.
+
+        Arguments are checked before the state, as workerd does (and the WHATWG
+        algorithm says), so a bad code raises even on a closed socket. A second
+        valid ``close()`` is silently ignored.
+
+        Raises:
+            DOMException: ``InvalidAccessError`` for a code outside 1000-4999 or
+                1004/1005/1006/1015 (only 1000 and 3000-4999 with ``pedantic_wpt``),
+                or a reason without a code; ``SyntaxError`` for a reason over 123
+                UTF-8 bytes (from 2026-03-03).
+            TypeError: before ``accept()``, or a code or reason of the wrong type.
+        """
+        compat = self._pair._compat
+        if code is not None:
+            code = coerce_close_code(code)
+            if compat.pedantic_wpt:
+                valid = code == 1000 or 3000 <= code <= 4999
+            else:
+                valid = 1000 <= code < 5000 and code not in (1004, 1005, 1006, 1015)
+            if not valid:
+                self._fail_error(
+                    "close",
+                    (code, reason),
+                    DOMException(errors.INVALID_CLOSE_CODE.format(code=code), "InvalidAccessError"),
+                )
+        if reason is not None:
+            reason = usv_string(coerce_close_reason(reason))
+            if compat.close_reason_byte_limit and len(reason.encode("utf-8")) > 123:
+                self._fail_error("close", (code, reason), DOMException(errors.REASON_TOO_LONG, "SyntaxError"))
+            if code is None:
+                self._fail_error(
+                    "close", (code, reason), DOMException(errors.REASON_WITHOUT_CODE, "InvalidAccessError")
+                )
+        if self._stuck_error is not None:
+            raise self._stuck_error  # workerd's assertNoError(): the end was never released
+        t = transition(self._phase, Action.CLOSE)
+        if t.effect is Effect.RAISE:
+            self._fail("close", (code, reason), t)
+        if t.effect is Effect.QUEUE_CLOSE:
+            if self._phase is Phase.CLOSE_RECEIVED:
+                self._replied = True
+            self._outgoing.append(CloseFrame(1005 if code is None else code, reason or ""))
+            self._phase = t.next
+            if self._pair._recorders:
+                self._record_call("close", (code, reason), "ok")
+            self._notify_outgoing()
+        elif self._pair._recorders:
+            self._record_call("close", (code, reason), "ignored")
+
+    def serializeAttachment(self, value: Any) -> None:
+        """Mirrors ``WebSocket.serializeAttachment()``: keep a deep copy of ``value``.
+
+        The value must be structured-clonable (None, bool, int, float, str,
+        bytes-like, list, tuple, dict, set) and at most 16,384 bytes once
+        serialized the way V8 does it.
+
+        Raises:
+            WorkersError: the serialized value is over 16,384 bytes.
+            DOMException: ``DataCloneError`` for a value that cannot be cloned.
+        """
+        size = v8_serialized_size(value)
+        if size > ATTACHMENT_LIMIT:
+            raise errors.WorkersError(errors.ATTACHMENT_TOO_LARGE.format(limit=ATTACHMENT_LIMIT, size=size))
+        self._attachment = clone(value)
+
+    def deserializeAttachment(self) -> Any:
+        """Mirrors ``WebSocket.deserializeAttachment()``: a fresh copy, or ``None`` if never set."""
+        if self._attachment is MISSING:
+            return None
+        return clone(self._attachment)
+
+    def __repr__(self) -> str:
+        rs = self.readyState
+        return f"<WebSocket {END_NAMES[self._index]} readyState={rs} ({_RS_NAMES[rs]})>"
+
+
+_RS_NAMES = ("CONNECTING", "OPEN", "CLOSING", "CLOSED")
+
+
+class WebSocketPair:
+    """Mirrors ``WebSocketPair`` in Workers: two connected :class:`WebSocket` ends.
+
+    ``pair[0]`` (the "client" end, usually returned in a ``Response``) and
+    ``pair[1]`` (the "server" end, usually accepted) return the same objects on
+    every access. The pair unpacks like JS's ``Object.values(new WebSocketPair())``::
+
+        client, server = WebSocketPair()                 # iterable: the two sockets
+        client, server = WebSocketPair.new().object_values()   # the Python Workers spelling
+
+    A pair takes the behaviour of the :class:`~cfws_playground.compatibility`
+    block it is created in (today's runtime outside one), for its whole life.
+    """
+
+    __slots__ = ("_client", "_server", "_compat", "_spec_dispatch", "_recorders", "__weakref__")
+
+    def __init__(self) -> None:
+        self._compat = compatibility.current()
+        self._spec_dispatch = self._compat.spec_compliant_dispatch_exceptions
+        self._recorders: list[Recorder] = []
+        self._client = WebSocket._create(self, 0)
+        self._server = WebSocket._create(self, 1)
+        self._client._peer = self._server
+        self._server._peer = self._client
+
+    @classmethod
+    def new(cls) -> WebSocketPair:
+        """``WebSocketPair.new()``: JS ``new WebSocketPair()`` as Python Workers spell it."""
+        return cls()
+
+    def object_values(self) -> list[WebSocket]:
+        """``Object.values(pair)``: ``[pair[0], pair[1]]``, as Python Workers spell it."""
+        return [self._client, self._server]
+
+    def __getitem__(self, index: int) -> WebSocket:
+        if index == 0 and not isinstance(index, bool):
+            return self._client
+        if index == 1 and not isinstance(index, bool):
+            return self._server
+        raise IndexError(f"a WebSocketPair has ends 0 and 1 only, not {index!r}")
+
+    def __iter__(self) -> Iterator[WebSocket]:
+        yield self._client
+        yield self._server
+
+    @property
+    def compatibility(self) -> compatibility:
+        """The compatibility date and flags this pair was created with."""
+        return self._compat
+
+    def __repr__(self) -> str:
+        return f"<WebSocketPair client={self._client.readyState} server={self._server.readyState}>"
+
+
+# ---------------------------------------------------------------------- conversions

@@ -1,0 +1,243 @@
+"""The EventTarget side of an end: listeners, and dispatch in workerd's order.
+
+``on<type>`` attributes run first, then listeners in the order they were
+added (``basics.c++ dispatchEventImpl``). A listener that raises ends the
+dispatch and the read loop before ``spec_compliant_dispatch_exceptions``
+(2026-09-15); from then every listener runs and exceptions are reported.
+How the read loop ends after that is the pump's part (:mod:`.pump`).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from .. import errors
+from ..dispatch import spawn
+from ..events import Event, MessageEvent, type_name
+from .convert import js_name
+from .end import End, log
+
+__all__ = ["EventTarget", "ListenerEntry"]
+
+_ON = {"message": "onmessage", "close": "onclose", "error": "onerror", "open": "onopen"}
+
+
+class ListenerEntry:
+    """One listener added with ``addEventListener()``."""
+
+    __slots__ = ("fn", "key", "once", "removed")
+
+    def __init__(self, fn: Callable[[Any], Any], key: object, once: bool) -> None:
+        self.fn = fn
+        self.key = key
+        self.once = once
+        self.removed = False
+
+
+Listener = Callable[[Any], Any]
+
+
+class EventTarget(End):
+    """``addEventListener()``, ``removeEventListener()``, ``dispatchEvent()`` and the runtime's dispatch."""
+
+    def addEventListener(
+        self,
+        type: str,  # noqa: A002 - JS name
+        listener: Any,
+        options: bool | dict[str, Any] | None = None,
+        /,
+        *,
+        once: bool = False,
+        capture: bool = False,
+        passive: bool = False,
+    ) -> None:
+        """Mirrors ``EventTarget.addEventListener()``.
+
+        ``listener`` is called with the event; it may also be an object with a
+        ``handleEvent`` method. Options, as a dict (``{"once": True}``) or as
+        keywords: ``once`` removes the listener after its first call; ``capture``
+        must be false, as in workerd; ``passive`` is accepted. Adding the same listener
+        twice for a type has no effect. ``on<type>`` attributes (``ws.onmessage = fn``)
+        run before all listeners added here.
+
+        Listeners run one after another within one dispatch. Deliberate
+        reproduction of workerd: a listener that raises stops the rest for that
+        event and errors the socket (unless ``spec_compliant_dispatch_exceptions``).
+        An ``async def`` listener runs as a task that nothing awaits, with a
+        one-time warning, as workerd ignores the promise it returns.
+
+        Raises:
+            TypeError: ``capture`` is true, or ``listener`` is not callable.
+        """
+        if isinstance(options, bool):
+            if options:
+                raise TypeError(errors.USE_CAPTURE_MUST_BE_FALSE)
+        elif isinstance(options, dict):
+            once = once or bool(options.get("once", False))
+            capture = capture or bool(options.get("capture", False))
+            passive = passive or bool(options.get("passive", False))
+        elif options is not None:
+            raise TypeError(f"addEventListener() options must be a dict or bool, not {type_name(options)}")
+        if capture:
+            raise TypeError(errors.CAPTURE_MUST_BE_FALSE)
+        # ``passive`` is accepted and has no effect: WebSocket events cannot be cancelled.
+        if not isinstance(type, str):
+            raise TypeError(f"event type must be a str, not {type_name(type)}")
+        if listener is None:
+            return
+        fn = _listener_function(listener)
+        entries = self._listeners.setdefault(type, [])
+        if any(e.key is listener or e.key == listener for e in entries):
+            return
+        entries.append(ListenerEntry(fn, listener, once))
+
+    def removeEventListener(
+        self,
+        type: str,  # noqa: A002 - JS name
+        listener: Any,
+        options: bool | dict[str, Any] | None = None,
+        /,
+    ) -> None:
+        """Mirrors ``EventTarget.removeEventListener()``: stop calling ``listener`` for ``type``.
+
+        A listener removed while an event is being dispatched is not called for it.
+
+        Raises:
+            TypeError: ``capture`` is true (``{"capture": True}`` or ``True``), as in
+                workerd; the listener stays registered.
+        """
+        if options is True:
+            raise TypeError(errors.REMOVE_USE_CAPTURE_MUST_BE_FALSE)
+        if isinstance(options, dict) and options.get("capture"):
+            raise TypeError(errors.REMOVE_CAPTURE_MUST_BE_FALSE)
+        entries = self._listeners.get(type)
+        if not entries:
+            return
+        for i, entry in enumerate(entries):
+            if entry.key is listener or entry.key == listener:
+                entry.removed = True
+                del entries[i]
+                return
+
+    def dispatchEvent(self, event: Event) -> bool:
+        """Mirrors ``EventTarget.dispatchEvent()``: call this end's listeners for ``event`` now.
+
+        Before 2026-09-15 an exception from a listener propagates to the caller and
+        the remaining listeners are skipped; from then (``spec_compliant_dispatch_exceptions``)
+        every listener runs and exceptions are only reported. Returns True
+        (WebSocket events cannot be cancelled).
+        """
+        if not isinstance(event, Event):
+            raise TypeError(f"dispatchEvent() takes an Event, not {type_name(event)}")
+        if self._pair._compat.spec_compliant_dispatch_exceptions:
+            self._dispatch_reporting(event)
+            return True
+        for fn in self._each_listener(event.type):
+            self._call_listener(fn, event)
+        return True
+
+    def _each_listener(self, etype: str) -> Iterator[Callable[[Any], Any]]:
+        """The functions to call for an event, in workerd's order (basics.c++ dispatchEventImpl).
+
+        The ``on<type>`` attribute first (if callable), then listeners in the
+        order they were added, as of the dispatch's start; lazily, so that a
+        listener removed by an earlier one in the same dispatch is skipped, and
+        a ``once`` listener is removed before it runs.
+        """
+        handler = getattr(self, _ON.get(etype) or "on" + etype, None)
+        if handler is not None and callable(handler):
+            yield handler
+        entries = self._listeners.get(etype)
+        if entries:
+            for entry in tuple(entries):
+                if entry.removed:
+                    continue
+                if entry.once:
+                    entry.removed = True
+                    entries.remove(entry)
+                yield entry.fn
+
+    def _dispatch_from_runtime(self, event: Event) -> None:
+        """Dispatch an event the runtime produced (a frame, a close); handle a raising listener."""
+        pair = self._pair
+        if pair._recorders:
+            self._record_event(event)
+        if self._handler is not None:
+            self._handler(self, event)
+            return
+        etype = event.type
+        entries = self._listeners.get(etype)
+        handler = getattr(self, _ON.get(etype) or "on" + etype, None)
+        if not entries and handler is None:
+            return
+        if handler is None and entries is not None and len(entries) == 1 and not entries[0].once:
+            # The common case, one listener: the same rules without the walk.
+            try:
+                result = entries[0].fn(event)
+            except Exception as exc:  # noqa: BLE001
+                if not pair._spec_dispatch:
+                    self._listener_raised(exc, etype)
+                else:
+                    self._report_listener_exception(exc, etype)
+                    if type(event) is MessageEvent:
+                        self._listener_raised(exc, etype)
+            else:
+                if result is not None:
+                    self._returned(result)
+            return
+        if not pair._spec_dispatch:
+            try:
+                for fn in self._each_listener(etype):
+                    self._call_listener(fn, event)
+            except Exception as exc:  # noqa: BLE001 - workerd: the first raising listener ends the dispatch
+                self._listener_raised(exc, etype)
+            return
+        # spec_compliant_dispatch_exceptions (2026-09-15): every listener runs; the
+        # first exception is reported, and a message listener's still ends the read
+        # loop (as measured on workerd 2026-11-17; a close listener's does not).
+        first = self._dispatch_reporting(event)
+        if first is not None and type(event) is MessageEvent:
+            self._listener_raised(first, etype)
+
+    def _dispatch_reporting(self, event: Event) -> Exception | None:
+        """Call every listener; report each exception (log, recorder); return the first."""
+        first: Exception | None = None
+        for fn in self._each_listener(event.type):
+            try:
+                self._call_listener(fn, event)
+            except Exception as exc:  # noqa: BLE001 - report and continue
+                self._report_listener_exception(exc, event.type)
+                if first is None:
+                    first = exc
+        return first
+
+    def _report_listener_exception(self, exc: Exception, etype: str) -> None:
+        message = f"Uncaught {js_name(exc)}: {exc}"
+        log.warning("%s (in a %r listener; dispatch continues)", message, etype)
+        if self._pair._recorders:
+            self._record_note("listener raised", message)
+
+    def _call_listener(self, fn: Callable[[Any], Any], event: Event) -> None:
+        result = fn(event)
+        if result is not None:
+            self._returned(result)
+
+    def _returned(self, result: Any) -> None:
+        """What a listener returned: an awaitable is run unawaited, with a one-time warning."""
+        if inspect.isawaitable(result):
+            if not self._warned_promise:
+                self._warned_promise = True
+                log.warning("%s", errors.PROMISE_IGNORED)
+            if inspect.iscoroutine(result):
+                spawn(result)
+
+
+def _listener_function(listener: Any) -> Callable[[Any], Any]:
+    if callable(listener):
+        return listener  # type: ignore[no-any-return]
+    handle = getattr(listener, "handleEvent", None)
+    if callable(handle):
+        return handle  # type: ignore[no-any-return]
+    raise TypeError(f"a listener must be callable or have a handleEvent() method, not {type_name(listener)}")

@@ -1,0 +1,371 @@
+"""The outgoing pump and the read loop: how frames move between the two ends.
+
+Each end has an outgoing queue. ``send()`` and ``close()`` append to it; the
+other end, once it is accepted, takes one frame per turn of the event loop
+and dispatches it, as workerd's read loop does (``web-socket.c++``:
+``LegacyWebSocketAdapter``, its ``ensurePumping`` and ``readLoop``, over kj's
+in-memory pipe). A raising listener, a Close and a vanished peer end the
+reading exactly where workerd's read loop ends; when each end lets go of the
+pipe decides whether the other sees "Network connection lost.".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .. import errors
+from ..dispatch import Once, only_timers, ready_queue, schedule
+from ..errors import ConnectionLostError
+from ..events import Blob, CloseEvent, ErrorEvent, Event, _message_event
+from ..state import Action, Effect, Phase, transition
+from .convert import WTF8, js_name, received_text, uncaught_message
+from .end import CLOSED_INCOMING, CLOSED_OUTGOING, END_NAMES, CloseFrame, ReadFailure, log
+from .listeners import EventTarget
+
+if TYPE_CHECKING:
+    from .api import WebSocket
+
+__all__ = ["Pump"]
+
+_BATCH = 1024  # frames one delivery turn may dispatch while only timers wait
+
+
+class Pump(EventTarget):
+    """The read loop and the outgoing pump of an end."""
+
+    def _accept_hibernatable(self, handler: Callable[[WebSocket, Event], bool]) -> None:
+        """``ctx.acceptWebSocket()``'s part on the end: read it as ``accept()`` does, but hand
+        every event it produces to ``handler`` (the Durable Object's ``webSocketMessage`` /
+        ``webSocketClose`` / ``webSocketError``) instead of its listeners, which never fire.
+        ``handler`` returns whether it took the event.
+
+        The caller (:mod:`cfws_playground.durable`) has checked workerd's preconditions.
+        """
+        self._handler = handler
+        # No automatic reply to a Close, whatever the compatibility date: the object's
+        # webSocketClose sees readyState 2 and must call close() (workerd's hibernation
+        # manager dispatches the Close without the adapter's auto-reply; observed on
+        # workerd 2026-11-17).
+        self._allow_half_open = True
+        self._phase = transition(self._phase, Action.ACCEPT).next
+        self._reading = True
+        if self._peer._outgoing:
+            self._schedule_delivery()
+        elif self._peer._dead:
+            schedule(self._peer_gone)
+        if self._pair._recorders:
+            self._record_call("acceptWebSocket", (), "ok")
+
+    def _hold(self) -> None:
+        """Take no more frames for now: a hibernatable end's read loop awaits each event's handler."""
+        self._reading = False
+
+    def _release(self) -> None:
+        """Take frames again after :meth:`_hold` (unless the end has stopped reading for good)."""
+        if self._reading or self._phase not in (Phase.OPEN, Phase.CLOSE_SENT):
+            return
+        self._reading = True
+        if self._peer._outgoing:
+            if len(self._peer._outgoing) == 1 and self._take_last():
+                self._schedule_delivery_later()
+            else:
+                self._schedule_delivery()
+        elif self._peer._dead:
+            schedule(self._peer_gone)
+
+    # ------------------------------------------------------------------ internals: sending
+
+    def _notify_outgoing(self) -> None:
+        """A frame was queued: make sure whoever reads this end's frames will take it."""
+        peer = self._peer
+        if peer._transport is not None:
+            peer._transport.frames_queued()
+        elif peer._reading:
+            handed = len(self._outgoing) == 1 and not peer._delivering
+            if not peer._delivery.scheduled:
+                peer._schedule_delivery()
+            if handed:
+                # The peer's read loop is waiting in receive(): kj's pipe hands the
+                # frame over at once, so this end's pump is done after this turn, and
+                # its continuation runs after the peer has seen the frame.
+                self._handed = True
+                if self._phase in CLOSED_OUTGOING:
+                    self._schedule_pump_done(2)
+
+    def _take_last(self) -> bool:
+        """This end's read loop is back in receive() and the peer has one frame left.
+
+        kj's pipe hands it over now (the peer's blocked send completes), so the
+        peer's pump finishes, and its continuation runs before this end sees the
+        frame. Returns True when that continuation was scheduled: this end's
+        dispatch of the frame then comes a turn later than usual (kj resumes a
+        read loop that took a ready frame breadth-first).
+        """
+        peer = self._peer
+        if peer._handed:
+            return False
+        peer._handed = True
+        if peer._out_aborted or peer._phase in CLOSED_OUTGOING:
+            peer._schedule_pump_done(1)
+            return True
+        return False
+
+    def _schedule_delivery_later(self) -> None:
+        hop = self._delivery_hop
+        if hop is None:
+            hop = self._delivery_hop = Once(self._schedule_delivery)
+        hop.request()
+
+    def _schedule_delivery(self) -> None:
+        self._delivery.request()
+
+    def _deliver(self) -> None:
+        """Take the peer's next frame and dispatch it, as workerd's read loop does.
+
+        Each frame is its own turn of the event loop; when nothing else is
+        waiting to run, the next frame follows in the same turn (up to a batch
+        limit, so timers and I/O are still served), which no program can tell apart.
+        """
+        peer = self._peer
+        src = peer._outgoing
+        budget = _BATCH
+        ready = ready_queue()
+        delivery = self._delivery
+        while self._reading and src:
+            frame = src.popleft()
+            if peer._handed:
+                peer._handed = False  # taken already; its pump's continuation is scheduled
+            elif not src and (peer._out_aborted or peer._phase in CLOSED_OUTGOING):
+                peer._pump_done()
+            self._delivering = True
+            cls = type(frame)
+            if cls is str or (cls is bytes and self._binary_type != "blob"):
+                self._dispatch_from_runtime(_message_event(frame))  # type: ignore[arg-type]
+            elif cls is CloseFrame:
+                self._receive_close(frame.code, frame.reason)  # type: ignore[union-attr]
+            elif cls is ReadFailure:
+                self._reading = False
+                self._report_error(frame.error, frame.message)  # type: ignore[union-attr]
+            else:
+                self._receive_message(frame)  # type: ignore[arg-type]
+            self._delivering = False
+            if len(src) == 1 and self._reading and self._take_last():
+                if not delivery.scheduled:
+                    self._schedule_delivery_later()
+                return
+            budget -= 1
+            if not budget or delivery.scheduled:
+                break
+            if ready and not only_timers(ready):
+                break  # a callback a listener scheduled runs first, as a microtask would
+            if ready is None:
+                break  # a loop that hides its queue (uvloop): one frame per turn
+        if src:
+            if self._reading and not self._delivery.scheduled:
+                self._schedule_delivery()
+        elif peer._dead and self._reading:
+            schedule(self._peer_gone)
+
+    # ------------------------------------------------------------------ internals: receiving
+
+    def _receive_message(self, data: str | bytes) -> None:
+        # Only reading ends get here, and a message never changes the phase
+        # (TRANSITIONS[phase, RECV_MESSAGE] is DISPATCH for every reading phase).
+        if type(data) is bytes and self._binary_type == "blob":
+            self._dispatch_from_runtime(_message_event(Blob._wrap(data)))
+        elif type(data) is WTF8:
+            self._dispatch_from_runtime(_message_event(received_text(data)))
+        else:
+            self._dispatch_from_runtime(_message_event(data))
+
+    def _receive_close(self, code: int, reason: str) -> None:
+        action = Action.RECV_CLOSE_HALF_OPEN if self._allow_half_open else Action.RECV_CLOSE
+        t = transition(self._phase, action)
+        # Frames handed over before this turn are sent: only what this end queues while
+        # it handles the Close (the automatic reply, a listener's send or close) keeps
+        # its pump running past the close event.
+        queued = len(self._outgoing)
+        was_pumping = queued > 1 or (queued == 1 and not self._handed)
+        self._reading = False
+        self._phase = t.next
+        if t.effect is Effect.QUEUE_REPLY_CLOSE:
+            # web_socket_auto_reply_to_close: the reply is queued before the event.
+            self._replied = True
+            self._outgoing.append(CloseFrame(code, reason))
+            self._notify_outgoing()
+        self._dispatch_from_runtime(CloseEvent(code=code, reason=reason, wasClean=True))
+        # workerd's tryReleaseNative() after the close event.
+        if (
+            self._phase is Phase.CLOSED
+            and not was_pumping
+            and len(self._outgoing) == queued
+            and self._peer._transport is None
+        ):
+            if self._handler is None:
+                self._release_native()
+            else:
+                # A hibernatable socket's pipe end goes with the hibernation manager's
+                # bookkeeping, after its peer's pump has finished: no error for the peer
+                # (observed: do-object-closes-first).
+                self._released = True
+
+    def _release_native(self) -> None:
+        """The end lets go of its side of kj's pipe (workerd: state Released).
+
+        Destroying a pipe end aborts both directions: the peer's whenAborted task
+        sets its outgoingAborted flag, and lets go too if its pump is idle and its
+        read loop is over. A peer whose pump continuation is still to run then
+        reports "Network connection lost." (see :meth:`_pump_done`): in a plain
+        handshake that is the end that answered the Close, because its answer was
+        handed to a read loop that was waiting for it.
+        """
+        if self._released:
+            return
+        self._released = True
+        peer = self._peer
+        if peer._released or peer._transport is not None:
+            return
+        peer._out_aborted = True
+        out = peer._outgoing
+        pump_idle = not out or (len(out) == 1 and peer._handed)
+        if pump_idle and peer._phase in CLOSED_INCOMING:
+            peer._released = True
+
+    def _schedule_pump_done(self, turns: int) -> None:
+        """Run :meth:`_pump_done` in ``turns`` runtime turns.
+
+        A pump that handed its frame to a waiting reader resumes a turn later, and
+        its continuation enters JavaScript a turn after that (2); a pump whose
+        blocked send was taken resumes at once (1). These are turns like a
+        delivery's (they wait for user callbacks as deliveries do), so that they
+        keep their places among the deliveries they race with.
+        """
+        cont = self._pump_cont
+        if cont is None:
+            cont = self._pump_cont = Once(self._pump_done)
+        if turns == 1:
+            cont.request()
+            return
+        hop = self._pump_hop
+        if hop is None:
+            hop = self._pump_hop = Once(cont.request)
+        hop.request()
+
+    def _pump_done(self) -> None:
+        """The continuation after this end's outgoing pump finished (web-socket.c++ ensurePumping)."""
+        out = self._outgoing
+        if out and not (len(out) == 1 and self._handed):
+            return  # still sending: a later continuation decides
+        if self._out_aborted:
+            # The peer let go before this continuation ran (even if the whenAborted task
+            # has released this end already): reportError().
+            self._released = True
+            self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
+        elif self._phase is Phase.CLOSED:
+            self._release_native()
+
+    def _peer_gone(self) -> None:
+        """The peer's end was destroyed without a Close.
+
+        In-process (the peer's listener raised) workerd's outgoing pump fails
+        first if it still had frames to hand over, "Network connection lost.",
+        then the read loop reports close 1006. A network client that drops its
+        connection gives close 1006 only.
+        """
+        # Only a pump with frames still to hand over fails: an end whose frames were
+        # all taken before its peer died sees close 1006 alone (measured on workerd).
+        # (An automatic reply still on its way counts: scenario broadcast-to-closed-socket-errors-sender.)
+        pump_fails = self._peer._transport is None and bool(self._outgoing)
+        if pump_fails and not self._errored and self._phase is not Phase.AWAITING:
+            self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
+        self._outgoing.clear()
+        if self._reading:
+            schedule(self._receive_disconnect)
+
+    def _receive_disconnect(self) -> None:
+        """Close 1006: dispatched before closedIncoming is set, so readyState is unchanged inside."""
+        if not self._reading:
+            return
+        hibernatable = self._handler is not None
+        action = Action.RECV_DISCONNECT_HIBERNATABLE if hibernatable else Action.RECV_DISCONNECT
+        t = transition(self._phase, action)
+        self._reading = False
+        # workerd dispatches this close after its read loop has ended: a listener's
+        # exception is only reported there, it cannot error the socket (measured).
+        event = CloseEvent(code=1006, reason=errors.DISCONNECTED_REASON, wasClean=False)
+        if self._pair._recorders:
+            self._record_event(event)
+        if self._handler is not None:
+            self._handler(self, event)  # a hibernatable end: webSocketClose(ws, 1006, ...)
+        else:
+            self._dispatch_reporting(event)
+        self._phase = t.next
+
+    def _schedule_error(self, error: BaseException, message: str) -> None:
+        def report() -> None:
+            self._report_error(error, message)
+
+        schedule(report)
+
+    def _report_error(self, error: BaseException, message: str) -> bool:
+        """LWA::reportError: only the first error is dispatched; readyState is 3 inside it.
+
+        Returns False when an error listener raised before 2026-09-15: workerd's
+        reportError is then cut short before it releases the end, so the peer
+        never learns, and a later ``close()`` rethrows the reported error.
+        """
+        if self._errored:
+            return True
+        t = transition(self._phase, Action.ERROR)
+        self._errored = True
+        self._phase = t.next
+        event = ErrorEvent(message=message, error=error)
+        if self._handler is not None and self._handler(self, event):
+            # A hibernatable end: webSocketError. After its close event the object
+            # hears nothing more, but the end of the pipe is still dispatched on the
+            # socket itself, to its listeners (observed: do-close-handler-reply-error-event).
+            if self._pair._recorders:
+                self._record_event(event)
+            return True
+        if self._pair._recorders:
+            self._record_event(event)
+        spec_compliant = self._pair._compat.spec_compliant_dispatch_exceptions
+        for fn in self._each_listener("error"):
+            try:
+                self._call_listener(fn, event)
+            except Exception as exc:  # noqa: BLE001 - reported; before 2026-09-15 it also ends the dispatch
+                text = f"Uncaught {js_name(exc)}: {exc}"
+                log.warning("%s (in an error listener)", text)
+                if self._pair._recorders:
+                    self._record_note("listener raised", text)
+                if not spec_compliant:
+                    self._stuck_error = error
+                    return False
+        return True
+
+    # ------------------------------------------------------------------ internals: dispatch
+
+    def _listener_raised(self, exc: Exception, etype: str) -> None:
+        """workerd's read loop ends with the listener's exception: the end stops reading,
+        gets an error event, and is then released, so its peer sees the pipe break."""
+        text = f"Uncaught {js_name(exc)}: {exc}"
+        log.warning("%s (in a %r listener on the %s end)", text, etype, END_NAMES[self._index])
+        if self._pair._recorders and not self._pair._spec_dispatch:
+            # (With spec-compliant dispatch the exception was noted as it was reported.)
+            self._record_note("listener raised", text)
+        self._reading = False
+        message = uncaught_message(exc)
+        schedule(lambda: self._read_loop_failed(exc, message))
+
+    def _read_loop_failed(self, exc: BaseException, message: str) -> None:
+        if not self._report_error(exc, message):
+            return  # an error listener raised (before 2026-09-15): the end is never released
+        self._dead = True
+        peer = self._peer
+        if peer._transport is not None:
+            peer._transport.peer_died()
+        elif not self._outgoing and (
+            peer._reading or peer._outgoing or peer._phase in (Phase.OPEN, Phase.CLOSE_RECEIVED)
+        ):
+            peer._peer_gone()
