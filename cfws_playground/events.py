@@ -12,7 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-__all__ = ["Blob", "CloseEvent", "ErrorEvent", "Event", "MessageEvent", "begin_dispatch", "end_dispatch"]
+__all__ = [
+    "Blob",
+    "CloseEvent",
+    "ErrorEvent",
+    "Event",
+    "MessageEvent",
+    "ReadableStream",
+    "begin_dispatch",
+    "end_dispatch",
+]
 
 _set = object.__setattr__
 
@@ -48,7 +57,7 @@ class Blob:
             else:
                 raise TypeError(f"Blob parts must be bytes-like, str or Blob, not {type_name(part)}")
         self._data = b"".join(chunks)
-        self._type = type.lower() if type.isascii() else ""
+        self._type = _mime_type(type)
 
     @classmethod
     def _wrap(cls, data: bytes) -> Blob:
@@ -79,12 +88,71 @@ class Blob:
         """Return the bytes decoded as UTF-8 (invalid sequences become U+FFFD), like JS."""
         return self._data.decode("utf-8", "replace")
 
-    def slice(self, start: int = 0, end: int | None = None, contentType: str = "") -> Blob:
-        """Return a new Blob over part of this one (negative indexes count from the end)."""
+    def slice(self, start: int = 0, end: int | None = None, contentType: str = "") -> Blob:  # noqa: N803
+        """Return a new Blob over part of this one (negative indexes count from the end).
+
+        ``contentType`` is lowercased, and dropped (``""``) if it has a character
+        below U+0020 or above U+007F, as workerd does.
+        """
         return Blob(self._data[start:end], contentType)
+
+    def stream(self) -> ReadableStream:
+        """Return a :class:`ReadableStream` of the bytes, like JS ``blob.stream()``."""
+        return ReadableStream(self._data)
 
     def __repr__(self) -> str:
         return f"Blob(size={self.size})"
+
+
+def _mime_type(text: str) -> str:
+    """workerd's rule for a Blob's type: lowercased; ``""`` if a character is outside U+0020..U+007F."""
+    if any(not 0x20 <= ord(c) <= 0x7F for c in text):
+        return ""
+    return text.lower()
+
+
+class ReadableStream:
+    """The stream ``Blob.stream()`` returns: read it with ``getReader()`` or ``async for``.
+
+    Like JS, ``await reader.read()`` gives ``{"done": False, "value": chunk}`` and
+    then ``{"done": True, "value": None}``; a Blob's bytes come as one chunk.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._chunks = [data] if data else []
+        self.locked = False
+
+    def getReader(self) -> ReadableStreamReader:  # noqa: N802 - JS name
+        """Lock the stream to a reader, as JS does; a second reader raises TypeError."""
+        if self.locked:
+            raise TypeError("This ReadableStream is currently locked to a reader.")
+        self.locked = True
+        return ReadableStreamReader(self)
+
+    def __aiter__(self) -> ReadableStream:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if not self._chunks:
+            raise StopAsyncIteration
+        return self._chunks.pop(0)
+
+
+class ReadableStreamReader:
+    """A reader of a :class:`ReadableStream`."""
+
+    def __init__(self, stream: ReadableStream) -> None:
+        self._stream = stream
+
+    async def read(self) -> dict[str, Any]:
+        """The next chunk: ``{"done": False, "value": bytes}``, then ``{"done": True, "value": None}``."""
+        chunks = self._stream._chunks
+        if not chunks:
+            return {"done": True, "value": None}
+        return {"done": False, "value": chunks.pop(0)}
+
+    def releaseLock(self) -> None:  # noqa: N802 - JS name
+        self._stream.locked = False
 
 
 def type_name(value: object) -> str:

@@ -142,6 +142,10 @@ class DurableObjectState:
             WorkersError: ``ws`` is not accepted, or was accepted with ``accept()``.
         """
         _check(ws, WebSocket, "getTags", 1)
+        if ws._released:
+            # Closed both ways and let go of its pipe (workerd: Released): no longer accepted,
+            # hibernatable or not (measured on workerd 2026-11-23: do-gettags-after-fully-closed).
+            raise WorkersError(texts.TAGS_BEFORE_ACCEPT)
         if ws._handler is None:
             if ws._phase is Phase.AWAITING or ws._phase is Phase.COUPLED:
                 raise WorkersError(texts.TAGS_BEFORE_ACCEPT)
