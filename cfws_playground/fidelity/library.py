@@ -1785,6 +1785,11 @@ D("do-attachment-two-byte-padding", "A two-byte string in an attachment is prece
   "b.serializeAttachment({'kk': '€' + text(16359)})", "b.serializeAttachment([1, '€' + text(16359)])",
   "b.serializeAttachment(text(200) + '€' + text(8100))", "b.serializeAttachment(text(200) + '€' + text(8101))")
 
+S("buffered-amount-counts-queued-bytes", "bufferedAmount counts the bytes of the messages the peer has not taken yet (text as UTF-8, not the Close); it is 0 again once the peer has read them.",
+  "a.accept()", "b.accept()", "b.send('héllo')", "b.bufferedAmount", "b.send(ab(3))", "b.bufferedAmount",
+  "b.send(Uint8Array(5))", "b.bufferedAmount", "b.send(42)", "b.bufferedAmount", "microtask: b.bufferedAmount", "sleep 0",
+  "b.bufferedAmount", "b.close(1000, 'bye')", "b.bufferedAmount", "settle", "b.bufferedAmount", configs=(NEW,))
+
 # Minimal programs the generator found (fidelity/campaign.py), kept as scenarios.
 from .library_generated import GENERATED  # noqa: E402 - the generated part comes last
 
