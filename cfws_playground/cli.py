@@ -261,6 +261,7 @@ def _add_project_arguments(s: argparse.ArgumentParser) -> None:
 
 def _serve_project(args: argparse.Namespace) -> int:
     """``serve DIR``: run a Python Workers project folder as ``pywrangler dev`` would."""
+    from .durable.storage import StorageError
     from .pyworkers import ProjectError, enable, load_project
 
     if args.hibernate_after < 0:
@@ -268,7 +269,7 @@ def _serve_project(args: argparse.Namespace) -> int:
     enable()  # this process runs the project and nothing else: `js`, `workers` stay importable
     try:
         project = load_project(args.worker, hibernate_after=args.hibernate_after, persist_to=args.persist_to)
-    except ProjectError as exc:
+    except (ProjectError, StorageError) as exc:  # a storage file that cannot be opened names itself
         raise CliError(str(exc)) from None
     compat = project.compatibility
     if args.compatibility_date or args.compatibility_flag:

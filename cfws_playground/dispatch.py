@@ -232,7 +232,7 @@ def _task_done(st: _LoopState, task: asyncio.Task[Any]) -> None:
     if exc is not None:
         from .socket import log  # the runtime's logger
 
-        log.warning("Uncaught (in promise) %s: %s", errors.js_name(exc), exc)
+        log.warning("Uncaught (in promise) %s: %s", errors.js_name(exc), errors.js_message(exc))
 
 
 async def settle() -> None:

@@ -147,9 +147,18 @@ def js_name(exc: BaseException) -> str:
     Python's ``NameError`` and ``AttributeError`` also carry a ``name``, the name
     that was missing, which is no label.
     """
-    if isinstance(exc, (WorkersError, DOMException)):
-        return str(exc.name)
+    if isinstance(exc, (WorkersError, DOMException)) or getattr(exc, "_js_error", False) is True:
+        return str(getattr(exc, "name", ""))  # a JS error seen from Python (pyodide.ffi.JsException) too
     return type(exc).__name__
+
+
+def js_message(exc: BaseException) -> str:
+    """The message an uncaught error is labelled with: a JS error seen from Python carries its own
+    (its ``str()`` is ``"name: message"``, as in Pyodide)."""
+    if getattr(exc, "_js_error", False) is True:
+        return str(getattr(exc, "message", exc))
+    return str(exc)
+
 
 # JSG's argument conversions (workerd's texts for arguments of the wrong type).
 VALUE_OUT_OF_RANGE = "Value out of range. Must be between -2147483648 and 2147483647 (inclusive)."

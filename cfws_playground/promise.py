@@ -76,7 +76,8 @@ class JsPromise(Generic[T]):
 
     def __del__(self) -> None:
         if not self._seen and self._error is not None:
-            log.warning("Uncaught (in promise) %s: %s", errors.js_name(self._error), self._error)
+            error = self._error
+            log.warning("Uncaught (in promise) %s: %s", errors.js_name(error), errors.js_message(error))
 
     def __repr__(self) -> str:
         if self._task is not None and not self._task.done():

@@ -47,7 +47,9 @@ class ExecutionContext:
         self._tasks.discard(fut)
         exc = None if fut.cancelled() else fut.exception()
         if exc is not None:
-            log.warning("Uncaught (in promise) %s: %s (in ctx.waitUntil)", errors.js_name(exc), exc)
+            log.warning(
+                "Uncaught (in promise) %s: %s (in ctx.waitUntil)", errors.js_name(exc), errors.js_message(exc)
+            )
 
     def passThroughOnException(self) -> None:
         """Mirrors ``ctx.passThroughOnException()``: there is no origin to fall back to here; no effect."""

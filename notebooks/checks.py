@@ -458,6 +458,7 @@ async def check_upper_worker(fetch: Callable[..., Any]) -> None:
                      "webSocket=client) with the client end of a new WebSocketPair")
     except Exception as exc:  # noqa: BLE001
         return _hint(f"an upgrade request: {_raised(exc)}")
+    client.close_timeout = 1  # a Worker that never accepted never answers the Close: do not wait 10 s
     got = []
     try:
         async with client:
@@ -531,9 +532,10 @@ async def check_talk(talk: Callable[[str, list[str]], Awaitable[Any]]) -> None:
 # ---------------------------------------------------------------- Durable Objects for 08 and 09
 
 
-def _lobby(cls: type) -> tuple[Any, Any, Any]:
+def _lobby(cls: type, python: bool = False) -> tuple[Any, Any, Any]:
     """A namespace of ``cls`` that sleeps only when told to, a Worker sending everything to its
-    "lobby" object, and the env: ``(namespace, worker, env)``."""
+    "lobby" object, and the env: ``(namespace, worker, env)``. ``python``: ``cls`` sees its
+    sockets as Python Workers code does (JsProxy objects) even when it is not the SDK's class."""
     import types
 
     from cfws_playground import pyworkers
@@ -542,7 +544,7 @@ def _lobby(cls: type) -> tuple[Any, Any, Any]:
         return await env.ROOM.getByName("lobby").fetch(request)
 
     env = types.SimpleNamespace()
-    env.ROOM = pyworkers.binding(cls, env, hibernate_after=None)
+    env.ROOM = pyworkers.binding(cls, env, hibernate_after=None, python=python)
     return env.ROOM, worker, env
 
 
@@ -571,9 +573,12 @@ async def _join(worker: Any, env: Any, name: str) -> Any:
 
 
 def _named(name: str) -> Any:
-    client, server = WebSocketPair()
+    """A socket of the Python Workers dialect (a JsProxy) whose attachment is ``name``."""
+    from cfws_playground.pyworkers import js
+
+    client, server = js.WebSocketPair.new().object_values()
     server.accept()
-    server.serializeAttachment({"name": name})
+    server.serializeAttachment(name)
     return server
 
 
@@ -585,28 +590,32 @@ def check_names(names: Callable[[Any], Any]) -> None:
         empty = names(set())
     except AttributeError as exc:
         return _hint(f"{_raised(exc)}; a socket keeps the name in its attachment: "
-                     "ws.deserializeAttachment()['name']")
+                     "ws.deserializeAttachment()")
+    except TypeError as exc:
+        if "not subscriptable" in str(exc) or "string indices" in str(exc):
+            return _hint(f"{_raised(exc)}: the attachment is the name itself, a str; read it with "
+                         "ws.deserializeAttachment()")
+        return _hint(_raised(exc))
     except Exception as exc:  # noqa: BLE001
         return _hint(_raised(exc))
     if got is None:
         return _hint("names(sockets) returns nothing yet; return a sorted list of names")
     if isinstance(got, str) or not isinstance(got, (list, tuple)):
         return _hint(f"names() returned {got!r}; return a list of names, such as sorted(...)")
-    if got and isinstance(got[0], dict):
-        return _hint(f"names() returned the attachments {got!r}; take each one's ['name']")
     if sorted(got) == ["ada", "bob", "cy"] and list(got) != ["ada", "bob", "cy"]:
         return _hint(f"names() returned {list(got)!r}: the right names, in the wrong order. Sort them "
                      "with sorted(...)")
     if list(got) != ["ada", "bob", "cy"]:
         return _hint(f"names() returned {got!r}; expected ['ada', 'bob', 'cy']: read each name with "
-                     "ws.deserializeAttachment()['name'] and sort them")
+                     "ws.deserializeAttachment() and sort them")
     if list(empty) != []:
         return _hint(f"an empty room gave {empty!r}; expected []")
     _ok("every name, read back from its socket's attachment, in order")
 
 
 class _WhoRoom:
-    """A reference chat room (a Durable Object) whose text messages go to ``on_text(room, ws, text)``."""
+    """A reference chat room (a Durable Object of the Python Workers dialect, as the chapter's) whose
+    text messages go to ``on_text(room, ws, text)``."""
 
     on_text: Callable[[Any, Any, str], Any]
 
@@ -616,23 +625,23 @@ class _WhoRoom:
 
     def name(self, ws: Any) -> str:
         """A socket's name, as the chapter's rooms read it."""
-        return str(ws.deserializeAttachment()["name"])
+        return str(ws.deserializeAttachment())
 
     def broadcast(self, text: str, exclude: Any = None) -> None:
         for ws in self.ctx.getWebSockets():
-            if ws is not exclude and ws.readyState == 1:
+            if ws != exclude and ws.readyState == 1:
                 ws.send(text)
 
     async def fetch(self, request: Any) -> Any:
         from urllib.parse import parse_qs, urlsplit
 
-        from cfws_playground import Response
+        from cfws_playground.pyworkers import js
 
         name = parse_qs(urlsplit(request.url).query).get("name", ["anonymous"])[0]
-        client, server = WebSocketPair()
+        client, server = js.WebSocketPair.new().object_values()
         self.ctx.acceptWebSocket(server, ["member"])
-        server.serializeAttachment({"name": name})
-        return Response(None, status=101, webSocket=client)
+        server.serializeAttachment(name)
+        return js.Response.new(None, status=101, webSocket=client)
 
     async def webSocketMessage(self, ws: Any, message: Any) -> None:  # noqa: N802 - the runtime calls it so
         type(self).on_text(self, ws, message)
@@ -644,7 +653,7 @@ class _WhoRoom:
 async def check_who(on_text: Callable[[Any, Any, str], Any]) -> None:
     """Exercise: ``/who`` answers the sender alone; anything else goes to the others."""
     room = type("Room", (_WhoRoom,), {"on_text": staticmethod(on_text)})
-    ns, worker, env = _lobby(room)
+    ns, worker, env = _lobby(room, python=True)
     ada = await _join(worker, env, "ada")
     bob = await _join(worker, env, "bob")
     await ada.send("/who")
@@ -668,6 +677,11 @@ async def check_who(on_text: Callable[[Any, Any, str], Any]) -> None:
     if got["ada"][:1] != ["* here: ada, bob"]:
         return _hint(f"after '/who' ada got {got['ada'][:1]!r}; expected ['* here: ada, bob'] "
                      "(use your names(room.ctx.getWebSockets()))")
+    if "bob: hi" in got["bob"]:
+        return _hint(f"bob got his own 'bob: hi' back ({got!r}): chat goes to everyone else, never back to "
+                     "the sender. A socket is a new JsProxy each time it reaches Python, so `w is not ws` "
+                     "is true for the sender too: compare sockets with != "
+                     "(room.broadcast(text, exclude=ws) does)")
     if got != {"ada": ["* here: ada, bob", "bob: hi"], "bob": []}:
         return _hint(f"the clients got {got!r}; other text goes to everyone else as 'name: text', "
                      "never back to the sender")
@@ -688,6 +702,9 @@ async def check_tally(cls: type) -> None:
         ada = await _join(worker, env, "ada")
         bob = await _join(worker, env, "bob")
     except Exception as exc:  # noqa: BLE001
+        if "DataCloneError" in str(exc):
+            return _hint(f"connecting: {_raised(exc)}. A Python dict cannot be an attachment: it does not "
+                         "cross into JavaScript. Store a number, ws.serializeAttachment(0)")
         return _hint(f"connecting: {_raised(exc)}")
     before: list[Any] = []
     for text in ("x", "y"):
@@ -704,6 +721,10 @@ async def check_tally(cls: type) -> None:
     after += await _replies(ada)
     errors = _handler_errors(ns)
     got = before + after
+    if errors and "unhashable" in errors[0]:
+        return _hint(f"your webSocketMessage raised: {errors[0]}. A socket is a JsProxy, which cannot be a "
+                     "dict key, and a dict on self is gone after hibernation anyway: Keep the count in the "
+                     "socket's attachment")
     if errors:
         return _hint(f"your webSocketMessage raised: {errors[0]}")
     if not got and not bobs:
@@ -738,6 +759,9 @@ async def check_quiet_ping(cls: type) -> None:
         ada = await _join(worker, env, "ada")
     except Exception as exc:  # noqa: BLE001
         text = _raised(exc)
+        if "Please use the 'new' operator" in text:
+            return _hint(f"{text}: a JavaScript class is made with .new() in Python Workers: "
+                         "WebSocketRequestResponsePair.new('ping', 'pong')")
         if "tuple" in text or "not of type 'WebSocketRequestResponsePair'" in text:
             return _hint(f"{text}: setWebSocketAutoResponse takes one "
                          "WebSocketRequestResponsePair.new('ping', 'pong'), not a tuple")

@@ -422,47 +422,60 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
     "08-names": [
         ("forgets to sort", """
             def names(sockets):
-                return [ws.deserializeAttachment()["name"] for ws in sockets]
+                return [ws.deserializeAttachment() for ws in sockets]
         """, "in the wrong order"),
-        ("returns the attachments", """
+        ("reads the attachment as a dict", """
             def names(sockets):
-                return sorted((ws.deserializeAttachment() for ws in sockets), key=lambda a: a["name"])
-        """, "take each one's ['name']"),
+                return sorted(ws.deserializeAttachment()["name"] for ws in sockets)
+        """, "the attachment is the name itself"),
+        ("indexes the socket", """
+            def names(sockets):
+                return sorted(ws["name"] for ws in sockets)
+        """, "the attachment is the name itself"),
         ("reads a name attribute", """
             def names(sockets):
                 return sorted(ws.name for ws in sockets)
-        """, "ws.deserializeAttachment()['name']"),
+        """, "ws.deserializeAttachment()"),
         ("joins into one string", """
             def names(sockets):
-                return ", ".join(sorted(ws.deserializeAttachment()["name"] for ws in sockets))
+                return ", ".join(sorted(ws.deserializeAttachment() for ws in sockets))
         """, "return a list of names"),
     ],
     "08-who": [
         ("broadcasts /who too", """
             def on_text(room, ws, text):
-                name = ws.deserializeAttachment()["name"]
+                name = ws.deserializeAttachment()
                 room.broadcast(f"{name}: {text}", exclude=ws)
         """, "a command is answered, not broadcast"),
         ("answers without the star", """
             def on_text(room, ws, text):
                 if text == "/who":
-                    here = sorted(w.deserializeAttachment()["name"] for w in room.ctx.getWebSockets())
+                    here = sorted(w.deserializeAttachment() for w in room.ctx.getWebSockets())
                     ws.send("here: " + ", ".join(here))
                 else:
-                    room.broadcast(f"{ws.deserializeAttachment()['name']}: {text}", exclude=ws)
+                    room.broadcast(f"{ws.deserializeAttachment()}: {text}", exclude=ws)
         """, "expected ['* here: ada, bob']"),
         ("sends chat back to the sender too", """
             def on_text(room, ws, text):
-                names = sorted(w.deserializeAttachment()["name"] for w in room.ctx.getWebSockets())
+                names = sorted(w.deserializeAttachment() for w in room.ctx.getWebSockets())
                 if text == "/who":
                     ws.send("* here: " + ", ".join(names))
                 else:
-                    room.broadcast(f"{ws.deserializeAttachment()['name']}: {text}")
+                    room.broadcast(f"{ws.deserializeAttachment()}: {text}")
         """, "never back to the sender"),
         ("does nothing", """
             def on_text(room, ws, text):
                 pass
         """, "nobody got anything"),
+        ("skips the sender with `is not`", """
+            def on_text(room, ws, text):
+                if text == "/who":
+                    ws.send("* here: " + ", ".join(sorted(room.name(w) for w in room.ctx.getWebSockets())))
+                else:
+                    for other in room.ctx.getWebSockets():
+                        if other is not ws:
+                            other.send(f"{room.name(ws)}: {text}")
+        """, "compare sockets with !="),
         ("keeps a collection of sockets, as before hibernation", """
             def on_text(room, ws, text):
                 if text == "/who":
@@ -477,7 +490,7 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
                 async def fetch(self, request):
                     client, server = WebSocketPair.new().object_values()
                     self.ctx.acceptWebSocket(server)
-                    server.serializeAttachment({"count": 0})
+                    server.serializeAttachment(0)
                     return Response(None, status=101, web_socket=client)
 
                 async def webSocketMessage(self, ws, message):
@@ -489,7 +502,7 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
                 async def fetch(self, request):
                     client, server = WebSocketPair.new().object_values()
                     self.ctx.acceptWebSocket(server)
-                    server.serializeAttachment({"count": 0})
+                    server.serializeAttachment(0)
                     return Response(None, status=101, web_socket=client)
 
                 async def webSocketMessage(self, ws, message):
@@ -502,20 +515,20 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
                 async def fetch(self, request):
                     client, server = WebSocketPair.new().object_values()
                     self.ctx.acceptWebSocket(server)
-                    server.serializeAttachment({"count": 0})
+                    server.serializeAttachment(0)
                     return Response(None, status=101, web_socket=client)
 
                 async def webSocketMessage(self, ws, message):
-                    seen = ws.deserializeAttachment()
-                    seen["count"] += 1
-                    ws.send(f"#{seen['count']} {message}")
+                    count = ws.deserializeAttachment()
+                    count += 1
+                    ws.send(f"#{count} {message}")
         """, "Store the new count with ws.serializeAttachment"),
         ("one count in storage for every socket", """
             class Tally(DurableObject):
                 async def fetch(self, request):
                     client, server = WebSocketPair.new().object_values()
                     self.ctx.acceptWebSocket(server)
-                    server.serializeAttachment({"count": 0})
+                    server.serializeAttachment(0)
                     return Response(None, status=101, web_socket=client)
 
                 async def webSocketMessage(self, ws, message):
@@ -528,16 +541,28 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
                 async def fetch(self, request):
                     client, server = WebSocketPair.new().object_values()
                     self.ctx.acceptWebSocket(server)
-                    server.serializeAttachment({"count": 0})
+                    server.serializeAttachment(0)
                     return Response(None, status=101, web_socket=client)
 
                 async def webSocketMessage(self, ws, message):
-                    seen = ws.deserializeAttachment()
-                    ws.send(f"#{seen['count']} {message}")
-                    seen["count"] += 1
-                    ws.serializeAttachment(seen)
+                    count = ws.deserializeAttachment()
+                    ws.send(f"#{count} {message}")
+                    ws.serializeAttachment(count + 1)
         """, "add one to the count before you reply"),
         ("reads the attachment as an attribute", """
+            class Tally(DurableObject):
+                async def fetch(self, request):
+                    client, server = WebSocketPair.new().object_values()
+                    self.ctx.acceptWebSocket(server)
+                    server.serializeAttachment(0)
+                    return Response(None, status=101, web_socket=client)
+
+                async def webSocketMessage(self, ws, message):
+                    n = ws.deserializeAttachment()["count"] + 1
+                    ws.serializeAttachment(n)
+                    ws.send(f"#{n} {message}")
+        """, "your webSocketMessage raised"),
+        ("stores a Python dict", """
             class Tally(DurableObject):
                 async def fetch(self, request):
                     client, server = WebSocketPair.new().object_values()
@@ -546,10 +571,11 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
                     return Response(None, status=101, web_socket=client)
 
                 async def webSocketMessage(self, ws, message):
-                    n = ws.deserializeAttachment().count + 1
-                    ws.serializeAttachment({"count": n})
-                    ws.send(f"#{n} {message}")
-        """, "your webSocketMessage raised"),
+                    seen = ws.deserializeAttachment()
+                    seen["count"] += 1
+                    ws.serializeAttachment(seen)
+                    ws.send(f"#{seen['count']} {message}")
+        """, "A Python dict cannot be an attachment"),
     ],
     "09-quiet": [
         ("answers ping in webSocketMessage", """
@@ -579,6 +605,20 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
                 async def webSocketMessage(self, ws, message):
                     ws.send(f"you said {message}")
         """, "The request comes first"),
+        ("calls the JS class without .new()", """
+            class Quiet(DurableObject):
+                def __init__(self, ctx, env):
+                    super().__init__(ctx, env)
+                    self.ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair("ping", "pong"))
+
+                async def fetch(self, request):
+                    client, server = WebSocketPair.new().object_values()
+                    self.ctx.acceptWebSocket(server)
+                    return Response(None, status=101, web_socket=client)
+
+                async def webSocketMessage(self, ws, message):
+                    ws.send(f"you said {message}")
+        """, "WebSocketRequestResponsePair.new('ping', 'pong')"),
         ("passes a tuple", """
             class Quiet(DurableObject):
                 def __init__(self, ctx, env):
@@ -658,23 +698,26 @@ RIGHT: dict[str, list[tuple[str, str]]] = {
             else:
                 room.broadcast(f"{room.name(ws)}: {text}", exclude=ws)
     """)],
-    "09-tally": [("replaces the attachment", """
+    "09-tally": [("a JS object made with to_js", """
+        from js import Object
+        from pyodide.ffi import to_js
+
         class Tally(DurableObject):
             async def fetch(self, request):
                 client, server = WebSocketPair.new().object_values()
                 self.ctx.acceptWebSocket(server)
-                server.serializeAttachment({"count": 0})
+                server.serializeAttachment(to_js({"count": 0}, dict_converter=Object.fromEntries))
                 return Response(None, status=101, web_socket=client)
 
             async def webSocketMessage(self, ws, message):
-                n = ws.deserializeAttachment()["count"] + 1
-                ws.serializeAttachment({"count": n})
+                n = ws.deserializeAttachment().count + 1
+                ws.serializeAttachment(to_js({"count": n}, dict_converter=Object.fromEntries))
                 ws.send(f"#{n} {message}")
     """)],
-    "09-quiet": [("sets it in fetch, with the kit's spelling", """
+    "09-quiet": [("sets it in fetch", """
         class Quiet(DurableObject):
             async def fetch(self, request):
-                self.ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair("ping", "pong"))
+                self.ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair.new("ping", "pong"))
                 client, server = WebSocketPair.new().object_values()
                 self.ctx.acceptWebSocket(server)
                 return Response(None, status=101, web_socket=client)

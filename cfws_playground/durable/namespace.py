@@ -87,6 +87,10 @@ class DurableObjectNamespace:
         # Python Workers SDK wraps both; pyworkers sets these for SDK classes).
         self.request_adapter: Callable[[Request], Any] = lambda r: r
         self.response_adapter: Callable[[Any], Any] = lambda r: r
+        # What the class's code gets as ``ctx`` and as a hibernation handler's arguments
+        # (pyworkers: JsProxy objects, as Pyodide shows them).
+        self.ctx_adapter: Callable[[Any], Any] = lambda ctx: ctx
+        self.handler_args_adapter: Callable[[tuple[Any, ...]], tuple[Any, ...]] = lambda args: args
         self._hosts: dict[DurableObjectId, ObjectHost] = {}
         self._subscribers: list[Callable[[], None]] = []
         _namespaces.add(self)

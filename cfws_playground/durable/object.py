@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..compat import _current as _current_compatibility
-from ..errors import WorkersError, js_name
+from ..errors import WorkersError, js_message, js_name
 from ..events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent
 from ..scope import RequestScope, install as install_scopes
 from ..socket import WebSocket
@@ -234,7 +234,7 @@ class ObjectHost:
                 if not work.future.done():
                     work.future.set_exception(exc)
             else:
-                message = f"Uncaught {js_name(exc)}: {exc}"
+                message = f"Uncaught {js_name(exc)}: {js_message(exc)}"
                 log.warning("%s (in %s of %s)", message, work.kind, self.label)
                 self.note("handler raised", f"{work.kind}: {message}")
         else:
@@ -252,7 +252,7 @@ class ObjectHost:
         if self.instance is None:
             woke = self.constructed > 0
             self.constructed += 1
-            self.instance = self.namespace.cls(self.ctx, self.namespace.env)
+            self.instance = self.namespace.cls(self.namespace.ctx_adapter(self.ctx), self.namespace.env)
             if woke:
                 self.note("wake", f"{self.label} woke: __init__ ran again, in-memory fields start fresh")
             else:
@@ -281,7 +281,8 @@ class ObjectHost:
             self._tasks.pop(f, None)
             exc = None if f.cancelled() else f.exception()
             if exc is not None:
-                log.warning("Uncaught (in promise) %s: %s (in %s of %s)", js_name(exc), exc, what, self.label)
+                label = f"{js_name(exc)}: {js_message(exc)}"
+                log.warning("Uncaught (in promise) %s (in %s of %s)", label, what, self.label)
 
         fut.add_done_callback(done)
 
@@ -328,6 +329,7 @@ class ObjectHost:
 
     def _queue_handler(self, name: str, args: tuple[Any, ...], after: Callable[[], None]) -> None:
         timeout = None if self.event_timeout_ms is None else self.event_timeout_ms / 1000
+        args = self.namespace.handler_args_adapter(args)
 
         def call(instance: Any) -> Any:
             handler = getattr(instance, name, None)
@@ -474,7 +476,7 @@ class ObjectHost:
             if exc is None:
                 self._alarm_retries = 0
                 return
-            log.warning("Uncaught %s: %s (in alarm of %s)", js_name(exc), exc, self.label)
+            log.warning("Uncaught %s: %s (in alarm of %s)", js_name(exc), js_message(exc), self.label)
             if retry >= ALARM_MAX_RETRIES:
                 self.note("alarm", f"alarm() raised {type(exc).__name__}; gave up after {retry} retries")
                 return

@@ -27,6 +27,7 @@ from ..durable.storage import Backend, MemoryBackend, SqliteBackend
 from ..http import Request, Response
 from ..worker import call_loosely
 from .jsobjects import JsRequest
+from .jsproxy import JsDurableObjectState, from_runtime
 from .modules import dialect
 
 __all__ = [
@@ -337,18 +338,32 @@ def entrypoint(cls: type) -> Any:
     return cls
 
 
-def binding(cls: type, env: Any, **options: Any) -> DurableObjectNamespace:
+def binding(cls: type, env: Any, *, python: bool = False, **options: Any) -> DurableObjectNamespace:
     """A Durable Object namespace for ``cls``; for a ``DurableObject`` of Cloudflare's SDK, its
     ``fetch`` gets the SDK's ``Request`` and may return the SDK's ``Response``, as on Cloudflare.
+
+    An SDK class (or any class, with ``python=True``) sees what Pyodide shows: its ``ctx`` and the
+    sockets and binary messages its handlers get are JsProxy objects (:mod:`.jsproxy`).
 
     ``options`` are :class:`~cfws_playground.durable.DurableObjectNamespace`'s.
     """
     ns = DurableObjectNamespace(cls, env, **options)
     sdk = sys.modules.get("workers")
-    if sdk is not None and issubclass(cls, getattr(sdk, "DurableObject", ())):
+    is_sdk = sdk is not None and issubclass(cls, getattr(sdk, "DurableObject", ()))
+    if is_sdk:
+        assert sdk is not None
         ns.request_adapter = SdkWorker(cls, sdk).request
         ns.response_adapter = kit_response
+    if is_sdk or python:
+        ns.ctx_adapter = JsDurableObjectState
+        ns.handler_args_adapter = _handler_args
     return ns
+
+
+def _handler_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A hibernation handler's arguments as Pyodide passes them: the socket and any binary message
+    or error as JsProxy objects (a text message, a code, a reason stay Python values)."""
+    return tuple(from_runtime(a) for a in args)
 
 
 def kit_response(result: Any) -> Any:

@@ -26,6 +26,7 @@ __all__ = [
     "coerce_close_reason",
     "coerce_message",
     "js_int32_argument",
+    "js_message",
     "js_name",
     "js_number_to_string",
     "js_to_string",
@@ -275,7 +276,8 @@ def uncaught_message(exc: BaseException) -> str:
     """
     if isinstance(exc, DOMException):
         return "Uncaught "
-    return f"Uncaught {js_name(exc)}: {exc}"
+    return f"Uncaught {js_name(exc)}: {js_message(exc)}"
 
 
 js_name = errors.js_name
+js_message = errors.js_message

@@ -3,6 +3,10 @@
 The room accepts each socket with ``ctx.acceptWebSocket``, so it can hibernate
 between messages while every client stays connected: whatever must survive
 (the member's name) lives in the socket's attachment, not in ``self``.
+
+Sockets reach Python as JsProxy objects, as on Pyodide: the attachment is a JS
+value (a str here; a Python dict cannot be cloned), and the same socket read twice
+is two proxies, so compare sockets with ``==``, never ``is``.
 """
 
 from pathlib import Path
@@ -39,25 +43,25 @@ class ChatRoom(DurableObject):
         pair = Object.values(WebSocketPair.new())
         client, server = pair[0], pair[1]
         self.ctx.acceptWebSocket(server, ["member"])
-        server.serializeAttachment({"name": name})
+        server.serializeAttachment(name)
         self.broadcast(f"* {name} joined ({len(self.ctx.getWebSockets())} here). {self.env.GREETING}!")
         return Response(None, status=101, web_socket=client)
 
     async def webSocketMessage(self, ws, message):
         if isinstance(message, str):
-            self.broadcast(f"{ws.deserializeAttachment()['name']}: {message}")
+            self.broadcast(f"{ws.deserializeAttachment()}: {message}")
 
     async def webSocketClose(self, ws, code, reason, was_clean):
         # A hibernatable socket gets no automatic reply: answer the Close, or the client
         # waits for one. Never echo 1005 or 1006 (close() throws for them).
         if ws.readyState == 2:
             ws.close(1000 if code in (1005, 1006) else code, "goodbye")
-        self.broadcast(f"* {ws.deserializeAttachment()['name']} left", skip=ws)
+        self.broadcast(f"* {ws.deserializeAttachment()} left", skip=ws)
 
     async def webSocketError(self, ws, error):
-        self.broadcast(f"* {ws.deserializeAttachment()['name']} dropped", skip=ws)
+        self.broadcast(f"* {ws.deserializeAttachment()} dropped", skip=ws)
 
     def broadcast(self, text, skip=None):
         for ws in self.ctx.getWebSockets("member"):
-            if ws is not skip and ws.readyState == 1:
+            if ws != skip and ws.readyState == 1:  # two proxies of one socket are ==, not is
                 ws.send(text)
