@@ -26,8 +26,6 @@ from .convert import MISSING, coerce_close_code, coerce_close_reason, coerce_mes
 from .end import END_NAMES, CloseFrame
 from .network import NetworkSide
 
-_ENDED = (Phase.CLOSED, Phase.DISCONNECTED, Phase.ERRORED)
-
 if TYPE_CHECKING:
     from ..recorder import Recorder
 
@@ -177,10 +175,11 @@ class WebSocket(NetworkSide):
         if self._handler is not None:
             self._fail_error("accept", (half_open,), TypeError(errors.ACCEPT_HIBERNATABLE))
         t = transition(self._phase, Action.ACCEPT)
-        # An ended end that has not let go of its pipe yet (workerd: not Released, its
-        # last frame still to be taken) takes accept() as a no-op; the table says "raise"
-        # because it treats ended ends as released (state.py).
-        held = self._phase in _ENDED and not self._released
+        # An end closed both ways that has not let go of its pipe yet (workerd: not Released,
+        # its last frame still to be taken) takes accept() as a no-op; the table says "raise"
+        # because it treats ended ends as released (state.py). Measured for CLOSED only:
+        # scenario accept-after-close-before-release.
+        held = self._phase is Phase.CLOSED and not self._released
         if t.effect is Effect.RAISE and not held:
             self._fail("accept", (half_open,), t)
         if t.effect is Effect.START_READING:
