@@ -152,7 +152,8 @@ class Coverage:
         return (
             f"  API calls reached ({len(self.calls)}): {calls}\n"
             f"  events and handlers ({len(self.events)}): {events}\n"
-            f"  readyState pairs (a, b) reached ({len(self.states)} of 16): {states}\n"
+            f"  readyState pairs (a, b) reached ({len(self.states)} of the 9 a pair can show; "
+            f"0 never occurs): {states}\n"
             f"  distinct error texts thrown: {len(self.errors)}"
         )
 
