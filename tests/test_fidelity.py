@@ -359,20 +359,40 @@ def _known_signatures() -> set[tuple[str, str]]:
     return known
 
 
+def _same_call_other_result(sig: tuple[str, str]) -> bool:
+    """Both rows are the same call and neither outcome depends on whether it threw: a text or a
+    value differs (an argument check, a size). Such a difference must be named exactly."""
+    kit, wd = sig
+    if " -> " not in kit or " -> " not in wd or kit.split(" -> ")[0] != wd.split(" -> ")[0]:
+        return False
+    return ("-> throws" in kit) == ("-> throws" in wd)
+
+
 @pytest.mark.workerd
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_a_fixed_seed_campaign_finds_no_difference_the_library_does_not_name(workerd_binary) -> None:  # type: ignore[no-untyped-def]
-    from cfws_playground.fidelity.campaign import run_campaign
+    """Every kind of difference the campaign meets is one an open or deliberate scenario shows.
+
+    A call whose text or value differs must be shown exactly (its signature); an order of
+    events may also come out in a variant of a kind the library already shows open, since
+    how timers and deliveries interleave varies with the programs around them.
+    """
+    from cfws_playground.fidelity.campaign import classify, run_campaign
     from cfws_playground.fidelity.scenario import CONFIGS
 
     with WorkerdServer.start(workerd_binary, CONFIGS) as server:
         campaign = run_campaign(server, CAMPAIGN_SIZE, CAMPAIGN_SEED, max_shrink=0)
     assert campaign.count == CAMPAIGN_SIZE and not campaign.failed
     assert campaign.coverage.events["message"] and campaign.coverage.events["webSocketClose"]
-    unknown = set(campaign.signatures) - _known_signatures()
+    known, kinds = _known_signatures(), set(GENERATED_OPEN.values())
+    unknown = [
+        sig
+        for sig in campaign.signatures
+        if sig not in known and (_same_call_other_result(sig) or classify(sig) not in kinds)
+    ]
     assert not unknown, (
-        f"the generator found differences no library scenario names; run `cfws-playground verify "
+        f"the generator found differences no library scenario shows; run `cfws-playground verify "
         f"--generate {CAMPAIGN_SIZE} --seed {CAMPAIGN_SEED} --save`, then fix the kit or keep them open: "
         + "; ".join(f"kit {k!r} | workerd {w!r}" for k, w in sorted(unknown)[:5])
     )
