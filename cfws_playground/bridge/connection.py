@@ -47,6 +47,7 @@ from .http1 import (
     to_request,
     worker_response_head,
 )
+from .outbound import current_recorder
 from .websocket import WorkerdProtocol
 
 if TYPE_CHECKING:
@@ -148,6 +149,8 @@ class Connection(asyncio.Protocol):
         # each request runs in a copy that also names its RequestScope.
         self._base_context = contextvars.copy_context()
         self._base_context.run(_current_compatibility.set, server.compatibility)
+        # Outbound WebSockets the Worker opens are recorded where its served ones are.
+        self._base_context.run(current_recorder.set, server.recorder)
         self.context = self._base_context
         self.scope: RequestScope | None = None
         self._busy = False  # a request is with the Worker

@@ -61,6 +61,11 @@ class Limits:
             (Workers: 30 s); then it is canceled with workerd's warning.
         log_interval: at most one line per kind of refusal (over the cap, accept
             failing for lack of file descriptors) in this many seconds.
+        blocked_after: seconds a Worker may block the event loop before the
+            watchdog logs it (:mod:`cfws_playground.watchdog`); None: no watchdog.
+        cpu_ms: CPU milliseconds one uninterrupted run of Worker code may use
+            before it is ended with Pyodide's ``CpuLimitExceeded``; None (the
+            default, as in ``wrangler dev``) for no limit.
     """
 
     max_head: int = 128 * 1024
@@ -71,8 +76,11 @@ class Limits:
     max_connections: int = dataclasses.field(default_factory=_default_connections)
     wait_until: float = 30.0
     log_interval: float = 10.0
+    blocked_after: float | None = 1.0
+    cpu_ms: float | None = None
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
-            if getattr(self, field.name) <= 0:
+            value = getattr(self, field.name)
+            if value is not None and value <= 0:
                 raise ValueError(f"Limits.{field.name} must be positive")

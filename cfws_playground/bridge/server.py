@@ -16,6 +16,7 @@ from .._platform import require_network
 from ..compat import compatibility
 from ..recorder import Recorder
 from ..scope import install as install_scopes
+from ..watchdog import Watchdog
 from ..worker import ExecutionContext, _find_handler
 from .connection import Connection, log
 from .http1 import escape_lines
@@ -100,6 +101,9 @@ class Server:
         self._last_logged: dict[str, float] = {}  # refusal kind -> when it was last logged
         self._refused: dict[str, int] = {}  # refusal kind -> how many since then
         self._previous_handler: Any = None
+        self.name = _worker_name(worker)
+        #: Watches the event loop for a Worker that blocks it (None when ``limits.blocked_after`` is).
+        self.watchdog: Watchdog | None = None
 
     @property
     def url(self) -> str:
@@ -130,6 +134,11 @@ class Server:
         self.port = self._server.sockets[0].getsockname()[1]
         self._previous_handler = loop.get_exception_handler()
         loop.set_exception_handler(self._loop_exception)
+        limits = self.limits
+        if limits.blocked_after is not None or limits.cpu_ms is not None:
+            after = limits.blocked_after if limits.blocked_after is not None else float("inf")
+            self.watchdog = Watchdog(self.name, after=after, cpu_ms=limits.cpu_ms)
+            self.watchdog.start(loop)
         return self
 
     def _loop_exception(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
@@ -173,6 +182,8 @@ class Server:
             return
         server, self._server = self._server, None
         server.close()
+        if self.watchdog is not None:
+            self.watchdog.stop()
         conns = list(self._conns)
         for conn in conns:
             conn.shutdown()
@@ -250,6 +261,15 @@ class Server:
 
     def __repr__(self) -> str:
         return f"<Server {self.url}>"
+
+
+def _worker_name(worker: Any) -> str:
+    """How log lines name a Worker: its module, class or function."""
+    if isinstance(worker, types.ModuleType):
+        file = getattr(worker, "__file__", None)
+        return str(file).rsplit("/", 1)[-1] if file else worker.__name__
+    name = getattr(worker, "__qualname__", None) or type(worker).__qualname__
+    return str(name)
 
 
 def warn_public_bind(host: str) -> None:

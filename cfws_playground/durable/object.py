@@ -91,6 +91,7 @@ class ObjectHost:
         self.label = f"{namespace.class_name}({object_id.name or object_id.toString()[:8]})"
         self.storage = Storage(namespace.backend, object_id.toString(), self._alarm_changed)
         self.storage._has_alarm_handler = callable(getattr(namespace.cls, "alarm", None))
+        self.storage._sql = namespace.sql
         self.ctx = DurableObjectState(self)
         self.instance: Any = None
         self._sockets: dict[WebSocket, tuple[str, ...]] = {}  # accept order; value: tags

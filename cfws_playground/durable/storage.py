@@ -22,11 +22,20 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
-from ..errors import NOT_SERIALIZABLE, DOMException
+from ..errors import NOT_SERIALIZABLE, DOMException, WorkersError
 from ..promise import JsPromise, settled
 from ..socket import WebSocket
 from . import texts
 from .ids import JsClass
+from .sql import (
+    NOT_BACKED_BY_SQL,
+    SQL_NOT_ENABLED,
+    SYNC_KV_NOT_ENABLED,
+    SqlDatabases,
+    SqlStorage,
+    SyncKvStorage,
+    transaction_sync,
+)
 
 __all__ = [
     "JsDict",
@@ -320,6 +329,8 @@ class Storage:
         self._obj = obj
         self._alarm_changed = alarm_changed
         self._has_alarm_handler = True
+        # SQLite-backed (new_sqlite_classes): the object's SQL database; None for a key-value object.
+        self._sql: SqlDatabases | None = None
 
     def _get(self, key: str | list[str], options: Any = None) -> Any:
         """Mirrors ``storage.get()``: the value (or None); for a list of keys, a Map of those found.
@@ -357,6 +368,8 @@ class Storage:
     def _deleteAll(self, options: Any = None) -> None:
         """Mirrors ``storage.deleteAll()``: every key (the alarm stays, as in workerd)."""
         self._backend.delete_all(self._obj)
+        if self._sql is not None:
+            self._sql.reset(self._obj)  # a SQLite-backed object's tables go too
 
     def _list(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> StorageMap:
         """Mirrors ``storage.list({prefix, start, startAfter, end, limit, reverse})``: a dict in key order."""
@@ -450,6 +463,40 @@ class Storage:
         """Mirrors ``storage.deleteAlarm()``."""
         return settled(self._deleteAlarm, options)
 
+
+    # ------------------------------------------------------------------ SQLite-backed objects
+
+    @property
+    def sql(self) -> SqlStorage:
+        """Mirrors ``storage.sql`` (SQLite-backed objects: ``new_sqlite_classes``).
+
+        Raises:
+            WorkersError: the class is not SQLite-backed (workerd's text).
+        """
+        if self._sql is None:
+            raise WorkersError(SQL_NOT_ENABLED)
+        return SqlStorage(self._sql, self._obj)
+
+    @property
+    def kv(self) -> SyncKvStorage:
+        """Mirrors ``storage.kv``: ``get``/``put``/``delete``/``list`` without promises, same keys.
+
+        Raises:
+            WorkersError: the class is not SQLite-backed (workerd's text).
+        """
+        if self._sql is None:
+            raise WorkersError(SYNC_KV_NOT_ENABLED)
+        return SyncKvStorage(self)
+
+    def transactionSync(self, callback: Callable[[], Any]) -> Any:
+        """Mirrors ``storage.transactionSync(fn)``: ``fn()``'s SQL is rolled back if it raises."""
+        if self._sql is None:
+            raise WorkersError(NOT_BACKED_BY_SQL)
+        return transaction_sync(self._sql.database(self._obj), callback)
+
+    def sync(self) -> JsPromise[None]:
+        """Mirrors ``storage.sync()``: every write is already done here."""
+        return JsPromise(None)
 
     def _keys(self) -> tuple[str, ...]:
         return tuple(sorted(self._backend.keys(self._obj), key=_js_order))

@@ -9,6 +9,7 @@ both are dicts whose ``to_py()`` gives plain Python back.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -114,7 +115,8 @@ def to_js(
     eager_converter: Any = None,
 ) -> Any:
     """Mirrors ``pyodide.ffi.to_js``: lists stay lists (JS Arrays), dicts become ``Map`` s
-    (or what ``dict_converter`` makes of their entries), bytes stay bytes (``Uint8Array``)."""
+    (or what ``dict_converter`` makes of their entries), bytes become a ``Uint8Array``
+    (a ``bytes`` with ``slice()``, ``buffer`` and ``to_bytes()``)."""
     if isinstance(obj, Mapping) and not isinstance(obj, JsProxy):
         entries = [(k, to_js(v, dict_converter=dict_converter)) for k, v in obj.items()]
         if dict_converter is not None:
@@ -163,6 +165,10 @@ class JsUint8Array(bytes, JsBuffer):
 
         return JsArrayBufferProxy(bytes(self))
 
+    def slice(self, start: int = 0, end: int | None = None) -> JsUint8Array:
+        """Mirrors ``slice(start, end)``: a copy of that range."""
+        return JsUint8Array(bytes(self)[start:end])
+
     def to_bytes(self) -> bytes:
         return bytes(self)
 
@@ -175,7 +181,7 @@ class JsUint8Array(bytes, JsBuffer):
 
 class _BufferView:
     def __init__(self, data: bytes) -> None:
-        self.data = data
+        self.data = JsUint8Array(data)  # the JS side's view of the bytes
 
     def release(self) -> None:
         pass
@@ -189,6 +195,19 @@ class _BytesProxy:
 
     def getBuffer(self) -> _BufferView:
         return _BufferView(self._data)
+
+    def destroy(self) -> None:
+        pass
+
+
+class _FutureProxy:
+    """``create_proxy(task)``: awaitable as the task is, with ``destroy()``."""
+
+    def __init__(self, future: asyncio.Future[Any]) -> None:
+        self._future = future
+
+    def __await__(self) -> Any:
+        return self._future.__await__()
 
     def destroy(self) -> None:
         pass
@@ -268,6 +287,8 @@ def create_proxy(obj: Any, *, capture_this: bool = False, roundtrip: bool = True
     """
     if isinstance(obj, bytes):
         return _BytesProxy(obj)
+    if isinstance(obj, asyncio.Future):
+        return _FutureProxy(obj)  # a task handed to JS (waitUntil) and destroyed when it settles
     if callable(obj) or callable(getattr(obj, "handleEvent", None)):
         return JsDoubleProxy(obj)
     return obj

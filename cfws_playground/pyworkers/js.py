@@ -22,10 +22,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ..durable.state import WebSocketRequestResponsePair as _WebSocketRequestResponsePair
 from ..http import Headers as _Headers, Response as _Response
+from ..promise import JsPromise, started
 from ..socket import WebSocket, WebSocketPair as _WebSocketPair
 from .ffi import JsException, JsObject, to_py
 from .jsobjects import JsHeaders, JsRequest, JsResponse
 from .jsproxy import JsWebSocketPair, _Wrapper, js_errors, to_runtime
+from .streams import ReadableStream, TransformStream, WritableStream
 
 __all__ = [
     "JSON",
@@ -37,12 +39,16 @@ __all__ = [
     "Headers",
     "Object",
     "Request",
+    "ReadableStream",
     "Response",
+    "TransformStream",
     "WebSocket",
     "WebSocketPair",
     "WebSocketRequestResponsePair",
+    "WritableStream",
     "console",
     "crypto",
+    "fetch",
 ]
 
 _console_log = logging.getLogger("cfws_playground.console")
@@ -128,7 +134,10 @@ class Response(_JsClass):
         opts = {k: to_runtime(v) for k, v in _init(init, kwargs).items()}
         if isinstance(body, _Response):  # new Response(body, otherResponse)
             body = body.body
-        return JsResponse.of(
+        stream = body if isinstance(body, ReadableStream) else None
+        if stream is not None:
+            body = None  # sent once the stream ends (see kit_response)
+        response = JsResponse.of(
             _Response(
                 body,
                 status=opts.get("status", 200),  # as in JS: a webSocket without status 101 is a RangeError
@@ -137,6 +146,8 @@ class Response(_JsClass):
                 statusText=opts.get("statusText", ""),
             )
         )
+        response._stream = stream
+        return response
 
     @staticmethod
     def json(data: Any, init: Any = None, **kwargs: Any) -> JsResponse:
@@ -310,6 +321,28 @@ def queueMicrotask(callback: Any) -> None:
             pass  # ctx.abort() queued by the SDK: the object is reset, nothing else to do
 
     asyncio.get_running_loop().call_soon(run)
+
+
+async def network_fetch(resource: Any, init: Any) -> _Response:
+    """``fetch()`` to the network: a WebSocket upgrade to a server on this machine, nothing else."""
+    opts = dict(to_py(init) if init is not None else {})
+    url = getattr(resource, "url", resource)
+    headers = _Headers(getattr(resource, "headers", None))
+    for name, value in _Headers(to_py(opts.get("headers")) if opts.get("headers") else None).items():
+        headers.set(name, value)
+    if (headers.get("upgrade") or "").lower() != "websocket":
+        raise OSError(
+            "fetch() to the network is not modelled by cfws-playground, except a WebSocket "
+            "upgrade to a server on this machine (headers={'Upgrade': 'websocket'})"
+        )
+    from ..bridge.outbound import websocket_fetch
+
+    return JsResponse.of(await websocket_fetch(str(url), headers))
+
+
+def fetch(resource: Any, init: Any = None, **kwargs: Any) -> JsPromise[_Response]:
+    """JavaScript's ``fetch()``: here, a WebSocket upgrade (``resp.webSocket``) to a local server."""
+    return started(network_fetch(resource, _init(init, kwargs)))
 
 
 class _Crypto:
