@@ -237,8 +237,7 @@ G('gen-7954b083', "Found by the generator (gen-20261205-1054): the kit gives wor
 
 G('gen-304a21da', "Found by the generator (gen-20261205-1070): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['u'])", 'a.accept()', "b.close('1000')", 'settle', "b.accept({'x': False})",
-  configs=(('2026-11-17', ()),), durable=True,
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-66155e50', "Found by the generator (gen-20261205-1087): the kit gives workerd's transcript.",
   'watch', microtask('a.send(NaN)', "b.accept({'x': True})"), 'a.accept()', on('on b message as L2 object', "a.close('0o1750', text(1))", "raise Error('x')"),
@@ -252,8 +251,7 @@ G('gen-610761d9', "Found by the generator (gen-20261205-1088): the kit gives wor
 
 G('gen-e60fa4f2', "Found by the generator (gen-20261205-1127): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [])', handler('webSocketClose', 'ctx.getTags(ws)'), 'b.close()', 'a.accept()',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-cc703859', "Found by the generator (gen-20261205-1180): the kit gives workerd's transcript.",
   'b.accept()', microtask("b.send('x')"), on('on a message as L1 object', 'b.onmessage = None'), 'a.accept()', 'sleep 0', 'add a message L1',
@@ -347,8 +345,7 @@ G('gen-7b9d786f', "Found by the generator (gen-20261205-2253): the kit gives wor
 
 G('gen-2fb3c859', "Found by the generator (gen-20261205-2256): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['u'])", 'a.accept()', "b.close(2999, 'x')", 'settle', 'ctx.acceptWebSocket(b)',
-  configs=(('2026-11-17', ()),), durable=True,
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-d7ad858d', "Found by the generator (gen-20261205-2330): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "a.send('x')", on('on b message as L1', "!a.close(1004, 'x')"), "b.close('0b1111101000', 'é')",

@@ -181,7 +181,8 @@ class WebSocket(NetworkSide):
                 if allowHalfOpen is not None:
                     raise TypeError("pass allowHalfOpen in the options dict or as a keyword, not both")
                 half_open = options["allowHalfOpen"]
-        if self._handler is not None:
+        if self._handler is not None and not self._released:
+            # (once released, the table's "already used in a response" applies: gen-304a21da)
             self._fail_error("accept", (half_open,), TypeError(errors.ACCEPT_HIBERNATABLE))
         t = transition(self._phase, Action.ACCEPT)
         # An end closed both ways that has not let go of its pipe yet (workerd: not Released,
