@@ -228,7 +228,10 @@ def test_nbval_fails_against_a_broken_playground(breakage: str, tmp_path: pathli
 
 
 def exercises() -> list[tuple[str, str, str, str, str]]:
-    """(notebook, imports cell, scaffold, check call, solution file) for every exercise."""
+    """(notebook, set-up, scaffold, check call, solution file) for every exercise.
+
+    The set-up is the chapter's imports cell and the cells tagged ``exercise-setup`` above the
+    exercise (the chapter's own classes an answer builds on)."""
     found = []
     for path in workshop_notebooks():
         cells = code_cells(load(path))
@@ -236,7 +239,9 @@ def exercises() -> list[tuple[str, str, str, str, str]]:
         scaffold = None
         for cell in cells:
             kinds = tags(cell)
-            if "exercise-scaffold" in kinds:
+            if "exercise-setup" in kinds:
+                imports += "\n\n" + source(cell)
+            elif "exercise-scaffold" in kinds:
                 scaffold = source(cell)
             elif "self-check" in kinds:
                 check = source(cell)
