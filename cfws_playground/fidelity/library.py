@@ -1804,6 +1804,8 @@ DW("do-raw-unmasked-frames", "Unmasked frames reach a hibernatable socket like m
    (*ECHO_HANDLERS[:2], ANSWER_CLOSE), ("frame text 'hi' mask=0", "recv", "frame close b'\\x03\\xe8bye' mask=0", "wait"))
 DW("do-raw-reserved-opcode", "Opcode 3 to a hibernatable socket: 1002 to the client, webSocketError at the object; the client's Close is not read, the connection stays open.",
    ECHO_HANDLERS, ("frame 3 b'x'", "recv", RAW_BYE, "wait"))
+DW("do-raw-declared-length-over-limit", "A frame header declaring 2**40 bytes to a hibernatable socket: 1009, webSocketError, and the connection stays open, unread.",
+   ECHO_HANDLERS, ("raw b'\\x82\\xff\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00'", "recv", RAW_BYE, "wait"))
 DW("do-raw-rsv2", "RSV2 set on a hibernatable socket's frame: 1002, and what the object is told.", ECHO_HANDLERS,
    ("frame text 'hi' rsv=2", "wait"))
 DW("do-raw-close-1-byte", "A 1-byte Close to a hibernatable socket: webSocketClose with 1005.", ECHO_HANDLERS,
