@@ -1509,6 +1509,13 @@ R("wire-raw-ping-with-rsv1", "A ping with RSV1 set is answered (kj answers a buf
   ("frame ping b'x' rsv=4", "recv size", RAW_BYE, "wait"),
   deliberate="workerd's pong carries 4 more bytes after the ping's payload, uninitialised memory (kj allocates "
   "room for a deflate tail); the kit answers with the ping's payload alone")
+# Frames in one write (kj reads them from one buffer).
+PING_1, PING_2, PING_3 = (r"\x89\x817\xfa!=\x06", r"\x89\x817\xfa!=\x05", r"\x89\x817\xfa!=\x04")
+TEXT_X = r"\x81\x817\xfa!=O"
+R("wire-raw-three-pings-in-one-write", "Three pings in one write: workerd answers the first and the last; a queued pong is replaced by a newer one.",
+  (f"raw b'{PING_1}{PING_2}{PING_3}'", "recv", "recv", "recv", "close 1000, 'x'", "wait"))
+R("wire-raw-pings-around-a-message-in-one-write", "Ping, ping, text, ping in one write: the ping after the message is read only once the Worker has had the message, so its pong follows the echo.",
+  (f"raw b'{PING_1}{PING_2}{TEXT_X}{PING_3}'", "recv", "recv", "recv", "recv", "close 1000, 'x'", "wait"))
 R("wire-raw-unsolicited-pong", "An unsolicited pong is ignored.", ("frame pong b'x'", "send 'after'", "recv", RAW_BYE, "wait"))
 R("wire-raw-declared-length-over-limit", "A frame header declaring 2**40 bytes: 1009 'Message is too large: 1099511627776 > 33554432' at once.",
   ("raw b'\\x82\\xff\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00'", "wait"))
