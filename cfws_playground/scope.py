@@ -4,7 +4,9 @@ workerd runs each request in an ``IoContext``; when the request ends (the
 response is sent and ``waitUntil`` work is done, or, for a WebSocket, the
 connection has ended) the timers and promises started in it are dropped: a
 ``setTimeout`` set in a ``message`` listener never fires after the client has
-gone (observed on workerd 2026-11-17, ``workerd-observed.md`` §7).
+gone (observed on workerd 2026-11-17, ``workerd-observed.md`` §7), and one
+set after it ended (in the ``close`` listener run for a dropped client) never
+fires either.
 
 The kit models it on asyncio: code run for a request runs in a
 :mod:`contextvars` context that names its :class:`RequestScope`. While a
@@ -101,8 +103,14 @@ def install(loop: asyncio.AbstractEventLoop) -> None:
     ) -> asyncio.TimerHandle:
         handle = call_at(when, callback, *args, context=context)
         scope = _scope.get() if context is None else context.get(_scope)
-        if scope is not None and not scope.ended:
-            scope.timers.add(handle)
+        if scope is not None:
+            if scope.ended:
+                # Set after its request ended (a close listener run for a dropped client):
+                # workerd never fires it (measured on workerd 2026-11-23:
+                # wire-timer-in-close-listener-after-drop).
+                handle.cancel()
+            else:
+                scope.timers.add(handle)
         return handle
 
     loop.call_at = scoped_call_at  # type: ignore[method-assign,assignment]
