@@ -433,10 +433,14 @@ def test_prose_that_states_a_fact_names_what_backs_it(path: pathlib.Path) -> Non
 
 
 def workerd_transcripts() -> dict[str, Any]:
+    """The recorded transcripts of the JS scenarios, and of the Python ones (Pyodide in workerd)."""
+    from cfws_playground.fidelity.pyodide.compare import load_python_references  # noqa: PLC0415
     from cfws_playground.fidelity.workerd import WORKERD_VERSION  # noqa: PLC0415
 
     refs = ROOT / "cfws_playground" / "fidelity" / "references" / f"workerd-{WORKERD_VERSION}.json"
-    return dict(json.loads(refs.read_text(encoding="utf-8"))["transcripts"])
+    transcripts = dict(json.loads(refs.read_text(encoding="utf-8"))["transcripts"])
+    transcripts.update(load_python_references()["transcripts"])
+    return transcripts
 
 
 #: Close codes (not years, not times) and workerd's error texts, as a cell's output shows them.
