@@ -47,6 +47,9 @@ REFERENCES = load_references()["transcripts"]
 _REFUSED_FRAME_READY_STATE = "readyState in webSocketError after a refused frame: 2 on workerd, 3 on the kit"
 OPEN: dict[str, str] = {
     "do-raw-declared-length-over-limit": _REFUSED_FRAME_READY_STATE,
+    "do-raw-refused-then-calls-in-websocketerror": (
+        _REFUSED_FRAME_READY_STATE + ", and after send() and close() there too"
+    ),
     "do-raw-reserved-opcode": _REFUSED_FRAME_READY_STATE,
     "do-raw-rsv2": _REFUSED_FRAME_READY_STATE,
     "wire-raw-pings-around-a-message-in-one-write": (
