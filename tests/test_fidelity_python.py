@@ -203,3 +203,18 @@ def test_live_pyodide_in_workerd_reproduces_the_references(installed) -> None:  
     assert not changed, (
         f"Pyodide in workerd differs from the references (re-record and review): {changed[:10]}"
     )
+
+
+@pytest.mark.workerd
+def test_the_pyodide_server_is_stopped_by_pid_when_a_run_fails(installed) -> None:  # type: ignore[no-untyped-def]
+    from cfws_playground.fidelity.pyodide import PyodideServer
+
+    config = ("2026-11-17", ())
+    with (
+        pytest.raises(RuntimeError, match="boom"),
+        PyodideServer.start_python(*installed, [config]) as server,
+    ):
+        proc = server.proc
+        assert proc is not None and proc.poll() is None
+        raise RuntimeError("boom")
+    assert proc.poll() is not None, "workerd outlived the failed run"
