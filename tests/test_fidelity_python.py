@@ -61,21 +61,18 @@ OPEN_PYTHON: dict[str, str] = {
         "py-order-promise-then-vs-message",
         "py-order-call-soon-vs-set-timeout",
     ),
-    "py-read-send-method": "a method read without calling it is a JsProxy(Function) in Pyodide; "
-    "a Python bound method on the kit",
     "py-throws-json-parse-error": "js.JSON.parse('{') raises JsException(SyntaxError) in Pyodide; "
     "json.JSONDecodeError on the kit",
     "py-sdk-response-101": "the SDK Response's js_object is a JsProxy(Response) in Pyodide; a kit object",
-    "py-sdk-response-headers-mapping": "a text Response gets content-type text/plain;charset=UTF-8 from "
-    "workerd; the kit's headers have none",
     "py-object-tags-python-list": "acceptWebSocket(ws, a Python list) is refused on both with the same "
     "TypeError; the caller of stub.fetch() gets it as an AbortError wrapping the JsException in workerd, "
     "as the JsException itself on the kit",
     "py-object-await-then-send": "a Durable Object handler awaiting a timer lets the next message in "
     "(workerd's input gate); the kit serialises the handlers",
     **_open(
-        "before 2025-08-15 (no MessageChannel) WebLoop's call_soon is a task, after queued message events; "
-        "the kit runs it first at every date",
+        "without expose_global_message_channel (the default before 2025-08-15, or "
+        "no_expose_global_message_channel) WebLoop's call_soon is a task, after queued message events; the "
+        "kit runs it first at every date and does not know the flag",
         "py-order-call-soon-vs-message",
         "py-order-sleep-zero-vs-message",
         "py-order-create-task-vs-message",
@@ -89,6 +86,8 @@ OPEN_PYTHON: dict[str, str] = {
         "py-order-future-in-listener",
         "py-order-close-then-call-soon",
     ),
+    "py-order-queue-microtask-vs-message": "matches at every date; the kit does not know the flag "
+    "expose_global_message_channel / no_expose_global_message_channel",
     "py-order-call-later-vs-message": "from 2025-09-01 call_later(1 ms) runs before two queued messages "
     "in workerd; after them on the kit",
 }
@@ -200,3 +199,18 @@ def test_live_pyodide_in_workerd_reproduces_the_references(installed) -> None:  
     assert not changed, (
         f"Pyodide in workerd differs from the references (re-record and review): {changed[:10]}"
     )
+
+
+@pytest.mark.workerd
+def test_the_pyodide_server_is_stopped_by_pid_when_a_run_fails(installed) -> None:  # type: ignore[no-untyped-def]
+    from cfws_playground.fidelity.pyodide import PyodideServer
+
+    config = ("2026-11-17", ())
+    with (
+        pytest.raises(RuntimeError, match="boom"),
+        PyodideServer.start_python(*installed, [config]) as server,
+    ):
+        proc = server.proc
+        assert proc is not None and proc.poll() is None
+        raise RuntimeError("boom")
+    assert proc.poll() is not None, "workerd outlived the failed run"

@@ -40,8 +40,15 @@ class _LazyNamespace:
 
 
 async def run_python_on_kit(code: str, date: str, flags: tuple[str, ...] = ()) -> list[str]:
-    """Run one scenario program on the kit under ``date`` and ``flags``; its transcript rows."""
-    with dialect(), compatibility(date=date, flags=list(flags)):
+    """Run one scenario program on the kit under ``date`` and ``flags``; its transcript rows.
+
+    A flag the kit does not model gives one row saying so (the comparison then shows it).
+    """
+    try:
+        compat = compatibility(date=date, flags=list(flags))
+    except ValueError as exc:
+        return [f"the kit does not model this configuration: {str(exc).split(';')[0]}"]
+    with dialect(), compat:
         env = types.SimpleNamespace()
         env.OBJECT = _LazyNamespace(env)
         return await harness.run(code, _settle_kit, env)
