@@ -61,13 +61,9 @@ OPEN_PYTHON: dict[str, str] = {
         "py-order-promise-then-vs-message",
         "py-order-call-soon-vs-set-timeout",
     ),
-    "py-read-send-method": "a method read without calling it is a JsProxy(Function) in Pyodide; "
-    "a Python bound method on the kit",
     "py-throws-json-parse-error": "js.JSON.parse('{') raises JsException(SyntaxError) in Pyodide; "
     "json.JSONDecodeError on the kit",
     "py-sdk-response-101": "the SDK Response's js_object is a JsProxy(Response) in Pyodide; a kit object",
-    "py-sdk-response-headers-mapping": "a text Response gets content-type text/plain;charset=UTF-8 from "
-    "workerd; the kit's headers have none",
     "py-object-tags-python-list": "acceptWebSocket(ws, a Python list) is refused on both with the same "
     "TypeError; the caller of stub.fetch() gets it as an AbortError wrapping the JsException in workerd, "
     "as the JsException itself on the kit",
