@@ -18,12 +18,13 @@ import asyncio
 import errno
 import importlib.util
 import logging
+import signal
 import sys
 import traceback
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .bridge import _is_loopback, serve
+from .bridge import Limits, _is_loopback, serve
 from .compat import compatibility
 from .fidelity import cli as fidelity_cli
 from .recorder import Record, Recorder
@@ -120,7 +121,10 @@ async def _serve(
     recorder = Recorder(limit=1000)
     if not args.quiet:
         recorder.subscribe(_print_record)
-    server = serve(worker, args.host, args.port, env=env, recorder=recorder, compatibility=compat)
+    limits = Limits(cpu_ms=args.cpu_ms)
+    server = serve(
+        worker, args.host, args.port, env=env, recorder=recorder, compatibility=compat, limits=limits
+    )
     try:
         await server.start()
     except OSError as exc:
@@ -129,13 +133,52 @@ async def _serve(
                 f"port {args.port} on {args.host} is already in use (pick another with --port, or --port 0)"
             ) from None
         raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    signals = 0
+
+    def on_signal(signum: int, frame: object) -> None:
+        # Ctrl-C and SIGTERM alike: a clean stop (clients get Close 1001, storage is
+        # closed). A loop stuck in a Worker's code would never get to it: then, and on
+        # a second signal, KeyboardInterrupt is raised in whatever code is running.
+        nonlocal signals
+        signals += 1
+        watchdog = server.watchdog
+        if signals > 1 or (watchdog is not None and watchdog.blocked > _STUCK):
+            raise KeyboardInterrupt
+        loop.call_soon_threadsafe(stop.set)
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         where = "this machine only" if _is_loopback(args.host) else "REACHABLE FROM OTHER MACHINES"
         print(f"Serving {label} on {server.url} ({where}). Ctrl-C to stop.", flush=True)
         print(f"  {compat.describe().splitlines()[0]}", flush=True)
-        await server.serve_forever()
+        if args.cpu_ms is not None:
+            print(f"  CPU-time limit: {args.cpu_ms:g} ms per run of Worker code", flush=True)
+        serving = asyncio.ensure_future(server.serve_forever())
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (serving, stopping):
+            task.cancel()
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         await server.close()
+    print("Stopped.", flush=True)
+
+
+_STUCK = 0.25  # seconds without a heartbeat: the loop is running a Worker's code, not waiting
+
+
+def _cpu_ms(text: str) -> float:
+    """An argparse type: a positive number of milliseconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of milliseconds: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("--cpu-ms takes a positive number of milliseconds")
+    return value
 
 
 def _port(text: str) -> int:
@@ -189,6 +232,14 @@ def _add_serve(commands: Any) -> argparse.ArgumentParser:
         action="append",
         default=[],
         help="a compatibility flag, e.g. web_socket_manual_reply_to_close (repeatable)",
+    )
+    s.add_argument(
+        "--cpu-ms",
+        metavar="MS",
+        type=_cpu_ms,
+        default=None,
+        help="end Worker code that runs this many CPU milliseconds without awaiting, as workerd's "
+        "CPU-time limit does (default: no limit, as in wrangler dev)",
     )
     s.add_argument("--quiet", action="store_true", help="do not print each connection's events")
     _add_project_arguments(s)
@@ -257,18 +308,30 @@ def _add_project_arguments(s: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="keep Durable Object storage in SQLite files in DIR across restarts (default: in memory)",
     )
+    s.add_argument(
+        "--install-deps",
+        action="store_true",
+        help="install the packages the project's pyproject.toml declares and this Python lacks, "
+        "into DIR/.cfws-packages (with pip)",
+    )
 
 
 def _serve_project(args: argparse.Namespace) -> int:
     """``serve DIR``: run a Python Workers project folder as ``pywrangler dev`` would."""
+    from .durable.storage import StorageError
     from .pyworkers import ProjectError, enable, load_project
 
     if args.hibernate_after < 0:
         raise CliError("--hibernate-after takes 0 or more seconds")
     enable()  # this process runs the project and nothing else: `js`, `workers` stay importable
     try:
-        project = load_project(args.worker, hibernate_after=args.hibernate_after, persist_to=args.persist_to)
-    except ProjectError as exc:
+        project = load_project(
+            args.worker,
+            hibernate_after=args.hibernate_after,
+            persist_to=args.persist_to,
+            install_deps=args.install_deps,
+        )
+    except (ProjectError, StorageError) as exc:  # a storage file that cannot be opened names itself
         raise CliError(str(exc)) from None
     compat = project.compatibility
     if args.compatibility_date or args.compatibility_flag:
@@ -280,13 +343,21 @@ def _serve_project(args: argparse.Namespace) -> int:
         print(f"  note: {note}", flush=True)
     for name, ns in project.namespaces.items():
         print(f"  env.{name}: Durable Object namespace of {ns.class_name}", flush=True)
+    for line in project.describe_bindings():
+        print(f"  {line}", flush=True)
     if not args.quiet:
         logging.getLogger("cfws_playground").setLevel(logging.INFO)
 
     async def run() -> None:
         for ns in project.namespaces.values():
             ns.resume_alarms()
-        await _serve(project.worker, f"{project.name} ({project.config})", args, compat, env=project.env)
+        try:
+            await _serve(project.worker, f"{project.name} ({project.config})", args, compat, env=project.env)
+        finally:
+            for ns in project.namespaces.values():  # storage closed on every way out
+                close = getattr(ns.backend, "close", None)
+                if close is not None:
+                    close()
 
     asyncio.run(run())
     return 0

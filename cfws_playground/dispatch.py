@@ -45,6 +45,8 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any, Literal
 
+from . import errors
+
 __all__ = [
     "MAX_YIELDS",
     "Once",
@@ -404,11 +406,11 @@ def spawn(coro: Coroutine[Any, Any, Any]) -> bool:
 
 def _task_done(rt: Runtime, task: asyncio.Task[Any]) -> None:
     rt._done_one()
-    if not task.cancelled() and task.exception() is not None:
+    exc = None if task.cancelled() else task.exception()
+    if exc is not None:
         from .socket import log  # the runtime's logger
 
-        exc = task.exception()
-        log.warning("Uncaught (in promise) %s: %s", type(exc).__name__, exc)
+        log.warning("Uncaught (in promise) %s: %s", errors.js_name(exc), errors.js_message(exc))
 
 
 async def settle() -> None:

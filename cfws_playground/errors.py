@@ -131,3 +131,24 @@ PROMISE_IGNORED = (
     "An event handler returned a promise that will be ignored. Event handlers should not "
     "have a return value and should not be async functions."
 )
+
+
+def js_name(exc: BaseException) -> str:
+    """The name an uncaught error is labelled with, as workerd's ``Uncaught TypeError: ...``.
+
+    The runtime's own errors read their JavaScript ``error.name`` (``Error``, a
+    DOMException's ``InvalidAccessError``); every other exception its class name.
+    Python's ``NameError`` and ``AttributeError`` also carry a ``name``, the name
+    that was missing, which is no label.
+    """
+    if isinstance(exc, (WorkersError, DOMException)) or getattr(exc, "_js_error", False) is True:
+        return str(getattr(exc, "name", ""))  # a JS error seen from Python (pyodide.ffi.JsException) too
+    return type(exc).__name__
+
+
+def js_message(exc: BaseException) -> str:
+    """The message an uncaught error is labelled with: a JS error seen from Python carries its own
+    (its ``str()`` is ``"name: message"``, as in Pyodide)."""
+    if getattr(exc, "_js_error", False) is True:
+        return str(getattr(exc, "message", exc))
+    return str(exc)

@@ -464,7 +464,7 @@ async def connect(
     try:
         response = await dispatch_fetch(worker, request, env=env, ctx=ctx)
     except Exception as exc:
-        log.error("Uncaught %s: %s (in fetch)", type(exc).__name__, exc)
+        log.error("Uncaught %s: %s (in fetch)", errors.js_name(exc), errors.js_message(exc))
         raise HandshakeRejected(None, f"500 {http.HTTPStatus(500).phrase}: fetch raised {exc!r}") from exc
     if response.status != 101 or response.webSocket is None:
         raise HandshakeRejected(response, f"the Worker answered {response.status}, not 101")

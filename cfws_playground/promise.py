@@ -23,6 +23,8 @@ import logging
 from collections.abc import Callable, Coroutine, Generator
 from typing import Any, Generic, TypeVar
 
+from . import errors
+
 __all__ = ["JsPromise", "settled", "started"]
 
 T = TypeVar("T")
@@ -74,7 +76,8 @@ class JsPromise(Generic[T]):
 
     def __del__(self) -> None:
         if not self._seen and self._error is not None:
-            log.warning("Uncaught (in promise) %s: %s", type(self._error).__name__, self._error)
+            error = self._error
+            log.warning("Uncaught (in promise) %s: %s", errors.js_name(error), errors.js_message(error))
 
     def __repr__(self) -> str:
         if self._task is not None and not self._task.done():

@@ -16,6 +16,7 @@ import types
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from . import errors
 from .http import Request, Response
 
 __all__ = ["ExecutionContext", "WorkerEntrypoint", "call_loosely", "dispatch_fetch"]
@@ -44,9 +45,11 @@ class ExecutionContext:
 
     def _done(self, fut: asyncio.Future[Any]) -> None:
         self._tasks.discard(fut)
-        if not fut.cancelled() and fut.exception() is not None:
-            exc = fut.exception()
-            log.warning("Uncaught (in promise) %s: %s (in ctx.waitUntil)", type(exc).__name__, exc)
+        exc = None if fut.cancelled() else fut.exception()
+        if exc is not None:
+            log.warning(
+                "Uncaught (in promise) %s: %s (in ctx.waitUntil)", errors.js_name(exc), errors.js_message(exc)
+            )
 
     def passThroughOnException(self) -> None:
         """Mirrors ``ctx.passThroughOnException()``: there is no origin to fall back to here; no effect."""

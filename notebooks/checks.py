@@ -12,10 +12,12 @@ not. It never raises, so a half-finished exercise cannot stop the notebook.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import json
+import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from cfws_playground import Blob, MessageEvent, Recorder, WebSocketPair, compatibility, settle
@@ -25,6 +27,7 @@ __all__ = [
     "check_collect_early",
     "check_goodbye",
     "check_greet",
+    "check_leaving",
     "check_my_burst",
     "check_names",
     "check_quiet_ping",
@@ -51,6 +54,32 @@ def _hint(text: str) -> None:
 
 def _raised(exc: BaseException) -> str:
     return f"your code raised {type(exc).__name__}: {exc}"
+
+
+class _Uncaught(logging.Handler):
+    """Collects the runtime's "Uncaught ..." lines while a check runs a learner's Worker."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if text.startswith("Uncaught") and "Network connection lost" not in text:
+            self.lines.append(text.split(" (in ")[0])
+
+    def __enter__(self) -> _Uncaught:
+        logger = logging.getLogger("cfws_playground")
+        self._level = logger.level
+        logger.addHandler(self)
+        if logger.getEffectiveLevel() > logging.WARNING:
+            logger.setLevel(logging.WARNING)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logger = logging.getLogger("cfws_playground")
+        logger.removeHandler(self)
+        logger.setLevel(self._level)
 
 
 # ---------------------------------------------------------------- 00 start here
@@ -141,6 +170,34 @@ async def check_greet(greet: Callable[[WebSocketPair], Awaitable[Any]]) -> None:
 # ---------------------------------------------------------------- 02 accept
 
 
+class _Turns:
+    """Whether the event loop got a turn between an end's accept() and its first addEventListener()."""
+
+    def __init__(self) -> None:
+        self.accepted = False
+        self.turned = False
+        self.awaited_between = False
+
+
+def _watch_turns(ws: Any) -> _Turns:
+    turns = _Turns()
+    accept, add = ws.accept, ws.addEventListener
+
+    def watched_accept(*args: Any, **kwargs: Any) -> Any:
+        if not turns.accepted:
+            turns.accepted = True
+            asyncio.get_running_loop().call_soon(setattr, turns, "turned", True)
+        return accept(*args, **kwargs)
+
+    def watched_add(*args: Any, **kwargs: Any) -> Any:
+        if turns.accepted and turns.turned:
+            turns.awaited_between = True
+        return add(*args, **kwargs)
+
+    ws.accept, ws.addEventListener = watched_accept, watched_add
+    return turns
+
+
 async def check_collect_early(collect: Callable[[WebSocketPair], Awaitable[Any]]) -> None:
     """Exercise: the server receives every message, including those sent before it accepted."""
     pair = WebSocketPair()
@@ -150,12 +207,18 @@ async def check_collect_early(collect: Callable[[WebSocketPair], Awaitable[Any]]
     for text in ("a", "b", "c"):
         client.send(text)
     await settle()
+    turns = _watch_turns(server)
     try:
         got = await collect(pair)
     except Exception as exc:  # noqa: BLE001
         return _hint(_raised(exc))
     if got is None:
         return _hint("collect(pair) returns nothing yet; return the list of texts the server received")
+    if turns.awaited_between:
+        return _hint("your code awaits between accept() and addEventListener(): the event loop ran there, "
+                     "so a message can be dispatched before the listener exists (whether it is depends on "
+                     "what the await waits for). Add the listener before accept(), or right after it with "
+                     "no await in between")
     at_return = _as_list(got)
     if at_return is None:
         return _hint(f"collect(pair) returned {got!r}; return a list")
@@ -236,6 +299,8 @@ async def check_read_bytes(read_bytes: Callable[[MessageEvent], Awaitable[bytes]
             got.close()
             return _hint(f"for {label} you returned a coroutine, not bytes: `await` it "
                          "(`return await data.arrayBuffer()`)")
+        if label == "text" and isinstance(got, str):
+            return _hint(f"for text you returned the str {got!r}; encode it to bytes: data.encode('utf-8')")
         if label == "text" and isinstance(got, bytes) and got != expected:
             return _hint(f"for text you returned {got!r}; encode text as UTF-8: data.encode('utf-8')")
         if got != expected:
@@ -346,7 +411,14 @@ async def check_safe_listener(safe_listener: Callable[[Any], Callable[[Any], Any
     client.accept()
     server.accept()
     try:
-        server.addEventListener("message", safe_listener(server))
+        listener = safe_listener(server)
+    except Exception as exc:  # noqa: BLE001
+        return _hint(_raised(exc))
+    if listener is None:
+        return _hint("safe_listener(ws) returned None, so no listener was added: return the listener "
+                     "function itself (return on_message)")
+    try:
+        server.addEventListener("message", listener)
     except Exception as exc:  # noqa: BLE001
         return _hint(_raised(exc))
     replies: list[Any] = []
@@ -365,6 +437,9 @@ async def check_safe_listener(safe_listener: Callable[[Any], Callable[[Any], Any
             why = "catch what you can handle inside the listener"
         return _hint(f"your listener raised {text!r}, which errored the server end (readyState "
                      f"{server.readyState}): {why}")
+    if not replies:
+        return _hint("your listener ran and sent nothing: reply on ws with ws.send(json.dumps({'ok': ...})) "
+                     "for every message")
     try:
         decoded = [json.loads(r) for r in replies]
     except (TypeError, ValueError):
@@ -458,17 +533,27 @@ async def check_upper_worker(fetch: Callable[..., Any]) -> None:
                      "webSocket=client) with the client end of a new WebSocketPair")
     except Exception as exc:  # noqa: BLE001
         return _hint(f"an upgrade request: {_raised(exc)}")
+    client.close_timeout = 1  # a Worker that never accepted never answers the Close: do not wait 10 s
     got = []
-    try:
-        async with client:
-            for text in ("hello", "Ada"):
-                await client.send(text)
-                got.append(await asyncio.wait_for(client.recv(), 2))
-    except TimeoutError:
-        return _hint(f"the client got {got!r} and then nothing: did you accept() the server end and "
-                     "add a message listener?")
-    except ClientClosed as exc:
-        return _hint(f"the connection closed ({exc.code}) after {got!r}; did a listener raise?")
+    with _Uncaught() as uncaught:
+        try:
+            async with client:
+                for text in ("hello", "Ada"):
+                    await client.send(text)
+                    got.append(await asyncio.wait_for(client.recv(), 2))
+        except TimeoutError:
+            if uncaught.lines:
+                return _hint(f"the client got {got!r} and then nothing: your listener raised "
+                             f"{uncaught.lines[0]!r}")
+            return _hint(f"the client got {got!r} and then nothing: did you accept() the server end and "
+                         "add a message listener?")
+        except ClientClosed as exc:
+            if uncaught.lines:
+                why = uncaught.lines[0]
+                if "not a valid message" in why or "method" in why or "function" in why:
+                    why += " (did you send a method without calling it, such as .upper instead of .upper()?)"
+                return _hint(f"the connection closed ({exc.code}) after {got!r}: your listener raised {why}")
+            return _hint(f"the connection closed ({exc.code}) after {got!r}; did a listener raise?")
     if got != ["HELLO", "ADA"]:
         return _hint(f"the client got {got!r}; expected ['HELLO', 'ADA']")
     _ok("426 for a plain request, and a WebSocket that answers in capitals")
@@ -531,9 +616,10 @@ async def check_talk(talk: Callable[[str, list[str]], Awaitable[Any]]) -> None:
 # ---------------------------------------------------------------- Durable Objects for 08 and 09
 
 
-def _lobby(cls: type) -> tuple[Any, Any, Any]:
+def _lobby(cls: type, python: bool = False) -> tuple[Any, Any, Any]:
     """A namespace of ``cls`` that sleeps only when told to, a Worker sending everything to its
-    "lobby" object, and the env: ``(namespace, worker, env)``."""
+    "lobby" object, and the env: ``(namespace, worker, env)``. ``python``: ``cls`` sees its
+    sockets as Python Workers code does (JsProxy objects) even when it is not the SDK's class."""
     import types
 
     from cfws_playground import pyworkers
@@ -542,7 +628,7 @@ def _lobby(cls: type) -> tuple[Any, Any, Any]:
         return await env.ROOM.getByName("lobby").fetch(request)
 
     env = types.SimpleNamespace()
-    env.ROOM = pyworkers.binding(cls, env, hibernate_after=None)
+    env.ROOM = pyworkers.binding(cls, env, hibernate_after=None, python=python)
     return env.ROOM, worker, env
 
 
@@ -571,9 +657,12 @@ async def _join(worker: Any, env: Any, name: str) -> Any:
 
 
 def _named(name: str) -> Any:
-    client, server = WebSocketPair()
+    """A socket of the Python Workers dialect (a JsProxy) whose attachment is ``name``."""
+    from cfws_playground.pyworkers import js
+
+    client, server = js.WebSocketPair.new().object_values()
     server.accept()
-    server.serializeAttachment({"name": name})
+    server.serializeAttachment(name)
     return server
 
 
@@ -583,30 +672,43 @@ def check_names(names: Callable[[Any], Any]) -> None:
     try:
         got = names(sockets)
         empty = names(set())
+        twice = names([*sockets, _named("ada")])  # ada in two tabs: two sockets, one name
     except AttributeError as exc:
+        if "'list' object" in str(exc) or "'set' object" in str(exc):
+            return _hint(f"{_raised(exc)}; sockets is a list of sockets, like getWebSockets() returns, "
+                         "not a dict: loop over it with `for ws in sockets`")
         return _hint(f"{_raised(exc)}; a socket keeps the name in its attachment: "
-                     "ws.deserializeAttachment()['name']")
+                     "ws.deserializeAttachment()")
+    except TypeError as exc:
+        if "not subscriptable" in str(exc) or "string indices" in str(exc):
+            return _hint(f"{_raised(exc)}: the attachment is the name itself, a str; read it with "
+                         "ws.deserializeAttachment()")
+        return _hint(_raised(exc))
     except Exception as exc:  # noqa: BLE001
         return _hint(_raised(exc))
     if got is None:
         return _hint("names(sockets) returns nothing yet; return a sorted list of names")
     if isinstance(got, str) or not isinstance(got, (list, tuple)):
         return _hint(f"names() returned {got!r}; return a list of names, such as sorted(...)")
-    if got and isinstance(got[0], dict):
-        return _hint(f"names() returned the attachments {got!r}; take each one's ['name']")
     if sorted(got) == ["ada", "bob", "cy"] and list(got) != ["ada", "bob", "cy"]:
         return _hint(f"names() returned {list(got)!r}: the right names, in the wrong order. Sort them "
                      "with sorted(...)")
     if list(got) != ["ada", "bob", "cy"]:
         return _hint(f"names() returned {got!r}; expected ['ada', 'bob', 'cy']: read each name with "
-                     "ws.deserializeAttachment()['name'] and sort them")
+                     "ws.deserializeAttachment() and sort them")
     if list(empty) != []:
         return _hint(f"an empty room gave {empty!r}; expected []")
+    if list(twice) == ["ada", "bob", "cy"]:
+        return _hint("with ada connected twice you returned ['ada', 'bob', 'cy']: one name per socket, so a "
+                     "name used twice is listed twice (sorted(set(...)) drops it)")
+    if list(twice) != ["ada", "ada", "bob", "cy"]:
+        return _hint(f"with ada connected twice you returned {twice!r}; expected ['ada', 'ada', 'bob', 'cy']")
     _ok("every name, read back from its socket's attachment, in order")
 
 
 class _WhoRoom:
-    """A reference chat room (a Durable Object) whose text messages go to ``on_text(room, ws, text)``."""
+    """A reference chat room (a Durable Object of the Python Workers dialect, as the chapter's) whose
+    text messages go to ``on_text(room, ws, text)``."""
 
     on_text: Callable[[Any, Any, str], Any]
 
@@ -616,26 +718,31 @@ class _WhoRoom:
 
     def name(self, ws: Any) -> str:
         """A socket's name, as the chapter's rooms read it."""
-        return str(ws.deserializeAttachment()["name"])
+        return str(ws.deserializeAttachment())
 
     def broadcast(self, text: str, exclude: Any = None) -> None:
         for ws in self.ctx.getWebSockets():
-            if ws is not exclude and ws.readyState == 1:
+            if ws != exclude and ws.readyState == 1:
                 ws.send(text)
 
     async def fetch(self, request: Any) -> Any:
         from urllib.parse import parse_qs, urlsplit
 
-        from cfws_playground import Response
+        from cfws_playground.pyworkers import js
 
         name = parse_qs(urlsplit(request.url).query).get("name", ["anonymous"])[0]
-        client, server = WebSocketPair()
+        client, server = js.WebSocketPair.new().object_values()
         self.ctx.acceptWebSocket(server, ["member"])
-        server.serializeAttachment({"name": name})
-        return Response(None, status=101, webSocket=client)
+        server.serializeAttachment(name)
+        return js.Response.new(None, status=101, webSocket=client)
+
+    never_awaited = False
 
     async def webSocketMessage(self, ws: Any, message: Any) -> None:  # noqa: N802 - the runtime calls it so
-        type(self).on_text(self, ws, message)
+        result = type(self).on_text(self, ws, message)
+        if inspect.iscoroutine(result):  # the chapter's rooms call on_text without await
+            result.close()
+            type(self).never_awaited = True
 
     async def webSocketClose(self, ws: Any, code: int, reason: str, was_clean: bool) -> None:  # noqa: N802
         ws.close(1000, "")
@@ -644,7 +751,7 @@ class _WhoRoom:
 async def check_who(on_text: Callable[[Any, Any, str], Any]) -> None:
     """Exercise: ``/who`` answers the sender alone; anything else goes to the others."""
     room = type("Room", (_WhoRoom,), {"on_text": staticmethod(on_text)})
-    ns, worker, env = _lobby(room)
+    ns, worker, env = _lobby(room, python=True)
     ada = await _join(worker, env, "ada")
     bob = await _join(worker, env, "bob")
     await ada.send("/who")
@@ -660,18 +767,99 @@ async def check_who(on_text: Callable[[Any, Any, str], Any]) -> None:
                      "its sockets: ask the runtime, room.ctx.getWebSockets()")
     if errors:
         return _hint(f"your on_text raised: {errors[0]}")
+    if room.never_awaited:
+        return _hint("your on_text is an async def, and the room calls it as the chapter's rooms do, "
+                     "without await: the coroutine was made and never ran. Make it a plain def (it "
+                     "needs no await: send() and broadcast() do not wait)")
     if got["ada"] == [] and got["bob"] == []:
         return _hint("nobody got anything: send the answer to /who with ws.send(...), and "
                      "room.broadcast(...) everything else")
     if "ada: /who" in got["bob"]:
         return _hint("bob saw ada's '/who': a command is answered, not broadcast")
+    if any(m.startswith("* here") for m in got["bob"]):
+        return _hint("bob got the answer to ada's '/who' too: answer the sender alone, with ws.send(...), "
+                     "not room.broadcast(...)")
     if got["ada"][:1] != ["* here: ada, bob"]:
         return _hint(f"after '/who' ada got {got['ada'][:1]!r}; expected ['* here: ada, bob'] "
                      "(use your names(room.ctx.getWebSockets()))")
+    if "bob: hi" in got["bob"]:
+        return _hint(f"bob got his own 'bob: hi' back ({got!r}): chat goes to everyone else, never back to "
+                     "the sender. A socket is a new JsProxy each time it reaches Python, so `w is not ws` "
+                     "is true for the sender too: compare sockets with != "
+                     "(room.broadcast(text, exclude=ws) does)")
     if got != {"ada": ["* here: ada, bob", "bob: hi"], "bob": []}:
         return _hint(f"the clients got {got!r}; other text goes to everyone else as 'name: text', "
                      "never back to the sender")
     _ok("'/who' answered the sender alone, and chat went to everyone else")
+
+
+async def check_leaving(cls: type) -> None:
+    """Exercise 08.3: a member who leaves is told to the others with a head count, and the Close is
+    answered with a code close() accepts, even after the room hibernated."""
+    from cfws_playground.durable import HibernationBlockedError, hibernate
+
+    if not isinstance(cls, type):
+        return _hint(f"pass the class itself (Leaving), not {cls!r}")
+    ns, worker, env = _lobby(cls)
+    try:
+        ada, bob, cy = [await _join(worker, env, name) for name in ("ada", "bob", "cy")]
+    except Exception as exc:  # noqa: BLE001
+        return _hint(f"connecting: {_raised(exc)}")
+    for client in (ada, bob, cy):
+        await _replies(client)  # the welcomes and the joins: not what this exercise is about
+        client.close_timeout = 0.5  # a Close nobody answers: give up soon, not after 10 s
+    try:
+        await hibernate(ns.getByName("lobby"))
+    except HibernationBlockedError as exc:
+        return _hint(f"the room could not hibernate: {'; '.join(exc.reasons)}")
+    await bob.close(4000, "bye")
+    got = {"ada": await _replies(ada), "bob": await _replies(bob), "cy": await _replies(cy)}
+    await cy.close(None)  # an empty Close frame: the room sees 1005
+    got["ada"] += await _replies(ada)
+    errors = _handler_errors(ns)
+    answers = {"bob": (bob.close_code, bob.close_reason), "cy": (cy.close_code, cy.close_reason)}
+    await ada.close()
+    for text in errors:
+        if "Invalid WebSocket close code" in text:
+            return _hint(f"your webSocketClose raised {text!r}: close() refuses 1005 and 1006, the codes "
+                         "a client's Close may arrive with. Answer those with 1000 (chapter 04's "
+                         "safe_close_args)")
+        if "after close()" in text:
+            return _hint(f"your webSocketClose raised {text!r}: the broadcast reached the socket you had "
+                         "just closed, which getWebSockets() still lists. Leave it out: exclude=ws")
+        if "AttributeError" in text or "KeyError" in text:
+            return _hint(f"your webSocketClose raised {text!r} after the room hibernated: __init__ ran "
+                         "again and every field on self is gone. Count with self.ctx.getWebSockets(), and "
+                         "read names from the attachments")
+    if errors:
+        return _hint(f"your webSocketClose raised {errors[0]!r}")
+    if answers["bob"][0] == 1006:
+        return _hint("bob's Close was never answered, so his client gave up and reports 1006: the runtime "
+                     "sends no automatic reply to a hibernatable socket. Call ws.close(...) in "
+                     "webSocketClose")
+    if any("bob left" in m for m in got["bob"]):
+        return _hint(f"bob got {got['bob']!r}: the member who leaves was sent his own leave message, on a "
+                     "socket that is closing. Leave it out: exclude=ws")
+    if answers["bob"] != (4000, "bye"):
+        return _hint(f"bob closed with 4000 'bye' and his Close was answered with {answers['bob']!r}: answer "
+                     "with the code and reason the client sent, when close() accepts them")
+    if answers["cy"][0] != 1000:
+        return _hint(f"cy closed without a code (1005) and got {answers['cy']!r}; answer such a Close "
+                     "with 1000")
+    bob_left = [m for m in got["ada"] if "bob left" in m]
+    if not bob_left or not any("bob left" in m for m in got["cy"]):
+        return _hint(f"ada got {got['ada']!r} and cy {got['cy']!r}: tell the others who left, with "
+                     "self.broadcast(f\"* {self.name(ws)} left (N here)\", exclude=ws)")
+    if bob_left[0] == "* bob left (3 here)":
+        return _hint("ada got '* bob left (3 here)': getWebSockets() still lists the socket that is leaving "
+                     "while webSocketClose runs. Count the others: those that are not ws and still OPEN")
+    if got["ada"] != ["* bob left (2 here)", "* cy left (1 here)"] or got["cy"] != ["* bob left (2 here)"]:
+        return _hint(f"ada got {got['ada']!r} and cy {got['cy']!r}; expected ['* bob left (2 here)', "
+                     "'* cy left (1 here)'] and ['* bob left (2 here)']. The room hibernated before bob "
+                     "left: "
+                     "a count kept on self starts again, so count with self.ctx.getWebSockets()")
+    _ok("the others heard who left and how many are here, and every Close got an answer, "
+        "after hibernation too")
 
 
 # ---------------------------------------------------------------- 09 Durable Objects and hibernation
@@ -688,6 +876,9 @@ async def check_tally(cls: type) -> None:
         ada = await _join(worker, env, "ada")
         bob = await _join(worker, env, "bob")
     except Exception as exc:  # noqa: BLE001
+        if "DataCloneError" in str(exc):
+            return _hint(f"connecting: {_raised(exc)}. A Python dict cannot be an attachment: it does not "
+                         "cross into JavaScript. Store a number, ws.serializeAttachment(0)")
         return _hint(f"connecting: {_raised(exc)}")
     before: list[Any] = []
     for text in ("x", "y"):
@@ -704,6 +895,13 @@ async def check_tally(cls: type) -> None:
     after += await _replies(ada)
     errors = _handler_errors(ns)
     got = before + after
+    if errors and "unhashable" in errors[0]:
+        return _hint(f"your webSocketMessage raised: {errors[0]}. A socket is a JsProxy, which cannot be a "
+                     "dict key, and a dict on self is gone after hibernation anyway: Keep the count in the "
+                     "socket's attachment")
+    if errors and ("'coroutine'" in errors[0] or "Promise" in errors[0]):
+        return _hint(f"your webSocketMessage raised: {errors[0]}. self.ctx.storage.get(...) and put(...) "
+                     "return something to wait for: await them, as in `await self.ctx.storage.get(key)`")
     if errors:
         return _hint(f"your webSocketMessage raised: {errors[0]}")
     if not got and not bobs:
@@ -727,6 +925,24 @@ async def check_tally(cls: type) -> None:
     _ok("each socket counts its own messages, and the count outlived hibernation")
 
 
+@contextlib.contextmanager
+def _watch_auto_response(passed: list[type]) -> Iterator[None]:
+    """Note the type of what the learner's object passes to setWebSocketAutoResponse()."""
+    from cfws_playground.durable.state import DurableObjectState
+
+    original = DurableObjectState.setWebSocketAutoResponse
+
+    def watched(self: Any, *args: Any) -> Any:
+        passed.extend(type(a) for a in args)
+        return original(self, *args)
+
+    DurableObjectState.setWebSocketAutoResponse = watched  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        DurableObjectState.setWebSocketAutoResponse = original  # type: ignore[method-assign]
+
+
 async def check_quiet_ping(cls: type) -> None:
     """Exercise 09.2: "ping" is answered with "pong" while the object hibernates, without waking it."""
     from cfws_playground.durable import HibernationBlockedError, hibernate, snapshot
@@ -734,13 +950,20 @@ async def check_quiet_ping(cls: type) -> None:
     if not isinstance(cls, type):
         return _hint(f"pass the class itself (Quiet), not {cls!r}")
     ns, worker, env = _lobby(cls)
+    passed: list[type] = []
     try:
-        ada = await _join(worker, env, "ada")
+        with _watch_auto_response(passed):
+            ada = await _join(worker, env, "ada")
     except Exception as exc:  # noqa: BLE001
         text = _raised(exc)
-        if "tuple" in text or "not of type 'WebSocketRequestResponsePair'" in text:
-            return _hint(f"{text}: setWebSocketAutoResponse takes one "
-                         "WebSocketRequestResponsePair.new('ping', 'pong'), not a tuple")
+        if "Please use the 'new' operator" in text:
+            return _hint(f"{text}: a JavaScript class is made with .new() in Python Workers: "
+                         "WebSocketRequestResponsePair.new('ping', 'pong')")
+        if "not of type 'WebSocketRequestResponsePair'" in text or "tuple" in text:
+            what = f"a {passed[-1].__name__}" if passed else "something else"
+            return _hint(f"{text}: you passed {what}. setWebSocketAutoResponse takes one "
+                         "WebSocketRequestResponsePair, made with "
+                         "WebSocketRequestResponsePair.new('ping', 'pong')")
         return _hint(f"connecting: {text}")
     await ada.send("hello")
     first = await _replies(ada)
@@ -760,8 +983,13 @@ async def check_quiet_ping(cls: type) -> None:
     if pongs == ["you said ping"]:
         if ns.hosts[0].auto_response is not None:
             pair = ns.hosts[0].auto_response
-            return _hint(f"'ping' went to webSocketMessage: your pair answers {pair[0]!r}, not 'ping'. The "
-                         "request comes first: WebSocketRequestResponsePair.new('ping', 'pong')")
+            if pair[1] == "ping":
+                return _hint(f"'ping' went to webSocketMessage: your pair answers {pair[0]!r}, not 'ping'. "
+                             "The request comes first: WebSocketRequestResponsePair.new('ping', 'pong')")
+            return _hint(f"'ping' went to webSocketMessage: your pair answers {pair[0]!r}, and only a "
+                         "message "
+                         "equal to the request, character for character, is answered: "
+                         "WebSocketRequestResponsePair.new('ping', 'pong')")
         return _hint("'ping' woke the object and went to webSocketMessage: in __init__, call "
                      "self.ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair.new('ping', 'pong'))")
     if pongs != ["pong"]:
@@ -835,6 +1063,9 @@ async def check_my_burst(scenario: Any) -> None:
         _hint(f"a should send three messages (it sends {len(sends)}).")
     elif timer_set > sends[0]:
         _hint("the timer must be set *before* the burst: that is what makes the order surprising.")
+    elif ops[timer_set]["ms"] != 0:
+        _hint(f"your timer waits {ops[timer_set]['ms']} ms: with any delay it would run after the burst "
+              "anyway. Use timeout(0, ...): even a timer that is due at once runs after the three messages.")
     elif len(messages) < 3:
         _hint(
             "b logs no messages: accept both ends and add 'watch' (or a listener on b) "

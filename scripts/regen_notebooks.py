@@ -17,6 +17,8 @@ What is normalised, so that two runs give identical files:
 
 * timing metadata is not recorded, and ``execution``/``collapsed``/``scrolled``
   cell metadata is dropped;
+* consecutive pieces of one stream are one output (where the kernel cut them depends
+  on when it flushed);
 * notebook metadata is reduced to the ``python3`` kernelspec and the language name;
 * cell ids are ``<NN>-<index>``, stable across edits elsewhere in the file;
 * a displayed widget keeps its text form only (its view names a random model id).
@@ -95,6 +97,24 @@ def mark_predictions(nb: nbformat.NotebookNode) -> None:
             cell.metadata.pop("jupyter", None)
 
 
+def coalesce_streams(outputs: list[nbformat.NotebookNode]) -> list[nbformat.NotebookNode]:
+    """One output for each run of same-stream text: how the kernel cut it depends on when it
+    flushed (every 0.2 s while a cell waits), so the cut would differ between runs."""
+    merged: list[nbformat.NotebookNode] = []
+    for out in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            out.output_type == "stream"
+            and previous is not None
+            and previous.output_type == "stream"
+            and previous.name == out.name
+        ):
+            previous.text = "".join(previous.text) + "".join(out.text)
+        else:
+            merged.append(out)
+    return merged
+
+
 def normalise(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
     nb.metadata = nbformat.NotebookNode(
         kernelspec=nbformat.NotebookNode(KERNELSPEC), language_info=nbformat.NotebookNode(name="python")
@@ -104,6 +124,7 @@ def normalise(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
         for key in VOLATILE_CELL_METADATA:
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
             for out in cell.outputs:
                 # A widget's view names a model by a random id, and the models are not
                 # stored (notebook metadata is reset above), so the view could never

@@ -29,6 +29,13 @@ _SESSION_START = time.time()
 _ARTIFACTS = pathlib.Path(__file__).resolve().parent.parent / "artifacts"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that runs real workerd is also `slow`: `-m "not slow"` leaves it out."""
+    for item in items:
+        if item.get_closest_marker("workerd") and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """List the screenshots this run saved, so CI's log names its artifacts."""
     if not _ARTIFACTS.is_dir():

@@ -274,19 +274,18 @@ async def test_legacy_oversized_reason_makes_an_invalid_frame_the_client_rejects
     assert (close.code, close.reason, close.wasClean) == (1002, "control frame too long", True)
 
 
-async def test_invalid_utf8_text_fails_the_connection_with_1007() -> None:
+async def test_invalid_utf8_text_arrives_with_replacement_characters() -> None:
+    # measured (scenario wire-raw-text-invalid-utf8): workerd does not fail the
+    # connection; the Worker gets U+FFFD for each bad sequence, as V8 decodes it.
     w = Capture()
     async with asyncio.timeout(10), serve(w) as server:
         ws = await ws_connect(server.url, compression=None)
         await until(lambda: bool(w.ends))
         ws.protocol.send_text(b"a\xed\xa0\x80b")  # WTF-8 for a lone surrogate: not UTF-8
         ws.send_data()
-        with pytest.raises(ConnectionClosed):
-            await ws.recv()
-        await ws.wait_closed()
         await until(lambda: bool(w.logs[0].events))
-    assert ws.close_code == 1007
-    assert w.logs[0].types == ["error"]  # no message, no close event
+        await ws.close()
+    assert w.logs[0].events[0].data == "a\ufffd\ufffd\ufffdb"
 
 
 async def test_a_lone_surrogate_goes_out_as_wtf8_and_the_client_fails_with_1007() -> None:
@@ -983,6 +982,7 @@ _REQUEST_PARTS = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(chunks=st.lists(st.one_of(_REQUEST_PARTS, st.binary(max_size=40)), max_size=12))
 def test_any_bytes_leave_at_most_one_log_line_per_connection_and_the_server_serving(

@@ -74,7 +74,11 @@ def test_the_open_list_names_real_scenarios() -> None:
         by_name(name)
 
 
-@pytest.mark.parametrize("name", [s.name for s in SCENARIOS])
+@pytest.mark.parametrize(
+    "name",
+    # A wire scenario waits on real sockets and a client's timeouts: seconds each, so `slow`.
+    [pytest.param(s.name, marks=pytest.mark.slow) if s.wire else s.name for s in SCENARIOS],
+)
 def test_scenario_matches_workerd(name: str) -> None:
     sc = by_name(name)
     kit = _kit(sc)

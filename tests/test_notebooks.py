@@ -228,7 +228,10 @@ def test_nbval_fails_against_a_broken_playground(breakage: str, tmp_path: pathli
 
 
 def exercises() -> list[tuple[str, str, str, str, str]]:
-    """(notebook, imports cell, scaffold, check call, solution file) for every exercise."""
+    """(notebook, set-up, scaffold, check call, solution file) for every exercise.
+
+    The set-up is the chapter's imports cell and the cells tagged ``exercise-setup`` above the
+    exercise (the chapter's own classes an answer builds on)."""
     found = []
     for path in workshop_notebooks():
         cells = code_cells(load(path))
@@ -236,7 +239,9 @@ def exercises() -> list[tuple[str, str, str, str, str]]:
         scaffold = None
         for cell in cells:
             kinds = tags(cell)
-            if "exercise-scaffold" in kinds:
+            if "exercise-setup" in kinds:
+                imports += "\n\n" + source(cell)
+            elif "exercise-scaffold" in kinds:
                 scaffold = source(cell)
             elif "self-check" in kinds:
                 check = source(cell)
@@ -373,6 +378,98 @@ def test_cells_that_show_events_or_errors_name_their_scenario(path: pathlib.Path
             if "scenario: " not in source(cell):
                 unnamed.append(source(cell)[:70])
     assert not unnamed, unnamed
+
+
+#: What a sentence of prose states about the runtime: a close code, a readyState,
+#: an error class, the trailing error's text.
+STATED_FACT = re.compile(
+    r"\b10(?:0\d|1[0-5])\b|\b[0-3] (?:CONNECTING|OPEN|CLOSING|CLOSED)\b|readyState [0-3]\b"
+    r"|\b(?:TypeError|InvalidAccessError|SyntaxError|RangeError)\b|Network connection lost"
+)
+#: Where a fact may rest instead of a scenario: the protocol itself, or a sentence saying none backs it.
+OTHER_SOURCE = re.compile(r"RFC 6455|no scenario backs")
+#: Cells that point back at facts cited where they were taught: a chapter's goals, the
+#: glossary, an exercise's statement, the check-yourself questions, the table of chapters.
+RECAP = re.compile(
+    r"^(?:# |## Goals|## Glossary|## Check yourself|### Exercise \d+:|\| \[\d\d)", re.MULTILINE
+)
+
+
+@pytest.mark.parametrize("path", workshop_notebooks(), ids=lambda p: p.stem)
+def test_prose_that_states_a_fact_names_what_backs_it(path: pathlib.Path) -> None:
+    """A markdown cell stating a code, a readyState, an error class or the trailing error
+    cites a scenario, names its other source, or explains the output of the code cell just
+    above, which cites one."""
+    unbacked = []
+    previous_cites = False
+    for cell in load(path)["cells"]:
+        text = source(cell)
+        if cell["cell_type"] == "markdown":
+            stated = STATED_FACT.search(text)
+            backed = "scenario: " in text or OTHER_SOURCE.search(text) or previous_cites
+            if stated and not backed and not RECAP.search(text):
+                unbacked.append(f"{stated.group(0)!r} in {text[:70]!r}")
+        previous_cites = cell["cell_type"] == "code" and "scenario: " in text
+    assert not unbacked, unbacked
+
+
+def workerd_transcripts() -> dict[str, Any]:
+    from cfws_playground.fidelity.workerd import WORKERD_VERSION  # noqa: PLC0415
+
+    refs = ROOT / "cfws_playground" / "fidelity" / "references" / f"workerd-{WORKERD_VERSION}.json"
+    return dict(json.loads(refs.read_text(encoding="utf-8"))["transcripts"])
+
+
+#: Close codes (not years, not times) and workerd's error texts, as a cell's output shows them.
+SHOWN_CODE = re.compile(r"(?<![\d.:-])(10(?:0\d|1[0-5])|[34]\d{3})(?![\d-])")
+WORKERD_TEXTS = (
+    "Network connection lost.",
+    "Invalid WebSocket close code",
+    "Can't call WebSocket send() after close().",
+    "You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.",
+    "WebSocket close reason must not be longer than 123 bytes when UTF-8 encoded.",
+    "Can't accept() WebSocket after enabling hibernation.",
+    "WebSocket disconnected without sending Close frame.",
+)
+
+
+@pytest.mark.parametrize("path", workshop_notebooks(), ids=lambda p: p.stem)
+def test_what_a_cell_shows_is_in_the_scenarios_it_cites(path: pathlib.Path) -> None:
+    """The scenario really shows it: every close code and workerd error text in a citing
+    cell's stored output occurs in the recorded workerd transcripts of the scenarios it cites."""
+    transcripts = workerd_transcripts()
+    unshown = []
+    for cell in code_cells(load(path)):
+        names = re.findall(rf"scenario: ({SCENARIO_NAME})", source(cell))
+        if not names:
+            continue
+        shown = "".join(
+            _apply([], out.get("text", "")) + _apply([], out.get("data", {}).get("text/plain", ""))
+            for out in cell.get("outputs", [])
+        )
+        recorded = "\n".join(json.dumps(transcripts.get(name, {}), ensure_ascii=False) for name in names)
+        recorded = recorded.replace('\\"', '"')
+        for code in sorted(set(SHOWN_CODE.findall(shown))):
+            if code not in recorded:
+                unshown.append(f"close code {code} under {names}")
+        for text in WORKERD_TEXTS:
+            if text in shown and text not in recorded:
+                unshown.append(f"{text!r} under {names}")
+    assert not unshown, unshown
+
+
+def test_the_scenario_list_never_calls_a_matching_scenario_open() -> None:
+    """scenarios.txt says "the kit does not yet" only of a scenario the fidelity tests list as open."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_fidelity import OPEN  # noqa: PLC0415
+
+    table = scenario_table()
+    stale = [
+        name
+        for name, claim in table.items()
+        if re.search(r"not yet|does not match", claim) and name not in OPEN
+    ]
+    assert not stale, f"these match workerd now (they are not in OPEN): {stale}"
 
 
 def test_the_capstones_wrangler_block_is_its_project_file() -> None:

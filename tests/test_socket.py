@@ -11,6 +11,7 @@ from __future__ import annotations
 import array
 import asyncio
 import logging
+from collections.abc import Callable
 
 import pytest
 from listeners import RecordingTransport, ends, listen_all
@@ -733,6 +734,37 @@ async def test_51_52_53_54_55_raising_message_listener(side: str) -> None:
     me.send("ignored")
     await settle()
     assert me_log.types == ["error"] and peer_log.types == ["error", "close"]
+
+
+@pytest.mark.parametrize(
+    ("raise_it", "label"),
+    [
+        (lambda: undefined_name, "Uncaught NameError: name 'undefined_name' is not defined"),  # noqa: F821
+        (lambda: object().missing, "Uncaught AttributeError: 'object' object has no attribute 'missing'"),
+        (
+            lambda: __import__("no_such_module_here"),
+            "Uncaught ModuleNotFoundError: No module named 'no_such_module_here'",
+        ),
+        (lambda: (_ for _ in ()).throw(WorkersError("plain")), "Uncaught Error: plain"),
+    ],
+    ids=["NameError", "AttributeError", "ModuleNotFoundError", "Error"],
+)
+async def test_a_listener_error_is_labelled_with_its_class_not_its_name_attribute(
+    raise_it: Callable[[], object], label: str
+) -> None:
+    """NameError, AttributeError and ImportError carry ``.name`` (the missing name): not a label.
+
+    workerd labels an uncaught error with its class, "Uncaught TypeError: ..."; the
+    runtime's own errors with their JavaScript name.
+    """
+    pair = accepted_pair()
+    client, server = pair
+    log = listen_all(pair, server)
+    server.addEventListener("message", lambda e: raise_it())
+    client.send("x")
+    await settle()
+    [error] = log.of("error")
+    assert error.message == label
 
 
 async def test_raising_listener_is_logged(caplog: pytest.LogCaptureFixture) -> None:

@@ -52,6 +52,15 @@ transport: HTTP, then WebSocket frames), :mod:`.server` (the listening socket).
 from __future__ import annotations
 
 from .connection import HIGH_WATER, HIGH_WATER_BYTES
+from .limits import Limits
 from .server import PublicBindWarning, Server, _is_loopback, serve
 
-__all__ = ["HIGH_WATER", "HIGH_WATER_BYTES", "PublicBindWarning", "Server", "_is_loopback", "serve"]
+__all__ = [
+    "HIGH_WATER",
+    "HIGH_WATER_BYTES",
+    "Limits",
+    "PublicBindWarning",
+    "Server",
+    "_is_loopback",
+    "serve",
+]

@@ -29,13 +29,25 @@ from websockets.datastructures import Headers as _WsHeaders
 from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Request as _WsRequest
-from websockets.protocol import OPEN, Protocol
+from websockets.protocol import OPEN
 
 from ..compat import _current as _current_compatibility
 from ..links import HUNG, INTERNAL_ERROR_BODY, Link
 from ..scope import KIT_CONTEXT, RequestScope
 from ..worker import ExecutionContext, _run_fetch
-from .http1 import HOP_BY_HOP, escape, handshake_problem, kit_response, to_request, worker_response_head
+from .http1 import (
+    HOP_BY_HOP,
+    ChunkGuard,
+    RefusedError,
+    escape,
+    framing_problem,
+    handshake_problem,
+    kit_response,
+    request_url,
+    to_request,
+    worker_response_head,
+)
+from .outbound import current_recorder
 from .websocket import WorkerdProtocol
 
 if TYPE_CHECKING:
@@ -51,12 +63,14 @@ _ws_log = logging.getLogger("websockets.server")
 HIGH_WATER = 256
 #: Bytes of unread messages (either way) at which the bridge stops reading from a client.
 HIGH_WATER_BYTES = 16 << 20
-#: The largest request body the Worker is handed (workerd's plans allow 100 MB).
-MAX_BODY = 100 << 20
 #: Seconds a ``fetch`` may take before the request is canceled as hung.
 FETCH_TIMEOUT = 10.0
-#: Seconds an idle HTTP connection (no request in progress) stays open.
+#: Seconds an idle HTTP connection (between requests, or in a body that stopped coming) stays open.
 IDLE_TIMEOUT = 30.0
+#: After refusing a request, how long and how much of the rest to read and discard, so the
+#: client reads the answer before the connection ends (kj's canceledUploadGrace*).
+REFUSED_GRACE = 1.0
+REFUSED_GRACE_BYTES = 64 << 10
 #: Seconds to wait for the client to end the TCP connection after the close handshake.
 CLOSE_TIMEOUT = 10.0
 _WRITE_CHUNK = 64 << 10  # serialised bytes gathered before one transport.write()
@@ -99,7 +113,9 @@ class _WireLink(Link):
     def _write_close(self, code: int, reason: str) -> None:
         ws = self.conn.ws
         if ws is not None and ws.state is OPEN:
-            ws.send_close_frame(code, reason)
+            end = self.end
+            # The automatic reply (queued as the client's Close arrived) echoes its bytes.
+            ws.send_close_frame(code, reason, echo=end is not None and end._peer._replied)
 
     def _written(self) -> None:
         self._pending = 0
@@ -122,7 +138,9 @@ class Connection(asyncio.Protocol):
         self.loop = asyncio.get_running_loop()
         self.transport: asyncio.Transport | None = None
         self.label = ""
-        self.http = h11.Connection(h11.SERVER, max_incomplete_event_size=16 << 10)
+        self.limits = server.limits
+        # h11 applies this to a head still arriving; _pump applies the same to one that came whole.
+        self.http = h11.Connection(h11.SERVER, max_incomplete_event_size=self.limits.max_head)
         self.ws: WorkerdProtocol | None = None
         self.link: _WireLink | None = None
         self.write_paused = False
@@ -131,12 +149,22 @@ class Connection(asyncio.Protocol):
         # each request runs in a copy that also names its RequestScope.
         self._base_context = contextvars.copy_context()
         self._base_context.run(_current_compatibility.set, server.compatibility)
+        # Outbound WebSockets the Worker opens are recorded where its served ones are.
+        self._base_context.run(current_recorder.set, server.recorder)
         self.context = self._base_context
         self.scope: RequestScope | None = None
         self._busy = False  # a request is with the Worker
         self._head: h11.Request | None = None
+        self._url = ""
         self._body: list[bytes] = []
         self._body_size = 0
+        self._reserved = 0  # bytes of the server's body budget this connection holds
+        self._chunks: ChunkGuard | None = None  # reads a chunked body's sizes ahead of h11
+        self._head_mark = 0  # bytes h11 had consumed when the current head began
+        self._head_started = False  # a head's first byte came: its deadline runs
+        self._refusing = False  # answered with a refusal: the rest is read and dropped
+        self._draining = 0  # bytes dropped so far
+        self._capped = False  # refused at connect: over the connection cap
         self._received = 0
         self._task: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
@@ -150,16 +178,42 @@ class Connection(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+        if len(self.server._conns) >= self.limits.max_connections:
+            self._capped = True
+            self.server._over_cap()
+            transport.write(kit_response(503, "Service Unavailable: too many connections\n"))
+            transport.close()
+            return
         self.label = self.server._new_label()
         self.server._conns.add(self)
-        self._restart_idle_timer()
+        # kj's headerTimeout: from the connection's start to a complete head.
+        self._head_started = True
+        self._arm(self.limits.head_timeout, self._head_late)
 
     def data_received(self, data: bytes) -> None:
         self._received += len(data)
+        if self._capped:
+            return
         if self.ws is not None:
             self.context.run(self._ws_data, data)
             return
-        self._restart_idle_timer()
+        if self._refusing:
+            self._draining += len(data)
+            if self._draining > REFUSED_GRACE_BYTES and self.transport is not None:
+                self.transport.abort()
+            return
+        if self._head is None:
+            if not self._head_started:  # the next request's first byte: its head has a deadline
+                self._head_started = True
+                self._arm(self.limits.head_timeout, self._head_late)
+        else:
+            self._arm(IDLE_TIMEOUT, self._idle)  # a body: time between bytes
+        if self._chunks is not None:
+            try:
+                self._chunks.feed(data)
+            except RefusedError as refused:
+                self._refuse(refused.status, refused.why)
+                return
         try:
             self.http.receive_data(data)
             self._pump()
@@ -169,6 +223,8 @@ class Connection(asyncio.Protocol):
             self.transport.abort()
 
     def eof_received(self) -> bool:
+        if self._refusing or self._capped:
+            return False  # already answered, and logged
         if self.ws is not None:
             self.ws.receive_eof()
             self.context.run(self._ws_events)
@@ -189,6 +245,9 @@ class Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_timer()
+        if self._capped:
+            return
+        self._release()
         if self._task is not None and not self._task.done():
             self._task.cancel()
         link = self.link
@@ -203,7 +262,7 @@ class Connection(asyncio.Protocol):
     # ---- HTTP
 
     def _pump(self) -> None:
-        while not self._busy and self.ws is None:
+        while not self._busy and self.ws is None and not self._refusing:
             try:
                 event = self.http.next_event()
             except h11.RemoteProtocolError as exc:
@@ -213,6 +272,17 @@ class Connection(asyncio.Protocol):
                 return
             if isinstance(event, h11.Request):
                 self._head, self._body, self._body_size = event, [], 0
+                self._cancel_timer()  # the head is complete: its deadline is met
+                buffered = self.http.trailing_data[0]
+                size = self._received - len(buffered) - self._head_mark
+                try:
+                    self._check_head(event, size)
+                    if self._chunks is not None:
+                        self._chunks.feed(bytes(buffered))
+                except RefusedError as refused:
+                    extra = [("Retry-After", "1")] if refused.status == 503 else None
+                    self._refuse(refused.status, refused.why, extra)
+                    return
                 if self.http.they_are_waiting_for_100_continue:  # curl's large POSTs
                     assert self.transport is not None
                     self.transport.write(
@@ -220,14 +290,19 @@ class Connection(asyncio.Protocol):
                     )
             elif isinstance(event, h11.Data):
                 self._body_size += len(event.data)
-                if self._body_size > MAX_BODY:
-                    self._refuse(413, f"a request body over {MAX_BODY} bytes")
+                if self._body_size > self.limits.max_body:
+                    self._refuse(413, f"a request body over {self.limits.max_body} bytes")
+                    return
+                if self._body_size > self._reserved and not self._reserve(self._body_size - self._reserved):
+                    self._refuse(503, self._budget_why(), [("Retry-After", "1")])
                     return
                 self._body.append(event.data)
             elif isinstance(event, h11.EndOfMessage):
                 head, body = self._head, b"".join(self._body) if self._body_size else None
                 assert head is not None
                 self._body = []
+                self._chunks = None
+                self._head_mark = self._received - len(self.http.trailing_data[0])
                 self._busy = True
                 self._cancel_timer()
                 assert self.transport is not None
@@ -235,18 +310,67 @@ class Connection(asyncio.Protocol):
                 self.scope = RequestScope()
                 self.context = self._base_context.copy()
                 self.scope.enter(self.context)
-                self._task = self.loop.create_task(self._handle(head, body), context=self.context)
+                self._task = self.loop.create_task(self._handle(head, body, self._url), context=self.context)
             elif isinstance(event, h11.ConnectionClosed):
                 self._close()
                 return
 
-    def _refuse(self, status: int, why: str) -> None:
-        """Answer a request the Worker never sees (bad HTTP, too large) and close."""
+    def _check_head(self, event: h11.Request, size: int) -> None:
+        """Refuse a head over the limits, with untrustworthy framing, or naming an invalid URL.
+
+        Raises:
+            RefusedError: with the status RFC 9112 (or Workers, for the limits) gives.
+        """
+        limits = self.limits
+        if size > limits.max_head:
+            raise RefusedError(431, f"a request head of {size} bytes, over {limits.max_head}")
+        problem = framing_problem(event)
+        if problem is not None:
+            raise RefusedError(400, problem)
+        self._url = request_url(event, f"{self.server.host}:{self.server.port}", limits.max_url)
+        length = next((int(v) for n, v in event.headers if n == b"content-length"), 0)
+        if length > limits.max_body:  # known from the head: refused before the body is read
+            raise RefusedError(413, f"a request body of {length} bytes, over {limits.max_body}")
+        if length and not self._reserve(length):
+            raise RefusedError(503, self._budget_why())
+        if any(n == b"transfer-encoding" for n, _ in event.headers):
+            self._chunks = ChunkGuard(limits.max_body)
+
+    def _reserve(self, n: int) -> bool:
+        """Take ``n`` more bytes of the server's body budget; False when it has not got them."""
+        server = self.server
+        if server._body_bytes + n > self.limits.body_budget:
+            return False
+        server._body_bytes += n
+        self._reserved += n
+        return True
+
+    def _release(self) -> None:
+        self.server._body_bytes -= self._reserved
+        self._reserved = 0
+
+    def _budget_why(self) -> str:
+        return f"request bodies in flight would exceed the server's budget of {self.limits.body_budget} bytes"
+
+    def _refuse(self, status: int, why: str, extra: list[tuple[str, str]] | None = None) -> None:
+        """Answer a request the Worker never sees (bad HTTP, too large) and close.
+
+        The rest of what the client sends is read and dropped for a moment
+        (``REFUSED_GRACE``): closing with it unread would reset the connection,
+        and the client could lose the answer.
+        """
         self._log_refused(status, why)
+        self._release()
         assert self.transport is not None
         if self.http.our_state in (h11.IDLE, h11.SEND_RESPONSE):
-            self.transport.write(kit_response(status, f"{_phrase(status)}: {why}\n"))
-        self._close()
+            self.transport.write(kit_response(status, f"{_phrase(status)}: {why}\n", extra=extra))
+        self._refusing = True
+        self._cancel_timer()
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+            self._timer = self.loop.call_later(REFUSED_GRACE, self.transport.close, context=KIT_CONTEXT)
+        else:
+            self._close()
 
     def _log_refused(self, status: int | None, why: str) -> None:
         seen = ""
@@ -256,9 +380,15 @@ class Connection(asyncio.Protocol):
         answer = f"{status} {_phrase(status)}: " if status is not None else ""
         log.warning("[%s] %s%s%s", self.label, answer, escape(why), seen)
 
-    async def _handle(self, head: h11.Request, body: bytes | None) -> None:
+    async def _handle(self, head: h11.Request, body: bytes | None, url: str) -> None:
+        try:
+            await self._answer(head, body, url)
+        finally:
+            self._release()  # the body is the Worker's now, or gone
+
+    async def _answer(self, head: h11.Request, body: bytes | None, url: str) -> None:
         server = self.server
-        request = to_request(head, body, f"{server.host}:{server.port}")
+        request = to_request(head, body, url)
         method, path = request.method, escape(head.target)
         ctx = ExecutionContext()
         scope = self.scope  # this request's (the next one may have begun once the response is out)
@@ -307,7 +437,7 @@ class Connection(asyncio.Protocol):
     def _end_scope_when_done(self, ctx: ExecutionContext, scope: RequestScope | None) -> None:
         """A plain HTTP request ends once its response is out and its ``waitUntil`` work is done."""
         if scope is not None:
-            self.server._track(ctx, lambda: self._end_scope(scope))
+            self.server._track(ctx, lambda: self._end_scope(scope), self.label)
 
     def _end_scope(self, scope: RequestScope | None = None) -> None:
         scope = scope or self.scope
@@ -343,7 +473,11 @@ class Connection(asyncio.Protocol):
         if self.transport.is_closing():
             return
         self.transport.resume_reading()
-        self._restart_idle_timer()
+        self._head_started = False
+        self._arm(IDLE_TIMEOUT, self._idle)  # until the next request's first byte
+        if self.http.trailing_data[0]:  # a pipelined request already began
+            self._head_started = True
+            self._arm(self.limits.head_timeout, self._head_late)
         self._pump()
 
     # ---- the upgrade
@@ -407,7 +541,7 @@ class Connection(asyncio.Protocol):
         self.transport.write(handshake.serialize())
         self.ws = proto
         proto.state = OPEN
-        proto.parser = Protocol.parse(proto)  # frames from here on; the request was parsed by h11
+        proto.parser = proto.parse()  # frames from here on; the request was parsed by h11
         next(proto.parser)
         if not coupled:
             self.transport.close()
@@ -485,14 +619,10 @@ class Connection(asyncio.Protocol):
         link = self.link
         assert link is not None and link.end is not None
         if opcode is Opcode.TEXT:
-            try:
-                text = bytes(data).decode("utf-8")
-            except UnicodeDecodeError as exc:
-                assert self.ws is not None
-                self.ws.fail(1007, f"{exc.reason} at position {exc.start}")
-                self.send_pending()
-                return
-            link.client_message(text)
+            # workerd does not check: text that is not UTF-8 reaches the Worker with
+            # U+FFFD in place of each bad sequence (V8's decoding, which is Python's too).
+            # websockets would fail the connection with 1007.
+            link.client_message(bytes(data).decode("utf-8", "replace"))
         else:
             link.client_message(bytes(data))
         self._unchecked += len(data)
@@ -551,14 +681,23 @@ class Connection(asyncio.Protocol):
         if self.transport is not None and not self.transport.is_closing():
             self.transport.close()
 
-    def _restart_idle_timer(self) -> None:
+    def _arm(self, seconds: float, then: Any) -> None:
         self._cancel_timer()
-        self._timer = self.loop.call_later(IDLE_TIMEOUT, self._idle, context=KIT_CONTEXT)
+        self._timer = self.loop.call_later(seconds, then, context=KIT_CONTEXT)
 
     def _idle(self) -> None:
         if not self._busy and self.ws is None:
             if self.http.their_state is not h11.IDLE:
                 self._log_refused(408, "no complete request in time")
+            self._close()
+
+    def _head_late(self) -> None:
+        """kj's headerTimeout passed without a complete head: 408 if one began, else just close."""
+        if self._busy or self.ws is not None or self._head is not None:
+            return
+        if self._received and self.http.trailing_data[0]:
+            self._refuse(408, f"no complete request head within {self.limits.head_timeout:g} s")
+        else:
             self._close()
 
     def _cancel_timer(self) -> None:

@@ -16,12 +16,25 @@ from __future__ import annotations
 import base64
 import binascii
 import http
+import ipaddress
+import re
 
 import h11
 
 from ..http import Headers, Request, Response
 
-__all__ = ["escape", "handshake_problem", "kit_response", "to_request", "worker_response_head"]
+__all__ = [
+    "ChunkGuard",
+    "RefusedError",
+    "escape",
+    "escape_lines",
+    "framing_problem",
+    "handshake_problem",
+    "kit_response",
+    "request_url",
+    "to_request",
+    "worker_response_head",
+]
 
 # Fields the wire layer writes itself; a Worker's values for them are not copied.
 HOP_BY_HOP = frozenset(
@@ -43,24 +56,189 @@ NOT_GET = "WebSocket must be initiated with a GET request."
 NO_KEY = "Missing Sec-WebSocket-Key"
 BAD_VERSION = "The requested WebSocket version is not supported."
 
-_CONTROL = {i: f"\\x{i:02x}" for i in [*range(32), 127]}
+# C0 controls, DEL and the C1 controls (U+0080-U+009F: U+009B alone starts a terminal escape).
+_CONTROL = {i: f"\\x{i:02x}" for i in [*range(32), *range(0x7F, 0xA0)]}
 _CONTROL.update({9: "\\t", 10: "\\n", 13: "\\r"})
 
 
 def escape(text: str | bytes, limit: int = 200) -> str:
-    """Text from the network made safe for one log line: control characters escaped, length capped."""
+    """Text from the network made safe for one log line: control characters escaped, length capped.
+
+    Bytes are read as UTF-8 where they are UTF-8 (so ``\\xc2\\x9b`` is the control
+    U+009B, escaped), byte for byte otherwise.
+    """
     if isinstance(text, bytes):
-        text = text.decode("latin-1")
+        text = text.decode("utf-8", "backslashreplace")
     clipped = text[:limit].translate(_CONTROL)
     return clipped + ("…" if len(text) > limit else "")
 
 
-def to_request(event: h11.Request, body: bytes | None, default_host: str) -> Request:
-    """The Worker's view of a parsed request: absolute URL, headers in their order, body."""
+def escape_lines(text: str) -> str:
+    """Like :func:`escape` for a multi-line text (a traceback): each line escaped, none clipped."""
+    return "\n".join(line.translate(_CONTROL) for line in text.split("\n"))
+
+
+class RefusedError(Exception):
+    """A request the kit answers itself, never handing it to the Worker: its status and why."""
+
+    def __init__(self, status: int, why: str) -> None:
+        super().__init__(why)
+        self.status = status
+        self.why = why
+
+
+# RFC 3986 §3.2.2 host: an IP-literal, or a reg-name / IPv4address. Of reg-name's
+# characters, "%" is left out: the URL parser the Worker uses forbids it in a domain.
+_REG_NAME = re.compile(rb"[A-Za-z0-9\-._~!$&'()*+,;=]+")
+_PORT = re.compile(rb"[0-9]{0,5}")
+# RFC 3986 §3.3, §3.4: path and query characters (pchar, "/", "?").
+_PATH_QUERY = re.compile(rb"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*")
+
+
+def _authority(raw: bytes, what: str) -> str:
+    """A validated ``host[:port]`` as a URL writes it (host lower-cased, port 80 and an empty one dropped).
+
+    Raises:
+        RefusedError: 400, naming ``what`` (the Host header or the request-target).
+    """
+    host, port = raw, b""
+    if raw.startswith(b"["):
+        end = raw.find(b"]")
+        if end < 0:
+            raise RefusedError(400, f"invalid {what}: an unclosed [")
+        host, rest = raw[: end + 1], raw[end + 1 :]
+        if rest and not rest.startswith(b":"):
+            raise RefusedError(400, f"invalid {what}: text after the IP literal")
+        port = rest[1:]
+        try:
+            ipaddress.IPv6Address(host[1:-1].decode("ascii"))
+        except (ValueError, UnicodeDecodeError):
+            raise RefusedError(400, f"invalid {what}: not an IPv6 address") from None
+    else:
+        if b":" in raw:
+            host, _, port = raw.rpartition(b":")
+        if not _REG_NAME.fullmatch(host):
+            raise RefusedError(400, f"invalid {what}: {escape(raw, 60)}")
+    if not _PORT.fullmatch(port) or (port and int(port) > 65535):
+        raise RefusedError(400, f"invalid {what}: bad port")
+    text = host.decode("ascii").lower()
+    return text if port in (b"", b"80") else f"{text}:{int(port)}"
+
+
+def request_url(event: h11.Request, default_host: str, max_url: int) -> str:
+    """The absolute URL a request names, built from its validated parts (RFC 9112 §3.2).
+
+    Raises:
+        RefusedError: 505 for an HTTP version other than 1.x; 414 for a target over
+            ``max_url``; 400 for a missing, repeated or invalid Host or an
+            invalid request-target; 501 for ``CONNECT``.
+    """
+    if not event.http_version.startswith(b"1."):
+        # RFC 9110 §15.6.6: the major version is not supported.
+        raise RefusedError(505, f"HTTP/{event.http_version.decode('ascii')} is not supported")
+    target = event.target
+    if len(target) > max_url:
+        raise RefusedError(414, f"a request-target of {len(target)} bytes, over {max_url}")
+    hosts = [value for name, value in event.headers if name == b"host"]
+    if len(hosts) > 1:
+        raise RefusedError(400, "more than one Host header")
+    host = _authority(hosts[0], "Host header") if hosts else default_host
+    if event.method == b"CONNECT":
+        raise RefusedError(501, "CONNECT: this server is not a proxy")
+    scheme = "http"
+    if target.startswith(b"/"):  # origin-form (RFC 9112 §3.2.1)
+        path = target
+    elif target == b"*" and event.method == b"OPTIONS":  # asterisk-form (§3.2.4)
+        path = b"/"
+    elif target[:7].lower() == b"http://" or target[:8].lower() == b"https://":  # absolute-form (§3.2.2)
+        scheme, _, rest = target.decode("ascii").partition("://")
+        scheme = scheme.lower()
+        split = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+        authority, path = rest[:split].encode("ascii"), rest[split:].encode("ascii")
+        if b"@" in authority:  # RFC 9110 §4.2.4: userinfo in an http(s) URI is an error
+            raise RefusedError(400, "invalid request-target: userinfo in the authority")
+        host = _authority(authority, "request-target")  # the target's authority wins over Host
+        path = path if path.startswith(b"/") else b"/" + path
+    else:
+        raise RefusedError(400, f"invalid request-target: {escape(target, 60)}")
+    if not _PATH_QUERY.fullmatch(path):
+        raise RefusedError(400, f"invalid request-target: {escape(target, 60)}")
+    return f"{scheme}://{host}{path.decode('ascii')}"
+
+
+class ChunkGuard:
+    """Reads a chunked body's framing beside ``h11``, to refuse a size no body could fill.
+
+    ``h11`` takes any chunk size of up to 20 hex digits and then waits for that
+    many bytes (2^76 for 19 digits). Fed the same bytes first, this refuses one
+    that does not fit in 64 bits (400) or that takes the body over
+    ``max_body`` (413) as soon as its line arrives. It leaves every other error
+    to ``h11``, and stops at the last chunk (the trailers are ``h11``'s).
+    """
+
+    MAX_DIGITS = 16
+
+    def __init__(self, max_body: int) -> None:
+        self.max_body = max_body
+        self.total = 0
+        self._line = b""  # the chunk-size line so far
+        self._left = 0  # bytes of chunk data still to come
+        self._crlf = 0  # bytes of the CRLF after the data still to come
+        self.done = False
+
+    def feed(self, data: bytes) -> None:
+        """Read ``data``, the next bytes of the body.
+
+        Raises:
+            RefusedError: 400 for a size of more than 16 hex digits, 413 over ``max_body``.
+        """
+        i, n = 0, len(data)
+        while i < n and not self.done:
+            if self._left:
+                take = min(self._left, n - i)
+                i += take
+                self._left -= take
+                if not self._left:
+                    self._crlf = 2
+            elif self._crlf:
+                take = min(self._crlf, n - i)
+                i += take
+                self._crlf -= take
+            else:
+                end = data.find(b"\n", i)
+                self._line += data[i : n if end < 0 else end]
+                i = n if end < 0 else end + 1
+                digits = len(self._line) - len(self._line.lstrip(b"0123456789abcdefABCDEF"))
+                if digits > self.MAX_DIGITS:
+                    raise RefusedError(400, f"a chunk size of {digits} hex digits")
+                if end < 0:
+                    if len(self._line) > 1024:
+                        self.done = True  # a long extension: h11 limits the line
+                    return
+                size = int(self._line[:digits], 16) if digits else 0
+                self._line = b""
+                self.total += size
+                if self.total > self.max_body:
+                    raise RefusedError(413, f"a chunked body over {self.max_body} bytes")
+                self._left = size
+                self.done = size == 0  # the last chunk (or an invalid line h11 refuses)
+
+
+def framing_problem(event: h11.Request) -> str | None:
+    """Why a request's body framing cannot be trusted (RFC 9112 §6.1, §6.3), or None."""
+    names = {name for name, _ in event.headers}
+    if b"transfer-encoding" in names:
+        if b"content-length" in names:
+            # §6.3 (3): "ought to be handled as an error"; §6.1: close after responding either way.
+            return "both Content-Length and Transfer-Encoding (a request smuggling attempt?)"
+        if event.http_version == b"1.0":
+            return "Transfer-Encoding in an HTTP/1.0 request"
+    return None
+
+
+def to_request(event: h11.Request, body: bytes | None, url: str) -> Request:
+    """The Worker's view of a parsed request: ``url`` (see :func:`request_url`), headers in order, body."""
     headers = Headers([(name.decode("latin-1"), value.decode("latin-1")) for name, value in event.headers])
-    host = headers.get("host") or default_host
-    target = event.target.decode("latin-1")
-    url = target if target.startswith(("http://", "https://")) else f"http://{host}{target}"
     return Request(url, method=event.method.decode("ascii"), headers=headers, body=body)
 
 

@@ -2,6 +2,25 @@
 
 The bridge parses the upgrade request with ``h11`` and then hands the
 connection's bytes to :class:`WorkerdProtocol`, already OPEN.
+
+workerd reads client frames with kj's WebSocket (``c++/src/kj/compat/http.c++``,
+``WebSocketImpl::receive``), which is more lenient than websockets and RFC 6455
+in places, and words its refusals its own way. Measured on workerd (library
+scenarios ``wire-raw-*``):
+
+* accepted as they are: unmasked client frames, control frames over 125
+  bytes, text that is not UTF-8 (the Worker gets U+FFFD in its place), a
+  Close of 1 byte (1005), a Close whose reason is not UTF-8, and any close
+  code on the wire (0, 999, 1005, 1006, 1015, 5000, ...);
+* refused with 1002 and kj's text: RSV2/RSV3 set, RSV1 without
+  permessage-deflate, an unknown opcode, a fragmented control frame, a
+  continuation with nothing to continue, a new message inside a fragmented one;
+* after a refusal the Close goes out and the connection ends at once:
+  nothing more is read, so a client still sending is reset.
+
+So the frame reader (:meth:`WorkerdProtocol.parse`) is kj's, in kj's order of
+checks; the rest (fragment bookkeeping, pings, deflate, the size limit,
+serialising) is websockets'.
 """
 
 from __future__ import annotations
@@ -12,101 +31,231 @@ from collections.abc import Generator
 
 from websockets.exceptions import PayloadTooBig, ProtocolError
 from websockets.frames import Close, Frame, Opcode
-from websockets.protocol import OPEN
+from websockets.protocol import CLOSING, OPEN
 from websockets.server import ServerProtocol
+
+try:
+    from websockets.speedups import apply_mask
+except ImportError:  # pragma: no cover - the pure-Python wheel
+    from websockets.utils import apply_mask
 
 from ..links import Link
 
 __all__ = ["WorkerdProtocol"]
 
+#: kj's refusals, word for word (``sendCloseDueToError`` in http.c++).
+RSV23 = "Received frame had RSV bits 2 or 3 set"
+UNEXPECTED_CONTINUATION = "Unexpected continuation frame"
+MISSING_CONTINUATION = "Missing continuation frame"
+FRAGMENTED_CONTROL = "Received fragmented control frame"
+NOT_NEGOTIATED = (
+    "Received a WebSocket frame whose compression bit was set, but the compression "
+    "extension was not negotiated for this connection."
+)
+_KNOWN = {op.value for op in Opcode}
+
+
+def parse_close(data: bytes) -> Close:
+    """A Close payload as kj reads it: under 2 bytes is 1005; any code; the reason as U+FFFD-replaced text."""
+    if len(data) < 2:
+        return Close(1005, "")
+    return Close(int.from_bytes(data[:2], "big"), data[2:].decode("utf-8", "replace"))
+
 
 class WorkerdProtocol(ServerProtocol):
     """websockets' server protocol, with the places where workerd differs.
 
+    * Frames are read as kj reads them (see the module docstring): websockets
+      would refuse unmasked frames, long control frames, invalid UTF-8 and
+      reserved close codes with 1002 or 1007 where workerd accepts them.
     * A client's Close is not echoed here: the Worker's end answers it
       (auto-reply or its own ``close()``), after any messages it queued before.
+      The automatic reply echoes the client's reason byte for byte, as
+      workerd's does, even when it is not UTF-8.
     * A message over the limit closes with workerd's text: "Message is too
       large: N > LIMIT", or "Message is too large" when it was deflated.
-      When the frame's header gives it away, workerd sends its Close and drops
-      the connection without reading the rest, so a client still sending is
-      reset (its send fails after it has read the 1009): :attr:`reset_after_close`.
+    * A refused frame: workerd's Close (any length: kj's reason for RSV1 is
+      longer than a control frame may be), then the connection ends without
+      reading on (:attr:`reset_after_close`); websockets would do the same but
+      refuses to write the over-long Close.
     """
 
     link: Link | None = None
     #: End the TCP connection once our Close is written, unread data and all.
     reset_after_close = False
+    #: The payload of the client's Close, for an automatic reply that echoes it.
+    close_rcvd_data: bytes | None = None
+    _frag_opcode = 0  # the opcode that began a fragmented message
+    _frag_compressed = False
 
-    def recv_frame(self, frame: Frame) -> None:
-        if frame.opcode is Opcode.CLOSE and self.state is OPEN and self.link is not None:
-            self.close_rcvd = Close.parse(frame.data)
-            if self.current_size is not None:
-                raise ProtocolError("incomplete fragmented message")
-            self.events.append(frame)
-            return
-        super().recv_frame(frame)
-
-    def fail(self, code: int, reason: str = "") -> None:
-        exc = sys.exc_info()[1]
-        skip = 0
-        if code == 1009 and isinstance(exc, PayloadTooBig):
-            limit = self.max_message_size or 0
-            if exc.size is None:  # raised while inflating: workerd gives no byte counts
-                reason = "Message is too large"
-            else:
-                reason = f"Message is too large: {(exc.current_size or 0) + exc.size} > {limit}"
-                skip = 4 + exc.size  # the frame's mask and payload: never read
-        was_open = self.state is OPEN
-        unread = bytes(self.reader.buffer)  # websockets' discard() drops it
-        super().fail(code, reason)
-        if skip:
-            self.reset_after_close = True
-        elif was_open and code != 1006 and self.writes and self.writes[-1] == b"":
-            # websockets ends the TCP connection at once: a client still sending
-            # would be reset before it reads our Close. Read on, discarding, until
-            # the client's Close, as workerd does; then end our side.
-            self.writes.pop()
-            self.eof_sent = False
-            self.reader.buffer[:0] = unread
-            self.parser = self._skip_until_close()
-            next(self.parser)
-        if code != 1006 and self.link is not None:
-            # After the frames parsed before the bad one have been handed over, as
-            # workerd reads them first.
-            asyncio.get_running_loop().call_soon(self.link.client_protocol_error, code, reason)
-
-    def _skip_until_close(self) -> Generator[None]:
+    def parse(self) -> Generator[None]:
+        """Read frames in kj's order of checks; errors as websockets' own ``parse()`` reports them."""
         reader = self.reader
         try:
             while True:
+                if (yield from reader.at_eof()):
+                    raise EOFError("unexpected end of stream")
                 head = yield from reader.read_exact(2)
                 length = head[1] & 0x7F
                 if length == 126:
                     length = int.from_bytes((yield from reader.read_exact(2)), "big")
                 elif length == 127:
                     length = int.from_bytes((yield from reader.read_exact(8)), "big")
-                length += 4 if head[1] & 0x80 else 0
-                while length:
-                    n = min(length, 1 << 16)
-                    yield from reader.read_exact(n)
-                    length -= n
-                if head[0] & 0x0F == Opcode.CLOSE.value:
-                    break
-        except EOFError:
-            pass
-        self.send_eof()
-        yield from self.discard()
+                mask = (yield from reader.read_exact(4)) if head[1] & 0x80 else None  # either is fine
+                if head[0] & 0x30:
+                    raise ProtocolError(RSV23)
+                max_size = self.max_message_size
+                if max_size is not None and self.current_size is not None:
+                    max_size -= self.current_size
+                if max_size is not None and length > max_size:
+                    raise PayloadTooBig(length, max_size)
+                fin, rsv1, opcode = bool(head[0] & 0x80), bool(head[0] & 0x40), head[0] & 0x0F
+                is_data = opcode < 8
+                if opcode == 0 and self.current_size is None:
+                    raise ProtocolError(UNEXPECTED_CONTINUATION)
+                if is_data and opcode != 0 and self.current_size is not None:
+                    raise ProtocolError(MISSING_CONTINUATION)
+                if not fin and not is_data:
+                    raise ProtocolError(FRAGMENTED_CONTROL)
+                payload = yield from reader.read_exact(length)
+                data = apply_mask(payload, mask) if mask is not None else bytes(payload)
+                self._recv(fin, rsv1, opcode, data)
+        except ProtocolError as exc:
+            self.fail(1002, str(exc))
+            self.parser_exc = exc
+        except EOFError as exc:
+            self.fail(1006, str(exc))
+            self.parser_exc = exc
+        except PayloadTooBig as exc:
+            exc.set_current_size(self.current_size)
+            self.fail(1009, str(exc))
+            self.parser_exc = exc
+        except Exception as exc:
+            self.logger.error("parser failed", exc_info=True)
+            self.fail(1011)
+            self.parser_exc = exc
+        yield
+        raise AssertionError("parse() shouldn't step after error")
 
-    def send_close_frame(self, code: int, reason: str) -> None:
-        """Write the Worker end's Close as workerd does: no code -> empty payload; any reason length."""
-        payload = b"" if code == 1005 else code.to_bytes(2, "big") + reason.encode("utf-8", "surrogatepass")
-        if len(payload) <= 125:
-            self.send_frame(Frame(Opcode.CLOSE, payload))
+    def _recv(self, fin: bool, rsv1: bool, opcode: int, data: bytes) -> None:
+        """One frame whose header kj accepted (its payload read and unmasked)."""
+        if opcode == Opcode.PING.value or opcode == Opcode.PONG.value:
+            # kj answers a buffered ping before it looks at the compression bit, and
+            # a ping over 125 bytes gets its pong all the same.
+            if opcode == Opcode.PING.value:
+                self._write_control(Opcode.PONG, data)
+            self.events.append(Frame(Opcode(opcode), data))
+            return
+        is_data = opcode < 8
+        if is_data and opcode != 0 and not fin:
+            self._frag_opcode, self._frag_compressed = opcode, rsv1
+        first = self._frag_opcode if opcode == 0 else opcode
+        if not fin:
+            if first not in _KNOWN:  # kj gathers it: "Unknown opcode" comes with the last fragment
+                self.current_size = (self.current_size or 0) + len(data)
+                return
         else:
-            # workerd (before 2026-03-03) sends reasons over 123 bytes as they are:
-            # an invalid control frame, which the client answers with 1002.
-            self.writes.append(bytes([0x88, 126]) + len(payload).to_bytes(2, "big") + payload)
+            # (kj counts a pending fragmented message's bit for a Close in the middle of it too.)
+            if (rsv1 or self._frag_compressed) and not self.extensions:
+                raise ProtocolError(NOT_NEGOTIATED)
+            if first not in _KNOWN:
+                raise ProtocolError(f"Unknown opcode {first}")
+            if is_data:
+                self._frag_opcode, self._frag_compressed = 0, False
+        frame = Frame(Opcode(opcode), data, fin, rsv1)
+        for extension in reversed(self.extensions):
+            frame = extension.decode(frame, max_size=self._room())
+        self.recv_frame(frame)
+
+    def _room(self) -> int | None:
+        if self.max_message_size is None:
+            return None
+        return self.max_message_size - (self.current_size or 0)
+
+    def recv_frame(self, frame: Frame) -> None:
+        if frame.opcode is not Opcode.CLOSE:
+            super().recv_frame(frame)
+            return
+        # kj does not check the payload, nor whether a fragmented message is pending.
+        self.close_rcvd_data = bytes(frame.data)
+        self.close_rcvd = parse_close(self.close_rcvd_data)
+        if self.state is OPEN and self.link is not None:
+            self.events.append(frame)  # the Worker's end answers it
+            # workerd reads nothing after a Close: what follows is never parsed.
+            self.parser = self._ignore_rest()
+            next(self.parser)
+            return
+        if self.state is OPEN:  # no Worker end: echo it, as websockets does
+            self.send_frame(Frame(Opcode.CLOSE, frame.data))
+            self.close_sent = self.close_rcvd
+            self.close_rcvd_then_sent = True
+            self.state = CLOSING
+        else:
+            self.close_rcvd_then_sent = False
+        if not self.eof_sent:
+            self.send_eof()
+        self.parser = self.discard()
+        next(self.parser)
+        self.events.append(frame)
+
+    def _write_control(self, opcode: Opcode, payload: bytes) -> None:
+        """A control frame, of any length (websockets refuses to write one over 125 bytes)."""
+        if len(payload) <= 125:
+            self.send_frame(Frame(opcode, payload))
+            return
+        n = len(payload)
+        size = bytes([126]) + n.to_bytes(2, "big") if n < 1 << 16 else bytes([127]) + n.to_bytes(8, "big")
+        self.writes.append(bytes([0x80 | opcode.value]) + size + payload)
+
+    def _ignore_rest(self) -> Generator[None]:
+        """Discard what the client sends after its Close, until it ends the connection."""
+        while not (yield from self.reader.at_eof()):
+            self.reader.discard()
+        self.fail(1006, "unexpected end of stream")
+        yield
+
+    def fail(self, code: int, reason: str = "") -> None:
+        exc = sys.exc_info()[1]
+        if code == 1009 and isinstance(exc, PayloadTooBig):
+            limit = self.max_message_size or 0
+            if exc.size is None:  # raised while inflating: workerd gives no byte counts
+                reason = "Message is too large"
+            else:
+                reason = f"Message is too large: {(exc.current_size or 0) + exc.size} > {limit}"
+        if code == 1006 or self.state is not OPEN:
+            super().fail(code, reason)
+        else:
+            self.send_close_frame(code, reason)
+            # kj's sendCloseDueToError: the Close, then the connection ends, unread data
+            # and all (a client still sending is reset). websockets ends it too, but
+            # refuses to write a Close over 125 bytes, which kj's RSV1 text is.
+            self.reset_after_close = True
+            if not self.eof_sent:
+                self.send_eof()
+            self.parser = self.discard()
+            next(self.parser)
+        if code != 1006 and self.link is not None:
+            # After the frames parsed before the bad one have been handed over, as
+            # workerd reads them first.
+            asyncio.get_running_loop().call_soon(self.link.client_protocol_error, code, reason)
+
+    def send_close_frame(self, code: int, reason: str, *, echo: bool = False) -> None:
+        """Write the Worker end's Close as workerd does: no code -> empty payload; any reason length.
+
+        With ``echo`` (the automatic reply to the client's Close), a reply that
+        repeats the client's code and reason repeats its bytes, as workerd's
+        does (kj hands the reason on as bytes, not text).
+        """
+        payload = b"" if code == 1005 else code.to_bytes(2, "big") + reason.encode("utf-8", "surrogatepass")
+        rcvd, data = self.close_rcvd, self.close_rcvd_data
+        if echo and rcvd is not None and data is not None and code != 1005:
+            if (code, reason) == (rcvd.code, rcvd.reason):
+                payload = data
+        # Over a control frame's 125 bytes: workerd (before 2026-03-03) sends long
+        # reasons as they are, and kj its long refusal texts; the client answers 1002.
+        self._write_control(Opcode.CLOSE, payload)
         self.close_sent = Close(code, reason) if code != 1005 else Close(1005, "")
-        self.state = type(self.state).CLOSING
+        self.state = CLOSING
         if self.close_rcvd is not None:
             # The answer to the client's Close: the handshake is complete.
             self.close_rcvd_then_sent = True

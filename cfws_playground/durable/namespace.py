@@ -19,6 +19,7 @@ from ..worker import call_loosely
 from . import texts
 from .ids import DurableObjectId, JsClass
 from .object import DEFAULT_HIBERNATE_AFTER, ObjectHost
+from .sql import SqlDatabases
 from .storage import Backend, MemoryBackend, decode, encode
 
 __all__ = ["DurableObjectNamespace", "DurableObjectStub", "namespaces"]
@@ -57,6 +58,10 @@ class DurableObjectNamespace:
         alarm_backoff: seconds before the first retry of a failed ``alarm()`` (doubles each time).
         compatibility: the compatibility date and flags pairs made inside the objects get
             (by default, those of wherever the object's first event came from).
+        sql: SQLite-backed objects (``ctx.storage.sql``, ``ctx.storage.kv``), as a class in
+            ``new_sqlite_classes`` is: True (in memory), or the databases to use
+            (:class:`~cfws_playground.durable.sql.SqlDatabases`, e.g. in a folder); False for
+            a key-value class (``new_classes``), whose ``sql`` and ``kv`` raise workerd's error.
     """
 
     constructor = JsClass("DurableObjectNamespace")
@@ -71,6 +76,7 @@ class DurableObjectNamespace:
         hibernate_after: float | None = DEFAULT_HIBERNATE_AFTER,
         alarm_backoff: float = 2.0,
         compatibility: compatibility | None = None,
+        sql: bool | SqlDatabases = True,
     ) -> None:
         global _serial
         _serial += 1
@@ -83,10 +89,17 @@ class DurableObjectNamespace:
         self.hibernate_after = hibernate_after
         self.alarm_backoff = alarm_backoff
         self.compatibility = compatibility
+        self.sql: SqlDatabases | None = (
+            sql if isinstance(sql, SqlDatabases) else SqlDatabases() if sql else None
+        )
         # How a request reaches the object's fetch, and its answer comes back (the
         # Python Workers SDK wraps both; pyworkers sets these for SDK classes).
         self.request_adapter: Callable[[Request], Any] = lambda r: r
         self.response_adapter: Callable[[Any], Any] = lambda r: r
+        # What the class's code gets as ``ctx`` and as a hibernation handler's arguments
+        # (pyworkers: JsProxy objects, as Pyodide shows them).
+        self.ctx_adapter: Callable[[Any], Any] = lambda ctx: ctx
+        self.handler_args_adapter: Callable[[tuple[Any, ...]], tuple[Any, ...]] = lambda args: args
         self._hosts: dict[DurableObjectId, ObjectHost] = {}
         self._subscribers: list[Callable[[], None]] = []
         _namespaces.add(self)

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..compat import _current as _current_compatibility
-from ..errors import WorkersError
+from ..errors import WorkersError, js_message, js_name
 from ..events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent
 from ..scope import RequestScope, install as install_scopes
 from ..socket import WebSocket
@@ -93,6 +93,7 @@ class ObjectHost:
         self.label = f"{namespace.class_name}({object_id.name or object_id.toString()[:8]})"
         self.storage = Storage(namespace.backend, object_id.toString(), self._alarm_changed)
         self.storage._has_alarm_handler = callable(getattr(namespace.cls, "alarm", None))
+        self.storage._sql = namespace.sql
         self.ctx = DurableObjectState(self)
         self.instance: Any = None
         self._sockets: dict[WebSocket, tuple[str, ...]] = {}  # accept order; value: tags
@@ -241,7 +242,7 @@ class ObjectHost:
                 if not work.future.done():
                     work.future.set_exception(exc)
             else:
-                message = f"Uncaught {type(exc).__name__}: {exc}"
+                message = f"Uncaught {js_name(exc)}: {js_message(exc)}"
                 log.warning("%s (in %s of %s)", message, work.kind, self.label)
                 self.note("handler raised", f"{work.kind}: {message}")
         else:
@@ -259,7 +260,7 @@ class ObjectHost:
         if self.instance is None:
             woke = self.constructed > 0
             self.constructed += 1
-            self.instance = self.namespace.cls(self.ctx, self.namespace.env)
+            self.instance = self.namespace.cls(self.namespace.ctx_adapter(self.ctx), self.namespace.env)
             if woke:
                 self.note("wake", f"{self.label} woke: __init__ ran again, in-memory fields start fresh")
             else:
@@ -286,11 +287,10 @@ class ObjectHost:
 
         def done(f: asyncio.Future[Any]) -> None:
             self._tasks.pop(f, None)
-            if not f.cancelled() and f.exception() is not None:
-                exc = f.exception()
-                log.warning(
-                    "Uncaught (in promise) %s: %s (in %s of %s)", type(exc).__name__, exc, what, self.label
-                )
+            exc = None if f.cancelled() else f.exception()
+            if exc is not None:
+                label = f"{js_name(exc)}: {js_message(exc)}"
+                log.warning("Uncaught (in promise) %s (in %s of %s)", label, what, self.label)
 
         fut.add_done_callback(done)
 
@@ -346,6 +346,7 @@ class ObjectHost:
         waits: Callable[[], None] | None = None,
     ) -> None:
         timeout = None if self.event_timeout_ms is None else self.event_timeout_ms / 1000
+        args = self.namespace.handler_args_adapter(args)
 
         def call(instance: Any) -> Any:
             handler = getattr(instance, name, None)
@@ -492,7 +493,7 @@ class ObjectHost:
             if exc is None:
                 self._alarm_retries = 0
                 return
-            log.warning("Uncaught %s: %s (in alarm of %s)", type(exc).__name__, exc, self.label)
+            log.warning("Uncaught %s: %s (in alarm of %s)", js_name(exc), js_message(exc), self.label)
             if retry >= ALARM_MAX_RETRIES:
                 self.note("alarm", f"alarm() raised {type(exc).__name__}; gave up after {retry} retries")
                 return

@@ -14,20 +14,53 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import sqlite3
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
-from ..errors import NOT_SERIALIZABLE, DOMException
+from ..errors import NOT_SERIALIZABLE, DOMException, WorkersError
 from ..promise import JsPromise, settled
 from ..socket import WebSocket
 from . import texts
 from .ids import JsClass
+from .sql import (
+    NOT_BACKED_BY_SQL,
+    SQL_NOT_ENABLED,
+    SYNC_KV_NOT_ENABLED,
+    SqlDatabases,
+    SqlStorage,
+    SyncKvStorage,
+    transaction_sync,
+)
 
-__all__ = ["JsDict", "MemoryBackend", "SqliteBackend", "Storage", "StorageMap", "decode", "encode"]
+__all__ = [
+    "JsDict",
+    "MemoryBackend",
+    "SqliteBackend",
+    "Storage",
+    "StorageError",
+    "StorageMap",
+    "decode",
+    "encode",
+]
+
+
+class StorageError(OSError):
+    """A storage file cannot be opened as it is; the message names it and says what to do.
+
+    Attributes:
+        path: the file.
+        backup: a copy of it as it was found (nothing is ever thrown away), or None.
+    """
+
+    def __init__(self, message: str, path: Path, backup: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.backup = backup
 
 _MISSING: Any = object()
 
@@ -179,12 +212,46 @@ class SqliteBackend:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        if self.path.exists() and self.path.stat().st_size == 0:
+            # SQLite would take it as a new database: whatever the file held is gone,
+            # and starting empty would hide that.
+            self._refuse("is empty (0 bytes), so whatever it held is lost")
+        try:
+            self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StorageError(f"{self.path} cannot be opened: {exc}", self.path) from None
+        try:
+            # quick_check reads every page: a damaged file fails here, not at some later get().
+            problems = [row[0] for row in self._db.execute("PRAGMA quick_check").fetchall()]
+            listed = self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            tables = {row[0] for row in listed}
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            self._refuse(f"cannot be read ({exc})")
+        if problems != ["ok"]:
+            self._db.close()
+            self._refuse(f"is damaged (SQLite's integrity check: {problems[0]})")
+        if tables and not {"kv", "alarms"} <= tables:
+            self._db.close()
+            self._refuse("is an SQLite database, but not one holding Durable Object storage")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS kv (object TEXT, key TEXT, value TEXT, PRIMARY KEY (object, key))"
         )
         self._db.execute("CREATE TABLE IF NOT EXISTS alarms (object TEXT PRIMARY KEY, at REAL)")
         weakref.finalize(self, self._db.close)  # closed with the backend, even if nobody calls close()
+
+    def _refuse(self, problem: str) -> NoReturn:
+        """Keep a copy of the file as found, and stop with one line saying what to do."""
+        n = 1
+        while (backup := self.path.with_name(f"{self.path.name}.unreadable-{n}")).exists():
+            n += 1
+        shutil.copy2(self.path, backup)
+        raise StorageError(
+            f"{self.path} {problem}; a copy is kept as {backup.name}. "
+            f"Delete {self.path.name} to start with empty storage, or put back a good copy",
+            self.path,
+            backup,
+        )
 
     def _run(self, sql: str, args: Iterable[Any] = ()) -> list[Any]:
         with self._lock:
@@ -262,6 +329,8 @@ class Storage:
         self._obj = obj
         self._alarm_changed = alarm_changed
         self._has_alarm_handler = True
+        # SQLite-backed (new_sqlite_classes): the object's SQL database; None for a key-value object.
+        self._sql: SqlDatabases | None = None
 
     def _get(self, key: str | list[str], options: Any = None) -> Any:
         """Mirrors ``storage.get()``: the value (or None); for a list of keys, a Map of those found.
@@ -299,6 +368,8 @@ class Storage:
     def _deleteAll(self, options: Any = None) -> None:
         """Mirrors ``storage.deleteAll()``: every key (the alarm stays, as in workerd)."""
         self._backend.delete_all(self._obj)
+        if self._sql is not None:
+            self._sql.reset(self._obj)  # a SQLite-backed object's tables go too
 
     def _list(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> StorageMap:
         """Mirrors ``storage.list({prefix, start, startAfter, end, limit, reverse})``: a dict in key order."""
@@ -392,6 +463,40 @@ class Storage:
         """Mirrors ``storage.deleteAlarm()``."""
         return settled(self._deleteAlarm, options)
 
+
+    # ------------------------------------------------------------------ SQLite-backed objects
+
+    @property
+    def sql(self) -> SqlStorage:
+        """Mirrors ``storage.sql`` (SQLite-backed objects: ``new_sqlite_classes``).
+
+        Raises:
+            WorkersError: the class is not SQLite-backed (workerd's text).
+        """
+        if self._sql is None:
+            raise WorkersError(SQL_NOT_ENABLED)
+        return SqlStorage(self._sql, self._obj)
+
+    @property
+    def kv(self) -> SyncKvStorage:
+        """Mirrors ``storage.kv``: ``get``/``put``/``delete``/``list`` without promises, same keys.
+
+        Raises:
+            WorkersError: the class is not SQLite-backed (workerd's text).
+        """
+        if self._sql is None:
+            raise WorkersError(SYNC_KV_NOT_ENABLED)
+        return SyncKvStorage(self)
+
+    def transactionSync(self, callback: Callable[[], Any]) -> Any:
+        """Mirrors ``storage.transactionSync(fn)``: ``fn()``'s SQL is rolled back if it raises."""
+        if self._sql is None:
+            raise WorkersError(NOT_BACKED_BY_SQL)
+        return transaction_sync(self._sql.database(self._obj), callback)
+
+    def sync(self) -> JsPromise[None]:
+        """Mirrors ``storage.sync()``: every write is already done here."""
+        return JsPromise(None)
 
     def _keys(self) -> tuple[str, ...]:
         return tuple(sorted(self._backend.keys(self._obj), key=_js_order))

@@ -11,6 +11,7 @@ from typing import Any
 
 from .compare import record_references, verify
 from .library import SCENARIOS, by_name
+from .pyodide.loader import PYODIDE_VERSION, find_pyodide, install_pyodide
 from .workerd import WORKERD_VERSION, WorkerdNotFound, find_workerd, install_workerd, stop_all
 
 __all__ = ["add_parser", "run"]
@@ -26,6 +27,8 @@ examples:
   cfws-playground verify close-handshake --all   one scenario, both transcripts in full
   cfws-playground verify --date 2025-09-01 --flag web_socket_auto_reply_to_close
   cfws-playground verify --list                  the scenarios and what each claims
+  cfws-playground verify --python                Python scenarios: the kit's dialect against
+                                                 Pyodide (npm pyodide@{PYODIDE_VERSION}) in workerd
 
 Exit status: 0 when every transcript is the same as workerd's (or differs only
 where the README lists a deliberate difference), 1 when one differs, 2 on a
@@ -55,7 +58,14 @@ def add_parser(commands: Any) -> None:
     v.add_argument("--all", action="store_true", help="print every transcript, not only the differing ones")
     v.add_argument("--list", action="store_true", help="list the scenarios and exit")
     v.add_argument(
-        "--install", action="store_true", help=f"install npm workerd@{WORKERD_VERSION} first (npm)"
+        "--python",
+        action="store_true",
+        help="the Python scenarios: the kit's Python Workers dialect against Pyodide in workerd",
+    )
+    v.add_argument(
+        "--install",
+        action="store_true",
+        help=f"install npm workerd@{WORKERD_VERSION} (and with --python pyodide@{PYODIDE_VERSION}) first",
     )
     v.add_argument(
         "--record",
@@ -90,6 +100,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.install:
             print(f"workerd: {install_workerd()}", file=sys.stderr)
+            if args.python:
+                print(f"pyodide: {install_pyodide()}", file=sys.stderr)
+        if args.python:
+            return _run_python(args)
         if args.list:
             for sc in SCENARIOS:
                 print(f"{sc.name:<58} {sc.about}")
@@ -113,6 +127,31 @@ def run(args: argparse.Namespace) -> int:
         text = exc.args[0] if isinstance(exc, KeyError) else str(exc)
         print(f"cfws-playground: error: {text}", file=sys.stderr)
         return 2
+    print(result.text(all_rows=args.all))
+    return 0 if not result.differing else 1
+
+
+def _run_python(args: argparse.Namespace) -> int:
+    from .pyodide.compare import record_python_references, verify_python
+    from .pyodide.library import PY_SCENARIOS, py_by_name
+
+    if args.list:
+        for sc in PY_SCENARIOS:
+            print(f"{sc.name:<58} {sc.about}")
+        print(f"{len(PY_SCENARIOS)} Python scenarios")
+        return 0
+    if args.flag:
+        raise ValueError("--flag is not available with --python: Python scenarios run at dates (--date)")
+    for name in args.scenarios:
+        py_by_name(name)
+    if args.record:
+        binary, pyodide = find_workerd(), find_pyodide()
+        if binary is None or pyodide is None:
+            raise WorkerdNotFound("recording needs workerd and Pyodide: add --install")
+        print(f"recorded {record_python_references(binary, pyodide)}")
+        return 0
+    live = True if args.live else (False if args.recorded else None)
+    result = verify_python(args.scenarios or None, dates=args.date or None, live=live)
     print(result.text(all_rows=args.all))
     return 0 if not result.differing else 1
 

@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .durable import run_durable_on_kit, run_durable_wire_on_kit
 from .kit import run_on_kit
@@ -23,6 +23,9 @@ from .library import SCENARIOS, by_name
 from .scenario import Config, Scenario, config_key
 from .wire import run_wire_on_kit
 from .workerd import WORKERD_VERSION, WorkerdNotFound, WorkerdServer, find_workerd
+
+if TYPE_CHECKING:
+    from .pyodide.scenario import PyScenario
 
 __all__ = ["Comparison", "Result", "load_references", "record_references", "references_path", "verify"]
 
@@ -44,9 +47,9 @@ def load_references(version: str = WORKERD_VERSION) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Result:
-    """One scenario under one configuration."""
+    """One scenario (a JS scenario, or a Python one) under one configuration."""
 
-    scenario: Scenario
+    scenario: Scenario | PyScenario
     config: Config
     kit: list[str]
     workerd: list[str] | None  # None: no reference recorded and no live workerd

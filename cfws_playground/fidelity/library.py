@@ -1454,6 +1454,78 @@ W(
 )
 
 
+# ---------------------------------------------------------------------- on the wire, frame by frame
+#
+# A raw RFC 6455 client (cfws_playground.fidelity.rawclient) sends what the
+# `websockets` client never would. workerd reads client frames with kj's WebSocket:
+# lenient where RFC 6455 says fail, its own words where it refuses, and after a
+# refusal its Close goes out and the connection ends (the client's Close is not
+# waited for). bridge/websocket.py follows these.
+
+RAW_BYE = "close 1000, 'bye'"
+
+
+def R(name: str, about: str, client: tuple[str, ...], **kw: Any) -> None:  # noqa: N802
+    """A raw-client wire scenario against the echoing Worker, at today's date unless told."""
+    kw.setdefault("configs", (NEW,))
+    W(name, about, ECHO, client, **kw)
+
+
+R("wire-raw-text-invalid-utf8", "Text that is not UTF-8 is not refused: the Worker gets U+FFFD in place of the bad byte.",
+  ("frame text b'a\\xffb'", "recv", RAW_BYE, "wait"))
+R("wire-raw-text-invalid-utf8-sequences", "A truncated sequence, a surrogate, an overlong form and a code point past U+10FFFF: one U+FFFD per maximal bad part.",
+  ("frame text b'\\xf0\\x9f\\x98'", "frame text b'\\xed\\xa0\\x80'", "frame text b'\\xc0\\xaf\\xe0\\x80'",
+   "frame text b'\\xf4\\x90\\x80\\x80z'", "recv", "recv", "recv", "recv", RAW_BYE, "wait"))
+R("wire-raw-close-1-byte", "A 1-byte Close payload is a Close without a code: 1005 at the Worker, an empty Close back.",
+  ("frame close b'\\x03'", "wait"))
+R("wire-raw-close-reason-invalid-utf8", "A Close reason that is not UTF-8 reaches the Worker as U+FFFD; the automatic reply echoes the original bytes.",
+  ("frame close b'\\x03\\xe8\\xff'", "wait"))
+R("wire-raw-close-code-1005", "1005 on the wire (which RFC 6455 forbids) is taken as no code: 1005 at the Worker, an empty Close back.",
+  ("frame close b'\\x03\\xed'", "wait"))
+R("wire-raw-close-code-1006", "1006 on the wire is passed on: close 1006 wasClean true at the Worker, and echoed.",
+  ("frame close b'\\x03\\xeex'", "wait"))
+R("wire-raw-close-code-1015", "1015 on the wire is passed on and echoed.", ("frame close b'\\x03\\xf7'", "wait"))
+R("wire-raw-close-code-999", "999 on the wire is passed on and echoed.", ("frame close b'\\x03\\xe7'", "wait"))
+R("wire-raw-close-code-5000", "5000 on the wire is passed on and echoed.", ("frame close b'\\x13\\x88x'", "wait"))
+R("wire-raw-close-code-0", "Code 0 on the wire is passed on and echoed.", ("frame close b'\\x00\\x00'", "wait"))
+R("wire-raw-unmasked-frames", "Unmasked client frames are accepted: the message is echoed and the Close answered.",
+  ("frame text 'hi' mask=0", "recv", "frame close b'\\x03\\xe8bye' mask=0", "wait"), configs=WIRE)
+R("wire-raw-ping-over-125-bytes", "A 126-byte ping (a control frame over 125 bytes) is answered with a 126-byte pong.",
+  ("frame ping bytes(126)", "recv", RAW_BYE, "wait"))
+R("wire-raw-close-over-125-bytes", "A 126-byte Close is accepted: code 0 and 124 NULs, echoed whole.", ("frame close bytes(126)", "wait"))
+R("wire-raw-pong-over-125-bytes", "An unsolicited 200-byte pong is ignored.",
+  ("frame pong bytes(200)", "send 'x'", "recv", RAW_BYE, "wait"))
+R("wire-raw-rsv1-without-deflate", "RSV1 without permessage-deflate: 1002 with kj's text (over 125 bytes), then the connection ends.",
+  ("frame text 'hi' rsv=4", "wait"))
+R("wire-raw-rsv1-on-a-close", "RSV1 on a Close is refused like on a message.", ("frame close b'\\x03\\xe8' rsv=4", "wait"))
+R("wire-raw-rsv1-on-a-first-fragment", "RSV1 on a fragmented message's first frame is refused when the message ends.",
+  ("frame text 'a' fin=0 rsv=4", "frame cont b'b'", "wait"))
+R("wire-raw-rsv2", "RSV2 set: 1002 'Received frame had RSV bits 2 or 3 set', then the connection ends.",
+  ("frame text 'hi' rsv=2", "wait"))
+R("wire-raw-rsv3", "RSV3 set: the same 1002.", ("frame text 'hi' rsv=1", "wait"))
+R("wire-raw-reserved-opcode", "Opcode 3: 1002 'Unknown opcode 3'; the connection ends at once, before the client's Close.",
+  ("frame 3 b'x'", "recv", "sleep 200", RAW_BYE, "wait"), configs=WIRE)
+R("wire-raw-reserved-control-opcode", "Opcode 11: 1002 'Unknown opcode 11', then the connection ends.", ("frame 11 b'x'", "wait"))
+R("wire-raw-reserved-opcode-fragmented", "A fragmented message with opcode 3 is refused when its last fragment arrives.",
+  ("frame 3 b'a' fin=0", "frame cont b'b'", "wait"))
+R("wire-raw-reserved-opcode-then-text", "Opcode 3 without FIN, then a text frame: 'Missing continuation frame'.",
+  ("frame 3 b'a' fin=0", "frame text b'b'", "wait"))
+R("wire-raw-fragmented-ping", "A ping without FIN: 1002 'Received fragmented control frame'.", ("frame ping b'x' fin=0", "wait"))
+R("wire-raw-continuation-without-start", "A continuation with nothing to continue: 1002 'Unexpected continuation frame'.",
+  ("frame cont b'x'", "wait"))
+R("wire-raw-text-inside-fragmented-message", "A new text frame inside a fragmented message: 1002 'Missing continuation frame'.",
+  ("frame text 'a' fin=0", "frame text 'b'", "wait"))
+R("wire-raw-ping-inside-fragmented-message", "A ping between fragments is answered, and the message arrives whole.",
+  ("frame text 'a' fin=0", "frame ping b'p'", "frame cont 'b'", "recv", "recv", "close 1000, 'x'", "wait"))
+R("wire-raw-close-inside-fragmented-message", "A Close in the middle of a fragmented message is an ordinary Close.",
+  ("frame text 'a' fin=0", RAW_BYE, "wait"))
+R("wire-raw-frames-after-close-ignored", "Frames after the client's Close are never read, not even a refused one.",
+  (RAW_BYE, "frame 3 b'x'", "send 'late'", "wait"))
+R("wire-raw-unsolicited-pong", "An unsolicited pong is ignored.", ("frame pong b'x'", "send 'after'", "recv", RAW_BYE, "wait"))
+R("wire-raw-declared-length-over-limit", "A frame header declaring 2**40 bytes: 1009 'Message is too large: 1099511627776 > 33554432' at once.",
+  ("raw b'\\x82\\xff\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00'", "wait"))
+
+
 # ---------------------------------------------------------------------- the workshop's claims
 #
 # Each notebook cell that states an order, a text or a code names one of these
@@ -1496,6 +1568,8 @@ S("binary-type-read-at-dispatch", "binaryType is read as each message is dispatc
 S("close-code-validation", "close() rejects 999, 1004, 1005, 1006, 1015 and 5000 with InvalidAccessError and accepts 1001 and 4999.",
   *ACCEPTED, "a.close(999)", "a.close(1004)", "a.close(1005)", "a.close(1006)", "a.close(1015)", "a.close(5000)",
   "a.close(4999, 'ok')", "settle")
+S("close-codes-accepted", "close() accepts 3000 and 4000, and each arrives at the peer when both ends close in the same turn.",
+  *ACCEPTED, "a.close(3000)", "b.close(4000)", "settle")
 S("close-reason-needs-code-and-fits-123-bytes", "A reason without a code is InvalidAccessError; over 123 bytes is SyntaxError (from 2026-03-03).",
   *ACCEPTED, "a.close(None, 'why')", "a.close(1000, text(124))", "a.close(1000, text(123))", "settle")
 S("close-auto-reply-handshake", "A message sent before close() arrives first; the receiver is CLOSED in its close event; the echo; the replier's trailing error.",

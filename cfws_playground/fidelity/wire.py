@@ -19,6 +19,10 @@ Client steps::
     "ping"                      a ping; the pong, or nothing within the wait
     "http 'POST {path} HTTP/1.1\\r\\n...'"  a raw request on a new connection ({path}
                                 is the scenario's own path): the status line and body
+
+A client with a ``frame`` or ``raw`` step is the raw RFC 6455 client instead
+(:mod:`cfws_playground.fidelity.rawclient`): it sends any frame, however
+malformed, and its rows say what came back and how the TCP connection ended.
 """
 
 from __future__ import annotations
@@ -33,8 +37,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from .kit import _Run, render
+from .rawclient import parse_frame_step, run_raw_client
 
-__all__ = ["compile_client", "run_client", "run_wire_on_kit"]
+__all__ = ["compile_client", "is_raw", "run_client", "run_wire_on_kit"]
 
 Op = dict[str, Any]
 RECV_WAIT = 2.0
@@ -45,11 +50,14 @@ def compile_client(steps: tuple[str, ...]) -> list[Op]:
     ops: list[Op] = []
     for step in steps:
         text = step.strip()
-        m = re.fullmatch(r"(send|close|sleep|http|recv|drop|wait|ping)(?: (.*))?", text)
+        m = re.fullmatch(r"(send|close|sleep|http|recv|drop|wait|ping|frame|raw)(?: (.*))?", text)
         if not m:
             raise ValueError(f"{step!r} is not a client step")
         args: list[Any] = []
-        if m[2]:
+        if m[1] == "frame":
+            parse_frame_step(m[2] or "")  # refused here, not halfway through a run
+            args = [m[2]]
+        elif m[2]:
             if m[1] == "send" and m[2].startswith("bytes("):
                 args = [bytes(int(m[2][6:-1]))]
             else:
@@ -57,6 +65,11 @@ def compile_client(steps: tuple[str, ...]) -> list[Op]:
                 args = list(value)
         ops.append({"do": m[1], "args": args, "text": text})
     return ops
+
+
+def is_raw(ops: list[Op]) -> bool:
+    """Whether a client's steps need the raw client (any ``frame`` or ``raw`` step)."""
+    return any(op["do"] in ("frame", "raw") for op in ops)
 
 
 def _frame_text(data: str | bytes) -> str:
@@ -75,6 +88,8 @@ async def run_client(url: str, ops: list[Op], options: dict[str, Any]) -> list[s
     log: list[str] = []
     hostport, _, path = url.split("//")[1].partition("/")
     host, port = hostport.split(":")
+    if is_raw(ops):
+        return await run_raw_client(host, int(port), "/" + path, ops)
     ws: ClientConnection | None = None
     if not ops or ops[0]["do"] != "http":
         try:

@@ -170,35 +170,44 @@ class WorkerdServer:
         with tempfile.TemporaryDirectory(prefix="cfws-workerd-") as tmp:
             shutil.copy(_HERE / "driver.js", Path(tmp) / "driver.js")
             (Path(tmp) / "config.capnp").write_text(_capnp_config(server.configs))
-            socks = []
-            try:
-                args = [str(binary), "serve", "config.capnp", "--verbose"]
-                for i, config in enumerate(server.configs):
-                    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                    s.bind(("127.0.0.1", 0))
-                    s.listen(128)
-                    socks.append(s)
-                    server.ports[config] = s.getsockname()[1]
-                    args += ["--socket-fd", f"s{i}={s.fileno()}"]
-                server.log_path = Path(tmp) / "workerd.log"
-                with open(server.log_path, "wb") as log_file:
-                    server.proc = subprocess.Popen(
-                        args,
-                        cwd=tmp,
-                        pass_fds=[s.fileno() for s in socks],
-                        stdout=log_file,
-                        stderr=subprocess.STDOUT,
-                        start_new_session=True,
-                    )
-                _RUNNING.add(server)
-                for s in socks:
-                    s.close()  # workerd holds its own copies
-                server._wait_ready(timeout)
+            with server.serve(Path(tmp), timeout=timeout):
                 yield server
-            finally:
-                for s in socks:
-                    s.close()
-                server.stop()
+
+    @contextmanager
+    def serve(self, work: Path, *, timeout: float = 30, experimental: bool = False) -> Iterator[None]:
+        """Run ``workerd serve config.capnp`` in ``work``, one socket per configuration (``s0``,
+        ``s1``, ...), until the block ends; ``experimental`` allows experimental features."""
+        socks = []
+        try:
+            args = [str(self.binary), "serve", "config.capnp", "--verbose"]
+            if experimental:
+                args.append("--experimental")
+            for i, config in enumerate(self.configs):
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.bind(("127.0.0.1", 0))
+                s.listen(128)
+                socks.append(s)
+                self.ports[config] = s.getsockname()[1]
+                args += ["--socket-fd", f"s{i}={s.fileno()}"]
+            self.log_path = work / "workerd.log"
+            with open(self.log_path, "wb") as log_file:
+                self.proc = subprocess.Popen(
+                    args,
+                    cwd=work,
+                    pass_fds=[s.fileno() for s in socks],
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            _RUNNING.add(self)
+            for s in socks:
+                s.close()  # workerd holds its own copies
+            self._wait_ready(timeout)
+            yield
+        finally:
+            for s in socks:
+                s.close()
+            self.stop()
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -9,18 +9,24 @@ both are dicts whose ``to_py()`` gives plain Python back.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from typing import Any
 
 __all__ = [
     "JsBuffer",
+    "JsDoubleProxy",
     "JsException",
     "JsMap",
     "JsObject",
+    "JsNull",
+    "JsOnceCallable",
     "JsProxy",
+    "JsUint8Array",
     "create_once_callable",
     "create_proxy",
     "destroy_proxies",
+    "jsnull",
     "to_js",
     "to_py",
 ]
@@ -34,12 +40,48 @@ class JsProxy:
 
 
 class JsException(Exception):  # noqa: N818 - Pyodide's name
-    """Mirrors ``pyodide.ffi.JsException``: a JavaScript error seen from Python."""
+    """Mirrors ``pyodide.ffi.JsException``: a JavaScript error seen from Python.
+
+    ``name`` and ``message`` are the JS error's; ``str(e)`` is ``"name: message"``, as in Pyodide.
+    """
+
+    _js_error = True  # the runtime labels it with its JS name, as workerd's "Uncaught TypeError: ..."
 
     def __init__(self, message: str = "", name: str = "Error") -> None:
         super().__init__(message)
         self.name = name
         self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"JsException({str(self)!r})"
+
+
+class JsNull:
+    """JavaScript's ``null`` as Pyodide shows it: the one value ``jsnull`` (``None`` is ``undefined``)."""
+
+    __slots__ = ()
+    _instance: JsNull | None = None
+
+    def __new__(cls) -> JsNull:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "jsnull"
+
+    def __reduce__(self) -> str:
+        return "jsnull"
+
+
+#: JavaScript's ``null``. Python's ``None`` crosses to JavaScript as ``undefined``.
+jsnull = JsNull()
 
 
 class JsMap(dict, JsProxy):  # type: ignore[type-arg]
@@ -73,14 +115,17 @@ def to_js(
     eager_converter: Any = None,
 ) -> Any:
     """Mirrors ``pyodide.ffi.to_js``: lists stay lists (JS Arrays), dicts become ``Map`` s
-    (or what ``dict_converter`` makes of their entries), bytes stay bytes (``Uint8Array``)."""
+    (or what ``dict_converter`` makes of their entries), bytes become a ``Uint8Array``
+    (a ``bytes`` with ``slice()``, ``buffer`` and ``to_bytes()``)."""
     if isinstance(obj, Mapping) and not isinstance(obj, JsProxy):
         entries = [(k, to_js(v, dict_converter=dict_converter)) for k, v in obj.items()]
         if dict_converter is not None:
             return dict_converter(entries)
         return JsMap(entries)
     if isinstance(obj, (list, tuple)):
-        return [to_js(v, dict_converter=dict_converter) for v in obj]
+        return JsArray(to_js(v, dict_converter=dict_converter) for v in obj)
+    if isinstance(obj, (bytes, bytearray, memoryview)) and not isinstance(obj, JsProxy):
+        return JsUint8Array(bytes(obj))
     return obj
 
 
@@ -97,9 +142,46 @@ class JsBuffer(JsProxy):
     """Mirrors ``pyodide.ffi.JsBuffer`` (a typed array or ArrayBuffer), for type checks."""
 
 
+class JsArray(list, JsProxy):  # type: ignore[type-arg]
+    """A JS ``Array`` made by ``to_js(list)``: a list here, and a JS value for the runtime."""
+
+    def to_py(self, *, depth: int = -1, default_converter: Any = None) -> Any:
+        return [to_py(v) for v in self]
+
+
+class JsUint8Array(bytes, JsBuffer):
+    """A ``Uint8Array`` made by ``to_js(bytes)``: what ``ws.send()`` sends as a binary message.
+
+    (Plain ``bytes`` cross to JavaScript as a Python object, which ``send()`` turns into its text.)
+    """
+
+    @property
+    def byteLength(self) -> int:
+        return len(self)
+
+    @property
+    def buffer(self) -> Any:
+        from .jsproxy import JsArrayBufferProxy
+
+        return JsArrayBufferProxy(bytes(self))
+
+    def slice(self, start: int = 0, end: int | None = None) -> JsUint8Array:
+        """Mirrors ``slice(start, end)``: a copy of that range."""
+        return JsUint8Array(bytes(self)[start:end])
+
+    def to_bytes(self) -> bytes:
+        return bytes(self)
+
+    def to_memoryview(self) -> memoryview:
+        return memoryview(bytes(self))
+
+    def to_py(self, *, depth: int = -1, default_converter: Any = None) -> Any:
+        return memoryview(bytes(self))
+
+
 class _BufferView:
     def __init__(self, data: bytes) -> None:
-        self.data = data
+        self.data = JsUint8Array(data)  # the JS side's view of the bytes
 
     def release(self) -> None:
         pass
@@ -118,17 +200,108 @@ class _BytesProxy:
         pass
 
 
+class _FutureProxy:
+    """``create_proxy(task)``: awaitable as the task is, with ``destroy()``."""
+
+    def __init__(self, future: asyncio.Future[Any]) -> None:
+        self._future = future
+
+    def __await__(self) -> Any:
+        return self._future.__await__()
+
+    def destroy(self) -> None:
+        pass
+
+
+# Pyodide's texts for a proxy called when it may no longer be.
+DESTROYED = (
+    "Object has already been destroyed"
+    "\nFor more information about the cause of this error, use `pyodide.setDebug(true)`"
+)
+ONCE_CALLED = "OnceProxy can only be called once"
+
+
+class JsDoubleProxy(JsProxy):
+    """What ``create_proxy(fn)`` gives: ``fn`` kept alive for JavaScript until ``destroy()``.
+
+    Calling it after ``destroy()`` raises ``JsException`` (``Error: Object has already been
+    destroyed``), from Python as from JavaScript.
+    """
+
+    __slots__ = ("_obj", "_destroyed")
+
+    def __init__(self, obj: Any) -> None:
+        self._obj = obj
+        self._destroyed = False
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._destroyed:
+            raise JsException(DESTROYED, name="Error")
+        obj = self._obj
+        if not callable(obj):
+            obj = obj.handleEvent  # an EventListener object, called by the runtime
+        return obj(*args, **kwargs)
+
+    def destroy(self) -> None:
+        self._destroyed = True
+
+    def unwrap(self) -> Any:
+        return self._obj
+
+    def __repr__(self) -> str:
+        return f"<JsDoubleProxy of {self._obj!r}>"
+
+
+class JsOnceCallable(JsProxy):
+    """What ``create_once_callable(fn)`` gives: ``fn`` for one call, then destroyed.
+
+    A second call raises ``JsException`` (``Error: OnceProxy can only be called once``).
+    """
+
+    __slots__ = ("_fn", "_called")
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self._fn = fn
+        self._called = False
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._called:
+            raise JsException(ONCE_CALLED, name="Error")
+        self._called = True
+        return self._fn(*args, **kwargs)
+
+    def destroy(self) -> None:
+        self._called = True
+
+    def __repr__(self) -> str:
+        return f"<JsOnceCallable of {self._fn!r}>"
+
+
 def create_proxy(obj: Any, *, capture_this: bool = False, roundtrip: bool = True) -> Any:
-    """Mirrors ``create_proxy``: nothing to keep alive here, so the object itself (bytes: a buffer view)."""
+    """Mirrors ``create_proxy``: a function (or an object with ``handleEvent``) JavaScript may keep.
+
+    Without it, a Python function given to a JS call is only lent for that call:
+    ``ws.addEventListener("message", fn)`` is accepted, and when the event fires the
+    runtime finds a destroyed proxy (see :mod:`.jsproxy`). Other values need no
+    keeping here and come back as they are (bytes: a buffer view).
+    """
     if isinstance(obj, bytes):
         return _BytesProxy(obj)
+    if isinstance(obj, asyncio.Future):
+        return _FutureProxy(obj)  # a task handed to JS (waitUntil) and destroyed when it settles
+    if callable(obj) or callable(getattr(obj, "handleEvent", None)):
+        return JsDoubleProxy(obj)
     return obj
 
 
 def create_once_callable(obj: Callable[..., Any], *, _may_syncify: bool = False) -> Callable[..., Any]:
-    """Mirrors ``create_once_callable``: the callable itself."""
-    return obj
+    """Mirrors ``create_once_callable``: callable once, then destroyed."""
+    return JsOnceCallable(obj)
 
 
 def destroy_proxies(proxies: Any) -> None:
-    """Mirrors ``destroy_proxies``: nothing to free."""
+    """Mirrors ``destroy_proxies``: ``destroy()`` each."""
+    for proxy in proxies:
+        destroy = getattr(proxy, "destroy", None)
+        if destroy is not None:
+            destroy()

@@ -4,6 +4,11 @@
 gives the kit's runtime in the shapes Pyodide shows: ``WebSocketPair.new()``,
 ``Object.values(pair)``, ``Response.new(body, init)``, ``URL.new(href)``,
 ``Date.now()``. ``WebSocketRequestResponsePair`` is here too.
+
+A JS class is made with ``.new()``: calling it (``WebSocketPair()``) raises
+``JsException`` (``TypeError: Failed to construct 'WebSocketPair': Please use the
+'new' operator ...``), as in Pyodide. What the classes make are ``JsProxy``
+objects (:mod:`.jsproxy`).
 """
 
 from __future__ import annotations
@@ -15,11 +20,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ..durable.state import WebSocketRequestResponsePair
+from ..durable.state import WebSocketRequestResponsePair as _WebSocketRequestResponsePair
 from ..http import Headers as _Headers, Response as _Response
-from ..socket import WebSocket, WebSocketPair
-from .ffi import JsObject, to_py
+from ..promise import JsPromise, started
+from ..socket import WebSocket, WebSocketPair as _WebSocketPair
+from .ffi import JsException, JsObject, to_py
 from .jsobjects import JsHeaders, JsRequest, JsResponse
+from .jsproxy import JsWebSocketPair, _Wrapper, js_errors, to_runtime
+from .streams import ReadableStream, TransformStream, WritableStream
 
 __all__ = [
     "JSON",
@@ -31,15 +39,56 @@ __all__ = [
     "Headers",
     "Object",
     "Request",
+    "ReadableStream",
     "Response",
+    "TransformStream",
     "WebSocket",
     "WebSocketPair",
     "WebSocketRequestResponsePair",
+    "WritableStream",
     "console",
     "crypto",
+    "fetch",
 ]
 
 _console_log = logging.getLogger("cfws_playground.console")
+
+
+class _JsClass:
+    """A JavaScript class: made with ``.new()``; calling it is JS's ``TypeError``."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        raise JsException(
+            f"Failed to construct '{cls.__name__}': Please use the 'new' operator, "
+            "this object constructor cannot be called as a function.",
+            name="TypeError",
+        )
+
+
+class WebSocketPair(_JsClass):
+    """JavaScript's ``WebSocketPair``: ``WebSocketPair.new()`` is a JsProxy; ``object_values()`` gives
+    ``[client, server]``."""
+
+    @staticmethod
+    def new() -> JsWebSocketPair:
+        return JsWebSocketPair(_WebSocketPair())
+
+
+class _JsRequestResponsePair(_Wrapper):
+    __slots__ = ()
+    _js_class = "WebSocketRequestResponsePair"
+
+
+_JsRequestResponsePair.__name__ = _JsRequestResponsePair.__qualname__ = "JsProxy"
+
+
+class WebSocketRequestResponsePair(_JsClass):
+    """JavaScript's ``WebSocketRequestResponsePair``: ``.new(request, response)``."""
+
+    @staticmethod
+    def new(request: Any, response: Any) -> _JsRequestResponsePair:
+        with js_errors():
+            return _JsRequestResponsePair(_WebSocketRequestResponsePair(request, response))
 
 
 class Object:
@@ -47,7 +96,7 @@ class Object:
 
     @staticmethod
     def values(obj: Any) -> list[Any]:
-        if isinstance(obj, WebSocketPair):
+        if isinstance(obj, JsWebSocketPair):
             return obj.object_values()
         if isinstance(obj, Mapping):
             return list(obj.values())
@@ -55,14 +104,14 @@ class Object:
 
     @staticmethod
     def keys(obj: Any) -> list[Any]:
-        if isinstance(obj, WebSocketPair):
+        if isinstance(obj, JsWebSocketPair):
             return ["0", "1"]
         return [str(k) for k in obj]
 
     @staticmethod
     def entries(obj: Any) -> list[list[Any]]:
-        if isinstance(obj, WebSocketPair):
-            return [["0", obj[0]], ["1", obj[1]]]
+        if isinstance(obj, JsWebSocketPair):
+            return obj.object_entries()
         return [[k, v] for k, v in obj.items()]
 
     @staticmethod
@@ -77,15 +126,18 @@ def _init(init: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class Response:
+class Response(_JsClass):
     """JavaScript's ``Response`` as Pyodide shows it: ``Response.new(body, init)``."""
 
     @staticmethod
     def new(body: Any = None, init: Any = None, **kwargs: Any) -> JsResponse:
-        opts = _init(init, kwargs)
+        opts = {k: to_runtime(v) for k, v in _init(init, kwargs).items()}
         if isinstance(body, _Response):  # new Response(body, otherResponse)
             body = body.body
-        return JsResponse.of(
+        stream = body if isinstance(body, ReadableStream) else None
+        if stream is not None:
+            body = None  # sent once the stream ends (see kit_response)
+        response = JsResponse.of(
             _Response(
                 body,
                 status=opts.get("status", 200),  # as in JS: a webSocket without status 101 is a RangeError
@@ -94,6 +146,8 @@ class Response:
                 statusText=opts.get("statusText", ""),
             )
         )
+        response._stream = stream
+        return response
 
     @staticmethod
     def json(data: Any, init: Any = None, **kwargs: Any) -> JsResponse:
@@ -109,7 +163,7 @@ class Response:
         return JsResponse.of(_Response(None, status=status, headers={"location": url}))
 
 
-class Request:
+class Request(_JsClass):
     """JavaScript's ``Request``: ``Request.new(url, init)``."""
 
     @staticmethod
@@ -122,7 +176,7 @@ class Request:
         )
 
 
-class Headers:
+class Headers(_JsClass):
     """JavaScript's ``Headers``: ``Headers.new(init)``."""
 
     @staticmethod
@@ -167,7 +221,7 @@ class _URL:
         return self.href
 
 
-class URL:
+class URL(_JsClass):
     """JavaScript's ``URL``: ``URL.new(href)`` with ``pathname``, ``searchParams.get()``, ..."""
 
     @staticmethod
@@ -267,6 +321,28 @@ def queueMicrotask(callback: Any) -> None:
             pass  # ctx.abort() queued by the SDK: the object is reset, nothing else to do
 
     asyncio.get_running_loop().call_soon(run)
+
+
+async def network_fetch(resource: Any, init: Any) -> _Response:
+    """``fetch()`` to the network: a WebSocket upgrade to a server on this machine, nothing else."""
+    opts = dict(to_py(init) if init is not None else {})
+    url = getattr(resource, "url", resource)
+    headers = _Headers(getattr(resource, "headers", None))
+    for name, value in _Headers(to_py(opts.get("headers")) if opts.get("headers") else None).items():
+        headers.set(name, value)
+    if (headers.get("upgrade") or "").lower() != "websocket":
+        raise OSError(
+            "fetch() to the network is not modelled by cfws-playground, except a WebSocket "
+            "upgrade to a server on this machine (headers={'Upgrade': 'websocket'})"
+        )
+    from ..bridge.outbound import websocket_fetch
+
+    return JsResponse.of(await websocket_fetch(str(url), headers))
+
+
+def fetch(resource: Any, init: Any = None, **kwargs: Any) -> JsPromise[_Response]:
+    """JavaScript's ``fetch()``: here, a WebSocket upgrade (``resp.webSocket``) to a local server."""
+    return started(network_fetch(resource, _init(init, kwargs)))
 
 
 class _Crypto:

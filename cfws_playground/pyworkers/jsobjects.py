@@ -14,7 +14,7 @@ from typing import Any
 from ..http import Headers, Request, Response
 from .ffi import JsProxy
 
-__all__ = ["JsArrayBuffer", "JsHeaders", "JsRequest", "JsResponse", "constructor"]
+__all__ = ["JsArrayBuffer", "JsHeaders", "JsRequest", "JsResponse", "JsUint8Array", "constructor"]
 
 
 class _Constructor:
@@ -40,6 +40,36 @@ class JsArrayBuffer(bytes, JsProxy):
     @property
     def byteLength(self) -> int:
         return len(self)
+
+    def to_bytes(self) -> bytes:
+        return bytes(self)
+
+    def to_py(self, *, depth: int = -1, default_converter: Any = None) -> Any:
+        return memoryview(bytes(self))
+
+
+class JsUint8Array(bytes, JsProxy):
+    """A ``Uint8Array`` (what ``to_js(bytes)`` makes): the bytes, with ``slice()``, ``buffer``,
+    ``byteLength`` and Pyodide's ``to_bytes()``."""
+
+    constructor = constructor("Uint8Array")
+
+    @property
+    def byteLength(self) -> int:
+        return len(self)
+
+    @property
+    def length(self) -> int:
+        return len(self)
+
+    @property
+    def buffer(self) -> JsArrayBuffer:
+        """Mirrors ``buffer``: the ``ArrayBuffer`` under the view."""
+        return JsArrayBuffer(self)
+
+    def slice(self, start: int = 0, end: int | None = None) -> JsUint8Array:
+        """Mirrors ``slice(start, end)``: a copy of that range."""
+        return JsUint8Array(bytes(self)[start:end])
 
     def to_bytes(self) -> bytes:
         return bytes(self)
@@ -89,6 +119,13 @@ class JsRequest(_Body, Request):
 
     constructor = constructor("Request")
 
+    @property
+    def body(self) -> Any:
+        """Mirrors ``request.body``: a ``ReadableStream`` of the body's bytes, or None without one."""
+        from .streams import ReadableStream
+
+        return None if not self._body else ReadableStream.of(self._body)
+
     @classmethod
     def of(cls, request: Request) -> JsRequest:
         """The same request, seen as a JS object (its headers too)."""
@@ -112,6 +149,8 @@ class JsResponse(_Body, Response):
     url = ""
     type = "default"
     redirected = False
+    #: A body given as a ReadableStream: read to its end before the response is sent.
+    _stream: Any = None
 
     @classmethod
     def of(cls, response: Response) -> JsResponse:

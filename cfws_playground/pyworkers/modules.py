@@ -45,6 +45,17 @@ def _flag_is_off(name: str) -> bool:
     return False
 
 
+def _wait_until(promise: Any) -> None:
+    """``waitUntil(promise)`` of ``cloudflare:workers``: the work runs on after the response."""
+    import asyncio
+
+    asyncio.ensure_future(promise)
+
+
+#: ``cloudflare:workers`` as the SDK imports it: ``waitUntil`` (``env`` is the served project's).
+_cloudflare_workers = types.SimpleNamespace(waitUntil=_wait_until, env=types.SimpleNamespace())
+
+
 def _make_modules() -> dict[str, types.ModuleType]:
     pyodide = types.ModuleType("pyodide", "Pyodide as the kit provides it: pyodide.ffi and pyodide.http.")
     pyodide.__path__ = []  # a package, so `import pyodide.ffi` works
@@ -56,7 +67,7 @@ def _make_modules() -> dict[str, types.ModuleType]:
         "_pyodide_entrypoint_helper", "What Cloudflare's SDK asks of the runtime's glue."
     )
     helper.patchWaitUntil = lambda ctx: None  # type: ignore[attr-defined]  # ctx.waitUntil is the kit's already
-    helper.cloudflareWorkersModule = None  # type: ignore[attr-defined]
+    helper.cloudflareWorkersModule = _cloudflare_workers  # type: ignore[attr-defined]
     helper.cloudflareSocketsModule = None  # type: ignore[attr-defined]
 
     def do_an_import(name: str) -> Any:
@@ -95,6 +106,10 @@ def _install() -> dict[str, types.ModuleType | None]:
     # is then served from sys.modules).
     importlib.import_module("workers")
     importlib.import_module("workers.formdata")
+    # workerd's Python runtime has the SDK's ASGI adapter as a top-level module too
+    # (`import asgi`, as older examples write it).
+    saved.setdefault("asgi", sys.modules.get("asgi"))
+    sys.modules["asgi"] = importlib.import_module("workers.asgi")
     return saved
 
 

@@ -1,7 +1,8 @@
 """A Python Workers project folder (a wrangler file), run as ``pywrangler dev`` runs it.
 
 Read: ``main``, ``compatibility_date``, ``compatibility_flags``, ``vars``,
-``durable_objects.bindings`` and ``migrations``. ``main`` is imported with its
+``durable_objects.bindings``, ``migrations``, ``assets``, ``kv_namespaces``,
+``d1_databases`` and ``triggers``. ``main`` is imported with its
 folder on ``sys.path`` (and ``__file__`` set), inside the dialect
 (:mod:`cfws_playground.pyworkers.modules`). A binding the kit does not model
 (KV, D1, R2, AI, ...) is an error that names it, before anything runs.
@@ -20,14 +21,21 @@ import types
 from pathlib import Path
 from typing import Any
 
+from ..bindings.assets import AssetRouter, Assets, AssetsConfigError
+from ..bindings.d1 import D1Database
+from ..bindings.kv import KvNamespace
 from ..compat import FLAGS, compatibility
 from ..durable.namespace import DurableObjectNamespace
 from ..durable.object import DEFAULT_HIBERNATE_AFTER
+from ..durable.sql import SqlDatabases
 from ..durable.storage import Backend, MemoryBackend, SqliteBackend
 from ..http import Request, Response
 from ..worker import call_loosely
+from . import modules, packages
 from .jsobjects import JsRequest
+from .jsproxy import JsDurableObjectState, from_runtime
 from .modules import dialect
+from .triggers import Triggers, check_cron
 
 __all__ = [
     "CONFIG_NAMES",
@@ -44,8 +52,6 @@ CONFIG_NAMES = ("wrangler.jsonc", "wrangler.json", "wrangler.toml")
 
 #: Bindings a wrangler file may declare that the kit does not model: key -> what it is.
 UNMODELLED_BINDINGS = {
-    "kv_namespaces": "KV namespace",
-    "d1_databases": "D1 database",
     "r2_buckets": "R2 bucket",
     "ai": "Workers AI",
     "queues": "Queue",
@@ -67,7 +73,6 @@ UNMODELLED_BINDINGS = {
     "vpc_services": "VPC service",
     "containers": "Container",
     "unsafe": "unsafe",
-    "assets": "static assets",
 }
 
 #: What to do instead, said on the same line.
@@ -80,14 +85,54 @@ _INSTEAD = (
 #: ``binding`` entry is refused as an unknown binding).
 _SETTINGS = frozenset(
     {
-        "$schema", "name", "main", "compatibility_date", "compatibility_flags", "vars", "durable_objects",
-        "migrations", "account_id", "workers_dev", "preview_urls", "routes", "route", "triggers",
-        "observability", "build", "rules", "dev", "env", "limits", "placement", "upload_source_maps",
-        "minify", "keep_vars", "logpush", "no_bundle", "tail_consumers", "find_additional_modules",
-        "base_dir", "preserve_file_names", "define", "usage_model", "send_metrics", "legacy_env",
-        "python_modules", "node_compat", "alias", "tsconfig", "jsx_factory", "jsx_fragment",
+        "$schema",
+        "name",
+        "main",
+        "compatibility_date",
+        "compatibility_flags",
+        "vars",
+        "durable_objects",
+        "migrations",
+        "account_id",
+        "workers_dev",
+        "preview_urls",
+        "routes",
+        "route",
+        "triggers",
+        "observability",
+        "build",
+        "rules",
+        "dev",
+        "env",
+        "limits",
+        "placement",
+        "upload_source_maps",
+        "minify",
+        "keep_vars",
+        "logpush",
+        "no_bundle",
+        "tail_consumers",
+        "find_additional_modules",
+        "base_dir",
+        "preserve_file_names",
+        "define",
+        "usage_model",
+        "send_metrics",
+        "legacy_env",
+        "python_modules",
+        "node_compat",
+        "alias",
+        "tsconfig",
+        "jsx_factory",
+        "jsx_fragment",
+        "assets",
+        "kv_namespaces",
+        "d1_databases",
     }
 )
+
+#: JS class name -> what ``serve`` calls the binding.
+_KINDS = {"Fetcher": "static assets binding", "KvNamespace": "KV namespace", "D1Database": "D1 database"}
 
 _KNOWN_FLAGS = {f.enable for f in FLAGS} | {f.disable for f in FLAGS if f.disable}
 
@@ -122,6 +167,30 @@ class Project:
     compatibility: compatibility
     namespaces: dict[str, DurableObjectNamespace]
     notes: list[str]
+
+    def describe_bindings(self) -> list[str]:
+        """One line per binding other than Durable Objects, and the assets, for ``serve``'s banner."""
+        lines = []
+        inner = self.worker.worker if isinstance(self.worker, Triggers) else self.worker
+        router = inner if isinstance(inner, AssetRouter) else None
+        if router is not None:
+            folder = router.assets.directory
+            shown = (
+                folder.relative_to(self.root.resolve())
+                if folder.is_relative_to(self.root.resolve())
+                else folder
+            )
+            lines.append(
+                f"assets: {shown}/ ({router.assets.html_handling}, "
+                f"not found: {router.assets.not_found_handling})"
+            )
+        if isinstance(self.worker, Triggers) and self.worker.crons:
+            lines.append(f"crons: {', '.join(self.worker.crons)} (fire one: /__scheduled?cron=...)")
+        for name, value in vars(self.env).items():
+            what = getattr(getattr(value, "constructor", None), "name", None)
+            if what and what != "DurableObjectNamespace":
+                lines.append(f"env.{name}: {_KINDS.get(what, what)}")
+        return lines
 
 
 def find_config(root: Path) -> Path | None:
@@ -193,11 +262,70 @@ def refuse_unmodelled(config: dict[str, Any], where: str) -> None:
             )
 
 
+def _assets(root: Path, options: Any, where: str) -> tuple[Assets, dict[str, Any]] | None:
+    """The ``assets`` setting: the files, and the options as written."""
+    if not options:
+        return None
+    if not isinstance(options, dict) or not isinstance(options.get("directory"), str):
+        raise ProjectError(f'{where}: assets needs a directory (e.g. "assets": {{"directory": "./public"}})')
+    try:
+        files = Assets(
+            root / options["directory"],
+            html_handling=str(options.get("html_handling", "auto-trailing-slash")),
+            not_found_handling=str(options.get("not_found_handling", "none")),
+        )
+    except AssetsConfigError as exc:
+        raise ProjectError(f"{where}: {exc}") from None
+    return files, options
+
+
+def _storage_bindings(config: dict[str, Any], env: Any, where: str, persist_to: str | Path | None) -> None:
+    """``kv_namespaces`` and ``d1_databases`` into ``env``, in memory or in ``persist_to``."""
+    for key, folder, make, id_key in (
+        ("kv_namespaces", "kv", KvNamespace, "id"),
+        ("d1_databases", "d1", D1Database, "database_id"),
+    ):
+        declared = config.get(key) or []
+        if not isinstance(declared, list):
+            raise ProjectError(f"{where}: {key} must be a list of bindings")
+        for entry in declared:
+            name = entry.get("binding") if isinstance(entry, dict) else None
+            if not isinstance(name, str) or not name.isidentifier():
+                raise ProjectError(f"{where}: each of {key} needs a binding name (a valid identifier)")
+            stem = re.sub(
+                r"[^A-Za-z0-9_.-]", "_", str(entry.get(id_key) or entry.get("database_name") or name)
+            )
+            path = Path(persist_to) / folder / f"{stem}.sqlite" if persist_to else None
+            setattr(env, name, make(path))
+
+
+def _packages(root: Path, install_deps: bool, notes: list[str]) -> None:
+    """The project's own packages: importable, installed on request, or an error naming them."""
+    lacking = packages.missing(root)
+    if lacking and install_deps:
+        try:
+            packages.install(root, lacking)
+        except RuntimeError as exc:
+            raise ProjectError(f"pyproject.toml: installing {', '.join(lacking)} failed: {exc}") from None
+        notes.append(f"installed {', '.join(lacking)} into {packages.PACKAGES_FOLDER}/")
+        lacking = packages.missing(root)
+    if lacking:
+        quoted = " ".join(repr(r) if any(c in r for c in " <>=!;[") else r for r in lacking)
+        raise ProjectError(
+            f"pyproject.toml: the project needs {', '.join(lacking)}, not installed here: "
+            f"run `{Path(sys.executable).name} -m pip install {quoted}`, or serve with --install-deps"
+        )
+    local = root.resolve() / packages.PACKAGES_FOLDER
+    if local.is_dir() and str(local) not in sys.path:
+        sys.path.insert(0, str(local))
+
+
 def load_project(
     root: str | Path,
     *,
     hibernate_after: float | None = DEFAULT_HIBERNATE_AFTER,
     persist_to: str | Path | None = None,
+    install_deps: bool = False,
 ) -> Project:
     """Load the project in ``root``.
 
@@ -206,6 +334,8 @@ def load_project(
         hibernate_after: seconds an idle Durable Object stays in memory (10 as in production).
         persist_to: a folder for Durable Object storage in SQLite (kept across runs);
             in memory when None.
+        install_deps: install the packages ``pyproject.toml`` declares and this interpreter
+            lacks into ``root/.cfws-packages`` (with pip) instead of stopping with their names.
 
     Raises:
         ProjectError: no wrangler file, a setting the kit cannot run, or an entry module that fails.
@@ -217,13 +347,16 @@ def load_project(
     config = read_config(config_path)
     where = config_path.name
     refuse_unmodelled(config, where)
+    assets = _assets(root, config.get("assets"), where)
     main = config.get("main")
-    if not isinstance(main, str):
+    if main is None and assets is not None:
+        main = None  # an assets-only project: no Worker
+    elif not isinstance(main, str):
         raise ProjectError(f'{where} has no main (the entry module, e.g. "main": "src/entry.py")')
-    main_path = (root / main).resolve()
-    if not main_path.is_file():
+    main_path = None if main is None else (root / main).resolve()
+    if main_path is not None and not main_path.is_file():
         raise ProjectError(f"{where}: main {main!r} does not exist")
-    if main_path.suffix != ".py":
+    if main_path is not None and main_path.suffix != ".py":
         raise ProjectError(
             f"{where}: main {main!r} is not a Python module (cfws-playground runs Python Workers)"
         )
@@ -241,19 +374,36 @@ def load_project(
         raise ProjectError(f"{where}: {exc}") from None
 
     bindings = (config.get("durable_objects") or {}).get("bindings") or []
-    migrated: set[str] = set()
+    # class -> SQLite-backed, following the migrations in order, as Cloudflare applies them.
+    migrated: dict[str, bool] = {}
     for migration in config.get("migrations") or []:
-        migrated |= set(migration.get("new_classes") or []) | set(migration.get("new_sqlite_classes") or [])
+        migrated.update(dict.fromkeys(migration.get("new_classes") or [], False))
+        migrated.update(dict.fromkeys(migration.get("new_sqlite_classes") or [], True))
         for renamed in migration.get("renamed_classes") or []:
-            migrated.discard(renamed.get("from"))
-            migrated.add(renamed.get("to"))
-        migrated -= set(migration.get("deleted_classes") or [])
+            if renamed.get("from") in migrated:
+                migrated[str(renamed.get("to"))] = migrated.pop(renamed["from"])
+        for deleted in migration.get("deleted_classes") or []:
+            migrated.pop(deleted, None)
 
-    module = _import_main(main_path, where)
+    _packages(root, install_deps, notes)
+    module = types.ModuleType("assets_only") if main_path is None else _import_main(main_path, where)
     entry = getattr(module, "Default", None)
     worker: Any = entrypoint(entry) if isinstance(entry, type) else module
+    entry_worker = worker
 
     env = types.SimpleNamespace(**{str(k): v for k, v in (config.get("vars") or {}).items()})
+    _storage_bindings(config, env, where, persist_to)
+    modules._cloudflare_workers.env = env  # `from workers import env`, as in the runtime
+    if assets is not None:
+        files, options = assets
+        if options.get("binding"):
+            setattr(env, str(options["binding"]), files)
+        try:
+            worker = AssetRouter(
+                files, None if main_path is None else worker, options.get("run_worker_first", False)
+            )
+        except AssetsConfigError as exc:
+            raise ProjectError(f"{where}: {exc}") from None
     spaces: dict[str, DurableObjectNamespace] = {}
     for declared in bindings:
         name, class_name = declared.get("name"), declared.get("class_name")
@@ -276,6 +426,10 @@ def load_project(
         backend: Backend = (
             SqliteBackend(Path(persist_to) / f"{class_name}.sqlite") if persist_to else MemoryBackend()
         )
+        # A class without a migration is key-value backed, as wrangler dev runs it.
+        sql: bool | SqlDatabases = migrated.get(str(class_name), False)
+        if sql and persist_to:
+            sql = SqlDatabases(Path(persist_to) / str(class_name))
         spaces[str(name)] = binding(
             cls,
             env,
@@ -283,13 +437,21 @@ def load_project(
             storage=backend,
             hibernate_after=hibernate_after,
             compatibility=compat,
+            sql=sql,
         )
         setattr(env, str(name), spaces[str(name)])
+    crons = (config.get("triggers") or {}).get("crons") or []
+    for cron in crons:
+        problem = check_cron(str(cron))
+        if problem is not None:
+            raise ProjectError(f"{where}: triggers.crons: {problem}")
+    if main_path is not None:
+        worker = Triggers(worker, [str(c) for c in crons], scheduled_from=entry_worker)
     return Project(
         root=root,
         config=config_path,
         name=str(config.get("name") or root.resolve().name),
-        main=main_path,
+        main=main_path if main_path is not None else root,
         worker=worker,
         env=env,
         compatibility=compat,
@@ -319,7 +481,16 @@ class SdkWorker:
         result = call_loosely(instance.fetch, self.request(request))
         if hasattr(result, "__await__"):
             result = await result
-        return kit_response(result)
+        response = kit_response(result)
+        stream = getattr(response, "_stream", None)
+        if stream is not None:  # a streamed body (TransformStream): the kit sends whole bodies
+            response = Response(
+                await stream.read_all(),
+                status=response.status,
+                headers=response.headers,
+                statusText=response.statusText,
+            )
+        return response
 
     def __repr__(self) -> str:
         return f"<SdkWorker {self.cls.__name__}>"
@@ -337,18 +508,32 @@ def entrypoint(cls: type) -> Any:
     return cls
 
 
-def binding(cls: type, env: Any, **options: Any) -> DurableObjectNamespace:
+def binding(cls: type, env: Any, *, python: bool = False, **options: Any) -> DurableObjectNamespace:
     """A Durable Object namespace for ``cls``; for a ``DurableObject`` of Cloudflare's SDK, its
     ``fetch`` gets the SDK's ``Request`` and may return the SDK's ``Response``, as on Cloudflare.
+
+    An SDK class (or any class, with ``python=True``) sees what Pyodide shows: its ``ctx`` and the
+    sockets and binary messages its handlers get are JsProxy objects (:mod:`.jsproxy`).
 
     ``options`` are :class:`~cfws_playground.durable.DurableObjectNamespace`'s.
     """
     ns = DurableObjectNamespace(cls, env, **options)
     sdk = sys.modules.get("workers")
-    if sdk is not None and issubclass(cls, getattr(sdk, "DurableObject", ())):
+    is_sdk = sdk is not None and issubclass(cls, getattr(sdk, "DurableObject", ()))
+    if is_sdk:
+        assert sdk is not None
         ns.request_adapter = SdkWorker(cls, sdk).request
         ns.response_adapter = kit_response
+    if is_sdk or python:
+        ns.ctx_adapter = JsDurableObjectState
+        ns.handler_args_adapter = _handler_args
     return ns
+
+
+def _handler_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A hibernation handler's arguments as Pyodide passes them: the socket and any binary message
+    or error as JsProxy objects (a text message, a code, a reason stay Python values)."""
+    return tuple(from_runtime(a) for a in args)
 
 
 def kit_response(result: Any) -> Any:

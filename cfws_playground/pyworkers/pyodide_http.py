@@ -84,7 +84,11 @@ async def pyfetch(url: Any, **kwargs: Any) -> FetchResponse:
     """Mirrors ``pyodide.http.pyfetch`` for a ``fetcher`` (a stub's ``fetch``)."""
     fetcher = kwargs.pop("fetcher", None)
     if fetcher is None:
-        raise OSError("fetch() to the network is not modelled by cfws-playground")
+        from .js import network_fetch
+
+        response = await network_fetch(url, kwargs)
+        js_response = JsResponse.of(response)
+        return FetchResponse(js_response.url, js_response)
     response = await fetcher(url, to_js(kwargs))
     js_response = JsResponse.of(response)
     return FetchResponse(js_response.url, js_response)

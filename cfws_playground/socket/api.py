@@ -56,9 +56,18 @@ class WebSocket(NetworkSide):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         raise TypeError(
-            "new WebSocket(url) (an outbound connection) is not modelled by the kit; "
-            "create both ends with WebSocketPair()"
+            "new WebSocket(url) (an outbound connection) is spelled WebSocket.new(url), as in "
+            "Pyodide; create both ends of a pair with WebSocketPair()"
         )
+
+    @classmethod
+    def new(cls, url: Any, protocols: Any = None) -> Any:
+        """Mirrors ``new WebSocket(url, protocols)`` as Pyodide spells it: an outbound connection
+        to a server on this machine, CONNECTING until its ``open`` event
+        (:mod:`cfws_playground.bridge.outbound`)."""
+        from ..bridge.outbound import open_websocket  # the network edge, imported only when used
+
+        return open_websocket(url, protocols)
 
     @classmethod
     def _create(cls, pair: WebSocketPair, index: int) -> WebSocket:

@@ -22,6 +22,7 @@ __all__ = [
     "coerce_close_code",
     "coerce_close_reason",
     "coerce_message",
+    "js_message",
     "js_name",
     "js_number_to_string",
     "js_to_string",
@@ -217,10 +218,8 @@ def uncaught_message(exc: BaseException) -> str:
     """
     if isinstance(exc, DOMException):
         return "Uncaught "
-    return f"Uncaught {js_name(exc)}: {exc}"
+    return f"Uncaught {js_name(exc)}: {js_message(exc)}"
 
 
-def js_name(exc: BaseException) -> str:
-    """The error's name as JavaScript prints it (``error.name``): ``Error`` for runtime errors."""
-    name = getattr(exc, "name", None)
-    return name if isinstance(name, str) else type(exc).__name__
+js_name = errors.js_name
+js_message = errors.js_message

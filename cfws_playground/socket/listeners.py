@@ -16,7 +16,7 @@ from typing import Any
 from .. import errors
 from ..dispatch import spawn
 from ..events import Event, MessageEvent, type_name
-from .convert import js_name
+from .convert import js_message, js_name
 from .end import End, log
 
 __all__ = ["EventTarget", "ListenerEntry"]
@@ -214,7 +214,7 @@ class EventTarget(End):
         return first
 
     def _report_listener_exception(self, exc: Exception, etype: str) -> None:
-        message = f"Uncaught {js_name(exc)}: {exc}"
+        message = f"Uncaught {js_name(exc)}: {js_message(exc)}"
         log.warning("%s (in a %r listener; dispatch continues)", message, etype)
         if self._pair._recorders:
             self._record_note("listener raised", message)

@@ -19,7 +19,7 @@ from ..dispatch import Once, runtime, schedule
 from ..errors import ConnectionLostError
 from ..events import Blob, CloseEvent, ErrorEvent, Event, _message_event
 from ..state import Action, Effect, Phase, transition
-from .convert import WTF8, js_name, received_text, uncaught_message
+from .convert import WTF8, js_message, js_name, received_text, uncaught_message
 from .end import CLOSED_INCOMING, CLOSED_OUTGOING, END_NAMES, CloseFrame, ReadFailure, log
 from .listeners import EventTarget
 
@@ -333,7 +333,7 @@ class Pump(EventTarget):
             try:
                 self._call_listener(fn, event)
             except Exception as exc:  # noqa: BLE001 - reported; before 2026-09-15 it also ends the dispatch
-                text = f"Uncaught {js_name(exc)}: {exc}"
+                text = f"Uncaught {js_name(exc)}: {js_message(exc)}"
                 log.warning("%s (in an error listener)", text)
                 if self._pair._recorders:
                     self._record_note("listener raised", text)
@@ -347,7 +347,7 @@ class Pump(EventTarget):
     def _listener_raised(self, exc: Exception, etype: str) -> None:
         """workerd's read loop ends with the listener's exception: the end stops reading,
         gets an error event, and is then released, so its peer sees the pipe break."""
-        text = f"Uncaught {js_name(exc)}: {exc}"
+        text = f"Uncaught {js_name(exc)}: {js_message(exc)}"
         log.warning("%s (in a %r listener on the %s end)", text, etype, END_NAMES[self._index])
         if self._pair._recorders and not self._pair._spec_dispatch:
             # (With spec-compliant dispatch the exception was noted as it was reported.)

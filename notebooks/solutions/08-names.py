@@ -2,4 +2,4 @@
 
 
 def names(sockets):
-    return sorted(ws.deserializeAttachment()["name"] for ws in sockets)
+    return sorted(ws.deserializeAttachment() for ws in sockets)

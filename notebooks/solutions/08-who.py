@@ -2,7 +2,7 @@
 
 
 def names(sockets):   # from Exercise 1, so this file runs on its own
-    return sorted(ws.deserializeAttachment()["name"] for ws in sockets)
+    return sorted(ws.deserializeAttachment() for ws in sockets)
 
 
 def on_text(room, ws, text):

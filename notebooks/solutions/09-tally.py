@@ -10,11 +10,10 @@ class Tally(DurableObject):
     async def fetch(self, request):
         client, server = WebSocketPair.new().object_values()
         self.ctx.acceptWebSocket(server)
-        server.serializeAttachment({"count": 0})
+        server.serializeAttachment(0)         # a JS value: a number (a Python dict cannot be cloned)
         return Response(None, status=101, web_socket=client)
 
     async def webSocketMessage(self, ws, message):
-        seen = ws.deserializeAttachment()      # a copy: changing it changes nothing on the socket
-        seen["count"] += 1
-        ws.serializeAttachment(seen)           # so store it again
-        ws.send(f"#{seen['count']} {message}")
+        count = ws.deserializeAttachment() + 1  # a copy: changing it changes nothing on the socket
+        ws.serializeAttachment(count)           # so store it again
+        ws.send(f"#{count} {message}")

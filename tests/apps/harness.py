@@ -12,7 +12,7 @@ from typing import Any
 
 from cfws_playground import serve
 from cfws_playground.bridge import Server
-from cfws_playground.pyworkers import load_project
+from cfws_playground.pyworkers import disable, enable, enabled, load_project
 
 PROJECTS = Path(__file__).resolve().parent / "projects"
 
@@ -21,12 +21,20 @@ PROJECTS = Path(__file__).resolve().parent / "projects"
 async def served(name: str | Path, **options: Any) -> AsyncIterator[Server]:
     """The project ``tests/apps/projects/<name>`` (or a folder), on 127.0.0.1 port 0."""
     root = name if isinstance(name, Path) else PROJECTS / name
-    project = load_project(root, **options)
-    for ns in project.namespaces.values():
-        ns.resume_alarms()
-    async with serve(project.worker, port=0, env=project.env, compatibility=project.compatibility) as server:
-        server.project = project  # type: ignore[attr-defined]
-        yield server
+    was_enabled = enabled()
+    enable()  # as in a `serve DIR` process: `js` and `workers` stay importable while it runs
+    try:
+        project = load_project(root, **options)
+        for ns in project.namespaces.values():
+            ns.resume_alarms()
+        async with serve(
+            project.worker, port=0, env=project.env, compatibility=project.compatibility
+        ) as server:
+            server.project = project  # type: ignore[attr-defined]
+            yield server
+    finally:
+        if not was_enabled:
+            disable()
 
 
 async def http(

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from do_harness import fresh_class, join, namespace
 
-from cfws_playground import RangeError, WebSocketPair, WorkersError, settle
+from cfws_playground import RangeError, Response, WebSocketPair, WorkersError, settle
 from cfws_playground.durable import WebSocketRequestResponsePair, texts
 from cfws_playground.errors import ACCEPT_HIBERNATABLE
 
@@ -265,6 +265,31 @@ async def test_a_raising_handler_is_reported_and_the_socket_stays_open() -> None
     await client.send("echo")
     assert await client.recv() == "echo #2"
     assert ("handler raised", "webSocketMessage: Uncaught ValueError: handler failed") in ns.hosts[0].history
+
+
+async def test_handler_errors_read_as_listener_errors_do() -> None:
+    """One form for both: a DOMException is labelled with its name, as in a listener's note."""
+
+    class Echo1005:
+        def __init__(self, ctx: Any, env: Any) -> None:
+            self.ctx = ctx
+
+        async def fetch(self, request: Any) -> Response:
+            client, server = WebSocketPair()
+            self.ctx.acceptWebSocket(server)
+            return Response(None, status=101, webSocket=client)
+
+        async def webSocketMessage(self, ws: Any, message: Any) -> None:
+            ws.close(1005, "")
+
+    ns, env = namespace(Echo1005)
+    client = await join(env)
+    await client.send("x")
+    await settle()
+    assert (
+        "handler raised",
+        "webSocketMessage: Uncaught InvalidAccessError: Invalid WebSocket close code: 1005.",
+    ) in ns.hosts[0].history
 
 
 async def test_auto_response_answers_without_webSocketMessage_and_sets_the_timestamp() -> None:

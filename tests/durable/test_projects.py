@@ -128,8 +128,6 @@ async def test_cloudflares_sdk_runs_on_the_layer_which_is_gone_afterwards(tmp_pa
 
 
 MISSING = [
-    ('"kv_namespaces": [{"binding": "CACHE", "id": "x"}]', "KV namespace binding 'CACHE' (kv_namespaces)"),
-    ('"d1_databases": [{"binding": "DB", "database_id": "x"}]', "D1 database binding 'DB' (d1_databases)"),
     ('"r2_buckets": [{"binding": "FILES", "bucket_name": "x"}]', "R2 bucket binding 'FILES' (r2_buckets)"),
     ('"ai": {"binding": "AI"}', "Workers AI binding 'AI' (ai)"),
     ('"worker_loaders": [{"binding": "LOADER"}]', "Worker Loader binding 'LOADER' (worker_loaders)"),

@@ -4,6 +4,10 @@ Connect with a WebSocket to /?name=YOU: everyone is in one room, "lobby". The ro
 takes each socket with ctx.acceptWebSocket, so it hibernates between messages while
 every member stays connected; what must survive (each member's name) is in the
 socket's attachment, never in self.
+
+Sockets reach Python as JsProxy objects, as on Pyodide: the attachment is a JS value
+(the name, a str; a Python dict cannot be cloned), and the same socket read twice is two
+proxies, so sockets are compared with ==, never with is.
 """
 
 from urllib.parse import parse_qs, urlparse
@@ -33,7 +37,7 @@ class ChatRoom(DurableObject):
         name = parse_qs(urlparse(request.url).query).get("name", ["anonymous"])[0]
         client, server = WebSocketPair.new().object_values()
         self.ctx.acceptWebSocket(server, ["member"])
-        server.serializeAttachment({"name": name})
+        server.serializeAttachment(name)
         server.send(f"* welcome, {name} ({len(self.ctx.getWebSockets())} here)")
         self.broadcast(f"* {name} joined", exclude=server)
         return Response(None, status=101, web_socket=client)
@@ -55,9 +59,9 @@ class ChatRoom(DurableObject):
         self.broadcast(f"* {self.name(ws)} left", exclude=ws)
 
     def name(self, ws):
-        return ws.deserializeAttachment()["name"]
+        return ws.deserializeAttachment()
 
     def broadcast(self, text, exclude=None):
         for ws in self.ctx.getWebSockets():
-            if ws is not exclude and ws.readyState == 1:  # OPEN: not closing, not closed
+            if ws != exclude and ws.readyState == 1:  # OPEN, and not the sender (== compares sockets)
                 ws.send(text)

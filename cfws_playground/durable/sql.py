@@ -1,0 +1,448 @@
+"""SQLite-backed Durable Object storage: ``ctx.storage.sql`` and the synchronous ``ctx.storage.kv``.
+
+A class declared in ``new_sqlite_classes`` gets one SQLite database per object
+(stdlib ``sqlite3``), as on Cloudflare; ``exec`` runs SQL on it at once and
+returns a cursor. The limits and texts are workerd's (``src/workerd/api/sql.c++``,
+``src/workerd/util/sqlite.c++``):
+
+* statements of at most 100,000 bytes, values of at most 4 MiB (SQLite's
+  ``SQLITE_LIMIT_LENGTH`` as workerd sets it; Cloudflare documents 2 MB rows),
+  100 columns per table, 100 bound parameters, 5 compound SELECTs, no ATTACH;
+* ``BEGIN``/``SAVEPOINT`` refused in favour of ``transactionSync()``;
+* tables whose names start with ``_cf_`` are the runtime's: ``not authorized``;
+* SQLite's errors read ``<message>: SQLITE_ERROR`` (workerd adds `` at offset N``
+  for syntax errors; Python's ``sqlite3`` does not expose the offset).
+
+``rowsRead`` counts rows the cursor returned and ``rowsWritten`` rows changed:
+workerd's patched SQLite counts rows scanned, which stdlib ``sqlite3`` cannot see.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import WorkersError
+from .ids import JsClass
+
+if TYPE_CHECKING:
+    from .storage import Storage
+
+__all__ = [
+    "SQL_NOT_ENABLED",
+    "SYNC_KV_NOT_ENABLED",
+    "SqlDatabases",
+    "SqlStorage",
+    "SqlStorageCursor",
+    "SyncKvStorage",
+]
+
+# workerd's texts (src/workerd/api/actor-state.c++, local workerd), word for word.
+SQL_NOT_ENABLED = (
+    "SQL is not enabled for this Durable Object class. To enable it, change "
+    "`new_classes` to `new_sqlite_classes` within the 'migrations' field in "
+    "your wrangler.jsonc or wrangler.toml file. If using workerd directly,"
+    "set `enableSql = true` in your workerd config for the class. Note "
+    "that this change cannot be made after the class is "
+    "already deployed to production."
+)
+SYNC_KV_NOT_ENABLED = (
+    "The storage.kv (synchronous KV) API is only available for SQLite-backed Durable "
+    "Objects, but this object's namespace is not declared to use SQLite. You can use "
+    "the older, asyncronous interface via methods of `storage` itself (e.g. "
+    "`storage.get()`). Alternatively, to enable SQLite, change `new_classes` to "
+    "`new_sqlite_classes` within the 'migrations' field in your wrangler.jsonc or "
+    "wrangler.toml file. If using workerd directly, set `enableSql = true` in your workerd "
+    "config for the class. Note that this change cannot be made after the class is "
+    "already deployed to production."
+)
+NOT_BACKED_BY_SQL = "Durable Object is not backed by SQL."
+TRANSACTION_REFUSED = (
+    "To execute a transaction, please use the state.storage.transaction() or "
+    "state.storage.transactionSync() APIs instead of the SQL BEGIN TRANSACTION or SAVEPOINT "
+    "statements. The JavaScript API is safer because it will automatically roll back on "
+    "exceptions, and because it interacts correctly with Durable Objects' automatic atomic "
+    "write coalescing."
+)
+WRONG_BINDINGS = "Wrong number of parameter bindings for SQL query."
+ONLY_LAST_BINDS = (
+    "When executing multiple SQL statements in a single call, only the last statement can have parameters."
+)
+NO_STATEMENT = "SQL code did not contain a statement."
+NO_RESULTS = "Expected exactly one result from SQL query, but got no results."
+MANY_RESULTS = "Expected exactly one result from SQL query, but got multiple results."
+
+# sqlite3_limit() values workerd sets on every database (src/workerd/util/sqlite.c++).
+_LIMITS = {
+    "SQLITE_LIMIT_LENGTH": 4 * 1024 * 1024,
+    "SQLITE_LIMIT_SQL_LENGTH": 100_000,
+    "SQLITE_LIMIT_COLUMN": 100,
+    "SQLITE_LIMIT_EXPR_DEPTH": 100,
+    "SQLITE_LIMIT_COMPOUND_SELECT": 5,
+    "SQLITE_LIMIT_VDBE_OP": 25_000,
+    "SQLITE_LIMIT_FUNCTION_ARG": 127,
+    "SQLITE_LIMIT_ATTACHED": 0,
+    "SQLITE_LIMIT_LIKE_PATTERN_LENGTH": 50,
+    "SQLITE_LIMIT_VARIABLE_NUMBER": 100,
+    "SQLITE_LIMIT_TRIGGER_DEPTH": 10,
+    "SQLITE_LIMIT_WORKER_THREADS": 0,
+}
+
+
+class _Database:
+    """One object's SQLite database, with workerd's limits and authorizer."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.conn = sqlite3.connect(
+            ":memory:" if path is None else str(path), isolation_level=None, check_same_thread=False
+        )
+        for name, value in _LIMITS.items():
+            code = getattr(sqlite3, name, None)
+            if code is not None:
+                self.conn.setlimit(code, value)
+        self.trusted = False  # the runtime's own statements (savepoints) pass the authorizer
+        self.refusal: str | None = None
+        self.savepoints = 0
+        self.conn.set_authorizer(self._authorize)
+        # The runtime's own table, as in workerd (the kit keeps the keys in its key-value
+        # backend; the table is here so that code touching it is refused as on Cloudflare).
+        self.run_trusted("CREATE TABLE IF NOT EXISTS _cf_KV (key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID")
+
+    def _authorize(
+        self, action: int, arg1: str | None, arg2: str | None, db: str | None, trigger: str | None
+    ) -> int:
+        if self.trusted:
+            return sqlite3.SQLITE_OK
+        if action in (sqlite3.SQLITE_TRANSACTION, sqlite3.SQLITE_SAVEPOINT):
+            self.refusal = TRANSACTION_REFUSED
+            return sqlite3.SQLITE_DENY
+        if action == sqlite3.SQLITE_ATTACH or action == sqlite3.SQLITE_DETACH:
+            return sqlite3.SQLITE_DENY
+        for name in (arg1, arg2):
+            if name is not None and name[:4].lower() == "_cf_" and action != sqlite3.SQLITE_FUNCTION:
+                return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+
+    def run_trusted(self, sql: str) -> None:
+        self.trusted = True
+        try:
+            self.conn.execute(sql)
+        finally:
+            self.trusted = False
+
+    def size(self) -> int:
+        self.trusted = True
+        try:
+            pages, free, page_size = (
+                self.conn.execute(f"PRAGMA {p}").fetchone()[0]
+                for p in ("page_count", "freelist_count", "page_size")
+            )
+        finally:
+            self.trusted = False
+        return int((pages - free) * page_size)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class SqlDatabases:
+    """The SQLite databases of one namespace's objects: in memory, or one file per object in ``folder``.
+
+    Args:
+        folder: where to keep them across restarts (``--persist-to``); in memory when None.
+    """
+
+    def __init__(self, folder: str | Path | None = None) -> None:
+        self.folder = None if folder is None else Path(folder)
+        self._open: dict[str, _Database] = {}
+        self._lock = threading.Lock()
+
+    def database(self, obj: str) -> _Database:
+        with self._lock:
+            db = self._open.get(obj)
+            if db is None:
+                path = None
+                if self.folder is not None:
+                    self.folder.mkdir(parents=True, exist_ok=True)
+                    path = self.folder / f"{obj}.sqlite"
+                db = self._open[obj] = _Database(path)
+            return db
+
+    def reset(self, obj: str) -> None:
+        """Drop the object's database (``deleteAll()`` on a SQLite-backed object)."""
+        with self._lock:
+            db = self._open.pop(obj, None)
+        if db is not None:
+            db.close()
+            if db.path is not None:
+                db.path.unlink(missing_ok=True)
+        elif self.folder is not None:
+            (self.folder / f"{obj}.sqlite").unlink(missing_ok=True)
+
+    def close(self) -> None:
+        with self._lock:
+            for db in self._open.values():
+                db.close()
+            self._open.clear()
+
+
+def _split(query: str) -> list[str]:
+    """The statements of ``query``, each ending at a ``;`` that completes one (strings, comments,
+    and trigger bodies included, as SQLite itself reads them)."""
+    statements: list[str] = []
+    start = 0
+    for i, char in enumerate(query):
+        if char == ";" and sqlite3.complete_statement(query[start : i + 1]):
+            statements.append(query[start : i + 1])
+            start = i + 1
+    rest = query[start:]
+    if rest.strip() and not _only_comments(rest):
+        statements.append(rest)
+    return [s for s in statements if not _only_comments(s.strip().rstrip(";"))]
+
+
+def _only_comments(text: str) -> bool:
+    body = text.strip()
+    while body:
+        if body.startswith("--"):
+            newline = body.find("\n")
+            body = "" if newline < 0 else body[newline + 1 :].strip()
+        elif body.startswith("/*"):
+            end = body.find("*/")
+            body = "" if end < 0 else body[end + 2 :].strip()
+        else:
+            return False
+    return True
+
+
+def _js_value(value: Any) -> Any:
+    """A SQLite value as Pyodide shows the JS value workerd makes of it.
+
+    Numbers are JS numbers: an integral one arrives in Python as ``int``, as Pyodide converts it.
+    """
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _binding(value: Any) -> Any:
+    if value is None or isinstance(value, (str, bytes, float)):
+        return value
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value if abs(value) < 2**63 else float(value)
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    to_py = getattr(value, "to_py", None)  # an ArrayBuffer or typed array from the dialect
+    if callable(to_py):
+        return _binding(to_py())
+    raise TypeError(
+        f"Failed to execute 'exec' on 'SqlStorage': a SQL binding is a string, number, "
+        f"ArrayBuffer or null, not {type(value).__name__}."
+    )
+
+
+def _error(exc: sqlite3.Error, db: _Database) -> WorkersError:
+    refusal, db.refusal = db.refusal, None
+    if refusal is not None:
+        return WorkersError(refusal)
+    name = getattr(exc, "sqlite_errorname", None) or "SQLITE_ERROR"
+    return WorkersError(f"{exc}: {name}")
+
+
+class SqlStorageCursor:
+    """Mirrors ``SqlStorageCursor``: an iterator of rows (dicts), with ``toArray()``, ``one()``,
+    ``raw()``, ``next()``, ``columnNames``, ``rowsRead`` and ``rowsWritten``."""
+
+    constructor = JsClass("SqlStorageCursor")
+
+    def __init__(self, cursor: sqlite3.Cursor | None, db: _Database, rows_written: int) -> None:
+        self._cursor = cursor
+        self._db = db
+        names = [] if cursor is None or cursor.description is None else [d[0] for d in cursor.description]
+        self.columnNames: list[str] = names
+        self.rowsRead = 0
+        self.rowsWritten = rows_written
+        self._changes_before = db.conn.total_changes
+
+    def _next_raw(self) -> list[Any] | None:
+        if self._cursor is None:
+            return None
+        try:
+            row = self._cursor.fetchone()
+        except sqlite3.Error as exc:
+            self._finish()
+            raise _error(exc, self._db) from None
+        if row is None:
+            self._finish()
+            return None
+        self.rowsRead += 1
+        return [_js_value(v) for v in row]
+
+    def _finish(self) -> None:
+        if self._cursor is not None:
+            self.rowsWritten += self._db.conn.total_changes - self._changes_before  # RETURNING writes
+            self._cursor.close()
+            self._cursor = None
+
+    def _row(self, raw: list[Any]) -> Any:
+        from .storage import JsDict  # the SDK's shape for a JS object: keys as attributes too
+
+        return JsDict(zip(self.columnNames, raw, strict=True))
+
+    def __iter__(self) -> Iterator[Any]:
+        return self
+
+    def __next__(self) -> Any:
+        raw = self._next_raw()
+        if raw is None:
+            raise StopIteration
+        return self._row(raw)
+
+    def next(self) -> dict[str, Any]:
+        """Mirrors ``cursor.next()``: ``{"done": bool, "value": row}``."""
+        raw = self._next_raw()
+        return {"done": True} if raw is None else {"done": False, "value": self._row(raw)}
+
+    def toArray(self) -> list[Any]:
+        """Mirrors ``cursor.toArray()``: every remaining row."""
+        return list(self)
+
+    def one(self) -> Any:
+        """Mirrors ``cursor.one()``: the only row; an ``Error`` (workerd's text) for none or more."""
+        raw = self._next_raw()
+        if raw is None:
+            raise WorkersError(NO_RESULTS)
+        if self._next_raw() is not None:
+            self._finish()
+            raise WorkersError(MANY_RESULTS)
+        return self._row(raw)
+
+    def raw(self) -> Iterator[list[Any]]:
+        """Mirrors ``cursor.raw()``: the remaining rows as lists of values, in column order."""
+        while (raw := self._next_raw()) is not None:
+            yield raw
+
+    def to_py(self, *, depth: int = -1, default_converter: Any = None) -> Any:
+        return self
+
+    def __repr__(self) -> str:
+        return f"<SqlStorageCursor columns={self.columnNames}>"
+
+
+class SqlStorage:
+    """Mirrors ``SqlStorage`` (``ctx.storage.sql``): ``exec(query, *bindings)`` and ``databaseSize``."""
+
+    constructor = JsClass("SqlStorage")
+
+    def __init__(self, databases: SqlDatabases, obj: str) -> None:
+        self._databases = databases
+        self._obj = obj
+
+    @property
+    def _db(self) -> _Database:
+        return self._databases.database(self._obj)  # made again after deleteAll()
+
+    def exec(self, query: str, *bindings: Any) -> SqlStorageCursor:
+        """Mirrors ``sql.exec(query, ...bindings)``: runs now; the cursor reads the last statement's rows.
+
+        Raises:
+            WorkersError: SQLite's error (``no such table: t: SQLITE_ERROR``), a transaction
+                statement, the wrong number of bindings (workerd's texts).
+            TypeError: a binding that is not a string, number, bytes or None.
+        """
+        if not isinstance(query, str):
+            raise TypeError("Failed to execute 'exec' on 'SqlStorage': parameter 1 is not of type 'string'.")
+        values = [_binding(v) for v in bindings]
+        statements = _split(query)
+        if not statements:
+            raise WorkersError(NO_STATEMENT)
+        db, conn = self._db, self._db.conn
+        before = conn.total_changes
+        last = len(statements) - 1
+        try:
+            for i, statement in enumerate(statements):
+                try:
+                    cursor = conn.execute(statement, values if i == last else ())
+                except sqlite3.ProgrammingError as exc:
+                    if "Incorrect number of bindings" not in str(exc):
+                        raise
+                    raise WorkersError(WRONG_BINDINGS if i == last else ONLY_LAST_BINDS) from None
+                if i != last:
+                    cursor.close()
+        except sqlite3.Error as exc:
+            raise _error(exc, db) from None
+        written = conn.total_changes - before
+        if cursor.description is None:
+            cursor.close()
+            return SqlStorageCursor(None, db, written)
+        return SqlStorageCursor(cursor, db, written)
+
+    @property
+    def databaseSize(self) -> int:
+        """Mirrors ``sql.databaseSize``: bytes in use (pages in use times the page size)."""
+        return self._db.size()
+
+    def to_py(self, *, depth: int = -1, default_converter: Any = None) -> Any:
+        return self
+
+    def __repr__(self) -> str:
+        return "<SqlStorage>"
+
+
+class SyncKvStorage:
+    """Mirrors ``SyncKvStorage`` (``ctx.storage.kv``): the key-value API without promises.
+
+    It shares its keys with ``ctx.storage.get()`` / ``put()``, as in workerd.
+    """
+
+    constructor = JsClass("SyncKvStorage")
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+
+    def get(self, key: str) -> Any:
+        """Mirrors ``kv.get(key)``: the value, or None."""
+        return self._storage._get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        """Mirrors ``kv.put(key, value)``."""
+        self._storage._put(key, value)
+
+    def delete(self, key: str) -> bool:
+        """Mirrors ``kv.delete(key)``: True if the key existed."""
+        return bool(self._storage._delete(key))
+
+    def list(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> Iterator[list[Any]]:
+        """Mirrors ``kv.list({prefix, start, startAfter, end, limit, reverse})``: ``[key, value]`` pairs."""
+        for key, value in self._storage._list(options, **kwargs).items():
+            yield [key, value]
+
+    def to_py(self, *, depth: int = -1, default_converter: Any = None) -> Any:
+        return self
+
+    def __repr__(self) -> str:
+        return "<SyncKvStorage>"
+
+
+def transaction_sync(db: _Database, callback: Callable[[], Any]) -> Any:
+    """``storage.transactionSync(fn)``: ``fn()`` inside a savepoint, rolled back if it raises."""
+    depth = db.savepoints
+    db.savepoints += 1
+    db.run_trusted(f"SAVEPOINT _cf_sync_savepoint_{depth}")
+    try:
+        result = callback()
+    except BaseException:
+        db.run_trusted(f"ROLLBACK TO _cf_sync_savepoint_{depth}")
+        db.run_trusted(f"RELEASE _cf_sync_savepoint_{depth}")
+        raise
+    finally:
+        db.savepoints -= 1
+    db.run_trusted(f"RELEASE _cf_sync_savepoint_{depth}")
+    return result

@@ -1,0 +1,47 @@
+"""Run a Python scenario on the kit: the harness with the dialect's modules, at a date."""
+
+from __future__ import annotations
+
+import asyncio
+import types
+from typing import Any
+
+from ...compat import compatibility
+from ...dispatch import settle as _settle
+from ...pyworkers.modules import dialect
+from . import harness
+
+__all__ = ["run_python_on_kit"]
+
+#: Seconds the kit waits for timers a program left running (its events are settled first).
+TIMERS = 0.01
+
+
+async def _settle_kit() -> None:
+    await _settle()
+    await asyncio.sleep(TIMERS)
+    await _settle()
+
+
+class _LazyNamespace:
+    """``env.OBJECT`` on the kit: the namespace of the scenario's Durable Object class, made when
+    first used (the class exists once the program has defined it)."""
+
+    def __init__(self, env: types.SimpleNamespace) -> None:
+        self._env = env
+        self._ns: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._ns is None:
+            from ...pyworkers.project import binding
+
+            self._ns = binding(harness._object_class(), self._env)
+        return getattr(self._ns, name)
+
+
+async def run_python_on_kit(code: str, date: str, flags: tuple[str, ...] = ()) -> list[str]:
+    """Run one scenario program on the kit under ``date`` and ``flags``; its transcript rows."""
+    with dialect(), compatibility(date=date, flags=list(flags)):
+        env = types.SimpleNamespace()
+        env.OBJECT = _LazyNamespace(env)
+        return await harness.run(code, _settle_kit, env)

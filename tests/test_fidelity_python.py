@@ -1,0 +1,235 @@
+"""The kit's Python Workers dialect against stock Pyodide in real workerd: the Python scenarios.
+
+Every Python scenario runs on the kit (the dialect's ``js`` / ``pyodide.ffi`` /
+``workers``) under each of its configurations and is compared with the
+transcript recorded in Pyodide (npm ``pyodide`` at :data:`PYODIDE_VERSION`)
+inside workerd (:data:`WORKERD_VERSION`). A scenario must match unless it is
+marked ``deliberate`` or listed in :data:`OPEN_PYTHON`: differences measured
+and not fixed yet. Both lists are strict: one that stops differing fails, so
+they stay true.
+
+With workerd and Pyodide installed (``cfws-playground verify --python
+--install``; installed automatically when ``CI`` is set) the library also runs
+live, in one workerd process, and must reproduce the references exactly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from functools import cache
+
+import pytest
+
+from cfws_playground.cli import main
+from cfws_playground.fidelity import WORKERD_VERSION, find_workerd, install_workerd
+from cfws_playground.fidelity.pyodide import (
+    PY_SCENARIOS,
+    PYODIDE_VERSION,
+    find_pyodide,
+    install_pyodide,
+    load_python_references,
+    py_by_name,
+    verify_python,
+)
+from cfws_playground.fidelity.pyodide.compare import run_in_pyodide
+from cfws_playground.fidelity.pyodide.kit import run_python_on_kit
+from cfws_playground.fidelity.scenario import config_key
+
+REFERENCES = load_python_references()["transcripts"]
+
+
+def _open(description: str, *names: str) -> dict[str, str]:
+    return dict.fromkeys(names, description)
+
+
+#: Differences the Python scenarios found that the kit's dialect has not fixed yet, with what differs.
+OPEN_PYTHON: dict[str, str] = {
+    **_open(
+        "send() of a to_js Map / object / Array: workerd sends String(value) ('[object Map]', "
+        "'[object Object]', '1,2'); the kit sends the Python repr",
+        "py-send-to-js-dict",
+        "py-send-to-js-object",
+        "py-send-to-js-list",
+    ),
+    **_open(
+        "JS null read from JS is jsnull in Pyodide (MessageEvent.origin, JSON.parse('null')); "
+        "None on the kit",
+        "py-event-message-object",
+        "py-read-json-null",
+    ),
+    **_open(
+        "a Python listener's exception reaches workerd as a PythonError (message 'Uncaught PythonError: "
+        "Traceback...', before 2026-09-15 'Uncaught Error: PythonError: ...'); the kit names the Python "
+        "exception",
+        "py-event-error-from-raising-listener",
+        "py-throws-listener-raises-others-run",
+    ),
+    **_open(
+        "js has no Promise / setTimeout / Event on the kit",
+        "py-proxy-call-after-destroy",
+        "py-throws-python-error-into-js",
+        "py-throws-dispatch-event-python",
+        "py-order-set-timeout-vs-message",
+        "py-order-promise-then-vs-message",
+        "py-order-call-soon-vs-set-timeout",
+    ),
+    **_open(
+        "JS arrays and objects are JsProxy in Pyodide (object_values(), Object.values/keys, JSON arrays and "
+        "objects and their to_py(), a method read without calling it, typeof); the kit gives Python values",
+        "py-read-object-values",
+        "py-read-object-values-js",
+        "py-read-object-keys",
+        "py-read-send-method",
+        "py-read-json-array",
+        "py-read-json-object",
+        "py-read-json-array-to-py",
+        "py-read-typeof",
+    ),
+    "py-read-pair-attr-0": "getattr(pair, '0') reads the first end in Pyodide; the kit raises AttributeError",
+    "py-read-date-now-type": "Date.now() is an int in Pyodide (an integral JS number); a float on the kit",
+    "py-throws-json-parse-error": "js.JSON.parse('{') raises JsException(SyntaxError) in Pyodide; "
+    "json.JSONDecodeError on the kit",
+    "py-throws-add-listener-not-callable": "addEventListener('message', 42) is a JS TypeError in workerd; "
+    "the kit accepts it",
+    "py-sdk-response-101": "the SDK Response's js_object is a JsProxy(Response) in Pyodide; a kit object",
+    **_open(
+        "a JS RangeError from new Response() is a JsException(RangeError) in Pyodide; a Python RangeError "
+        "on the kit",
+        "py-sdk-response-101-without-socket",
+        "py-sdk-response-socket-wrong-status",
+    ),
+    "py-sdk-response-headers-mapping": "a text Response gets content-type text/plain;charset=UTF-8 from "
+    "workerd; the kit's headers have none",
+    "py-object-tags": "ctx.getTags(ws) is a JsProxy(Array) in Pyodide; a Python list on the kit",
+    "py-object-tags-python-list": "acceptWebSocket(ws, a Python list) is refused by workerd (a PyProxy is "
+    "not an Array); the kit accepts it",
+    "py-object-await-then-send": "a Durable Object handler awaiting a timer lets the next message in "
+    "(workerd's input gate); the kit serialises the handlers",
+    **_open(
+        "before 2025-08-15 (no MessageChannel) WebLoop's call_soon is a task, after queued message events; "
+        "the kit runs it first at every date",
+        "py-order-call-soon-vs-message",
+        "py-order-sleep-zero-vs-message",
+        "py-order-create-task-vs-message",
+        "py-order-future-vs-message",
+        "py-order-sleep-zero-top-level",
+        "py-order-gather-two-tasks",
+        "py-order-async-listener-awaits",
+        "py-order-call-soon-in-listener",
+        "py-order-sleep-zero-in-listener",
+        "py-order-create-task-in-listener",
+        "py-order-future-in-listener",
+        "py-order-close-then-call-soon",
+    ),
+    "py-order-call-later-vs-message": "from 2025-09-01 call_later(1 ms) runs before two queued messages "
+    "in workerd; after them on the kit",
+}
+
+
+@cache
+def _kit(name: str) -> dict[str, list[str]]:
+    sc = py_by_name(name)
+
+    async def run() -> list[list[str]]:
+        return [await run_python_on_kit(sc.code, date, flags) for date, flags in sc.configs]
+
+    return {config_key(c): rows for c, rows in zip(sc.configs, asyncio.run(run()), strict=True)}
+
+
+def test_the_python_library_has_at_least_120_scenarios_with_unique_names() -> None:
+    names = [s.name for s in PY_SCENARIOS]
+    assert len(names) >= 120
+    assert len(set(names)) == len(names)
+    assert all(name.startswith("py-") for name in names)
+    for sc in PY_SCENARIOS:
+        assert sc.about and sc.code
+        compile(sc.code, sc.name, "exec", flags=0x2000)  # top-level await allowed
+
+
+def test_every_python_scenario_has_a_reference_for_each_configuration() -> None:
+    missing = [
+        (sc.name, config_key(c))
+        for sc in PY_SCENARIOS
+        for c in sc.configs
+        if config_key(c) not in REFERENCES.get(sc.name, {})
+    ]
+    assert not missing, f"re-record with `cfws-playground verify --python --record`: {missing[:5]}"
+    refs = load_python_references()
+    assert (refs["pyodide"], refs["npm"]) == (PYODIDE_VERSION, WORKERD_VERSION)
+
+
+def test_the_open_list_names_real_python_scenarios() -> None:
+    for name in OPEN_PYTHON:
+        py_by_name(name)
+
+
+@pytest.mark.parametrize("name", [s.name for s in PY_SCENARIOS])
+def test_python_scenario_matches_pyodide_in_workerd(name: str) -> None:
+    sc = py_by_name(name)
+    kit = _kit(name)
+    refs = REFERENCES[name]
+    differing = [key for key, rows in kit.items() if rows != refs[key]]
+    if sc.deliberate:
+        assert differing, f"{name} is marked deliberate but matches Pyodide in workerd now: drop the mark"
+    elif name in OPEN_PYTHON:
+        assert differing, f"{name} matches Pyodide in workerd now: remove it from OPEN_PYTHON"
+    else:
+        detail = "\n".join(f"{key}:\n  kit:     {kit[key]}\n  workerd: {refs[key]}" for key in differing[:2])
+        assert not differing, f"{name} differs from Pyodide in workerd at {differing}\n{detail}"
+
+
+def test_verify_python_against_the_references_says_how_many() -> None:
+    result = verify_python(["py-send-text", "py-listener-create-proxy"], live=False)
+    assert result.ok
+    assert result.summary().startswith(
+        "2 scenarios, 4 runs against recorded references (Pyodide 0.28.2 in workerd"
+    )
+    assert "0 differ" in result.summary()
+
+
+def test_a_broken_dialect_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cfws_playground.pyworkers import ffi
+
+    monkeypatch.setattr(ffi, "create_proxy", lambda obj, **kw: lambda *a: None)
+    result = verify_python(["py-listener-create-proxy"], live=False)
+    assert not result.ok and result.differing
+    assert "! " in result.text()
+
+
+def test_cli_verify_python_lists_and_compares(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "--python", "--list"]) == 0
+    assert f"{len(PY_SCENARIOS)} Python scenarios" in capsys.readouterr().out
+    assert main(["verify", "--python", "--recorded", "py-send-text"]) == 0
+    assert "1 scenario, 2 runs against recorded references (Pyodide" in capsys.readouterr().out
+    assert main(["verify", "--python", "--recorded", "py-no-such-thing"]) == 2
+
+
+# ---------------------------------------------------------------------- live: Pyodide in workerd
+
+
+@pytest.fixture(scope="module")
+def installed():  # type: ignore[no-untyped-def]
+    binary, pyodide = find_workerd(), find_pyodide()
+    if (binary is None or pyodide is None) and os.environ.get("CI"):
+        binary, pyodide = install_workerd(), install_pyodide()
+    if binary is None or pyodide is None:
+        pytest.skip("no workerd and Pyodide: `cfws-playground verify --python --install` (needs npm)")
+    return binary, pyodide
+
+
+@pytest.mark.workerd
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_live_pyodide_in_workerd_reproduces_the_references(installed) -> None:  # type: ignore[no-untyped-def]
+    runs = [(sc, c) for sc in PY_SCENARIOS for c in sc.configs]
+    rows, version = run_in_pyodide(runs, *installed)
+    assert version == "workerd 2026-11-23"
+    changed = [
+        (sc.name, config_key(c))
+        for (sc, c), r in zip(runs, rows, strict=True)
+        if r != REFERENCES[sc.name][config_key(c)]
+    ]
+    assert not changed, (
+        f"Pyodide in workerd differs from the references (re-record and review): {changed[:10]}"
+    )
