@@ -13,7 +13,9 @@ The model is the JavaScript event loop workerd runs a Worker in:
   next event, as a chain of promise jobs does.
 
 The kit owns the task queue (:class:`Runtime`, one per asyncio loop). One
-asyncio callback, the driver, runs its tasks one after another. Before each
+asyncio callback, the driver, runs its tasks one after another. Timers are
+the loop's, but an expired one waits in the runtime until no task is queued
+(see :class:`Runtime`). Before each
 task it asks whether Python code queued callbacks since the driver was posted
 or since the previous task began. Those sit behind the driver in the asyncio
 loop's first-in-first-out queue, so the driver gives way: it posts itself
@@ -27,9 +29,9 @@ One parameter belongs to the loop, not to workerd: what ``call_soon`` is. On
 CPython and uvloop it is the stand-in for a microtask. Pyodide's WebLoop in
 workerd schedules ``call_soon`` through JavaScript: a microtask when the
 global ``MessageChannel`` is exposed (``expose_global_message_channel``, the
-default from compatibility date 2025-08-15), a task before. :func:`set_call_soon`
-selects it for a loop (``"microtask"``, the default, or ``"task"``: the
-callback then waits behind the runtime tasks already queued).
+default from compatibility date 2025-08-15), a task before (``setTimeout(0)``).
+:func:`set_call_soon` selects it for a loop (``"microtask"``, the default, or
+``"task"``: the callback is then a timer, run once no runtime task is queued).
 
 Calls made while no loop runs are kept, in order, and scheduled as soon as
 one does (``await settle()`` is enough). :func:`settle` is how a cell, a test

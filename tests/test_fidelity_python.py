@@ -104,8 +104,6 @@ OPEN_PYTHON: dict[str, str] = {
     "py-object-tags": "ctx.getTags(ws) is a JsProxy(Array) in Pyodide; a Python list on the kit",
     "py-object-tags-python-list": "acceptWebSocket(ws, a Python list) is refused by workerd (a PyProxy is "
     "not an Array); the kit accepts it",
-    "py-object-await-then-send": "a Durable Object handler awaiting a timer lets the next message in "
-    "(workerd's input gate); the kit serialises the handlers",
     **_open(
         "before 2025-08-15 (no MessageChannel) WebLoop's call_soon is a task, after queued message events; "
         "the kit runs it first at every date",

@@ -81,7 +81,7 @@ class _Work:
         self.future = future
         self.timeout = timeout
         self.after = after
-        self.waits = waits  # the handler is async: called before it runs to its first wait
+        self.waits = waits  # the handler is async and waits (a timer, I/O): the next event may enter
 
 
 class ObjectHost:
@@ -162,8 +162,8 @@ class ObjectHost:
 
         Returns a future with the result when ``awaited``; otherwise an exception is
         logged and recorded as the runtime reports an uncaught one. ``after`` runs
-        when the event has finished; ``waits``, when ``call`` returned an awaitable,
-        as it starts (whatever it awaits then lets the next event in).
+        when the event has finished; ``waits``, when ``call`` returned an awaitable
+        that is still waiting after its first step (a timer, I/O: the next event may enter).
         """
         loop = asyncio.get_running_loop()
         fut = loop.create_future() if awaited else None
@@ -221,7 +221,7 @@ class ObjectHost:
             result = work.call(instance)
             if inspect.isawaitable(result):
                 if work.waits is not None:
-                    work.waits()
+                    result = await self._first_step(result, work.waits)
                 if work.timeout is not None:
                     result = await asyncio.wait_for(_as_coroutine(result), work.timeout)
                 else:
@@ -255,6 +255,19 @@ class ObjectHost:
             # result already sees the object idle.
             self._event_done(asyncio.current_task())
         return aborted
+
+    @staticmethod
+    async def _first_step(result: Any, waits: Callable[[], None]) -> asyncio.Future[Any]:
+        """Run an async handler up to its first wait; call ``waits`` if it is waiting then."""
+        inner: asyncio.Future[Any] = asyncio.ensure_future(result)
+        try:
+            await asyncio.sleep(0)  # the handler's first step was queued first: it has run
+        except asyncio.CancelledError:
+            inner.cancel()
+            raise
+        if not inner.done():
+            waits()
+        return inner
 
     def _ensure_instance(self) -> Any:
         if self.instance is None:
