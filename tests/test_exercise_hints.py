@@ -959,6 +959,13 @@ def in_notebooks(monkeypatch: pytest.MonkeyPatch) -> None:
 #: Wrong answers that leave a coroutine never awaited: Python warns of it, as it would in the notebook.
 NEVER_AWAITED = {("09-tally", "forgets to await storage.get")}
 _TOLERATE_UNAWAITED = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+#: Wrong answers whose check waits out a timeout of its own (seconds): left out of the quick subset.
+WAITS = {("06-talk", "receives one reply too many"), ("06-upper-worker", "never accepts the server end")}
+
+
+def _marks(name: str, what: str) -> list[pytest.MarkDecorator]:
+    marks = [_TOLERATE_UNAWAITED] if (name, what) in NEVER_AWAITED else []
+    return marks + ([pytest.mark.slow] if (name, what) in WAITS else [])
 
 
 @pytest.mark.usefixtures("in_notebooks")
@@ -970,7 +977,7 @@ _TOLERATE_UNAWAITED = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisabl
             answer,
             hint,
             id=f"{name}: {what}",
-            marks=[_TOLERATE_UNAWAITED] if (name, what) in NEVER_AWAITED else [],
+            marks=_marks(name, what),
         )
         for name, answers in WRONG.items()
         for what, answer, hint in answers

@@ -89,6 +89,7 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.slow  # waits out several log intervals
 async def test_running_out_of_descriptors_is_one_line_per_interval_not_a_traceback_per_accept() -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,

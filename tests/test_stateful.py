@@ -15,6 +15,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -259,4 +260,4 @@ class PairMachine(RuleBasedStateMachine):
 PairMachine.TestCase.settings = settings(
     max_examples=150, stateful_step_count=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-TestPairAgainstModel = PairMachine.TestCase
+TestPairAgainstModel = pytest.mark.slow(PairMachine.TestCase)  # 150 runs of 40 steps: seconds

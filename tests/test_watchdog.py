@@ -184,6 +184,7 @@ async def test_sigterm_closes_clients_with_1001_and_exits_0(tmp_path: Path) -> N
         await stop_by_pid(proc)
 
 
+@pytest.mark.slow  # starts a server process and waits for it
 async def test_the_first_ctrl_c_stops_a_server_whose_worker_spins_forever(tmp_path: Path) -> None:
     proc, url = await start_cli(tmp_path)
     port = int(url.rsplit(":", 1)[1].strip("/"))

@@ -114,8 +114,9 @@ class _WireLink(Link):
         ws = self.conn.ws
         if ws is not None and ws.state is OPEN:
             end = self.end
-            # The automatic reply (queued as the client's Close arrived) echoes its bytes.
-            ws.send_close_frame(code, reason, echo=end is not None and end._peer._replied)
+            # The automatic reply (web_socket_auto_reply_to_close, on an end that is not
+            # half-open or hibernatable) echoes the client's Close byte for byte.
+            ws.send_close_frame(code, reason, echo=end is not None and not end._peer._allow_half_open)
 
     def _written(self) -> None:
         self._pending = 0
@@ -547,6 +548,7 @@ class Connection(asyncio.Protocol):
             self.transport.close()
             return
         proto.link = self.link = link
+        proto.hibernatable = response.webSocket._peer._handler is not None  # ctx.acceptWebSocket()
         log.info("[%s] 101 %s", self.label, escape(request.url))
         trailing, _ = self.http.trailing_data
         self.transport.resume_reading()

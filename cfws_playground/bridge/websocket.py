@@ -16,7 +16,9 @@ scenarios ``wire-raw-*``):
   permessage-deflate, an unknown opcode, a fragmented control frame, a
   continuation with nothing to continue, a new message inside a fragmented one;
 * after a refusal the Close goes out and the connection ends at once:
-  nothing more is read, so a client still sending is reset.
+  nothing more is read, so a client still sending is reset (a hibernatable
+  socket's connection stays open, unread, until the close timeout);
+* nothing after a client's Close is read.
 
 So the frame reader (:meth:`WorkerdProtocol.parse`) is kj's, in kj's order of
 checks; the rest (fragment bookkeeping, pings, deflate, the size limit,
@@ -83,6 +85,9 @@ class WorkerdProtocol(ServerProtocol):
     link: Link | None = None
     #: End the TCP connection once our Close is written, unread data and all.
     reset_after_close = False
+    #: The Worker's end is hibernatable (a Durable Object's ``acceptWebSocket``): after a
+    #: refusal workerd keeps the connection open, reading nothing, until the close timeout.
+    hibernatable = False
     #: The payload of the client's Close, for an automatic reply that echoes it.
     close_rcvd_data: bytes | None = None
     _frag_opcode = 0  # the opcode that began a fragmented message
@@ -224,6 +229,13 @@ class WorkerdProtocol(ServerProtocol):
                 reason = f"Message is too large: {(exc.current_size or 0) + exc.size} > {limit}"
         if code == 1006 or self.state is not OPEN:
             super().fail(code, reason)
+        elif self.hibernatable:
+            # Measured (do-raw-reserved-opcode): the Close goes out, then nothing more is
+            # read, the client's Close included, and the connection stays open until the
+            # bridge's close timeout ends it (workerd's ends it about 10 s later too).
+            self.send_close_frame(code, reason)
+            self.parser = self._ignore_rest()
+            next(self.parser)
         else:
             self.send_close_frame(code, reason)
             # kj's sendCloseDueToError: the Close, then the connection ends, unread data

@@ -1521,6 +1521,10 @@ R("wire-raw-close-inside-fragmented-message", "A Close in the middle of a fragme
   ("frame text 'a' fin=0", RAW_BYE, "wait"))
 R("wire-raw-frames-after-close-ignored", "Frames after the client's Close are never read, not even a refused one.",
   (RAW_BYE, "frame 3 b'x'", "send 'late'", "wait"))
+R("wire-raw-ping-with-rsv1", "A ping with RSV1 set is answered (kj answers a buffered ping before it looks at the bit).",
+  ("frame ping b'x' rsv=4", "recv size", RAW_BYE, "wait"),
+  deliberate="workerd's pong carries 4 more bytes after the ping's payload, uninitialised memory (kj allocates "
+  "room for a deflate tail); the kit answers with the ping's payload alone")
 R("wire-raw-unsolicited-pong", "An unsolicited pong is ignored.", ("frame pong b'x'", "send 'after'", "recv", RAW_BYE, "wait"))
 R("wire-raw-declared-length-over-limit", "A frame header declaring 2**40 bytes: 1009 'Message is too large: 1099511627776 > 33554432' at once.",
   ("raw b'\\x82\\xff\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00'", "wait"))
@@ -1812,6 +1816,28 @@ DW("do-big-message-echo", "A 1 MiB binary message reaches webSocketMessage whole
    (*HIBERNATABLE, "webSocketMessage: ws.send(message)", ANSWER_CLOSE), ("send bytes(1048576)", "recv", "close 1000, 'x'"))
 DW("do-send-after-drop", "After a dropped connection, send() and close() in webSocketClose do not throw.",
    (*HIBERNATABLE, "webSocketClose: ws.send('late'); ws.close(1000, 'late'); ws.readyState"), ("drop", "sleep 100"))
+
+# Malformed frames to a hibernatable socket (the raw client; see "on the wire, frame by frame").
+ECHO_HANDLERS = (*HIBERNATABLE, "webSocketMessage: ws.send(message)", "webSocketClose: ws.readyState",
+                 "webSocketError: ws.readyState")
+DW("do-raw-text-invalid-utf8", "Text that is not UTF-8 reaches webSocketMessage with U+FFFD in place of the bad byte.",
+   (*ECHO_HANDLERS[:2], ANSWER_CLOSE), ("frame text b'a\\xffb'", "recv", RAW_BYE, "wait"))
+DW("do-raw-unmasked-frames", "Unmasked frames reach a hibernatable socket like masked ones.",
+   (*ECHO_HANDLERS[:2], ANSWER_CLOSE), ("frame text 'hi' mask=0", "recv", "frame close b'\\x03\\xe8bye' mask=0", "wait"))
+DW("do-raw-reserved-opcode", "Opcode 3 to a hibernatable socket: 1002 to the client, webSocketError at the object; the client's Close is not read, the connection stays open.",
+   ECHO_HANDLERS, ("frame 3 b'x'", "recv", RAW_BYE, "wait"))
+DW("do-raw-declared-length-over-limit", "A frame header declaring 2**40 bytes to a hibernatable socket: 1009, webSocketError, and the connection stays open, unread.",
+   ECHO_HANDLERS, ("raw b'\\x82\\xff\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00'", "recv", RAW_BYE, "wait"))
+DW("do-raw-rsv2", "RSV2 set on a hibernatable socket's frame: 1002, and what the object is told.", ECHO_HANDLERS,
+   ("frame text 'hi' rsv=2", "wait"))
+DW("do-raw-close-1-byte", "A 1-byte Close to a hibernatable socket: webSocketClose with 1005.", ECHO_HANDLERS,
+   ("frame close b'\\x03'", "wait"))
+DW("do-raw-close-code-1006", "1006 on the wire reaches webSocketClose as it is.", ECHO_HANDLERS,
+   ("frame close b'\\x03\\xeex'", "wait"))
+DW("do-raw-close-reason-invalid-utf8-answered", "A Close reason that is not UTF-8: webSocketClose gets U+FFFD, and ws.close(code, reason) sends that as UTF-8.",
+   (*HIBERNATABLE, "webSocketClose: ws.close(code, reason)"), ("frame close b'\\x03\\xe8\\xff'", "wait"))
+W("wire-raw-close-reason-invalid-utf8-worker-answers", "At manual-reply dates a Worker that answers close(code, reason) sends the U+FFFD it got, as UTF-8.",
+  (*SERVER, "on b close: b.close(code, reason)"), ("frame close b'\\x03\\xe8\\xff'", "wait"), configs=(MANUAL,))
 
 # Minimal programs the generator found (fidelity/campaign.py), kept as scenarios.
 from .library_generated import GENERATED  # noqa: E402 - the generated part comes last

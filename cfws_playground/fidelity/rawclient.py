@@ -20,6 +20,7 @@ scenario's client this one)::
                                       nothing is waited for
     "ping"                            a masked ping with an empty payload
     "recv"                            the next frame, or the connection's end, within 2 s
+    "recv size"                       the same, saying only its kind and length
     "wait" / "wait 12000"             every frame until the connection ends (or the wait,
                                       in milliseconds, runs out: "still open")
     "sleep 50" / "drop"               milliseconds; end the connection without a Close
@@ -302,7 +303,12 @@ async def _raw_step(client: RawClient, op: dict[str, Any], log: list[str]) -> No
         log.append("client: dropped the connection")
     elif do == "recv":
         frame = await client.next_frame()
-        log.append(f"client: got {frame}" if frame is not None else _end_row(client))
+        if frame is None:
+            log.append(_end_row(client))
+        elif args == ["size"]:
+            log.append(f"client: got {str(frame).split()[0]} of {len(frame.payload)} bytes")
+        else:
+            log.append(f"client: got {frame}")
     elif do == "wait":
         wait = args[0] / 1000 if args else RECV_WAIT
         deadline = asyncio.get_running_loop().time() + wait

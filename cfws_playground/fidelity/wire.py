@@ -54,7 +54,9 @@ def compile_client(steps: tuple[str, ...]) -> list[Op]:
         if not m:
             raise ValueError(f"{step!r} is not a client step")
         args: list[Any] = []
-        if m[1] == "frame":
+        if m[1] == "recv" and m[2] == "size":
+            args = ["size"]  # the raw client: the frame's kind and length, not its bytes
+        elif m[1] == "frame":
             parse_frame_step(m[2] or "")  # refused here, not halfway through a run
             args = [m[2]]
         elif m[2]:

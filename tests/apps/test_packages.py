@@ -68,6 +68,7 @@ def test_a_missing_package_is_named_with_the_command_that_installs_it(tmp_path: 
     )
 
 
+@pytest.mark.slow  # runs pip
 async def test_install_deps_puts_them_in_a_folder_of_the_projects_own(tmp_path: Path) -> None:
     wheel = _wheel(tmp_path)
     (tmp_path / "app").mkdir()

@@ -1,9 +1,10 @@
 """A chat room on a Durable Object, built in chapter 08 of the workshop.
 
-Connect with a WebSocket to /?name=YOU: everyone is in one room, "lobby". The room
-takes each socket with ctx.acceptWebSocket, so it hibernates between messages while
-every member stays connected; what must survive (each member's name) is in the
-socket's attachment, never in self.
+The page (public/index.html, a static asset) connects with a WebSocket to /ws?name=YOU:
+everyone is in one room, "lobby". The room takes each socket with ctx.acceptWebSocket,
+so it hibernates between messages while every member stays connected; what must
+survive (each member's name) is in the socket's attachment, never in self. What was
+said is in the room's SQLite storage, so a newcomer reads the last messages.
 
 Sockets reach Python as JsProxy objects, as on Pyodide: the attachment is a JS value
 (the name, a str; a Python dict cannot be cloned), and the same socket read twice is two
@@ -17,9 +18,9 @@ from workers import DurableObject, Response, WorkerEntrypoint
 
 
 class Default(WorkerEntrypoint):
-    async def fetch(self, request):
+    async def fetch(self, request):  # runs for what public/ does not have, such as /ws
         if request.headers.get("Upgrade", "").lower() != "websocket":
-            return Response("A chat room: connect with a WebSocket client.", status=426)
+            return Response("A chat room: connect with a WebSocket client to /ws.", status=426)
         return await self.env.ROOM.getByName("lobby").fetch(request)
 
 
@@ -31,13 +32,22 @@ def safe_close_args(code, reason):
 
 
 class ChatRoom(DurableObject):
-    """Join by name, talk to the others, /who, leave on close."""
+    """Join by name, read what was said, talk to the others, /who, leave on close."""
+
+    def __init__(self, ctx, env):
+        super().__init__(ctx, env)
+        self.ctx.storage.sql.exec(
+            "CREATE TABLE IF NOT EXISTS said (id INTEGER PRIMARY KEY, name TEXT, text TEXT)"
+        )
 
     async def fetch(self, request):
         name = parse_qs(urlparse(request.url).query).get("name", ["anonymous"])[0]
         client, server = WebSocketPair.new().object_values()
         self.ctx.acceptWebSocket(server, ["member"])
         server.serializeAttachment(name)
+        last = self.ctx.storage.sql.exec("SELECT name, text FROM said ORDER BY id DESC LIMIT 10")
+        for row in reversed(last.toArray()):
+            server.send(f"{row['name']}: {row['text']}")
         server.send(f"* welcome, {name} ({len(self.ctx.getWebSockets())} here)")
         self.broadcast(f"* {name} joined", exclude=server)
         return Response(None, status=101, web_socket=client)
@@ -49,6 +59,7 @@ class ChatRoom(DurableObject):
             here = sorted(self.name(other) for other in self.ctx.getWebSockets())
             ws.send("* here: " + ", ".join(here))
         else:
+            self.ctx.storage.sql.exec("INSERT INTO said (name, text) VALUES (?, ?)", self.name(ws), message)
             self.broadcast(f"{self.name(ws)}: {message}", exclude=ws)
 
     async def webSocketClose(self, ws, code, reason, was_clean):
