@@ -23,7 +23,7 @@ import logging
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from ..compat import _current as _current_compatibility
@@ -62,6 +62,45 @@ class AlarmInvocationInfo:
 
     def __repr__(self) -> str:
         return f"AlarmInvocationInfo(isRetry={self.isRetry}, retryCount={self.retryCount})"
+
+
+class _NoteFirstWait:
+    """Await ``awaitable`` in the caller's task, calling ``waits`` when it first waits.
+
+    A handler that runs to its end without waiting never calls it; one that
+    awaits a timer or I/O calls it at that await, before the loop runs anything
+    else (the same delegation as ``yield from``, with one look at the first step).
+    """
+
+    __slots__ = ("awaitable", "waits")
+
+    def __init__(self, awaitable: Any, waits: Callable[[], None]) -> None:
+        self.awaitable = awaitable
+        self.waits = waits
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        it = self.awaitable.__await__()
+        try:
+            value = it.send(None)
+        except StopIteration as stop:
+            return stop.value
+        self.waits()
+        while True:
+            try:
+                sent = yield value
+            except GeneratorExit:
+                it.close()
+                raise
+            except BaseException as exc:  # noqa: BLE001 - thrown into the handler, as yield from does
+                try:
+                    value = it.throw(exc)
+                except StopIteration as stop:
+                    return stop.value
+            else:
+                try:
+                    value = it.send(sent)
+                except StopIteration as stop:
+                    return stop.value
 
 
 class _Work:
@@ -221,7 +260,7 @@ class ObjectHost:
             result = work.call(instance)
             if inspect.isawaitable(result):
                 if work.waits is not None:
-                    result = await self._first_step(result, work.waits)
+                    result = _NoteFirstWait(result, work.waits)
                 if work.timeout is not None:
                     result = await asyncio.wait_for(_as_coroutine(result), work.timeout)
                 else:
@@ -255,19 +294,6 @@ class ObjectHost:
             # result already sees the object idle.
             self._event_done(asyncio.current_task())
         return aborted
-
-    @staticmethod
-    async def _first_step(result: Any, waits: Callable[[], None]) -> asyncio.Future[Any]:
-        """Run an async handler up to its first wait; call ``waits`` if it is waiting then."""
-        inner: asyncio.Future[Any] = asyncio.ensure_future(result)
-        try:
-            await asyncio.sleep(0)  # the handler's first step was queued first: it has run
-        except asyncio.CancelledError:
-            inner.cancel()
-            raise
-        if not inner.done():
-            waits()
-        return inner
 
     def _ensure_instance(self) -> Any:
         if self.instance is None:
