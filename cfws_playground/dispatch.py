@@ -51,15 +51,18 @@ from . import errors
 
 __all__ = [
     "MAX_YIELDS",
+    "MESSAGE_CHANNEL_FROM",
     "Once",
     "Runtime",
     "Timer",
     "nothing_else_ready",
+    "queue_microtask",
     "runtime",
     "schedule",
     "set_call_soon",
     "settle",
     "spawn",
+    "webloop_call_soon",
 ]
 
 #: How many times in a row the runtime gives way to Python callbacks before it runs
@@ -129,13 +132,13 @@ class Runtime:
         if not self.posted:
             self._post_driver()
 
-    def add_due(self, callback: Callable[[], None]) -> None:
+    def add_due(self, callback: Callable[[], None], context: contextvars.Context) -> None:
         """A timer expired: its callback runs once no task is queued.
 
         Not counted in ``pending``: :func:`settle` does not wait for timers (and
         under WebLoop's old ``call_soon`` its own wake-up is one).
         """
-        self.due.append((callback, contextvars.copy_context(), False))
+        self.due.append((callback, context, False))
         if not self.posted:
             self._post_driver()
 
@@ -199,16 +202,25 @@ class Runtime:
 class Timer:
     """A timer set on a loop with a runtime: asyncio fires it, the runtime runs it (see :class:`Runtime`)."""
 
-    __slots__ = ("args", "callback", "handle", "rt")
+    __slots__ = ("args", "callback", "context", "handle", "rt")
 
-    def __init__(self, rt: Runtime, callback: Callable[..., object], args: tuple[Any, ...]) -> None:
+    def __init__(
+        self,
+        rt: Runtime,
+        callback: Callable[..., object],
+        args: tuple[Any, ...],
+        context: contextvars.Context | None,
+    ) -> None:
         self.rt = rt
         self.callback = callback
         self.args = args
+        # The context it runs in, as asyncio's handle would have it: the one given, or a
+        # copy of the current one (a task's step must run in the task's own context).
+        self.context = contextvars.copy_context() if context is None else context
         self.handle: asyncio.Handle | None = None
 
     def __call__(self) -> None:
-        self.rt.add_due(self.run)
+        self.rt.add_due(self.run, self.context)
 
     def run(self) -> None:
         if self.handle is None or not self.handle.cancelled():
@@ -234,7 +246,7 @@ def _wrap(loop: asyncio.AbstractEventLoop, rt: Runtime) -> bool:
                 rt.seq += 1
                 return call_soon(callback, *args, context=context)
             # WebLoop before 2025-08-15: call_soon is setTimeout(0), a timer.
-            timer = Timer(rt, callback, args)
+            timer = Timer(rt, callback, args, context)
             timer.handle = handle = call_later(0, timer, context=context)
             return handle
         finally:
@@ -247,7 +259,7 @@ def _wrap(loop: asyncio.AbstractEventLoop, rt: Runtime) -> bool:
             return call_later(delay, callback, *args, context=context)
         rt.inside = True
         try:
-            timer = Timer(rt, callback, args)
+            timer = Timer(rt, callback, args, context)
             timer.handle = handle = call_later(delay, timer, context=context)
             return handle
         finally:
@@ -260,7 +272,7 @@ def _wrap(loop: asyncio.AbstractEventLoop, rt: Runtime) -> bool:
             return call_at(when, callback, *args, context=context)
         rt.inside = True
         try:
-            timer = Timer(rt, callback, args)
+            timer = Timer(rt, callback, args, context)
             timer.handle = handle = call_at(when, timer, context=context)
             return handle
         finally:
@@ -313,6 +325,23 @@ def set_call_soon(mode: CallSoon, loop: asyncio.AbstractEventLoop | None = None)
     if mode not in ("microtask", "task"):
         raise ValueError(f"call_soon is a 'microtask' or a 'task', not {mode!r}")
     runtime(loop).call_soon_is_microtask = mode == "microtask"
+
+
+def queue_microtask(callback: Callable[[], None]) -> None:
+    """JavaScript's ``queueMicrotask``: runs before the next task, whatever ``call_soon`` is on this loop."""
+    rt = runtime()
+    rt.seq += 1
+    rt._post(callback)
+
+
+#: The compatibility date from which workerd exposes the global MessageChannel
+#: (``expose_global_message_channel``), so that WebLoop's ``call_soon`` is a microtask.
+MESSAGE_CHANNEL_FROM = "2025-08-15"
+
+
+def webloop_call_soon(date: str | None) -> CallSoon:
+    """What ``call_soon`` is on Pyodide's WebLoop in workerd at compatibility ``date`` (None: today)."""
+    return "microtask" if date is None or date >= MESSAGE_CHANNEL_FROM else "task"
 
 
 def schedule(callback: Callable[[], None]) -> asyncio.AbstractEventLoop | None:

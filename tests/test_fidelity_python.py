@@ -104,22 +104,6 @@ OPEN_PYTHON: dict[str, str] = {
     "py-object-tags": "ctx.getTags(ws) is a JsProxy(Array) in Pyodide; a Python list on the kit",
     "py-object-tags-python-list": "acceptWebSocket(ws, a Python list) is refused by workerd (a PyProxy is "
     "not an Array); the kit accepts it",
-    **_open(
-        "before 2025-08-15 (no MessageChannel) WebLoop's call_soon is a task, after queued message events; "
-        "the kit runs it first at every date",
-        "py-order-call-soon-vs-message",
-        "py-order-sleep-zero-vs-message",
-        "py-order-create-task-vs-message",
-        "py-order-future-vs-message",
-        "py-order-sleep-zero-top-level",
-        "py-order-gather-two-tasks",
-        "py-order-async-listener-awaits",
-        "py-order-call-soon-in-listener",
-        "py-order-sleep-zero-in-listener",
-        "py-order-create-task-in-listener",
-        "py-order-future-in-listener",
-        "py-order-close-then-call-soon",
-    ),
     "py-order-call-later-vs-message": "from 2025-09-01 call_later(1 ms) runs before two queued messages "
     "in workerd; after them on the kit",
 }

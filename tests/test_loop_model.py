@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from cfws_playground import WebSocketPair, settle
-from cfws_playground.dispatch import runtime, set_call_soon
+from cfws_playground.dispatch import queue_microtask, runtime, set_call_soon, webloop_call_soon
 from cfws_playground.fidelity import SCENARIOS, Scenario, by_name
 from cfws_playground.fidelity.compare import _run_kit, load_references
 from cfws_playground.fidelity.scenario import config_key
@@ -208,3 +208,29 @@ def test_the_order_scenarios_are_in_the_uvloop_sample_or_run_here() -> None:
         sc = by_name(name)
         pairs = [(sc, c) for c in sc.configs]
         assert _run_on(factory, _run_kit(pairs)) == _run_on(asyncio.new_event_loop, _run_kit(pairs))
+
+
+def test_webloop_call_soon_follows_the_message_channel_date() -> None:
+    assert webloop_call_soon("2025-08-14") == "task"
+    assert webloop_call_soon("2025-08-15") == "microtask"
+    assert webloop_call_soon(None) == "microtask"  # today's runtime
+
+
+async def test_queue_microtask_stays_a_microtask_when_call_soon_is_a_task() -> None:
+    pair = WebSocketPair()
+    order: list[str] = []
+    _in_order(pair, order)
+
+    def listener(e: Any) -> None:
+        order.append(f"message {e.data}")
+        queue_microtask(lambda: order.append(f"microtask {e.data}"))
+
+    pair[1].onmessage = listener
+    set_call_soon("task")
+    try:
+        pair[0].send("1")
+        pair[0].send("2")
+        await settle()
+    finally:
+        set_call_soon("microtask")
+    assert order == ["message 1", "microtask 1", "message 2", "microtask 2"]

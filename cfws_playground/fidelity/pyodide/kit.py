@@ -7,7 +7,7 @@ import types
 from typing import Any
 
 from ...compat import compatibility
-from ...dispatch import settle as _settle
+from ...dispatch import set_call_soon, settle as _settle, webloop_call_soon
 from ...pyworkers.modules import dialect
 from . import harness
 
@@ -41,7 +41,13 @@ class _LazyNamespace:
 
 async def run_python_on_kit(code: str, date: str, flags: tuple[str, ...] = ()) -> list[str]:
     """Run one scenario program on the kit under ``date`` and ``flags``; its transcript rows."""
-    with dialect(), compatibility(date=date, flags=list(flags)):
-        env = types.SimpleNamespace()
-        env.OBJECT = _LazyNamespace(env)
-        return await harness.run(code, _settle_kit, env)
+    # WebLoop's call_soon is a microtask from 2025-08-15 and a timer before: the
+    # kit's loop takes the same meaning for the run (cfws_playground.dispatch).
+    set_call_soon(webloop_call_soon(date))
+    try:
+        with dialect(), compatibility(date=date, flags=list(flags)):
+            env = types.SimpleNamespace()
+            env.OBJECT = _LazyNamespace(env)
+            return await harness.run(code, _settle_kit, env)
+    finally:
+        set_call_soon("microtask")
