@@ -30,10 +30,16 @@ __all__ = ["ConnectionLostError", "DOMException", "RangeError", "WorkersError"]
 class WorkersError(Exception):
     """A plain JavaScript ``Error`` thrown by the Workers runtime.
 
-    ``name`` is ``"Error"``, as ``error.name`` reads in JavaScript.
+    ``name`` is ``"Error"`` and ``message`` the text, as ``error.name`` and
+    ``error.message`` read in JavaScript (an ErrorEvent's ``error`` is one).
     """
 
     name = "Error"
+
+    @property
+    def message(self) -> str:
+        """The text, as JS ``error.message``."""
+        return str(self)
 
 
 class ConnectionLostError(WorkersError):
@@ -152,3 +158,28 @@ def js_message(exc: BaseException) -> str:
     if getattr(exc, "_js_error", False) is True:
         return str(getattr(exc, "message", exc))
     return str(exc)
+
+
+# JSG's argument conversions (workerd's texts for arguments of the wrong type).
+VALUE_OUT_OF_RANGE = "Value out of range. Must be between -2147483648 and 2147483647 (inclusive)."
+LISTENER_NOT_OF_TYPE = (
+    "Failed to execute 'addEventListener' on 'EventTarget': "
+    "parameter 2 is not of type 'function or HandlerObject'."
+)
+HANDLE_EVENT_NOT_OF_TYPE = (
+    "Incorrect type for the 'handleEvent' field on 'HandlerObject': "
+    "the provided value is not of type 'function'."
+)
+REMOVE_LISTENER_NOT_OF_TYPE = (
+    "Failed to execute 'removeEventListener' on 'EventTarget': parameter 2 is not of type 'Object'."
+)
+DISPATCH_NOT_AN_EVENT = (
+    "Failed to execute 'dispatchEvent' on 'EventTarget': parameter 1 is not of type 'Event'."
+)
+ACCEPT_OPTIONS_NOT_OF_TYPE = (
+    "Failed to execute 'accept' on 'WebSocket': parameter 1 is not of type 'AcceptOptions'."
+)
+RESPONSE_WEBSOCKET_NOT_OF_TYPE = (
+    "Incorrect type for the 'webSocket' field on 'InitializerDict': "
+    "the provided value is not of type 'WebSocket'."
+)

@@ -12,7 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-__all__ = ["Blob", "CloseEvent", "ErrorEvent", "Event", "MessageEvent"]
+__all__ = [
+    "Blob",
+    "CloseEvent",
+    "ErrorEvent",
+    "Event",
+    "MessageEvent",
+    "ReadableStream",
+    "begin_dispatch",
+    "end_dispatch",
+]
+
+_set = object.__setattr__
 
 
 class Blob:
@@ -46,7 +57,7 @@ class Blob:
             else:
                 raise TypeError(f"Blob parts must be bytes-like, str or Blob, not {type_name(part)}")
         self._data = b"".join(chunks)
-        self._type = type.lower() if type.isascii() else ""
+        self._type = _mime_type(type)
 
     @classmethod
     def _wrap(cls, data: bytes) -> Blob:
@@ -77,12 +88,71 @@ class Blob:
         """Return the bytes decoded as UTF-8 (invalid sequences become U+FFFD), like JS."""
         return self._data.decode("utf-8", "replace")
 
-    def slice(self, start: int = 0, end: int | None = None, contentType: str = "") -> Blob:
-        """Return a new Blob over part of this one (negative indexes count from the end)."""
+    def slice(self, start: int = 0, end: int | None = None, contentType: str = "") -> Blob:  # noqa: N803
+        """Return a new Blob over part of this one (negative indexes count from the end).
+
+        ``contentType`` is lowercased, and dropped (``""``) if it has a character
+        below U+0020 or above U+007F, as workerd does.
+        """
         return Blob(self._data[start:end], contentType)
+
+    def stream(self) -> ReadableStream:
+        """Return a :class:`ReadableStream` of the bytes, like JS ``blob.stream()``."""
+        return ReadableStream(self._data)
 
     def __repr__(self) -> str:
         return f"Blob(size={self.size})"
+
+
+def _mime_type(text: str) -> str:
+    """workerd's rule for a Blob's type: lowercased; ``""`` if a character is outside U+0020..U+007F."""
+    if any(not 0x20 <= ord(c) <= 0x7F for c in text):
+        return ""
+    return text.lower()
+
+
+class ReadableStream:
+    """The stream ``Blob.stream()`` returns: read it with ``getReader()`` or ``async for``.
+
+    Like JS, ``await reader.read()`` gives ``{"done": False, "value": chunk}`` and
+    then ``{"done": True, "value": None}``; a Blob's bytes come as one chunk.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._chunks = [data] if data else []
+        self.locked = False
+
+    def getReader(self) -> ReadableStreamReader:  # noqa: N802 - JS name
+        """Lock the stream to a reader, as JS does; a second reader raises TypeError."""
+        if self.locked:
+            raise TypeError("This ReadableStream is currently locked to a reader.")
+        self.locked = True
+        return ReadableStreamReader(self)
+
+    def __aiter__(self) -> ReadableStream:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if not self._chunks:
+            raise StopAsyncIteration
+        return self._chunks.pop(0)
+
+
+class ReadableStreamReader:
+    """A reader of a :class:`ReadableStream`."""
+
+    def __init__(self, stream: ReadableStream) -> None:
+        self._stream = stream
+
+    async def read(self) -> dict[str, Any]:
+        """The next chunk: ``{"done": False, "value": bytes}``, then ``{"done": True, "value": None}``."""
+        chunks = self._stream._chunks
+        if not chunks:
+            return {"done": True, "value": None}
+        return {"done": False, "value": chunks.pop(0)}
+
+    def releaseLock(self) -> None:  # noqa: N802 - JS name
+        self._stream.locked = False
 
 
 def type_name(value: object) -> str:
@@ -91,13 +161,77 @@ def type_name(value: object) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """Mirrors the DOM ``Event``: just a ``type``. Pair sockets never fire ``open``."""
+    """Mirrors the DOM ``Event``: a ``type``, and the properties every event has.
+
+    While a listener runs, ``target`` and ``currentTarget`` are the socket and
+    ``eventPhase`` is 2 (AT_TARGET); afterwards ``currentTarget`` is None and
+    ``eventPhase`` 0, and ``target`` stays. ``isTrusted`` is True for the events
+    the runtime dispatches and False for ``dispatchEvent()``'s. WebSocket events
+    neither bubble nor can be cancelled: ``bubbles``, ``cancelable``,
+    ``composed``, ``defaultPrevented`` and ``cancelBubble`` read False,
+    ``returnValue`` True, and ``timeStamp`` 0, as in workerd (which does not
+    expose a clock there). Pair sockets never fire ``open``.
+    """
 
     type: str
+    _target: Any = field(default=None, init=False, repr=False, compare=False)
+    _phase: int = field(default=0, init=False, repr=False, compare=False)
+    _trusted: bool = field(default=False, init=False, repr=False, compare=False)
+
+    NONE: ClassVar[int] = 0
+    CAPTURING_PHASE: ClassVar[int] = 1
+    AT_TARGET: ClassVar[int] = 2
+    BUBBLING_PHASE: ClassVar[int] = 3
+    bubbles: ClassVar[bool] = False
+    cancelable: ClassVar[bool] = False
+    composed: ClassVar[bool] = False
+    defaultPrevented: ClassVar[bool] = False
+    cancelBubble: ClassVar[bool] = False
+    returnValue: ClassVar[bool] = True
+    timeStamp: ClassVar[int] = 0
 
     def __post_init__(self) -> None:
         if not isinstance(self.type, str):
             raise TypeError(f"event type must be a str, not {type_name(self.type)}")
+
+    @property
+    def target(self) -> Any:
+        """The socket the event was dispatched on (None before it is dispatched)."""
+        return self._target
+
+    @property
+    def currentTarget(self) -> Any:  # noqa: N802 - JS name
+        """The socket whose listeners are running; None outside a dispatch."""
+        return self._target if self._phase == 2 else None
+
+    @property
+    def eventPhase(self) -> int:  # noqa: N802 - JS name
+        """2 (AT_TARGET) while listeners run, 0 (NONE) before and after."""
+        return self._phase
+
+    @property
+    def isTrusted(self) -> bool:  # noqa: N802 - JS name
+        """True for an event the runtime dispatched, False for ``dispatchEvent()``'s."""
+        return self._trusted
+
+    def preventDefault(self) -> None:  # noqa: N802 - JS name
+        """Has no effect: WebSocket events cannot be cancelled."""
+
+    def composedPath(self) -> list[Any]:  # noqa: N802 - JS name
+        """``[target]`` while listeners run, ``[]`` otherwise."""
+        return [self._target] if self._phase == 2 else []
+
+
+def begin_dispatch(event: Event, target: Any, *, trusted: bool) -> None:
+    """The socket's part when it starts dispatching ``event`` (target, phase, isTrusted)."""
+    _set(event, "_target", target)
+    _set(event, "_phase", 2)
+    _set(event, "_trusted", trusted)
+
+
+def end_dispatch(event: Event) -> None:
+    """After the last listener: no current target, phase NONE."""
+    _set(event, "_phase", 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,14 +257,14 @@ class MessageEvent(Event):
             raise TypeError(f"MessageEvent data must be str, bytes or Blob, not {type_name(self.data)}")
 
 
-_set = object.__setattr__
-
-
 def _message_event(data: str | bytes | Blob) -> MessageEvent:
     """A MessageEvent for a frame the runtime read: already valid, so skip re-validation."""
     event = object.__new__(MessageEvent)
     _set(event, "type", "message")
     _set(event, "data", data)
+    _set(event, "_target", None)
+    _set(event, "_phase", 0)
+    _set(event, "_trusted", False)
     return event
 
 

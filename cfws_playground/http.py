@@ -13,6 +13,7 @@ import json as _json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from . import errors
 from .errors import RangeError
 from .socket import WebSocket
 
@@ -220,9 +221,7 @@ class Response(_Body):
             raise TypeError("pass the WebSocket as webSocket= or web_socket=, not both")
         ws = webSocket if webSocket is not None else web_socket
         if ws is not None and not isinstance(ws, WebSocket):
-            raise TypeError(
-                f"webSocket must be a WebSocket (an end of a WebSocketPair), not {type(ws).__name__}"
-            )
+            raise TypeError(errors.RESPONSE_WEBSOCKET_NOT_OF_TYPE)
         if isinstance(status, bool) or not isinstance(status, int):
             raise TypeError(f"status must be an int, not {type(status).__name__}")
         if ws is not None:

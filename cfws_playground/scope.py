@@ -4,7 +4,9 @@ workerd runs each request in an ``IoContext``; when the request ends (the
 response is sent and ``waitUntil`` work is done, or, for a WebSocket, the
 connection has ended) the timers and promises started in it are dropped: a
 ``setTimeout`` set in a ``message`` listener never fires after the client has
-gone (observed on workerd 2026-11-17, ``workerd-observed.md`` §7).
+gone (observed on workerd 2026-11-17, ``workerd-observed.md`` §7), and one
+set after it ended (in the ``close`` listener run for a dropped client) never
+fires either.
 
 The kit models it on asyncio: code run for a request runs in a
 :mod:`contextvars` context that names its :class:`RequestScope`. While a
@@ -124,8 +126,15 @@ def install(loop: asyncio.AbstractEventLoop) -> None:
         when: float, callback: Callable[..., object], *args: Any, context: contextvars.Context | None = None
     ) -> asyncio.TimerHandle:
         scope = _scope.get() if context is None else context.get(_scope)
-        if scope is None or scope.ended:
+        if scope is None:
             return call_at(when, callback, *args, context=context)
+        if scope.ended:
+            # Set after its request ended (a close listener run for a dropped client):
+            # workerd never fires it (measured on workerd 2026-11-23:
+            # wire-timer-in-close-listener-after-drop).
+            handle = call_at(when, callback, *args, context=context)
+            handle.cancel()
+            return handle
         timer = _Timer(callback, args)
         timer.handle = handle = call_at(when, timer.run, context=context)
         scope.timers.add(timer)

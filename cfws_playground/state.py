@@ -28,7 +28,9 @@ COUPLED            Released by being returned in a Response     1 OPEN
 One simplification: workerd moves an ended end to ``Released`` once its last
 outgoing frame has been taken, after which ``accept()`` throws the (misleading)
 "already used in a response" error; before that instant it is a no-op. The
-table treats ended ends as released at once.
+table treats ended ends as released at once; ``accept()`` on a CLOSED end
+that has not let go of its pipe yet takes the no-op instead (``socket/api.py``,
+scenario ``accept-after-close-before-release``).
 """
 
 from __future__ import annotations

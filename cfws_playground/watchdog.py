@@ -35,6 +35,8 @@ import sysconfig
 import threading
 import time
 import types
+import weakref
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +79,13 @@ def _is_worker_code(filename: str) -> bool:
     return not path.startswith(_KIT) and not path.startswith(_LIBRARY)
 
 
+def _where(code: types.CodeType, line: int) -> str:
+    """``file.py:12``, or ``a notebook cell, line 3`` (a cell's file name is random)."""
+    if "ipykernel_" in code.co_filename or code.co_filename.startswith("<ipython-input"):
+        return f"a notebook cell, line {line}"
+    return f"{Path(code.co_filename).name}:{line}"
+
+
 def worker_frames(frame: types.FrameType | None) -> list[types.FrameType]:
     """The frames of Worker code on a stack, innermost first."""
     found = []
@@ -87,20 +96,67 @@ def worker_frames(frame: types.FrameType | None) -> list[types.FrameType]:
     return found
 
 
+@dataclass(eq=False)
+class Watched:
+    """One served Worker a watchdog reports on (see :meth:`Watchdog.attach`)."""
+
+    name: str
+    namespace: dict[str, Any] | None  # the globals its code runs in, to tell Workers apart
+    after: float
+    cpu_ms: float | None
+
+
+_BY_LOOP: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Watchdog] = weakref.WeakKeyDictionary()
+
+
 class Watchdog:
     """Watches one event loop's heartbeat from a thread; see the module docstring.
 
-    Args:
-        name: the Worker, as log lines name it.
-        after: seconds without a heartbeat before the block is logged.
+    One watchdog serves every Worker served on a loop (a block is reported
+    once, not once per server): get it with :meth:`attach`.
+
+    Attributes:
+        after: seconds without a heartbeat before a block is logged (the
+            smallest any attached Worker asked for).
         cpu_ms: CPU milliseconds a block may spend before :class:`CpuLimitExceeded`
-            is raised in it; None (the default, as in local development) for no limit.
+            is raised in it (the smallest asked for); None for no limit.
     """
 
-    def __init__(self, name: str, *, after: float = 1.0, cpu_ms: float | None = None) -> None:
-        self.name = name
-        self.after = after
-        self.cpu_ms = cpu_ms
+    @classmethod
+    def attach(
+        cls,
+        loop: asyncio.AbstractEventLoop,
+        name: str,
+        namespace: dict[str, Any] | None = None,
+        *,
+        after: float = 1.0,
+        cpu_ms: float | None = None,
+    ) -> tuple[Watchdog, Watched]:
+        """The loop's watchdog (started on first use, from the loop's thread), watching one more Worker."""
+        dog = _BY_LOOP.get(loop)
+        if dog is None:
+            dog = _BY_LOOP[loop] = cls()
+            dog.start(loop)
+        watched = Watched(name, namespace, after, cpu_ms)
+        dog._watched.append(watched)
+        dog._configure()
+        return dog, watched
+
+    def detach(self, watched: Watched) -> None:
+        """Stop watching for ``watched``; the last one out stops the watchdog."""
+        if watched in self._watched:
+            self._watched.remove(watched)
+        if self._watched:
+            self._configure()
+            return
+        self.stop()
+        if self._loop is not None and _BY_LOOP.get(self._loop) is self:
+            del _BY_LOOP[self._loop]
+
+    def __init__(self) -> None:
+        self._watched: list[Watched] = []
+        self.after = float("inf")
+        self.cpu_ms: float | None = None
         self._beat = (time.monotonic(), 0.0)  # (when, the loop thread's CPU time then)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ident = 0
@@ -113,6 +169,8 @@ class Watchdog:
         #: How many blocks were logged, and how many invocations the CPU limit ended.
         self.blocks = 0
         self.ended = 0
+        #: The last block's line, as logged ("" before the first).
+        self.last = ""
 
     @property
     def blocked(self) -> float:
@@ -121,6 +179,21 @@ class Watchdog:
             return 0.0
         return max(0.0, time.monotonic() - self._beat[0])
 
+    def _configure(self) -> None:
+        self.after = min(w.after for w in self._watched)
+        limits = [w.cpu_ms for w in self._watched if w.cpu_ms is not None]
+        self.cpu_ms = min(limits) if limits else None
+        if self.cpu_ms is not None and self._clock is None:
+            if (
+                threading.get_ident() != self._ident
+                or threading.current_thread() is not threading.main_thread()
+            ):
+                log.warning("the CPU-time limit needs the event loop on the main thread: not enforced")
+                self.cpu_ms = None
+                return
+            self._clock = time.pthread_getcpuclockid(self._ident)
+            self._previous_xcpu = signal.signal(signal.SIGXCPU, self._on_xcpu)
+
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         """Start beating on ``loop`` (call it from the loop's thread) and start the watching thread."""
         from .scope import KIT_CONTEXT
@@ -128,13 +201,6 @@ class Watchdog:
         self._loop = loop
         self._ident = threading.get_ident()
         self._context = KIT_CONTEXT
-        if self.cpu_ms is not None:
-            if threading.current_thread() is not threading.main_thread():
-                log.warning("the CPU-time limit needs the event loop on the main thread: not enforced")
-                self.cpu_ms = None
-            else:
-                self._clock = time.pthread_getcpuclockid(self._ident)
-                self._previous_xcpu = signal.signal(signal.SIGXCPU, self._on_xcpu)
         self._beating()
         self._thread = threading.Thread(target=self._watch, name="cfws-playground watchdog", daemon=True)
         self._thread.start()
@@ -150,6 +216,7 @@ class Watchdog:
         if self._previous_xcpu is not None:
             signal.signal(signal.SIGXCPU, self._previous_xcpu)
             self._previous_xcpu = None
+            self._clock = None
 
     # ---- the loop's side
 
@@ -172,41 +239,44 @@ class Watchdog:
 
     def _watch(self) -> None:
         reported = 0.0
-        poll = TICK if self.cpu_ms is None else min(TICK, self.cpu_ms / 4000)
-        while not self._stop.wait(poll):
+        while not self._stop.wait(TICK if self.cpu_ms is None else min(TICK, self.cpu_ms / 4000)):
             when, cpu = self._beat
             stalled = time.monotonic() - when
             if stalled >= self.after and reported != when:
                 reported = when
-                self._report(stalled)
+                self._report()
             if self._clock is not None and self.cpu_ms is not None and stalled > TICK:
                 used = (time.clock_gettime(self._clock) - cpu) * 1000
                 if used > self.cpu_ms:
                     self._raise_at = when
                     signal.pthread_kill(self._ident, signal.SIGXCPU)
 
-    def _report(self, stalled: float) -> None:
+    def _report(self) -> None:
         frame = sys._current_frames().get(self._ident)
         mine = worker_frames(frame)
         self.blocks += 1
         if not mine:
-            where = f"{frame.f_code.co_name} ({frame.f_code.co_filename}:{frame.f_lineno})" if frame else "?"
-            log.warning("the event loop has been blocked for %.1f s, in %s", stalled, where)
-            return
-        inner, outer = mine[0], mine[-1]
-        line = linecache.getline(inner.f_code.co_filename, inner.f_lineno).strip()
-        log.warning(
-            "Worker %s has blocked the event loop for %.1f s: %s() at %s:%d `%s` (in %s); every client "
-            "waits meanwhile. Wait with `await asyncio.sleep(...)`, not time.sleep(); let a long "
-            "computation `await asyncio.sleep(0)` now and then",
-            self.name,
-            stalled,
-            inner.f_code.co_name,
-            Path(inner.f_code.co_filename).name,
-            inner.f_lineno,
-            line,
-            outer.f_code.co_name,
-        )
+            where = f"{frame.f_code.co_name} ({_where(frame.f_code, frame.f_lineno)})" if frame else "?"
+            self.last = f"the event loop has been blocked for more than {self.after:g} s, in {where}"
+        else:
+            inner, outer = mine[0], mine[-1]
+            line = linecache.getline(inner.f_code.co_filename, inner.f_lineno).strip()
+            self.last = (
+                f"Worker {self._name_of(outer)} has blocked the event loop for more than {self.after:g} s: "
+                f"{inner.f_code.co_name}() at {_where(inner.f_code, inner.f_lineno)} `{line}` "
+                f"(in {outer.f_code.co_name}); every client waits meanwhile. Wait with "
+                "`await asyncio.sleep(...)`, not time.sleep(); let a long computation "
+                "`await asyncio.sleep(0)` now and then"
+            )
+        log.warning("%s", self.last)
+
+    def _name_of(self, frame: types.FrameType) -> str:
+        """The Worker whose code ``frame`` runs: the newest one with that module, else the newest."""
+        watched = list(self._watched)
+        for w in reversed(watched):
+            if w.namespace is frame.f_globals:
+                return w.name
+        return watched[-1].name if watched else "?"
 
 
 def _is_worker_code_or_library(frame: types.FrameType) -> bool:

@@ -729,10 +729,11 @@ class _WhoRoom:
         from urllib.parse import parse_qs, urlsplit
 
         from cfws_playground.pyworkers import js
+        from cfws_playground.pyworkers.ffi import to_js
 
         name = parse_qs(urlsplit(request.url).query).get("name", ["anonymous"])[0]
         client, server = js.WebSocketPair.new().object_values()
-        self.ctx.acceptWebSocket(server, ["member"])
+        self.ctx.acceptWebSocket(server, to_js(["member"]))
         server.serializeAttachment(name)
         return js.Response.new(None, status=101, webSocket=client)
 

@@ -35,6 +35,7 @@ from cfws_playground.fidelity import (
 )
 from cfws_playground.fidelity.compare import _run_kit, _run_workerd, load_references
 from cfws_playground.fidelity.dsl import compile_steps
+from cfws_playground.fidelity.library_generated import GENERATED_OPEN
 from cfws_playground.fidelity.scenario import config_key
 from cfws_playground.fidelity.workerd import WorkerdServer
 
@@ -48,6 +49,21 @@ OPEN: dict[str, str] = {
     "do-raw-declared-length-over-limit": _REFUSED_FRAME_READY_STATE,
     "do-raw-reserved-opcode": _REFUSED_FRAME_READY_STATE,
     "do-raw-rsv2": _REFUSED_FRAME_READY_STATE,
+    "wire-raw-pings-around-a-message-in-one-write": (
+        "kj reads the frames after a message only when the Worker asks for the next one, so the "
+        "last ping's pong follows the echo on workerd and precedes it on the kit (which parses a read "
+        "whole); and workerd reports no trailing 'Network connection lost.' here, the kit does"
+    ),
+    "send-and-close-before-peer-accepts": (
+        "workerd hands a's Close to b's read loop before b's queued message is dispatched, so a's "
+        "close event comes first and b never reports 'Network connection lost.'; the kit's pump "
+        "delivers the message first and then errors b"
+    ),
+    "buffered-amount-counts-queued-bytes": (
+        "the kit reads bufferedAmount as 0; workerd counts the bytes its peer has not taken, which "
+        "needs the kit's pump to release frames when workerd's does"
+    ),
+    **GENERATED_OPEN,  # minimal programs the generator found, each with the kind of difference
 }
 
 
@@ -331,3 +347,63 @@ def test_every_scenario_a_notebook_cites_is_in_the_library() -> None:
     names = {s.name for s in SCENARIOS}
     unknown = {name: sorted(where) for name, where in cited.items() if name not in names}
     assert not unknown, f"notebooks cite scenarios the library does not have: {unknown}"
+
+
+# ---------------------------------------------------------------------- generated programs, live
+
+#: The fixed campaign CI runs: this seed, this many programs (measured: about 3 minutes
+#: on a busy 2-core machine, kit and workerd included; `verify --generate` prints the time).
+CAMPAIGN_SEED, CAMPAIGN_SIZE = 20261205, 4000
+
+
+def _known_signatures() -> set[tuple[str, str]]:
+    """The differences the library already names: its open and deliberate scenarios', by signature."""
+    from cfws_playground.fidelity.campaign import signature
+
+    known = set()
+    for sc in SCENARIOS:
+        if sc.name in OPEN or sc.deliberate:
+            for key, rows in _kit(sc).items():
+                sig = signature(rows, REFERENCES[sc.name][key])
+                if sig is not None:
+                    known.add(sig)
+    return known
+
+
+def _same_call_other_result(sig: tuple[str, str]) -> bool:
+    """Both rows are the same call and neither outcome depends on whether it threw: a text or a
+    value differs (an argument check, a size). Such a difference must be named exactly."""
+    kit, wd = sig
+    if " -> " not in kit or " -> " not in wd or kit.split(" -> ")[0] != wd.split(" -> ")[0]:
+        return False
+    return ("-> throws" in kit) == ("-> throws" in wd)
+
+
+@pytest.mark.workerd
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_a_fixed_seed_campaign_finds_no_difference_the_library_does_not_name(workerd_binary) -> None:  # type: ignore[no-untyped-def]
+    """Every kind of difference the campaign meets is one an open or deliberate scenario shows.
+
+    A call whose text or value differs must be shown exactly (its signature); an order of
+    events may also come out in a variant of a kind the library already shows open, since
+    how timers and deliveries interleave varies with the programs around them.
+    """
+    from cfws_playground.fidelity.campaign import classify, run_campaign
+    from cfws_playground.fidelity.scenario import CONFIGS
+
+    with WorkerdServer.start(workerd_binary, CONFIGS) as server:
+        campaign = run_campaign(server, CAMPAIGN_SIZE, CAMPAIGN_SEED, max_shrink=0)
+    assert campaign.count == CAMPAIGN_SIZE and not campaign.failed
+    assert campaign.coverage.events["message"] and campaign.coverage.events["webSocketClose"]
+    known, kinds = _known_signatures(), set(GENERATED_OPEN.values())
+    unknown = [
+        sig
+        for sig in campaign.signatures
+        if sig not in known and (_same_call_other_result(sig) or classify(sig) not in kinds)
+    ]
+    assert not unknown, (
+        f"the generator found differences no library scenario shows; run `cfws-playground verify "
+        f"--generate {CAMPAIGN_SIZE} --seed {CAMPAIGN_SEED} --save`, then fix the kit or keep them open: "
+        + "; ".join(f"kit {k!r} | workerd {w!r}" for k, w in sorted(unknown)[:5])
+    )

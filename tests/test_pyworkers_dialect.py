@@ -296,3 +296,87 @@ def test_none_is_undefined_and_jsnull_is_null(py: Any) -> None:
     assert repr(jsnull) == "jsnull" and not jsnull and jsnull is not None
     assert type(jsnull).__name__ == "JsNull"
     assert py.ffi.to_js({"a": 1}).to_py() == {"a": 1}
+
+
+async def test_js_containers_are_sent_as_javascript_prints_them(py: Any) -> None:
+    client, server = pair(py)
+    got: list[Any] = []
+    server.addEventListener("message", py.ffi.create_proxy(lambda e: got.append(e.data)))
+    to_js, fromEntries = py.ffi.to_js, py.js.Object.fromEntries
+    for value in (to_js({"a": 1}), to_js({"a": 1}, dict_converter=fromEntries), to_js([1, None, "x"])):
+        client.send(value)
+    await settle()
+    assert got == ["[object Map]", "[object Object]", "1,,x"]
+
+
+def test_json_null_is_jsnull_and_arrays_are_js_arrays(py: Any) -> None:
+    assert py.js.JSON.parse("null") is py.ffi.jsnull
+    parsed = py.js.JSON.parse('[1, null, {"a": null}]')
+    assert isinstance(parsed, py.ffi.JsProxy) and parsed.constructor.name == "Array"
+    assert parsed.to_py()[:2] == [1, py.ffi.jsnull]
+    assert parsed[2].a is py.ffi.jsnull
+    assert py.js.JSON.stringify(parsed) == '[1,null,{"a":null}]'
+
+
+def test_small_reads_as_pyodide_gives_them(py: Any) -> None:
+    p = py.js.WebSocketPair.new()
+    assert getattr(p, "0") == p.object_values()[0]
+    assert p.object_values().constructor.name == "Array"
+    assert p.typeof == "object"
+    assert isinstance(py.js.Date.now(), int)
+    _client, server = p.object_values()
+    for bad in (5, "str"):
+        with pytest.raises(py.ffi.JsException) as caught:
+            server.addEventListener("message", bad)
+        assert str(caught.value) == (
+            "TypeError: Failed to execute 'addEventListener' on 'EventTarget': "
+            "parameter 2 is not of type 'function or HandlerObject'."
+        )
+
+
+async def test_a_message_event_has_a_null_origin(py: Any) -> None:
+    client, server = pair(py)
+    got: list[Any] = []
+    server.addEventListener("message", py.ffi.create_proxy(lambda e: got.append(e.origin)))
+    client.send("x")
+    await settle()
+    assert got == [py.ffi.jsnull]
+
+
+async def test_an_objects_tags_must_be_a_js_array(py: Any) -> None:
+    import types
+
+    from cfws_playground import connect
+    from cfws_playground.pyworkers import binding
+
+    seen: list[Any] = []
+
+    class Room:
+        def __init__(self, ctx: Any, env: Any) -> None:
+            self.ctx = ctx
+
+        async def fetch(self, request: Any) -> Any:
+            client, server = py.js.WebSocketPair.new().object_values()
+            try:
+                self.ctx.acceptWebSocket(server, ["room"])
+            except py.ffi.JsException as exc:
+                seen.append(str(exc))
+            self.ctx.acceptWebSocket(server, py.ffi.to_js(["room"]))
+            seen.append(self.ctx.getTags(server).constructor.name)
+            return py.js.Response.new(None, status=101, webSocket=client)
+
+        async def webSocketClose(self, ws: Any, code: int, reason: str, was_clean: bool) -> None:  # noqa: N802
+            ws.close(1000, "")
+
+    async def worker(request: Any, env: Any, ctx: Any) -> Any:
+        return await env.ROOM.getByName("lobby").fetch(request)
+
+    env = types.SimpleNamespace()
+    env.ROOM = binding(Room, env, python=True, hibernate_after=None)
+    client = await connect(worker, "ws://do.local/", env=env)
+    await client.close()
+    assert seen == [
+        "TypeError: Failed to execute 'acceptWebSocket' on 'DurableObjectState': "
+        "parameter 2 is not of type 'Array'.",
+        "Array",
+    ]

@@ -93,6 +93,24 @@ async def test_a_server_that_waits_is_never_reported(caplog: pytest.LogCaptureFi
     assert watchdog_lines(caplog) == []
 
 
+async def test_two_servers_on_one_loop_share_one_watchdog_and_report_a_block_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def idle(request: Request) -> Response:
+        return Response("idle")
+
+    async def sleepy(request: Request) -> Response:
+        time.sleep(0.5)
+        return Response("late")
+
+    limits = Limits(blocked_after=0.2)
+    async with asyncio.timeout(20), serve(sleepy, limits=limits) as one, serve(idle, limits=limits) as two:
+        assert one.watchdog is two.watchdog is not None
+        assert await get(one.port) == (200, b"late")
+    (line,) = watchdog_lines(caplog)
+    assert "sleepy() at test_watchdog.py:" in line
+
+
 # ---------------------------------------------------------------------- the CPU-time limit
 
 

@@ -35,11 +35,12 @@ and §7):
   request." for POST, HEAD, ...; 400 "ERROR: Missing Sec-WebSocket-Key"; 426
   "ERROR: The requested WebSocket version is not supported.".
 
-Every request the Worker never sees (bad HTTP, TLS on the plain port, a body
-over 100 MiB) and every request that fails (a ``fetch`` that raises, or hangs
-for 10 s: workerd's "canceled this request because ... hung" text) leaves one
-log line on the ``cfws_playground.bridge`` logger, with control characters
-escaped.
+Every request the Worker never sees (bad HTTP, TLS on the plain port, a
+request over one of the :class:`Limits`) and every request that fails (a
+``fetch`` that raises, or hangs for 10 s: workerd's "canceled this request
+because ... hung" text) leaves one log line on the ``cfws_playground.bridge``
+logger, every field escaped. A Worker that blocks the event loop is reported by
+:mod:`cfws_playground.watchdog`.
 
 Flow control, in bytes: see :mod:`cfws_playground.bridge.connection`.
 

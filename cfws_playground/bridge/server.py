@@ -16,7 +16,7 @@ from .._platform import require_network
 from ..compat import compatibility
 from ..recorder import Recorder
 from ..scope import install as install_scopes
-from ..watchdog import Watchdog
+from ..watchdog import Watchdog, Watched
 from ..worker import ExecutionContext, _find_handler
 from .connection import Connection, log
 from .http1 import escape_lines
@@ -104,6 +104,8 @@ class Server:
         self.name = _worker_name(worker)
         #: Watches the event loop for a Worker that blocks it (None when ``limits.blocked_after`` is).
         self.watchdog: Watchdog | None = None
+        self._watched: Watched | None = None
+        self._namespace = _worker_namespace(worker)
 
     @property
     def url(self) -> str:
@@ -137,8 +139,9 @@ class Server:
         limits = self.limits
         if limits.blocked_after is not None or limits.cpu_ms is not None:
             after = limits.blocked_after if limits.blocked_after is not None else float("inf")
-            self.watchdog = Watchdog(self.name, after=after, cpu_ms=limits.cpu_ms)
-            self.watchdog.start(loop)
+            self.watchdog, self._watched = Watchdog.attach(
+                loop, self.name, self._namespace, after=after, cpu_ms=limits.cpu_ms
+            )
         return self
 
     def _loop_exception(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
@@ -182,8 +185,8 @@ class Server:
             return
         server, self._server = self._server, None
         server.close()
-        if self.watchdog is not None:
-            self.watchdog.stop()
+        if self.watchdog is not None and self._watched is not None:
+            self.watchdog.detach(self._watched)
         conns = list(self._conns)
         for conn in conns:
             conn.shutdown()
@@ -270,6 +273,16 @@ def _worker_name(worker: Any) -> str:
         return str(file).rsplit("/", 1)[-1] if file else worker.__name__
     name = getattr(worker, "__qualname__", None) or type(worker).__qualname__
     return str(name)
+
+
+def _worker_namespace(worker: Any) -> dict[str, Any] | None:
+    """The globals a Worker's code runs in (its module's), to tell served Workers apart."""
+    if isinstance(worker, types.ModuleType):
+        return vars(worker)
+    fetch = getattr(worker, "fetch", worker)
+    function = getattr(fetch, "__func__", fetch)
+    namespace = getattr(function, "__globals__", None)
+    return namespace if isinstance(namespace, dict) else None
 
 
 def warn_public_bind(host: str) -> None:

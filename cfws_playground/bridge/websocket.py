@@ -18,7 +18,8 @@ scenarios ``wire-raw-*``):
 * after a refusal the Close goes out and the connection ends at once:
   nothing more is read, so a client still sending is reset (a hibernatable
   socket's connection stays open, unread, until the close timeout);
-* nothing after a client's Close is read.
+* nothing after a client's Close is read;
+* pings read together get the first pong and the last (``queuePong``).
 
 So the frame reader (:meth:`WorkerdProtocol.parse`) is kj's, in kj's order of
 checks; the rest (fragment bookkeeping, pings, deflate, the size limit,
@@ -92,6 +93,14 @@ class WorkerdProtocol(ServerProtocol):
     close_rcvd_data: bytes | None = None
     _frag_opcode = 0  # the opcode that began a fragmented message
     _frag_compressed = False
+    # Pongs for the pings of one read (kj's queuePong): the first is written at once;
+    # a later one waits in a single slot, and a newer one takes its place.
+    _pong_written = False
+    _pong_slot: int | None = None  # its index in ``writes``
+
+    def receive_data(self, data: bytes | bytearray) -> None:
+        self._pong_written, self._pong_slot = False, None  # a new read: the last pong went out
+        super().receive_data(data)
 
     def parse(self) -> Generator[None]:
         """Read frames in kj's order of checks; errors as websockets' own ``parse()`` reports them."""
@@ -148,7 +157,7 @@ class WorkerdProtocol(ServerProtocol):
             # kj answers a buffered ping before it looks at the compression bit, and
             # a ping over 125 bytes gets its pong all the same.
             if opcode == Opcode.PING.value:
-                self._write_control(Opcode.PONG, data)
+                self._pong(data)
             self.events.append(Frame(Opcode(opcode), data))
             return
         is_data = opcode < 8
@@ -170,7 +179,24 @@ class WorkerdProtocol(ServerProtocol):
         frame = Frame(Opcode(opcode), data, fin, rsv1)
         for extension in reversed(self.extensions):
             frame = extension.decode(frame, max_size=self._room())
+        if fin:
+            # kj's receive() returns with a message: the pongs queued so far go out.
+            self._pong_written, self._pong_slot = False, None
         self.recv_frame(frame)
+
+    def _pong(self, data: bytes) -> None:
+        """Answer a ping as kj does: pings read together get the first pong and the last (measured:
+        wire-raw-three-pings-in-one-write); websockets would answer each."""
+        if not self._pong_written:
+            self._pong_written = True
+            self._write_control(Opcode.PONG, data)
+        elif self._pong_slot is not None and self._pong_slot < len(self.writes):
+            slot = self._pong_slot
+            self._write_control(Opcode.PONG, data)
+            self.writes[slot] = self.writes.pop()
+        else:
+            self._write_control(Opcode.PONG, data)
+            self._pong_slot = len(self.writes) - 1
 
     def _room(self) -> int | None:
         if self.max_message_size is None:

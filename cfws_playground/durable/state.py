@@ -111,6 +111,10 @@ class DurableObjectState:
         if tags is not None and not isinstance(tags, (list, tuple)):
             raise TypeError(texts.TAGS_NOT_ARRAY)
         if ws._phase is not Phase.AWAITING:
+            if ws._released:
+                # Closed both ways and let go of its pipe (workerd: Released), as a socket
+                # returned in a Response is (measured: scenario gen-2fb3c859).
+                raise WorkersError(texts.PEER_NOT_AWAITING)
             if ws._handler is not None or ws._phase is not Phase.COUPLED:
                 raise WorkersError(texts.ALREADY_ACCEPTED)
             raise WorkersError(texts.PEER_NOT_AWAITING)
@@ -142,6 +146,11 @@ class DurableObjectState:
             WorkersError: ``ws`` is not accepted, or was accepted with ``accept()``.
         """
         _check(ws, WebSocket, "getTags", 1)
+        if ws._released and (ws._handler is None or ws not in self._host.sockets(None)):
+            # Closed both ways and let go of its pipe (workerd: Released): no longer accepted,
+            # hibernatable or not, once its webSocketClose has been handled (measured on workerd
+            # 2026-11-23: do-gettags-after-fully-closed; inside the handler: gen-e60fa4f2).
+            raise WorkersError(texts.TAGS_BEFORE_ACCEPT)
         if ws._handler is None:
             if ws._phase is Phase.AWAITING or ws._phase is Phase.COUPLED:
                 raise WorkersError(texts.TAGS_BEFORE_ACCEPT)

@@ -36,10 +36,10 @@ from .scenario import CONFIGS, Config, Scenario, config_key
 from .shrink import shrink
 from .workerd import WorkerdServer
 
-__all__ = ["Campaign", "Difference", "Coverage", "library_entry", "run_campaign", "signature"]
+__all__ = ["Campaign", "Coverage", "Difference", "classify", "library_entry", "run_campaign", "signature"]
 
 _BATCH = 250
-_KIT_TIMEOUT = 30.0
+_KIT_TIMEOUT = 10.0
 GENERATED_FILE = Path(__file__).parent / "library_generated.py"
 
 
@@ -152,7 +152,8 @@ class Coverage:
         return (
             f"  API calls reached ({len(self.calls)}): {calls}\n"
             f"  events and handlers ({len(self.events)}): {events}\n"
-            f"  readyState pairs (a, b) reached ({len(self.states)} of 16): {states}\n"
+            f"  readyState pairs (a, b) reached ({len(self.states)} of the 9 a pair can show; "
+            f"0 never occurs): {states}\n"
             f"  distinct error texts thrown: {len(self.errors)}"
         )
 
@@ -170,6 +171,8 @@ class Campaign:
     coverage: Coverage = field(default_factory=Coverage)
     seconds: float = 0.0
     durable: int = 0
+    signatures: Counter[tuple[str, str]] = field(default_factory=Counter)  # every difference, by kind
+    unstable: list[str] = field(default_factory=list)  # differed once, not when run again
 
     def text(self) -> str:
         head = (
@@ -180,9 +183,19 @@ class Campaign:
         parts += [d.text() for d in self.differences]
         if self.failed:
             parts.append("did not run to the end: " + ", ".join(self.failed[:20]))
+        if self.unstable:
+            parts.append("differed once but not when run again (left out): " + ", ".join(self.unstable[:20]))
+        shrunk = {d.signature for d in self.differences}
+        rest = [
+            f"  {n} × kit {k!r} | workerd {w!r}"
+            for (k, w), n in self.signatures.items()
+            if (k, w) not in shrunk
+        ]
+        if rest:
+            parts.append("differences not shrunk (--shrink limit):\n" + "\n".join(rest))
         parts.append("coverage (on workerd's transcripts):\n" + self.coverage.text())
         parts.append(
-            f"{self.differing} of {self.count} programs differ; "
+            f"{self.differing} of {self.count} programs differ, in {len(self.signatures)} distinct ways; "
             f"{len(self.differences)} minimal program(s) after shrinking."
         )
         return "\n\n".join(parts)
@@ -193,17 +206,17 @@ class _Runner:
 
     def __init__(self, server: WorkerdServer) -> None:
         self.server = server
-        self.loop = asyncio.new_event_loop()
-
-    def close(self) -> None:
-        self.loop.close()
 
     def kit(self, sc: Scenario) -> list[str]:
         async def one() -> list[str]:
+            # What a program's timers and microtasks raise is the program's business (a JS
+            # program's uncaught error is logged and the isolate goes on): not printed here.
+            asyncio.get_running_loop().set_exception_handler(lambda loop, context: None)
             return (await asyncio.wait_for(_run_kit([(sc, sc.configs[0])]), _KIT_TIMEOUT))[0]
 
         try:
-            return self.loop.run_until_complete(one())
+            # A loop of its own: whatever a program leaves scheduled ends with it.
+            return asyncio.run(one())
         except Exception as exc:  # noqa: BLE001 - a program the kit cannot finish is a difference too
             return [f"kit failed: {type(exc).__name__}: {exc}"]
 
@@ -264,34 +277,38 @@ def run_campaign(
     programs = generate(count, seed, configs=configs)
     campaign = Campaign(seed, count, server.version, durable=sum(p.durable for p in programs))
     runner = _Runner(server)
-    try:
-        kit = runner.kit_many(programs)
+    kit = runner.kit_many(programs)
+    if progress:
+        progress(f"kit: {count} programs in {time.monotonic() - started:.0f} s")
+    wd = runner.workerd_many(programs)
+    if progress:
+        progress(f"workerd: {count} programs in {time.monotonic() - started:.0f} s (both)")
+    found: dict[tuple[str, str], Difference] = {}
+    for sc, k, w in zip(programs, kit, wd, strict=True):
+        if isinstance(w, str):
+            campaign.failed.append(f"{sc.name} (workerd: {w})")
+            continue
+        campaign.coverage.add(w, sc.name)
+        sig = signature(k, w)
+        if sig is None:
+            continue
+        if sig not in campaign.signatures:
+            # A new kind of difference: is it the program's, or the moment's? Run it again.
+            k2, w2 = runner.both(sc)
+            if isinstance(w2, str) or signature(k2, w2) != sig:
+                campaign.unstable.append(sc.name)
+                continue
+        campaign.differing += 1
+        campaign.signatures[sig] += 1
+        if sig in found:
+            found[sig].count += 1
+            continue
+        if len(found) >= max_shrink:
+            continue
+        found[sig] = _shrunk(runner, sc, sig, shrink_budget)
         if progress:
-            progress(f"kit: {count} programs in {time.monotonic() - started:.0f} s")
-        wd = runner.workerd_many(programs)
-        if progress:
-            progress(f"workerd: {count} programs in {time.monotonic() - started:.0f} s (both)")
-        found: dict[tuple[str, str], Difference] = {}
-        for sc, k, w in zip(programs, kit, wd, strict=True):
-            if isinstance(w, str):
-                campaign.failed.append(f"{sc.name} (workerd: {w})")
-                continue
-            campaign.coverage.add(w, sc.name)
-            sig = signature(k, w)
-            if sig is None:
-                continue
-            campaign.differing += 1
-            if sig in found:
-                found[sig].count += 1
-                continue
-            if len(found) >= max_shrink:
-                continue
-            found[sig] = _shrunk(runner, sc, sig, shrink_budget)
-            if progress:
-                progress(f"shrunk {sc.name} to {len(found[sig].minimal.steps)} steps: {sig}")
-        campaign.differences = list(found.values())
-    finally:
-        runner.close()
+            progress(f"shrunk {sc.name} to {len(found[sig].minimal.steps)} steps: {sig}")
+    campaign.differences = list(found.values())
     campaign.seconds = time.monotonic() - started
     return campaign
 
@@ -332,16 +349,32 @@ def _source(step: Any) -> str:
     return f"{kind}({head}{', ' + body if body else ''})"
 
 
+def classify(sig: tuple[str, str]) -> str:
+    """What kind of difference a signature shows, in words (the ``open=`` reason of a saved program)."""
+    kit, wd = sig
+    both = kit + " " + wd
+    if "bufferedAmount" in both:
+        return "bufferedAmount: workerd counts the bytes the peer has not taken yet; the kit reads 0"
+    if "await ctx.storage" in both:
+        return "a storage call's await: workerd runs the microtasks queued before it first"
+    if "Network connection lost" in both:
+        return "when workerd reports 'Network connection lost.': the kit's rule misses this order of events"
+    if "timeout" in both or "microtask" in both or "webSocket" in both:
+        return "timers, microtasks and deliveries interleave differently in workerd's event loop"
+    if " -> " in both and ("-> throws" in kit) != ("-> throws" in wd):
+        return "a call's outcome depends on a delivery that has (or has not) happened yet in workerd"
+    return "deliveries happen in another order, or at another readyState, in workerd"
+
+
 def library_entry(diff: Difference, about: str | None = None) -> str:
-    """The minimal program as a ``G(...)`` line of ``library_generated.py``."""
+    """The minimal program as a ``G(...)`` line of ``library_generated.py``, open with its kind."""
     sc = diff.minimal
-    claim = about or (
-        f"Found by the generator (seed campaign, {diff.found_in}): the kit gives workerd's transcript."
-    )
+    claim = about or f"Found by the generator ({diff.found_in}): the kit gives workerd's transcript."
     steps = ", ".join(_source(s) for s in sc.steps)
     return (
         f"G({sc.name!r}, {claim!r},\n  {steps},\n"
-        f"  configs=({_config_source(sc.configs[0])},){', durable=True' if sc.durable else ''})\n"
+        f"  configs=({_config_source(sc.configs[0])},){', durable=True' if sc.durable else ''},\n"
+        f"  open={classify(diff.signature)!r})\n"
     )
 
 

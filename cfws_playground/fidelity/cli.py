@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import subprocess
 import sys
 import threading
 from typing import Any
@@ -185,6 +186,8 @@ def _generate(args: argparse.Namespace) -> int:
     if args.save and campaign.differences:
         added = save(campaign.differences)
         if added:
-            print(f"added to the library: {', '.join(added)}")
-            print(f"recorded {record_references(binary, added)}")
+            print(f"added to the library: {', '.join(added)}", flush=True)
+            # A fresh interpreter reads the library with the new scenarios in it.
+            cmd = [sys.executable, "-m", "cfws_playground", "verify", "--record", *added]
+            subprocess.run(cmd, check=True)
     return 1 if campaign.differences else 0

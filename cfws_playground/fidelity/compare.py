@@ -86,9 +86,10 @@ class Result:
 class Comparison:
     """What :func:`verify` found: one :class:`Result` per scenario and configuration."""
 
-    def __init__(self, results: list[Result], source: str) -> None:
+    def __init__(self, results: list[Result], source: str, workerd: str | None = None) -> None:
         self.results = results
         self.source = source  # "live workerd ..." or "recorded references ..."
+        self.workerd = workerd  # "workerd 2026-11-23": the runtime every transcript came from
 
     @property
     def differing(self) -> list[Result]:
@@ -118,13 +119,18 @@ class Comparison:
         blocks = []
         for r in self.results:
             if all_rows or r.status in ("differs", "deliberate", "missing"):
-                head = f"── {r.scenario.name} [{config_key(r.config)}] {r.status}"
+                head = f"── {r.scenario.name} [{self.run_label(r.config)}] {r.status}"
                 if r.status == "deliberate":
                     head += f": {r.scenario.deliberate}"
                 body = r.side_by_side() if r.workerd is not None else "no workerd transcript"
                 blocks.append(head + "\n" + body)
         blocks.append(self.summary())
         return "\n\n".join(blocks)
+
+    def run_label(self, config: Config) -> str:
+        """What a transcript ran under: the workerd version, the date and the flags."""
+        date, flags = config
+        return f"{self.workerd or 'workerd'}, date {date}, flags: {', '.join(flags) or 'none'}"
 
     def __str__(self) -> str:
         return self.text()
@@ -136,7 +142,7 @@ class Comparison:
             detail = html.escape(r.side_by_side()) if r.status != "same" else ""
             rows.append(
                 f'<tr style="background:{color[r.status]}"><td>{html.escape(r.scenario.name)}</td>'
-                f"<td>{html.escape(config_key(r.config))}</td><td>{r.status}</td>"
+                f"<td>{html.escape(self.run_label(r.config))}</td><td>{r.status}</td>"
                 f"<td><pre style='margin:0'>{detail}</pre></td></tr>"
             )
         return (
@@ -236,13 +242,15 @@ def _compare(runs: list[tuple[Scenario, Config]], kit: list[list[str]], live: bo
         with WorkerdServer.start(binary, configs) as server:
             wd = [_run_workerd(server, sc, c) for sc, c in runs]
             source = f"live {server.version}"
+            version: str | None = server.version
     else:
         refs = load_references()
         table = refs["transcripts"]
         wd = [table.get(sc.name, {}).get(config_key(c)) for sc, c in runs]
         source = f"recorded references ({refs.get('workerd') or 'none'}, npm workerd {refs['npm']})"
+        version = refs.get("workerd")
     results = [Result(sc, c, k, w) for (sc, c), k, w in zip(runs, kit, wd, strict=True)]
-    return Comparison(results, source)
+    return Comparison(results, source, version)
 
 
 def record_references(binary: Path, names: Sequence[str] | None = None) -> Path:

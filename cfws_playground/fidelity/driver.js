@@ -43,6 +43,7 @@ function render(v) {
   if (v instanceof Blob) return `Blob[${v.size}]` + (v.type ? ` ${v.type}` : "");
   if (v instanceof WebSocket) return "WebSocket";
   if (v instanceof Response) return `Response(${v.status})`;
+  if (v instanceof ReadableStream) return "ReadableStream";
   if (v instanceof Event) return `${v.constructor.name}(${v.type})`;
   if (v instanceof Error || (v && typeof v === "object" && "message" in v && "name" in v)) return errorText(v);
   if (Array.isArray(v)) return "[" + v.map(render).join(", ") + "]";
@@ -107,6 +108,11 @@ class Run {
     }
     if ("zeros" in e) return new ArrayBuffer(e.zeros);
     if ("xs" in e) return "x".repeat(e.xs);
+    if ("method" in e) {
+      const of = this.value(e.of, event);
+      return of[e.method](...e.args.map((v) => this.value(v, event)));
+    }
+    if ("attr" in e) return this.value(e.of, event)[e.attr];
     if ("new" in e) {
       const args = e.args.map((v) => this.value(v, event));
       const cls = { Event, MessageEvent, CloseEvent, ErrorEvent, Uint8Array, Blob }[e.new];
@@ -232,10 +238,12 @@ class Run {
     };
   }
   async settle() {
-    // Nothing in a pair runs on its own clock: wait until the log stops growing.
+    // Nothing in a pair runs on its own clock: wait until the log stops growing
+    // (at most 10 s, so that a program that never ends cannot stall a batch).
     let quiet = 0;
     let last = -1;
-    while (quiet < 3) {
+    const deadline = Date.now() + 10000;
+    while (quiet < 3 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 2));
       if (this.log.length === last && this.timers === 0) quiet++;
       else quiet = 0;

@@ -22,6 +22,7 @@ Steps::
     "off b message L"                 # removeEventListener of a named listener
     "add b message L"                 # addEventListener again with that same listener
     "log(reason)"                     # log a value (in a listener: an event field)
+    "log(Blob(b'ab').slice(0, 1, 'x').type)"   # methods and properties of values
     "a.send(scratch(b'\\x01\\x02'))"     # a Uint8Array kept as the scratch buffer ...
     "scribble()"                      # ... overwritten with 0xff bytes
     "b.onmessage: b.send(data)"       # the on<type> attribute
@@ -70,7 +71,12 @@ Op = dict[str, Any]
 ENDS = ("a", "b")
 DURABLE_ENDS = ("a", "b", "c", "d", "e", "f", "ws")  # ws: a handler's socket
 HANDLERS = ("webSocketMessage", "webSocketClose", "webSocketError")
-EVENT_FIELDS = ("data", "code", "reason", "wasClean", "message", "error", "type")
+EVENT_FIELDS = (
+    "data", "code", "reason", "wasClean", "message", "error", "type",
+    # every Event's own properties
+    "target", "currentTarget", "isTrusted", "bubbles", "cancelable", "eventPhase", "defaultPrevented",
+    "composed", "timeStamp", "returnValue", "cancelBubble",
+)  # fmt: skip
 EVENT_CLASSES = ("Event", "MessageEvent", "CloseEvent", "ErrorEvent")
 ERROR_CLASSES = ("Error", "TypeError", "RangeError")
 
@@ -381,6 +387,12 @@ class _Compiler:
         path = self.path(node)
         if path is not None:
             return path
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.keywords:
+            # a method of a value: Blob([b'ab']).slice(0, 1, 'x')
+            of = self.expr(node.func.value)
+            return {"method": node.func.attr, "of": of, "args": [self.expr(a) for a in node.args]}
+        if isinstance(node, ast.Attribute):  # a property of a value: Blob(b'ab').size
+            return {"attr": node.attr, "of": self.expr(node.value)}
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             return {"add": [self.expr(node.left), self.expr(node.right)]}
         if isinstance(node, ast.Dict):

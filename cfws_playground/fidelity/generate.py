@@ -16,9 +16,11 @@ its seed and its size. Programs are :class:`Scenario` objects, so a difference
 found is already a scenario; :mod:`~cfws_playground.fidelity.shrink` makes it
 minimal and :mod:`~cfws_playground.fidelity.campaign` runs the whole loop.
 
-Two rules keep every program finite: a message listener on ``a`` never sends
-(so no two listeners can echo each other for ever), and ``dispatchEvent``
-happens only outside listeners (so no listener dispatches to itself).
+Three rules keep every program finite: only a message listener on ``b`` sends
+(from ``b``), only ``b`` and ``d`` become hibernatable (their
+``webSocketMessage`` may echo), so no two ends echo each other for ever; and
+``dispatchEvent`` happens only outside listeners (so no listener dispatches to
+itself).
 """
 
 from __future__ import annotations
@@ -184,6 +186,9 @@ class _Gen:
         end = self.pick([e for e in self.ends])
         r = self.rng.random()
         if r < 0.2:
+            # Only a server end (b, d) becomes hibernatable: its handler may echo, and a client
+            # end's message listeners never send, so no two ends echo each other for ever.
+            end = self.pick([e for e in ("b", "d") if e in self.ends])
             return f"ctx.acceptWebSocket({end}" + (f", {self.pick(TAGS)})" if self.chance(0.6) else ")")
         if r < 0.35:
             return f"ctx.getTags({end})"

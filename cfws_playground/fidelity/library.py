@@ -1525,6 +1525,13 @@ R("wire-raw-ping-with-rsv1", "A ping with RSV1 set is answered (kj answers a buf
   ("frame ping b'x' rsv=4", "recv size", RAW_BYE, "wait"),
   deliberate="workerd's pong carries 4 more bytes after the ping's payload, uninitialised memory (kj allocates "
   "room for a deflate tail); the kit answers with the ping's payload alone")
+# Frames in one write (kj reads them from one buffer).
+PING_1, PING_2, PING_3 = (r"\x89\x817\xfa!=\x06", r"\x89\x817\xfa!=\x05", r"\x89\x817\xfa!=\x04")
+TEXT_X = r"\x81\x817\xfa!=O"
+R("wire-raw-three-pings-in-one-write", "Three pings in one write: workerd answers the first and the last; a queued pong is replaced by a newer one.",
+  (f"raw b'{PING_1}{PING_2}{PING_3}'", "recv", "recv", "recv", "close 1000, 'x'", "wait"))
+R("wire-raw-pings-around-a-message-in-one-write", "Ping, ping, text, ping in one write: the ping after the message is read only once the Worker has had the message, so its pong follows the echo.",
+  (f"raw b'{PING_1}{PING_2}{TEXT_X}{PING_3}'", "recv", "recv", "recv", "recv", "close 1000, 'x'", "wait"))
 R("wire-raw-unsolicited-pong", "An unsolicited pong is ignored.", ("frame pong b'x'", "send 'after'", "recv", RAW_BYE, "wait"))
 R("wire-raw-declared-length-over-limit", "A frame header declaring 2**40 bytes: 1009 'Message is too large: 1099511627776 > 33554432' at once.",
   ("raw b'\\x82\\xff\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00'", "wait"))
@@ -1838,6 +1845,77 @@ DW("do-raw-close-reason-invalid-utf8-answered", "A Close reason that is not UTF-
    (*HIBERNATABLE, "webSocketClose: ws.close(code, reason)"), ("frame close b'\\x03\\xe8\\xff'", "wait"))
 W("wire-raw-close-reason-invalid-utf8-worker-answers", "At manual-reply dates a Worker that answers close(code, reason) sends the U+FFFD it got, as UTF-8.",
   (*SERVER, "on b close: b.close(code, reason)"), ("frame close b'\\x03\\xe8\\xff'", "wait"), configs=(MANUAL,))
+
+# ---------------------------------------------------------------------- argument conversions, event properties
+# Each measured on workerd 2026-11-23 first: JS's Number() for close codes, JSG's range
+# check and texts for arguments of the wrong type, the properties every Event has.
+
+NOT_ACCEPTED = ("watch",)  # b is never accepted: a valid code reaches the accept() check
+S("close-code-js-number-parsing", "A close code given as text is read as JS's Number() reads it: hex, octal, binary, JS whitespace and '1e3' are numbers; '1_000', Arabic-Indic digits, 'infinity' and '0x' are NaN (code 0).",
+  *NOT_ACCEPTED, "b.close(' 0x3e8 ')", "b.close('0o1750')", "b.close('0b1111101000')", "b.close('1e3')", "b.close('.1e4')",
+  "b.close('1000.')", "b.close('00001000')", "b.close('\u00a01000\u2028')", "b.close('\ufeff1000')", "b.close('1_000')",
+  "b.close('١٠٠٠')", "b.close('Infinity')", "b.close('infinity')", "b.close('0x')", "b.close('-0x3e8')", "b.close('+0x3e8')",
+  "b.close('1e')", "b.close('1000\\x00')", "b.close('-0')", "b.close(True)", "b.close(NaN)")
+S("close-code-out-of-range", "A close code outside the 32-bit range throws JSG's TypeError; a fraction is cut first, and the infinities are 0.",
+  *NOT_ACCEPTED, "b.close(2147483648)", "b.close(2147483647.5)", "b.close(-2147483649)", "b.close(-2147483648.7)",
+  "b.close(1e21)", "b.close('1e21')", "b.close('4294968296')", "b.close(66536)", "b.close(-4294966296)", "b.close('-Infinity')")
+S("close-code-text-before-reason", "The code is converted before the reason is checked: '0x3e8' is 1000, so a 124-byte reason is what throws.",
+  "b.accept()", "b.close('0x3e8', text(124))", "b.close('1_000', text(124))")
+S("listener-argument-types", "Wrong listener types throw workerd's JSG texts: a primitive is not a 'function or HandlerObject', an object needs a callable handleEvent; removeEventListener wants an Object; null and undefined are ignored.",
+  "a.addEventListener('message', 1)", "a.addEventListener('message', True)", "a.addEventListener('message', 'fn')",
+  "a.addEventListener('message', {})", "a.addEventListener('message', [])", "a.addEventListener('message', {'handleEvent': 1})",
+  "a.addEventListener('message', None)", "a.addEventListener('message', null)", "a.addEventListener('message', 1, True)",
+  "a.removeEventListener('message', 1)", "a.removeEventListener('message', 'fn')", "a.removeEventListener('message', {})",
+  "a.removeEventListener('message', None)")
+S("dispatch-event-argument-type", "dispatchEvent() of anything but an Event throws JSG's TypeError.",
+  "a.dispatchEvent(None)", "a.dispatchEvent(1)", "a.dispatchEvent({})", "a.dispatchEvent('message')")
+S("accept-argument-type", "accept() with a primitive throws JSG's 'not of type AcceptOptions'; an array or None is taken as no options.",
+  "a.accept(1)", "a.accept('x')", "a.accept(True)", "a.accept([])", "a.accept(None)", "b.accept({'allowHalfOpen': 1})")
+S("response-websocket-argument-type", "Response's webSocket must be a WebSocket: anything else throws JSG's InitializerDict TypeError.",
+  "response(None, {'status': 101, 'webSocket': 1})", "response(None, {'status': 101, 'webSocket': {}})",
+  "response(None, {'status': 101, 'webSocket': 'x'})")
+EVENT_PROPS = "log(target); log(currentTarget); log(isTrusted); log(bubbles); log(cancelable); log(eventPhase); log(defaultPrevented); log(composed); log(timeStamp); log(returnValue); log(cancelBubble)"
+S("event-properties", "Every event has target and currentTarget (the socket), eventPhase 2 while dispatched, isTrusted true from the runtime and false from dispatchEvent(); it neither bubbles nor can be cancelled; timeStamp is 0.",
+  "a.accept()", "b.accept()", f"on b message: {EVENT_PROPS}", f"on b close: {EVENT_PROPS}", "on a error: log(target); log(isTrusted)",
+  "a.send('x')", "settle", "b.dispatchEvent(MessageEvent('message', {'data': 'd'}))", "b.dispatchEvent(Event('message'))",
+  "b.close(1000)", "settle")
+S("error-event-error-is-an-error", "The 'Network connection lost.' ErrorEvent's error is a plain Error: name 'Error', message the text.",
+  "a.accept()", "b.accept()", "on a error: log(error); log(error.name); log(error.message)", "b.close(1000)", "settle")
+S("blob-slice-type", "A Blob's type is lowercased, and dropped when it has a character outside U+0020..U+007F (a control character, é), in the constructor and in slice(); slice() counts negative indexes from the end.",
+  "log(Blob(b'abc').slice(0, 2, 'A\\x01b').type)", "log(Blob(b'abc').slice(0, 2, 'Text/Plain').type)",
+  "log(Blob(b'abc', {'type': 'a\\x7fb'}).type)", "log(Blob(b'abc', {'type': 'a\\x01b'}).type)",
+  "log(Blob(b'abc', {'type': 'é'}).type)", "log(Blob(b'abc').slice(0, 2, 'a b').type)",
+  "log(Blob(b'abcdef').slice(-2).size)", "log(Blob(b'abc').slice(1, 2).size)")
+S("blob-stream", "Blob.stream() returns a ReadableStream.", "log(Blob(b'abc').stream())")
+S("listener-readded-during-dispatch", "A listener removed and added again by an earlier listener during a dispatch still runs for it, in its old place; one added during the dispatch does not, and the on<type> attribute cleared in its own call stays cleared.",
+  "watch", "a.accept()", "b.accept()",
+  on("b message as L1", "off b message L2", "add b message L2", on("b message as L4", "log(data)"), "off b message L3"),
+  "on b message as L2: log(data)", "on b message as L3: log(type)", "b.onmessage: b.onmessage = None",
+  "a.send('1')", "settle", "a.send('2')", "settle")
+S("accept-after-close-before-release", "accept() on an end that has closed both ways but whose last frame its peer has not taken yet is a no-op, not the 'already used in a response' error.",
+  "a.accept()", "b.accept()", "b.close()", "on b message: a.accept({'x': False})", "a.send(text(1))")
+S("send-and-close-before-peer-accepts", "a sends and closes before b accepts, then b closes: workerd delivers a's close, then b's message, then b's close, and no error event.",
+  "watch", "a.accept()", "a.send('x')", "a.close(1000, 'bye')", "b.accept()", "b.close(1000, 'ok')", "settle", configs=(OLD, NEW))
+W("wire-worker-close-from-timer-fails", "A close() from a timer that throws (code 999, or a 124-byte reason) sends nothing; the client's Close then closes the socket cleanly.",
+  (*SERVER, on("b message", timeout(0, "b.close(999, text(124))", "b.close(1000, text(124))"))),
+  ("send 'go'", "sleep 100", "close 1000, 'bye'"), configs=(NEW,))
+W("wire-timer-in-close-listener-after-drop", "A timer the Worker sets in its close listener after the client dropped never fires: the request has ended.",
+  (*SERVER, on("b close", "b.readyState", timeout(0, "b.send('late')"))), ("send 'x'", "sleep 50", "drop", "sleep 100"),
+  configs=(NEW,))
+D("do-gettags-after-fully-closed", "Once a socket has closed both ways and let go of its pipe, getTags() throws the 'call acceptWebSocket()' Error, hibernatable or not; inside webSocketClose, after ws.close(), the tags are still there.",
+  "ctx.acceptWebSocket(b, ['x'])", "a.accept()", "b.close(1000, 'bye')", "ctx.getTags(b)", "settle", "ctx.getTags(b)",
+  "pair c d", "ctx.acceptWebSocket(d, ['y'])", "c.accept()", "webSocketClose: ws.close(code, reason); ctx.getTags(ws)",
+  "c.close(1000)", "settle", "ctx.getTags(d)", "pair e f", "f.accept()", "e.accept()", "e.close()", "settle", "ctx.getTags(f)", "state")
+D("do-attachment-two-byte-padding", "A two-byte string in an attachment is preceded by a padding byte only when its characters would start at an odd offset: the sizes in the errors are V8's, to the byte.",
+  *HIBERNATABLE, "b.serializeAttachment('€' + text(16359))", "b.serializeAttachment('€' + text(16358))",
+  "b.serializeAttachment(['€' + text(8180), 'é'])", "b.serializeAttachment({'k': '€' + text(16359)})",
+  "b.serializeAttachment({'kk': '€' + text(16359)})", "b.serializeAttachment([1, '€' + text(16359)])",
+  "b.serializeAttachment(text(200) + '€' + text(8100))", "b.serializeAttachment(text(200) + '€' + text(8101))")
+
+S("buffered-amount-counts-queued-bytes", "bufferedAmount counts the bytes of the messages the peer has not taken yet (text as UTF-8, not the Close); it is 0 again once the peer has read them.",
+  "a.accept()", "b.accept()", "b.send('héllo')", "b.bufferedAmount", "b.send(ab(3))", "b.bufferedAmount",
+  "b.send(Uint8Array(5))", "b.bufferedAmount", "b.send(42)", "b.bufferedAmount", "microtask: b.bufferedAmount", "sleep 0",
+  "b.bufferedAmount", "b.close(1000, 'bye')", "b.bufferedAmount", "settle", "b.bufferedAmount", configs=(NEW,))
 
 # Minimal programs the generator found (fidelity/campaign.py), kept as scenarios.
 from .library_generated import GENERATED  # noqa: E402 - the generated part comes last

@@ -112,6 +112,9 @@ def workerd_version(binary: Path) -> str:
 
 Config = tuple[str, tuple[str, ...]]  # (compatibility date, flags)
 
+#: Sent with the start-up probe (``GET /``): a served project answers it without running.
+READY_HEADER = "X-Cfws-Ready"
+
 
 def _capnp_config(configs: Sequence[Config]) -> str:
     services, sockets = [], []
@@ -217,16 +220,18 @@ class WorkerdServer:
             if self.proc.poll() is not None:
                 err = self.log_path.read_text(errors="replace") if self.log_path else ""
                 raise RuntimeError(f"workerd exited with {self.proc.returncode}: {err.strip()[-2000:]}")
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/")
+                # The header lets a Worker that would do real work for "/" answer at once.
+                conn.request("GET", "/", headers={READY_HEADER: "1"})
                 conn.getresponse().read()
-                conn.close()
                 return
             except OSError:
                 if time.monotonic() > deadline:
                     raise RuntimeError("workerd did not answer within the start-up timeout") from None
                 time.sleep(0.05)
+            finally:
+                conn.close()
 
     def run(
         self, ops: list[dict[str, Any]], config: Config, *, timeout: float = 30, durable: bool = False

@@ -84,8 +84,25 @@ class JsNull:
 jsnull = JsNull()
 
 
+class _Ctor:
+    """What ``value.constructor`` reads: an object with the class's ``name``."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, objtype: type | None = None) -> _Ctor:
+        return self
+
+    def __repr__(self) -> str:
+        return f"[Function: {self.name}]"
+
+
 class JsMap(dict, JsProxy):  # type: ignore[type-arg]
     """A JS ``Map`` made by ``to_js(dict)``."""
+
+    constructor = _Ctor("Map")
 
     def to_py(self, *, depth: int = -1, default_converter: Any = None) -> Any:
         return {k: to_py(v) for k, v in self.items()}
@@ -93,6 +110,8 @@ class JsMap(dict, JsProxy):  # type: ignore[type-arg]
 
 class JsObject(dict, JsProxy):  # type: ignore[type-arg]
     """A plain JS object (``Object.fromEntries``): keys read as attributes too."""
+
+    constructor = _Ctor("Object")
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -143,7 +162,10 @@ class JsBuffer(JsProxy):
 
 
 class JsArray(list, JsProxy):  # type: ignore[type-arg]
-    """A JS ``Array`` made by ``to_js(list)``: a list here, and a JS value for the runtime."""
+    """A JS ``Array`` (``to_js(list)``, or one the runtime returns): a list here, and a JS value
+    for the runtime."""
+
+    constructor = _Ctor("Array")
 
     def to_py(self, *, depth: int = -1, default_converter: Any = None) -> Any:
         return [to_py(v) for v in self]

@@ -24,7 +24,7 @@ from ..durable.state import WebSocketRequestResponsePair as _WebSocketRequestRes
 from ..http import Headers as _Headers, Response as _Response
 from ..promise import JsPromise, started
 from ..socket import WebSocket, WebSocketPair as _WebSocketPair
-from .ffi import JsException, JsObject, to_py
+from .ffi import JsArray, JsException, JsNull, JsObject, jsnull, to_py
 from .jsobjects import JsHeaders, JsRequest, JsResponse
 from .jsproxy import JsWebSocketPair, _Wrapper, js_errors, to_runtime
 from .streams import ReadableStream, TransformStream, WritableStream
@@ -105,7 +105,7 @@ class Object:
     @staticmethod
     def keys(obj: Any) -> list[Any]:
         if isinstance(obj, JsWebSocketPair):
-            return ["0", "1"]
+            return obj.object_keys()
         return [str(k) for k in obj]
 
     @staticmethod
@@ -131,6 +131,11 @@ class Response(_JsClass):
 
     @staticmethod
     def new(body: Any = None, init: Any = None, **kwargs: Any) -> JsResponse:
+        with js_errors():
+            return Response._new(body, init, **kwargs)
+
+    @staticmethod
+    def _new(body: Any = None, init: Any = None, **kwargs: Any) -> JsResponse:
         opts = {k: to_runtime(v) for k, v in _init(init, kwargs).items()}
         if isinstance(body, _Response):  # new Response(body, otherResponse)
             body = body.body
@@ -239,12 +244,31 @@ class JSON:
 
     @staticmethod
     def parse(text: str) -> Any:
-        return _json.loads(text, object_hook=JsObject)
+        """JS values as Pyodide shows them: objects and arrays are JsProxy objects, ``null`` is ``jsnull``."""
+        return _from_json(_json.loads(text))
 
     @staticmethod
     def stringify(value: Any, replacer: Any = None, space: Any = None) -> str:
         separators = (",", ":") if space is None else None
-        return _json.dumps(to_py(value), separators=separators, indent=space, ensure_ascii=False)
+        return _json.dumps(
+            to_py(value), separators=separators, indent=space, ensure_ascii=False, default=_to_json
+        )
+
+
+def _from_json(value: Any) -> Any:
+    if value is None:
+        return jsnull
+    if isinstance(value, list):
+        return JsArray(_from_json(v) for v in value)
+    if isinstance(value, dict):
+        return JsObject((k, _from_json(v)) for k, v in value.items())
+    return value
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, JsNull):
+        return None
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 class _Date:
@@ -266,8 +290,8 @@ class Date:
     """JavaScript's ``Date``: ``Date.now()`` (ms since the epoch) and ``Date.new(ms)``."""
 
     @staticmethod
-    def now() -> float:
-        return float(int(time.time() * 1000))
+    def now() -> int:
+        return int(time.time() * 1000)  # an integral JS number: a Python int, as in Pyodide
 
     @staticmethod
     def new(ms: float | None = None) -> _Date:

@@ -35,9 +35,11 @@ from .. import events as _events
 from ..socket import WebSocket, WebSocketPair
 from ..socket.convert import MISSING as _MISSING
 from .ffi import (
+    JsArray,
     JsBuffer,
     JsDoubleProxy,
     JsException,
+    JsMap,
     JsNull,
     JsObject,
     JsOnceCallable,
@@ -72,6 +74,9 @@ BORROWED_ATTRIBUTE = (
 DEBUG_HINT = "\nFor more information about the cause of this error, use `pyodide.setDebug(true)`"
 NOT_SUBSCRIPTABLE = "'pyodide.ffi.JsProxy' object is not subscriptable"
 CANNOT_CLONE = "[object Object] could not be cloned."
+TAGS_NOT_ARRAY = (
+    "Failed to execute 'acceptWebSocket' on 'DurableObjectState': parameter 2 is not of type 'Array'."
+)
 
 #: The kit's own line, printed once, when a borrowed listener is called.
 BORROWED_HINT = (
@@ -124,6 +129,12 @@ def js_string(value: Any) -> str:
         return "null"
     if isinstance(value, (bool, int, float)):
         return _js_number(value)
+    if isinstance(value, JsMap):
+        return "[object Map]"
+    if isinstance(value, JsObject):
+        return "[object Object]"
+    if isinstance(value, JsArray):  # Array.prototype.toString: the elements joined by ","
+        return ",".join("" if v is None or isinstance(v, JsNull) else js_string(v) for v in value)
     return str(value)  # a PyProxy's toString() is Python's str()
 
 
@@ -152,7 +163,7 @@ def from_runtime(value: Any) -> Any:
     if isinstance(value, _events.Blob):
         return JsBlobProxy(value)
     if isinstance(value, list):
-        return [from_runtime(v) for v in value]
+        return JsArray(from_runtime(v) for v in value)  # a JS Array
     if isinstance(value, BaseException) and not isinstance(value, JsException):
         name = getattr(value, "name", None)
         return JsException(str(value), name=name if isinstance(name, str) else type(value).__name__)
@@ -195,6 +206,10 @@ class _Wrapper(JsProxy):
 
     def __getitem__(self, key: Any) -> Any:
         raise TypeError(NOT_SUBSCRIPTABLE)
+
+    @property
+    def typeof(self) -> str:
+        return "object"
 
     def __repr__(self) -> str:
         return f"[object {self._js_class}]"
@@ -294,9 +309,10 @@ class JsEventProxy(_Wrapper):
         return type(self._js).__name__
 
     def __getattr__(self, name: str) -> Any:
-        if name in ("target", "currentTarget") and getattr(self._js, "_target", None) is not None:
-            return JsWebSocket(self._js._target)
-        return super().__getattr__(name)
+        value = super().__getattr__(name)
+        if value is None and name == "origin":
+            return jsnull  # JS null
+        return value
 
 
 # ---------------------------------------------------------------------- listeners
@@ -324,10 +340,19 @@ def _calling(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return call
 
 
+#: workerd's text (WebIDL) for a listener that is neither a function nor an object.
+NOT_A_LISTENER = (
+    "Failed to execute 'addEventListener' on 'EventTarget': "
+    "parameter 2 is not of type 'function or HandlerObject'."
+)
+
+
 def _js_listener(listener: Any, cache: dict[int, tuple[Any, Callable[[Any], Any]]]) -> Any:
     """The function the runtime keeps for a Python listener (the same one for the same proxy)."""
     if listener is None or isinstance(listener, JsNull):
         return None
+    if isinstance(listener, (str, int, float, bool)):  # JS primitives: not an EventListener
+        raise JsException(NOT_A_LISTENER, name="TypeError")
     if isinstance(listener, (JsDoubleProxy, JsOnceCallable)):
         kept = cache.get(id(listener))
         if kept is None or kept[0] is not listener:
@@ -466,11 +491,16 @@ class JsWebSocketPair(_Wrapper):
     __slots__ = ()
     _js_class = "WebSocketPair"
 
-    def object_values(self) -> list[JsWebSocket]:
-        return [JsWebSocket(self._js[0]), JsWebSocket(self._js[1])]
+    def object_values(self) -> JsArray:
+        return JsArray([JsWebSocket(self._js[0]), JsWebSocket(self._js[1])])
 
-    def object_keys(self) -> list[str]:
-        return ["0", "1"]
+    def object_keys(self) -> JsArray:
+        return JsArray(["0", "1"])
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("0", "1"):  # getattr(pair, "0"): the JS property
+            return JsWebSocket(self._js[int(name)])
+        return super().__getattr__(name)
 
     def object_entries(self) -> list[list[Any]]:
         return [[str(i), ws] for i, ws in enumerate(self.object_values())]
@@ -479,7 +509,7 @@ class JsWebSocketPair(_Wrapper):
         client, server = self.object_values()
         return {"0": client, "1": server, 0: client, 1: server}
 
-    def __iter__(self) -> Iterator[JsWebSocket]:
+    def __iter__(self) -> Iterator[Any]:
         return iter(self.object_values())  # measured: iterating the pair gives both ends
 
     def __len__(self) -> int:
@@ -500,6 +530,13 @@ class JsDurableObjectState(_Wrapper):
         if name in self._PASS:
             return getattr(self._js, name)
         return super().__getattr__(name)
+
+    def acceptWebSocket(self, ws: Any, tags: Any = None) -> None:  # noqa: N802 - the runtime's name
+        if isinstance(tags, (list, tuple)) and not isinstance(tags, JsArray):
+            # A Python list crosses as a PyProxy, which is no JS Array: to_js(tags) is.
+            raise JsException(TAGS_NOT_ARRAY, name="TypeError")
+        with js_errors():
+            self._js.acceptWebSocket(to_runtime(ws), *(() if tags is None else (list(tags),)))
 
 
 # Pyodide shows every one of them as the same class: type(x).__name__ == "JsProxy".

@@ -148,7 +148,8 @@ class WebSocket(NetworkSide):
 
     @property
     def bufferedAmount(self) -> int:
-        """Mirrors ``WebSocket.bufferedAmount``: always 0, as workerd reports it."""
+        """Mirrors ``WebSocket.bufferedAmount``: 0 here; workerd counts the bytes its peer has
+        not taken yet (scenario buffered-amount-counts-queued-bytes, open)."""
         return 0
 
     # ------------------------------------------------------------------ calls
@@ -171,22 +172,25 @@ class WebSocket(NetworkSide):
             TypeError: the end was returned in a Response, or has ended.
         """
         half_open = allowHalfOpen
-        if isinstance(options, (list, tuple)):
-            options = {}  # a JS array converts to an empty options dictionary, as workerd does
+        if isinstance(options, (str, int, float)):  # a JS primitive is not a dictionary
+            raise TypeError(errors.ACCEPT_OPTIONS_NOT_OF_TYPE)
+        if options is not None and not isinstance(options, dict):
+            options = {}  # any other object (a JS array too) converts to an empty options dictionary
         if options is not None:
-            if not isinstance(options, dict):
-                raise TypeError(
-                    f"accept() options must be a dict like {{'allowHalfOpen': True}}, "
-                    f"not {type(options).__name__}"
-                )
             if "allowHalfOpen" in options:
                 if allowHalfOpen is not None:
                     raise TypeError("pass allowHalfOpen in the options dict or as a keyword, not both")
                 half_open = options["allowHalfOpen"]
-        if self._handler is not None:
+        if self._handler is not None and not self._released:
+            # (once released, the table's "already used in a response" applies: gen-304a21da)
             self._fail_error("accept", (half_open,), TypeError(errors.ACCEPT_HIBERNATABLE))
         t = transition(self._phase, Action.ACCEPT)
-        if t.effect is Effect.RAISE:
+        # An end closed both ways that has not let go of its pipe yet (workerd: not Released,
+        # its last frame still to be taken) takes accept() as a no-op; the table says "raise"
+        # because it treats ended ends as released (state.py). Measured for CLOSED only:
+        # scenario accept-after-close-before-release.
+        held = self._phase is Phase.CLOSED and not self._released
+        if t.effect is Effect.RAISE and not held:
             self._fail("accept", (half_open,), t)
         if t.effect is Effect.START_READING:
             if half_open is not None:
@@ -267,7 +271,10 @@ class WebSocket(NetworkSide):
         """
         compat = self._pair._compat
         if code is not None:
-            code = coerce_close_code(code)
+            try:
+                code = coerce_close_code(code)
+            except TypeError as exc:
+                self._fail_error("close", (code, reason), exc)
             if compat.pedantic_wpt:
                 valid = code == 1000 or 3000 <= code <= 4999
             else:

@@ -39,50 +39,66 @@ def _varint_len(n: int) -> int:
 
 def v8_serialized_size(value: Any) -> int:
     """Bytes V8's ValueSerializer (format 15, with header) writes for ``value``."""
-    return 2 + _v8_value_size(value, set())
+    return _v8_value_end(value, 2, set())  # the header: 0xFF and the version
 
 
-def _v8_value_size(value: Any, seen: set[int]) -> int:
+def _v8_value_end(value: Any, at: int, seen: set[int]) -> int:
+    """Where V8's buffer ends after writing ``value`` from offset ``at``.
+
+    The offset matters: a two-byte string is preceded by a padding byte when its
+    characters would otherwise start at an odd offset (V8 ``WriteString``), so
+    the same string costs one byte more or less depending on what came before it.
+    """
     if value is None or isinstance(value, bool):
-        return 1
+        return at + 1
     if isinstance(value, int):
         if -(2**31) <= value < 2**31:
-            return 1 + _varint_len(value * 2 if value >= 0 else -value * 2 - 1)  # zigzag
+            return at + 1 + _varint_len(value * 2 if value >= 0 else -value * 2 - 1)  # zigzag
         if abs(value) < 2**53:
-            return 9  # a double
+            return at + 9  # a double
         digits = (abs(value).bit_length() + 63) // 64
-        return 1 + _varint_len(digits * 16) + 8 * digits  # a BigInt (Pyodide's conversion)
+        return at + 1 + _varint_len(digits * 16) + 8 * digits  # a BigInt (Pyodide's conversion)
     if isinstance(value, float):
-        return 9
+        return at + 9
     if isinstance(value, str):
         try:
             raw = value.encode("latin-1")
-            return 1 + _varint_len(len(raw)) + len(raw)
+            return at + 1 + _varint_len(len(raw)) + len(raw)
         except UnicodeEncodeError:
             n = len(value.encode("utf-16-le", "surrogatepass"))
-            return 1 + _varint_len(n) + n + 1  # a padding byte keeps two-byte strings aligned
-    if isinstance(value, (bytes, bytearray, memoryview)):
+            if (at + 1 + _varint_len(n)) & 1:
+                at += 1  # kPadding: the UTF-16 code units start at an even offset
+            return at + 1 + _varint_len(n) + n
+    if isinstance(value, bytes):  # an ArrayBuffer
+        return at + 1 + _varint_len(len(value)) + len(value)
+    if isinstance(value, (bytearray, memoryview)):  # a Uint8Array: its buffer, then the view
         n = memoryview(value).nbytes
-        return 1 + _varint_len(n) + n
+        return at + 1 + _varint_len(n) + n + 1 + 1 + _varint_len(0) + _varint_len(n) + _varint_len(0)
     key = id(value)
     if key in seen:
-        return 2  # a back-reference
+        return at + 2  # a back-reference
     if isinstance(value, (list, tuple)):
         seen.add(key)
         n = len(value)
-        body = sum(_v8_value_size(v, seen) for v in value)
-        return 1 + _varint_len(n) + body + 1 + 1 + 2 * _varint_len(n)
+        at += 1 + _varint_len(n)
+        for v in value:
+            at = _v8_value_end(v, at, seen)
+        return at + 1 + _varint_len(0) + _varint_len(n)  # kEndDenseJSArray, properties, length
     if isinstance(value, dict):
         seen.add(key)
-        body = 0
+        at += 1
         for k, v in value.items():
             if not isinstance(k, (str, int)) or isinstance(k, bool):
                 raise DOMException(f"{value!r} could not be cloned.", "DataCloneError")
-            body += _v8_value_size(k if isinstance(k, int) else str(k), seen) + _v8_value_size(v, seen)
-        return 1 + body + 1 + _varint_len(len(value))
+            at = _v8_value_end(k if isinstance(k, int) else str(k), at, seen)
+            at = _v8_value_end(v, at, seen)
+        return at + 1 + _varint_len(len(value))
     if isinstance(value, (set, frozenset)):
         seen.add(key)
-        return 1 + sum(_v8_value_size(v, seen) for v in value) + 1 + _varint_len(len(value))
+        at += 1
+        for v in value:
+            at = _v8_value_end(v, at, seen)
+        return at + 1 + _varint_len(len(value))
     if isinstance(value, End):  # a runtime object: workerd's serializer refuses it by name
         raise DOMException(errors.NOT_SERIALIZABLE.format(type="WebSocket"), "DataCloneError")
     raise DOMException(f"{type_name(value)} object could not be cloned.", "DataCloneError")

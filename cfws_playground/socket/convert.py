@@ -4,12 +4,15 @@ workerd converts arguments with V8 and WebIDL: text is held as UTF-16 (so lone
 surrogates survive until the wire), numbers print as ``Number::toString`` does,
 and a reason is a USVString. The kit converts the Python values a learner
 passes the same way, and says what workerd would have done where it refuses
-(kit-decisions 1). Also here: how an exception prints as V8 formats it.
+(kit-decisions 1). Numbers given as text are read as JavaScript's ``Number()``
+reads them, not as Python's ``float()``. Also here: how an exception prints as
+V8 formats it.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from .. import errors
@@ -22,10 +25,12 @@ __all__ = [
     "coerce_close_code",
     "coerce_close_reason",
     "coerce_message",
+    "js_int32_argument",
     "js_message",
     "js_name",
     "js_number_to_string",
     "js_to_string",
+    "string_to_number",
     "received_text",
     "uncaught_message",
     "usv_string",
@@ -114,31 +119,84 @@ def usv_string(text: str) -> str:
 
 
 def coerce_close_code(code: Any) -> int:
-    """A close code as JS converts it to an integer: ``"1000"`` is 1000, floats truncate,
-    NaN (and text that is not a number) is 0, ``True`` is 1, as in workerd.
+    """A close code as workerd's ``int`` parameter receives it from JS.
 
-    Deliberate difference (kit-decisions 1): other values raise TypeError, saying
-    what workerd would have done.
+    JS converts the value to a number (``Number()``: ``"1000"``, ``" 1000 "``,
+    ``"0x3e8"`` and ``"1e3"`` are 1000; ``"1_000"`` and ``"١٠٠٠"`` are NaN,
+    where Python's ``float()`` would read 1000); NaN and the infinities become 0,
+    fractions are cut toward zero, and a number outside the 32-bit range raises
+    workerd's ``TypeError: Value out of range. ...`` instead of wrapping (measured
+    on workerd 2026-11-23: scenario ``close-code-js-number-parsing``).
+
+    Deliberate difference (kit-decisions 1): values JS would convert by other
+    means raise TypeError, saying what workerd would have done.
     """
-    if isinstance(code, str):
-        text = code.strip()
-        try:
-            code = float(text) if text else 0.0
-        except ValueError:
-            code = math.nan
-    elif isinstance(code, bool):
-        return int(code)
-    if not isinstance(code, (int, float)):
+    if not isinstance(code, (str, int, float)):
         would = js_to_string(code)
         raise TypeError(
             f"close() code must be a number, not {type_name(code)}. workerd would have converted "
             f"{would!r} to a number, and most likely thrown 'Invalid WebSocket close code'."
         )
-    if isinstance(code, float):
-        if math.isnan(code) or math.isinf(code):
-            return 0
-        return int(code)
-    return int(code)
+    return js_int32_argument(code)
+
+
+# ECMAScript's WhiteSpace and LineTerminator code points (StrWhiteSpaceChar).
+_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"  # noqa: E501
+_DECIMAL = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
+_RADIX = {
+    "x": (16, re.compile(r"[0-9a-fA-F]+")),
+    "o": (8, re.compile(r"[0-7]+")),
+    "b": (2, re.compile(r"[01]+")),
+}
+
+
+def string_to_number(text: str) -> float:
+    """ECMAScript ``StringToNumber``: what ``Number(text)`` gives, NaN when JS would."""
+    body = text.strip(_JS_SPACE)
+    if not body:
+        return 0.0
+    if len(body) > 2 and body[0] == "0" and body[1] in "xXoObB":
+        radix, digits = _RADIX[body[1].lower()]
+        if not digits.fullmatch(body[2:]):
+            return math.nan
+        try:
+            return float(int(body[2:], radix))
+        except OverflowError:
+            return math.inf
+    if not _DECIMAL.fullmatch(body):
+        return math.nan
+    return float(body)
+
+
+def to_number(value: object) -> float:
+    """ECMAScript ``ToNumber`` for the Python values a learner passes (str, bool, int, float)."""
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, str):
+        return string_to_number(value)
+    if isinstance(value, int):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    if isinstance(value, float):
+        return value
+    raise TypeError(f"not a value JavaScript converts to a number here: {type(value).__name__}")
+
+
+def js_int32_argument(value: object) -> int:
+    """A value as a workerd ``int`` parameter receives it (see the module docstring).
+
+    Raises:
+        TypeError: the number is outside the signed 32-bit range (workerd's text).
+    """
+    x = to_number(value)
+    if math.isnan(x) or math.isinf(x):
+        return 0
+    n = int(x)  # truncates toward zero
+    if not -(2**31) <= n < 2**31:
+        raise TypeError(errors.VALUE_OUT_OF_RANGE)
+    return n
 
 
 def coerce_close_reason(reason: Any) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import errors
 from ..dispatch import spawn
-from ..events import Event, MessageEvent, type_name
+from ..events import Event, MessageEvent, begin_dispatch, end_dispatch, type_name
 from .convert import js_message, js_name
 from .end import End, log
 
@@ -71,6 +71,13 @@ class EventTarget(End):
         Raises:
             TypeError: ``capture`` is true, or ``listener`` is not callable.
         """
+        # JSG converts the arguments in order: the listener before the options.
+        if listener is None:
+            fn = None
+        elif isinstance(listener, _JS_PRIMITIVES):
+            raise TypeError(errors.LISTENER_NOT_OF_TYPE)
+        else:
+            fn = _listener_function(listener)
         if isinstance(options, bool):
             if options:
                 raise TypeError(errors.USE_CAPTURE_MUST_BE_FALSE)
@@ -85,9 +92,8 @@ class EventTarget(End):
         # ``passive`` is accepted and has no effect: WebSocket events cannot be cancelled.
         if not isinstance(type, str):
             raise TypeError(f"event type must be a str, not {type_name(type)}")
-        if listener is None:
+        if fn is None:
             return
-        fn = _listener_function(listener)
         entries = self._listeners.setdefault(type, [])
         if any(e.key is listener or e.key == listener for e in entries):
             return
@@ -108,6 +114,8 @@ class EventTarget(End):
             TypeError: ``capture`` is true (``{"capture": True}`` or ``True``), as in
                 workerd; the listener stays registered.
         """
+        if isinstance(listener, _JS_PRIMITIVES):
+            raise TypeError(errors.REMOVE_LISTENER_NOT_OF_TYPE)
         if options is True:
             raise TypeError(errors.REMOVE_USE_CAPTURE_MUST_BE_FALSE)
         if isinstance(options, dict) and options.get("capture"):
@@ -130,20 +138,25 @@ class EventTarget(End):
         (WebSocket events cannot be cancelled).
         """
         if not isinstance(event, Event):
-            raise TypeError(f"dispatchEvent() takes an Event, not {type_name(event)}")
-        if self._pair._compat.spec_compliant_dispatch_exceptions:
-            self._dispatch_reporting(event)
+            raise TypeError(errors.DISPATCH_NOT_AN_EVENT)
+        begin_dispatch(event, self, trusted=False)
+        try:
+            if self._pair._compat.spec_compliant_dispatch_exceptions:
+                self._dispatch_reporting(event)
+                return True
+            for fn in self._each_listener(event.type):
+                self._call_listener(fn, event)
             return True
-        for fn in self._each_listener(event.type):
-            self._call_listener(fn, event)
-        return True
+        finally:
+            end_dispatch(event)
 
     def _each_listener(self, etype: str) -> Iterator[Callable[[Any], Any]]:
         """The functions to call for an event, in workerd's order (basics.c++ dispatchEventImpl).
 
         The ``on<type>`` attribute first (if callable), then listeners in the
         order they were added, as of the dispatch's start; lazily, so that a
-        listener removed by an earlier one in the same dispatch is skipped, and
+        listener removed by an earlier one in the same dispatch is skipped (unless it was
+        added again: then it runs in its old place), and
         a ``once`` listener is removed before it runs.
         """
         handler = getattr(self, _ON.get(etype) or "on" + etype, None)
@@ -152,12 +165,13 @@ class EventTarget(End):
         entries = self._listeners.get(etype)
         if entries:
             for entry in tuple(entries):
-                if entry.removed:
+                live = _registered(entries, entry)
+                if live is None:
                     continue
-                if entry.once:
-                    entry.removed = True
-                    entries.remove(entry)
-                yield entry.fn
+                if live.once:
+                    live.removed = True
+                    entries.remove(live)
+                yield live.fn
 
     def _dispatch_from_runtime(self, event: Event) -> None:
         """Dispatch an event the runtime produced (a frame, a close); handle a raising listener."""
@@ -167,6 +181,14 @@ class EventTarget(End):
         if self._handler is not None:
             self._handler(self, event)
             return
+        begin_dispatch(event, self, trusted=True)
+        try:
+            self._dispatch_listeners(event)
+        finally:
+            end_dispatch(event)
+
+    def _dispatch_listeners(self, event: Event) -> None:
+        pair = self._pair
         etype = event.type
         entries = self._listeners.get(etype)
         handler = getattr(self, _ON.get(etype) or "on" + etype, None)
@@ -234,10 +256,26 @@ class EventTarget(End):
                 spawn(result)
 
 
+def _registered(entries: list[ListenerEntry], entry: ListenerEntry) -> ListenerEntry | None:
+    """The entry a dispatch calls for ``entry`` of its snapshot, or None.
+
+    workerd looks each listener of the snapshot up by the function: one removed
+    and added again during the dispatch still runs, in its old place (measured on
+    workerd 2026-11-23: scenario listener-readded-during-dispatch).
+    """
+    if not entry.removed:
+        return entry
+    return next((e for e in entries if e.key is entry.key or e.key == entry.key), None)
+
+
 def _listener_function(listener: Any) -> Callable[[Any], Any]:
     if callable(listener):
         return listener  # type: ignore[no-any-return]
     handle = getattr(listener, "handleEvent", None)
     if callable(handle):
         return handle  # type: ignore[no-any-return]
-    raise TypeError(f"a listener must be callable or have a handleEvent() method, not {type_name(listener)}")
+    raise TypeError(errors.HANDLE_EVENT_NOT_OF_TYPE)
+
+
+#: Python values that reach JavaScript as primitives (Pyodide converts them), not objects.
+_JS_PRIMITIVES = (str, int, float)

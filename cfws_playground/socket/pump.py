@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from .. import errors
 from ..dispatch import Once, runtime, schedule
 from ..errors import ConnectionLostError
-from ..events import Blob, CloseEvent, ErrorEvent, Event, _message_event
+from ..events import Blob, CloseEvent, ErrorEvent, Event, _message_event, begin_dispatch, end_dispatch
 from ..state import Action, Effect, Phase, transition
 from .convert import WTF8, js_message, js_name, received_text, uncaught_message
 from .end import CLOSED_INCOMING, CLOSED_OUTGOING, END_NAMES, CloseFrame, ReadFailure, log
@@ -297,7 +297,9 @@ class Pump(EventTarget):
         if self._handler is not None:
             self._handler(self, event)  # a hibernatable end: webSocketClose(ws, 1006, ...)
         else:
+            begin_dispatch(event, self, trusted=True)
             self._dispatch_reporting(event)
+            end_dispatch(event)
         self._phase = t.next
 
     def _schedule_error(self, error: BaseException, message: str) -> None:
@@ -329,17 +331,21 @@ class Pump(EventTarget):
         if self._pair._recorders:
             self._record_event(event)
         spec_compliant = self._pair._compat.spec_compliant_dispatch_exceptions
-        for fn in self._each_listener("error"):
-            try:
-                self._call_listener(fn, event)
-            except Exception as exc:  # noqa: BLE001 - reported; before 2026-09-15 it also ends the dispatch
-                text = f"Uncaught {js_name(exc)}: {js_message(exc)}"
-                log.warning("%s (in an error listener)", text)
-                if self._pair._recorders:
-                    self._record_note("listener raised", text)
-                if not spec_compliant:
-                    self._stuck_error = error
-                    return False
+        begin_dispatch(event, self, trusted=True)
+        try:
+            for fn in self._each_listener("error"):
+                try:
+                    self._call_listener(fn, event)
+                except Exception as exc:  # noqa: BLE001 - reported; before 2026-09-15 it also ends the dispatch
+                    text = f"Uncaught {js_name(exc)}: {js_message(exc)}"
+                    log.warning("%s (in an error listener)", text)
+                    if self._pair._recorders:
+                        self._record_note("listener raised", text)
+                    if not spec_compliant:
+                        self._stuck_error = error
+                        return False
+        finally:
+            end_dispatch(event)
         return True
 
     # ------------------------------------------------------------------ internals: dispatch

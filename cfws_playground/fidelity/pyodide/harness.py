@@ -22,7 +22,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-__all__ = ["make_object", "object_fetch", "run", "run_json", "show"]
+__all__ = ["call_declared", "make_object", "run", "run_json", "show"]
 
 _LONG = 64
 
@@ -30,6 +30,8 @@ _LONG = 64
 def _module(name: str) -> Any:
     """``pyodide.ffi`` or ``workers``: Pyodide's and the SDK's inside workerd, the dialect's on the kit."""
     return importlib.import_module(name)
+
+
 _state: dict[str, Any] = {"rows": None, "cls": None}
 
 
@@ -151,9 +153,16 @@ def make_object(ctx: Any, env: Any) -> Any:
     return _object_class()(ctx, env)
 
 
-async def object_fetch(instance: Any, request: Any) -> Any:
-    """``instance.fetch`` with the SDK's ``Request`` around the runtime's request."""
-    result = instance.fetch(_module("workers").Request(request))
-    if hasattr(result, "__await__"):
-        result = await result
-    return result
+def call_declared(method: Any, *args: Any) -> Any:
+    """``method(*args)`` with only as many positional arguments as it declares (all with ``*args``):
+    a handler written ``async def alarm(self)`` is called without the alarm's details."""
+    import inspect
+
+    try:
+        params = list(inspect.signature(method).parameters.values())
+    except (TypeError, ValueError):
+        return method(*args)
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return method(*args)
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return method(*args[: len(positional)])

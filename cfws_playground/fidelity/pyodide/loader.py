@@ -109,6 +109,8 @@ def python_files() -> dict[str, str]:
 def _capnp_config(configs: Sequence[Config]) -> str:
     modules = (
         '(name = "worker.mjs", esModule = embed "worker.mjs"), '
+        '(name = "glue.mjs", esModule = embed "glue.mjs"), '
+        '(name = "load.mjs", esModule = embed "load.mjs"), '
         '(name = "shim.mjs", esModule = embed "shim.mjs"), '
         '(name = "pyodide.mjs", esModule = embed "pyodide.mjs"), '
         '(name = "pyodide.asm.js", esModule = embed "pyodide.asm.js"), '
@@ -157,7 +159,7 @@ class PyodideServer(WorkerdServer):
         server = cls(binary, configs)
         with tempfile.TemporaryDirectory(prefix="cfws-pyodide-") as tmp:
             work = Path(tmp)
-            for name in ("worker.mjs", "shim.mjs"):
+            for name in ("worker.mjs", "glue.mjs", "load.mjs", "shim.mjs"):
                 shutil.copy(_HERE / name, work / name)
             for name in _PYODIDE_FILES:
                 (work / name).symlink_to(pyodide / name)

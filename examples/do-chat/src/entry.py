@@ -16,6 +16,7 @@ is two proxies, so compare sockets with ``==``, never ``is``.
 from urllib.parse import parse_qs, urlparse
 
 from js import Object, WebSocketPair, WebSocketRequestResponsePair
+from pyodide.ffi import to_js
 from workers import DurableObject, Response, WorkerEntrypoint
 
 HISTORY = 20  # messages a newcomer sees
@@ -47,7 +48,7 @@ class ChatRoom(DurableObject):
         name = parse_qs(urlparse(request.url).query).get("name", ["anonymous"])[0]
         pair = Object.values(WebSocketPair.new())
         client, server = pair[0], pair[1]
-        self.ctx.acceptWebSocket(server, ["member"])
+        self.ctx.acceptWebSocket(server, to_js(["member"]))  # a JS Array: a Python list is refused
         server.serializeAttachment(name)
         recent = self.sql.exec("SELECT name, text FROM messages ORDER BY id DESC LIMIT ?", HISTORY).toArray()
         for row in reversed(recent):

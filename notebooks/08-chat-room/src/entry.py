@@ -14,6 +14,7 @@ proxies, so sockets are compared with ==, never with is.
 from urllib.parse import parse_qs, urlparse
 
 from js import WebSocketPair
+from pyodide.ffi import to_js
 from workers import DurableObject, Response, WorkerEntrypoint
 
 
@@ -43,7 +44,7 @@ class ChatRoom(DurableObject):
     async def fetch(self, request):
         name = parse_qs(urlparse(request.url).query).get("name", ["anonymous"])[0]
         client, server = WebSocketPair.new().object_values()
-        self.ctx.acceptWebSocket(server, ["member"])
+        self.ctx.acceptWebSocket(server, to_js(["member"]))  # tags: a JS Array
         server.serializeAttachment(name)
         last = self.ctx.storage.sql.exec("SELECT name, text FROM said ORDER BY id DESC LIMIT 10")
         for row in reversed(last.toArray()):
