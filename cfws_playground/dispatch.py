@@ -55,6 +55,7 @@ __all__ = [
     "Once",
     "Runtime",
     "Timer",
+    "ensure_runtime",
     "nothing_else_ready",
     "queue_microtask",
     "runtime",
@@ -313,6 +314,16 @@ def runtime(loop: asyncio.AbstractEventLoop | None = None) -> Runtime:
                 _unwrapped[loop] = rt
     _last = (loop, rt)
     return rt
+
+
+def ensure_runtime() -> None:
+    """Give the running loop its runtime now, if a loop runs (its timers are the runtime's from then)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    if _last[0] is not loop:
+        runtime(loop)
 
 
 def set_call_soon(mode: CallSoon, loop: asyncio.AbstractEventLoop | None = None) -> None:
