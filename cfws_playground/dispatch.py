@@ -50,6 +50,7 @@ from typing import Any, Literal
 from . import errors
 
 __all__ = [
+    "CallSoon",
     "MAX_YIELDS",
     "MESSAGE_CHANNEL_FROM",
     "Once",

@@ -191,6 +191,10 @@ class Watchdog:
                 log.warning("the CPU-time limit needs the event loop on the main thread: not enforced")
                 self.cpu_ms = None
                 return
+            if not hasattr(time, "pthread_getcpuclockid") or not hasattr(signal, "SIGXCPU"):
+                log.warning("the CPU-time limit needs a per-thread CPU clock and SIGXCPU: not enforced here")
+                self.cpu_ms = None
+                return
             self._clock = time.pthread_getcpuclockid(self._ident)
             self._previous_xcpu = signal.signal(signal.SIGXCPU, self._on_xcpu)
 

@@ -40,6 +40,7 @@ __all__ = [
     "check_upper_worker",
     "check_who",
     "install_check",
+    "show_solution",
     "ladder",
 ]
 
@@ -80,6 +81,25 @@ class _Uncaught(logging.Handler):
         logger = logging.getLogger("cfws_playground")
         logger.removeHandler(self)
         logger.setLevel(self._level)
+
+
+def show_solution(path: str) -> None:
+    """Show a solution file under the cell, as code to read: nothing of it runs.
+
+    Loading it into the cell (``%load``) would run it again on the next *Run All*, after the
+    self-check, over the learner's own answer; shown, it never replaces anything."""
+    import pathlib
+
+    text = pathlib.Path(path).read_text(encoding="utf-8")
+    try:
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
+    except ImportError:
+        get_ipython = None  # type: ignore[assignment]
+    if get_ipython is None or get_ipython() is None:  # not in a notebook: plain text
+        print(text)
+        return
+    display(Markdown(f"```python\n{text}```"))
 
 
 # ---------------------------------------------------------------- 00 start here

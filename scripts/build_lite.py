@@ -140,11 +140,52 @@ def network_imports(path: Path) -> list[str]:
     return found
 
 
+#: Every chapter, 06b-OPTIONAL-... included (a glob of "[0-9][0-9]-*" silently skipped it).
+CHAPTER_GLOB = "[0-9][0-9]*-*.ipynb"
+
+
+def joined(path: Path) -> dict[str, object]:
+    """The notebook with every multi-line string as one string, not a list of lines.
+
+    nbformat allows either, and a Jupyter server joins the lists before the page sees them. A
+    JupyterLite site serves the file as it is, and the page renders a list of output lines
+    joined with commas: every line after the first would start with ",".
+    """
+    nb = json.loads(path.read_text(encoding="utf-8"))
+
+    def one(value: object) -> object:
+        return "".join(value) if isinstance(value, list) and all(isinstance(v, str) for v in value) else value
+
+    for cell in nb["cells"]:
+        cell["source"] = one(cell["source"])
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                out["text"] = one(out["text"])
+            for mime, value in out.get("data", {}).items():
+                if not mime.endswith("json"):
+                    out["data"][mime] = one(value)
+    return nb  # type: ignore[no-any-return]
+
+
+def linked_files(paths: list[Path]) -> list[Path]:
+    """Files beside the notebooks that their markdown links or shows, such as ``topology.svg``."""
+    found: list[Path] = []
+    for path in paths:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "markdown":
+                continue
+            for target in re.findall(r"\]\(([\w.-]+\.(?:svg|png|jpg|gif))\)", "".join(cell["source"])):
+                file = NOTEBOOKS / target
+                if file.is_file() and file not in found:
+                    found.append(file)
+    return found
+
+
 def chapters() -> tuple[list[Path], dict[str, str]]:
     """The chapters that run in the browser, and those left out with the reason."""
     included: list[Path] = []
     left_out: dict[str, str] = {}
-    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")):
+    for path in sorted(NOTEBOOKS.glob(CHAPTER_GLOB), key=lambda p: p.stem.split("-")[0]):
         needs = network_imports(path)
         if needs:
             left_out[path.name] = "talks over the network (imports " + ", ".join(needs) + ")"
@@ -356,9 +397,11 @@ def _build(output: Path, cache: Path, stage: Path, extra: list[Path]) -> dict[st
     contents = stage / "contents"
     contents.mkdir()
     for path in [*included, *extra]:
-        shutil.copy2(path, contents / path.name)
+        (contents / path.name).write_text(json.dumps(joined(path), indent=1) + "\n", encoding="utf-8")
     for name in left_out:  # a stand-in: links to it from other chapters say why it is not here
         (contents / name).write_text(json.dumps(placeholder(NOTEBOOKS / name), indent=1) + "\n")
+    for file in linked_files([*included, *extra]):
+        shutil.copy2(file, contents / file.name)
     shutil.copy2(NOTEBOOKS / "checks.py", contents / "checks.py")
     shutil.copytree(
         NOTEBOOKS / "solutions", contents / "solutions", ignore=shutil.ignore_patterns("__pycache__")

@@ -40,8 +40,14 @@ def test_chapters_that_talk_over_the_network_are_left_out(build_lite: ModuleType
                          "04-close.ipynb", "05-errors.ipynb"]
     assert "07-compatibility-dates.ipynb" in names
     assert "serve" in left_out["06-real-clients.ipynb"] and "websockets" in left_out["06-real-clients.ipynb"]
-    every = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-    assert sorted(names + list(left_out)) == every
+    every = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]*-*.ipynb"))
+    assert "06b-OPTIONAL-scripts-and-browser.ipynb" in every
+    assert sorted(names + list(left_out)) == every, "every chapter is built or left out with a reason"
+
+
+def test_the_pictures_a_chapter_shows_go_into_the_site(build_lite: ModuleType) -> None:
+    included, _ = build_lite.chapters()
+    assert (ROOT / "notebooks" / "topology.svg") in build_lite.linked_files(included)
 
 
 def test_network_imports_are_found_in_any_spelling(build_lite: ModuleType, tmp_path: Path) -> None:
@@ -76,3 +82,18 @@ def test_the_chapter_that_compares_with_workerd_stays_out_of_the_browser(build_l
     stand_in = build_lite.placeholder(ROOT / "notebooks" / "10-check-the-kit.ipynb")
     text = "".join(stand_in["cells"][0]["source"])
     assert text.startswith("# Check the kit against workerd\n") and "JupyterLab or on Binder" in text
+
+
+def test_the_site_gets_each_output_as_one_string(build_lite: ModuleType) -> None:
+    """A list of lines in the file shows in JupyterLite joined with commas: the site gets strings."""
+    path = ROOT / "notebooks" / "01-pairs.ipynb"
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    outputs = [o for c in stored["cells"] for o in c.get("outputs", [])]
+    lists = [o["text"] for o in outputs if isinstance(o.get("text"), list)]
+    assert any(len(text) > 1 for text in lists), "the chapter stores multi-line outputs as lists of lines"
+    served = build_lite.joined(path)
+    for cell, original in zip(served["cells"], stored["cells"], strict=True):
+        assert isinstance(cell["source"], str) and cell["source"] == "".join(original["source"])
+        for out, was in zip(cell.get("outputs", []), original.get("outputs", []), strict=True):
+            if "text" in out:
+                assert out["text"] == "".join(was["text"])

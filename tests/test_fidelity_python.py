@@ -66,8 +66,6 @@ OPEN_PYTHON: dict[str, str] = {
     "py-throws-json-parse-error": "js.JSON.parse('{') raises JsException(SyntaxError) in Pyodide; "
     "json.JSONDecodeError on the kit",
     "py-sdk-response-101": "the SDK Response's js_object is a JsProxy(Response) in Pyodide; a kit object",
-    "py-sdk-response-headers-mapping": "a text Response gets content-type text/plain;charset=UTF-8 from "
-    "workerd; the kit's headers have none",
     "py-object-tags-python-list": "acceptWebSocket(ws, a Python list) is refused on both with the same "
     "TypeError; the caller of stub.fetch() gets it as an AbortError wrapping the JsException in workerd, "
     "as the JsException itself on the kit",
@@ -182,3 +180,18 @@ def test_live_pyodide_in_workerd_reproduces_the_references(installed) -> None:  
     assert not changed, (
         f"Pyodide in workerd differs from the references (re-record and review): {changed[:10]}"
     )
+
+
+@pytest.mark.workerd
+def test_the_pyodide_server_is_stopped_by_pid_when_a_run_fails(installed) -> None:  # type: ignore[no-untyped-def]
+    from cfws_playground.fidelity.pyodide import PyodideServer
+
+    config = ("2026-11-17", ())
+    with (
+        pytest.raises(RuntimeError, match="boom"),
+        PyodideServer.start_python(*installed, [config]) as server,
+    ):
+        proc = server.proc
+        assert proc is not None and proc.poll() is None
+        raise RuntimeError("boom")
+    assert proc.poll() is not None, "workerd outlived the failed run"

@@ -227,6 +227,10 @@ def test_nbval_fails_against_a_broken_playground(breakage: str, tmp_path: pathli
 # ---------------------------------------------------------------- exercises
 
 
+#: A solution cell: shown when uncommented, never run (see checks.show_solution).
+SHOW_SOLUTION = r'# show_solution\("(solutions/[\w.-]+\.py)"\)'
+
+
 def exercises() -> list[tuple[str, str, str, str, str]]:
     """(notebook, set-up, scaffold, check call, solution file) for every exercise.
 
@@ -246,9 +250,9 @@ def exercises() -> list[tuple[str, str, str, str, str]]:
             elif "self-check" in kinds:
                 check = source(cell)
             elif "solution" in kinds:
-                # Only a commented %load: Run All runs nothing, and the learner's own answer stays.
-                m = re.fullmatch(r"# %load (solutions/[\w.-]+\.py)", source(cell).strip())
-                assert m, f"{path.name}: a solution cell is `# %load solutions/...` alone: {source(cell)!r}"
+                # Only a commented show_solution(): Run All runs nothing, and the learner's answer stays.
+                m = re.fullmatch(SHOW_SOLUTION, source(cell).strip())
+                assert m, f"{path.name}: a solution cell is `# show_solution(...)` alone: {source(cell)!r}"
                 assert scaffold is not None, f"{path.name}: solution without a scaffold before it"
                 found.append((path.name, imports, scaffold, check, m.group(1)))
                 scaffold = None
@@ -263,8 +267,23 @@ def test_solutions_never_run_in_the_learners_namespace() -> None:
     for path in workshop_notebooks():
         for cell in code_cells(load(path)):
             for line in source(cell).splitlines():
-                if "solutions/" in line:
-                    assert re.fullmatch(r"# %load solutions/[\w.-]+\.py", line.strip()), (path.name, line)
+                if "solutions/" in line or "%load" in line:
+                    assert re.fullmatch(SHOW_SOLUTION, line.strip()), (path.name, line)
+
+
+@pytest.mark.usefixtures("in_notebooks")
+def test_showing_a_solution_runs_none_of_it(capsys: pytest.CaptureFixture[str]) -> None:
+    """Uncommented and run, the solution cell shows the file and defines nothing, even on Run All."""
+    sys.path.insert(0, str(NOTEBOOKS))
+    from checks import show_solution  # noqa: PLC0415
+
+    ns: dict[str, Any] = {"show_solution": show_solution, "__name__": "__main__"}
+    before = set(ns)
+    show_solution("solutions/08-names.py")
+    exec('show_solution("solutions/01-greet.py")', ns)  # noqa: S102 - the cell, uncommented
+    assert set(ns) - before == {"__builtins__"}, "the solution defined names in the notebook"
+    shown = capsys.readouterr().out
+    assert "def names(sockets):" in shown and "async def greet(pair):" in shown
 
 
 def test_every_solution_file_belongs_to_an_exercise() -> None:
@@ -414,10 +433,14 @@ def test_prose_that_states_a_fact_names_what_backs_it(path: pathlib.Path) -> Non
 
 
 def workerd_transcripts() -> dict[str, Any]:
+    """The recorded transcripts of the JS scenarios, and of the Python ones (Pyodide in workerd)."""
+    from cfws_playground.fidelity.pyodide.compare import load_python_references  # noqa: PLC0415
     from cfws_playground.fidelity.workerd import WORKERD_VERSION  # noqa: PLC0415
 
     refs = ROOT / "cfws_playground" / "fidelity" / "references" / f"workerd-{WORKERD_VERSION}.json"
-    return dict(json.loads(refs.read_text(encoding="utf-8"))["transcripts"])
+    transcripts = dict(json.loads(refs.read_text(encoding="utf-8"))["transcripts"])
+    transcripts.update(load_python_references()["transcripts"])
+    return transcripts
 
 
 #: Close codes (not years, not times) and workerd's error texts, as a cell's output shows them.

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import http.client
 import os
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -149,64 +148,28 @@ async def counter(port: int) -> list[str]:
     return rows
 
 
-#: Projects whose clients see something else on Pyodide in workerd, with what differs (strict).
-OPEN_PROJECTS = {
-    "08-chat-room": "ctx.acceptWebSocket(server, ['member']) passes a Python list, which workerd refuses "
-    "(not an Array: the DO's fetch raises, every client gets HTTP 500); the kit accepts it "
-    "(scenario py-object-tags-python-list)",
-    "do-chat": "the same acceptWebSocket(server, ['member']) with a Python list; with to_js(...) "
-    "instead (LIST_TO_ARRAY, checked on a copy) both give the same transcripts",
-}
-
-
-#: The one-line change that makes an open project give the same transcripts (checked on a copy).
-LIST_TO_ARRAY = (
-    ('self.ctx.acceptWebSocket(server, ["member"])', 'self.ctx.acceptWebSocket(server, to_js(["member"]))'),
-    ("from workers import", "from pyodide.ffi import to_js\nfrom workers import"),
-)
 Script = Callable[[int], Awaitable[list[str]]]
 
 
-async def transcripts(
-    folder: Path, installed: tuple[Path, Path], script: Script
-) -> tuple[list[str], list[str]]:
+async def both(folder: Path, installed: tuple[Path, Path], script: Script) -> None:
     async with on_kit(folder) as port:
         kit = await script(port)
     async with on_workerd(folder, installed) as port:
         workerd = await script(port)
-    return kit, workerd
-
-
-def same(kit: list[str], workerd: list[str]) -> None:
     assert kit == workerd, "\n".join(f"{k!r:<60} {w!r}" for k, w in zip(kit, workerd, strict=False))
 
 
-async def both(folder: Path, installed: tuple[Path, Path], script: Script, tmp_path: Path) -> None:
-    kit, workerd = await transcripts(folder, installed, script)
-    if folder.name not in OPEN_PROJECTS:
-        same(kit, workerd)
-        return
-    assert kit != workerd, f"{folder.name} gives the same transcripts now: remove it from OPEN_PROJECTS"
-    copy = tmp_path / folder.name
-    shutil.copytree(folder, copy)
-    entry = copy / "src" / "entry.py"
-    text = entry.read_text()
-    for old, new in LIST_TO_ARRAY:
-        assert old in text
-        text = text.replace(old, new, 1)
-    entry.write_text(text)
-    same(*await transcripts(copy, installed, script))
+async def test_chapter_08_project_gives_the_same_client_transcripts(installed) -> None:  # type: ignore[no-untyped-def]
+    await both(
+        ROOT / "notebooks" / "08-chat-room", installed, lambda port: chat(port, lambda n: f"/ws?name={n}")
+    )
 
 
-async def test_chapter_08_project_gives_the_same_client_transcripts(installed, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    folder = ROOT / "notebooks" / "08-chat-room"
-    await both(folder, installed, lambda port: chat(port, lambda n: f"/?name={n}"), tmp_path)
+async def test_do_chat_gives_the_same_client_transcripts(installed) -> None:  # type: ignore[no-untyped-def]
+    await both(
+        ROOT / "examples" / "do-chat", installed, lambda port: chat(port, lambda n: f"/ws?room=r&name={n}")
+    )
 
 
-async def test_do_chat_gives_the_same_client_transcripts(installed, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    folder = ROOT / "examples" / "do-chat"
-    await both(folder, installed, lambda port: chat(port, lambda n: f"/ws?room=r&name={n}"), tmp_path)
-
-
-async def test_do_counter_gives_the_same_responses(installed, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    await both(ROOT / "examples" / "do-counter", installed, counter, tmp_path)
+async def test_do_counter_gives_the_same_responses(installed) -> None:  # type: ignore[no-untyped-def]
+    await both(ROOT / "examples" / "do-counter", installed, counter)

@@ -1835,6 +1835,9 @@ DW("do-raw-reserved-opcode", "Opcode 3 to a hibernatable socket: 1002 to the cli
    ECHO_HANDLERS, ("frame 3 b'x'", "recv", RAW_BYE, "wait"))
 DW("do-raw-declared-length-over-limit", "A frame header declaring 2**40 bytes to a hibernatable socket: 1009, webSocketError, and the connection stays open, unread.",
    ECHO_HANDLERS, ("raw b'\\x82\\xff\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00'", "recv", RAW_BYE, "wait"))
+DW("do-raw-refused-then-calls-in-websocketerror", "After a refused frame a hibernatable socket stays CLOSING (2) in webSocketError: send() and close() do nothing, and it is still listed.",
+   (*HIBERNATABLE, "webSocketError: ws.readyState; ws.send('late'); ws.readyState; ws.close(1000, 'x'); ws.readyState; ctx.getWebSockets()",
+    "webSocketClose: ws.readyState"), ("frame 3 b'x'", "recv", "recv", "wait"))
 DW("do-raw-rsv2", "RSV2 set on a hibernatable socket's frame: 1002, and what the object is told.", ECHO_HANDLERS,
    ("frame text 'hi' rsv=2", "wait"))
 DW("do-raw-close-1-byte", "A 1-byte Close to a hibernatable socket: webSocketClose with 1005.", ECHO_HANDLERS,

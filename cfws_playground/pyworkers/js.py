@@ -152,6 +152,8 @@ class Response(_JsClass):
             )
         )
         response._stream = stream
+        if isinstance(body, str) and not response.headers.has("content-type"):
+            response.headers.set("content-type", "text/plain;charset=UTF-8")  # the Fetch spec's, as workerd
         return response
 
     @staticmethod

@@ -28,6 +28,7 @@ import builtins
 import contextlib
 import logging
 import math
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -325,9 +326,9 @@ def _borrowed(listener: Any) -> Callable[[Any], Any]:
 
     def destroyed(event: Any) -> None:
         global _hinted
-        if not _hinted:
+        if not _hinted:  # once per process, on stderr: in a notebook, a terminal and serve's log alike
             _hinted = True
-            log.warning("%s", BORROWED_HINT)
+            print(f"cfws-playground: {BORROWED_HINT}", file=sys.stderr)
         raise JsException(text, name="Error")
 
     return destroyed

@@ -11,6 +11,7 @@ the site's size go to the test log; screenshots to ``artifacts/``.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -148,7 +149,7 @@ def compared(cell: Any) -> bool:
 
 @pytest.mark.timeout(600)  # the module's one build happens here (from scratch: a few minutes)
 def test_the_site_has_the_chapters_that_need_no_socket(site: dict[str, Any]) -> None:
-    every = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    every = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]*-*.ipynb"))  # 06b-OPTIONAL-... too
     assert sorted(site["chapters"] + list(site["left_out"])) == every
     assert "06-real-clients.ipynb" in site["left_out"]  # serve() and websockets: a real network
     assert {"00-start-here.ipynb", "01-pairs.ipynb", "07-compatibility-dates.ipynb"} <= set(site["chapters"])
@@ -166,6 +167,11 @@ def test_the_site_has_the_chapters_that_need_no_socket(site: dict[str, Any]) -> 
         else:
             assert "jupyterlab or on binder" in text, stand_in.cells[0].source
     assert (site["path"] / "files" / "checks.py").exists()
+    assert (site["path"] / "files" / "topology.svg").exists()  # chapter 00 shows it
+    for name in site["chapters"]:  # as a fresh open shows them: one string each, never a list of lines
+        stored = json.loads((site["path"] / "files" / name).read_text(encoding="utf-8"))
+        for cell in stored["cells"]:
+            assert all(isinstance(o.get("text", ""), str) for o in cell.get("outputs", [])), name
     assert (site["path"] / "files" / "solutions").is_dir()
 
 

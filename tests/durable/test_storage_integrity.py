@@ -7,6 +7,7 @@ stopped by its PID, against a copy of the do-counter example's storage folder.
 from __future__ import annotations
 
 import asyncio
+import signal
 import sqlite3
 import sys
 from pathlib import Path
@@ -116,3 +117,45 @@ def test_good_storage_opens_and_a_second_damage_keeps_a_second_copy(tmp_path: Pa
         with pytest.raises(StorageError) as info:
             SqliteBackend(path)
         assert info.value.backup == tmp_path / f"Counter.sqlite.unreadable-{n}"
+
+
+async def test_sigterm_stops_a_project_cleanly_with_its_storage_written_and_closed(tmp_path: Path) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "cfws_playground",
+        "serve",
+        str(COUNTER),
+        "--port",
+        "0",
+        "--persist-to",
+        str(tmp_path),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=ROOT,
+    )
+    try:
+        async with asyncio.timeout(60):
+            assert proc.stdout is not None
+            line = ""
+            while not line.startswith("Serving "):
+                line = (await proc.stdout.readline()).decode()
+            port = int(line.split(" on ", 1)[1].split(" ", 1)[0].rsplit(":", 1)[1].strip("/"))
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(
+                b"POST /plums/increment HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+            assert (await reader.read()).endswith(b'{"value": 1}')
+            writer.close()
+            await writer.wait_closed()
+            proc.send_signal(signal.SIGTERM)
+            out, _ = await proc.communicate()
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode == 0 and "Stopped." in out.decode()
+    backend = SqliteBackend(tmp_path / "Counter.sqlite")  # opens clean: the integrity check passes
+    assert backend.objects()  # and what was written is there
+    backend.close()
+    assert not list(tmp_path.glob("*.unreadable-*")) and not list(tmp_path.glob("*-journal"))

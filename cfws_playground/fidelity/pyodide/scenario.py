@@ -12,8 +12,15 @@ __all__ = ["AROUND_MESSAGE_CHANNEL", "PY_CONFIGS", "PyScenario"]
 #: Every Python scenario runs the day before ``expose_global_message_channel`` became the
 #: default (2025-08-15: WebLoop's ``call_soon`` is a task) and at today's date (a microtask).
 PY_CONFIGS: tuple[Config, ...] = (("2025-08-14", ()), ("2026-11-17", ()))
-#: Ordering scenarios also run just after the change, when nothing else has changed yet.
-AROUND_MESSAGE_CHANNEL: tuple[Config, ...] = (("2025-08-14", ()), ("2025-09-01", ()), ("2026-11-17", ()))
+#: Ordering scenarios also run just after the change, when nothing else has changed yet, and with
+#: the flag set against each date's default: the flag, not the date, decides.
+AROUND_MESSAGE_CHANNEL: tuple[Config, ...] = (
+    ("2025-08-14", ()),
+    ("2025-09-01", ()),
+    ("2026-11-17", ()),
+    ("2025-08-14", ("expose_global_message_channel",)),
+    ("2026-11-17", ("no_expose_global_message_channel",)),
+)
 
 
 @dataclass(frozen=True)
