@@ -18,7 +18,7 @@ from .. import errors
 from ..dispatch import Once, runtime, schedule
 from ..errors import ConnectionLostError
 from ..events import Blob, CloseEvent, ErrorEvent, Event, _message_event, begin_dispatch, end_dispatch
-from ..state import Action, Effect, Phase, transition
+from ..state import TRANSITIONS, Action, Effect, Phase, transition
 from .convert import WTF8, js_message, js_name, received_text, uncaught_message
 from .end import CLOSED_INCOMING, CLOSED_OUTGOING, END_NAMES, CloseFrame, ReadFailure, log
 from .listeners import EventTarget
@@ -287,6 +287,8 @@ class Pump(EventTarget):
             return
         hibernatable = self._handler is not None
         action = Action.RECV_DISCONNECT_HIBERNATABLE if hibernatable else Action.RECV_DISCONNECT
+        if (self._phase, action) not in TRANSITIONS:
+            return  # the end errored meanwhile (CLOSED): its read loop is over, nothing to dispatch
         t = transition(self._phase, action)
         self._reading = False
         # workerd dispatches this close after its read loop has ended: a listener's
