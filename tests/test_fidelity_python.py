@@ -61,8 +61,6 @@ OPEN_PYTHON: dict[str, str] = {
         "py-order-promise-then-vs-message",
         "py-order-call-soon-vs-set-timeout",
     ),
-    "py-read-send-method": "a method read without calling it is a JsProxy(Function) in Pyodide; "
-    "a Python bound method on the kit",
     "py-throws-json-parse-error": "js.JSON.parse('{') raises JsException(SyntaxError) in Pyodide; "
     "json.JSONDecodeError on the kit",
     "py-sdk-response-101": "the SDK Response's js_object is a JsProxy(Response) in Pyodide; a kit object",

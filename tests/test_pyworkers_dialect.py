@@ -320,6 +320,9 @@ def test_small_reads_as_pyodide_gives_them(py: Any) -> None:
     assert p.typeof == "object"
     assert isinstance(py.js.Date.now(), int)
     _client, server = p.object_values()
+    method = server.send
+    assert isinstance(method, py.ffi.JsProxy) and method.constructor.name == "Function"
+    assert method.typeof == "function" and callable(method)
     for bad in (5, "str"):
         with pytest.raises(py.ffi.JsException) as caught:
             server.addEventListener("message", bad)

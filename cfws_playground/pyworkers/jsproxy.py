@@ -188,7 +188,7 @@ class _Wrapper(JsProxy):
         except AttributeError:
             raise AttributeError(name) from None
         if callable(value):
-            return _method(value)
+            return _method(value, name)
         return from_runtime(value)
 
     @property
@@ -221,13 +221,55 @@ class _Wrapper(JsProxy):
         return self
 
 
-def _method(fn: Callable[..., Any]) -> Callable[..., Any]:
+class JsFunction(JsProxy):
+    """A JS function read without calling it (``ws.send``): a JsProxy you can call."""
+
+    __slots__ = ("_fn", "_name")
+
+    def __init__(self, fn: Callable[..., Any], name: str) -> None:
+        self._fn = fn
+        self._name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._fn(*args, **kwargs)
+
+    @property
+    def constructor(self) -> Any:
+        from .jsobjects import constructor
+
+        return constructor("Function")
+
+    @property
+    def typeof(self) -> str:
+        return "function"
+
+    def __repr__(self) -> str:
+        return f"function {self._name}() {{ [native code] }}"
+
+    __str__ = __repr__
+
+
+class _JsMethod:
+    """A method of a JS object: read from an instance, a :class:`JsFunction` bound to it."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self._fn = fn
+        self.__doc__ = fn.__doc__
+        self.__name__ = fn.__name__
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        if obj is None:
+            return self
+        return JsFunction(self._fn.__get__(obj, objtype), self.__name__)
+
+
+def _method(fn: Callable[..., Any], name: str = "") -> JsFunction:
     def call(*args: Any, **kwargs: Any) -> Any:
         with js_errors():
             result = fn(*(to_runtime(a) for a in args), **{k: to_runtime(v) for k, v in kwargs.items()})
         return from_runtime(result)
 
-    return call
+    return JsFunction(call, name or getattr(fn, "__name__", ""))
 
 
 # ---------------------------------------------------------------------- binary data
@@ -426,10 +468,12 @@ class JsWebSocket(_Wrapper):
     def url(self) -> Any:
         return jsnull if self._js.url is None else self._js.url
 
+    @_JsMethod
     def send(self, message: Any = _MISSING) -> None:
         with js_errors():
             self._js.send(message if message is _MISSING else _to_send(message))
 
+    @_JsMethod
     def close(self, code: Any = None, reason: Any = None) -> None:
         with js_errors():
             if reason is None:
@@ -437,12 +481,14 @@ class JsWebSocket(_Wrapper):
             else:
                 self._js.close(code, js_string(reason))
 
+    @_JsMethod
     def addEventListener(self, type: str, listener: Any, options: Any = None) -> None:  # noqa: A002
         fn = _js_listener(listener, self._listeners)
         with js_errors():
             if fn is not None:
                 self._js.addEventListener(type, fn, _options(options))
 
+    @_JsMethod
     def removeEventListener(self, type: str, listener: Any, options: Any = None) -> None:  # noqa: A002
         kept = self._listeners.get(id(listener))
         if kept is None or kept[0] is not listener:
@@ -450,10 +496,12 @@ class JsWebSocket(_Wrapper):
         with js_errors():
             self._js.removeEventListener(type, kept[1], _options(options))
 
+    @_JsMethod
     def serializeAttachment(self, value: Any) -> None:
         with js_errors():
             self._js.serializeAttachment(_attachable(value))
 
+    @_JsMethod
     def deserializeAttachment(self) -> Any:
         if self._js._attachment is _MISSING:
             return jsnull
@@ -532,6 +580,7 @@ class JsDurableObjectState(_Wrapper):
             return getattr(self._js, name)
         return super().__getattr__(name)
 
+    @_JsMethod
     def acceptWebSocket(self, ws: Any, tags: Any = None) -> None:  # noqa: N802 - the runtime's name
         if isinstance(tags, (list, tuple)) and not isinstance(tags, JsArray):
             # A Python list crosses as a PyProxy, which is no JS Array: to_js(tags) is.

@@ -138,10 +138,16 @@ class EventStream(anywidget.AnyWidget):
         self._total += len(batch) + overflow
         rows = self._rows
         rows.extend(batch)
+        was_many = self.many_pairs
         for r in batch:
             if r.pair not in self._pairs_seen:
                 self._pairs_seen.add(r.pair)
                 self.many_pairs = len(self._pairs_seen) > 1
+        if self.many_pairs and not was_many:
+            # The table gains a "pair" column: every row is drawn again with it, the earlier
+            # ones too, or they would sit one column to the left of the header.
+            self._send_rows("reset", [row_of(r) for r in self._shown()])
+            return
         fresh = batch[-self.window :]
         self._send_rows("rows", [row_of(r) for r in fresh if self._visible(r)])
 

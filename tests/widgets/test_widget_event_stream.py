@@ -229,3 +229,25 @@ async def test_records_made_on_another_thread_are_flushed_on_the_loop() -> None:
     assert stream.rows[-1]["step"] == "· bridge: a frame from elsewhere"
     stream.kinds = ["call", "event", "net"]
     assert all(r["kind"] != "note" for r in stream.rows)
+
+
+async def test_a_second_pair_redraws_the_earlier_rows_with_the_pair_column() -> None:
+    """The header gains "pair" when a second pair appears: the earlier rows are sent again
+    (a reset), so that none of them stays a column short under the new header."""
+    first = WebSocketPair()
+    rec = Recorder(first)
+    stream = EventStream(rec)
+    await echo_scenario(first)
+    stream.flush()
+    assert not stream.many_pairs
+    ui = front_end(stream)
+    ui.custom()  # what the view got so far
+    second = WebSocketPair()
+    rec.watch(second)
+    second[0].accept()
+    await settle()
+    stream.flush()
+    assert stream.many_pairs
+    [reset] = [m for m in ui.custom() if m["type"] == "reset"]
+    assert [r["seq"] for r in reset["rows"]] == [r.seq for r in rec.records]
+    assert len({r["pair"] for r in reset["rows"]}) == 2
