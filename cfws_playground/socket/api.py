@@ -201,6 +201,12 @@ class WebSocket(NetworkSide):
             if peer._outgoing:
                 if len(peer._outgoing) == 1 and self._take_last():
                     self._schedule_delivery_later()
+                elif isinstance(peer._outgoing[-1], CloseFrame):
+                    # The peer sent and closed before this accept(): its pump has everything
+                    # queued, and this end's first delivery comes a turn later, after a Close
+                    # this end sends at once has reached the peer's waiting read loop
+                    # (measured on workerd 2026-11-23: send-and-close-before-peer-accepts).
+                    self._schedule_delivery_later()
                 else:
                     self._schedule_delivery()
             elif peer._dead:
