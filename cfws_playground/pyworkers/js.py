@@ -335,9 +335,8 @@ class Error(Exception):
 
 
 def queueMicrotask(callback: Any) -> None:
-    """JavaScript's ``queueMicrotask``: the callback runs in a later turn of the event loop."""
-    import asyncio
-
+    """JavaScript's ``queueMicrotask``: the callback runs before the next task (event, timer)."""
+    from ..dispatch import queue_microtask
     from ..durable.state import DurableObjectAbort
 
     def run() -> None:
@@ -346,7 +345,7 @@ def queueMicrotask(callback: Any) -> None:
         except DurableObjectAbort:
             pass  # ctx.abort() queued by the SDK: the object is reset, nothing else to do
 
-    asyncio.get_running_loop().call_soon(run)
+    queue_microtask(run)
 
 
 async def network_fetch(resource: Any, init: Any) -> _Response:

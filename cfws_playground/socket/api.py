@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import errors
 from ..compat import compatibility
-from ..dispatch import Once, schedule
+from ..dispatch import Once, ensure_runtime, schedule
 from ..errors import DOMException
 from ..state import TRANSITIONS, Action, Effect, Phase, ready_state, transition
 from .attachments import ATTACHMENT_LIMIT, clone, v8_serialized_size
@@ -369,6 +369,9 @@ class WebSocketPair:
         self._server = WebSocket._create(self, 1)
         self._client._peer = self._server
         self._server._peer = self._client
+        # The running loop takes the kit's event loop now, so that a timer set before
+        # the first delivery already waits for the runtime's tasks (see dispatch).
+        ensure_runtime()
 
     @classmethod
     def new(cls) -> WebSocketPair:
