@@ -36,6 +36,7 @@ __all__ = [
     "Error",
     "queueMicrotask",
     "Date",
+    "HTMLRewriter",
     "Headers",
     "Object",
     "Request",
@@ -368,6 +369,17 @@ async def network_fetch(resource: Any, init: Any) -> _Response:
 def fetch(resource: Any, init: Any = None, **kwargs: Any) -> JsPromise[_Response]:
     """JavaScript's ``fetch()``: here, a WebSocket upgrade (``resp.webSocket``) to a local server."""
     return started(network_fetch(resource, _init(init, kwargs)))
+
+
+class HTMLRewriter:
+    """JavaScript's ``HTMLRewriter``: not modelled; ``HTMLRewriter.new()`` says so in one line."""
+
+    @staticmethod
+    def new(*args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(
+            "HTMLRewriter is not modelled by cfws-playground: run the project with `pywrangler dev` "
+            "for it, or rewrite the HTML in Python (html.parser, or a package such as BeautifulSoup)"
+        )
 
 
 class _Crypto:
