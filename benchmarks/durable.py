@@ -1,6 +1,6 @@
-"""Broadcast from a Durable Object to 10,000 hibernated sockets, against plain pairs.
+"""Broadcast from a Durable Object to 1,000, 3,000 and 10,000 hibernated sockets, against plain pairs.
 
-Run: ``python -m benchmarks.durable [--sockets 10000] [--rounds 5] [--reps 3]``
+Run: ``python -m benchmarks.durable [--sockets 1000 3000 10000] [--rounds 5] [--reps 3]``
 
 Measured in one run, so the ratios hold on any machine:
 
@@ -141,20 +141,26 @@ def _median(run: Callable[[], float], reps: int) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sockets", type=int, default=10_000)
+    parser.add_argument(
+        "--sockets", type=int, nargs="+", default=[1_000, 3_000, 10_000], help="socket counts to measure"
+    )
     parser.add_argument("--rounds", type=int, default=5, help="broadcasts per run")
     parser.add_argument("--reps", type=int, default=3, help="runs per measurement (median)")
     args = parser.parse_args(argv)
-    n, rounds = args.sockets, args.rounds
-    plain = _median(lambda: asyncio.run(_plain(n, rounds)), args.reps)
-    hib = _median(lambda: asyncio.run(_hibernated(n, rounds)), args.reps)
+    rounds = args.rounds
+    print(f"{rounds} broadcasts per run, median of {args.reps}; the ratio must not fall as sockets grow")
+    for n in args.sockets:
+        plain = _median(lambda n=n: asyncio.run(_plain(n, rounds)), args.reps)
+        hib = _median(lambda n=n: asyncio.run(_hibernated(n, rounds)), args.reps)
+        print(
+            f"  {n:>7,} sockets: plain pairs (baseline) {plain:>9,.0f} msg/s, hibernated, woken by RPC "
+            f"{hib:>9,.0f} msg/s: {hib / plain:.2f}x baseline (target >= 0.50x)"
+        )
+    n = max(args.sockets)
     mem_hib = asyncio.run(_memory(n, hibernatable=True))
     mem_plain = asyncio.run(_memory(n, hibernatable=False))
-    print(f"{n:,} sockets, {rounds} broadcasts, median of {args.reps}")
-    print(f"  plain pairs (baseline)   : {plain:>10,.0f} msg/s")
-    print(f"  hibernated, woken by RPC : {hib:>10,.0f} msg/s   {hib / plain:.2f}x baseline (target >= 0.50x)")
-    print(f"  memory per hibernated socket : {mem_hib:,.0f} bytes")
-    print(f"  memory per plain accepted pair: {mem_plain:,.0f} bytes")
+    print(f"  memory per hibernated socket  ({n:,}): {mem_hib:,.0f} bytes")
+    print(f"  memory per plain accepted pair ({n:,}): {mem_plain:,.0f} bytes")
 
 
 if __name__ == "__main__":

@@ -1,47 +1,198 @@
-"""Event delivery on asyncio: the stand-in for the JavaScript task queue.
+"""The kit's event loop: workerd's task queue and microtask checkpoint, driven from asyncio.
 
-workerd dispatches every frame in its own turn of the isolate's event loop,
-never inside the ``send()``, ``close()`` or ``accept()`` that caused it. The kit
-schedules each delivery with ``loop.call_soon`` on the running asyncio loop, so
-it works the same under ``asyncio.run(...)``, in pytest and in a notebook with
-top-level ``await``. Calls made while no loop runs are kept, in order, and
-scheduled as soon as one does (``await settle()`` is enough).
+The model is the JavaScript event loop workerd runs a Worker in:
 
-:func:`settle` is how a cell, a test or a script waits for "everything already
-set in motion" to finish.
+- a **task queue**: the runtime's events, in order: an end's delivery of its
+  next frame, a pump's continuation, an error report. workerd dispatches every
+  frame in its own turn, never inside the ``send()``, ``close()`` or
+  ``accept()`` that caused it;
+- a **microtask queue**, drained after every task and before the next one: on
+  the kit, the callbacks Python code puts on the asyncio loop with
+  ``call_soon``. That is also how a resolved future resumes the coroutine that
+  awaits it, so an ``async def`` chain runs to its next real wait before the
+  next event, as a chain of promise jobs does.
+
+The kit owns the task queue (:class:`Runtime`, one per asyncio loop). One
+asyncio callback, the driver, runs its tasks one after another. Timers are
+the loop's, but an expired one waits in the runtime until no task is queued
+(see :class:`Runtime`). Before each
+task it asks whether Python code queued callbacks since the driver was posted
+or since the previous task began. Those sit behind the driver in the asyncio
+loop's first-in-first-out queue, so the driver gives way: it posts itself
+again behind them (at most :data:`MAX_YIELDS` times in a row, so that a
+program that keeps the loop busy cannot starve the runtime). To know that, the
+runtime wraps the loop's own ``call_soon`` once, with a counter: it reads no
+private attribute of asyncio, so the order is the same on CPython's asyncio,
+on uvloop and on Pyodide's WebLoop, none of which expose their queue alike.
+
+One parameter belongs to the loop, not to workerd: what ``call_soon`` is. On
+CPython and uvloop it is the stand-in for a microtask. Pyodide's WebLoop in
+workerd schedules ``call_soon`` through JavaScript: a microtask when the
+global ``MessageChannel`` is exposed (``expose_global_message_channel``, the
+default from compatibility date 2025-08-15), a task before (``setTimeout(0)``).
+:func:`set_call_soon` selects it for a loop (``"microtask"``, the default, or
+``"task"``: the callback is then a timer, run once no runtime task is queued).
+
+Calls made while no loop runs are kept, in order, and scheduled as soon as
+one does (``await settle()`` is enough). :func:`settle` is how a cell, a test
+or a script waits for "everything already set in motion" to finish.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import weakref
 from collections import deque
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Literal
 
 from . import errors
 
 __all__ = [
+    "CallSoon",
+    "MAX_YIELDS",
+    "MESSAGE_CHANNEL_FROM",
     "Once",
+    "Runtime",
+    "Timer",
+    "ensure_runtime",
     "nothing_else_ready",
-    "only_timers",
-    "ready_queue",
+    "queue_microtask",
+    "runtime",
     "schedule",
+    "set_call_soon",
     "settle",
     "spawn",
-    "user_callbacks_ready",
+    "webloop_call_soon",
 ]
 
+#: How many times in a row the runtime gives way to Python callbacks before it runs
+#: its next task anyway, so that a program that keeps the loop busy cannot starve it.
+MAX_YIELDS = 16
+#: Tasks one driver callback runs before it lets asyncio serve I/O and timers.
+_BUDGET = 1024
 
-class _LoopState:
-    __slots__ = ("pending", "queued", "waiters")
+CallSoon = Literal["microtask", "task"]
+_Task = tuple[Callable[[], None], contextvars.Context, bool]  # callback, context, counted in pending
 
-    def __init__(self) -> None:
-        self.pending = 0  # scheduled callbacks and spawned tasks not finished yet (settle() waits)
-        self.queued = 0  # of those, callbacks sitting in the loop's ready queue now
+
+class Runtime:
+    """The task queue of one asyncio loop, its timers, and the driver that runs them.
+
+    ``seq`` counts the callbacks Python code has put on the loop with
+    ``call_soon`` (microtasks); ``mark`` is its value when the driver was posted
+    or the running task began. While they differ, a microtask waits behind the
+    driver, and runs first.
+
+    Timers are the loop's own (``call_later``, ``call_at``, so also
+    ``asyncio.sleep``), but when one expires its callback joins the runtime:
+    it waits in :attr:`due` until no task is queued, as workerd fires timers
+    only when its event queue is empty. Then the first of them runs, and what
+    it causes runs before the next one (measured:
+    ``do-handler-awaits-timer-next-message-enters``).
+    """
+
+    __slots__ = (
+        "call_soon_is_microtask",
+        "counting",
+        "due",
+        "inside",
+        "mark",
+        "pending",
+        "posted",
+        "seq",
+        "tasks",
+        "waiters",
+        "yields",
+        "_loop",
+        "_post",
+        "__weakref__",
+    )
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.tasks: deque[_Task] = deque()
+        self.due: deque[_Task] = deque()  # timers that expired, waiting for the task queue to empty
+        self.pending = 0  # queued tasks and spawned coroutines not finished yet (settle() waits)
         self.waiters: list[asyncio.Future[None]] = []
+        self.seq = 0
+        self.mark = 0
+        self.posted = False  # the driver is posted or running
+        self.yields = 0
+        self.inside = False  # in one of the loop's wrapped methods (they call each other)
+        self.call_soon_is_microtask = True
+        self._loop = loop
+        self._post = loop.call_soon  # the loop's own, before it is wrapped
+        self.counting = _wrap(loop, self)
 
-    def done_one(self) -> None:
+    # ---------------------------------------------------------------- the task queue
+
+    def add(self, callback: Callable[[], None]) -> None:
+        """Queue a runtime task; it runs in the context current now."""
+        self.tasks.append((callback, contextvars.copy_context(), True))
+        self.pending += 1
+        if not self.posted:
+            self._post_driver()
+
+    def add_due(self, callback: Callable[[], None], context: contextvars.Context) -> None:
+        """A timer expired: its callback runs once no task is queued.
+
+        Not counted in ``pending``: :func:`settle` does not wait for timers (and
+        under WebLoop's old ``call_soon`` its own wake-up is one).
+        """
+        self.due.append((callback, context, False))
+        if not self.posted:
+            self._post_driver()
+
+    def idle(self) -> bool:
+        """True when no other task is queued and no microtask waits: the running task may go on.
+
+        A delivery then dispatches the next frame in the same turn, which no
+        program can tell apart from a turn of its own.
+        """
+        return not self.tasks and (self.seq == self.mark or not self.counting)
+
+    def _post_driver(self) -> None:
+        self.posted = True
+        self.mark = self.seq
+        self._post(self._drive)
+
+    def _drive(self) -> None:
+        tasks = self.tasks
+        budget = _BUDGET
+        while tasks or self.due:
+            # Python callbacks queued behind the driver are microtasks: they run before
+            # the next task. (Where call_soon cannot be counted, give way once per task.)
+            waiting = self.seq != self.mark if self.counting else self.yields == 0
+            if waiting and self.yields < MAX_YIELDS:
+                self.yields += 1
+                self._post_driver()
+                return
+            self.yields = 0
+            if not tasks:
+                tasks.append(self.due.popleft())  # one timer; what it causes runs before the next
+            callback, context, counted = tasks.popleft()
+            self.mark = self.seq
+            try:
+                context.run(callback)
+            except (SystemExit, KeyboardInterrupt):
+                if counted:
+                    self._done_one()
+                self._post_driver()
+                raise
+            except BaseException as exc:  # noqa: BLE001 - reported as asyncio reports a callback's
+                self._loop.call_exception_handler(
+                    {"message": f"Exception in callback {callback!r}", "exception": exc}
+                )
+            if counted:
+                self._done_one()
+            budget -= 1
+            if not budget:
+                self._post_driver()
+                return
+        self.posted = False
+
+    def _done_one(self) -> None:
         self.pending -= 1
         if self.pending == 0 and self.waiters:
             waiters, self.waiters = self.waiters, []
@@ -50,77 +201,194 @@ class _LoopState:
                     fut.set_result(None)
 
 
-_states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = weakref.WeakKeyDictionary()
+class Timer:
+    """A timer set on a loop with a runtime: asyncio fires it, the runtime runs it (see :class:`Runtime`)."""
+
+    __slots__ = ("args", "callback", "context", "handle", "rt")
+
+    def __init__(
+        self,
+        rt: Runtime,
+        callback: Callable[..., object],
+        args: tuple[Any, ...],
+        context: contextvars.Context | None,
+    ) -> None:
+        self.rt = rt
+        self.callback = callback
+        self.args = args
+        # The context it runs in, as asyncio's handle would have it: the one given, or a
+        # copy of the current one (a task's step must run in the task's own context).
+        self.context = contextvars.copy_context() if context is None else context
+        self.handle: asyncio.Handle | None = None
+
+    def __call__(self) -> None:
+        self.rt.add_due(self.run, self.context)
+
+    def run(self) -> None:
+        if self.handle is None or not self.handle.cancelled():
+            self.callback(*self.args)
+
+
+def _wrap(loop: asyncio.AbstractEventLoop, rt: Runtime) -> bool:
+    """Wrap the loop's ``call_soon`` (counted) and timers (run by ``rt``).
+
+    Returns False where the loop refuses the wrappers: the runtime then gives
+    way once before every task, and timers run as the loop runs them.
+    """
+    call_soon, call_later, call_at = loop.call_soon, loop.call_later, loop.call_at
+
+    def counted_call_soon(
+        callback: Callable[..., object], *args: Any, context: contextvars.Context | None = None
+    ) -> asyncio.Handle:
+        if rt.inside:
+            return call_soon(callback, *args, context=context)
+        rt.inside = True
+        try:
+            if rt.call_soon_is_microtask:
+                rt.seq += 1
+                return call_soon(callback, *args, context=context)
+            # WebLoop before 2025-08-15: call_soon is setTimeout(0), a timer.
+            timer = Timer(rt, callback, args, context)
+            timer.handle = handle = call_later(0, timer, context=context)
+            return handle
+        finally:
+            rt.inside = False
+
+    def timer_call_later(
+        delay: float, callback: Callable[..., object], *args: Any, context: contextvars.Context | None = None
+    ) -> asyncio.TimerHandle:
+        if rt.inside:
+            return call_later(delay, callback, *args, context=context)
+        rt.inside = True
+        try:
+            timer = Timer(rt, callback, args, context)
+            timer.handle = handle = call_later(delay, timer, context=context)
+            return handle
+        finally:
+            rt.inside = False
+
+    def timer_call_at(
+        when: float, callback: Callable[..., object], *args: Any, context: contextvars.Context | None = None
+    ) -> asyncio.TimerHandle:
+        if rt.inside:
+            return call_at(when, callback, *args, context=context)
+        rt.inside = True
+        try:
+            timer = Timer(rt, callback, args, context)
+            timer.handle = handle = call_at(when, timer, context=context)
+            return handle
+        finally:
+            rt.inside = False
+
+    try:
+        loop.call_soon = counted_call_soon  # type: ignore[method-assign,assignment]
+        loop.call_later = timer_call_later  # type: ignore[method-assign,assignment]
+        loop.call_at = timer_call_at  # type: ignore[method-assign,assignment]
+        setattr(loop, _ATTR, rt)
+    except (AttributeError, TypeError):
+        return False
+    return True
+
+
+_ATTR = "cfws_runtime"
+# Loops that refuse an attribute keep their runtime here (and give way before every task).
+_unwrapped: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Runtime] = weakref.WeakKeyDictionary()
+# A one-entry cache: nearly every call comes from the same loop as the previous one.
+_last: tuple[asyncio.AbstractEventLoop | None, Runtime | None] = (None, None)
 # Deliveries asked for while no loop was running (e.g. in a plain synchronous script).
 _deferred: deque[Callable[[], None]] = deque()
-# A one-entry cache: nearly every call comes from the same loop as the previous one.
-_last: tuple[asyncio.AbstractEventLoop | None, _LoopState] = (None, _LoopState())
 
 
-def _state(loop: asyncio.AbstractEventLoop) -> _LoopState:
+def runtime(loop: asyncio.AbstractEventLoop | None = None) -> Runtime:
+    """The runtime of ``loop`` (the running loop by default), made on first use."""
     global _last
+    if loop is None:
+        loop = asyncio.get_running_loop()
     if _last[0] is loop:
-        return _last[1]
-    st = _states.get(loop)
-    if st is None:
-        st = _states[loop] = _LoopState()
-    _last = (loop, st)
-    return st
+        return _last[1]  # type: ignore[return-value]
+    rt = getattr(loop, _ATTR, None)
+    if not isinstance(rt, Runtime):
+        rt = _unwrapped.get(loop)
+        if rt is None:
+            rt = Runtime(loop)
+            if not rt.counting:
+                _unwrapped[loop] = rt
+    _last = (loop, rt)
+    return rt
 
 
-def _run(st: _LoopState, callback: Callable[[], None]) -> None:
-    st.queued -= 1
+def ensure_runtime() -> None:
+    """Give the running loop its runtime now, if a loop runs (its timers are the runtime's from then)."""
     try:
-        callback()
-    finally:
-        st.done_one()
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    if _last[0] is not loop:
+        runtime(loop)
+
+
+def set_call_soon(mode: CallSoon, loop: asyncio.AbstractEventLoop | None = None) -> None:
+    """Choose what ``call_soon`` on ``loop`` is in the model: ``"microtask"`` or ``"task"``.
+
+    ``"microtask"`` is CPython's and uvloop's behaviour and Pyodide's WebLoop's in
+    workerd from compatibility date 2025-08-15 (``expose_global_message_channel``);
+    ``"task"`` is WebLoop's before it.
+    """
+    if mode not in ("microtask", "task"):
+        raise ValueError(f"call_soon is a 'microtask' or a 'task', not {mode!r}")
+    runtime(loop).call_soon_is_microtask = mode == "microtask"
+
+
+def queue_microtask(callback: Callable[[], None]) -> None:
+    """JavaScript's ``queueMicrotask``: runs before the next task, whatever ``call_soon`` is on this loop."""
+    rt = runtime()
+    rt.seq += 1
+    rt._post(callback)
+
+
+#: The compatibility date from which workerd exposes the global MessageChannel
+#: (``expose_global_message_channel``), so that WebLoop's ``call_soon`` is a microtask.
+MESSAGE_CHANNEL_FROM = "2025-08-15"
+
+
+def webloop_call_soon(date: str | None) -> CallSoon:
+    """What ``call_soon`` is on Pyodide's WebLoop in workerd at compatibility ``date`` (None: today)."""
+    return "microtask" if date is None or date >= MESSAGE_CHANNEL_FROM else "task"
 
 
 def schedule(callback: Callable[[], None]) -> asyncio.AbstractEventLoop | None:
-    """Run ``callback`` in a later turn of the running loop (or of the next one to run).
+    """Queue ``callback`` as a runtime task of the running loop (or of the next one to run).
 
-    Returns the loop it was scheduled on, or None when it waits for a loop to run.
+    Returns the loop it was queued on, or None when it waits for a loop to run.
     """
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         _deferred.append(callback)
         return None
-    st = _last[1] if _last[0] is loop else _state(loop)
+    rt = _last[1]
+    if _last[0] is not loop or rt is None:
+        rt = runtime(loop)
     if _deferred:
-        _flush_deferred(loop, st)
-    st.pending += 1
-    st.queued += 1
-    loop.call_soon(_run, st, callback)
+        _flush_deferred(rt)
+    rt.add(callback)
     return loop
 
 
-#: How many times in a row a delivery gives way to user callbacks before it runs anyway,
-#: so that a program that keeps the loop busy cannot starve the runtime.
-_MAX_YIELDS = 16
-
-
 class Once:
-    """A callback that is scheduled at most once at a time (an end's delivery turn).
+    """A runtime task that is queued at most once at a time (an end's delivery turn).
 
-    Like a task in workerd's event loop it runs only when the JavaScript
-    microtask queue is empty: callbacks that user code queued with
-    ``loop.call_soon`` (and coroutines resumed by resolved futures), the
-    asyncio stand-in for microtasks, run first, even those queued after the
-    delivery was (see :func:`user_callbacks_ready`).
-
-    If the loop it was scheduled on is closed before it ran (``asyncio.run``
+    If the loop it was queued on is closed before it ran (``asyncio.run``
     returned with frames still queued), the next request or :func:`settle`
-    schedules it again on the loop that runs now, so nothing queued is lost.
+    queues it again on the loop that runs now, so nothing queued is lost.
     """
 
-    __slots__ = ("callback", "loop", "scheduled", "yields", "__weakref__")
+    __slots__ = ("callback", "loop", "scheduled", "__weakref__")
 
     def __init__(self, callback: Callable[[], None]) -> None:
         self.callback = callback
         self.loop: asyncio.AbstractEventLoop | None = None
         self.scheduled = False
-        self.yields = 0
 
     def request(self) -> None:
         """Make sure the callback will run (once)."""
@@ -131,11 +399,6 @@ class Once:
         _once_pending.add(self)
 
     def _run(self) -> None:
-        if self.yields < _MAX_YIELDS and user_callbacks_ready():
-            self.yields += 1
-            self.loop = schedule(self._run)  # behind them, as a macrotask waits for microtasks
-            return
-        self.yields = 0
         self.scheduled = False
         _once_pending.discard(self)
         self.callback()
@@ -151,62 +414,20 @@ def _rescue_orphans() -> None:
 
 
 def nothing_else_ready() -> bool:
-    """True when nothing but expired timers waits in the running loop's ready queue.
+    """True when the running task may go on: no other runtime task is queued, no microtask waits.
 
-    A delivery may then dispatch the next frame in the same turn. Timers wait:
-    in workerd a burst of frames already queued is delivered before a
-    ``setTimeout(0)``, even one set before the burst (timers fire only when the
-    runtime's event queue is empty). Anything else — a callback a listener
-    scheduled, a resolved future, the other end's delivery — runs first, as a
-    microtask or an earlier event would. On loops that do not expose their
-    queue (uvloop), every frame gets its own turn.
+    Timers wait: in workerd a burst of frames already queued is delivered
+    before a ``setTimeout(0)``, even one set before the burst (timers fire only
+    when the runtime's event queue is empty). Anything else — a callback a
+    listener scheduled, a resolved future, the other end's delivery — runs
+    first, as a microtask or an earlier event would.
     """
-    ready = ready_queue()
-    return ready is not None and only_timers(ready)
+    return runtime().idle()
 
 
-def ready_queue() -> Any:
-    """The running loop's queue of ready callbacks, or None where the loop hides it (uvloop)."""
-    return getattr(asyncio.get_running_loop(), "_ready", None)
-
-
-def only_timers(ready: Any) -> bool:
-    """True when every callback in ``ready`` (see :func:`ready_queue`) is an expired timer."""
-    for handle in ready:
-        if type(handle) is not _TimerHandle:
-            return False
-    return True
-
-
-def user_callbacks_ready() -> bool:
-    """True when a callback that is not the runtime's own nor a timer waits to run.
-
-    Those are the asyncio stand-in for JavaScript microtasks, which always run
-    before the next event is dispatched.
-    """
-    loop = asyncio.get_running_loop()
-    ready = getattr(loop, "_ready", None)
-    if not ready:
-        return False
-    # The ready queue usually holds nothing but the runtime's own deliveries (a
-    # broadcast to thousands of sockets): count them instead of scanning them.
-    if len(ready) <= _state(loop).queued:
-        return False
-    for handle in ready:
-        if type(handle) is _TimerHandle or getattr(handle, "_callback", None) is _run:
-            continue
-        return True
-    return False
-
-
-_TimerHandle = asyncio.TimerHandle
-
-
-def _flush_deferred(loop: asyncio.AbstractEventLoop, st: _LoopState) -> None:
+def _flush_deferred(rt: Runtime) -> None:
     while _deferred:
-        st.pending += 1
-        st.queued += 1
-        loop.call_soon(_run, st, _deferred.popleft())
+        rt.add(_deferred.popleft())
 
 
 def spawn(coro: Coroutine[Any, Any, Any]) -> bool:
@@ -219,15 +440,15 @@ def spawn(coro: Coroutine[Any, Any, Any]) -> bool:
     except RuntimeError:
         coro.close()
         return False
-    st = _state(loop)
-    st.pending += 1
+    rt = runtime(loop)
+    rt.pending += 1
     task = loop.create_task(coro)
-    task.add_done_callback(lambda t: _task_done(st, t))
+    task.add_done_callback(lambda t: _task_done(rt, t))
     return True
 
 
-def _task_done(st: _LoopState, task: asyncio.Task[Any]) -> None:
-    st.done_one()
+def _task_done(rt: Runtime, task: asyncio.Task[Any]) -> None:
+    rt._done_one()
     exc = None if task.cancelled() else task.exception()
     if exc is not None:
         from .socket import log  # the runtime's logger
@@ -247,18 +468,18 @@ async def settle() -> None:
     frames a real network client has not sent yet.
     """
     loop = asyncio.get_running_loop()
-    st = _state(loop)
+    rt = runtime(loop)
     _rescue_orphans()
     while True:
         if _deferred:
-            _flush_deferred(loop, st)
-        if st.pending:
+            _flush_deferred(rt)
+        if rt.pending:
             fut: asyncio.Future[None] = loop.create_future()
-            st.waiters.append(fut)
+            rt.waiters.append(fut)
             await fut
             continue
         # One more trip around the loop, so that callbacks which listeners
         # scheduled by other means (call_soon, futures) run, and may send.
         await asyncio.sleep(0)
-        if not st.pending and not _deferred:
+        if not rt.pending and not _deferred:
             return

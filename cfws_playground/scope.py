@@ -28,6 +28,8 @@ import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from .dispatch import Timer
+
 __all__ = ["KIT_CONTEXT", "RequestScope", "install"]
 
 _scope: contextvars.ContextVar[RequestScope | None] = contextvars.ContextVar(
@@ -38,13 +40,41 @@ _scope: contextvars.ContextVar[RequestScope | None] = contextvars.ContextVar(
 KIT_CONTEXT = contextvars.Context()
 
 
+class _Timer:
+    """A timer set in a scope: its handle, and whether it has fired."""
+
+    __slots__ = ("args", "callback", "fired", "handle", "sleeper", "__weakref__")
+
+    def __init__(self, callback: Callable[..., object], args: tuple[Any, ...]) -> None:
+        self.callback = callback
+        self.args = args
+        self.fired = False
+        self.handle: asyncio.TimerHandle | None = None
+        # asyncio.sleep() sets a timer that resolves the sleeper's future (a function of
+        # asyncio.futures, the future as its first argument): the task that sleeps counts.
+        if isinstance(callback, Timer):  # the runtime's wrapper around the timer's callback
+            args = callback.args
+            callback = callback.callback
+        self.sleeper = getattr(callback, "__module__", None) == "asyncio.futures" and bool(
+            args and isinstance(args[0], asyncio.Future)
+        )
+
+    def run(self) -> None:
+        self.fired = True
+        self.callback(*self.args)
+
+    def live(self) -> bool:
+        return not self.fired and self.handle is not None and not self.handle.cancelled()
+
+
 class RequestScope:
     """The timers and tasks started while serving one request."""
 
     __slots__ = ("ended", "tasks", "timers")
 
     def __init__(self) -> None:
-        self.timers: weakref.WeakSet[asyncio.TimerHandle] = weakref.WeakSet()
+        # Held by the handles asyncio keeps while they are scheduled, and by nothing else.
+        self.timers: weakref.WeakSet[_Timer] = weakref.WeakSet()
         self.tasks: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
         self.ended = False
 
@@ -59,16 +89,12 @@ class RequestScope:
         counted: the task that sleeps is.
         """
         skip = {id(b) for b in besides}
-        timers = sum(
-            1
-            for h in self._live_timers()
-            if id(h) not in skip and getattr(h, "_callback", None) is not _WAKE_SLEEPER
-        )
+        timers = sum(1 for t in self.timers if t.live() and id(t.handle) not in skip and not t.sleeper)
         tasks = sum(1 for t in self.tasks if not t.done() and id(t) not in skip)
         return timers, tasks
 
     def _live_timers(self) -> list[asyncio.TimerHandle]:
-        return [h for h in self.timers if getattr(h, "_scheduled", False) and not h.cancelled()]
+        return [t.handle for t in self.timers if t.live() and t.handle is not None]
 
     def end(self) -> tuple[int, int]:
         """The request ended: cancel its pending timers and tasks; return how many of each."""
@@ -86,8 +112,6 @@ class RequestScope:
         return len(timers), len(tasks)
 
 
-_WAKE_SLEEPER = getattr(asyncio.futures, "_set_result_unless_cancelled", None)
-
 _installed: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 
 
@@ -101,16 +125,19 @@ def install(loop: asyncio.AbstractEventLoop) -> None:
     def scoped_call_at(
         when: float, callback: Callable[..., object], *args: Any, context: contextvars.Context | None = None
     ) -> asyncio.TimerHandle:
-        handle = call_at(when, callback, *args, context=context)
         scope = _scope.get() if context is None else context.get(_scope)
-        if scope is not None:
-            if scope.ended:
-                # Set after its request ended (a close listener run for a dropped client):
-                # workerd never fires it (measured on workerd 2026-11-23:
-                # wire-timer-in-close-listener-after-drop).
-                handle.cancel()
-            else:
-                scope.timers.add(handle)
+        if scope is None:
+            return call_at(when, callback, *args, context=context)
+        if scope.ended:
+            # Set after its request ended (a close listener run for a dropped client):
+            # workerd never fires it (measured on workerd 2026-11-23:
+            # wire-timer-in-close-listener-after-drop).
+            handle = call_at(when, callback, *args, context=context)
+            handle.cancel()
+            return handle
+        timer = _Timer(callback, args)
+        timer.handle = handle = call_at(when, timer.run, context=context)
+        scope.timers.add(timer)
         return handle
 
     loop.call_at = scoped_call_at  # type: ignore[method-assign,assignment]

@@ -216,6 +216,9 @@ class Spec:
         data = self.payload if len(self.payload) <= 32 else f"<{len(self.payload)} bytes>"
         return f"Spec({self.opcode}, {data!r}, fin={self.fin}, rsv={self.rsv}, mask={self.mask!r})"
 
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # hypothesis' printer: the same short form
+        p.text(repr(self))
+
     def encode(self) -> bytes:
         return encode_frame(self.opcode, self.payload, fin=self.fin, rsv=self.rsv, mask=self.mask)
 
@@ -361,12 +364,18 @@ def test_random_frame_streams_in_random_writes_are_answered_as_kj_answers_them()
             got, ended = asyncio.run(_play(server.port, b"".join(f.encode() for f in frames), cuts))
             data = [f for f in got if f.opcode in (1, 2)]
             pongs = [f.payload for f in got if f.opcode == 10]
-            assert [f.opcode for f in got if f.opcode not in (1, 2, 10)] == [8], got
+            closes = [f for f in got if f.opcode not in (1, 2, 10)]
+            assert ended in ("ended", "reset")
+            # A server that ends the connection with the client's bytes unread resets it
+            # (workerd's kj as much as the kit), and a reset may overtake what was still
+            # on its way: then the client has a prefix of the answer, maybe no Close.
+            whole = ended == "ended" or bool(closes)
+            assert len(closes) == (1 if whole else 0) and closes == got[len(got) - len(closes) :], got
             # Pings read together get the first pong and the last (kj's queuePong), so which
             # pongs come depends on how the writes were read; never one for an unsent ping,
             # never out of order, and (no refusal) always the last ping's.
             assert _is_subsequence(pongs, expected.pongs), (pongs, expected.pongs)
-            if expected.pongs and expected.close is None:
+            if whole and expected.pongs and expected.close is None:
                 assert pongs[-1] == expected.pongs[-1]
             # Text goes to the Worker as U+FFFD-replaced text, and comes back as that.
             want = [
@@ -374,14 +383,15 @@ def test_random_frame_streams_in_random_writes_are_answered_as_kj_answers_them()
                 for op, p in expected.messages
             ]
             echoed = [(f.opcode, f.payload) for f in data]
-            if expected.close is not None:
-                # The echoes of what came before the refusal may not have gone out yet.
+            if expected.close is not None or not whole:
+                # The echoes of what came before a refusal may not have gone out yet.
                 assert echoed == want[: len(echoed)]
-                assert close_of(got[-1]) == (expected.close[0], expected.close[1])
             else:
                 assert echoed == want
-                assert got[-1].payload == expected.echo
-            assert ended in ("ended", "reset")
+            if closes and expected.close is not None:
+                assert close_of(closes[0]) == (expected.close[0], expected.close[1])
+            elif closes:
+                assert closes[0].payload == expected.echo
             streams += 1
             if streams == CAMPAIGN // 4:
                 server.reset()  # warmed up: the recorder's window is full

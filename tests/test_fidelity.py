@@ -57,11 +57,6 @@ OPEN: dict[str, str] = {
         "last ping's pong follows the echo on workerd and precedes it on the kit (which parses a read "
         "whole); and workerd reports no trailing 'Network connection lost.' here, the kit does"
     ),
-    "send-and-close-before-peer-accepts": (
-        "workerd hands a's Close to b's read loop before b's queued message is dispatched, so a's "
-        "close event comes first and b never reports 'Network connection lost.'; the kit's pump "
-        "delivers the message first and then errors b"
-    ),
     "buffered-amount-counts-queued-bytes": (
         "the kit reads bufferedAmount as 0; workerd counts the bytes its peer has not taken, which "
         "needs the kit's pump to release frames when workerd's does"

@@ -38,6 +38,13 @@ from cfws_playground.fidelity.scenario import config_key
 
 REFERENCES = load_python_references()["transcripts"]
 
+# A storage call left un-awaited (py-object-storage-unawaited): Cloudflare's SDK wraps the
+# JS promise in a coroutine of its own, and Python warns that it was never awaited, on
+# Pyodide as here. The write happens all the same; the scenario checks that.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:coroutine '_BindingWrapper._conver_and_invoke.<locals>.await_and_convert' was never awaited"
+)
+
 
 def _open(description: str, *names: str) -> dict[str, str]:
     return dict.fromkeys(names, description)
@@ -66,27 +73,6 @@ OPEN_PYTHON: dict[str, str] = {
     "py-object-tags-python-list": "acceptWebSocket(ws, a Python list) is refused on both with the same "
     "TypeError; the caller of stub.fetch() gets it as an AbortError wrapping the JsException in workerd, "
     "as the JsException itself on the kit",
-    "py-object-await-then-send": "a Durable Object handler awaiting a timer lets the next message in "
-    "(workerd's input gate); the kit serialises the handlers",
-    **_open(
-        "without expose_global_message_channel (the default before 2025-08-15, or "
-        "no_expose_global_message_channel) WebLoop's call_soon is a task, after queued message events; the "
-        "kit runs it first at every date and does not know the flag",
-        "py-order-call-soon-vs-message",
-        "py-order-sleep-zero-vs-message",
-        "py-order-create-task-vs-message",
-        "py-order-future-vs-message",
-        "py-order-sleep-zero-top-level",
-        "py-order-gather-two-tasks",
-        "py-order-async-listener-awaits",
-        "py-order-call-soon-in-listener",
-        "py-order-sleep-zero-in-listener",
-        "py-order-create-task-in-listener",
-        "py-order-future-in-listener",
-        "py-order-close-then-call-soon",
-    ),
-    "py-order-queue-microtask-vs-message": "matches at every date; the kit does not know the flag "
-    "expose_global_message_channel / no_expose_global_message_channel",
     "py-order-call-later-vs-message": "from 2025-09-01 call_later(1 ms) runs before two queued messages "
     "in workerd; after them on the kit",
 }

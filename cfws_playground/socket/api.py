@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import errors
 from ..compat import compatibility
-from ..dispatch import Once, schedule
+from ..dispatch import Once, ensure_runtime, schedule
 from ..errors import DOMException
 from ..state import TRANSITIONS, Action, Effect, Phase, ready_state, transition
 from .attachments import ATTACHMENT_LIMIT, clone, v8_serialized_size
@@ -201,6 +201,12 @@ class WebSocket(NetworkSide):
             if peer._outgoing:
                 if len(peer._outgoing) == 1 and self._take_last():
                     self._schedule_delivery_later()
+                elif isinstance(peer._outgoing[-1], CloseFrame):
+                    # The peer sent and closed before this accept(): its pump has everything
+                    # queued, and this end's first delivery comes a turn later, after a Close
+                    # this end sends at once has reached the peer's waiting read loop
+                    # (measured on workerd 2026-11-23: send-and-close-before-peer-accepts).
+                    self._schedule_delivery_later()
                 else:
                     self._schedule_delivery()
             elif peer._dead:
@@ -363,6 +369,9 @@ class WebSocketPair:
         self._server = WebSocket._create(self, 1)
         self._client._peer = self._server
         self._server._peer = self._client
+        # The running loop takes the kit's event loop now, so that a timer set before
+        # the first delivery already waits for the runtime's tasks (see dispatch).
+        ensure_runtime()
 
     @classmethod
     def new(cls) -> WebSocketPair:

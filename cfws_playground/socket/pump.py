@@ -15,10 +15,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .. import errors
-from ..dispatch import Once, only_timers, ready_queue, schedule
+from ..dispatch import Once, runtime, schedule
 from ..errors import ConnectionLostError
 from ..events import Blob, CloseEvent, ErrorEvent, Event, _message_event, begin_dispatch, end_dispatch
-from ..state import Action, Effect, Phase, transition
+from ..state import TRANSITIONS, Action, Effect, Phase, transition
 from .convert import WTF8, js_message, js_name, received_text, uncaught_message
 from .end import CLOSED_INCOMING, CLOSED_OUTGOING, END_NAMES, CloseFrame, ReadFailure, log
 from .listeners import EventTarget
@@ -130,7 +130,7 @@ class Pump(EventTarget):
         peer = self._peer
         src = peer._outgoing
         budget = _BATCH
-        ready = ready_queue()
+        rt = runtime()
         delivery = self._delivery
         while self._reading and src:
             frame = src.popleft()
@@ -157,10 +157,8 @@ class Pump(EventTarget):
             budget -= 1
             if not budget or delivery.scheduled:
                 break
-            if ready and not only_timers(ready):
+            if not rt.idle():
                 break  # a callback a listener scheduled runs first, as a microtask would
-            if ready is None:
-                break  # a loop that hides its queue (uvloop): one frame per turn
         if src:
             if self._reading and not self._delivery.scheduled:
                 self._schedule_delivery()
@@ -289,6 +287,8 @@ class Pump(EventTarget):
             return
         hibernatable = self._handler is not None
         action = Action.RECV_DISCONNECT_HIBERNATABLE if hibernatable else Action.RECV_DISCONNECT
+        if (self._phase, action) not in TRANSITIONS:
+            return  # the end errored meanwhile (CLOSED): its read loop is over, nothing to dispatch
         t = transition(self._phase, action)
         self._reading = False
         # workerd dispatches this close after its read loop has ended: a listener's

@@ -54,7 +54,7 @@ class _EndControls:
         self.accept = w.Button(description="accept()", layout=auto)
         self.message = w.Text(value="hello", placeholder="message", layout=w.Layout(width="110px"))
         self.binary = w.Checkbox(
-            value=False, description="binary", indent=False, layout=w.Layout(width="62px")
+            value=False, description="binary", indent=False, layout=w.Layout(width="auto", min_width="84px")
         )
         self.send = w.Button(description="send()", layout=auto)
         self.code = w.Text(value="1000", placeholder="code", layout=w.Layout(width="52px"))

@@ -309,7 +309,10 @@ async def test_auto_response_answers_without_webSocketMessage_and_sets_the_times
     assert isinstance(stamp, float) and stamp > 1.7e12  # ms since the epoch
 
 
-async def test_messages_from_one_socket_wait_for_the_previous_handler() -> None:
+async def test_a_handler_awaiting_a_timer_lets_the_next_message_in() -> None:
+    # Measured on workerd 2026-11-23 (scenario do-handler-awaits-timer-next-message-enters):
+    # only storage operations hold the input gate, so while one call awaits a timer the
+    # socket's next message starts its own.
     order: list[str] = []
 
     class Slow(fresh_class()):  # type: ignore[misc]
@@ -331,7 +334,7 @@ async def test_messages_from_one_socket_wait_for_the_previous_handler() -> None:
         import asyncio
 
         await asyncio.sleep(0.01)
-    assert order == ["start a", "end a", "start b", "end b", "start c", "end c"]
+    assert order == ["start a", "start b", "start c", "end a", "end b", "end c"]
 
 
 @pytest.mark.parametrize("date", ["2026-03-01", None])
@@ -394,6 +397,11 @@ async def test_an_event_that_outlasts_the_event_timeout_is_canceled() -> None:
     await client.send("slow")
     await client.send("fast")
     assert await client.recv() == "done fast"
+    timed_out = ("event timed out", "webSocketMessage outlasted the event timeout: canceled")
+    for _ in range(50):  # the slow call is canceled 20 ms after it started
+        if timed_out in ns.hosts[0].history:
+            break
+        await asyncio.sleep(0.01)
     assert ("event timed out", "webSocketMessage outlasted the event timeout: canceled") in ns.hosts[
         0
     ].history

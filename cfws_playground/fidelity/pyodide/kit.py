@@ -7,7 +7,7 @@ import types
 from typing import Any
 
 from ...compat import compatibility
-from ...dispatch import settle as _settle
+from ...dispatch import CallSoon, set_call_soon, settle as _settle, webloop_call_soon
 from ...pyworkers.modules import dialect
 from . import harness
 
@@ -44,11 +44,31 @@ async def run_python_on_kit(code: str, date: str, flags: tuple[str, ...] = ()) -
 
     A flag the kit does not model gives one row saying so (the comparison then shows it).
     """
+    # WebLoop's call_soon is a microtask with the global MessageChannel (from 2025-08-15,
+    # or the flag) and a timer without it: the kit's loop takes the same meaning for the run.
+    mode = webloop_call_soon(date)
+    rest = []
+    for flag in flags:
+        if flag in _MESSAGE_CHANNEL_FLAGS:
+            mode = _MESSAGE_CHANNEL_FLAGS[flag]
+        else:
+            rest.append(flag)
     try:
-        compat = compatibility(date=date, flags=list(flags))
+        compat = compatibility(date=date, flags=rest)
     except ValueError as exc:
         return [f"the kit does not model this configuration: {str(exc).split(';')[0]}"]
-    with dialect(), compat:
-        env = types.SimpleNamespace()
-        env.OBJECT = _LazyNamespace(env)
-        return await harness.run(code, _settle_kit, env)
+    set_call_soon(mode)
+    try:
+        with dialect(), compat:
+            env = types.SimpleNamespace()
+            env.OBJECT = _LazyNamespace(env)
+            return await harness.run(code, _settle_kit, env)
+    finally:
+        set_call_soon("microtask")
+
+
+#: workerd's flag for the global MessageChannel, and what WebLoop's call_soon is with it.
+_MESSAGE_CHANNEL_FLAGS: dict[str, CallSoon] = {
+    "expose_global_message_channel": "microtask",
+    "no_expose_global_message_channel": "task",
+}
