@@ -60,10 +60,9 @@ OPEN_PYTHON: dict[str, str] = {
         "py-throws-listener-raises-others-run",
     ),
     **_open(
-        "js has no Promise / setTimeout / Event on the kit",
+        "js has no Promise / setTimeout on the kit",
         "py-proxy-call-after-destroy",
         "py-throws-python-error-into-js",
-        "py-throws-dispatch-event-python",
         "py-order-set-timeout-vs-message",
         "py-order-promise-then-vs-message",
         "py-order-call-soon-vs-set-timeout",

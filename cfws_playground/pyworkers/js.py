@@ -26,7 +26,7 @@ from ..promise import JsPromise, started
 from ..socket import WebSocket, WebSocketPair as _WebSocketPair
 from .ffi import JsArray, JsException, JsNull, JsObject, jsnull, to_py
 from .jsobjects import JsHeaders, JsRequest, JsResponse
-from .jsproxy import JsWebSocketPair, _Wrapper, js_errors, to_runtime
+from .jsproxy import JsWebSocketPair, _Wrapper, from_runtime, js_errors, js_string, to_runtime
 from .streams import ReadableStream, TransformStream, WritableStream
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "URL",
     "Array",
     "Error",
+    "Event",
     "queueMicrotask",
     "Date",
     "HTMLRewriter",
@@ -90,6 +91,17 @@ class WebSocketRequestResponsePair(_JsClass):
     def new(request: Any, response: Any) -> _JsRequestResponsePair:
         with js_errors():
             return _JsRequestResponsePair(_WebSocketRequestResponsePair(request, response))
+
+
+class Event(_JsClass):
+    """JavaScript's ``Event``: ``Event.new(type)``, for ``dispatchEvent()``."""
+
+    @staticmethod
+    def new(type: str) -> Any:  # noqa: A002 - JS name
+        from ..events import Event as _Event
+
+        with js_errors():
+            return from_runtime(_Event(js_string(type)))
 
 
 class Object:
