@@ -427,3 +427,7 @@ G('gen-1ec73a78', "Found by the generator (gen-20261205-3977): the kit gives wor
   'b.accept()', 'a.accept()', on('on a error as L1', "a.close('0b1111101000', '')"), on('on a close as L2 once', "raise TypeError('boom')"), "b.close(1012, 'x')",
   configs=(('2025-09-01', ()),),
   open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+
+G('gen-1054-acceptws-after-peer-errored', "Found by the generator (gen-20261205-1054), shrunk by hand: a hibernatable socket whose peer errored is no longer accepted in workerd.",
+  'ctx.acceptWebSocket(b)', 'a.accept()', "a.close(3000, 'x')", on('on a message as L1', "raise TypeError('boom')"), "b.send('ping')", 'settle', "ctx.acceptWebSocket(b, ['t'])", 'ctx.getTags(b)', 'ctx.getWebSockets()',
+  configs=(('2026-11-17', ()),), durable=True)

@@ -283,6 +283,10 @@ class Pump(EventTarget):
         self._outgoing.clear()
         if self._reading:
             schedule(self._receive_disconnect)
+        elif self._handler is not None and self._phase in CLOSED_INCOMING:
+            # A hibernatable end whose read loop is over: the hibernation manager lets go of
+            # it when its peer goes, so it is no longer accepted (gen-1054-acceptws-after-peer-errored).
+            self._released = True
 
     def _receive_disconnect(self) -> None:
         """Close 1006: dispatched before closedIncoming is set, so readyState is unchanged inside."""
