@@ -38,6 +38,13 @@ from cfws_playground.fidelity.scenario import config_key
 
 REFERENCES = load_python_references()["transcripts"]
 
+# A storage call left un-awaited (py-object-storage-unawaited): Cloudflare's SDK wraps the
+# JS promise in a coroutine of its own, and Python warns that it was never awaited, on
+# Pyodide as here. The write happens all the same; the scenario checks that.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:coroutine '_BindingWrapper._conver_and_invoke.<locals>.await_and_convert' was never awaited"
+)
+
 
 def _open(description: str, *names: str) -> dict[str, str]:
     return dict.fromkeys(names, description)
@@ -53,10 +60,9 @@ OPEN_PYTHON: dict[str, str] = {
         "py-throws-listener-raises-others-run",
     ),
     **_open(
-        "js has no Promise / setTimeout / Event on the kit",
+        "js has no Promise / setTimeout on the kit",
         "py-proxy-call-after-destroy",
         "py-throws-python-error-into-js",
-        "py-throws-dispatch-event-python",
         "py-order-set-timeout-vs-message",
         "py-order-promise-then-vs-message",
         "py-order-call-soon-vs-set-timeout",

@@ -378,3 +378,21 @@ async def test_an_objects_tags_must_be_a_js_array(py: Any) -> None:
         "parameter 2 is not of type 'Array'.",
         "Array",
     ]
+
+
+@pytest.mark.parametrize(("date", "raises"), [("2025-08-14", True), ("2026-11-17", False)])
+def test_a_python_exception_comes_back_through_dispatch_event(py: Any, date: str, raises: bool) -> None:
+    from cfws_playground import compatibility
+
+    with compatibility(date=date):
+        client, server = pair(py)
+
+    def boom(e: Any) -> None:
+        raise ValueError("in listener")
+
+    server.addEventListener("ping", py.ffi.create_proxy(boom))
+    if raises:  # before spec_compliant_dispatch_exceptions the listener's exception propagates, as itself
+        with pytest.raises(ValueError, match="in listener"):
+            server.dispatchEvent(py.js.Event.new("ping"))
+    else:
+        assert server.dispatchEvent(py.js.Event.new("ping")) is True

@@ -27,6 +27,7 @@ __all__ = [
     "create_proxy",
     "destroy_proxies",
     "jsnull",
+    "run_sync",
     "to_js",
     "to_py",
 ]
@@ -327,3 +328,44 @@ def destroy_proxies(proxies: Any) -> None:
         destroy = getattr(proxy, "destroy", None)
         if destroy is not None:
             destroy()
+
+
+#: What run_sync() says when it would have to suspend the Python stack.
+RUN_SYNC_PENDING = (
+    "run_sync() of an awaitable that has to wait is not modelled by cfws-playground: Pyodide "
+    "suspends the whole Python stack with JSPI, which CPython's asyncio cannot do inside a running "
+    "event loop; await it instead (storage calls, already settled, work)"
+)
+
+
+def run_sync(awaitable: Any) -> Any:
+    """Mirrors ``pyodide.ffi.run_sync``: the awaitable's result, from synchronous code.
+
+    Partial: with no event loop running, it runs the awaitable to the end. Inside the
+    running loop it gives the result of an awaitable that needs no waiting (a settled
+    promise such as a storage call's, a coroutine that finishes without suspending) and
+    raises ``RuntimeError`` (:data:`RUN_SYNC_PENDING`) otherwise.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+
+        async def run() -> Any:
+            return await awaitable
+
+        return asyncio.run(run())
+    if isinstance(awaitable, asyncio.Future):
+        if not awaitable.done():
+            raise RuntimeError(RUN_SYNC_PENDING)
+        return awaitable.result()
+    steps = awaitable.__await__()
+    try:
+        waiting = steps.send(None)
+    except StopIteration as done:
+        return done.value
+    close = getattr(steps, "close", None)
+    if isinstance(waiting, asyncio.Future):
+        waiting.cancel()
+    if callable(close):
+        close()
+    raise RuntimeError(RUN_SYNC_PENDING)

@@ -26,7 +26,7 @@ from ..promise import JsPromise, started
 from ..socket import WebSocket, WebSocketPair as _WebSocketPair
 from .ffi import JsArray, JsException, JsNull, JsObject, jsnull, to_py
 from .jsobjects import JsHeaders, JsRequest, JsResponse
-from .jsproxy import JsWebSocketPair, _Wrapper, js_errors, to_runtime
+from .jsproxy import JsWebSocketPair, _Wrapper, from_runtime, js_errors, js_string, to_runtime
 from .streams import ReadableStream, TransformStream, WritableStream
 
 __all__ = [
@@ -34,8 +34,10 @@ __all__ = [
     "URL",
     "Array",
     "Error",
+    "Event",
     "queueMicrotask",
     "Date",
+    "HTMLRewriter",
     "Headers",
     "Object",
     "Request",
@@ -89,6 +91,17 @@ class WebSocketRequestResponsePair(_JsClass):
     def new(request: Any, response: Any) -> _JsRequestResponsePair:
         with js_errors():
             return _JsRequestResponsePair(_WebSocketRequestResponsePair(request, response))
+
+
+class Event(_JsClass):
+    """JavaScript's ``Event``: ``Event.new(type)``, for ``dispatchEvent()``."""
+
+    @staticmethod
+    def new(type: str) -> Any:  # noqa: A002 - JS name
+        from ..events import Event as _Event
+
+        with js_errors():
+            return from_runtime(_Event(js_string(type)))
 
 
 class Object:
@@ -368,6 +381,17 @@ async def network_fetch(resource: Any, init: Any) -> _Response:
 def fetch(resource: Any, init: Any = None, **kwargs: Any) -> JsPromise[_Response]:
     """JavaScript's ``fetch()``: here, a WebSocket upgrade (``resp.webSocket``) to a local server."""
     return started(network_fetch(resource, _init(init, kwargs)))
+
+
+class HTMLRewriter:
+    """JavaScript's ``HTMLRewriter``: not modelled; ``HTMLRewriter.new()`` says so in one line."""
+
+    @staticmethod
+    def new(*args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(
+            "HTMLRewriter is not modelled by cfws-playground: run the project with `pywrangler dev` "
+            "for it, or rewrite the HTML in Python (html.parser, or a package such as BeautifulSoup)"
+        )
 
 
 class _Crypto:

@@ -98,6 +98,8 @@ def js_errors() -> Iterator[None]:
     except JsException:
         raise
     except Exception as exc:  # noqa: BLE001 - every JS error crosses as JsException
+        if getattr(exc, "_from_python", False) is True:
+            raise  # Python code called from JS raised it: Pyodide gives it back unchanged
         name = getattr(exc, "name", None)
         if not isinstance(name, str):
             name = type(exc).__name__
@@ -378,7 +380,12 @@ def _borrowed(listener: Any) -> Callable[[Any], Any]:
 
 def _calling(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def call(event: Any) -> Any:
-        return fn(from_runtime(event))
+        try:
+            return fn(from_runtime(event))
+        except Exception as exc:
+            with contextlib.suppress(AttributeError):
+                exc._from_python = True  # type: ignore[attr-defined]
+            raise
 
     return call
 

@@ -35,6 +35,7 @@ from . import modules, packages
 from .jsobjects import JsRequest
 from .jsproxy import JsDurableObjectState, from_runtime
 from .modules import dialect
+from .services import ServiceBinding
 from .triggers import Triggers, check_cron
 
 __all__ = [
@@ -55,7 +56,6 @@ UNMODELLED_BINDINGS = {
     "r2_buckets": "R2 bucket",
     "ai": "Workers AI",
     "queues": "Queue",
-    "services": "service",
     "vectorize": "Vectorize index",
     "hyperdrive": "Hyperdrive",
     "analytics_engine_datasets": "Analytics Engine dataset",
@@ -128,6 +128,7 @@ _SETTINGS = frozenset(
         "assets",
         "kv_namespaces",
         "d1_databases",
+        "services",
     }
 )
 
@@ -279,6 +280,29 @@ def _assets(root: Path, options: Any, where: str) -> tuple[Assets, dict[str, Any
     return files, options
 
 
+def _service_bindings(config: dict[str, Any], env: Any, where: str, module: Any, own_name: str) -> None:
+    """``services`` bound to this project's own entrypoints; a service of another Worker is refused."""
+    for entry in config.get("services") or []:
+        name = entry.get("binding") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ProjectError(f"{where}: each of services needs a binding name (a valid identifier)")
+        service = str(entry.get("service"))
+        if service != own_name:
+            raise ProjectError(
+                f"{where}: service binding {name!r} (services) to another Worker, {service!r}, is not "
+                f"modelled by cfws-playground (only this project's own entrypoints, service {own_name!r}); "
+                f"{_INSTEAD}"
+            )
+        class_name = str(entry.get("entrypoint") or "Default")
+        cls = getattr(module, class_name, None)
+        if not isinstance(cls, type):
+            raise ProjectError(
+                f"{where}: service binding {name!r} names entrypoint {class_name!r}, "
+                "which the module does not define"
+            )
+        setattr(env, name, ServiceBinding(cls, env, entrypoint(cls)))
+
+
 def _storage_bindings(config: dict[str, Any], env: Any, where: str, persist_to: str | Path | None) -> None:
     """``kv_namespaces`` and ``d1_databases`` into ``env``, in memory or in ``persist_to``."""
     for key, folder, make, id_key in (
@@ -393,6 +417,7 @@ def load_project(
 
     env = types.SimpleNamespace(**{str(k): v for k, v in (config.get("vars") or {}).items()})
     _storage_bindings(config, env, where, persist_to)
+    _service_bindings(config, env, where, module, str(config.get("name") or root.resolve().name))
     modules._cloudflare_workers.env = env  # `from workers import env`, as in the runtime
     if assets is not None:
         files, options = assets

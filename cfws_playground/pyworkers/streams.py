@@ -13,6 +13,7 @@ writes whole bodies).
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
@@ -69,6 +70,10 @@ class ReadableStream(JsProxy):
         self._chunks: deque[Any] = deque()
         self._waiter: asyncio.Future[None] | None = None
         self.locked = False
+        self._pull: Any = None  # a source's pull(controller), called while the stream is empty
+        self._cancel: Any = None
+        self._controller: _Controller | None = None
+        self._error: BaseException | None = None
 
     @classmethod
     def of(cls, data: bytes) -> ReadableStream:
@@ -80,10 +85,25 @@ class ReadableStream(JsProxy):
         return stream
 
     @staticmethod
-    def new(underlying_source: Any = None, strategy: Any = None) -> ReadableStream:
-        raise TypeError(
-            "new ReadableStream(source) is not modelled by cfws-playground: use a TransformStream"
-        )
+    def new(underlying_source: Any = None, strategy: Any = None, **source: Any) -> ReadableStream:
+        """``new ReadableStream({start, pull, cancel})`` (Pyodide's keyword form too): a stream whose
+        source puts chunks in with ``controller.enqueue()`` and ends it with ``controller.close()``."""
+        if underlying_source is not None:
+            to_py = getattr(underlying_source, "to_py", None)
+            given = to_py() if callable(to_py) else underlying_source
+            source = {**dict(given), **source}
+        if not callable(source.get("pull")) and not callable(source.get("start")):
+            raise TypeError(
+                "new ReadableStream() without start() or pull() is not modelled by cfws-playground"
+            )
+        stream = ReadableStream()
+        stream._controller = _Controller(stream)
+        stream._pull = source.get("pull")
+        stream._cancel = source.get("cancel")
+        start = source.get("start")
+        if callable(start):
+            start(stream._controller)
+        return stream
 
     def _push(self, chunk: Any) -> None:
         self._chunks.append(chunk)
@@ -99,6 +119,13 @@ class ReadableStream(JsProxy):
 
     async def _next(self) -> Any:
         while not self._chunks:
+            if self._error is not None:
+                raise self._error
+            if self._pull is not None:
+                pulled = self._pull(self._controller)
+                if inspect.isawaitable(pulled):
+                    await pulled
+                continue
             self._waiter = asyncio.get_running_loop().create_future()
             await self._waiter
         chunk = self._chunks[0]
@@ -126,6 +153,29 @@ class ReadableStream(JsProxy):
 
     def __repr__(self) -> str:
         return "ReadableStream { locked: " + ("true" if self.locked else "false") + " }"
+
+
+class _Controller:
+    """``ReadableStreamDefaultController``: what a source's ``start``/``pull`` gets."""
+
+    def __init__(self, stream: ReadableStream) -> None:
+        self._stream = stream
+
+    def enqueue(self, chunk: Any) -> None:
+        self._stream._push(JsArrayBuffer(_chunk_bytes(chunk)))
+
+    def close(self) -> None:
+        self._stream._pull = None
+        self._stream._close()
+
+    def error(self, reason: Any = None) -> None:
+        self._stream._pull = None
+        self._stream._error = TypeError(str(reason))
+        self._stream._wake()
+
+    @property
+    def desiredSize(self) -> int:
+        return 1
 
 
 class _Writer:

@@ -24,6 +24,7 @@ _FILTERS = {
     "deliberate": ("deliberate",),
     "all": ("same", "differs", "deliberate", "missing"),
 }
+DIFFERS_BACKGROUND = "rgba(198, 40, 40, 0.18)"
 _COLORS = {"same": "#2e7d32", "differs": "#c62828", "deliberate": "#ef6c00", "missing": "#616161"}
 
 
@@ -35,7 +36,9 @@ def side_by_side_html(r: Result) -> str:
     """The two transcripts of one run as an HTML table; differing rows highlighted."""
     rows = []
     for same, x, y in r.rows():
-        style = "" if same else ' style="background:#ffebee"'
+        # A translucent red over the theme's own background: light pink under dark text in a
+        # light theme, dark red under light text in a dark one (a fixed #ffebee was 1.14:1 there).
+        style = "" if same else f' style="background:{DIFFERS_BACKGROUND}"'
         rows.append(f"<tr{style}><td><code>{html.escape(x)}</code></td><td><code>{html.escape(y)}</code></td></tr>")
     head = (
         f"<p><b>{html.escape(r.scenario.name)}</b> [{html.escape(config_key(r.config))}] "

@@ -246,7 +246,7 @@ def render_svg(d: Diagram) -> str:
     if d.dropped:
         out.append(
             f'<text class="dropped" x="{_WIDTH // 2}" y="42" text-anchor="middle" '
-            f'fill="#777">({d.dropped} earlier steps not drawn)</text>'
+            f'fill="currentColor" opacity="0.8">({d.dropped} earlier steps not drawn)</text>'
         )
     for row, end, st in d.states:
         x, y = _X[end], _y(row)
@@ -263,7 +263,7 @@ def render_svg(d: Diagram) -> str:
         x1, y1 = _X[a.sender], _y(a.sent_row)
         x2, y2 = _X[a.receiver], _y(a.received_row)
         direction = 1 if x2 > x1 else -1
-        colour = "#333" if a.kind == "message" else "#c62828"
+        colour = "currentColor" if a.kind == "message" else "#c62828"  # the theme's text colour
         head = f"{x2},{y2} {x2 - direction * 9},{y2 - 4} {x2 - direction * 9},{y2 + 4}"
         # The label runs along its arrow, just above it, so it never crosses its own line
         # (a level label at the midpoint of a slanted arrow does). It starts near the sender
@@ -293,7 +293,7 @@ def render_svg(d: Diagram) -> str:
         error = "✗" in text or text.startswith("← error")
         tx = x + 10 if end == "client" else x - 10
         anchor = "start" if end == "client" else "end"
-        colour = "#c62828" if error else "#555"
+        colour = "#c62828" if error else "currentColor"
         shape = (
             f'<path d="M{x - 5},{y - 5} L{x + 5},{y + 5} M{x + 5},{y - 5} L{x - 5},{y + 5}" '
             f'stroke="{colour}" stroke-width="2"/>'

@@ -7,6 +7,7 @@ import pytest
 from cfws_playground.fidelity import Scenario, verify
 from cfws_playground.fidelity.compare import Comparison, Result
 from cfws_playground.widgets import ComparisonView
+from cfws_playground.widgets.comparison import DIFFERS_BACKGROUND
 
 
 def _tampered() -> Comparison:
@@ -20,7 +21,7 @@ def test_the_view_lists_differing_runs_first_and_marks_the_rows() -> None:
     view = ComparisonView(_tampered())
     assert [label.split()[0] for label, _ in view.runs.options] == ["differs"]
     assert 'b message W: &quot;y&quot;' in view.detail.value
-    assert 'style="background:#ffebee"' in view.detail.value
+    assert f'style="background:{DIFFERS_BACKGROUND}"' in view.detail.value
     assert "1 differ" in view.summary.value
 
 

@@ -987,6 +987,13 @@ _OBJECTS = [
         "ws.send('x')",
         "serializeAttachment of a converted object, read back",
     ),
+    (
+        "storage-unawaited",
+        "self.ctx.storage.put('k', 'kept:' + message)\n"
+        "        print('stored', show(await self.ctx.storage.get('k')))",
+        "ws.send('x')",
+        "storage.put() without await still writes: a JS promise starts when it is called",
+    ),
     ("raise", "raise ValueError('handler failed')", "ws.send('x'); ws.send('y')", "a handler that raises"),
     (
         "await-then-send",

@@ -1,0 +1,41 @@
+from js import HTMLRewriter
+from pyodide.ffi import run_sync, to_js
+from workers import Response, WorkerEntrypoint
+
+
+class Calculator(WorkerEntrypoint):
+    async def add(self, a, b):
+        return a + b
+
+    def describe(self, item):
+        return {"name": item["name"], "total": sum(item["prices"])}
+
+    async def fetch(self, request):
+        return Response("the calculator's own fetch")
+
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        path = request.url.rsplit("/", 1)[-1]
+        if path == "add":
+            return Response(str(await self.env.CALC.add(2, 3)))
+        if path == "describe":
+            return Response.json(await self.env.CALC.describe({"name": "pens", "prices": [1, 2]}))
+        if path == "fetch":
+            return Response(await (await self.env.CALC.fetch(request)).text())
+        if path == "missing":
+            try:
+                await self.env.CALC.nothing()
+            except Exception as exc:
+                return Response(f"{type(exc).__name__}: {exc}")
+        if path == "bytes":
+            view = to_js(b"\x01\x02\x03")
+            return Response(f"{view.byteLength} {view.buffer.byteLength} {list(view.slice(1).to_bytes())}")
+        if path == "run-sync":
+            return Response(str(run_sync(self.add_later())))
+        if path == "rewriter":
+            HTMLRewriter.new()
+        return Response("?")
+
+    async def add_later(self):
+        return 40 + 2
