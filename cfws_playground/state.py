@@ -22,6 +22,7 @@ CLOSE_RECEIVED     closedIncoming (half-open)                   2 CLOSING
 CLOSED             closedIncoming + closedOutgoing              3 CLOSED
 DISCONNECTED       closedIncoming + outgoingAborted (1006)      2 CLOSING
 ERRORED            error (+ outgoingAborted)                    3 CLOSED
+READ_FAILED        closedIncoming, awaiting webSocketError      2 CLOSING
 COUPLED            Released by being returned in a Response     1 OPEN
 =================  ===========================================  ==========
 
@@ -53,6 +54,7 @@ class Phase(enum.Enum):
     CLOSED = "closed"
     DISCONNECTED = "disconnected"
     ERRORED = "errored"
+    READ_FAILED = "read failed (hibernatable)"
     COUPLED = "coupled"
 
     # Members are singletons: identity hashing keeps table lookups on the hot path cheap.
@@ -77,6 +79,7 @@ class Action(enum.Enum):
     RECV_DISCONNECT = "peer gone without Close"
     RECV_DISCONNECT_HIBERNATABLE = "peer gone without Close (a hibernatable end)"
     ERROR = "error"
+    RECV_ERROR_HIBERNATABLE = "read error (a hibernatable end)"
 
     __hash__ = object.__hash__
 
@@ -141,6 +144,7 @@ TRANSITIONS: dict[tuple[Phase, Action], Transition] = {
     (P.CLOSE_SENT, A.ACCEPT): _ok(P.CLOSE_SENT),
     (P.CLOSE_RECEIVED, A.ACCEPT): _ok(P.CLOSE_RECEIVED),
     **{(p, A.ACCEPT): _raise(p, TypeError, errors.ACCEPT_RELEASED) for p in (*_ENDED, P.COUPLED)},
+    (P.READ_FAILED, A.ACCEPT): _raise(P.READ_FAILED, TypeError, errors.ACCEPT_HIBERNATABLE),
     # send(): LWA::send checks closedOutgoing first, then ignores aborted/released
     # ends, then requires accept().
     (P.AWAITING, A.SEND): _raise(P.AWAITING, TypeError, errors.MUST_ACCEPT),
@@ -151,16 +155,19 @@ TRANSITIONS: dict[tuple[Phase, Action], Transition] = {
     (P.DISCONNECTED, A.SEND): _ignore(P.DISCONNECTED),
     (P.ERRORED, A.SEND): _ignore(P.ERRORED),
     (P.COUPLED, A.SEND): _ignore(P.COUPLED),
+    # A hibernatable end whose read failed is still Accepted, its outgoing side open:
+    # send() and close() only let go of the pipe (awaitingHibernatableError).
+    (P.READ_FAILED, A.SEND): _ignore(P.READ_FAILED),
     # close(): arguments are validated before this lookup (LWA::close step 1).
     (P.AWAITING, A.CLOSE): _raise(P.AWAITING, TypeError, errors.MUST_ACCEPT),
     (P.OPEN, A.CLOSE): _ok(P.CLOSE_SENT, E.QUEUE_CLOSE),
     (P.CLOSE_RECEIVED, A.CLOSE): _ok(P.CLOSED, E.QUEUE_CLOSE),
-    **{(p, A.CLOSE): _ignore(p) for p in (P.CLOSE_SENT, *_ENDED, P.COUPLED)},
+    **{(p, A.CLOSE): _ignore(p) for p in (P.CLOSE_SENT, *_ENDED, P.READ_FAILED, P.COUPLED)},
     # Returning an end in a 101 Response: LWA::couple, checked when the response is sent.
     (P.AWAITING, A.COUPLE): _ok(P.COUPLED),
     **{
         (p, A.COUPLE): _raise(p, TypeError, errors.COUPLE_ACCEPTED)
-        for p in (P.OPEN, P.CLOSE_SENT, P.CLOSE_RECEIVED)
+        for p in (P.OPEN, P.CLOSE_SENT, P.CLOSE_RECEIVED, P.READ_FAILED)
     },
     **{(p, A.COUPLE): _raise(p, TypeError, errors.COUPLE_RELEASED) for p in (*_ENDED, P.COUPLED)},
     # The read loop runs while an end is accepted and has not received a Close.
@@ -195,6 +202,11 @@ TRANSITIONS: dict[tuple[Phase, Action], Transition] = {
     (P.CLOSE_SENT, A.ERROR): _ok(P.CLOSED, E.DISPATCH),
     (P.CLOSED, A.ERROR): _ok(P.CLOSED, E.DISPATCH),
     (P.ERRORED, A.ERROR): _ignore(P.ERRORED),
+    # A hibernatable end's read fails (a refused frame): the hibernation manager releases
+    # it with only its incoming side closed (LWA::initiateHibernatableRelease sets
+    # closedIncoming, not an error), so webSocketError reads CLOSING, and afterwards too.
+    (P.OPEN, A.RECV_ERROR_HIBERNATABLE): _ok(P.READ_FAILED, E.DISPATCH),
+    (P.CLOSE_SENT, A.RECV_ERROR_HIBERNATABLE): _ok(P.CLOSED, E.DISPATCH),
 }
 
 _READY_STATE = {
@@ -205,6 +217,7 @@ _READY_STATE = {
     P.CLOSED: 3,
     P.DISCONNECTED: 2,
     P.ERRORED: 3,
+    P.READ_FAILED: 2,
     P.COUPLED: 1,
 }
 

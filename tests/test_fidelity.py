@@ -42,16 +42,7 @@ from cfws_playground.fidelity.workerd import WorkerdServer
 REFERENCES = load_references()["transcripts"]
 
 #: Differences the library found that the kit has not fixed yet, with what differs.
-# workerd releases a hibernatable socket after a read error with only its incoming side closed
-# (LegacyWebSocketAdapter::initiateHibernatableRelease), so it reads CLOSING in webSocketError.
-_REFUSED_FRAME_READY_STATE = "readyState in webSocketError after a refused frame: 2 on workerd, 3 on the kit"
 OPEN: dict[str, str] = {
-    "do-raw-declared-length-over-limit": _REFUSED_FRAME_READY_STATE,
-    "do-raw-refused-then-calls-in-websocketerror": (
-        _REFUSED_FRAME_READY_STATE + ", and after send() and close() there too"
-    ),
-    "do-raw-reserved-opcode": _REFUSED_FRAME_READY_STATE,
-    "do-raw-rsv2": _REFUSED_FRAME_READY_STATE,
     "wire-raw-pings-around-a-message-in-one-write": (
         "kj reads the frames after a message only when the Worker asks for the next one, so the "
         "last ping's pong follows the echo on workerd and precedes it on the kit (which parses a read "

@@ -49,6 +49,10 @@ async def drive(phase: Phase, me: WebSocket, peer: WebSocket) -> None:
         peer.accept()
         me.onmessage = _raiser
         peer.send("x")
+    elif phase is Phase.READ_FAILED:
+        me._accept_hibernatable(lambda ws, event: True)  # as ctx.acceptWebSocket() does
+        peer._couple(RecordingTransport())
+        peer._network_error(RuntimeError("refused"), "Uncaught Error: refused")  # a refused frame
     elif phase is Phase.COUPLED:
         me._couple(RecordingTransport())
     await settle()
@@ -124,6 +128,7 @@ def test_runtime_actions_only_where_the_read_loop_runs() -> None:
         (Phase.CLOSED, 3),
         (Phase.DISCONNECTED, 2),
         (Phase.ERRORED, 3),
+        (Phase.READ_FAILED, 2),
         (Phase.COUPLED, 1),
     ],
 )

@@ -49,7 +49,7 @@ log.addHandler(logging.NullHandler())
 END_NAMES = ("client", "server")
 
 CLOSED_OUTGOING = frozenset((Phase.CLOSE_SENT, Phase.CLOSED))
-CLOSED_INCOMING = frozenset((Phase.CLOSE_RECEIVED, Phase.CLOSED, Phase.DISCONNECTED))
+CLOSED_INCOMING = frozenset((Phase.CLOSE_RECEIVED, Phase.CLOSED, Phase.DISCONNECTED, Phase.READ_FAILED))
 
 
 class CloseFrame:

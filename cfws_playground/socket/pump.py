@@ -146,7 +146,10 @@ class Pump(EventTarget):
                 self._receive_close(frame.code, frame.reason)  # type: ignore[union-attr]
             elif cls is ReadFailure:
                 self._reading = False
-                self._report_error(frame.error, frame.message)  # type: ignore[union-attr]
+                # A hibernatable end's read loop is the hibernation manager's: it releases
+                # the end with its incoming side closed, not errored (state.py READ_FAILED).
+                action = Action.ERROR if self._handler is None else Action.RECV_ERROR_HIBERNATABLE
+                self._report_error(frame.error, frame.message, action)  # type: ignore[union-attr]
             else:
                 self._receive_message(frame)  # type: ignore[arg-type]
             self._delivering = False
@@ -310,8 +313,11 @@ class Pump(EventTarget):
 
         schedule(report)
 
-    def _report_error(self, error: BaseException, message: str) -> bool:
+    def _report_error(self, error: BaseException, message: str, action: Action = Action.ERROR) -> bool:
         """LWA::reportError: only the first error is dispatched; readyState is 3 inside it.
+
+        ``action`` is :attr:`Action.RECV_ERROR_HIBERNATABLE` for a hibernatable end's
+        failed read, which workerd reports as webSocketError without erroring the end.
 
         Returns False when an error listener raised before 2026-09-15: workerd's
         reportError is then cut short before it releases the end, so the peer
@@ -319,7 +325,7 @@ class Pump(EventTarget):
         """
         if self._errored:
             return True
-        t = transition(self._phase, Action.ERROR)
+        t = transition(self._phase, action)
         self._errored = True
         self._phase = t.next
         event = ErrorEvent(message=message, error=error)
