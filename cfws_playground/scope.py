@@ -150,7 +150,7 @@ def install(loop: asyncio.AbstractEventLoop) -> None:
 
     if sys.platform == "emscripten":
         # Pyodide's WebLoop, once given a task factory, names each task with
-        # asyncio.tasks._set_task_name, which Python 3.13 removed: every create_task
+        # a private helper of asyncio.tasks that Python 3.13 removed: every create_task
         # would raise AttributeError. There the loop's create_task is wrapped instead.
         create_task = loop.create_task
 
