@@ -86,6 +86,7 @@ class Run {
     if ("v" in e) return e.num ? NaN : e.v;
     if ("undef" in e) return undefined;
     if ("null" in e) return null;
+    if ("request" in e) return this.request;
     if ("bytes" in e) {
       const h = e.bytes;
       const b = new Uint8Array(h.length / 2);
@@ -275,6 +276,7 @@ function serveWire(request, key) {
   const pair = new WebSocketPair();
   const run = new Run(pair);
   run.log = logs.get(key);
+  run.request = request;
   for (const op of ops) run.runOp(op, undefined);
   return run.response || new Response(null, { status: 101, webSocket: pair[0] });
 }
@@ -527,9 +529,16 @@ async function durableRoute(request, env, url) {
   return new Response("unknown route", { status: 404 });
 }
 
+// Routes read the path and query only: the authority is whatever the client's Host said
+// (workerd joins two Host headers into "x, y", which no URL parser takes), and a
+// scenario about it must still reach its Worker.
+function routeOf(request) {
+  return new URL(request.url.replace(/^([a-z]+:\/\/)[^/?#]*/i, "$1driver"));
+}
+
 export default {
   async fetch(request, env) {
-    const url = new URL(request.url);
+    const url = routeOf(request);
     if (url.pathname.startsWith("/do/")) return durableRoute(request, env, url);
     const key = url.searchParams.get("key");
     if (url.pathname === "/prepare" && request.method === "POST") {

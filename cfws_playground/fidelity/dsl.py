@@ -31,6 +31,7 @@ Steps::
     "timeout 0: a.send('t')"          # setTimeout / loop.call_later
     "microtask: a.send('m')"          # queueMicrotask / loop.call_soon
     "response(None, {'status': 101, 'webSocket': a})"   # new Response(...)
+    "response(request.url, {'status': 200})"   # in a wire scenario: the request the Worker got
     "a.dispatchEvent(Event('ping'))"
     "!b.close(code, reason)"          # a call whose exception propagates (out of a listener)
 
@@ -382,6 +383,8 @@ class _Compiler:
                 return {"event": True}
             if node.id == "null":
                 return {"null": True}
+            if node.id == "request":  # a wire scenario's request (its url, method, headers)
+                return {"request": True}
             if node.id == "NaN":
                 return {"v": "NaN", "num": True}
         path = self.path(node)

@@ -105,6 +105,7 @@ class _Run:
         self.loop = asyncio.get_running_loop()
         self.response: Response | None = None  # a wire scenario's Worker returns this
         self.scratch = bytearray()  # scratch(...) / scribble(): a buffer changed after send()
+        self.request: Any = None  # a wire scenario's request, as the Worker's fetch got it
 
     def rs(self) -> str:
         return f"a={self.ends['a'].readyState} b={self.ends['b'].readyState}"
@@ -128,6 +129,8 @@ class _Run:
             return None
         if "null" in e:
             return None  # Pyodide has no Python spelling for JS null; None is undefined
+        if "request" in e:
+            return self.request
         if "bytes" in e:
             return bytes.fromhex(e["bytes"])
         if "end" in e:

@@ -1536,6 +1536,56 @@ R("wire-raw-unsolicited-pong", "An unsolicited pong is ignored.", ("frame pong b
 R("wire-raw-declared-length-over-limit", "A frame header declaring 2**40 bytes: 1009 'Message is too large: 1099511627776 > 33554432' at once.",
   ("raw b'\\x82\\xff\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00'", "wait"))
 
+# HTTP/1.1 requests that are not upgrades: what the Worker saw (its request.url, echoed),
+# or what the server answered instead, and how the connection ended.
+ECHO_URL = ("response(request.url, {'status': 200})",)
+
+
+def H(name: str, about: str, request: str, **kw: Any) -> None:  # noqa: N802
+    """A raw HTTP request to a Worker that answers 200 with the URL it was given."""
+    kw.setdefault("configs", (NEW,))
+    W(name, about, ECHO_URL, (f"request '{request}'",), **kw)
+
+
+def STRICT(rule: str) -> str:  # noqa: N802 - reads as a constant
+    """A deliberate difference of serve()'s HTTP/1.1 reading: the rule it follows, and why."""
+    return (
+        f"{rule}; serve() faces untrusted clients, so it reads HTTP/1.1 as RFC 9112 says and refuses "
+        "what a hostile client could use to smuggle a request or name another host, where local "
+        "workerd is laxer"
+    )
+
+
+H("wire-http-origin-form-url", "A GET in origin-form: the Worker's URL is the Host header's authority and the path.",
+  "GET {path} HTTP/1.1\\r\\nHost: {host}\\r\\n\\r\\n")
+H("wire-http-host-with-userinfo", "Host: x@evil.invalid: workerd hands the Worker http://x@evil.invalid/...",
+  "GET {path} HTTP/1.1\\r\\nHost: x@evil.invalid\\r\\n\\r\\n",
+  deliberate=STRICT("RFC 9112 §3.2 and RFC 9110 §7.2: Host is uri-host [':' port], with no userinfo, "
+                    "and an invalid Host is 400"))
+H("wire-http-two-host-headers", "Two Host headers: workerd hands the Worker their values joined, http://x, y/...",
+  "GET {path} HTTP/1.1\\r\\nHost: x\\r\\nHost: y\\r\\n\\r\\n",
+  deliberate=STRICT("RFC 9112 §3.2: a server MUST answer 400 to a request with more than one Host header"))
+H("wire-http-version-2", "A request line saying HTTP/2.0: workerd answers 400 'invalid HTTP version parsed'.",
+  "GET {path} HTTP/2.0\\r\\nHost: {host}\\r\\n\\r\\n",
+  deliberate=STRICT("RFC 9110 §15.6.6 (and RFC 9112 §2.3): a major version the server does not "
+                    "support is 505 HTTP Version Not Supported"))
+H("wire-http-absolute-form-target", "An absolute-form request-target naming another host: workerd takes the Host header's.",
+  "GET http://other.invalid{path} HTTP/1.1\\r\\nHost: {host}\\r\\n\\r\\n",
+  deliberate=STRICT("RFC 9112 §3.2.2: with an absolute-form request-target the server MUST ignore "
+                    "the Host header and use the target's authority"))
+H("wire-http-chunk-size-19-digits", "A chunk size of 19 hex digits (over 64 bits): workerd runs the Worker, "
+  "sends its answer and ends the connection when it reads on.",
+  "POST {path} HTTP/1.1\\r\\nHost: {host}\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n1000000000000000000\\r\\nx",
+  deliberate=STRICT("RFC 9112 §7.1: recipients MUST guard against chunk sizes that overflow; the "
+                    "kit answers 400 as soon as the size's line arrives, before the Worker runs"))
+H("wire-http-head-200kb", "A request head of 200 KB (one 200,000-byte header): workerd serves it.",
+  "GET {path} HTTP/1.1\\r\\nHost: {host}\\r\\nX-Big: {200000 bytes}\\r\\n\\r\\n",
+  deliberate=STRICT("Workers' platform limits: request headers have a total limit of 128 KB, which "
+                    "Cloudflare's edge enforces and `workerd serve` does not; the kit answers 431 "
+                    "(RFC 6585 §5) past it"))
+H("wire-http-content-length-and-chunked", "Content-Length and Transfer-Encoding: chunked together: the body is "
+  "read as chunked, and the connection closes after the answer.",
+  "POST {path} HTTP/1.1\\r\\nHost: {host}\\r\\nContent-Length: 5\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n")
 
 # ---------------------------------------------------------------------- the workshop's claims
 #

@@ -19,6 +19,12 @@ Client steps::
     "ping"                      a ping; the pong, or nothing within the wait
     "http 'POST {path} HTTP/1.1\\r\\n...'"  a raw request on a new connection ({path}
                                 is the scenario's own path): the status line and body
+    "request 'GET {path} HTTP/1.1\\r\\nHost: {host}\\r\\n\\r\\n'"  a raw request on a new
+                                connection ({host} is 127.0.0.1:PORT; {N bytes}, N times 'a'),
+                                then everything until the connection ends or is quiet:
+                                the status line, any Connection header, the body with the
+                                scenario's path written {path} and the port PORT (a Worker
+                                can echo ``request.url``), and how the connection ended
 
 A client with a ``frame`` or ``raw`` step is the raw RFC 6455 client instead
 (:mod:`cfws_playground.fidelity.rawclient`): it sends any frame, however
@@ -30,6 +36,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import re
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -50,7 +57,7 @@ def compile_client(steps: tuple[str, ...]) -> list[Op]:
     ops: list[Op] = []
     for step in steps:
         text = step.strip()
-        m = re.fullmatch(r"(send|close|sleep|http|recv|drop|wait|ping|frame|raw)(?: (.*))?", text)
+        m = re.fullmatch(r"(send|close|sleep|http|request|recv|drop|wait|ping|frame|raw)(?: (.*))?", text)
         if not m:
             raise ValueError(f"{step!r} is not a client step")
         args: list[Any] = []
@@ -93,7 +100,7 @@ async def run_client(url: str, ops: list[Op], options: dict[str, Any]) -> list[s
     if is_raw(ops):
         return await run_raw_client(host, int(port), "/" + path, ops)
     ws: ClientConnection | None = None
-    if not ops or ops[0]["do"] != "http":
+    if not ops or ops[0]["do"] not in ("http", "request"):
         try:
             ws = await connect(url, open_timeout=5, max_size=None, ping_interval=None, **options)
         except InvalidStatus as exc:
@@ -109,6 +116,9 @@ async def run_client(url: str, ops: list[Op], options: dict[str, Any]) -> list[s
         do, args = op["do"], op["args"]
         if do == "http":
             log.append("client: " + await _raw_http(host, int(port), args[0].replace("{path}", "/" + path)))
+            continue
+        if do == "request":
+            log += await _raw_request(host, int(port), "/" + path, args[0])
             continue
         assert ws is not None
         if do == "sleep":
@@ -180,6 +190,54 @@ async def _raw_http(host: str, port: int, request: str) -> str:
         writer.close()
 
 
+async def _raw_request(host: str, port: int, path: str, template: str) -> list[str]:
+    """A ``request`` step: its bytes on a new connection, and what came back until the end."""
+    request = re.sub(r"\{(\d+) bytes\}", lambda m: "a" * int(m[1]), template)
+    request = request.replace("{path}", path).replace("{host}", f"{host}:{port}")
+    reader, writer = await asyncio.open_connection(host, port)
+    data, ended = b"", "still open"
+    try:
+        writer.write(request.encode("latin-1"))
+        await writer.drain()
+        while True:  # until the server ends the connection, or sends nothing for a while
+            chunk = await asyncio.wait_for(reader.read(65536), RECV_WAIT)
+            if not chunk:
+                ended = "connection ended"
+                break
+            data += chunk
+    except TimeoutError:
+        pass
+    except OSError:
+        ended = "connection reset"
+    finally:
+        writer.close()
+    if not data:
+        return [f"client: no answer, {ended}"]
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    rows = [f"client: {lines[0]}"]
+    fields = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        fields[name.strip().lower()] = value.strip()
+    if "connection" in fields:
+        rows.append(f"client: Connection: {fields['connection']}")
+    if fields.get("transfer-encoding", "").lower() == "chunked":
+        body = _dechunk(body)
+    text = body.decode("utf-8", "replace").replace(path, "{path}").replace(f":{port}", ":PORT")
+    return [*rows, f"client: body {render(text)}", f"client: {ended}"]
+
+
+def _dechunk(body: bytes) -> bytes:
+    out = b""
+    while True:
+        size, _, rest = body.partition(b"\r\n")
+        n = int(size.split(b";")[0] or b"0", 16)
+        if n == 0:
+            return out
+        out, body = out + rest[:n], rest[n + 2 :]
+
+
 async def _quiet(log: list[str], poll: Callable[[], Awaitable[None]] | None = None) -> None:
     """Wait until ``log`` stops growing for a while (the Worker's last events arrive)."""
     last, still = -1, 0
@@ -212,13 +270,15 @@ async def run_wire_on_kit(
         run = _Run(pair)
         run.log = worker_log
         run.response = None
+        run.request = request
         for op in worker_ops:
             run.run_op(op, None)
         return run.response or Response(None, status=101, webSocket=pair[0])
 
     compat = compatibility(date=date, flags=list(flags))
     async with serve(fetch, "127.0.0.1", 0, compatibility=compat) as server:
-        client = await run_client(server.url, client_ops, options)
+        # The driver's path, so a Worker that echoes its URL reads the same on both.
+        client = await run_client(f"{server.url}ws?key={uuid.uuid4().hex}", client_ops, options)
         await _quiet(worker_log)
     return client + ["-- worker --"] + worker_log
 
