@@ -105,8 +105,8 @@ class Runtime:
         "tasks",
         "waiters",
         "yields",
+        "_call_soon",
         "_loop",
-        "_post",
         "__weakref__",
     )
 
@@ -122,7 +122,7 @@ class Runtime:
         self.inside = False  # in one of the loop's wrapped methods (they call each other)
         self.call_soon_is_microtask = True
         self._loop = loop
-        self._post = loop.call_soon  # the loop's own, before it is wrapped
+        self._call_soon = loop.call_soon  # the loop's own, before it is wrapped
         self.counting = _wrap(loop, self)
 
     # ---------------------------------------------------------------- the task queue
@@ -151,6 +151,22 @@ class Runtime:
         program can tell apart from a turn of its own.
         """
         return not self.tasks and (self.seq == self.mark or not self.counting)
+
+    def _post(self, callback: Callable[[], None]) -> None:
+        """Put ``callback`` on the loop with its own ``call_soon``, past the wrappers.
+
+        Pyodide's WebLoop implements ``call_soon`` as ``self.call_later(0, ...)``: without
+        ``inside`` the wrapped ``call_later`` would make the driver a timer of the runtime,
+        which waits for the driver, and nothing would run again.
+        """
+        if self.inside:
+            self._call_soon(callback)
+            return
+        self.inside = True
+        try:
+            self._call_soon(callback)
+        finally:
+            self.inside = False
 
     def _post_driver(self) -> None:
         self.posted = True

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import sys
 import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -142,6 +143,25 @@ def install(loop: asyncio.AbstractEventLoop) -> None:
 
     loop.call_at = scoped_call_at  # type: ignore[method-assign,assignment]
 
+    def track(task: object, context: contextvars.Context | None) -> None:
+        scope = _scope.get() if context is None else context.get(_scope)
+        if scope is not None and not scope.ended and isinstance(task, asyncio.Task):
+            scope.tasks.add(task)
+
+    if sys.platform == "emscripten":
+        # Pyodide's WebLoop, once given a task factory, names each task with
+        # a private helper of asyncio.tasks that Python 3.13 removed: every create_task
+        # would raise AttributeError. There the loop's create_task is wrapped instead.
+        create_task = loop.create_task
+
+        def scoped_create_task(coro: Coroutine[Any, Any, Any], **kwargs: Any) -> asyncio.Task[Any]:
+            task = create_task(coro, **kwargs)
+            track(task, kwargs.get("context"))
+            return task
+
+        loop.create_task = scoped_create_task  # type: ignore[method-assign]
+        return
+
     previous = loop.get_task_factory()
 
     def scoped_task(
@@ -151,10 +171,7 @@ def install(loop: asyncio.AbstractEventLoop) -> None:
             task = previous(loop, coro, **kwargs)
         else:
             task = asyncio.Task(coro, loop=loop, **kwargs)
-        context = kwargs.get("context")
-        scope = _scope.get() if context is None else context.get(_scope)
-        if scope is not None and not scope.ended and isinstance(task, asyncio.Task):
-            scope.tasks.add(task)
+        track(task, kwargs.get("context"))
         return task
 
     loop.set_task_factory(scoped_task)  # type: ignore[arg-type]

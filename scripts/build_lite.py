@@ -10,7 +10,9 @@ What goes in:
 - the chapters that need no listening socket (a chapter that imports ``serve``
   from the kit, or ``websockets``, or ``urllib.request``, talks over the
   network and is left out; the build says which and why), ``checks.py`` and
-  ``solutions/``;
+  ``solutions/``. A single code cell that cannot run in the browser (it starts
+  a live workerd, say) carries a line ``# LITE_SKIP: why``: the site shows it
+  commented out under that note, and the rest of its chapter runs;
 - a wheel of the kit built from this checkout;
 - Pyodide's core from the npm package ``pyodide`` at the version the kernel
   expects, and every wheel the kernel and the kit need, from PyPI at pinned
@@ -45,8 +47,9 @@ import venv
 import zipfile
 from email.parser import Parser
 from pathlib import Path
+from typing import Any
 
-__all__ = ["build", "chapters", "main", "network_imports", "placeholder"]
+__all__ = ["build", "chapters", "for_the_browser", "lite_skipped", "main", "network_imports", "placeholder"]
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -82,9 +85,10 @@ PRELOAD = ["micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi",
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 #: What a chapter imports when it talks over the network (not possible in a browser kernel).
 NETWORK_IMPORTS = {"websockets", "urllib.request", "cfws_playground.serve", "cfws_playground.bridge"}
-#: A chapter that compares the kit with workerd's recorded event order: Pyodide's event
-#: loop hides its ready queue, so the kit cannot order deliveries there as workerd does.
-FIDELITY = "cfws_playground.fidelity"
+#: A code cell that cannot run in a browser kernel (a live workerd is a process on a socket)
+#: says so on a line of its own, ``# LITE_SKIP: why``; the site shows it commented out
+#: under that note, and the rest of its chapter runs.
+LITE_SKIP = "# LITE_SKIP:"
 #: What a left-out chapter says in the site (the words of ``cfws_playground._platform.NEEDS_NETWORK``).
 NEEDS_NETWORK = "this needs a kernel with network access: run it in JupyterLab or on Binder"
 #: Pyodide's platform, for evaluating the wheels' environment markers.
@@ -123,6 +127,8 @@ def network_imports(path: Path) -> list[str]:
         if cell["cell_type"] != "code":
             continue
         source = "".join(cell["source"])
+        if lite_skipped(source):
+            continue  # never runs in the browser
         lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
         try:  # cells may await at top level, as IPython allows
             flags = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
@@ -167,6 +173,38 @@ def joined(path: Path) -> dict[str, object]:
     return nb  # type: ignore[no-any-return]
 
 
+def lite_skipped(source: str) -> str | None:
+    """Why a code cell does not run in the browser (its ``# LITE_SKIP: why`` line), or None."""
+    for line in source.splitlines():
+        if line.startswith(LITE_SKIP):
+            why = line[len(LITE_SKIP) :].strip()
+            if not why:
+                raise SystemExit(f"build_lite: a {LITE_SKIP} line must say why the cell cannot run here")
+            return why
+    return None
+
+
+def for_the_browser(nb: dict[str, Any]) -> dict[str, Any]:
+    """The notebook as the site serves it: each ``LITE_SKIP`` cell commented out under its note.
+
+    The cell stays a code cell (cells keep their places and numbers) and has no stored output;
+    the learner reads what it would do, and why it cannot run in a kernel in the browser.
+    """
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        why = lite_skipped(source)
+        if why is None:
+            continue
+        kept = [line for line in source.splitlines() if not line.startswith(LITE_SKIP)]
+        note = f"# Not run in JupyterLite: {why}\n# In JupyterLab or on Binder it runs as it is:\n"
+        cell["source"] = note + "\n".join(f"# {line}" if line else "#" for line in kept)
+        cell["outputs"] = []
+        cell["execution_count"] = None
+    return nb
+
+
 def linked_files(paths: list[Path]) -> list[Path]:
     """Files beside the notebooks that their markdown links or shows, such as ``topology.svg``."""
     found: list[Path] = []
@@ -189,8 +227,6 @@ def chapters() -> tuple[list[Path], dict[str, str]]:
         needs = network_imports(path)
         if needs:
             left_out[path.name] = "talks over the network (imports " + ", ".join(needs) + ")"
-        elif FIDELITY in path.read_text(encoding="utf-8"):
-            left_out[path.name] = "compares event order with workerd (" + FIDELITY + ")"
         else:
             included.append(path)
     return included, left_out
@@ -209,19 +245,11 @@ def placeholder(path: Path) -> dict[str, object]:
         ),
         f"# {path.stem}",
     )
-    if FIDELITY in path.read_text(encoding="utf-8") and not network_imports(path):
-        why = (
-            "This chapter compares the kit with real workerd, event by event, and a kernel running in "
-            "your browser schedules events its own way (its event loop hides the queue the kit orders "
-            "deliveries by), so the comparison would not hold here.\n\n"
-            "**Run it in JupyterLab or on Binder.**"
-        )
-    else:
-        why = (
-            "This chapter talks to real clients over the network, and a kernel running in your "
-            "browser has no network sockets.\n\n"
-            f"**{NEEDS_NETWORK[0].upper()}{NEEDS_NETWORK[1:]}.**"
-        )
+    why = (
+        "This chapter talks to real clients over the network, and a kernel running in your "
+        "browser has no network sockets.\n\n"
+        f"**{NEEDS_NETWORK[0].upper()}{NEEDS_NETWORK[1:]}.**"
+    )
     text = f"{title}\n\n{why} The other chapters run here as they are."
     cell = {"cell_type": "markdown", "id": "needs-network", "metadata": {}, "source": text.splitlines(True)}
     return {"cells": [cell], "metadata": original["metadata"], "nbformat": 4, "nbformat_minor": 5}
@@ -397,7 +425,8 @@ def _build(output: Path, cache: Path, stage: Path, extra: list[Path]) -> dict[st
     contents = stage / "contents"
     contents.mkdir()
     for path in [*included, *extra]:
-        (contents / path.name).write_text(json.dumps(joined(path), indent=1) + "\n", encoding="utf-8")
+        served = for_the_browser(joined(path))
+        (contents / path.name).write_text(json.dumps(served, indent=1) + "\n", encoding="utf-8")
     for name in left_out:  # a stand-in: links to it from other chapters say why it is not here
         (contents / name).write_text(json.dumps(placeholder(NOTEBOOKS / name), indent=1) + "\n")
     for file in linked_files([*included, *extra]):

@@ -206,6 +206,35 @@ def test_the_order_scenarios_are_in_the_uvloop_sample_or_run_here() -> None:
         assert _run_on(factory, _run_kit(pairs)) == _run_on(asyncio.new_event_loop, _run_kit(pairs))
 
 
+# ---------------------------------------------------- a loop shaped like Pyodide's WebLoop
+
+
+class _LikeWebLoop(asyncio.SelectorEventLoop):
+    """As Pyodide's WebLoop schedules: ``call_soon`` is ``self.call_later(0, ...)``, a FIFO
+    ``setTimeout(0)``, so a wrapper put on ``call_later`` also sees every ``call_soon``."""
+
+    def call_soon(self, callback: Any, *args: Any, context: Any = None) -> asyncio.Handle:  # type: ignore[override]
+        return self.call_later(0, callback, *args, context=context)
+
+    def call_later(self, delay: float, callback: Any, *args: Any, context: Any = None) -> Any:  # type: ignore[override]
+        if delay == 0:
+            return super().call_soon(callback, *args, context=context)
+        return super().call_later(delay, callback, *args, context=context)
+
+
+@pytest.mark.timeout(60)  # the driver, posted as a timer of its own, once never ran: settle() hung
+def test_microtasks_run_in_the_same_order_on_a_loop_like_webloop() -> None:
+    native = _run_on(asyncio.new_event_loop, _microtasks_before_each_event())
+    assert _run_on(_LikeWebLoop, _microtasks_before_each_event()) == native
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("sc", _sample(), ids=lambda sc: sc.name)
+def test_scenarios_give_the_same_transcripts_on_a_loop_like_webloop(sc: Scenario) -> None:
+    pairs = [(sc, c) for c in sc.configs]
+    assert _run_on(_LikeWebLoop, _run_kit(pairs)) == _run_on(asyncio.new_event_loop, _run_kit(pairs))
+
+
 def test_webloop_call_soon_follows_the_message_channel_date() -> None:
     assert webloop_call_soon("2025-08-14") == "task"
     assert webloop_call_soon("2025-08-15") == "microtask"

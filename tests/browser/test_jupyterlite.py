@@ -22,6 +22,7 @@ from typing import Any
 
 import nbformat
 import pytest
+import scenario_library
 from chromium import CHROMIUM_ARGS, chromium_executable
 from lite import (
     OutsideRequests,
@@ -50,6 +51,9 @@ NOTEBOOKS = ROOT / "notebooks"
 ARTIFACTS = ROOT / "artifacts"
 WIDGETS = HERE / "notebooks" / "live_widgets.ipynb"
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+#: Scenarios whose kit transcripts in Pyodide's WebLoop are known to differ from CPython's
+#: asyncio, each with why. Strict: a scenario listed here that agrees fails the test too.
+KNOWN_DIFFERENT_IN_WEBLOOP: dict[str, str] = {}
 #: nbval never compares these (widget model ids are random; images need --nbdime).
 NOT_COMPARED = {"application/vnd.jupyter.widget-view+json", "image/png", "image/jpeg"}
 
@@ -76,7 +80,10 @@ def site(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReques
         pytest.skip(reason)
     output = tmp_path_factory.mktemp("lite") / "_site"
     start = time.monotonic()
-    manifest = build_site(output, extra=[WIDGETS])
+    native = scenario_library.native()  # the site's scenario notebook shows the rows that differ from these
+    library = scenario_library.write_notebook(output.parent / scenario_library.NAME, native)
+    manifest = build_site(output, extra=[WIDGETS, library])
+    manifest["native"] = native
     manifest["path"] = output
     log(request, f"site built in {time.monotonic() - start:.1f} s, {site_size(output) / 1e6:.1f} MB")
     for line in manifest.pop("log"):
@@ -153,19 +160,18 @@ def test_the_site_has_the_chapters_that_need_no_socket(site: dict[str, Any]) -> 
     assert sorted(site["chapters"] + list(site["left_out"])) == every
     assert "06-real-clients.ipynb" in site["left_out"]  # serve() and websockets: a real network
     assert {"00-start-here.ipynb", "01-pairs.ipynb", "07-compatibility-dates.ipynb"} <= set(site["chapters"])
+    # The kit orders events itself, through asyncio's public API, so the chapter that compares
+    # it with workerd runs here too; only its live-workerd cell is shown, not run.
+    assert "10-check-the-kit.ipynb" in site["chapters"]
     for name, reason in site["left_out"].items():
-        # Left out: it talks over the network, or it compares event order with workerd
-        # (Pyodide's loop hides the queue the kit orders deliveries by).
-        kinds = ("talks over the network", "compares event order with workerd")
-        assert reason.startswith(kinds), (name, reason)
+        assert reason.startswith("talks over the network"), (name, reason)
         # In its place, a page that says why, so links from other chapters explain themselves.
         stand_in = nbformat.read(site["path"] / "files" / name, as_version=4)
         assert [c.cell_type for c in stand_in.cells] == ["markdown"]
-        text = stand_in.cells[0].source.lower()
-        if reason.startswith("talks over the network"):
-            assert NEEDS_NETWORK.lower() in text, stand_in.cells[0].source
-        else:
-            assert "jupyterlab or on binder" in text, stand_in.cells[0].source
+        assert NEEDS_NETWORK.lower() in stand_in.cells[0].source.lower(), stand_in.cells[0].source
+    served = nbformat.read(site["path"] / "files" / "10-check-the-kit.ipynb", as_version=4)
+    skipped = [c.source for c in served.cells if c.source.startswith("# Not run in JupyterLite: ")]
+    assert len(skipped) == 1 and "\n# if find_workerd():" in skipped[0], skipped
     assert (site["path"] / "files" / "checks.py").exists()
     assert (site["path"] / "files" / "topology.svg").exists()  # chapter 00 shows it
     for name in site["chapters"]:  # as a fresh open shows them: one string each, never a list of lines
@@ -243,6 +249,46 @@ def test_chapter_prints_the_stored_outputs(
     assert checked > 0, f"{name}: no stored output to compare"
     assert outside.seen[before:] == [], outside.seen[before:]
     assert shot.stat().st_size > 0
+
+
+@pytest.mark.timeout(720)
+def test_the_scenario_library_gives_the_native_transcripts_in_the_browser(
+    site: dict[str, Any], served: str, browser: Any, outside: OutsideRequests, request: Any
+) -> None:
+    # Every scenario that runs in one process (in-worker ones, Durable Object ones on the
+    # kit's side) runs in the Lite kernel, on Pyodide's WebLoop, under each configuration:
+    # its transcripts must be the ones CPython's asyncio gives here, row for row, and so
+    # must its comparison with the committed workerd references.
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "lite-scenario-library.png"
+    native: dict[str, Any] = site["native"]
+    before = outside.count
+    with open_chapter(browser, served, scenario_library.NAME, outside) as (page, tried):
+        idle, ran, cells, outputs = run_chapter(page, scenario_library.NAME, shot)
+        page.screenshot(path=str(shot), full_page=True)
+    assert tried == [], tried
+    assert [c["errors"] for c in cells] == [[], []], cells
+    stdout = "".join("".join(o["text"]) for cell in outputs for o in cell if o.get("name") == "stdout")
+    brief, rows = scenario_library.parse(stdout)
+    runs = sum(len(e["statuses"]) for e in brief.values())
+    log(
+        request,
+        f"{scenario_library.NAME}: kernel idle {idle:.1f} s, {len(brief)} scenarios, {runs} runs"
+        f" in {ran:.1f} s",
+    )
+    assert sorted(brief) == sorted(native)
+    assert len(native) >= 300  # the whole in-process library, not a sample
+    different = {}
+    for name, entry in native.items():
+        if brief[name] != {"digest": entry["digest"], "statuses": entry["statuses"]}:
+            different[name] = {
+                config: {"native": entry["rows"][config], "webloop": rows.get(name, {}).get(config)}
+                for config in entry["rows"]
+                if entry["rows"][config] != rows.get(name, {}).get(config)
+            }
+    assert set(rows) == {n for n in native if brief[n]["digest"] != native[n]["digest"]}
+    assert sorted(different) == sorted(KNOWN_DIFFERENT_IN_WEBLOOP), json.dumps(different, indent=1)
+    assert outside.seen[before:] == [], outside.seen[before:]
 
 
 @pytest.mark.timeout(720)
