@@ -29,8 +29,6 @@ from . import texts
 from .ids import JsClass
 from .sql import (
     NOT_BACKED_BY_SQL,
-    SQL_NOT_ENABLED,
-    SYNC_KV_NOT_ENABLED,
     SqlDatabases,
     SqlStorage,
     SyncKvStorage,
@@ -357,6 +355,8 @@ class Storage:
             if value is _MISSING:
                 raise TypeError("put() called with undefined value.")
             items = [(_key(key), encode(value))]
+        if self._sql is not None:
+            self._sql.database(self._obj).ensure_kv_table()  # made by the first write, as in workerd
         self._backend.put(self._obj, items)
 
     def _delete(self, key: str | list[str], options: Any = None) -> bool | int:
@@ -470,22 +470,17 @@ class Storage:
     def sql(self) -> SqlStorage:
         """Mirrors ``storage.sql`` (SQLite-backed objects: ``new_sqlite_classes``).
 
-        Raises:
-            WorkersError: the class is not SQLite-backed (workerd's text).
+        On a key-value object its ``exec()`` and ``databaseSize`` raise workerd's error
+        (``WorkersError``), as the property itself does not.
         """
-        if self._sql is None:
-            raise WorkersError(SQL_NOT_ENABLED)
         return SqlStorage(self._sql, self._obj)
 
     @property
     def kv(self) -> SyncKvStorage:
         """Mirrors ``storage.kv``: ``get``/``put``/``delete``/``list`` without promises, same keys.
 
-        Raises:
-            WorkersError: the class is not SQLite-backed (workerd's text).
+        On a key-value object its methods raise workerd's error (``WorkersError``).
         """
-        if self._sql is None:
-            raise WorkersError(SYNC_KV_NOT_ENABLED)
         return SyncKvStorage(self)
 
     def transactionSync(self, callback: Callable[[], Any]) -> Any:

@@ -1970,6 +1970,11 @@ S("buffered-amount-counts-queued-bytes", "bufferedAmount counts the bytes of the
   "b.send(Uint8Array(5))", "b.bufferedAmount", "b.send(42)", "b.bufferedAmount", "microtask: b.bufferedAmount", "sleep 0",
   "b.bufferedAmount", "b.close(1000, 'bye')", "b.bufferedAmount", "settle", "b.bufferedAmount", configs=(NEW,))
 
+# SQLite-backed storage (ctx.storage.sql, ctx.storage.kv), in its own module.
+from .library_sql import SQL_SCENARIOS  # noqa: E402
+
+SCENARIOS.extend(SQL_SCENARIOS)
+
 # Minimal programs the generator found (fidelity/campaign.py), kept as scenarios.
 from .library_generated import GENERATED  # noqa: E402 - the generated part comes last
 
