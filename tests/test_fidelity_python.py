@@ -73,8 +73,6 @@ OPEN_PYTHON: dict[str, str] = {
     "py-object-tags-python-list": "acceptWebSocket(ws, a Python list) is refused on both with the same "
     "TypeError; the caller of stub.fetch() gets it as an AbortError wrapping the JsException in workerd, "
     "as the JsException itself on the kit",
-    "py-order-call-later-vs-message": "from 2025-09-01 call_later(1 ms) runs before two queued messages "
-    "in workerd; after them on the kit",
 }
 
 
