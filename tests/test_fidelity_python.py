@@ -53,13 +53,6 @@ def _open(description: str, *names: str) -> dict[str, str]:
 #: Differences the Python scenarios found that the kit's dialect has not fixed yet, with what differs.
 OPEN_PYTHON: dict[str, str] = {
     **_open(
-        "a Python listener's exception reaches workerd as a PythonError (message 'Uncaught PythonError: "
-        "Traceback...', before 2026-09-15 'Uncaught Error: PythonError: ...'); the kit names the Python "
-        "exception",
-        "py-event-error-from-raising-listener",
-        "py-throws-listener-raises-others-run",
-    ),
-    **_open(
         "js has no Promise / setTimeout on the kit",
         "py-proxy-call-after-destroy",
         "py-throws-python-error-into-js",
