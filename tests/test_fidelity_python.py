@@ -52,14 +52,6 @@ def _open(description: str, *names: str) -> dict[str, str]:
 
 #: Differences the Python scenarios found that the kit's dialect has not fixed yet, with what differs.
 OPEN_PYTHON: dict[str, str] = {
-    **_open(
-        "js has no Promise / setTimeout on the kit",
-        "py-proxy-call-after-destroy",
-        "py-throws-python-error-into-js",
-        "py-order-set-timeout-vs-message",
-        "py-order-promise-then-vs-message",
-        "py-order-call-soon-vs-set-timeout",
-    ),
     "py-throws-json-parse-error": "js.JSON.parse('{') raises JsException(SyntaxError) in Pyodide; "
     "json.JSONDecodeError on the kit",
     "py-sdk-response-101": "the SDK Response's js_object is a JsProxy(Response) in Pyodide; a kit object",

@@ -3,7 +3,8 @@
 ``from js import WebSocketPair, Object, Response, Headers, URL, JSON, console, Date``
 gives the kit's runtime in the shapes Pyodide shows: ``WebSocketPair.new()``,
 ``Object.values(pair)``, ``Response.new(body, init)``, ``URL.new(href)``,
-``Date.now()``. ``WebSocketRequestResponsePair`` is here too.
+``Date.now()``. ``WebSocketRequestResponsePair`` is here too, and ``Promise``,
+``setTimeout`` and ``clearTimeout`` on the kit's event loop (:mod:`.jsasync`).
 
 A JS class is made with ``.new()``: calling it (``WebSocketPair()``) raises
 ``JsException`` (``TypeError: Failed to construct 'WebSocketPair': Please use the
@@ -25,6 +26,7 @@ from ..http import Headers as _Headers, Response as _Response
 from ..promise import JsPromise, started
 from ..socket import WebSocket, WebSocketPair as _WebSocketPair
 from .ffi import JsArray, JsException, JsNull, JsObject, jsnull, to_py
+from .jsasync import Promise, clearTimeout, setTimeout
 from .jsobjects import JsHeaders, JsRequest, JsResponse
 from .jsproxy import JsWebSocketPair, _Wrapper, from_runtime, js_errors, js_string, to_runtime
 from .streams import ReadableStream, TransformStream, WritableStream
@@ -40,6 +42,7 @@ __all__ = [
     "HTMLRewriter",
     "Headers",
     "Object",
+    "Promise",
     "Request",
     "ReadableStream",
     "Response",
@@ -48,9 +51,11 @@ __all__ = [
     "WebSocketPair",
     "WebSocketRequestResponsePair",
     "WritableStream",
+    "clearTimeout",
     "console",
     "crypto",
     "fetch",
+    "setTimeout",
 ]
 
 _console_log = logging.getLogger("cfws_playground.console")
