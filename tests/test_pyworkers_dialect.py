@@ -479,3 +479,34 @@ async def test_set_timeout_is_a_timer_that_clear_timeout_stops(
         for r in caplog.records
     )
 
+
+# Measured with JSON.parse in Pyodide in workerd 1.20261123.1 (V8's messages).
+_JSON_ERRORS = [
+    ("{", "Expected property name or '}' in JSON at position 1 (line 1 column 2)"),
+    ("", "Unexpected end of JSON input"),
+    ("[1,", "Unexpected end of JSON input"),
+    ("x", "Unexpected token 'x', \"x\" is not valid JSON"),
+    ("[1 2]", "Expected ',' or ']' after array element in JSON at position 3 (line 1 column 4)"),
+    ('{"a" 1}', "Expected ':' after property name in JSON at position 5 (line 1 column 6)"),
+    ('{"a":1 "b"}', "Expected ',' or '}' after property value in JSON at position 7 (line 1 column 8)"),
+    ('{"a":1,}', "Expected double-quoted property name in JSON at position 7 (line 1 column 8)"),
+    ('"abc', "Unterminated string in JSON at position 4 (line 1 column 5)"),
+    ("1 2", "Unexpected non-whitespace character after JSON at position 2 (line 1 column 3)"),
+    ('"a\\x"', "Bad escaped character in JSON at position 3 (line 1 column 4)"),
+    ('"a\tb"', "Bad control character in string literal in JSON at position 2 (line 1 column 3)"),
+    ("NaN", '"NaN" is not valid JSON'),
+    ("[NaN]", "Unexpected token 'N', \"[NaN]\" is not valid JSON"),
+    ("-", "No number after minus sign in JSON at position 1 (line 1 column 2)"),
+    ("1.", "Unterminated fractional number in JSON at position 2 (line 1 column 3)"),
+    ("1e", "Exponent part is missing a number in JSON at position 2 (line 1 column 3)"),
+    ("01", "Unexpected number in JSON at position 1 (line 1 column 2)"),
+    ("abcdefghijklmnopqrstuvwxyz0123456789", "Unexpected token 'a', \"abcdefghij\"... is not valid JSON"),
+    ('{"a":\n[1,\n2 3]}', "Expected ',' or ']' after array element in JSON at position 12 (line 3 column 3)"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), _JSON_ERRORS)
+def test_json_parse_raises_a_js_syntax_error_with_v8s_message(py: Any, text: str, message: str) -> None:
+    with pytest.raises(py.ffi.JsException) as caught:
+        py.js.JSON.parse(text)
+    assert (caught.value.name, caught.value.message) == ("SyntaxError", message)
