@@ -2,11 +2,15 @@
 
 The transport (:mod:`cfws_playground.links`) then stands in for that end: it
 takes the frames the worker's end sends, and feeds in what the client sends.
-A transport has two methods the runtime calls:
+A transport has what the runtime calls and reads:
 
 - ``frames_queued()``: the worker's end queued frames: take them with ``_network_take()``;
 - ``peer_died()``: the worker's end stopped (a listener raised): once its queued
-  frames are taken, drop the connection without a Close (1006).
+  frames are taken, drop the connection without a Close (1006);
+- ``answer_pings(payloads)``: the worker's read loop reached pings the client sent
+  after messages it had not taken yet (``_network_ping()``): answer them now;
+- ``close_after_pong``: the worker's Close went out after a pong, with no message of
+  the worker's in between (then no trailing "Network connection lost.").
 """
 
 from __future__ import annotations
