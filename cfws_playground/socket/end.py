@@ -121,6 +121,7 @@ class End:
     _errored: bool
     _dead: bool
     _handed: bool
+    _read_failed: bool
     _delivering: bool
     _out_aborted: bool
     _released: bool
