@@ -20,7 +20,16 @@ from ..errors import ConnectionLostError
 from ..events import Blob, CloseEvent, ErrorEvent, Event, begin_dispatch, end_dispatch
 from ..state import TRANSITIONS, Action, Effect, Phase, transition
 from .convert import WTF8, js_message, js_name, received_text, uncaught_message
-from .end import CLOSED_INCOMING, CLOSED_OUTGOING, END_NAMES, CloseFrame, ReadFailure, frame_size, log
+from .end import (
+    CLOSED_INCOMING,
+    CLOSED_OUTGOING,
+    END_NAMES,
+    CloseFrame,
+    PingFrame,
+    ReadFailure,
+    frame_size,
+    log,
+)
 from .listeners import EventTarget
 
 if TYPE_CHECKING:
@@ -146,6 +155,15 @@ class Pump(EventTarget):
         delivery = self._delivery
         while self._reading and src:
             frame = src.popleft()
+            if type(frame) is PingFrame:
+                # kj reads a network client's pings as the read loop asks for its next
+                # message: the pings read together are answered together (no event).
+                pings = [frame.payload]
+                while src and type(src[0]) is PingFrame:
+                    pings.append(src.popleft().payload)  # type: ignore[union-attr]
+                if peer._transport is not None:
+                    peer._transport.answer_pings(pings)
+                continue
             if peer._handed:
                 peer._handed = False  # taken already; its pump's continuation is scheduled
             elif not src and (peer._out_aborted or peer._phase in CLOSED_OUTGOING):
