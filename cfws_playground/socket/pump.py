@@ -74,6 +74,12 @@ class Pump(EventTarget):
         elif self._peer._dead:
             schedule(self._peer_gone)
 
+    def _release_later(self) -> None:
+        """:meth:`_release` in a runtime turn of its own: a hibernatable end's read loop takes
+        its next frame once the object's event is over, which reaches the hibernation manager
+        through kj, so a pump continuation already due runs first (gen-10cc080c)."""
+        schedule(self._release)
+
     # ------------------------------------------------------------------ internals: sending
 
     def _notify_outgoing(self) -> None:
@@ -205,11 +211,18 @@ class Pump(EventTarget):
         ):
             if self._handler is None:
                 self._release_native()
-            else:
+            elif self._pump_pending():
                 # A hibernatable socket's pipe end goes with the hibernation manager's
                 # bookkeeping, after its peer's pump has finished: no error for the peer
-                # (observed: do-object-closes-first).
+                # (observed: do-object-closes-first). workerd releases it in its own pump's
+                # continuation once the close event has begun (awaitingHibernatableRelease
+                # in ensurePumping): one that ran before, while a message event held the
+                # Close back, leaves it accepted, its tags readable (gen-10cc080c).
                 self._released = True
+
+    def _pump_pending(self) -> bool:
+        """True while this end's pump continuation is scheduled and has not run yet."""
+        return any(once is not None and once.scheduled for once in (self._pump_cont, self._pump_hop))
 
     def _release_native(self) -> None:
         """The end lets go of its side of kj's pipe (workerd: state Released).
@@ -330,6 +343,10 @@ class Pump(EventTarget):
         if self._errored:
             return True
         t = transition(self._phase, action)
+        # workerd sets outgoingAborted only after the error event: inside it, an end that
+        # had not closed its outgoing side still sends, and close() rethrows the error
+        # (assertNoError) (gen-2d3d4afe, gen-1ec73a78).
+        outgoing_open = self._phase is Phase.OPEN or self._phase is Phase.CLOSE_RECEIVED
         self._errored = True
         self._phase = t.next
         event = ErrorEvent(message=message, error=error)
@@ -343,6 +360,8 @@ class Pump(EventTarget):
         if self._pair._recorders:
             self._record_event(event)
         spec_compliant = self._pair._compat.spec_compliant_dispatch_exceptions
+        if outgoing_open:
+            self._stuck_error = error
         begin_dispatch(event, self, trusted=True)
         try:
             for fn in self._each_listener("error"):
@@ -354,10 +373,11 @@ class Pump(EventTarget):
                     if self._pair._recorders:
                         self._record_note("listener raised", text)
                     if not spec_compliant:
-                        self._stuck_error = error
+                        # reportError is cut short: outgoingAborted is never set.
                         return False
         finally:
             end_dispatch(event)
+        self._stuck_error = None
         return True
 
     # ------------------------------------------------------------------ internals: dispatch
