@@ -48,10 +48,6 @@ OPEN: dict[str, str] = {
         "last ping's pong follows the echo on workerd and precedes it on the kit (which parses a read "
         "whole); and workerd reports no trailing 'Network connection lost.' here, the kit does"
     ),
-    "buffered-amount-counts-queued-bytes": (
-        "the kit reads bufferedAmount as 0; workerd counts the bytes its peer has not taken, which "
-        "needs the kit's pump to release frames when workerd's does"
-    ),
     **GENERATED_OPEN,  # minimal programs the generator found, each with the kind of difference
 }
 

@@ -1952,6 +1952,11 @@ S("send-and-close-before-peer-accepts", "a sends and closes before b accepts, th
 W("wire-worker-close-from-timer-fails", "A close() from a timer that throws (code 999, or a 124-byte reason) sends nothing; the client's Close then closes the socket cleanly.",
   (*SERVER, on("b message", timeout(0, "b.close(999, text(124))", "b.close(1000, text(124))"))),
   ("send 'go'", "sleep 100", "close 1000, 'bye'"), configs=(NEW,))
+W("wire-buffered-amount-until-written", "A message to a network client counts until it is written to the connection: still in the sender's microtasks, no longer in its next timer.",
+  ("b.accept()", "b.send('héllo')", "b.send(b'\\x01\\x02')", "b.bufferedAmount", "microtask: b.bufferedAmount", timeout(0, "b.bufferedAmount")),
+  ("recv", "recv", "close 1000, 'bye'"), configs=(NEW,))
+W("wire-buffered-amount-after-drop", "After the client dropped the connection, a send() in the close listener (readyState still 1) counts for ever.",
+  (*SERVER, on("b close", "b.send('xy')", "b.bufferedAmount"), on("b error", "b.bufferedAmount")), ("drop", "sleep 100"), configs=(NEW,))
 W("wire-timer-in-close-listener-after-drop", "A timer the Worker sets in its close listener after the client dropped never fires: the request has ended.",
   (*SERVER, on("b close", "b.readyState", timeout(0, "b.send('late')"))), ("send 'x'", "sleep 50", "drop", "sleep 100"),
   configs=(NEW,))
@@ -1969,6 +1974,18 @@ S("buffered-amount-counts-queued-bytes", "bufferedAmount counts the bytes of the
   "a.accept()", "b.accept()", "b.send('héllo')", "b.bufferedAmount", "b.send(ab(3))", "b.bufferedAmount",
   "b.send(Uint8Array(5))", "b.bufferedAmount", "b.send(42)", "b.bufferedAmount", "microtask: b.bufferedAmount", "sleep 0",
   "b.bufferedAmount", "b.close(1000, 'bye')", "b.bufferedAmount", "settle", "b.bufferedAmount", configs=(NEW,))
+S("buffered-amount-drops-as-the-peer-takes-each", "A message stops counting when the peer's read loop takes it: inside the peer's listener for the first of three, only the other two count.",
+  "a.accept()", "b.accept()", "watch", on("a message", "b.bufferedAmount"),
+  "b.send('one')", "b.send('two2')", "b.send('three')", "b.bufferedAmount", "settle", "b.bufferedAmount", configs=(NEW,))
+S("buffered-amount-peer-not-accepted", "While the peer is not accepted nothing is taken, however long one waits: the count stays (a Close never counts, its reason neither); the peer's accept() lets it drain.",
+  "b.accept()", "b.send('xx')", "b.send('\\ud800')", "b.close(1000, 'byebye')", "b.bufferedAmount", "sleep 5",
+  "b.bufferedAmount", "a.accept()", "microtask: b.bufferedAmount", "settle", "b.bufferedAmount", "a.bufferedAmount", configs=(NEW,))
+S("buffered-amount-after-peer-gone", "Messages still queued when the peer's listener raised are never taken and keep counting, and a send() the dead connection silently ignores counts too.",
+  "a.accept()", "b.accept()", "watch", on("a message", "raise Error('boom')"), "b.send('one')", "b.send('two2')",
+  "b.send('three')", "settle", "b.bufferedAmount", "b.send('more')", "b.bufferedAmount", "b.send('x')", "b.bufferedAmount", configs=(NEW,))
+S("buffered-amount-send-that-throws", "A send() that throws (before accept(), after close()) counts nothing; a half-open end's send() after the peer's Close counts until the peer takes it.",
+  "b.send('abc')", "b.bufferedAmount", "a.accept({'allowHalfOpen': True})", "b.accept({'allowHalfOpen': True})", "a.close(1000, 'x')",
+  "settle", "b.send('late1')", "b.bufferedAmount", "settle", "b.bufferedAmount", "b.close()", "b.send('zz')", "b.bufferedAmount", configs=(NEW,))
 
 # Minimal programs the generator found (fidelity/campaign.py), kept as scenarios.
 from .library_generated import GENERATED  # noqa: E402 - the generated part comes last

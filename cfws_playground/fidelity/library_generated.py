@@ -41,8 +41,7 @@ G('gen-4ecd5c4f', "Found by the generator (gen-20261205-20): the kit gives worke
 
 G('gen-59a022aa', "Found by the generator (gen-20261205-66): the kit gives workerd's transcript.",
   'b.accept()', "b.send('x')", 'b.bufferedAmount',
-  configs=(('2026-11-17', ()),),
-  open='bufferedAmount: workerd counts the bytes the peer has not taken yet; the kit reads 0')
+  configs=(('2026-11-17', ()),))
 
 G('gen-4d1aeba3', "Found by the generator (gen-20261205-67): the kit gives workerd's transcript.",
   'watch', 'b.accept()', 'b.send(text(70))', microtask("a.accept({'x': True})"), 'sleep 0', 'b.onclose = None',

@@ -38,6 +38,7 @@ __all__ = [
     "End",
     "Listener",
     "ReadFailure",
+    "frame_size",
     "log",
 ]
 
@@ -75,6 +76,14 @@ class ReadFailure:
 Listener = Callable[[Any], Any]
 
 
+def frame_size(frame: str | bytes) -> int:
+    """A message's bytes as ``bufferedAmount`` counts them: text as UTF-8 (WTF-8 for lone
+    surrogates, as workerd sends it), binary as its length."""
+    if type(frame) is bytes or frame.isascii():
+        return len(frame)
+    return len(frame.encode("utf-8", "surrogatepass"))  # type: ignore[union-attr]
+
+
 class End:
     """The fields of one end of a pair, shared by the layers that make a ``WebSocket``.
 
@@ -109,6 +118,7 @@ class End:
     _delivery_hop: Once | None
     _warned_promise: bool
     _stuck_error: BaseException | None
+    _buffered: int
     _transport: Any
     _handler: Callable[[Any, Event], bool] | None  # called with the WebSocket (this end)
 

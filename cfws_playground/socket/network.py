@@ -17,7 +17,7 @@ from .. import errors
 from ..dispatch import schedule
 from ..errors import ConnectionLostError
 from ..state import Action, Effect, transition
-from .end import CloseFrame, ReadFailure
+from .end import CloseFrame, ReadFailure, frame_size
 from .pump import Pump
 
 __all__ = ["NetworkSide"]
@@ -52,11 +52,13 @@ class NetworkSide(Pump):
             return (frame.code, frame.reason)
         assert not isinstance(frame, ReadFailure)  # failures travel only towards the Worker's end
         self._traffic = True
+        self._peer._buffered -= frame_size(frame)
         return frame
 
     def _network_frame(self, data: str | bytes) -> None:
         """A message arrived from the network client: deliver it to the worker's end in order."""
         self._outgoing.append(data)
+        self._buffered += frame_size(data)  # taken by the Worker's read loop as any message
         self._traffic = True
         if self._pair._recorders:
             self._record_net("send", (data,))

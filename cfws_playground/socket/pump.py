@@ -20,7 +20,7 @@ from ..errors import ConnectionLostError
 from ..events import Blob, CloseEvent, ErrorEvent, Event, _message_event, begin_dispatch, end_dispatch
 from ..state import TRANSITIONS, Action, Effect, Phase, transition
 from .convert import WTF8, js_message, js_name, received_text, uncaught_message
-from .end import CLOSED_INCOMING, CLOSED_OUTGOING, END_NAMES, CloseFrame, ReadFailure, log
+from .end import CLOSED_INCOMING, CLOSED_OUTGOING, END_NAMES, CloseFrame, ReadFailure, frame_size, log
 from .listeners import EventTarget
 
 if TYPE_CHECKING:
@@ -146,6 +146,8 @@ class Pump(EventTarget):
                 peer._pump_done()
             self._delivering = True
             cls = type(frame)
+            if cls is str or cls is bytes or cls is WTF8:
+                peer._buffered -= frame_size(frame)  # type: ignore[arg-type]
             if cls is str or (cls is bytes and self._binary_type != "blob"):
                 self._dispatch_from_runtime(_message_event(frame))  # type: ignore[arg-type]
             elif cls is CloseFrame:
