@@ -56,12 +56,13 @@ class JsPromise(Generic[T]):
         value: Any = None,
         error: BaseException | None = None,
         task: asyncio.Future[T] | None = None,
+        gated: bool = False,
     ) -> None:
         self._value = value
         self._error = error
         self._task = task
         self._seen = False  # awaited (or chained) at least once
-        self._gated = False  # a storage call's: awaiting it holds the input gate
+        self._gated = gated  # a storage call's: awaiting it holds the input gate
 
     def __await__(self) -> Generator[Any, None, T]:
         self._seen = True
@@ -116,17 +117,23 @@ def settled(operation: Callable[..., T], *args: Any, **kwargs: Any) -> JsPromise
     Argument errors too become a rejected promise, as jsg turns what a
     promise-returning method throws into a rejection.
     """
-    try:
-        return JsPromise(operation(*args, **kwargs))
-    except Exception as exc:  # noqa: BLE001 - the rejection, reported when awaited
-        return JsPromise(error=exc)
+    return _run_now(operation, args, kwargs, False)
 
 
 def stored(operation: Callable[..., T], *args: Any, **kwargs: Any) -> JsPromise[T]:
     """:func:`settled`, for a storage call: awaiting it holds the object's input gate."""
-    promise = settled(operation, *args, **kwargs)
-    promise._gated = True
-    return promise
+    return _run_now(operation, args, kwargs, True)
+
+
+def _run_now(
+    operation: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], gated: bool
+) -> JsPromise[T]:
+    # No local names the promise: a rejection's traceback holds these frames, and the
+    # promise must be dropped (and reported, if never awaited) when its last user lets go.
+    try:
+        return JsPromise(operation(*args, **kwargs), gated=gated)
+    except Exception as exc:  # noqa: BLE001 - the rejection, reported when awaited
+        return JsPromise(error=exc, gated=gated)
 
 
 def started(coro: Coroutine[Any, Any, T]) -> JsPromise[T]:
