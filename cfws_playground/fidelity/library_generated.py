@@ -69,8 +69,7 @@ G('gen-1fe4b3cf', "Found by the generator (gen-20261205-158): the kit gives work
 
 G('gen-29ab3ecb', "Found by the generator (gen-20261205-169): the kit gives workerd's transcript.",
   'b.accept()', 'a.accept()', 'a.send(False)', on('on b message as L2', "raise TypeError('x')"), on('on b error as L4 once', 'b.send(text(1))', "a.close('x''x')", 'b.close()'), timeout(0, 'b.close(1011, None)'), "b.close('1e3')",
-  configs=(('2026-04-26', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-04-26', ()),))
 
 G('gen-2b2852de', "Found by the generator (gen-20261205-176): the kit gives workerd's transcript.",
   'watch', 'b.accept()', "a.accept({'x': False})", 'a.send(2.5)', microtask(on('on b message as L1')), 'b.send(ab(3))',
@@ -78,13 +77,11 @@ G('gen-2b2852de', "Found by the generator (gen-20261205-176): the kit gives work
 
 G('gen-ac7a9777', "Found by the generator (gen-20261205-194): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "b.send('')", 'a.close(1014, 42)', 'b.send(-0.0)',
-  configs=(('2026-11-17', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),))
 
 G('gen-52107d6c', "Found by the generator (gen-20261205-234): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'a.close()', on('on a message as L4 once', "!b.close(2999, 'x')"), "b.send(b'x')",
-  configs=(('2026-03-01', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-03-01', ()),))
 
 G('gen-544aff86', "Found by the generator (gen-20261205-270): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "b.send('x')", 'b.send(1e21)', on('on a message as L6 once', "a.close(' 4000 ')"),
@@ -184,8 +181,7 @@ G('gen-5381fb14', "Found by the generator (gen-20261205-910): the kit gives work
 
 G('gen-ba474c4a', "Found by the generator (gen-20261205-937): the kit gives workerd's transcript.",
   'watch', 'a.accept()', microtask('b.send(1e21)', "a.close('0X3E8', True)"), "b.accept({'allowHalfOpen': False})", 'b.send(Uint8Array(2))', on('b.onerror', 'a.send(ab(3))'),
-  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),))
 
 G('gen-e7ebbdfd', "Found by the generator (gen-20261205-948): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', 'a.close()', 'sleep 0', on('a.onclose'),
@@ -300,8 +296,7 @@ G('gen-2fb3c859', "Found by the generator (gen-20261205-2256): the kit gives wor
 
 G('gen-d7ad858d', "Found by the generator (gen-20261205-2330): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "a.send('x')", on('on b message as L1', "!a.close(1004, 'x')"), "b.close('0b1111101000', 'é')",
-  configs=(('2026-09-15', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-09-15', ()),))
 
 G('gen-1d8afb41', "Found by the generator (gen-20261205-2367): the kit gives workerd's transcript.",
   'pair c d', 'a.accept()', 'b.accept()', timeout(5, 'b.send(ab(3))'), 'sleep 5', 'b.close()', on('on a message as L2', "raise Error('x')"), on('on a error as L3 object', "a.binaryType = 'x'"),
@@ -317,8 +312,7 @@ G('gen-e2f60284', "Found by the generator (gen-20261205-2424): the kit gives wor
 
 G('gen-e5fdd6df', "Found by the generator (gen-20261205-2475): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', "a.send(scratch(b'x'))", on('on b close as L2 object', 'a.send(ab(3))'), 'b.close()', "a.send(scratch(b'x'))",
-  configs=(('2026-11-17', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),))
 
 G('gen-3648823f', "Found by the generator (gen-20261205-2493): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [])', 'a.accept()', "b.close(1000, '')", 'sleep 0', 'ctx.getTags(b)', on('on b close as L2', "b.addEventListener('x', {'handleEvent': 1})"),
@@ -343,8 +337,7 @@ G('gen-460d7030', "Found by the generator (gen-20261205-2931): the kit gives wor
 
 G('gen-66eb7800', "Found by the generator (gen-20261205-3030): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'b.send(1e21)', "a.close('0X3E8', text(123))", "b.send(b'')",
-  configs=(('2026-04-26', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-04-26', ()),))
 
 G('gen-85e2b45a', "Found by the generator (gen-20261205-3032): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', microtask('a.close(1000, text(1))', timeout(0, "a.accept({'x': True})")), 'b.send(text(1))',

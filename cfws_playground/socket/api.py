@@ -93,7 +93,7 @@ class WebSocket(NetworkSide):
         ws._delivering = False
         ws._out_aborted = False
         ws._released = False
-        ws._pump_cont = ws._pump_hop = ws._delivery_hop = None
+        ws._pump_cont = ws._delivery_hop = None
         ws._warned_promise = False
         ws._stuck_error = None  # reported, but an error listener raised: close() rethrows it
         ws._buffered = 0  # bytes of messages sent that the peer has not taken (bufferedAmount)

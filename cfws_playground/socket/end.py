@@ -114,7 +114,6 @@ class End:
     _out_aborted: bool
     _released: bool
     _pump_cont: Once | None
-    _pump_hop: Once | None
     _delivery_hop: Once | None
     _warned_promise: bool
     _stuck_error: BaseException | None

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .. import errors
-from ..dispatch import Once, runtime, schedule
+from ..dispatch import Once, queue_microtask, runtime, schedule
 from ..errors import ConnectionLostError
 from ..events import Blob, CloseEvent, ErrorEvent, Event, _message_event, begin_dispatch, end_dispatch
 from ..state import TRANSITIONS, Action, Effect, Phase, transition
@@ -29,6 +29,15 @@ if TYPE_CHECKING:
 __all__ = ["Pump"]
 
 _BATCH = 1024  # frames one delivery turn may dispatch while only timers wait
+
+
+def _after_this_turn(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current turn is over, before the next task (kj runs its own
+    events, such as a pump resuming, before the isolate is entered again)."""
+    try:
+        queue_microtask(callback)
+    except RuntimeError:  # no running loop: the next one runs it first
+        schedule(callback)
 
 
 class Pump(EventTarget):
@@ -89,15 +98,17 @@ class Pump(EventTarget):
             peer._transport.frames_queued()
         elif peer._reading:
             handed = len(self._outgoing) == 1 and not peer._delivering
+            if handed:
+                # The pump resumes in kj as soon as this turn is over, before the peer's
+                # read loop gets back into JavaScript: it finishes then, unless this turn
+                # queued more frames (the same pump sends them).
+                _after_this_turn(self._pump_resumed)
             if not peer._delivery.scheduled:
                 peer._schedule_delivery()
             if handed:
                 # The peer's read loop is waiting in receive(): kj's pipe hands the
-                # frame over at once, so this end's pump is done after this turn, and
-                # its continuation runs after the peer has seen the frame.
+                # frame over at once.
                 self._handed = True
-                if self._phase in CLOSED_OUTGOING:
-                    self._schedule_pump_done(2)
 
     def _take_last(self) -> bool:
         """This end's read loop is back in receive() and the peer has one frame left.
@@ -112,10 +123,10 @@ class Pump(EventTarget):
         if peer._handed:
             return False
         peer._handed = True
-        if peer._out_aborted or peer._phase in CLOSED_OUTGOING:
-            peer._schedule_pump_done(1)
-            return True
-        return False
+        # The peer's pump has sent its last frame: its continuation runs next turn whatever
+        # the peer's state, and decides then (a Close this end dispatches meanwhile counts).
+        peer._schedule_pump_done()
+        return peer._out_aborted or peer._phase in CLOSED_OUTGOING
 
     def _schedule_delivery_later(self) -> None:
         hop = self._delivery_hop
@@ -248,38 +259,71 @@ class Pump(EventTarget):
         if pump_idle and peer._phase in CLOSED_INCOMING:
             peer._released = True
 
-    def _schedule_pump_done(self, turns: int) -> None:
-        """Run :meth:`_pump_done` in ``turns`` runtime turns.
-
-        A pump that handed its frame to a waiting reader resumes a turn later, and
-        its continuation enters JavaScript a turn after that (2); a pump whose
-        blocked send was taken resumes at once (1). These are turns like a
-        delivery's (they wait for user callbacks as deliveries do), so that they
-        keep their places among the deliveries they race with.
-        """
+    def _schedule_pump_done(self) -> None:
+        """Run :meth:`_pump_done` next turn: the pump has finished (its last frame was taken,
+        or it resumed after handing its last frame over), and its continuation gets back into
+        JavaScript as a task, in its place among the deliveries it races with."""
         cont = self._pump_cont
         if cont is None:
             cont = self._pump_cont = Once(self._pump_done)
-        if turns == 1:
-            cont.request()
-            return
-        hop = self._pump_hop
-        if hop is None:
-            hop = self._pump_hop = Once(cont.request)
-        hop.request()
+        cont.request()
+
+    def _untaken(self) -> int:
+        """Frames of this end the peer's read loop has not taken yet (the pump still has to send them)."""
+        return len(self._outgoing) - (1 if self._handed else 0)
+
+    def _pump_resumed(self) -> None:
+        """The pump resumed after handing a message to a waiting read loop: it has finished
+        unless more frames were queued in the same turn; its continuation runs next turn."""
+        if self._untaken() == 0:
+            self._schedule_pump_done()
 
     def _pump_done(self) -> None:
-        """The continuation after this end's outgoing pump finished (web-socket.c++ ensurePumping)."""
-        out = self._outgoing
-        if out and not (len(out) == 1 and self._handed):
-            return  # still sending: a later continuation decides
+        """The continuation after a run of this end's outgoing pump finished (web-socket.c++
+        ``ensurePumping``'s ``.then``).
+
+        It looks at the end's state when it runs, not when the pump finished: a frame queued
+        in between (an automatic reply to a Close, a send in a listener) started a new pump,
+        and this continuation still acts. With the peer gone (``outgoingAborted``) it reports
+        "Network connection lost."; with both directions closed it releases the end, which
+        cancels a pump still running (see :meth:`_cancel_pump`).
+        """
         if self._out_aborted:
             # The peer let go before this continuation ran (even if the whenAborted task
             # has released this end already): reportError().
             self._released = True
             self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
         elif self._phase is Phase.CLOSED:
-            self._release_native()
+            if self._released or self._untaken() == 0 or self._peer._transport is not None:
+                self._release_native()
+            else:
+                self._cancel_pump()
+
+    def _cancel_pump(self) -> None:
+        """An earlier pump's continuation releases the end while a newer pump is still sending.
+
+        ``state.init<Released>()`` destroys the end's ``Accepted``: its canceler cancels the
+        running pump, whose rejection reports "Network connection lost." on this end, and the
+        end of kj's pipe goes with it, so the frames it had not handed over are lost. The peer's
+        whenAborted task sets its ``outgoingAborted``, and its read loop, after the frames it
+        took already, fails with DISCONNECTED: close 1006 if no Close had reached it
+        (workerd's comment on PR 1535 describes this race for hibernatable sockets).
+        """
+        out = self._outgoing
+        keep = 1 if self._handed else 0
+        while len(out) > keep:
+            out.pop()
+        self._released = True
+        self._dead = True
+        self._schedule_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
+        peer = self._peer
+        if peer._released:
+            return
+        peer._out_aborted = True
+        if peer._untaken() == 0 and peer._phase in CLOSED_INCOMING:
+            peer._released = True
+        if peer._reading and not out and not peer._delivering and not peer._delivery.scheduled:
+            schedule(peer._peer_gone)
 
     def _peer_gone(self) -> None:
         """The peer's end was destroyed without a Close.
