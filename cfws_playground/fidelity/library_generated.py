@@ -131,9 +131,15 @@ G('gen-c6835806', "Found by the generator (gen-20261205-564): the kit gives work
   'watch', 'a.accept()', 'b.accept()', 'a.close(1000)', 'sleep 0', 'b.onclose = None',
   configs=(('2026-04-26', ()),))
 
+# workerd: a's automatic reply to b's Close waits for b's hibernatable read loop (busy with
+# webSocketMessage) without a's pump continuation releasing a (it joins the pump still sending
+# 'x', or that continuation ran before the Close was dispatched), so b gets webSocketClose and
+# stays accepted. The kit's continuation for 'x' runs after the Close, finds a closed with the
+# reply untaken and cancels it (_cancel_pump): b gets webSocketError and is let go.
 G('gen-10cc080c', "Found by the generator (gen-20261205-569): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t''t'])", 'a.accept()', "a.send(scratch(b'x'))", "b.close(3000, '')", 'settle', 'ctx.getTags(b)',
-  configs=(('2026-11-17', ()),), durable=True)
+  configs=(('2026-11-17', ()),), durable=True,
+  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
 
 G('gen-a08966d0', "Found by the generator (gen-20261205-600): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'a.close(1012, True)', microtask("a.send(scratch(b'x'))"), "b.send('x')",
