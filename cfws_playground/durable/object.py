@@ -371,9 +371,7 @@ class ObjectHost:
             # async handler that awaits a timer or I/O lets the next one in (only storage
             # holds the input gate): measured, do-handler-awaits-timer-next-message-enters.
             ws._hold()
-            self._queue_handler(
-                "webSocketMessage", (ws, data), after=ws._release_later, waits=ws._release_later
-            )
+            self._queue_handler("webSocketMessage", (ws, data), after=ws._release, waits=ws._release)
         elif isinstance(event, CloseEvent):
             if ws in self._closing:
                 return False

@@ -83,12 +83,6 @@ class Pump(EventTarget):
         elif self._peer._dead:
             schedule(self._peer_gone)
 
-    def _release_later(self) -> None:
-        """:meth:`_release` in a runtime turn of its own: a hibernatable end's read loop takes
-        its next frame once the object's event is over, which reaches the hibernation manager
-        through kj, so a pump continuation already due runs first (gen-10cc080c)."""
-        schedule(self._release)
-
     # ------------------------------------------------------------------ internals: sending
 
     def _notify_outgoing(self) -> None:
@@ -224,18 +218,11 @@ class Pump(EventTarget):
         ):
             if self._handler is None:
                 self._release_native()
-            elif self._pump_pending():
+            else:
                 # A hibernatable socket's pipe end goes with the hibernation manager's
                 # bookkeeping, after its peer's pump has finished: no error for the peer
-                # (observed: do-object-closes-first). workerd releases it in its own pump's
-                # continuation once the close event has begun (awaitingHibernatableRelease
-                # in ensurePumping): one that ran before, while a message event held the
-                # Close back, leaves it accepted, its tags readable (gen-10cc080c).
+                # (observed: do-object-closes-first).
                 self._released = True
-
-    def _pump_pending(self) -> bool:
-        """True while this end's pump continuation is scheduled and has not run yet."""
-        return any(once is not None and once.scheduled for once in (self._pump_cont, self._pump_hop))
 
     def _release_native(self) -> None:
         """The end lets go of its side of kj's pipe (workerd: state Released).
