@@ -56,12 +56,14 @@ __all__ = [
     "Once",
     "Runtime",
     "Timer",
+    "WEBLOOP_IMMEDIATE",
     "ensure_runtime",
     "nothing_else_ready",
     "queue_microtask",
     "runtime",
     "schedule",
     "set_call_soon",
+    "set_timer",
     "settle",
     "spawn",
     "webloop_call_soon",
@@ -104,6 +106,7 @@ class Runtime:
         "seq",
         "tasks",
         "waiters",
+        "webloop",
         "yields",
         "_call_soon",
         "_loop",
@@ -121,6 +124,7 @@ class Runtime:
         self.yields = 0
         self.inside = False  # in one of the loop's wrapped methods (they call each other)
         self.call_soon_is_microtask = True
+        self.webloop = False  # a timer of at most WEBLOOP_IMMEDIATE seconds is a call_soon
         self._loop = loop
         self._call_soon = loop.call_soon  # the loop's own, before it is wrapped
         self.counting = _wrap(loop, self)
@@ -275,6 +279,8 @@ def _wrap(loop: asyncio.AbstractEventLoop, rt: Runtime) -> bool:
     ) -> asyncio.TimerHandle:
         if rt.inside:
             return call_later(delay, callback, *args, context=context)
+        if rt.webloop and delay <= WEBLOOP_IMMEDIATE:
+            return counted_call_soon(callback, *args, context=context)  # type: ignore[return-value]
         rt.inside = True
         try:
             timer = Timer(rt, callback, args, context)
@@ -288,6 +294,8 @@ def _wrap(loop: asyncio.AbstractEventLoop, rt: Runtime) -> bool:
     ) -> asyncio.TimerHandle:
         if rt.inside:
             return call_at(when, callback, *args, context=context)
+        if rt.webloop and when - loop.time() <= WEBLOOP_IMMEDIATE:
+            return counted_call_soon(callback, *args, context=context)  # type: ignore[return-value]
         rt.inside = True
         try:
             timer = Timer(rt, callback, args, context)
@@ -343,16 +351,47 @@ def ensure_runtime() -> None:
         runtime(loop)
 
 
-def set_call_soon(mode: CallSoon, loop: asyncio.AbstractEventLoop | None = None) -> None:
+def set_call_soon(
+    mode: CallSoon, loop: asyncio.AbstractEventLoop | None = None, *, webloop: bool = False
+) -> None:
     """Choose what ``call_soon`` on ``loop`` is in the model: ``"microtask"`` or ``"task"``.
 
     ``"microtask"`` is CPython's and uvloop's behaviour and Pyodide's WebLoop's in
     workerd from compatibility date 2025-08-15 (``expose_global_message_channel``);
     ``"task"`` is WebLoop's before it.
+
+    With ``webloop``, timers follow Pyodide's WebLoop too: its ``call_later`` hands
+    a delay of at most 2 ms (:data:`WEBLOOP_IMMEDIATE`) to the same scheduler as
+    ``call_soon`` (Pyodide's ``scheduleCallback``: ``delay <= 2`` ms is
+    ``scheduleCallbackImmediate``, the global ``MessageChannel`` when there is one,
+    ``setTimeout(0)`` otherwise), so ``call_later(0.001)`` and ``asyncio.sleep(0.001)``
+    are a ``call_soon`` there, not a timer.
     """
     if mode not in ("microtask", "task"):
         raise ValueError(f"call_soon is a 'microtask' or a 'task', not {mode!r}")
-    runtime(loop).call_soon_is_microtask = mode == "microtask"
+    rt = runtime(loop)
+    rt.call_soon_is_microtask = mode == "microtask"
+    rt.webloop = webloop
+
+
+#: The longest delay (seconds) Pyodide's WebLoop schedules as it schedules ``call_soon``.
+WEBLOOP_IMMEDIATE = 0.002
+
+
+def set_timer(delay: float, callback: Callable[..., object], *args: Any) -> asyncio.TimerHandle:
+    """A JavaScript timer (``setTimeout``) on the running loop: it runs ``delay`` seconds from now,
+    once no runtime task is queued, whatever the loop's ``call_soon`` and short timers are."""
+    rt = runtime()
+    timer = Timer(rt, callback, args, None)
+    if not rt.counting:
+        timer.handle = handle = rt._loop.call_later(delay, timer)
+        return handle
+    was, rt.inside = rt.inside, True  # past the wrappers, to the loop's own call_later
+    try:
+        timer.handle = handle = rt._loop.call_later(delay, timer)
+    finally:
+        rt.inside = was
+    return handle
 
 
 def queue_microtask(callback: Callable[[], None]) -> None:

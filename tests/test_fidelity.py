@@ -36,6 +36,7 @@ from cfws_playground.fidelity import (
 from cfws_playground.fidelity.compare import _run_kit, _run_workerd, load_references
 from cfws_playground.fidelity.dsl import compile_steps
 from cfws_playground.fidelity.library_generated import GENERATED_OPEN
+from cfws_playground.fidelity.library_sql import SQL_OPEN
 from cfws_playground.fidelity.scenario import config_key
 from cfws_playground.fidelity.workerd import WorkerdServer
 
@@ -48,6 +49,7 @@ OPEN: dict[str, str] = {
         "last ping's pong follows the echo on workerd and precedes it on the kit (which parses a read "
         "whole); and workerd reports no trailing 'Network connection lost.' here, the kit does"
     ),
+    **SQL_OPEN,  # SQLite-backed storage (fidelity/library_sql.py)
     **GENERATED_OPEN,  # minimal programs the generator found, each with the kind of difference
 }
 

@@ -1987,6 +1987,11 @@ S("buffered-amount-send-that-throws", "A send() that throws (before accept(), af
   "b.send('abc')", "b.bufferedAmount", "a.accept({'allowHalfOpen': True})", "b.accept({'allowHalfOpen': True})", "a.close(1000, 'x')",
   "settle", "b.send('late1')", "b.bufferedAmount", "settle", "b.bufferedAmount", "b.close()", "b.send('zz')", "b.bufferedAmount", configs=(NEW,))
 
+# SQLite-backed storage (ctx.storage.sql, ctx.storage.kv), in its own module.
+from .library_sql import SQL_SCENARIOS  # noqa: E402
+
+SCENARIOS.extend(SQL_SCENARIOS)
+
 # Minimal programs the generator found (fidelity/campaign.py), kept as scenarios.
 from .library_generated import GENERATED  # noqa: E402 - the generated part comes last
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from .. import errors
 from ..dispatch import Once, queue_microtask, runtime, schedule
 from ..errors import ConnectionLostError
-from ..events import Blob, CloseEvent, ErrorEvent, Event, _message_event, begin_dispatch, end_dispatch
+from ..events import Blob, CloseEvent, ErrorEvent, Event, begin_dispatch, end_dispatch
 from ..state import TRANSITIONS, Action, Effect, Phase, transition
 from .convert import WTF8, js_message, js_name, received_text, uncaught_message
 from .end import CLOSED_INCOMING, CLOSED_OUTGOING, END_NAMES, CloseFrame, ReadFailure, frame_size, log
@@ -154,7 +154,7 @@ class Pump(EventTarget):
             if cls is str or cls is bytes or cls is WTF8:
                 peer._buffered -= frame_size(frame)  # type: ignore[arg-type]
             if cls is str or (cls is bytes and self._binary_type != "blob"):
-                self._dispatch_from_runtime(_message_event(frame))  # type: ignore[arg-type]
+                self._dispatch_message(frame)  # type: ignore[arg-type]
             elif cls is CloseFrame:
                 self._receive_close(frame.code, frame.reason)  # type: ignore[union-attr]
             elif cls is ReadFailure:
@@ -187,11 +187,11 @@ class Pump(EventTarget):
         # Only reading ends get here, and a message never changes the phase
         # (TRANSITIONS[phase, RECV_MESSAGE] is DISPATCH for every reading phase).
         if type(data) is bytes and self._binary_type == "blob":
-            self._dispatch_from_runtime(_message_event(Blob._wrap(data)))
+            self._dispatch_message(Blob._wrap(data))
         elif type(data) is WTF8:
-            self._dispatch_from_runtime(_message_event(received_text(data)))
+            self._dispatch_message(received_text(data))
         else:
-            self._dispatch_from_runtime(_message_event(data))
+            self._dispatch_message(data)
 
     def _receive_close(self, code: int, reason: str) -> None:
         action = Action.RECV_CLOSE_HALF_OPEN if self._allow_half_open else Action.RECV_CLOSE
