@@ -20,7 +20,16 @@ from ..errors import ConnectionLostError
 from ..events import Blob, CloseEvent, ErrorEvent, Event, begin_dispatch, end_dispatch
 from ..state import TRANSITIONS, Action, Effect, Phase, transition
 from .convert import WTF8, js_message, js_name, received_text, uncaught_message
-from .end import CLOSED_INCOMING, CLOSED_OUTGOING, END_NAMES, CloseFrame, ReadFailure, frame_size, log
+from .end import (
+    CLOSED_INCOMING,
+    CLOSED_OUTGOING,
+    END_NAMES,
+    CloseFrame,
+    PingFrame,
+    ReadFailure,
+    frame_size,
+    log,
+)
 from .listeners import EventTarget
 
 if TYPE_CHECKING:
@@ -109,9 +118,10 @@ class Pump(EventTarget):
 
         kj's pipe hands it over now (the peer's blocked send completes), so the
         peer's pump finishes, and its continuation runs before this end sees the
-        frame. Returns True when that continuation was scheduled: this end's
-        dispatch of the frame then comes a turn later than usual (kj resumes a
-        read loop that took a ready frame breadth-first).
+        frame. Returns True when the frame was taken this way: this end's dispatch
+        of it then comes a turn later than usual (``BlockedSend::receive()`` returns
+        a ready promise, and kj resumes a coroutine awaiting one breadth-first),
+        whatever state the peer is in.
         """
         peer = self._peer
         if peer._handed:
@@ -120,7 +130,7 @@ class Pump(EventTarget):
         # The peer's pump has sent its last frame: its continuation runs next turn whatever
         # the peer's state, and decides then (a Close this end dispatches meanwhile counts).
         peer._schedule_pump_done()
-        return peer._out_aborted or peer._phase in CLOSED_OUTGOING
+        return True
 
     def _schedule_delivery_later(self) -> None:
         hop = self._delivery_hop
@@ -145,6 +155,15 @@ class Pump(EventTarget):
         delivery = self._delivery
         while self._reading and src:
             frame = src.popleft()
+            if type(frame) is PingFrame:
+                # kj reads a network client's pings as the read loop asks for its next
+                # message: the pings read together are answered together (no event).
+                pings = [frame.payload]
+                while src and type(src[0]) is PingFrame:
+                    pings.append(src.popleft().payload)  # type: ignore[union-attr]
+                if peer._transport is not None:
+                    peer._transport.answer_pings(pings)
+                continue
             if peer._handed:
                 peer._handed = False  # taken already; its pump's continuation is scheduled
             elif not src and (peer._out_aborted or peer._phase in CLOSED_OUTGOING):
@@ -212,6 +231,7 @@ class Pump(EventTarget):
         # workerd's tryReleaseNative() after the close event.
         if (
             self._phase is Phase.CLOSED
+            and not self._read_failed  # a listener raised: the dispatch threw past tryReleaseNative()
             and not was_pumping
             and len(self._outgoing) == queued
             and self._peer._transport is None
@@ -340,9 +360,14 @@ class Pump(EventTarget):
             return
         hibernatable = self._handler is not None
         action = Action.RECV_DISCONNECT_HIBERNATABLE if hibernatable else Action.RECV_DISCONNECT
-        if (self._phase, action) not in TRANSITIONS:
-            return  # the end errored meanwhile (CLOSED): its read loop is over, nothing to dispatch
-        t = transition(self._phase, action)
+        if (self._phase, action) in TRANSITIONS:
+            after = transition(self._phase, action).next
+        elif self._errored and not self._read_failed:
+            # The end's pump reported an error, but its read loop still runs: it reports the
+            # disconnect as workerd's does, with readyState 3 (gen-544aff86).
+            after = self._phase
+        else:
+            return  # the read loop itself failed: it is over, nothing to dispatch
         self._reading = False
         # workerd dispatches this close after its read loop has ended: a listener's
         # exception is only reported there, it cannot error the socket (measured).
@@ -355,7 +380,7 @@ class Pump(EventTarget):
             begin_dispatch(event, self, trusted=True)
             self._dispatch_reporting(event)
             end_dispatch(event)
-        self._phase = t.next
+        self._phase = after
 
     def _schedule_error(self, error: BaseException, message: str) -> None:
         def report() -> None:
@@ -417,6 +442,7 @@ class Pump(EventTarget):
             # (With spec-compliant dispatch the exception was noted as it was reported.)
             self._record_note("listener raised", text)
         self._reading = False
+        self._read_failed = True
         message = uncaught_message(exc)
         schedule(lambda: self._read_loop_failed(exc, message))
 
@@ -425,6 +451,10 @@ class Pump(EventTarget):
             return  # an error listener raised (before 2026-09-15): the end is never released
         self._dead = True
         peer = self._peer
+        if self._phase is Phase.CLOSED and self._untaken() == 0 and peer._transport is None:
+            # A close listener raised: the read loop's reportError() lets go of the end
+            # (its close event never reached tryReleaseNative()).
+            self._release_native()
         if peer._transport is not None:
             peer._transport.peer_died()
         elif not self._outgoing and (
