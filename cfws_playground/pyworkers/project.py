@@ -32,8 +32,9 @@ from ..durable.storage import Backend, MemoryBackend, SqliteBackend
 from ..http import Request, Response
 from ..worker import call_loosely
 from . import modules, packages
+from .ffi import JsException
 from .jsobjects import JsRequest
-from .jsproxy import JsDurableObjectState, from_runtime
+from .jsproxy import JsDurableObjectState, from_runtime, python_error
 from .modules import dialect
 from .services import ServiceBinding
 from .triggers import Triggers, check_cron
@@ -549,10 +550,20 @@ def binding(cls: type, env: Any, *, python: bool = False, **options: Any) -> Dur
         assert sdk is not None
         ns.request_adapter = SdkWorker(cls, sdk).request
         ns.response_adapter = kit_response
+        ns.error_adapter = _crossed_into_js
     if is_sdk or python:
         ns.ctx_adapter = JsDurableObjectState
         ns.handler_args_adapter = _handler_args
     return ns
+
+
+def _crossed_into_js(exc: Exception) -> Exception:
+    """What the caller of ``stub.fetch()`` gets when the object's Python ``fetch`` raised: the
+    ``PythonError`` the exception became in JavaScript (``pyodide.http`` then raises it as an
+    ``AbortError``, as in workerd: ``py-object-tags-python-list``)."""
+    if isinstance(exc, JsException) and exc.name == "PythonError":
+        return exc
+    return python_error(exc)
 
 
 def _handler_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
