@@ -52,7 +52,6 @@ def _open(description: str, *names: str) -> dict[str, str]:
 
 #: Differences the Python scenarios found that the kit's dialect has not fixed yet, with what differs.
 OPEN_PYTHON: dict[str, str] = {
-    "py-sdk-response-101": "the SDK Response's js_object is a JsProxy(Response) in Pyodide; a kit object",
 }
 
 

@@ -231,6 +231,7 @@ class DurableObjectStub:
         response = self._namespace.response_adapter(result)
         if not isinstance(response, Response):
             raise TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.")
+        response = response._for_runtime()
         host.saw_response(response)
         return response
 

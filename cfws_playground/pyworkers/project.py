@@ -33,7 +33,7 @@ from ..http import Request, Response
 from ..worker import call_loosely
 from . import modules, packages
 from .ffi import JsException
-from .jsobjects import JsRequest
+from .jsobjects import JsRequest, runtime_response
 from .jsproxy import JsDurableObjectState, from_runtime, python_error
 from .modules import dialect
 from .services import ServiceBinding
@@ -573,11 +573,12 @@ def _handler_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def kit_response(result: Any) -> Any:
-    """The runtime's ``Response`` inside an SDK ``Response`` (``js_object``); anything else as it is."""
+    """The runtime's ``Response`` inside an SDK ``Response`` (``js_object``) or a JS one; anything
+    else as it is."""
     if isinstance(result, Response):
-        return result
+        return runtime_response(result)
     inner = getattr(result, "js_object", None)
-    return inner if isinstance(inner, Response) else result
+    return runtime_response(inner) if isinstance(inner, Response) else result
 
 
 def _import_main(path: Path, where: str) -> types.ModuleType:
