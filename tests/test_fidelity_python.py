@@ -46,13 +46,9 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 
-def _open(description: str, *names: str) -> dict[str, str]:
-    return dict.fromkeys(names, description)
-
-
-#: Differences the Python scenarios found that the kit's dialect has not fixed yet, with what differs.
-OPEN_PYTHON: dict[str, str] = {
-}
+#: Differences the Python scenarios found that the kit's dialect has not fixed yet, with what differs
+#: (``{"py-name": "what differs"}``).
+OPEN_PYTHON: dict[str, str] = {}
 
 
 @cache
