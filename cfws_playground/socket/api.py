@@ -90,6 +90,7 @@ class WebSocket(NetworkSide):
         # the peer's waiting read loop; the peer is dispatching a frame of ours; the peer
         # let go of the pipe (outgoingAborted); this end let go of it (state Released).
         ws._handed = False
+        ws._read_failed = False  # a listener raised: the read loop ends with its exception
         ws._delivering = False
         ws._out_aborted = False
         ws._released = False

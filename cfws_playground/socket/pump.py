@@ -17,10 +17,19 @@ from typing import TYPE_CHECKING
 from .. import errors
 from ..dispatch import Once, queue_microtask, runtime, schedule
 from ..errors import ConnectionLostError
-from ..events import Blob, CloseEvent, ErrorEvent, Event, _message_event, begin_dispatch, end_dispatch
+from ..events import Blob, CloseEvent, ErrorEvent, Event, begin_dispatch, end_dispatch
 from ..state import TRANSITIONS, Action, Effect, Phase, transition
 from .convert import WTF8, js_message, js_name, received_text, uncaught_message
-from .end import CLOSED_INCOMING, CLOSED_OUTGOING, END_NAMES, CloseFrame, ReadFailure, frame_size, log
+from .end import (
+    CLOSED_INCOMING,
+    CLOSED_OUTGOING,
+    END_NAMES,
+    CloseFrame,
+    PingFrame,
+    ReadFailure,
+    frame_size,
+    log,
+)
 from .listeners import EventTarget
 
 if TYPE_CHECKING:
@@ -109,9 +118,10 @@ class Pump(EventTarget):
 
         kj's pipe hands it over now (the peer's blocked send completes), so the
         peer's pump finishes, and its continuation runs before this end sees the
-        frame. Returns True when that continuation was scheduled: this end's
-        dispatch of the frame then comes a turn later than usual (kj resumes a
-        read loop that took a ready frame breadth-first).
+        frame. Returns True when the frame was taken this way: this end's dispatch
+        of it then comes a turn later than usual (``BlockedSend::receive()`` returns
+        a ready promise, and kj resumes a coroutine awaiting one breadth-first),
+        whatever state the peer is in.
         """
         peer = self._peer
         if peer._handed:
@@ -120,7 +130,7 @@ class Pump(EventTarget):
         # The peer's pump has sent its last frame: its continuation runs next turn whatever
         # the peer's state, and decides then (a Close this end dispatches meanwhile counts).
         peer._schedule_pump_done()
-        return peer._out_aborted or peer._phase in CLOSED_OUTGOING
+        return True
 
     def _schedule_delivery_later(self) -> None:
         hop = self._delivery_hop
@@ -145,6 +155,15 @@ class Pump(EventTarget):
         delivery = self._delivery
         while self._reading and src:
             frame = src.popleft()
+            if type(frame) is PingFrame:
+                # kj reads a network client's pings as the read loop asks for its next
+                # message: the pings read together are answered together (no event).
+                pings = [frame.payload]
+                while src and type(src[0]) is PingFrame:
+                    pings.append(src.popleft().payload)  # type: ignore[union-attr]
+                if peer._transport is not None:
+                    peer._transport.answer_pings(pings)
+                continue
             if peer._handed:
                 peer._handed = False  # taken already; its pump's continuation is scheduled
             elif not src and (peer._out_aborted or peer._phase in CLOSED_OUTGOING):
@@ -154,7 +173,7 @@ class Pump(EventTarget):
             if cls is str or cls is bytes or cls is WTF8:
                 peer._buffered -= frame_size(frame)  # type: ignore[arg-type]
             if cls is str or (cls is bytes and self._binary_type != "blob"):
-                self._dispatch_from_runtime(_message_event(frame))  # type: ignore[arg-type]
+                self._dispatch_message(frame)  # type: ignore[arg-type]
             elif cls is CloseFrame:
                 self._receive_close(frame.code, frame.reason)  # type: ignore[union-attr]
             elif cls is ReadFailure:
@@ -187,11 +206,11 @@ class Pump(EventTarget):
         # Only reading ends get here, and a message never changes the phase
         # (TRANSITIONS[phase, RECV_MESSAGE] is DISPATCH for every reading phase).
         if type(data) is bytes and self._binary_type == "blob":
-            self._dispatch_from_runtime(_message_event(Blob._wrap(data)))
+            self._dispatch_message(Blob._wrap(data))
         elif type(data) is WTF8:
-            self._dispatch_from_runtime(_message_event(received_text(data)))
+            self._dispatch_message(received_text(data))
         else:
-            self._dispatch_from_runtime(_message_event(data))
+            self._dispatch_message(data)
 
     def _receive_close(self, code: int, reason: str) -> None:
         action = Action.RECV_CLOSE_HALF_OPEN if self._allow_half_open else Action.RECV_CLOSE
@@ -212,6 +231,7 @@ class Pump(EventTarget):
         # workerd's tryReleaseNative() after the close event.
         if (
             self._phase is Phase.CLOSED
+            and not self._read_failed  # a listener raised: the dispatch threw past tryReleaseNative()
             and not was_pumping
             and len(self._outgoing) == queued
             and self._peer._transport is None
@@ -340,9 +360,14 @@ class Pump(EventTarget):
             return
         hibernatable = self._handler is not None
         action = Action.RECV_DISCONNECT_HIBERNATABLE if hibernatable else Action.RECV_DISCONNECT
-        if (self._phase, action) not in TRANSITIONS:
-            return  # the end errored meanwhile (CLOSED): its read loop is over, nothing to dispatch
-        t = transition(self._phase, action)
+        if (self._phase, action) in TRANSITIONS:
+            after = transition(self._phase, action).next
+        elif self._errored and not self._read_failed:
+            # The end's pump reported an error, but its read loop still runs: it reports the
+            # disconnect as workerd's does, with readyState 3 (gen-544aff86).
+            after = self._phase
+        else:
+            return  # the read loop itself failed: it is over, nothing to dispatch
         self._reading = False
         # workerd dispatches this close after its read loop has ended: a listener's
         # exception is only reported there, it cannot error the socket (measured).
@@ -355,7 +380,7 @@ class Pump(EventTarget):
             begin_dispatch(event, self, trusted=True)
             self._dispatch_reporting(event)
             end_dispatch(event)
-        self._phase = t.next
+        self._phase = after
 
     def _schedule_error(self, error: BaseException, message: str) -> None:
         def report() -> None:
@@ -376,6 +401,10 @@ class Pump(EventTarget):
         if self._errored:
             return True
         t = transition(self._phase, action)
+        # workerd sets outgoingAborted only after the error event: inside it, an end that
+        # had not closed its outgoing side still sends, and close() rethrows the error
+        # (assertNoError) (gen-2d3d4afe, gen-1ec73a78).
+        outgoing_open = self._phase is Phase.OPEN or self._phase is Phase.CLOSE_RECEIVED
         self._errored = True
         self._phase = t.next
         event = ErrorEvent(message=message, error=error)
@@ -389,6 +418,8 @@ class Pump(EventTarget):
         if self._pair._recorders:
             self._record_event(event)
         spec_compliant = self._pair._compat.spec_compliant_dispatch_exceptions
+        if outgoing_open:
+            self._stuck_error = error
         begin_dispatch(event, self, trusted=True)
         try:
             for fn in self._each_listener("error"):
@@ -400,10 +431,11 @@ class Pump(EventTarget):
                     if self._pair._recorders:
                         self._record_note("listener raised", text)
                     if not spec_compliant:
-                        self._stuck_error = error
+                        # reportError is cut short: outgoingAborted is never set.
                         return False
         finally:
             end_dispatch(event)
+        self._stuck_error = None
         return True
 
     # ------------------------------------------------------------------ internals: dispatch
@@ -417,6 +449,7 @@ class Pump(EventTarget):
             # (With spec-compliant dispatch the exception was noted as it was reported.)
             self._record_note("listener raised", text)
         self._reading = False
+        self._read_failed = True
         message = uncaught_message(exc)
         schedule(lambda: self._read_loop_failed(exc, message))
 
@@ -425,6 +458,10 @@ class Pump(EventTarget):
             return  # an error listener raised (before 2026-09-15): the end is never released
         self._dead = True
         peer = self._peer
+        if self._phase is Phase.CLOSED and self._untaken() == 0 and peer._transport is None:
+            # A close listener raised: the read loop's reportError() lets go of the end
+            # (its close event never reached tryReleaseNative()).
+            self._release_native()
         if peer._transport is not None:
             peer._transport.peer_died()
         elif not self._outgoing and (
