@@ -44,11 +44,6 @@ REFERENCES = load_references()["transcripts"]
 
 #: Differences the library found that the kit has not fixed yet, with what differs.
 OPEN: dict[str, str] = {
-    "wire-raw-pings-around-a-message-in-one-write": (
-        "kj reads the frames after a message only when the Worker asks for the next one, so the "
-        "last ping's pong follows the echo on workerd and precedes it on the kit (which parses a read "
-        "whole); and workerd reports no trailing 'Network connection lost.' here, the kit does"
-    ),
     **SQL_OPEN,  # SQLite-backed storage (fidelity/library_sql.py)
     **GENERATED_OPEN,  # minimal programs the generator found, each with the kind of difference
 }

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ __all__ = [
     "WorkerdServer",
     "find_workerd",
     "install_workerd",
+    "npm_install",
     "workerd_version",
 ]
 
@@ -84,23 +85,36 @@ def install_workerd(*, quiet: bool = True) -> Path:
     Raises:
         WorkerdNotFound: npm is missing, or the install did not produce a binary.
     """
-    found = _binary_in(cache_dir())
+    return npm_install("workerd", WORKERD_VERSION, cache_dir(), _binary_in, quiet=quiet)
+
+
+def npm_install(
+    package: str, version: str, prefix: Path, installed: Callable[[Path], Path | None], *, quiet: bool = True
+) -> Path:
+    """Install npm ``package@version`` under ``prefix`` with npm, unless it is there already.
+
+    ``installed(prefix)`` finds what the caller needs in an install (a binary, a
+    package folder), or None; it is what this returns.
+
+    Raises:
+        WorkerdNotFound: npm is missing, or the install did not produce what ``installed`` finds.
+    """
+    found = installed(prefix)
     if found:
         return found
     npm = shutil.which("npm")
     if npm is None:
         raise WorkerdNotFound(
-            "installing workerd needs Node.js and npm (https://nodejs.org); npm is not on PATH"
+            f"installing {package} needs Node.js and npm (https://nodejs.org); npm is not on PATH"
         )
-    prefix = cache_dir()
     prefix.mkdir(parents=True, exist_ok=True)
     (prefix / "package.json").write_text('{"private": true}\n')
-    cmd = [npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix), f"workerd@{WORKERD_VERSION}"]
+    cmd = [npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix), f"{package}@{version}"]
     out = subprocess.run(cmd, capture_output=quiet, text=True, timeout=600, check=False)
-    found = _binary_in(prefix)
+    found = installed(prefix)
     if out.returncode != 0 or found is None:
         detail = (out.stderr or "").strip().splitlines()[-3:] if quiet else []
-        raise WorkerdNotFound(f"npm install workerd@{WORKERD_VERSION} failed: " + " / ".join(detail))
+        raise WorkerdNotFound(f"npm install {package}@{version} failed: " + " / ".join(detail))
     return found
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "CloseFrame",
     "End",
     "Listener",
+    "PingFrame",
     "ReadFailure",
     "frame_size",
     "log",
@@ -61,6 +62,16 @@ class CloseFrame:
     def __init__(self, code: int, reason: str) -> None:
         self.code = code
         self.reason = reason
+
+
+class PingFrame:
+    """A network client's ping that kj reads only when the Worker's read loop asks for the
+    message after the ones before it (kj parses frames on demand): answered then."""
+
+    __slots__ = ("payload",)
+
+    def __init__(self, payload: bytes) -> None:
+        self.payload = payload
 
 
 class ReadFailure:
@@ -99,7 +110,7 @@ class End:
     _peer: WebSocket
     _phase: Phase
     _reading: bool
-    _outgoing: deque[str | bytes | CloseFrame | ReadFailure]
+    _outgoing: deque[str | bytes | CloseFrame | ReadFailure | PingFrame]
     _delivery: Once
     _allow_half_open: bool
     _binary_type: str

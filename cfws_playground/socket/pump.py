@@ -20,7 +20,16 @@ from ..errors import ConnectionLostError
 from ..events import Blob, CloseEvent, ErrorEvent, Event, begin_dispatch, end_dispatch
 from ..state import TRANSITIONS, Action, Effect, Phase, transition
 from .convert import WTF8, js_message, js_name, received_text, uncaught_message
-from .end import CLOSED_INCOMING, CLOSED_OUTGOING, END_NAMES, CloseFrame, ReadFailure, frame_size, log
+from .end import (
+    CLOSED_INCOMING,
+    CLOSED_OUTGOING,
+    END_NAMES,
+    CloseFrame,
+    PingFrame,
+    ReadFailure,
+    frame_size,
+    log,
+)
 from .listeners import EventTarget
 
 if TYPE_CHECKING:
@@ -148,6 +157,15 @@ class Pump(EventTarget):
         delivery = self._delivery
         while self._reading and src:
             frame = src.popleft()
+            if type(frame) is PingFrame:
+                # kj reads a network client's pings as the read loop asks for its next
+                # message: the pings read together are answered together (no event).
+                pings = [frame.payload]
+                while src and type(src[0]) is PingFrame:
+                    pings.append(src.popleft().payload)  # type: ignore[union-attr]
+                if peer._transport is not None:
+                    peer._transport.answer_pings(pings)
+                continue
             if peer._handed:
                 peer._handed = False  # taken already; its pump's continuation is scheduled
             elif not src and (peer._out_aborted or peer._phase in CLOSED_OUTGOING):
@@ -403,6 +421,10 @@ class Pump(EventTarget):
         if self._errored:
             return True
         t = transition(self._phase, action)
+        # workerd sets outgoingAborted only after the error event: inside it, an end that
+        # had not closed its outgoing side still sends, and close() rethrows the error
+        # (assertNoError) (gen-2d3d4afe, gen-1ec73a78).
+        outgoing_open = self._phase is Phase.OPEN or self._phase is Phase.CLOSE_RECEIVED
         self._errored = True
         self._phase = t.next
         event = ErrorEvent(message=message, error=error)
@@ -416,6 +438,8 @@ class Pump(EventTarget):
         if self._pair._recorders:
             self._record_event(event)
         spec_compliant = self._pair._compat.spec_compliant_dispatch_exceptions
+        if outgoing_open:
+            self._stuck_error = error
         begin_dispatch(event, self, trusted=True)
         self._reporting = True  # workerd releases the end only after this dispatch
         try:
@@ -428,11 +452,12 @@ class Pump(EventTarget):
                     if self._pair._recorders:
                         self._record_note("listener raised", text)
                     if not spec_compliant:
-                        self._stuck_error = error
+                        # reportError is cut short: outgoingAborted is never set.
                         return False
         finally:
             self._reporting = False
             end_dispatch(event)
+        self._stuck_error = None
         return True
 
     # ------------------------------------------------------------------ internals: dispatch
