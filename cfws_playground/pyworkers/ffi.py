@@ -112,16 +112,24 @@ class JsMap(dict, JsProxy):  # type: ignore[type-arg]
         return {k: to_py(v) for k, v in self.items()}
 
 
+#: Pyodide's text for ``x[k]`` on a JsProxy that is neither an array nor a ``Map``.
+NOT_SUBSCRIPTABLE = "'pyodide.ffi.JsProxy' object is not subscriptable"
+
+
 class JsObject(dict, JsProxy):  # type: ignore[type-arg]
-    """A plain JS object (``Object.fromEntries``): keys read as attributes too."""
+    """A plain JS object (``Object.fromEntries``, ``JSON.parse``): its properties read as attributes
+    (``obj.a``); ``obj["a"]`` raises ``TypeError``, as a JsProxy of an object does in Pyodide."""
 
     constructor = _Ctor("Object")
 
     def __getattr__(self, name: str) -> Any:
         try:
-            return self[name]
+            return dict.__getitem__(self, name)
         except KeyError:
             raise AttributeError(name) from None
+
+    def __getitem__(self, key: Any) -> Any:
+        raise TypeError(NOT_SUBSCRIPTABLE)
 
     def to_py(self, *, depth: int = -1, default_converter: Any = None) -> Any:
         return {k: to_py(v) for k, v in self.items()}
@@ -179,7 +187,19 @@ class JsUint8Array(bytes, JsBuffer):
     """A ``Uint8Array`` made by ``to_js(bytes)``: what ``ws.send()`` sends as a binary message.
 
     (Plain ``bytes`` cross to JavaScript as a Python object, which ``send()`` turns into its text.)
+    As in Pyodide it is a JsProxy: equal only to itself, not to the bytes it was made from
+    (``to_bytes()`` gives those back), and unhashable.
     """
+
+    constructor = _Ctor("Uint8Array")
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def byteLength(self) -> int:

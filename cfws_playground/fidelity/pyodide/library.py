@@ -482,6 +482,18 @@ _READS = [
     ),
     ("instanceof-jsproxy", "isinstance(server, JsProxy)", "an end is a JsProxy"),
     ("date-now-type", "type(__import__('js').Date.now()).__name__", "Date.now() is a float"),
+    ("to-js-bytes", "to_js(b'ab')", "to_js(bytes) is a JsProxy of a Uint8Array"),
+    ("to-js-bytes-equals-bytes", "to_js(b'ab') == b'ab'", "a Uint8Array is not equal to its bytes"),
+    ("to-js-bytes-buffer", "to_js(b'ab').buffer", "a Uint8Array's buffer is an ArrayBuffer"),
+    ("to-js-bytes-to-bytes", "to_js(b'ab').to_bytes()", "to_bytes() of a Uint8Array gives bytes back"),
+    ("to-js-bytes-len", "len(to_js(b'ab'))", "len() of a Uint8Array"),
+    ("json-object-subscript", "JSON.parse('{\"a\": 1}')['a']", "a JS object is not subscriptable"),
+    (
+        "to-js-object-subscript",
+        "to_js({'a': 1}, dict_converter=Object.fromEntries)['a']",
+        "an object from to_js(dict_converter=Object.fromEntries) is not subscriptable",
+    ),
+    ("to-js-map-subscript", "to_js({'a': 1})['a']", "a Map from to_js is subscriptable"),
 ]
 for _slug, _expr, _about in _READS:
     S(
