@@ -1963,6 +1963,9 @@ W("wire-buffered-amount-until-written", "A message to a network client counts un
   ("recv", "recv", "close 1000, 'bye'"), configs=(NEW,))
 W("wire-buffered-amount-after-drop", "After the client dropped the connection, a send() in the close listener (readyState still 1) counts for ever.",
   (*SERVER, on("b close", "b.send('xy')", "b.bufferedAmount"), on("b error", "b.bufferedAmount")), ("drop", "sleep 100"), configs=(NEW,))
+W("wire-raw-worker-close-from-timer-fails", "The same with the raw client, byte for byte: the failed close() sends nothing, the client's Close is echoed, and the Worker still gets the trailing 'Network connection lost.' (at 2025-09-01 the 124-byte reason is allowed and its Close goes out first; with manual reply the Close is never answered).",
+  (*SERVER, on("b message", timeout(0, "b.close(999, text(124))", "b.close(1000, text(124))"))),
+  ("frame text 'go'", "sleep 100", "close 1000, 'bye'", "wait"), configs=WIRE)
 W("wire-timer-in-close-listener-after-drop", "A timer the Worker sets in its close listener after the client dropped never fires: the request has ended.",
   (*SERVER, on("b close", "b.readyState", timeout(0, "b.send('late')"))), ("send 'x'", "sleep 50", "drop", "sleep 100"),
   configs=(NEW,))

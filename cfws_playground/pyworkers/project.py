@@ -421,6 +421,7 @@ def load_project(
     modules._cloudflare_workers.env = env  # `from workers import env`, as in the runtime
     if assets is not None:
         files, options = assets
+        notes.extend(f"assets: {warning}" for warning in files.rules.warnings)  # as wrangler warns
         if options.get("binding"):
             setattr(env, str(options["binding"]), files)
         try:
