@@ -30,7 +30,7 @@ from typing import Any
 import nbformat
 import pytest
 from chromium import CHROMIUM_ARGS, chromium_executable
-from lab import KERNEL_IDLE, Lab, jupyterlab, run_all, shut_down_kernel
+from lab import KERNEL_IDLE, Lab, jupyterlab, notebook7, run_all, shut_down_kernel
 from look_checks import CLIPPED_TEXT, CONTRAST, HORIZONTAL_OVERFLOW, SVG_LABEL_OVERLAPS, WIDGETS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -180,8 +180,19 @@ def _show_every_output(page: Any, selector: str) -> None:
 
 
 def test_every_widget_text_reads_in_light_and_dark(lab: Lab, browser: Any) -> None:
+    _check_contrast(lab, browser, "look-gallery")
+
+
+def test_every_widget_text_reads_in_notebook7_light_and_dark(lab: Lab, browser: Any, tmp_path: Path) -> None:
+    """Notebook 7 uses JupyterLab's themes: the same colours must hold there."""
+    root = Path(lab.log).parent / "notebooks"
+    with notebook7(root, tmp_path) as nb7:
+        _check_contrast(nb7, browser, "look-notebook7")
+
+
+def _check_contrast(lab: Lab, browser: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page, _ = _open_and_run(lab, browser, "run/gallery.ipynb", "look-gallery")
+    page, _ = _open_and_run(lab, browser, "run/gallery.ipynb", name)
     try:
         page.wait_for_function(
             "() => [...document.querySelectorAll('.cfws-browser-status')]"
@@ -193,9 +204,10 @@ def test_every_widget_text_reads_in_light_and_dark(lab: Lab, browser: Any) -> No
             _set_theme(page, theme)
             _show_every_output(page, WIDGETS)
             texts = page.evaluate(CONTRAST, WIDGETS)
-            shot = ARTIFACTS / f"look-gallery-{theme.split()[-1].lower()}.png"
-            page.screenshot(path=str(shot), full_page=True)
-            print(f"screenshot: {shot}")
+            for widget in ("inspector", "sequence", "stream", "comparison", "console", "browser"):
+                shot = ARTIFACTS / f"{name}-{theme.split()[-1].lower()}-{widget}.png"
+                page.locator(f".cfws-{widget}").first.screenshot(path=str(shot))
+                print(f"screenshot: {shot}")
             kinds = {t["widget"].split()[0] for t in texts}
             assert {"cfws-stream", "cfws-sequence", "cfws-inspector", "cfws-browser"} <= {
                 k for t in texts for k in t["widget"].split()
