@@ -1029,6 +1029,82 @@ for _slug, _handler, _client, _about in _OBJECTS:
     )
 
 
+# ---------------------------------------------------------------------- run_sync
+
+_RUN_SYNC = """
+import asyncio
+from pyodide.ffi import run_sync
+from js import Promise
+
+def sync_caller(what, aw):
+    try:
+        print(what, "->", show(run_sync(aw)))
+    except BaseException as exc:
+        print(what, "raised", type(exc).__name__)
+"""
+
+S(
+    "run-sync-ready",
+    "run_sync() from synchronous code returns what needs no waiting: a coroutine that finishes, "
+    "a settled promise, asyncio.sleep(0).",
+    _program(
+        _RUN_SYNC,
+        """
+        async def at_once():
+            return 7
+
+        sync_caller("coroutine", at_once())
+        sync_caller("Promise.resolve", Promise.resolve(5))
+        sync_caller("sleep(0)", asyncio.sleep(0, "slept"))
+        """,
+    ),
+    configs=(("2026-11-17", ()),),
+    tags=("ffi", "run_sync"),
+)
+S(
+    "run-sync-waits",
+    "run_sync() from synchronous code waits for a timer or a future another task settles: Pyodide "
+    "suspends the Python stack with JSPI.",
+    _program(
+        _RUN_SYNC,
+        """
+        async def later():
+            await asyncio.sleep(0.01)
+            return 42
+
+        sync_caller("timer", later())
+        fut = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().call_later(0.01, fut.set_result, "fut")
+        sync_caller("future", fut)
+        """,
+    ),
+    configs=(("2026-11-17", ()),),
+    deliberate=(
+        "CPython's asyncio cannot suspend a running Python stack as JSPI does: the kit's run_sync "
+        "raises RuntimeError (RUN_SYNC_PENDING) for what must wait; await it instead (README)"
+    ),
+    tags=("ffi", "run_sync"),
+)
+S(
+    "await-rejected-js-error",
+    "Awaiting a promise rejected with a JS Error raises JsException (name 'Error'), in a coroutine "
+    "as through run_sync().",
+    _program(
+        _RUN_SYNC,
+        """
+        from js import Error
+
+        try:
+            await Promise.reject(Error.new("no"))
+        except BaseException as exc:
+            print("await raised", type(exc).__name__, exc)
+        sync_caller("run_sync", Promise.reject(Error.new("no")))
+        """,
+    ),
+    configs=(("2026-11-17", ()),),
+    tags=("ffi", "run_sync"),
+)
+
 # HTMLRewriter, in its own module.
 from .library_html import HTML_SCENARIOS  # noqa: E402
 
