@@ -56,12 +56,14 @@ __all__ = [
     "Once",
     "Runtime",
     "Timer",
+    "WEBLOOP_IMMEDIATE",
     "ensure_runtime",
     "nothing_else_ready",
     "queue_microtask",
     "runtime",
     "schedule",
     "set_call_soon",
+    "set_timer",
     "settle",
     "spawn",
     "webloop_call_soon",
@@ -104,7 +106,10 @@ class Runtime:
         "seq",
         "tasks",
         "waiters",
+        "webloop",
         "yields",
+        "_call_at",
+        "_call_later",
         "_call_soon",
         "_loop",
         "__weakref__",
@@ -121,8 +126,12 @@ class Runtime:
         self.yields = 0
         self.inside = False  # in one of the loop's wrapped methods (they call each other)
         self.call_soon_is_microtask = True
+        self.webloop = False  # a timer of at most WEBLOOP_IMMEDIATE seconds is a call_soon
         self._loop = loop
-        self._call_soon = loop.call_soon  # the loop's own, before it is wrapped
+        # The loop's own methods, before they are wrapped.
+        self._call_soon = loop.call_soon
+        self._call_later = loop.call_later
+        self._call_at = loop.call_at
         self.counting = _wrap(loop, self)
 
     # ---------------------------------------------------------------- the task queue
@@ -251,59 +260,72 @@ def _wrap(loop: asyncio.AbstractEventLoop, rt: Runtime) -> bool:
     Returns False where the loop refuses the wrappers: the runtime then gives
     way once before every task, and timers run as the loop runs them.
     """
-    call_soon, call_later, call_at = loop.call_soon, loop.call_later, loop.call_at
+    call_soon, call_later = rt._call_soon, rt._call_later
 
     def counted_call_soon(
         callback: Callable[..., object], *args: Any, context: contextvars.Context | None = None
     ) -> asyncio.Handle:
         if rt.inside:
             return call_soon(callback, *args, context=context)
-        rt.inside = True
-        try:
-            if rt.call_soon_is_microtask:
-                rt.seq += 1
-                return call_soon(callback, *args, context=context)
+        if not rt.call_soon_is_microtask:
             # WebLoop before 2025-08-15: call_soon is setTimeout(0), a timer.
-            timer = Timer(rt, callback, args, context)
-            timer.handle = handle = call_later(0, timer, context=context)
-            return handle
+            return _runtime_timer(rt, call_later, 0, callback, args, context)
+        rt.seq += 1
+        rt.inside = True
+        try:
+            return call_soon(callback, *args, context=context)
         finally:
             rt.inside = False
 
-    def timer_call_later(
-        delay: float, callback: Callable[..., object], *args: Any, context: contextvars.Context | None = None
-    ) -> asyncio.TimerHandle:
-        if rt.inside:
-            return call_later(delay, callback, *args, context=context)
-        rt.inside = True
-        try:
-            timer = Timer(rt, callback, args, context)
-            timer.handle = handle = call_later(delay, timer, context=context)
-            return handle
-        finally:
-            rt.inside = False
+    def timers(set_timer: _SetTimer, delay: Callable[[float], float]) -> _SetTimer:
+        """The wrapper of ``set_timer`` (``call_later`` or ``call_at``, whose first argument
+        ``delay`` turns into seconds from now)."""
 
-    def timer_call_at(
-        when: float, callback: Callable[..., object], *args: Any, context: contextvars.Context | None = None
-    ) -> asyncio.TimerHandle:
-        if rt.inside:
-            return call_at(when, callback, *args, context=context)
-        rt.inside = True
-        try:
-            timer = Timer(rt, callback, args, context)
-            timer.handle = handle = call_at(when, timer, context=context)
-            return handle
-        finally:
-            rt.inside = False
+        def wrapped(
+            when: float,
+            callback: Callable[..., object],
+            *args: Any,
+            context: contextvars.Context | None = None,
+        ) -> asyncio.TimerHandle:
+            if rt.inside:
+                return set_timer(when, callback, *args, context=context)
+            if rt.webloop and delay(when) <= WEBLOOP_IMMEDIATE:
+                return counted_call_soon(callback, *args, context=context)  # type: ignore[return-value]
+            return _runtime_timer(rt, set_timer, when, callback, args, context)
+
+        return wrapped
 
     try:
         loop.call_soon = counted_call_soon  # type: ignore[method-assign,assignment]
-        loop.call_later = timer_call_later  # type: ignore[method-assign,assignment]
-        loop.call_at = timer_call_at  # type: ignore[method-assign,assignment]
+        loop.call_later = timers(call_later, lambda seconds: seconds)  # type: ignore[method-assign,assignment]
+        loop.call_at = timers(rt._call_at, lambda when: when - loop.time())  # type: ignore[method-assign,assignment]
         setattr(loop, _ATTR, rt)
     except (AttributeError, TypeError):
         return False
     return True
+
+
+#: ``call_later`` or ``call_at``: ``(delay or when, callback, *args, context=None)``.
+_SetTimer = Callable[..., asyncio.TimerHandle]
+
+
+def _runtime_timer(
+    rt: Runtime,
+    set_timer: _SetTimer,
+    when: float,
+    callback: Callable[..., object],
+    args: tuple[Any, ...],
+    context: contextvars.Context | None,
+) -> asyncio.TimerHandle:
+    """Set a :class:`Timer` of ``rt`` with the loop's own ``set_timer`` (``call_later`` or
+    ``call_at``), past the wrappers: once it expires, its callback waits in the runtime."""
+    timer = Timer(rt, callback, args, context)
+    was, rt.inside = rt.inside, True
+    try:
+        timer.handle = handle = set_timer(when, timer, context=context)
+    finally:
+        rt.inside = was
+    return handle
 
 
 _ATTR = "cfws_runtime"
@@ -343,16 +365,38 @@ def ensure_runtime() -> None:
         runtime(loop)
 
 
-def set_call_soon(mode: CallSoon, loop: asyncio.AbstractEventLoop | None = None) -> None:
+def set_call_soon(
+    mode: CallSoon, loop: asyncio.AbstractEventLoop | None = None, *, webloop: bool = False
+) -> None:
     """Choose what ``call_soon`` on ``loop`` is in the model: ``"microtask"`` or ``"task"``.
 
     ``"microtask"`` is CPython's and uvloop's behaviour and Pyodide's WebLoop's in
     workerd from compatibility date 2025-08-15 (``expose_global_message_channel``);
     ``"task"`` is WebLoop's before it.
+
+    With ``webloop``, timers follow Pyodide's WebLoop too: its ``call_later`` hands
+    a delay of at most 2 ms (:data:`WEBLOOP_IMMEDIATE`) to the same scheduler as
+    ``call_soon`` (Pyodide's ``scheduleCallback``: ``delay <= 2`` ms is
+    ``scheduleCallbackImmediate``, the global ``MessageChannel`` when there is one,
+    ``setTimeout(0)`` otherwise), so ``call_later(0.001)`` and ``asyncio.sleep(0.001)``
+    are a ``call_soon`` there, not a timer.
     """
     if mode not in ("microtask", "task"):
         raise ValueError(f"call_soon is a 'microtask' or a 'task', not {mode!r}")
-    runtime(loop).call_soon_is_microtask = mode == "microtask"
+    rt = runtime(loop)
+    rt.call_soon_is_microtask = mode == "microtask"
+    rt.webloop = webloop
+
+
+#: The longest delay (seconds) Pyodide's WebLoop schedules as it schedules ``call_soon``.
+WEBLOOP_IMMEDIATE = 0.002
+
+
+def set_timer(delay: float, callback: Callable[..., object], *args: Any) -> asyncio.TimerHandle:
+    """A JavaScript timer (``setTimeout``) on the running loop: it runs ``delay`` seconds from now,
+    once no runtime task is queued, whatever the loop's ``call_soon`` and short timers are."""
+    rt = runtime()
+    return _runtime_timer(rt, rt._call_later, delay, callback, args, None)
 
 
 def queue_microtask(callback: Callable[[], None]) -> None:

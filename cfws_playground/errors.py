@@ -139,6 +139,13 @@ PROMISE_IGNORED = (
 )
 
 
+def js_view(exc: BaseException) -> BaseException:
+    """The error the runtime sees for ``exc``: itself, or the JS error it became when it crossed
+    from Python Workers code into JavaScript (Pyodide's ``PythonError``, kept on ``_js_view``)."""
+    view = getattr(exc, "_js_view", None)
+    return view if isinstance(view, BaseException) else exc
+
+
 def js_name(exc: BaseException) -> str:
     """The name an uncaught error is labelled with, as workerd's ``Uncaught TypeError: ...``.
 
@@ -147,6 +154,7 @@ def js_name(exc: BaseException) -> str:
     Python's ``NameError`` and ``AttributeError`` also carry a ``name``, the name
     that was missing, which is no label.
     """
+    exc = js_view(exc)
     if isinstance(exc, (WorkersError, DOMException)) or getattr(exc, "_js_error", False) is True:
         return str(getattr(exc, "name", ""))  # a JS error seen from Python (pyodide.ffi.JsException) too
     return type(exc).__name__
@@ -155,6 +163,7 @@ def js_name(exc: BaseException) -> str:
 def js_message(exc: BaseException) -> str:
     """The message an uncaught error is labelled with: a JS error seen from Python carries its own
     (its ``str()`` is ``"name: message"``, as in Pyodide)."""
+    exc = js_view(exc)
     if getattr(exc, "_js_error", False) is True:
         return str(getattr(exc, "message", exc))
     return str(exc)

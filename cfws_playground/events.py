@@ -9,7 +9,9 @@ sees.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import MemberDescriptorType
 from typing import Any, ClassVar
 
 __all__ = [
@@ -231,7 +233,7 @@ def begin_dispatch(event: Event, target: Any, *, trusted: bool) -> None:
 
 def end_dispatch(event: Event) -> None:
     """After the last listener: no current target, phase NONE."""
-    _set(event, "_phase", 0)
+    _set_phase(event, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,14 +259,42 @@ class MessageEvent(Event):
             raise TypeError(f"MessageEvent data must be str, bytes or Blob, not {type_name(self.data)}")
 
 
+def _slot(name: str) -> Callable[[Any, Any], None]:
+    """The setter of a MessageEvent slot, past the frozen ``__setattr__``: the events below
+    are made once per frame, and a slot's own setter is the cheapest way to fill one."""
+    descriptor = getattr(MessageEvent, name)
+    assert isinstance(descriptor, MemberDescriptorType), name
+    return descriptor.__set__
+
+
+_set_type, _set_data, _set_target, _set_phase, _set_trusted = map(
+    _slot, ("type", "data", "_target", "_phase", "_trusted")
+)
+
+
 def _message_event(data: str | bytes | Blob) -> MessageEvent:
     """A MessageEvent for a frame the runtime read: already valid, so skip re-validation."""
     event = object.__new__(MessageEvent)
-    _set(event, "type", "message")
-    _set(event, "data", data)
-    _set(event, "_target", None)
-    _set(event, "_phase", 0)
-    _set(event, "_trusted", False)
+    _set_type(event, "message")
+    _set_data(event, data)
+    _set_target(event, None)
+    _set_phase(event, 0)
+    _set_trusted(event, False)
+    return event
+
+
+def _message_event_at(data: str | bytes | Blob, target: Any) -> MessageEvent:
+    """:func:`_message_event` as :func:`begin_dispatch` leaves it: at ``target``, trusted.
+
+    The runtime's message dispatch, one per frame, makes its event this way; it
+    ends the dispatch with :func:`end_dispatch` as every other dispatch does.
+    """
+    event = object.__new__(MessageEvent)
+    _set_type(event, "message")
+    _set_data(event, data)
+    _set_target(event, target)
+    _set_phase(event, 2)
+    _set_trusted(event, True)
     return event
 
 

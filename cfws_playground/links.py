@@ -74,6 +74,11 @@ class Link:
         self.peer_dead = False  # the Worker's end stopped (a listener raised)
         self.dropped = False
         self.failed = False  # a protocol error: the Worker got an error event
+        # A pong that waits for the Worker's frames being written (kj's queued control
+        # message, written once the send in progress ends); and whether the Worker's Close
+        # went out after a pong with no message of the Worker's in between.
+        self.pong_after: bytes | None = None
+        self.close_after_pong = False
         self._flush_scheduled = False
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -161,6 +166,7 @@ class Link:
             wrote = True
             if isinstance(frame, tuple):
                 code, reason = frame
+                self._write_pong_after()  # kj writes a queued pong when the send before ends
                 if not self.close_sent:
                     self.close_sent = True
                     answered = self.close_rcvd  # else the client answers (maybe inside the write)
@@ -169,6 +175,8 @@ class Link:
                         self._handshake_done()
             elif not self.close_sent:
                 self._write(frame)
+        if self._write_pong_after():
+            wrote = True
         if wrote:
             self._written()
         if self.peer_dead and not end._peer._outgoing and not self.dropped:
@@ -186,6 +194,11 @@ class Link:
         # Frames parsed before a protocol error are still delivered (the error comes after them).
         if self.end is not None and not self.close_rcvd:
             self.end._network_frame(data)
+
+    def client_ping(self, payload: bytes) -> None:
+        """A ping read after messages the Worker has not taken yet: answered when it has."""
+        if self.end is not None and not self.close_rcvd:
+            self.end._network_ping(payload)
 
     def client_close(self, code: int, reason: str) -> None:
         if self.end is None or self.close_rcvd or self.failed:
@@ -243,6 +256,37 @@ class Link:
 
     def _write_close(self, code: int, reason: str) -> None:
         raise NotImplementedError
+
+    def _write_pong(self, payload: bytes) -> None:
+        """A pong (only a network client sends pings)."""
+
+    def _write_pong_after(self) -> bool:
+        """Write the pong that waited for the Worker's frames (if any); whether one was written."""
+        payload = self.pong_after
+        if payload is None:
+            return False
+        self.pong_after = None
+        if self.close_sent:
+            return False
+        self._write_pong(payload)
+        return True
+
+    def answer_pings(self, payloads: list[bytes]) -> None:
+        """Pings kj read together as the Worker asked for its next message (see
+        :class:`~cfws_playground.socket.end.PingFrame`), answered as kj's queuePong does:
+        while the Worker's frames are being written, only the last, after them; else the
+        first at once and the last after it."""
+        end = self.end
+        if end is None or self.close_sent:
+            return
+        if end._peer._outgoing or self._flush_scheduled:
+            self.pong_after = payloads[-1]
+            self.frames_queued()
+            return
+        self._write_pong(payloads[0])
+        if len(payloads) > 1:
+            self._write_pong(payloads[-1])
+        self._written()
 
     def _written(self) -> None:
         """A burst of writes is done (flush buffers here)."""

@@ -50,9 +50,13 @@ class RecordingTransport:
 
     def __init__(self) -> None:
         self.calls: list[str] = []
+        self.close_after_pong = False
 
     def frames_queued(self) -> None:
         self.calls.append("frames_queued")
+
+    def answer_pings(self, payloads: list[bytes]) -> None:
+        self.calls.append(f"answer_pings {payloads!r}")
 
     def peer_died(self) -> None:
         self.calls.append("peer_died")

@@ -36,6 +36,7 @@ from cfws_playground.fidelity import (
 from cfws_playground.fidelity.compare import _run_kit, _run_workerd, load_references
 from cfws_playground.fidelity.dsl import compile_steps
 from cfws_playground.fidelity.library_generated import GENERATED_OPEN
+from cfws_playground.fidelity.library_sql import SQL_OPEN
 from cfws_playground.fidelity.scenario import config_key
 from cfws_playground.fidelity.workerd import WorkerdServer
 
@@ -43,15 +44,7 @@ REFERENCES = load_references()["transcripts"]
 
 #: Differences the library found that the kit has not fixed yet, with what differs.
 OPEN: dict[str, str] = {
-    "wire-raw-pings-around-a-message-in-one-write": (
-        "kj reads the frames after a message only when the Worker asks for the next one, so the "
-        "last ping's pong follows the echo on workerd and precedes it on the kit (which parses a read "
-        "whole); and workerd reports no trailing 'Network connection lost.' here, the kit does"
-    ),
-    "buffered-amount-counts-queued-bytes": (
-        "the kit reads bufferedAmount as 0; workerd counts the bytes its peer has not taken, which "
-        "needs the kit's pump to release frames when workerd's does"
-    ),
+    **SQL_OPEN,  # SQLite-backed storage (fidelity/library_sql.py)
     **GENERATED_OPEN,  # minimal programs the generator found, each with the kind of difference
 }
 

@@ -52,29 +52,10 @@ def _open(description: str, *names: str) -> dict[str, str]:
 
 #: Differences the Python scenarios found that the kit's dialect has not fixed yet, with what differs.
 OPEN_PYTHON: dict[str, str] = {
-    **_open(
-        "a Python listener's exception reaches workerd as a PythonError (message 'Uncaught PythonError: "
-        "Traceback...', before 2026-09-15 'Uncaught Error: PythonError: ...'); the kit names the Python "
-        "exception",
-        "py-event-error-from-raising-listener",
-        "py-throws-listener-raises-others-run",
-    ),
-    **_open(
-        "js has no Promise / setTimeout on the kit",
-        "py-proxy-call-after-destroy",
-        "py-throws-python-error-into-js",
-        "py-order-set-timeout-vs-message",
-        "py-order-promise-then-vs-message",
-        "py-order-call-soon-vs-set-timeout",
-    ),
-    "py-throws-json-parse-error": "js.JSON.parse('{') raises JsException(SyntaxError) in Pyodide; "
-    "json.JSONDecodeError on the kit",
     "py-sdk-response-101": "the SDK Response's js_object is a JsProxy(Response) in Pyodide; a kit object",
     "py-object-tags-python-list": "acceptWebSocket(ws, a Python list) is refused on both with the same "
     "TypeError; the caller of stub.fetch() gets it as an AbortError wrapping the JsException in workerd, "
     "as the JsException itself on the kit",
-    "py-order-call-later-vs-message": "from 2025-09-01 call_later(1 ms) runs before two queued messages "
-    "in workerd; after them on the kit",
 }
 
 

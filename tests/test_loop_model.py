@@ -17,7 +17,14 @@ from typing import Any
 import pytest
 
 from cfws_playground import WebSocketPair, settle
-from cfws_playground.dispatch import queue_microtask, runtime, set_call_soon, webloop_call_soon
+from cfws_playground.dispatch import (
+    CallSoon,
+    queue_microtask,
+    runtime,
+    set_call_soon,
+    set_timer,
+    webloop_call_soon,
+)
 from cfws_playground.fidelity import SCENARIOS, Scenario, by_name
 from cfws_playground.fidelity.compare import _run_kit, load_references
 from cfws_playground.fidelity.scenario import config_key
@@ -259,3 +266,39 @@ async def test_queue_microtask_stays_a_microtask_when_call_soon_is_a_task() -> N
     finally:
         set_call_soon("microtask")
     assert order == ["message 1", "microtask 1", "message 2", "microtask 2"]
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        # WebLoop with the MessageChannel: call_later(1 ms) is a microtask, before both messages.
+        ("microtask", ["later 1 ms", "message 1", "message 2", "timer 0"]),
+        # Without it, setTimeout(0) as call_soon is: after the messages, in the order set.
+        ("task", ["message 1", "message 2", "timer 0", "later 1 ms"]),
+    ],
+)
+async def test_on_webloop_a_short_call_later_is_a_call_soon_but_a_js_timer_is_not(
+    mode: CallSoon, expected: list[str]
+) -> None:
+    loop = asyncio.get_running_loop()
+    pair = WebSocketPair()
+    order: list[str] = []
+    _in_order(pair, order)
+    pair[1].onmessage = lambda e: order.append(f"message {e.data}")
+    set_call_soon(mode, webloop=True)
+    try:
+        pair[0].send("1")
+        set_timer(0, order.append, "timer 0")  # setTimeout(fn, 0): a timer whatever the loop is
+        loop.call_later(0.001, order.append, "later 1 ms")
+        pair[0].send("2")
+        await settle()
+        await asyncio.sleep(0.02)
+    finally:
+        set_call_soon("microtask")
+    assert order == expected
+    order.clear()
+    loop.call_later(0.001, order.append, "later 1 ms")  # off WebLoop: a timer again, after the message
+    pair[0].send("3")
+    await settle()
+    await asyncio.sleep(0.02)
+    assert order == ["message 3", "later 1 ms"]

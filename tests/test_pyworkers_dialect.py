@@ -396,3 +396,117 @@ def test_a_python_exception_comes_back_through_dispatch_event(py: Any, date: str
             server.dispatchEvent(py.js.Event.new("ping"))
     else:
         assert server.dispatchEvent(py.js.Event.new("ping")) is True
+
+
+# ---------------------------------------------------------------------- Promise and timers
+
+
+async def test_a_promise_is_an_awaitable_jsproxy_with_then_catch_and_finally(py: Any) -> None:
+    Promise = py.js.Promise
+    p = Promise.resolve(1)
+    assert isinstance(p, py.ffi.JsProxy) and p.constructor.name == "Promise"
+    assert await p == 1
+    assert await p.then(lambda v: v + 1).then(lambda v: v * 10) == 20
+    assert await Promise.reject(ValueError("no")).catch(lambda e: f"caught {e}") == "caught no"
+    seen: list[str] = []
+    assert await Promise.resolve(3).finally_(lambda: seen.append("finally")) == 3
+    assert seen == ["finally"]
+    made = Promise.new(py.ffi.create_proxy(lambda resolve, reject: resolve(5)))
+    assert await made == 5
+    with pytest.raises(py.ffi.JsException, match="without 'new'") as caught:
+        Promise()
+    assert caught.value.name == "TypeError"
+
+
+async def test_a_python_exception_crossing_js_comes_back_as_itself_or_as_a_python_error(py: Any) -> None:
+    def fail(value: Any) -> None:
+        raise KeyError("nope")
+
+    with pytest.raises(KeyError, match="nope"):  # through then(): Pyodide gives it back unchanged
+        await py.js.Promise.resolve(1).then(fail)
+
+    def executor(resolve: Any, reject: Any) -> None:
+        raise KeyError("k")
+
+    with pytest.raises(py.ffi.JsException) as caught:  # thrown into JS by an executor: a PythonError
+        await py.js.Promise.new(py.ffi.create_proxy(executor))
+    assert caught.value.name == "PythonError"
+    assert caught.value.message.startswith("Traceback (most recent call last):\n  File ")
+    assert caught.value.message.endswith("KeyError: 'k'\n")
+    assert "cfws_playground" not in caught.value.message  # only the program's own frames
+
+
+async def test_then_runs_two_call_soon_turns_after_the_reaction_and_a_destroyed_handler_is_none(
+    py: Any,
+) -> None:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    order: list[str] = []
+
+    def turn(n: int) -> None:
+        order.append(f"call_soon {n}")
+        if n < 3:
+            loop.call_soon(turn, n + 1)
+
+    loop.call_soon(turn, 1)
+    py.js.Promise.resolve(1).then(lambda v: order.append("then"))
+    py.js.queueMicrotask(lambda: order.append("microtask"))
+    destroyed = py.ffi.create_proxy(lambda v: order.append("destroyed ran"))
+    destroyed.destroy()
+    assert await py.js.Promise.resolve(7).then(destroyed) == 7  # the value passes through
+    await asyncio.sleep(0.01)
+    assert order == ["call_soon 1", "microtask", "call_soon 2", "call_soon 3", "then"]
+
+
+async def test_set_timeout_is_a_timer_that_clear_timeout_stops(
+    py: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import asyncio
+
+    order: list[str] = []
+    kept = py.js.setTimeout(py.ffi.create_proxy(lambda a, b: order.append(f"timer {a} {b}")), 0, "x", 2)
+    cleared = py.js.setTimeout(py.ffi.create_proxy(lambda: order.append("cleared ran")), 0)
+    assert isinstance(kept, py.ffi.JsProxy) and kept.constructor.name == "Timeout"
+    py.js.clearTimeout(cleared)
+    py.js.clearTimeout(12345)  # anything else is ignored, as in JS
+    py.js.setTimeout(lambda: order.append("plain ran"), 0)  # lent for the call only, as in Pyodide
+    asyncio.get_running_loop().call_soon(order.append, "call_soon")
+    await asyncio.sleep(0.01)
+    assert order == ["call_soon", "timer x 2"]
+    assert any(
+        "Uncaught Error: This borrowed proxy was automatically destroyed" in r.getMessage()
+        for r in caplog.records
+    )
+
+
+# Measured with JSON.parse in Pyodide in workerd 1.20261123.1 (V8's messages).
+_JSON_ERRORS = [
+    ("{", "Expected property name or '}' in JSON at position 1 (line 1 column 2)"),
+    ("", "Unexpected end of JSON input"),
+    ("[1,", "Unexpected end of JSON input"),
+    ("x", "Unexpected token 'x', \"x\" is not valid JSON"),
+    ("[1 2]", "Expected ',' or ']' after array element in JSON at position 3 (line 1 column 4)"),
+    ('{"a" 1}', "Expected ':' after property name in JSON at position 5 (line 1 column 6)"),
+    ('{"a":1 "b"}', "Expected ',' or '}' after property value in JSON at position 7 (line 1 column 8)"),
+    ('{"a":1,}', "Expected double-quoted property name in JSON at position 7 (line 1 column 8)"),
+    ('"abc', "Unterminated string in JSON at position 4 (line 1 column 5)"),
+    ("1 2", "Unexpected non-whitespace character after JSON at position 2 (line 1 column 3)"),
+    ('"a\\x"', "Bad escaped character in JSON at position 3 (line 1 column 4)"),
+    ('"a\tb"', "Bad control character in string literal in JSON at position 2 (line 1 column 3)"),
+    ("NaN", '"NaN" is not valid JSON'),
+    ("[NaN]", "Unexpected token 'N', \"[NaN]\" is not valid JSON"),
+    ("-", "No number after minus sign in JSON at position 1 (line 1 column 2)"),
+    ("1.", "Unterminated fractional number in JSON at position 2 (line 1 column 3)"),
+    ("1e", "Exponent part is missing a number in JSON at position 2 (line 1 column 3)"),
+    ("01", "Unexpected number in JSON at position 1 (line 1 column 2)"),
+    ("abcdefghijklmnopqrstuvwxyz0123456789", "Unexpected token 'a', \"abcdefghij\"... is not valid JSON"),
+    ('{"a":\n[1,\n2 3]}', "Expected ',' or ']' after array element in JSON at position 12 (line 3 column 3)"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), _JSON_ERRORS)
+def test_json_parse_raises_a_js_syntax_error_with_v8s_message(py: Any, text: str, message: str) -> None:
+    with pytest.raises(py.ffi.JsException) as caught:
+        py.js.JSON.parse(text)
+    assert (caught.value.name, caught.value.message) == ("SyntaxError", message)

@@ -436,6 +436,24 @@ def test_28_buffered_amount_is_zero() -> None:
     assert WebSocketPair()[0].bufferedAmount == 0
 
 
+async def test_buffered_amount_counts_until_the_peer_takes_each_message() -> None:
+    # scenarios: buffered-amount-counts-queued-bytes, buffered-amount-drops-as-the-peer-takes-each
+    a, b = WebSocketPair()
+    b.accept()
+    b.send("héllo")  # 6 bytes of UTF-8
+    b.send(b"\x00" * 3)
+    b.send("\ud800")  # a lone surrogate goes out as 3 bytes of WTF-8
+    b.close(1000, "bye")  # a Close never counts
+    await settle()
+    assert b.bufferedAmount == 12  # nobody reads a yet
+    seen: list[int] = []
+    a.addEventListener("message", lambda e: seen.append(b.bufferedAmount))
+    a.accept()
+    await settle()
+    assert seen == [6, 3, 0]
+    assert b.bufferedAmount == 0 and a.bufferedAmount == 0
+
+
 async def test_29_30_binary_type_switch_and_invalid_values() -> None:
     pair = accepted_pair()
     a, b = pair

@@ -49,7 +49,7 @@ from .http1 import (
     worker_response_head,
 )
 from .outbound import current_recorder
-from .websocket import WorkerdProtocol
+from .websocket import DeferredPing, WorkerdProtocol
 
 if TYPE_CHECKING:
     from ..http import Request, Response
@@ -101,6 +101,7 @@ class _WireLink(Link):
     def _write(self, data: str | bytes) -> None:
         ws = self.conn.ws
         if ws is not None and ws.state is OPEN:
+            ws.pong_since_send = False
             if isinstance(data, str):
                 encoded = data.encode("utf-8", "surrogatepass")
                 ws.send_text(encoded)
@@ -111,9 +112,15 @@ class _WireLink(Link):
             if self._pending >= _WRITE_CHUNK:  # write as we serialise: stops at the high-water mark
                 self._written()
 
+    def _write_pong(self, payload: bytes) -> None:
+        ws = self.conn.ws
+        if ws is not None and ws.state is OPEN:
+            ws.write_pong(payload)
+
     def _write_close(self, code: int, reason: str) -> None:
         ws = self.conn.ws
         if ws is not None and ws.state is OPEN:
+            self.close_after_pong = ws.pong_since_send
             end = self.end
             # The automatic reply (web_socket_auto_reply_to_close, on an end that is not
             # half-open or hibernatable) echoes the client's Close byte for byte.
@@ -593,6 +600,10 @@ class Connection(asyncio.Protocol):
         assert ws is not None
         for event in ws.events_received():
             link = self.link
+            if isinstance(event, DeferredPing):
+                if link is not None:
+                    link.client_ping(event.data)
+                continue
             if link is None or link.end is None or not isinstance(event, Frame):
                 continue
             opcode = event.opcode

@@ -19,7 +19,10 @@ scenarios ``wire-raw-*``):
   nothing more is read, so a client still sending is reset (a hibernatable
   socket's connection stays open, unread, until the close timeout);
 * nothing after a client's Close is read;
-* pings read together get the first pong and the last (``queuePong``).
+* pings read together get the first pong and the last (``queuePong``);
+* kj parses frames only as the Worker's read loop asks for its next message,
+  so a ping after a message the Worker has not taken yet is answered only
+  then: after whatever the Worker sent on that message (:class:`DeferredPing`).
 
 So the frame reader (:meth:`WorkerdProtocol.parse`) is kj's, in kj's order of
 checks; the rest (fragment bookkeeping, pings, deflate, the size limit,
@@ -44,7 +47,7 @@ except ImportError:  # pragma: no cover - the pure-Python wheel
 
 from ..links import Link
 
-__all__ = ["WorkerdProtocol"]
+__all__ = ["DeferredPing", "WorkerdProtocol"]
 
 #: kj's refusals, word for word (``sendCloseDueToError`` in http.c++).
 RSV23 = "Received frame had RSV bits 2 or 3 set"
@@ -63,6 +66,16 @@ def parse_close(data: bytes) -> Close:
     if len(data) < 2:
         return Close(1005, "")
     return Close(int.from_bytes(data[:2], "big"), data[2:].decode("utf-8", "replace"))
+
+
+class DeferredPing:
+    """A ping read after a message the Worker has not taken yet: an event for the bridge,
+    which queues it behind that message (the Worker's read loop answers it, in kj's order)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
 
 
 class WorkerdProtocol(ServerProtocol):
@@ -97,10 +110,22 @@ class WorkerdProtocol(ServerProtocol):
     # a later one waits in a single slot, and a newer one takes its place.
     _pong_written = False
     _pong_slot: int | None = None  # its index in ``writes``
+    #: A message (or Close) was read in this read: kj would not read on until the Worker asks.
+    _message_read = False
+    #: A pong was written after the Worker's last message (see ``Link.close_after_pong``).
+    pong_since_send = False
 
     def receive_data(self, data: bytes | bytearray) -> None:
         self._pong_written, self._pong_slot = False, None  # a new read: the last pong went out
+        self._message_read = False
         super().receive_data(data)
+
+    def _ping_waits(self) -> bool:
+        """Whether kj has yet to read this ping: a message before it is still the Worker's to take."""
+        link = self.link
+        if link is None or link.end is None:
+            return False
+        return self._message_read or bool(link.end._outgoing)
 
     def parse(self) -> Generator[None]:
         """Read frames in kj's order of checks; errors as websockets' own ``parse()`` reports them."""
@@ -156,6 +181,9 @@ class WorkerdProtocol(ServerProtocol):
         if opcode == Opcode.PING.value or opcode == Opcode.PONG.value:
             # kj answers a buffered ping before it looks at the compression bit, and
             # a ping over 125 bytes gets its pong all the same.
+            if opcode == Opcode.PING.value and self._ping_waits():
+                self.events.append(DeferredPing(data))  # type: ignore[arg-type]
+                return
             if opcode == Opcode.PING.value:
                 self._pong(data)
             self.events.append(Frame(Opcode(opcode), data))
@@ -182,11 +210,17 @@ class WorkerdProtocol(ServerProtocol):
         if fin:
             # kj's receive() returns with a message: the pongs queued so far go out.
             self._pong_written, self._pong_slot = False, None
+            self._message_read = True
         self.recv_frame(frame)
 
     def _pong(self, data: bytes) -> None:
         """Answer a ping as kj does: pings read together get the first pong and the last (measured:
         wire-raw-three-pings-in-one-write); websockets would answer each."""
+        link = self.link
+        if link is not None and link.pong_after is not None:
+            link.pong_after = data  # a pong already waits for the Worker's send: this one replaces it
+            return
+        self.pong_since_send = True
         if not self._pong_written:
             self._pong_written = True
             self._write_control(Opcode.PONG, data)
@@ -228,6 +262,11 @@ class WorkerdProtocol(ServerProtocol):
         self.parser = self.discard()
         next(self.parser)
         self.events.append(frame)
+
+    def write_pong(self, payload: bytes) -> None:
+        """A pong the Worker's read loop asked for (a :class:`DeferredPing`'s)."""
+        self.pong_since_send = True
+        self._write_control(Opcode.PONG, payload)
 
     def _write_control(self, opcode: Opcode, payload: bytes) -> None:
         """A control frame, of any length (websockets refuses to write one over 125 bytes)."""

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from ..compat import _current as _current_compatibility
 from ..errors import WorkersError, js_message, js_name
 from ..events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent
+from ..promise import GATE_HOLDS, gate_held
 from ..scope import RequestScope, install as install_scopes
 from ..socket import WebSocket
 from ..state import Phase
@@ -84,8 +85,11 @@ class _NoteFirstWait:
             value = it.send(None)
         except StopIteration as stop:
             return stop.value
-        self.waits()
+        waited = False
         while True:
+            if not waited and not gate_held():
+                waited = True  # a storage await holds the input gate: it is not a wait
+                self.waits()
             try:
                 sent = yield value
             except GeneratorExit:
@@ -151,6 +155,7 @@ class ObjectHost:
         self._pump: asyncio.Task[None] | None = None
         self._active: dict[asyncio.Task[bool], str] = {}  # events started and not finished
         self._gates: list[asyncio.Future[Any]] = []
+        self._holds = [0]  # storage awaits in progress (promise.GATE_HOLDS): the input gate is shut
         self._tasks: dict[asyncio.Future[Any], str] = {}
         self._idle: asyncio.TimerHandle | None = None
         self._blocked_said: tuple[str, ...] = ()
@@ -223,13 +228,14 @@ class ObjectHost:
             # Pairs the object creates get the project's date, or that of its first caller.
             compat = self.namespace.compatibility or _current_compatibility.get()
             self._context.run(_current_compatibility.set, compat)
+            self._context.run(GATE_HOLDS.set, self._holds)
         return self._context.copy()
 
     async def _run_queue(self) -> None:
         """Start the queued events in order, each once the one before has finished or is waiting.
 
         This is workerd's input gate: a handler waiting for I/O or a timer lets the
-        next event in; storage calls never let one in (here they never wait at all).
+        next event in; a storage call never lets one in (its await holds the gate).
         """
         loop = asyncio.get_running_loop()
         try:
@@ -240,6 +246,8 @@ class ObjectHost:
                 self._active[task] = work.kind
                 task.add_done_callback(self._event_done)
                 await asyncio.sleep(0)  # the event runs until it finishes or waits
+                while self._holds[0]:
+                    await asyncio.sleep(0)  # a storage await holds the gate: wait for it
         finally:
             self._pump = None
             self._schedule_idle()

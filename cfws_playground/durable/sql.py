@@ -13,16 +13,27 @@ returns a cursor. The limits and texts are workerd's (``src/workerd/api/sql.c++`
 * SQLite's errors read ``<message>: SQLITE_ERROR`` (workerd adds `` at offset N``
   for syntax errors; Python's ``sqlite3`` does not expose the offset).
 
-``rowsRead`` counts rows the cursor returned and ``rowsWritten`` rows changed:
-workerd's patched SQLite counts rows scanned, which stdlib ``sqlite3`` cannot see.
+``rowsRead`` and ``rowsWritten`` follow workerd's patched SQLite
+(``patches/sqlite/0001-row-counts-plain.patch``), which counts in the VM: a row
+read each time a table or index cursor is positioned (a seek, a rewind, each
+step of a scan, ``count(*)``'s whole table), a row written for each table or index
+entry inserted or deleted. Stdlib ``sqlite3`` has no such counter, so
+:func:`_plan_reads` reads the statement's query plan instead (measured:
+``do-sql-rows-read``): a full ``SCAN`` reads every row of its table (one for an
+empty one), a ``SEARCH`` one row for each row it finds (at least one), a
+statement without a table none; only the last statement of a call counts. An
+``INSERT`` writes a row per row and per index; ``CREATE TABLE`` reads one row
+and writes one more than it adds to ``sqlite_schema``. Joins, subqueries, and
+the reads an ``INSERT`` does to check keys are not modelled (``OPEN``).
 """
 
 from __future__ import annotations
 
 import math
+import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -109,8 +120,11 @@ class _Database:
         self.refusal: str | None = None
         self.savepoints = 0
         self.conn.set_authorizer(self._authorize)
-        # The runtime's own table, as in workerd (the kit keeps the keys in its key-value
-        # backend; the table is here so that code touching it is refused as on Cloudflare).
+
+    def ensure_kv_table(self) -> None:
+        """The runtime's own table, made by the first key-value write, as in workerd (measured:
+        ``do-sql-internal-tables``). The kit keeps the keys in its key-value backend; the table
+        is here so that code touching it is refused, and the database's size, as on Cloudflare."""
         self.run_trusted("CREATE TABLE IF NOT EXISTS _cf_KV (key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID")
 
     def _authorize(
@@ -135,6 +149,16 @@ class _Database:
         finally:
             self.trusted = False
 
+    def query_trusted(self, sql: str, values: Sequence[Any] = ()) -> list[Any]:
+        """Rows of the runtime's own query (a plan, a count); an empty list if SQLite refuses it."""
+        self.trusted = True
+        try:
+            return self.conn.execute(sql, values).fetchall()
+        except sqlite3.Error:
+            return []
+        finally:
+            self.trusted = False
+
     def size(self) -> int:
         self.trusted = True
         try:
@@ -144,7 +168,7 @@ class _Database:
             )
         finally:
             self.trusted = False
-        return int((pages - free) * page_size)
+        return int(max(pages - free, 1) * page_size)  # workerd's file always has its first page
 
     def close(self) -> None:
         self.conn.close()
@@ -248,12 +272,114 @@ def _binding(value: Any) -> Any:
     )
 
 
-def _error(exc: sqlite3.Error, db: _Database) -> WorkersError:
+# SQLite's primary result codes by number: an extended code's name is shown beside its primary's.
+_PRIMARY_CODES = {
+    1: "SQLITE_ERROR", 2: "SQLITE_INTERNAL", 3: "SQLITE_PERM", 4: "SQLITE_ABORT", 5: "SQLITE_BUSY",
+    6: "SQLITE_LOCKED", 7: "SQLITE_NOMEM", 8: "SQLITE_READONLY", 9: "SQLITE_INTERRUPT",
+    10: "SQLITE_IOERR", 11: "SQLITE_CORRUPT", 12: "SQLITE_NOTFOUND", 13: "SQLITE_FULL",
+    14: "SQLITE_CANTOPEN", 15: "SQLITE_PROTOCOL", 16: "SQLITE_EMPTY", 17: "SQLITE_SCHEMA",
+    18: "SQLITE_TOOBIG", 19: "SQLITE_CONSTRAINT", 20: "SQLITE_MISMATCH", 21: "SQLITE_MISUSE",
+    22: "SQLITE_NOLFS", 23: "SQLITE_AUTH", 24: "SQLITE_FORMAT", 25: "SQLITE_RANGE",
+    26: "SQLITE_NOTADB", 27: "SQLITE_NOTICE", 28: "SQLITE_WARNING",
+}  # fmt: skip
+# The messages for which SQLite knows where in the statement it stopped (sqlite3_error_offset).
+_AT_TOKEN = re.compile(r'^(?:near "(?P<near>.*)": syntax error|unrecognized token: "(?P<token>.*)")$', re.S)
+
+
+def _error(exc: sqlite3.Error, db: _Database, statement: str = "") -> WorkersError:
+    """SQLite's error as workerd words it (``src/workerd/util/sqlite.c++``): the message, `` at
+    offset N`` where SQLite gives one, then the result code, and the extended code beside it:
+    ``UNIQUE constraint failed: t.k: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_PRIMARYKEY)``.
+
+    Python's ``sqlite3`` does not expose the offset: it is where the quoted token first appears
+    in the statement, as SQLite's tokenizer would have reached it.
+    """
     refusal, db.refusal = db.refusal, None
     if refusal is not None:
         return WorkersError(refusal)
+    message = str(exc)
+    at = _AT_TOKEN.match(message)
+    if at is not None:
+        token = (at.group("near") or at.group("token") or "").encode()
+        offset = statement.encode().find(token) if token else -1
+        if offset >= 0:
+            message += f" at offset {offset}"
     name = getattr(exc, "sqlite_errorname", None) or "SQLITE_ERROR"
-    return WorkersError(f"{exc}: {name}")
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int) and code > 0xFF and (code & 0xFF) in _PRIMARY_CODES:
+        return WorkersError(f"{message}: {_PRIMARY_CODES[code & 0xFF]} (extended: {name})")
+    return WorkersError(f"{message}: {name}")
+
+
+# ---------------------------------------------------------------------- rowsRead / rowsWritten
+
+_SCAN = re.compile(r"^SCAN (?P<table>\w+)(?: USING .*)?$")
+_FIRST_WORDS = re.compile(r"^\s*(?P<verb>\w+)(?:\s+(?P<what>\w+))?", re.I)
+_INSERT_INTO = re.compile(r"\bINTO\s+(?P<table>\w+)", re.I)
+
+
+class _Plan:
+    """What a statement's query plan says it reads, found before it runs (see the module docstring).
+
+    Attributes:
+        scanned: rows its full scans read (every row of each scanned table; one for an empty one).
+        searches: it looks rows up (``SEARCH``): one row read per row found, at least one.
+    """
+
+    def __init__(self, scanned: int = 0, searches: bool = False) -> None:
+        self.scanned = scanned
+        self.searches = searches
+
+
+def _plan_reads(db: _Database, statement: str, values: Sequence[Any]) -> _Plan:
+    plan = _Plan()
+    details = [row[3] for row in db.query_trusted("EXPLAIN QUERY PLAN " + statement, values)]
+    if not details:
+        return plan
+    opcodes = {row[1] for row in db.query_trusted("EXPLAIN " + statement, values)}
+    for detail in details:
+        scan = _SCAN.match(detail)
+        if detail.startswith("SEARCH "):
+            plan.searches = True
+        elif scan is not None and scan["table"] != "CONSTANT":
+            counted = db.query_trusted(f'SELECT count(*) FROM "{scan["table"]}"')
+            rows = int(counted[0][0]) if counted else 0
+            # An empty table: the scan's Rewind still counts one read; count(*)'s OP_Count none.
+            plan.scanned += rows if rows else int(bool(opcodes & {"Rewind", "Last"}))
+    return plan
+
+
+def _schema_rows(db: _Database) -> int:
+    counted = db.query_trusted("SELECT count(*) FROM sqlite_schema")
+    return int(counted[0][0]) if counted else 0
+
+
+def _index_count(db: _Database, statement: str) -> int:
+    into = _INSERT_INTO.search(statement)
+    return 0 if into is None else len(db.query_trusted(f'PRAGMA index_list("{into["table"]}")'))
+
+
+class _RowIterator:
+    """An iterator with JS's ``toArray()`` (what ``raw()`` and ``kv.list()`` return in workerd)."""
+
+    def __init__(self, rows: Iterator[Any]) -> None:
+        self._rows = rows
+
+    def __iter__(self) -> _RowIterator:
+        return self
+
+    def __next__(self) -> Any:
+        return next(self._rows)
+
+    def next(self) -> dict[str, Any]:
+        """Mirrors ``iterator.next()``: ``{"done": bool, "value": item}``."""
+        for item in self._rows:
+            return {"done": False, "value": item}
+        return {"done": True, "value": None}
+
+    def toArray(self) -> list[Any]:
+        """Mirrors ``iterator.toArray()``: every remaining item."""
+        return list(self._rows)
 
 
 class SqlStorageCursor:
@@ -262,12 +388,21 @@ class SqlStorageCursor:
 
     constructor = JsClass("SqlStorageCursor")
 
-    def __init__(self, cursor: sqlite3.Cursor | None, db: _Database, rows_written: int) -> None:
+    def __init__(
+        self,
+        cursor: sqlite3.Cursor | None,
+        db: _Database,
+        rows_written: int,
+        plan: _Plan | None = None,
+        rows_read: int = 0,
+    ) -> None:
         self._cursor = cursor
         self._db = db
+        self._plan = plan or _Plan()
+        self._found = 0
         names = [] if cursor is None or cursor.description is None else [d[0] for d in cursor.description]
         self.columnNames: list[str] = names
-        self.rowsRead = 0
+        self.rowsRead = rows_read + self._plan.scanned
         self.rowsWritten = rows_written
         self._changes_before = db.conn.total_changes
 
@@ -282,12 +417,16 @@ class SqlStorageCursor:
         if row is None:
             self._finish()
             return None
-        self.rowsRead += 1
+        if self._plan.searches:
+            self._found += 1
+            self.rowsRead += 1
         return [_js_value(v) for v in row]
 
     def _finish(self) -> None:
         if self._cursor is not None:
             self.rowsWritten += self._db.conn.total_changes - self._changes_before  # RETURNING writes
+            if self._plan.searches and not self._found:
+                self.rowsRead += 1  # the seek that found nothing
             self._cursor.close()
             self._cursor = None
 
@@ -306,9 +445,12 @@ class SqlStorageCursor:
         return self._row(raw)
 
     def next(self) -> dict[str, Any]:
-        """Mirrors ``cursor.next()``: ``{"done": bool, "value": row}``."""
+        """Mirrors ``cursor.next()``: ``{"done": False, "value": row}``, at the end
+        ``{"done": True, "value": None}``."""
         raw = self._next_raw()
-        return {"done": True} if raw is None else {"done": False, "value": self._row(raw)}
+        if raw is None:
+            return {"done": True, "value": None}
+        return {"done": False, "value": self._row(raw)}
 
     def toArray(self) -> list[Any]:
         """Mirrors ``cursor.toArray()``: every remaining row."""
@@ -324,10 +466,9 @@ class SqlStorageCursor:
             raise WorkersError(MANY_RESULTS)
         return self._row(raw)
 
-    def raw(self) -> Iterator[list[Any]]:
+    def raw(self) -> _RowIterator:
         """Mirrors ``cursor.raw()``: the remaining rows as lists of values, in column order."""
-        while (raw := self._next_raw()) is not None:
-            yield raw
+        return _RowIterator(iter(self._next_raw, None))
 
     def to_py(self, *, depth: int = -1, default_converter: Any = None) -> Any:
         return self
@@ -337,16 +478,22 @@ class SqlStorageCursor:
 
 
 class SqlStorage:
-    """Mirrors ``SqlStorage`` (``ctx.storage.sql``): ``exec(query, *bindings)`` and ``databaseSize``."""
+    """Mirrors ``SqlStorage`` (``ctx.storage.sql``): ``exec(query, *bindings)`` and ``databaseSize``.
+
+    On a key-value backed object (``new_classes``) ``storage.sql`` is there, as in workerd, and
+    its members raise workerd's error (measured: ``do-sql-on-key-value-object``).
+    """
 
     constructor = JsClass("SqlStorage")
 
-    def __init__(self, databases: SqlDatabases, obj: str) -> None:
+    def __init__(self, databases: SqlDatabases | None, obj: str) -> None:
         self._databases = databases
         self._obj = obj
 
     @property
     def _db(self) -> _Database:
+        if self._databases is None:
+            raise WorkersError(SQL_NOT_ENABLED)
         return self._databases.database(self._obj)  # made again after deleteAll()
 
     def exec(self, query: str, *bindings: Any) -> SqlStorageCursor:
@@ -354,35 +501,55 @@ class SqlStorage:
 
         Raises:
             WorkersError: SQLite's error (``no such table: t: SQLITE_ERROR``), a transaction
-                statement, the wrong number of bindings (workerd's texts).
+                statement, the wrong number of bindings (workerd's texts); the object is not
+                SQLite-backed.
             TypeError: a binding that is not a string, number, bytes or None.
         """
+        db = self._db
         if not isinstance(query, str):
             raise TypeError("Failed to execute 'exec' on 'SqlStorage': parameter 1 is not of type 'string'.")
         values = [_binding(v) for v in bindings]
         statements = _split(query)
         if not statements:
             raise WorkersError(NO_STATEMENT)
-        db, conn = self._db, self._db.conn
+        conn = db.conn
         before = conn.total_changes
         last = len(statements) - 1
-        try:
-            for i, statement in enumerate(statements):
-                try:
-                    cursor = conn.execute(statement, values if i == last else ())
-                except sqlite3.ProgrammingError as exc:
-                    if "Incorrect number of bindings" not in str(exc):
-                        raise
-                    raise WorkersError(WRONG_BINDINGS if i == last else ONLY_LAST_BINDS) from None
-                if i != last:
-                    cursor.close()
-        except sqlite3.Error as exc:
-            raise _error(exc, db) from None
+        plan, read, schema = _Plan(), 0, 0
+        for i, statement in enumerate(statements):
+            if i:  # SQLite reads on from the end of the previous statement, past the spaces
+                statement = statement.lstrip()
+            args = values if i == last else ()
+            words = _FIRST_WORDS.match(statement)
+            verb = "" if words is None else words["verb"].upper()
+            what = "" if words is None or words["what"] is None else words["what"].upper()
+            if i == last:
+                if verb in ("SELECT", "WITH", "UPDATE", "DELETE", "INSERT", "REPLACE", "VALUES"):
+                    plan = _plan_reads(db, statement, args)
+                elif verb == "CREATE" and what == "TABLE":
+                    schema = _schema_rows(db)
+            try:
+                cursor = conn.execute(statement, args)
+            except sqlite3.ProgrammingError as exc:
+                if "Incorrect number of bindings" not in str(exc):
+                    raise _error(exc, db, statement) from None
+                raise WorkersError(WRONG_BINDINGS if i == last else ONLY_LAST_BINDS) from None
+            except sqlite3.Error as exc:
+                raise _error(exc, db, statement) from None
+            if i != last:
+                cursor.close()
         written = conn.total_changes - before
+        if verb in ("INSERT", "REPLACE"):
+            written *= 1 + _index_count(db, statement)  # each index gets its entry too
+        elif verb == "CREATE" and what == "TABLE" and (added := _schema_rows(db) - schema):
+            read, written = 1, added + 1  # the schema row is written, then its root page set
+        elif verb in ("UPDATE", "DELETE") and plan.searches:
+            read = max(written, 1)  # the rows found, each changed once
+            plan.searches = False
         if cursor.description is None:
             cursor.close()
-            return SqlStorageCursor(None, db, written)
-        return SqlStorageCursor(cursor, db, written)
+            return SqlStorageCursor(None, db, written, plan, read)
+        return SqlStorageCursor(cursor, db, written, plan, read)
 
     @property
     def databaseSize(self) -> int:
@@ -399,7 +566,8 @@ class SqlStorage:
 class SyncKvStorage:
     """Mirrors ``SyncKvStorage`` (``ctx.storage.kv``): the key-value API without promises.
 
-    It shares its keys with ``ctx.storage.get()`` / ``put()``, as in workerd.
+    It shares its keys with ``ctx.storage.get()`` / ``put()``, as in workerd. On a key-value
+    backed object (``new_classes``) it is there and its methods raise workerd's error.
     """
 
     constructor = JsClass("SyncKvStorage")
@@ -407,22 +575,28 @@ class SyncKvStorage:
     def __init__(self, storage: Storage) -> None:
         self._storage = storage
 
+    def _enabled(self) -> Storage:
+        if self._storage._sql is None:
+            raise WorkersError(SYNC_KV_NOT_ENABLED)
+        return self._storage
+
     def get(self, key: str) -> Any:
         """Mirrors ``kv.get(key)``: the value, or None."""
-        return self._storage._get(key)
+        return self._enabled()._get(key)
 
     def put(self, key: str, value: Any) -> None:
         """Mirrors ``kv.put(key, value)``."""
-        self._storage._put(key, value)
+        self._enabled()._put(key, value)
 
     def delete(self, key: str) -> bool:
         """Mirrors ``kv.delete(key)``: True if the key existed."""
-        return bool(self._storage._delete(key))
+        return bool(self._enabled()._delete(key))
 
-    def list(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> Iterator[list[Any]]:
-        """Mirrors ``kv.list({prefix, start, startAfter, end, limit, reverse})``: ``[key, value]`` pairs."""
-        for key, value in self._storage._list(options, **kwargs).items():
-            yield [key, value]
+    def list(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> _RowIterator:
+        """Mirrors ``kv.list({prefix, start, startAfter, end, limit, reverse})``: an iterator of
+        ``[key, value]`` pairs, with ``toArray()``."""
+        entries = self._enabled()._list(options, **kwargs)
+        return _RowIterator(iter([[key, value] for key, value in entries.items()]))
 
     def to_py(self, *, depth: int = -1, default_converter: Any = None) -> Any:
         return self

@@ -12,6 +12,7 @@ persists across restarts, as ``pywrangler dev`` keeps local state in a folder).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import shutil
@@ -22,20 +23,13 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
-from ..errors import NOT_SERIALIZABLE, DOMException, WorkersError
-from ..promise import JsPromise, settled
+from ..errors import NOT_SERIALIZABLE, DOMException
+from ..promise import JsPromise, stored
 from ..socket import WebSocket
 from . import texts
 from .ids import JsClass
-from .sql import (
-    NOT_BACKED_BY_SQL,
-    SQL_NOT_ENABLED,
-    SYNC_KV_NOT_ENABLED,
-    SqlDatabases,
-    SqlStorage,
-    SyncKvStorage,
-    transaction_sync,
-)
+from .sql import SqlDatabases, SqlStorage, SyncKvStorage
+from .transaction import DurableObjectTransaction, Journal, run_transaction_sync, start_transaction
 
 __all__ = [
     "JsDict",
@@ -331,6 +325,9 @@ class Storage:
         self._has_alarm_handler = True
         # SQLite-backed (new_sqlite_classes): the object's SQL database; None for a key-value object.
         self._sql: SqlDatabases | None = None
+        # What open transactions changed, to put back on a rollback (durable/transaction.py).
+        self._journal = Journal()
+        self._savepoints: list[str] = []
 
     def _get(self, key: str | list[str], options: Any = None) -> Any:
         """Mirrors ``storage.get()``: the value (or None); for a list of keys, a Map of those found.
@@ -357,12 +354,18 @@ class Storage:
             if value is _MISSING:
                 raise TypeError("put() called with undefined value.")
             items = [(_key(key), encode(value))]
+        if self._sql is not None:
+            self._sql.database(self._obj).ensure_kv_table()  # made by the first write, as in workerd
+        self._remember(k for k, _ in items)
         self._backend.put(self._obj, items)
 
     def _delete(self, key: str | list[str], options: Any = None) -> bool | int:
         """Mirrors ``storage.delete()``: True if the key existed; for a list, how many did."""
         if isinstance(key, (list, tuple)):
-            return self._backend.delete(self._obj, [_key(k) for k in key])
+            keys = [_key(k) for k in key]
+            self._remember(keys)
+            return self._backend.delete(self._obj, keys)
+        self._remember([_key(key)])
         return self._backend.delete(self._obj, [_key(key)]) == 1
 
     def _deleteAll(self, options: Any = None) -> None:
@@ -431,37 +434,37 @@ class Storage:
 
         The Map is in key order, whatever the order asked (observed: do-storage-basics).
         """
-        return settled(self._get, key, options)
+        return stored(self._get, key, options)
 
     def put(
         self, key: str | Mapping[str, Any], value: Any = _MISSING, options: Any = None
     ) -> JsPromise[None]:
         """Mirrors ``storage.put(key, value)`` and ``storage.put(entries)``."""
-        return settled(self._put, key, value, options)
+        return stored(self._put, key, value, options)
 
     def delete(self, key: str | list[str], options: Any = None) -> JsPromise[bool | int]:
         """Mirrors ``storage.delete()``: True if the key existed; for a list, how many did."""
-        return settled(self._delete, key, options)
+        return stored(self._delete, key, options)
 
     def deleteAll(self, options: Any = None) -> JsPromise[None]:
         """Mirrors ``storage.deleteAll()``: every key (the alarm stays, as in workerd)."""
-        return settled(self._deleteAll, options)
+        return stored(self._deleteAll, options)
 
     def list(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> JsPromise[StorageMap]:
         """Mirrors ``storage.list({prefix, start, startAfter, end, limit, reverse})``: a dict in key order."""
-        return settled(self._list, options, **kwargs)
+        return stored(self._list, options, **kwargs)
 
     def getAlarm(self, options: Any = None) -> JsPromise[float | None]:
         """Mirrors ``storage.getAlarm()``: the alarm time in ms since the epoch, or None."""
-        return settled(self._getAlarm, options)
+        return stored(self._getAlarm, options)
 
     def setAlarm(self, scheduled_time: Any, options: Any = None) -> JsPromise[None]:
         """Mirrors ``storage.setAlarm()``: ms since the epoch (or a ``datetime``); replaces any alarm."""
-        return settled(self._setAlarm, scheduled_time, options)
+        return stored(self._setAlarm, scheduled_time, options)
 
     def deleteAlarm(self, options: Any = None) -> JsPromise[None]:
         """Mirrors ``storage.deleteAlarm()``."""
-        return settled(self._deleteAlarm, options)
+        return stored(self._deleteAlarm, options)
 
 
     # ------------------------------------------------------------------ SQLite-backed objects
@@ -470,33 +473,69 @@ class Storage:
     def sql(self) -> SqlStorage:
         """Mirrors ``storage.sql`` (SQLite-backed objects: ``new_sqlite_classes``).
 
-        Raises:
-            WorkersError: the class is not SQLite-backed (workerd's text).
+        On a key-value object its ``exec()`` and ``databaseSize`` raise workerd's error
+        (``WorkersError``), as the property itself does not.
         """
-        if self._sql is None:
-            raise WorkersError(SQL_NOT_ENABLED)
         return SqlStorage(self._sql, self._obj)
 
     @property
     def kv(self) -> SyncKvStorage:
         """Mirrors ``storage.kv``: ``get``/``put``/``delete``/``list`` without promises, same keys.
 
-        Raises:
-            WorkersError: the class is not SQLite-backed (workerd's text).
+        On a key-value object its methods raise workerd's error (``WorkersError``).
         """
-        if self._sql is None:
-            raise WorkersError(SYNC_KV_NOT_ENABLED)
         return SyncKvStorage(self)
 
     def transactionSync(self, callback: Callable[[], Any]) -> Any:
-        """Mirrors ``storage.transactionSync(fn)``: ``fn()``'s SQL is rolled back if it raises."""
-        if self._sql is None:
-            raise WorkersError(NOT_BACKED_BY_SQL)
-        return transaction_sync(self._sql.database(self._obj), callback)
+        """Mirrors ``storage.transactionSync(fn)``: ``fn()``'s SQL and key-value writes are rolled
+        back if it raises; its value is returned.
+
+        Raises:
+            WorkersError: the object is not SQLite-backed (workerd's text).
+        """
+        return run_transaction_sync(self, callback)
+
+    def transaction(self, callback: Callable[[DurableObjectTransaction], Any]) -> asyncio.Future[Any]:
+        """Mirrors ``storage.transaction(fn)``: awaits ``fn(txn)``; its writes (key-value, and SQL on
+        a SQLite-backed object) are undone if it raises or calls ``txn.rollback()``."""
+        return start_transaction(self, callback)
+
+    # The journal of open transactions (durable/transaction.py).
+    def _remember(self, keys: Iterable[str]) -> None:
+        if self._journal.open:
+            for key in keys:
+                self._journal.remember(key, self._backend.get(self._obj, key))
+
+    def _undo(self, before: Mapping[str, str | None]) -> None:
+        for key, raw in before.items():
+            if raw is None:
+                self._backend.delete(self._obj, [key])
+            else:
+                self._backend.put(self._obj, [(key, raw)])
+
+    def _begin_transaction(self) -> None:
+        self._journal.begin()
+        if self._sql is not None:
+            db = self._sql.database(self._obj)
+            name = f"_cf_txn_savepoint_{len(self._savepoints)}"
+            db.run_trusted(f"SAVEPOINT {name}")
+            self._savepoints.append(name)
+
+    def _commit_transaction(self) -> None:
+        self._journal.commit()
+        if self._sql is not None and self._savepoints:
+            self._sql.database(self._obj).run_trusted(f"RELEASE {self._savepoints.pop()}")
+
+    def _rollback_transaction(self) -> None:
+        self._undo(self._journal.rollback())
+        if self._sql is not None and self._savepoints:
+            db, name = self._sql.database(self._obj), self._savepoints.pop()
+            db.run_trusted(f"ROLLBACK TO {name}")
+            db.run_trusted(f"RELEASE {name}")
 
     def sync(self) -> JsPromise[None]:
         """Mirrors ``storage.sync()``: every write is already done here."""
-        return JsPromise(None)
+        return stored(lambda: None)
 
     def _keys(self) -> tuple[str, ...]:
         return tuple(sorted(self._backend.keys(self._obj), key=_js_order))

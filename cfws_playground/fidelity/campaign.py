@@ -354,7 +354,7 @@ def classify(sig: tuple[str, str]) -> str:
     kit, wd = sig
     both = kit + " " + wd
     if "bufferedAmount" in both:
-        return "bufferedAmount: workerd counts the bytes the peer has not taken yet; the kit reads 0"
+        return "bufferedAmount: the peer takes a message at another moment in workerd than in the kit"
     if "await ctx.storage" in both:
         return "a storage call's await: workerd runs the microtasks queued before it first"
     if "Network connection lost" in both:

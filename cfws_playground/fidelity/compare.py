@@ -175,7 +175,7 @@ async def _run_kit(runs: list[tuple[Scenario, Config]]) -> list[list[str]]:
         if sc.durable and sc.wire:
             out.append(await run_durable_wire_on_kit(sc.ops, sc.client_ops, sc.client_options, date, flags))
         elif sc.durable:
-            out.append(await run_durable_on_kit(sc.ops, date, flags))
+            out.append(await run_durable_on_kit(sc.ops, date, flags, sqlite=sc.sqlite))
         elif sc.wire:
             out.append(await run_wire_on_kit(sc.ops, sc.client_ops, sc.client_options, date, flags))
         else:
@@ -186,7 +186,7 @@ async def _run_kit(runs: list[tuple[Scenario, Config]]) -> list[list[str]]:
 def _run_workerd(server: WorkerdServer, sc: Scenario, config: Config) -> list[str]:
     if sc.wire:
         return server.run_wire(sc.ops, sc.client_ops, sc.client_options, config, durable=sc.durable)
-    return server.run(sc.ops, config, durable=sc.durable)
+    return server.run(sc.ops, config, durable=sc.durable, sqlite=sc.sqlite)
 
 
 def _kit_transcripts(runs: list[tuple[Scenario, Config]]) -> list[list[str]]:

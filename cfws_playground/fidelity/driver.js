@@ -294,12 +294,21 @@ function stamp(ms) {
   return Math.abs(Date.now() - ms) < 60000 ? "Date(recent)" : `Date(${new Date(ms).toISOString()})`;
 }
 
+function isSqlCursor(v) {
+  return v && typeof v === "object" && typeof v.toArray === "function" && "rowsRead" in v && "columnNames" in v;
+}
+
 function showDo(v, names) {
   if (v === undefined || v === null) return "None";
   if (v instanceof WebSocket) return names.get(v) || "WebSocket";
   if (v instanceof WebSocketRequestResponsePair)
     return `WebSocketRequestResponsePair(${render(v.request)}, ${render(v.response)})`;
   if (v instanceof Date) return stamp(v.getTime());
+  if (isSqlCursor(v)) {
+    // A SqlStorageCursor: read to its end, then its counters (fidelity/durable.py shows the kit's so).
+    const rows = v.toArray();
+    return `Cursor(columns=${showDo(v.columnNames, names)}, rows=${showDo(rows, names)}, rowsRead=${v.rowsRead}, rowsWritten=${v.rowsWritten})`;
+  }
   if (Array.isArray(v)) return "[" + v.map((x) => showDo(x, names)).join(", ") + "]";
   if (v instanceof Map) return "Map{" + [...v].map(([k, x]) => `${k}: ${showDo(x, names)}`).join(", ") + "}";
   if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype)
@@ -475,12 +484,16 @@ export class ScenarioObject extends DurableObject {
   }
 }
 
-// One Durable Object scenario, in a new object: {log} or {error}.
-async function runDurable(env, ops) {
+// The same class, SQLite-backed (the config gives it enableSql): env.SQL_OBJECT.
+export class SqlScenarioObject extends ScenarioObject {}
+
+// One Durable Object scenario, in a new object (SQLite-backed if `sqlite`): {log} or {error}.
+async function runDurable(env, ops, sqlite = false) {
   const key = crypto.randomUUID();
   const entry = { ops, log: [] };
   doEntries.set(key, entry);
-  const object = env.OBJECT.get(env.OBJECT.idFromName(key));
+  const namespace = sqlite ? env.SQL_OBJECT : env.OBJECT;
+  const object = namespace.get(namespace.idFromName(key));
   try {
     const answer = await object.fetch(`http://do/do/run?key=${key}`, { method: "POST" });
     await answer.text();
@@ -514,8 +527,8 @@ async function runBatch(env, programs) {
 async function durableRoute(request, env, url) {
   const stub = (key) => env.OBJECT.get(env.OBJECT.idFromName(key));
   if (url.pathname === "/do/run" && request.method === "POST") {
-    const { ops } = await request.json();
-    const answer = await runDurable(env, ops);
+    const { ops, sqlite } = await request.json();
+    const answer = await runDurable(env, ops, Boolean(sqlite));
     return Response.json(answer, { status: answer.error ? 500 : 200 });
   }
   const key = url.searchParams.get("key");

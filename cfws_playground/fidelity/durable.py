@@ -34,6 +34,7 @@ from typing import Any
 from ..compat import compatibility
 from ..dispatch import settle as _settle
 from ..durable import DurableObjectNamespace, StorageMap, WebSocketRequestResponsePair
+from ..durable.sql import SqlStorageCursor
 from ..http import Response
 from ..socket import WebSocket, WebSocketPair
 from .kit import _error_text, _resolve, _Run, render
@@ -64,6 +65,12 @@ def show(value: Any, names: dict[WebSocket, str]) -> str:
         return f"Date({when}.{int(value) % 1000:03d}Z)"  # as JS's toISOString()
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(show(v, names) for v in value) + "]"
+    if isinstance(value, SqlStorageCursor):  # read to its end, then its counters (as driver.js)
+        rows = value.toArray()
+        return (
+            f"Cursor(columns={show(value.columnNames, names)}, rows={show(rows, names)}, "
+            f"rowsRead={value.rowsRead}, rowsWritten={value.rowsWritten})"
+        )
     if isinstance(value, StorageMap):
         return "Map{" + ", ".join(f"{k}: {show(v, names)}" for k, v in value.items()) + "}"
     if isinstance(value, dict):
@@ -276,14 +283,15 @@ def _object_class(program: _Program, *, wire: bool) -> type:
 
 
 async def run_durable_on_kit(
-    ops: list[Op], date: str | None = None, flags: tuple[str, ...] = ()
+    ops: list[Op], date: str | None = None, flags: tuple[str, ...] = (), *, sqlite: bool = False
 ) -> list[str]:
-    """Run a Durable Object scenario's operations in a kit object; return the transcript rows."""
+    """Run a Durable Object scenario's operations in a kit object (SQLite-backed if ``sqlite``,
+    as the driver's ``SqlScenarioObject``); return the transcript rows."""
     program = _Program(ops)
     compat = compatibility(date=date, flags=list(flags))
     env = types.SimpleNamespace()
     env.OBJECT = ns = DurableObjectNamespace(
-        _object_class(program, wire=False), env, hibernate_after=None, compatibility=compat
+        _object_class(program, wire=False), env, hibernate_after=None, compatibility=compat, sql=sqlite
     )
     stub = ns.getByName("scenario")
     program.pending = ns.host(stub.id).pending

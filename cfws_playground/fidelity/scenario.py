@@ -55,6 +55,9 @@ class Scenario:
             pairs, ``webSocketMessage`` / ``webSocketClose`` / ``webSocketError``
             handlers; see :mod:`cfws_playground.fidelity.durable`). In a wire
             scenario the object returns ``a`` in the 101 for the client.
+        sqlite: a Durable Object scenario whose object is SQLite-backed
+            (``new_sqlite_classes``; workerd's ``enableSql``): ``ctx.storage.sql``
+            and ``ctx.storage.kv`` work; otherwise they throw, as for ``new_classes``.
     """
 
     name: str
@@ -66,6 +69,7 @@ class Scenario:
     client: tuple[str, ...] | None = None
     client_options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     durable: bool = False
+    sqlite: bool = False
 
     @property
     def wire(self) -> bool:

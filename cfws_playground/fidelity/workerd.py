@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ __all__ = [
     "WorkerdServer",
     "find_workerd",
     "install_workerd",
+    "npm_install",
     "workerd_version",
 ]
 
@@ -84,23 +85,36 @@ def install_workerd(*, quiet: bool = True) -> Path:
     Raises:
         WorkerdNotFound: npm is missing, or the install did not produce a binary.
     """
-    found = _binary_in(cache_dir())
+    return npm_install("workerd", WORKERD_VERSION, cache_dir(), _binary_in, quiet=quiet)
+
+
+def npm_install(
+    package: str, version: str, prefix: Path, installed: Callable[[Path], Path | None], *, quiet: bool = True
+) -> Path:
+    """Install npm ``package@version`` under ``prefix`` with npm, unless it is there already.
+
+    ``installed(prefix)`` finds what the caller needs in an install (a binary, a
+    package folder), or None; it is what this returns.
+
+    Raises:
+        WorkerdNotFound: npm is missing, or the install did not produce what ``installed`` finds.
+    """
+    found = installed(prefix)
     if found:
         return found
     npm = shutil.which("npm")
     if npm is None:
         raise WorkerdNotFound(
-            "installing workerd needs Node.js and npm (https://nodejs.org); npm is not on PATH"
+            f"installing {package} needs Node.js and npm (https://nodejs.org); npm is not on PATH"
         )
-    prefix = cache_dir()
     prefix.mkdir(parents=True, exist_ok=True)
     (prefix / "package.json").write_text('{"private": true}\n')
-    cmd = [npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix), f"workerd@{WORKERD_VERSION}"]
+    cmd = [npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix), f"{package}@{version}"]
     out = subprocess.run(cmd, capture_output=quiet, text=True, timeout=600, check=False)
-    found = _binary_in(prefix)
+    found = installed(prefix)
     if out.returncode != 0 or found is None:
         detail = (out.stderr or "").strip().splitlines()[-3:] if quiet else []
-        raise WorkerdNotFound(f"npm install workerd@{WORKERD_VERSION} failed: " + " / ".join(detail))
+        raise WorkerdNotFound(f"npm install {package}@{version} failed: " + " / ".join(detail))
     return found
 
 
@@ -121,19 +135,25 @@ def _capnp_config(configs: Sequence[Config]) -> str:
     for i, (date, flags) in enumerate(configs):
         flag_list = ", ".join(json.dumps(f) for f in flags)
         # ScenarioObject is the driver's Durable Object class (Durable Object scenarios),
-        # bound as env.OBJECT, with storage in memory.
+        # bound as env.OBJECT; SqlScenarioObject is the same class SQLite-backed (enableSql, as
+        # new_sqlite_classes makes it), bound as env.SQL_OBJECT. Storage is on disk, in the run's
+        # own folder: workerd backs objects by SQLite only there (in memory, `sql` always
+        # throws "not backed by SQLite storage").
         services.append(
             f'    (name = "d{i}", worker = (modules = [(name = "driver.js", esModule = embed "driver.js")], '
             f'compatibilityDate = "{date}", compatibilityFlags = [{flag_list}], '
-            f'durableObjectNamespaces = [(className = "ScenarioObject", uniqueKey = "cfws-scenario-{i}")], '
-            "durableObjectStorage = (inMemory = void), "
-            'bindings = [(name = "OBJECT", durableObjectNamespace = "ScenarioObject")])),'
+            f'durableObjectNamespaces = [(className = "ScenarioObject", uniqueKey = "cfws-scenario-{i}"), '
+            f'(className = "SqlScenarioObject", uniqueKey = "cfws-sql-scenario-{i}", enableSql = true)], '
+            'durableObjectStorage = (localDisk = "storage"), '
+            'bindings = [(name = "OBJECT", durableObjectNamespace = "ScenarioObject"), '
+            '(name = "SQL_OBJECT", durableObjectNamespace = "SqlScenarioObject")])),'
         )
         sockets.append(f'    (name = "s{i}", address = "127.0.0.1:0", http = (), service = "d{i}"),')
     return (
         'using Workerd = import "/workerd/workerd.capnp";\n'
         "const config :Workerd.Config = (\n  services = [\n"
         + "\n".join(services)
+        + '\n    (name = "storage", disk = (path = "storage", writable = true)),'
         + "\n  ],\n  sockets = [\n"
         + "\n".join(sockets)
         + "\n  ],\n);\n"
@@ -172,6 +192,7 @@ class WorkerdServer:
         server = cls(binary, configs)
         with tempfile.TemporaryDirectory(prefix="cfws-workerd-") as tmp:
             shutil.copy(_HERE / "driver.js", Path(tmp) / "driver.js")
+            (Path(tmp) / "storage").mkdir()
             (Path(tmp) / "config.capnp").write_text(_capnp_config(server.configs))
             with server.serve(Path(tmp), timeout=timeout):
                 yield server
@@ -234,15 +255,22 @@ class WorkerdServer:
                 conn.close()
 
     def run(
-        self, ops: list[dict[str, Any]], config: Config, *, timeout: float = 30, durable: bool = False
+        self,
+        ops: list[dict[str, Any]],
+        config: Config,
+        *,
+        timeout: float = 30,
+        durable: bool = False,
+        sqlite: bool = False,
     ) -> list[str]:
-        """Run one scenario on the driver for ``config`` (in its Durable Object if ``durable``)."""
+        """Run one scenario on the driver for ``config`` (in its Durable Object if ``durable``,
+        a SQLite-backed one if ``sqlite``)."""
         conn = http.client.HTTPConnection("127.0.0.1", self.ports[config], timeout=timeout)
         try:
             conn.request(
                 "POST",
                 "/do/run" if durable else "/run",
-                body=json.dumps({"ops": ops}),
+                body=json.dumps({"ops": ops, "sqlite": sqlite}),
                 headers={"Content-Type": "application/json"},
             )
             resp = conn.getresponse()

@@ -3,7 +3,8 @@
 ``from js import WebSocketPair, Object, Response, Headers, URL, JSON, console, Date``
 gives the kit's runtime in the shapes Pyodide shows: ``WebSocketPair.new()``,
 ``Object.values(pair)``, ``Response.new(body, init)``, ``URL.new(href)``,
-``Date.now()``. ``WebSocketRequestResponsePair`` is here too.
+``Date.now()``. ``WebSocketRequestResponsePair`` is here too, and ``Promise``,
+``setTimeout`` and ``clearTimeout`` on the kit's event loop (:mod:`.jsasync`).
 
 A JS class is made with ``.new()``: calling it (``WebSocketPair()``) raises
 ``JsException`` (``TypeError: Failed to construct 'WebSocketPair': Please use the
@@ -24,7 +25,9 @@ from ..durable.state import WebSocketRequestResponsePair as _WebSocketRequestRes
 from ..http import Headers as _Headers, Response as _Response
 from ..promise import JsPromise, started
 from ..socket import WebSocket, WebSocketPair as _WebSocketPair
-from .ffi import JsArray, JsException, JsNull, JsObject, jsnull, to_py
+from .ffi import JsException, JsObject, to_py
+from .jsasync import Promise, clearTimeout, setTimeout
+from .jsjson import JSON
 from .jsobjects import JsHeaders, JsRequest, JsResponse
 from .jsproxy import JsWebSocketPair, _Wrapper, from_runtime, js_errors, js_string, to_runtime
 from .streams import ReadableStream, TransformStream, WritableStream
@@ -40,6 +43,7 @@ __all__ = [
     "HTMLRewriter",
     "Headers",
     "Object",
+    "Promise",
     "Request",
     "ReadableStream",
     "Response",
@@ -48,9 +52,11 @@ __all__ = [
     "WebSocketPair",
     "WebSocketRequestResponsePair",
     "WritableStream",
+    "clearTimeout",
     "console",
     "crypto",
     "fetch",
+    "setTimeout",
 ]
 
 _console_log = logging.getLogger("cfws_playground.console")
@@ -252,38 +258,6 @@ class URL(_JsClass):
 
             href = urljoin(str(base), href)
         return _URL(href)
-
-
-class JSON:
-    """JavaScript's ``JSON``."""
-
-    @staticmethod
-    def parse(text: str) -> Any:
-        """JS values as Pyodide shows them: objects and arrays are JsProxy objects, ``null`` is ``jsnull``."""
-        return _from_json(_json.loads(text))
-
-    @staticmethod
-    def stringify(value: Any, replacer: Any = None, space: Any = None) -> str:
-        separators = (",", ":") if space is None else None
-        return _json.dumps(
-            to_py(value), separators=separators, indent=space, ensure_ascii=False, default=_to_json
-        )
-
-
-def _from_json(value: Any) -> Any:
-    if value is None:
-        return jsnull
-    if isinstance(value, list):
-        return JsArray(_from_json(v) for v in value)
-    if isinstance(value, dict):
-        return JsObject((k, _from_json(v)) for k, v in value.items())
-    return value
-
-
-def _to_json(value: Any) -> Any:
-    if isinstance(value, JsNull):
-        return None
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 class _Date:

@@ -58,6 +58,7 @@ __all__ = [
     "JsWebSocket",
     "from_runtime",
     "js_errors",
+    "python_error",
     "to_runtime",
 ]
 
@@ -167,6 +168,8 @@ def from_runtime(value: Any) -> Any:
         return JsBlobProxy(value)
     if isinstance(value, list):
         return JsArray(from_runtime(v) for v in value)  # a JS Array
+    if isinstance(value, BaseException) and isinstance(getattr(value, "_js_view", None), JsException):
+        return value._js_view  # type: ignore[attr-defined]  # a Python exception that crossed into JS
     if isinstance(value, BaseException) and not isinstance(value, JsException):
         name = getattr(value, "name", None)
         return JsException(str(value), name=name if isinstance(name, str) else type(value).__name__)
@@ -382,12 +385,42 @@ def _calling(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def call(event: Any) -> Any:
         try:
             return fn(from_runtime(event))
+        except JsException:
+            raise  # a JS error (a destroyed proxy's) goes on as the JS error it is
         except Exception as exc:
             with contextlib.suppress(AttributeError):
                 exc._from_python = True  # type: ignore[attr-defined]
+                # What the runtime reports is the PythonError it became in JavaScript (as it was
+                # dispatched); Python code that called into JS (dispatchEvent) gets exc back.
+                exc._js_view = python_error(exc, dispatched=True)  # type: ignore[attr-defined]
             raise
 
     return call
+
+
+def python_error(exc: BaseException, *, dispatched: bool = False) -> JsException:
+    """The JS error a Python exception becomes when it leaves Python for JavaScript: Pyodide's
+    ``PythonError``, whose message is the traceback of the Python frames (the kit's own left out).
+
+    An event listener's exception is reported by workerd as that ``PythonError`` from
+    compatibility date 2026-09-15 (``spec_compliant_dispatch_exceptions``: message ``Uncaught
+    PythonError: Traceback ...``); before, as an ``Error`` whose message is ``"PythonError: "``
+    and the traceback (``Uncaught Error: PythonError: Traceback ...``), measured in
+    ``py-event-error-from-raising-listener``.
+    """
+    import os
+    import traceback
+
+    from ..compat import compatibility
+
+    kit = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith(kit)]
+    text = "".join(traceback.format_exception_only(type(exc), exc))
+    if frames:
+        text = "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames)) + text
+    if dispatched and not compatibility.current().spec_compliant_dispatch_exceptions:
+        return JsException("PythonError: " + text, name="Error")
+    return JsException(text, name="PythonError")
 
 
 #: workerd's text (WebIDL) for a listener that is neither a function nor an object.

@@ -23,7 +23,7 @@ from ..errors import DOMException
 from ..state import TRANSITIONS, Action, Effect, Phase, ready_state, transition
 from .attachments import ATTACHMENT_LIMIT, clone, v8_serialized_size
 from .convert import MISSING, coerce_close_code, coerce_close_reason, coerce_message, usv_string
-from .end import END_NAMES, CloseFrame
+from .end import END_NAMES, CloseFrame, frame_size
 from .network import NetworkSide
 
 if TYPE_CHECKING:
@@ -90,12 +90,14 @@ class WebSocket(NetworkSide):
         # the peer's waiting read loop; the peer is dispatching a frame of ours; the peer
         # let go of the pipe (outgoingAborted); this end let go of it (state Released).
         ws._handed = False
+        ws._read_failed = False  # a listener raised: the read loop ends with its exception
         ws._delivering = False
         ws._out_aborted = False
         ws._released = False
-        ws._pump_cont = ws._pump_hop = ws._delivery_hop = None
+        ws._pump_cont = ws._delivery_hop = None
         ws._warned_promise = False
         ws._stuck_error = None  # reported, but an error listener raised: close() rethrows it
+        ws._buffered = 0  # bytes of messages sent that the peer has not taken (bufferedAmount)
         ws._transport = None  # set when the end is coupled to a network connection
         ws._handler = None  # set by ctx.acceptWebSocket(): events go to the Durable Object
         ws.onmessage = ws.onclose = ws.onerror = ws.onopen = None
@@ -148,9 +150,17 @@ class WebSocket(NetworkSide):
 
     @property
     def bufferedAmount(self) -> int:
-        """Mirrors ``WebSocket.bufferedAmount``: 0 here; workerd counts the bytes its peer has
-        not taken yet (scenario buffered-amount-counts-queued-bytes, open)."""
-        return 0
+        """Mirrors ``WebSocket.bufferedAmount``: the bytes of the messages this end has sent
+        that its peer has not taken yet (text as UTF-8, binary as its length).
+
+        As in workerd, a Close never counts; a message counts from ``send()`` until the
+        peer's read loop takes it (or, for a network client, until it is written to
+        the connection). A message ``send()`` silently ignores (after the peer has
+        gone) counts for ever, and so do those still queued when the peer went: the
+        WHATWG rule that the amount "continues to climb" once the connection is
+        closed. Scenarios ``buffered-amount-*``.
+        """
+        return self._buffered
 
     # ------------------------------------------------------------------ calls
 
@@ -241,6 +251,7 @@ class WebSocket(NetworkSide):
         t = TRANSITIONS[self._phase, _A_SEND]
         if t.effect is _QUEUE_MESSAGE:
             self._outgoing.append(data)
+            self._buffered += frame_size(data)
             if self._pair._recorders:
                 self._record_call("send", (data,), "ok")
             self._notify_outgoing()
@@ -250,11 +261,16 @@ class WebSocket(NetworkSide):
             # An error listener raised before workerd released this end: its pump still
             # works, so the message goes out (measured: error-listener-raises-then-close-rethrows).
             self._outgoing.append(data)
+            self._buffered += frame_size(data)
             if self._pair._recorders:
                 self._record_call("send", (data,), "ok")
             self._notify_outgoing()
-        elif self._pair._recorders:
-            self._record_call("send", (data,), "ignored")
+        else:
+            # Silently ignored, and still counted: nothing will ever take it (measured:
+            # buffered-amount-after-peer-gone).
+            self._buffered += frame_size(data)
+            if self._pair._recorders:
+                self._record_call("send", (data,), "ignored")
 
     def close(self, code: int | None = None, reason: str | None = None) -> None:
         """Mirrors ``WebSocket.close()``: queue a Close frame after the messages already sent.

@@ -37,7 +37,9 @@ __all__ = [
     "CloseFrame",
     "End",
     "Listener",
+    "PingFrame",
     "ReadFailure",
+    "frame_size",
     "log",
 ]
 
@@ -62,6 +64,16 @@ class CloseFrame:
         self.reason = reason
 
 
+class PingFrame:
+    """A network client's ping that kj reads only when the Worker's read loop asks for the
+    message after the ones before it (kj parses frames on demand): answered then."""
+
+    __slots__ = ("payload",)
+
+    def __init__(self, payload: bytes) -> None:
+        self.payload = payload
+
+
 class ReadFailure:
     """The end of the frames from a network client: its read loop fails with ``error``."""
 
@@ -73,6 +85,14 @@ class ReadFailure:
 
 
 Listener = Callable[[Any], Any]
+
+
+def frame_size(frame: str | bytes) -> int:
+    """A message's bytes as ``bufferedAmount`` counts them: text as UTF-8 (WTF-8 for lone
+    surrogates, as workerd sends it), binary as its length."""
+    if type(frame) is bytes or frame.isascii():
+        return len(frame)
+    return len(frame.encode("utf-8", "surrogatepass"))  # type: ignore[union-attr]
 
 
 class End:
@@ -90,7 +110,7 @@ class End:
     _peer: WebSocket
     _phase: Phase
     _reading: bool
-    _outgoing: deque[str | bytes | CloseFrame | ReadFailure]
+    _outgoing: deque[str | bytes | CloseFrame | ReadFailure | PingFrame]
     _delivery: Once
     _allow_half_open: bool
     _binary_type: str
@@ -101,14 +121,15 @@ class End:
     _errored: bool
     _dead: bool
     _handed: bool
+    _read_failed: bool
     _delivering: bool
     _out_aborted: bool
     _released: bool
     _pump_cont: Once | None
-    _pump_hop: Once | None
     _delivery_hop: Once | None
     _warned_promise: bool
     _stuck_error: BaseException | None
+    _buffered: int
     _transport: Any
     _handler: Callable[[Any, Event], bool] | None  # called with the WebSocket (this end)
 

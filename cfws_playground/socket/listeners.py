@@ -15,7 +15,16 @@ from typing import Any
 
 from .. import errors
 from ..dispatch import spawn
-from ..events import Event, MessageEvent, begin_dispatch, end_dispatch, type_name
+from ..events import (
+    Blob,
+    Event,
+    MessageEvent,
+    _message_event,
+    _message_event_at,
+    begin_dispatch,
+    end_dispatch,
+    type_name,
+)
 from .convert import js_message, js_name
 from .end import End, log
 
@@ -160,11 +169,15 @@ class EventTarget(End):
         a ``once`` listener is removed before it runs.
         """
         handler = getattr(self, _ON.get(etype) or "on" + etype, None)
+        entries = self._listeners.get(etype)
+        # The snapshot is taken before the attribute's handler runs: a listener it adds
+        # waits for the next event (gen-010b5884).
+        snapshot = tuple(entries) if entries else ()
         if handler is not None and callable(handler):
             yield handler
-        entries = self._listeners.get(etype)
-        if entries:
-            for entry in tuple(entries):
+        if snapshot:
+            entries = self._listeners.get(etype, [])
+            for entry in snapshot:
                 live = _registered(entries, entry)
                 if live is None:
                     continue
@@ -187,27 +200,46 @@ class EventTarget(End):
         finally:
             end_dispatch(event)
 
+    def _dispatch_message(self, data: str | bytes | Blob) -> None:
+        """Dispatch the message event of a frame the runtime read.
+
+        The same as ``_dispatch_from_runtime(_message_event(data))``, on the path
+        every frame takes: the event is made already at its target, and one
+        listener alone is called without the walk of :meth:`_each_listener`.
+        """
+        if self._handler is not None:
+            self._dispatch_from_runtime(_message_event(data))
+            return
+        event = _message_event_at(data, self)
+        if self._pair._recorders:
+            self._record_event(event)
+        entries = self._listeners.get("message")
+        if entries is not None and len(entries) == 1 and self.onmessage is None and not entries[0].once:
+            # The common case, one listener: the same rules as _dispatch_listeners.
+            try:
+                result = entries[0].fn(event)
+            except Exception as exc:  # noqa: BLE001 - it ends the read loop, as in the walk
+                if self._pair._spec_dispatch:
+                    self._report_listener_exception(exc, "message")
+                self._listener_raised(exc, "message")
+            else:
+                if result is not None:
+                    self._returned(result)
+            finally:
+                end_dispatch(event)
+            return
+        try:
+            self._dispatch_listeners(event)
+        finally:
+            end_dispatch(event)
+
     def _dispatch_listeners(self, event: Event) -> None:
+        """Call this end's listeners for an event the runtime dispatches, in workerd's order."""
         pair = self._pair
         etype = event.type
         entries = self._listeners.get(etype)
         handler = getattr(self, _ON.get(etype) or "on" + etype, None)
         if not entries and handler is None:
-            return
-        if handler is None and entries is not None and len(entries) == 1 and not entries[0].once:
-            # The common case, one listener: the same rules without the walk.
-            try:
-                result = entries[0].fn(event)
-            except Exception as exc:  # noqa: BLE001
-                if not pair._spec_dispatch:
-                    self._listener_raised(exc, etype)
-                else:
-                    self._report_listener_exception(exc, etype)
-                    if type(event) is MessageEvent:
-                        self._listener_raised(exc, etype)
-            else:
-                if result is not None:
-                    self._returned(result)
             return
         if not pair._spec_dispatch:
             try:

@@ -2,11 +2,15 @@
 
 The transport (:mod:`cfws_playground.links`) then stands in for that end: it
 takes the frames the worker's end sends, and feeds in what the client sends.
-A transport has two methods the runtime calls:
+A transport has what the runtime calls and reads:
 
 - ``frames_queued()``: the worker's end queued frames: take them with ``_network_take()``;
 - ``peer_died()``: the worker's end stopped (a listener raised): once its queued
-  frames are taken, drop the connection without a Close (1006).
+  frames are taken, drop the connection without a Close (1006);
+- ``answer_pings(payloads)``: the worker's read loop reached pings the client sent
+  after messages it had not taken yet (``_network_ping()``): answer them now;
+- ``close_after_pong``: the worker's Close went out after a pong, with no message of
+  the worker's in between (then no trailing "Network connection lost.").
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from .. import errors
 from ..dispatch import schedule
 from ..errors import ConnectionLostError
 from ..state import Action, Effect, transition
-from .end import CloseFrame, ReadFailure
+from .end import CloseFrame, PingFrame, ReadFailure, frame_size
 from .pump import Pump
 
 __all__ = ["NetworkSide"]
@@ -50,16 +54,26 @@ class NetworkSide(Pump):
         frame = src.popleft()
         if isinstance(frame, CloseFrame):
             return (frame.code, frame.reason)
-        assert not isinstance(frame, ReadFailure)  # failures travel only towards the Worker's end
+        assert not isinstance(frame, (ReadFailure, PingFrame))  # they travel only towards the Worker's end
         self._traffic = True
+        self._peer._buffered -= frame_size(frame)
         return frame
 
     def _network_frame(self, data: str | bytes) -> None:
         """A message arrived from the network client: deliver it to the worker's end in order."""
         self._outgoing.append(data)
+        self._buffered += frame_size(data)  # taken by the Worker's read loop as any message
         self._traffic = True
         if self._pair._recorders:
             self._record_net("send", (data,))
+        peer = self._peer
+        if peer._reading and not peer._delivery.scheduled:
+            peer._schedule_delivery()
+
+    def _network_ping(self, payload: bytes) -> None:
+        """A ping that came after messages the Worker has not taken yet: kj reads it only once
+        the Worker's read loop asks for the next message, and answers it then."""
+        self._outgoing.append(PingFrame(payload))
         peer = self._peer
         if peer._reading and not peer._delivery.scheduled:
             peer._schedule_delivery()
@@ -79,6 +93,13 @@ class NetworkSide(Pump):
         if self._pair._recorders:
             self._record_net("closed" if clean else "dropped", ())
         if clean:
+            transport = self._transport
+            if transport is not None and transport.close_after_pong:
+                # A pong went out after the Worker's last message: kj's Close write waits a
+                # turn for that control write, and the Worker's pump ends before the
+                # connection does (measured: wire-raw-pings-around-a-message-in-one-write,
+                # wire-raw-ping-after-echo).
+                return
             if peer._replied and (peer._traffic or self._traffic):
                 # The worker's end answered the client's Close: workerd then reports
                 # the end of the pipe on it, once messages have crossed the connection

@@ -15,12 +15,21 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .. import errors
-from ..dispatch import Once, runtime, schedule
+from ..dispatch import Once, queue_microtask, runtime, schedule
 from ..errors import ConnectionLostError
-from ..events import Blob, CloseEvent, ErrorEvent, Event, _message_event, begin_dispatch, end_dispatch
+from ..events import Blob, CloseEvent, ErrorEvent, Event, begin_dispatch, end_dispatch
 from ..state import TRANSITIONS, Action, Effect, Phase, transition
 from .convert import WTF8, js_message, js_name, received_text, uncaught_message
-from .end import CLOSED_INCOMING, CLOSED_OUTGOING, END_NAMES, CloseFrame, ReadFailure, log
+from .end import (
+    CLOSED_INCOMING,
+    CLOSED_OUTGOING,
+    END_NAMES,
+    CloseFrame,
+    PingFrame,
+    ReadFailure,
+    frame_size,
+    log,
+)
 from .listeners import EventTarget
 
 if TYPE_CHECKING:
@@ -29,6 +38,15 @@ if TYPE_CHECKING:
 __all__ = ["Pump"]
 
 _BATCH = 1024  # frames one delivery turn may dispatch while only timers wait
+
+
+def _after_this_turn(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current turn is over, before the next task (kj runs its own
+    events, such as a pump resuming, before the isolate is entered again)."""
+    try:
+        queue_microtask(callback)
+    except RuntimeError:  # no running loop: the next one runs it first
+        schedule(callback)
 
 
 class Pump(EventTarget):
@@ -83,33 +101,36 @@ class Pump(EventTarget):
             peer._transport.frames_queued()
         elif peer._reading:
             handed = len(self._outgoing) == 1 and not peer._delivering
+            if handed:
+                # The pump resumes in kj as soon as this turn is over, before the peer's
+                # read loop gets back into JavaScript: it finishes then, unless this turn
+                # queued more frames (the same pump sends them).
+                _after_this_turn(self._pump_resumed)
             if not peer._delivery.scheduled:
                 peer._schedule_delivery()
             if handed:
                 # The peer's read loop is waiting in receive(): kj's pipe hands the
-                # frame over at once, so this end's pump is done after this turn, and
-                # its continuation runs after the peer has seen the frame.
+                # frame over at once.
                 self._handed = True
-                if self._phase in CLOSED_OUTGOING:
-                    self._schedule_pump_done(2)
 
     def _take_last(self) -> bool:
         """This end's read loop is back in receive() and the peer has one frame left.
 
         kj's pipe hands it over now (the peer's blocked send completes), so the
         peer's pump finishes, and its continuation runs before this end sees the
-        frame. Returns True when that continuation was scheduled: this end's
-        dispatch of the frame then comes a turn later than usual (kj resumes a
-        read loop that took a ready frame breadth-first).
+        frame. Returns True when the frame was taken this way: this end's dispatch
+        of it then comes a turn later than usual (``BlockedSend::receive()`` returns
+        a ready promise, and kj resumes a coroutine awaiting one breadth-first),
+        whatever state the peer is in.
         """
         peer = self._peer
         if peer._handed:
             return False
         peer._handed = True
-        if peer._out_aborted or peer._phase in CLOSED_OUTGOING:
-            peer._schedule_pump_done(1)
-            return True
-        return False
+        # The peer's pump has sent its last frame: its continuation runs next turn whatever
+        # the peer's state, and decides then (a Close this end dispatches meanwhile counts).
+        peer._schedule_pump_done()
+        return True
 
     def _schedule_delivery_later(self) -> None:
         hop = self._delivery_hop
@@ -134,14 +155,25 @@ class Pump(EventTarget):
         delivery = self._delivery
         while self._reading and src:
             frame = src.popleft()
+            if type(frame) is PingFrame:
+                # kj reads a network client's pings as the read loop asks for its next
+                # message: the pings read together are answered together (no event).
+                pings = [frame.payload]
+                while src and type(src[0]) is PingFrame:
+                    pings.append(src.popleft().payload)  # type: ignore[union-attr]
+                if peer._transport is not None:
+                    peer._transport.answer_pings(pings)
+                continue
             if peer._handed:
                 peer._handed = False  # taken already; its pump's continuation is scheduled
             elif not src and (peer._out_aborted or peer._phase in CLOSED_OUTGOING):
                 peer._pump_done()
             self._delivering = True
             cls = type(frame)
+            if cls is str or cls is bytes or cls is WTF8:
+                peer._buffered -= frame_size(frame)  # type: ignore[arg-type]
             if cls is str or (cls is bytes and self._binary_type != "blob"):
-                self._dispatch_from_runtime(_message_event(frame))  # type: ignore[arg-type]
+                self._dispatch_message(frame)  # type: ignore[arg-type]
             elif cls is CloseFrame:
                 self._receive_close(frame.code, frame.reason)  # type: ignore[union-attr]
             elif cls is ReadFailure:
@@ -174,11 +206,11 @@ class Pump(EventTarget):
         # Only reading ends get here, and a message never changes the phase
         # (TRANSITIONS[phase, RECV_MESSAGE] is DISPATCH for every reading phase).
         if type(data) is bytes and self._binary_type == "blob":
-            self._dispatch_from_runtime(_message_event(Blob._wrap(data)))
+            self._dispatch_message(Blob._wrap(data))
         elif type(data) is WTF8:
-            self._dispatch_from_runtime(_message_event(received_text(data)))
+            self._dispatch_message(received_text(data))
         else:
-            self._dispatch_from_runtime(_message_event(data))
+            self._dispatch_message(data)
 
     def _receive_close(self, code: int, reason: str) -> None:
         action = Action.RECV_CLOSE_HALF_OPEN if self._allow_half_open else Action.RECV_CLOSE
@@ -199,6 +231,7 @@ class Pump(EventTarget):
         # workerd's tryReleaseNative() after the close event.
         if (
             self._phase is Phase.CLOSED
+            and not self._read_failed  # a listener raised: the dispatch threw past tryReleaseNative()
             and not was_pumping
             and len(self._outgoing) == queued
             and self._peer._transport is None
@@ -233,38 +266,71 @@ class Pump(EventTarget):
         if pump_idle and peer._phase in CLOSED_INCOMING:
             peer._released = True
 
-    def _schedule_pump_done(self, turns: int) -> None:
-        """Run :meth:`_pump_done` in ``turns`` runtime turns.
-
-        A pump that handed its frame to a waiting reader resumes a turn later, and
-        its continuation enters JavaScript a turn after that (2); a pump whose
-        blocked send was taken resumes at once (1). These are turns like a
-        delivery's (they wait for user callbacks as deliveries do), so that they
-        keep their places among the deliveries they race with.
-        """
+    def _schedule_pump_done(self) -> None:
+        """Run :meth:`_pump_done` next turn: the pump has finished (its last frame was taken,
+        or it resumed after handing its last frame over), and its continuation gets back into
+        JavaScript as a task, in its place among the deliveries it races with."""
         cont = self._pump_cont
         if cont is None:
             cont = self._pump_cont = Once(self._pump_done)
-        if turns == 1:
-            cont.request()
-            return
-        hop = self._pump_hop
-        if hop is None:
-            hop = self._pump_hop = Once(cont.request)
-        hop.request()
+        cont.request()
+
+    def _untaken(self) -> int:
+        """Frames of this end the peer's read loop has not taken yet (the pump still has to send them)."""
+        return len(self._outgoing) - (1 if self._handed else 0)
+
+    def _pump_resumed(self) -> None:
+        """The pump resumed after handing a message to a waiting read loop: it has finished
+        unless more frames were queued in the same turn; its continuation runs next turn."""
+        if self._untaken() == 0:
+            self._schedule_pump_done()
 
     def _pump_done(self) -> None:
-        """The continuation after this end's outgoing pump finished (web-socket.c++ ensurePumping)."""
-        out = self._outgoing
-        if out and not (len(out) == 1 and self._handed):
-            return  # still sending: a later continuation decides
+        """The continuation after a run of this end's outgoing pump finished (web-socket.c++
+        ``ensurePumping``'s ``.then``).
+
+        It looks at the end's state when it runs, not when the pump finished: a frame queued
+        in between (an automatic reply to a Close, a send in a listener) started a new pump,
+        and this continuation still acts. With the peer gone (``outgoingAborted``) it reports
+        "Network connection lost."; with both directions closed it releases the end, which
+        cancels a pump still running (see :meth:`_cancel_pump`).
+        """
         if self._out_aborted:
             # The peer let go before this continuation ran (even if the whenAborted task
             # has released this end already): reportError().
             self._released = True
             self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
         elif self._phase is Phase.CLOSED:
-            self._release_native()
+            if self._released or self._untaken() == 0 or self._peer._transport is not None:
+                self._release_native()
+            else:
+                self._cancel_pump()
+
+    def _cancel_pump(self) -> None:
+        """An earlier pump's continuation releases the end while a newer pump is still sending.
+
+        ``state.init<Released>()`` destroys the end's ``Accepted``: its canceler cancels the
+        running pump, whose rejection reports "Network connection lost." on this end, and the
+        end of kj's pipe goes with it, so the frames it had not handed over are lost. The peer's
+        whenAborted task sets its ``outgoingAborted``, and its read loop, after the frames it
+        took already, fails with DISCONNECTED: close 1006 if no Close had reached it
+        (workerd's comment on PR 1535 describes this race for hibernatable sockets).
+        """
+        out = self._outgoing
+        keep = 1 if self._handed else 0
+        while len(out) > keep:
+            out.pop()
+        self._released = True
+        self._dead = True
+        self._schedule_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
+        peer = self._peer
+        if peer._released:
+            return
+        peer._out_aborted = True
+        if peer._untaken() == 0 and peer._phase in CLOSED_INCOMING:
+            peer._released = True
+        if peer._reading and not out and not peer._delivering and not peer._delivery.scheduled:
+            schedule(peer._peer_gone)
 
     def _peer_gone(self) -> None:
         """The peer's end was destroyed without a Close.
@@ -294,9 +360,14 @@ class Pump(EventTarget):
             return
         hibernatable = self._handler is not None
         action = Action.RECV_DISCONNECT_HIBERNATABLE if hibernatable else Action.RECV_DISCONNECT
-        if (self._phase, action) not in TRANSITIONS:
-            return  # the end errored meanwhile (CLOSED): its read loop is over, nothing to dispatch
-        t = transition(self._phase, action)
+        if (self._phase, action) in TRANSITIONS:
+            after = transition(self._phase, action).next
+        elif self._errored and not self._read_failed:
+            # The end's pump reported an error, but its read loop still runs: it reports the
+            # disconnect as workerd's does, with readyState 3 (gen-544aff86).
+            after = self._phase
+        else:
+            return  # the read loop itself failed: it is over, nothing to dispatch
         self._reading = False
         # workerd dispatches this close after its read loop has ended: a listener's
         # exception is only reported there, it cannot error the socket (measured).
@@ -309,7 +380,7 @@ class Pump(EventTarget):
             begin_dispatch(event, self, trusted=True)
             self._dispatch_reporting(event)
             end_dispatch(event)
-        self._phase = t.next
+        self._phase = after
 
     def _schedule_error(self, error: BaseException, message: str) -> None:
         def report() -> None:
@@ -330,6 +401,10 @@ class Pump(EventTarget):
         if self._errored:
             return True
         t = transition(self._phase, action)
+        # workerd sets outgoingAborted only after the error event: inside it, an end that
+        # had not closed its outgoing side still sends, and close() rethrows the error
+        # (assertNoError) (gen-2d3d4afe, gen-1ec73a78).
+        outgoing_open = self._phase is Phase.OPEN or self._phase is Phase.CLOSE_RECEIVED
         self._errored = True
         self._phase = t.next
         event = ErrorEvent(message=message, error=error)
@@ -343,6 +418,8 @@ class Pump(EventTarget):
         if self._pair._recorders:
             self._record_event(event)
         spec_compliant = self._pair._compat.spec_compliant_dispatch_exceptions
+        if outgoing_open:
+            self._stuck_error = error
         begin_dispatch(event, self, trusted=True)
         try:
             for fn in self._each_listener("error"):
@@ -354,10 +431,11 @@ class Pump(EventTarget):
                     if self._pair._recorders:
                         self._record_note("listener raised", text)
                     if not spec_compliant:
-                        self._stuck_error = error
+                        # reportError is cut short: outgoingAborted is never set.
                         return False
         finally:
             end_dispatch(event)
+        self._stuck_error = None
         return True
 
     # ------------------------------------------------------------------ internals: dispatch
@@ -371,6 +449,7 @@ class Pump(EventTarget):
             # (With spec-compliant dispatch the exception was noted as it was reported.)
             self._record_note("listener raised", text)
         self._reading = False
+        self._read_failed = True
         message = uncaught_message(exc)
         schedule(lambda: self._read_loop_failed(exc, message))
 
@@ -379,6 +458,10 @@ class Pump(EventTarget):
             return  # an error listener raised (before 2026-09-15): the end is never released
         self._dead = True
         peer = self._peer
+        if self._phase is Phase.CLOSED and self._untaken() == 0 and peer._transport is None:
+            # A close listener raised: the read loop's reportError() lets go of the end
+            # (its close event never reached tryReleaseNative()).
+            self._release_native()
         if peer._transport is not None:
             peer._transport.peer_died()
         elif not self._outgoing and (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -9,7 +10,20 @@ from ..events import Blob
 from ..recorder import Record, Recorder, close_code_meaning
 from ..socket import WebSocketPair
 
-__all__ = ["END_NAMES", "KIND_NAMES", "Source", "as_recorder", "describe_error", "row_of", "state_name"]
+__all__ = [
+    "END_NAMES",
+    "KIND_NAMES",
+    "STYLE",
+    "Source",
+    "style_tag",
+    "as_recorder",
+    "describe_error",
+    "row_of",
+    "state_name",
+]
+
+#: The widgets' style sheet: the colours (theme-aware, each checked for contrast) and layout.
+STYLE = (pathlib.Path(__file__).parent / "widgets.css").read_text()
 
 #: The two ends, in the order the widgets show them.
 END_NAMES = ("client", "server")
@@ -34,6 +48,11 @@ def as_recorder(source: Source, *, limit: int | None = 100_000) -> Recorder:
             f"a widget observes a Recorder, a WebSocketPair or a list of WebSocketPairs, not {source!r}"
         )
     return Recorder(*pairs, limit=limit)
+
+
+def style_tag() -> str:
+    """The style sheet as a ``<style>`` element, for the widgets built from ipywidgets' own."""
+    return f"<style>{STYLE}</style>"
 
 
 def state_name(state: int) -> str:

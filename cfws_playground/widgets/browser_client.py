@@ -41,6 +41,7 @@ import traitlets
 
 from ..bridge import Server
 from ..recorder import Record
+from ._common import STYLE
 
 __all__ = ["MODES", "BrowserClient", "Route", "client_route"]
 
@@ -176,7 +177,7 @@ class BrowserClient(anywidget.AnyWidget):
     """
 
     _esm = _HERE / "browser_client.js"
-    _css = _HERE / "browser_client.css"
+    _css = STYLE + (_HERE / "browser_client.css").read_text()
 
     route_info = traitlets.Dict().tag(sync=True)
     hello = traitlets.Unicode("").tag(sync=True)

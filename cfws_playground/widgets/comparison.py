@@ -16,6 +16,7 @@ import ipywidgets as w
 
 from ..fidelity.compare import Comparison, Result
 from ..fidelity.scenario import config_key
+from ._common import style_tag
 
 __all__ = ["ComparisonView"]
 
@@ -24,8 +25,14 @@ _FILTERS = {
     "deliberate": ("deliberate",),
     "all": ("same", "differs", "deliberate", "missing"),
 }
-DIFFERS_BACKGROUND = "rgba(198, 40, 40, 0.18)"
-_COLORS = {"same": "#2e7d32", "differs": "#c62828", "deliberate": "#ef6c00", "missing": "#616161"}
+DIFFERS_BACKGROUND = "var(--cfws-differs, rgba(198, 40, 40, 0.18))"
+#: Each status in a colour of the widgets' style sheet (fallback: its light-theme value).
+_COLORS = {
+    "same": "var(--cfws-ok, #1b5e20)",
+    "differs": "var(--cfws-error, #b71c1c)",
+    "deliberate": "var(--cfws-warn, #a84300)",
+    "missing": "var(--cfws-muted, #616161)",
+}
 
 
 def _label(r: Result) -> str:
@@ -39,7 +46,9 @@ def side_by_side_html(r: Result) -> str:
         # A translucent red over the theme's own background: light pink under dark text in a
         # light theme, dark red under light text in a dark one (a fixed #ffebee was 1.14:1 there).
         style = "" if same else f' style="background:{DIFFERS_BACKGROUND}"'
-        rows.append(f"<tr{style}><td><code>{html.escape(x)}</code></td><td><code>{html.escape(y)}</code></td></tr>")
+        rows.append(
+            f"<tr{style}><td><code>{html.escape(x)}</code></td><td><code>{html.escape(y)}</code></td></tr>"
+        )
     head = (
         f"<p><b>{html.escape(r.scenario.name)}</b> [{html.escape(config_key(r.config))}] "
         f'<span style="color:{_COLORS[r.status]}">{r.status}</span>: {html.escape(r.scenario.about)}</p>'
@@ -64,10 +73,11 @@ class ComparisonView(w.VBox):  # type: ignore[misc]
         self.filter = w.ToggleButtons(options=list(_FILTERS), value=show, description="show")
         self.runs = w.Select(rows=8, layout=w.Layout(width="100%"))
         self.detail = w.HTML()
-        self.summary = w.HTML(f"<p>{html.escape(comparison.summary())}</p>")
+        self.summary = w.HTML(f"{style_tag()}<p>{html.escape(comparison.summary())}</p>")
         self.filter.observe(self._refilter, names="value")
         self.runs.observe(self._show, names="value")
         super().__init__([self.summary, self.filter, self.runs, self.detail], **kwargs)
+        self.add_class("cfws-comparison")
         self._refilter()
 
     def _visible(self) -> list[Result]:

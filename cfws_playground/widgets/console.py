@@ -25,7 +25,7 @@ import ipywidgets as w
 from ..compat import FLAGS, compatibility
 from ..recorder import Recorder
 from ..socket import WebSocket, WebSocketPair
-from ._common import END_NAMES, describe_error, state_name
+from ._common import END_NAMES, describe_error, state_name, style_tag
 from ._throttle import Coalescer
 from .event_stream import EventStream
 
@@ -154,11 +154,13 @@ class PairConsole(w.VBox):  # type: ignore[misc]
                 self._guard(lambda ch, end=end: self._binary_type_chosen(end, ch["new"])), names="value"
             )
         self.new_pair_button.on_click(self._guard(lambda _b: self.new_pair(self.compat.value or None)))
-        header = w.HBox([self.compat, self.new_pair_button, self.pair_label])
+        # The style sheet travels with the console: its colours follow the theme.
+        header = w.HBox([self.compat, self.new_pair_button, self.pair_label, w.HTML(style_tag())])
         children: list[Any] = [header, *(c.box for c in self.ends.values()), self.error_view]
         if self.stream is not None:
             children.append(self.stream)
         super().__init__(children)
+        self.add_class("cfws-console")
         self._refresh()
         # The labels follow the recorder, not only the console's own actions: the
         # runtime finishes a close handshake (2 CLOSING -> 3 CLOSED) turns later.

@@ -24,7 +24,7 @@ import anywidget
 import traitlets
 
 from ..recorder import Record, format_table
-from ._common import END_NAMES, KIND_NAMES, Source, as_recorder, row_of
+from ._common import END_NAMES, KIND_NAMES, STYLE, Source, as_recorder, row_of
 from ._throttle import DEFAULT_RATE, Coalescer
 
 __all__ = ["EventStream"]
@@ -59,7 +59,7 @@ class EventStream(anywidget.AnyWidget):
     """
 
     _esm = _HERE / "event_stream.js"
-    _css = _HERE / "widgets.css"
+    _css = STYLE
 
     ends = traitlets.List(traitlets.Unicode(), default_value=list(END_NAMES)).tag(sync=True)
     kinds = traitlets.List(traitlets.Unicode(), default_value=list(KIND_NAMES)).tag(sync=True)

@@ -22,6 +22,7 @@ import traitlets
 
 from ..durable import DurableObjectNamespace, ObjectView, namespaces, snapshot
 from ..recorder import preview
+from ._common import STYLE
 
 __all__ = ["DurableObjectInspector"]
 
@@ -52,7 +53,7 @@ class DurableObjectInspector(anywidget.AnyWidget):
     """
 
     _esm = _HERE / "inspector.js"
-    _css = _HERE / "widgets.css"
+    _css = STYLE
 
     objects = traitlets.List(traitlets.Dict()).tag(sync=True)
 

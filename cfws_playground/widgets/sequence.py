@@ -17,8 +17,6 @@ The widget redraws at most ~20 times a second and keeps a bounded window.
 from __future__ import annotations
 
 import html
-import math
-import pathlib
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,15 +25,17 @@ import anywidget
 import traitlets
 
 from ..recorder import Record, close_code_meaning, preview
-from ._common import Source, as_recorder, state_name
+from ._common import STYLE, Source, as_recorder, state_name
 from ._throttle import Coalescer
 
 __all__ = [
     "Arrow",
     "Diagram",
     "FrameMatcher",
+    "Placed",
     "SequenceDiagram",
     "diagram",
+    "layout",
     "render_svg",
     "render_text",
 ]
@@ -209,100 +209,292 @@ def diagram(
 
 
 _X = {"client": 150, "server": 610}
-#: How far an arrow's label sits above its line (its baseline, in px).
-_LABEL_GAP = 4
-#: Where a label below its line has its baseline (the gap plus the text's height).
-_LABEL_BELOW = 13
-#: How far along its arrow, from the sender, a label starts (px).
-_LABEL_START = 16
 _TOP = 48
-_DY = 26
+#: Row height: a label above its line and the mark of the row above keep clear of each other.
+_DY = 28
 _WIDTH = 760
+#: The text's font size, and the advance of one character of a monospace font at that size
+#: (DejaVu Sans Mono, Liberation Mono, Menlo: 0.60-0.61 em; a little more, to be safe).
+_FONT = 11
+_CHAR = 6.8
+#: A text's box around its baseline: the font's ascent above, its descent below (px).
+_ASCENT = 11
+_DESCENT = 3
+#: Space kept between a label and its line, and how far from a lifeline a label starts (px).
+_GAP = 3
+_INSET = 16
+#: A label cut to fit keeps at least this many characters (then "…"; the whole text is its tooltip).
+_SHORTEST = 12
+#: How far a label slides along its line between two places tried (px).
+_SLIDE = 24
+
+_ROLE_FALLBACK = {
+    "client": "#1565c0",
+    "server": "#bf360c",
+    "error": "#b71c1c",
+    "background": "#ffffff",
+}
+
+
+def _paint(**roles: str) -> str:
+    """A ``style`` attribute painting ``fill``/``stroke`` in colours of the widgets' style sheet.
+
+    Those follow the theme; the fallbacks are the light theme's colours, for an SVG shown
+    without the style sheet. The role ``"text"`` is the page's own text colour.
+    """
+    parts = [
+        f"{prop}:currentColor" if role == "text" else f"{prop}:var(--cfws-{role}, {_ROLE_FALLBACK[role]})"
+        for prop, role in roles.items()
+    ]
+    return f'style="{";".join(parts)}"'
 
 
 def _y(row: int) -> int:
     return _TOP + row * _DY + _DY // 2
 
 
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A text of the diagram where it is drawn: what it says, its box, and its anchor point.
+
+    Attributes:
+        kind: ``"lifeline"``, ``"state"``, ``"mark"``, ``"dropped"`` or ``"label"`` (an arrow's).
+        text: what is drawn (a label cut to fit ends with "…").
+        full: the whole text (the tooltip of a cut label).
+        box: ``(left, top, right, bottom)`` in the SVG's coordinates, estimated from the font.
+        x, y: where the text starts (``text-anchor`` start) and its baseline.
+        arrow: the index of the label's arrow in :attr:`Diagram.arrows`, else -1.
+    """
+
+    kind: str
+    text: str
+    full: str
+    box: Box
+    x: float
+    y: float
+    arrow: int = -1
+
+
+def _width(text: str) -> float:
+    return len(text) * _CHAR
+
+
+def _text_box(x: float, baseline: float, text: str) -> Box:
+    return (x, baseline - _ASCENT, x + _width(text), baseline + _DESCENT)
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _crosses(seg: tuple[float, float, float, float], box: Box) -> bool:
+    """Whether the segment ``(x1, y1, x2, y2)`` passes through ``box`` (Liang-Barsky clipping)."""
+    x1, y1, x2, y2 = seg
+    dx, dy = x2 - x1, y2 - y1
+    lo, hi = 0.0, 1.0
+    for p, q in ((-dx, x1 - box[0]), (dx, box[2] - x1), (-dy, y1 - box[1]), (dy, box[3] - y1)):
+        if p == 0:
+            if q < 0:
+                return False
+        else:
+            t = q / p
+            if p < 0:
+                lo = max(lo, t)
+            else:
+                hi = min(hi, t)
+            if lo > hi:
+                return False
+    return True
+
+
+def _arrow_line(a: Arrow) -> tuple[float, float, float, float]:
+    x1, x2 = _X[a.sender], _X[a.receiver]
+    direction = 1 if x2 > x1 else -1
+    return (x1, _y(a.sent_row), x2 - direction * 8, _y(a.received_row))
+
+
+def layout(d: Diagram) -> list[Placed]:
+    """Where every text of the diagram goes, no two of them overlapping.
+
+    Lifeline heads, readyStates (outside the lifelines) and marks (inside, at their
+    row) have fixed places. Each arrow's label is level, so it reads easily, and goes
+    just above its line, near the sender or further along (clear of the line's highest
+    point under it, so it never crosses its own line), at the first place that touches
+    no text placed before it and no arrow's line. When no place above is clear, it
+    takes the first place (above, then below its line) that touches no other text:
+    another arrow's line may pass behind it, drawn over with a halo of the background.
+    When none is free the label is cut shorter (ending in "…", the whole text kept as
+    its tooltip) and tried again; as a last resort it goes where it touches the fewest
+    others.
+    """
+    height = _TOP + max(len(d.rows), 1) * _DY + 16
+    placed: list[Placed] = []
+    for end, middle in _X.items():
+        box = (middle - 50, 6, middle + 50, 30)
+        placed.append(Placed("lifeline", end, end, box, middle - _width(end) / 2, 22))
+    if d.dropped:
+        text = f"({d.dropped} earlier steps not drawn)"
+        start = _WIDTH / 2 - _width(text) / 2
+        placed.append(Placed("dropped", text, text, _text_box(start, 42, text), start, 42))
+    # readyState on the outer side of the lifeline, marks on the inner side.
+    for row, end, st in d.states:
+        text = state_name(st)
+        start = _X[end] - 10 - _width(text) if end == "client" else _X[end] + 10
+        placed.append(Placed("state", text, text, _text_box(start, _y(row) + 4, text), start, _y(row) + 4))
+    for row, end, text in d.marks:
+        start = _X[end] + 10 if end == "client" else _X[end] - 10 - _width(text)
+        placed.append(Placed("mark", text, text, _text_box(start, _y(row) - 6, text), start, _y(row) - 6))
+    lines = [_arrow_line(a) for a in d.arrows]
+    for index, a in enumerate(d.arrows):
+        placed.append(_place_label(index, a, lines, placed, height))
+    return placed
+
+
+def _candidates(line: tuple[float, float, float, float], text: str) -> list[tuple[bool, float, float]]:
+    """Where ``text`` may go, in order of preference: (above its line?, start, baseline).
+
+    Above the line, from near the sender along to near the receiver (in steps of
+    :data:`_SLIDE`), each clear of the line's highest point under it; then below it,
+    near the receiver and near the sender, clear of its lowest point.
+    """
+    x1, y1, x2, y2 = line
+    width = _width(text)
+    left, right = min(x1, x2), max(x1, x2)
+    toward = 1 if x2 > x1 else -1
+    near_sender = x1 + _INSET if toward > 0 else x1 - _INSET - width
+    near_receiver = x2 - _INSET - width if toward > 0 else x2 + _INSET
+    room = max(0.0, (near_receiver - near_sender) * toward)
+
+    def line_y(x: float) -> float:
+        return y1 if x2 == x1 else y1 + (y2 - y1) * (min(max(x, left), right) - x1) / (x2 - x1)
+
+    def ys(start: float) -> tuple[float, float]:
+        return line_y(start), line_y(start + width)
+
+    starts = [near_sender + toward * step for step in range(0, int(room) + 1, _SLIDE)]
+    if not starts or starts[-1] != near_receiver:
+        starts.append(near_receiver)
+    spots = [(True, start, min(ys(start)) - _GAP - _DESCENT) for start in starts]
+    spots += [(False, start, max(ys(start)) + _GAP + _ASCENT) for start in (near_receiver, near_sender)]
+    return spots
+
+
+def _place_label(
+    index: int,
+    a: Arrow,
+    lines: list[tuple[float, float, float, float]],
+    placed: list[Placed],
+    height: float,
+) -> Placed:
+    def clashes(box: Box) -> tuple[int, int]:
+        """(texts touched, its own line crossed or outside the picture; other lines crossed)."""
+        hard = sum(1 for p in placed if _overlap(box, p.box)) + _crosses(lines[index], box)
+        if box[0] < 0 or box[2] > _WIDTH or box[1] < 0 or box[3] > height:
+            hard += 1
+        soft = sum(1 for i, seg in enumerate(lines) if i != index and _crosses(seg, box))
+        return hard, soft
+
+    full = a.label
+    fallback: tuple[tuple[int, int], Placed] | None = None
+    length = len(full)
+    while True:
+        text = full if length >= len(full) else full[: length - 1] + "…"
+        usable: list[tuple[bool, int, Placed]] = []
+        for above, x, baseline in _candidates(lines[index], text):
+            box = _text_box(x, baseline, text)
+            hard, soft = clashes(box)
+            spot = Placed("label", text, full, box, x, baseline, index)
+            if hard == 0:
+                usable.append((above, soft, spot))
+            if fallback is None or (hard, soft) < fallback[0]:
+                fallback = ((hard, soft), spot)
+        # Above its line and clear of everything; else the first place that touches no other
+        # text, another arrow's line passing behind it (it is drawn over the line with a halo).
+        clear = [spot for above, soft, spot in usable if above and soft == 0]
+        if clear:
+            return clear[0]
+        if usable:
+            return usable[0][2]
+        if length <= _SHORTEST:
+            assert fallback is not None
+            return fallback[1]
+        length = max(_SHORTEST, length - 8)
+
+
 def render_svg(d: Diagram) -> str:
-    """Draw the diagram as a standalone SVG string (no scripts, no external resources)."""
+    """Draw the diagram as a standalone SVG string (no scripts, no external resources).
+
+    Colours come from the widgets' style sheet (``--cfws-*``, which follow JupyterLab's
+    light or dark theme), with the light theme's colours as fallbacks.
+    """
     e = html.escape
     height = _TOP + max(len(d.rows), 1) * _DY + 16
+    texts = layout(d)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="cfws-seq-svg" width="{_WIDTH}" '
-        f'height="{height}" viewBox="0 0 {_WIDTH} {height}" font-family="monospace" font-size="11">'
+        f'height="{height}" viewBox="0 0 {_WIDTH} {height}" font-family="monospace" font-size="{_FONT}">'
     ]
-    colours = {"client": "#1565c0", "server": "#e65100"}
     for end, x in _X.items():
         out.append(
             f'<g class="lifeline" data-end="{end}">'
-            f'<rect x="{x - 50}" y="6" width="100" height="24" rx="4" fill="white" '
-            f'stroke="{colours[end]}"/>'
-            f'<text x="{x}" y="22" text-anchor="middle" fill="{colours[end]}" '
+            f'<rect x="{x - 50}" y="6" width="100" height="24" rx="4" '
+            f"{_paint(fill='background', stroke=end)}/>"
+            f'<text x="{x}" y="22" text-anchor="middle" {_paint(fill=end)} '
             f'font-weight="bold">{end}</text>'
-            f'<line x1="{x}" y1="30" x2="{x}" y2="{height - 8}" stroke="{colours[end]}" '
+            f'<line x1="{x}" y1="30" x2="{x}" y2="{height - 8}" {_paint(stroke=end)} '
             f'stroke-dasharray="4 3"/></g>'
         )
-    if d.dropped:
-        out.append(
-            f'<text class="dropped" x="{_WIDTH // 2}" y="42" text-anchor="middle" '
-            f'fill="currentColor" opacity="0.8">({d.dropped} earlier steps not drawn)</text>'
-        )
+    for p in texts:
+        if p.kind == "dropped":
+            out.append(
+                f'<text class="dropped" x="{p.x:.1f}" y="{p.y}" {_paint(fill="text")}>{e(p.text)}</text>'
+            )
+    states = iter(p for p in texts if p.kind == "state")
     for row, end, st in d.states:
+        p = next(states)
         x, y = _X[end], _y(row)
-        # readyState on the outer side of the lifeline, marks on the inner side.
-        tx = x - 10 if end == "client" else x + 10
-        anchor = "end" if end == "client" else "start"
         out.append(
             f'<g class="state" data-end="{end}" data-state="{st}">'
-            f'<circle cx="{x}" cy="{y}" r="4" fill="{colours[end]}"/>'
-            f'<text x="{tx}" y="{y + 4}" text-anchor="{anchor}" fill="{colours[end]}">'
-            f"{e(state_name(st))}</text></g>"
+            f'<circle cx="{x}" cy="{y}" r="4" {_paint(fill=end)}/>'
+            f'<text x="{p.x:.1f}" y="{p.y}" {_paint(fill=end)}>{e(p.text)}</text></g>'
         )
-    for a in d.arrows:
-        x1, y1 = _X[a.sender], _y(a.sent_row)
-        x2, y2 = _X[a.receiver], _y(a.received_row)
+    labels = {p.arrow: p for p in texts if p.kind == "label"}
+    for index, a in enumerate(d.arrows):
+        x1, y1, line_end, y2 = _arrow_line(a)
+        x2 = _X[a.receiver]
         direction = 1 if x2 > x1 else -1
-        colour = "currentColor" if a.kind == "message" else "#c62828"  # the theme's text colour
+        role = "text" if a.kind == "message" else "error"
         head = f"{x2},{y2} {x2 - direction * 9},{y2 - 4} {x2 - direction * 9},{y2 + 4}"
-        # The label runs along its arrow, just above it, so it never crosses its own line
-        # (a level label at the midpoint of a slanted arrow does). It starts near the sender
-        # and reads left to right, so two arrows that cross keep their labels apart.
-        # An automatic reply leaves from the point where the Close it answers arrived, so the
-        # two lines meet there: its label goes below its line, away from the other arrow.
-        line_end = x2 - direction * 8  # where the line stops and the head begins
-        length = math.hypot(line_end - x1, y2 - y1)
-        mx = x1 + (line_end - x1) * _LABEL_START / length
-        my = y1 + (y2 - y1) * _LABEL_START / length
-        angle = math.degrees(
-            math.atan2(y2 - y1, line_end - x1) if line_end >= x1 else math.atan2(y1 - y2, x1 - line_end)
-        )
+        p = labels[index]
         sent = "" if a.sent_seq is None else str(a.sent_seq)
+        title = f"<title>{e(p.full)}</title>" if p.text != p.full else ""
         out.append(
             f'<g class="arrow" data-kind="{a.kind}" data-from="{a.sender}" data-to="{a.receiver}" '
-            f'data-sent="{sent}" data-received="{a.received_seq}">'
-            f'<line x1="{x1}" y1="{y1}" x2="{line_end}" y2="{y2}" stroke="{colour}" '
+            f'data-sent="{sent}" data-received="{a.received_seq}">{title}'
+            f'<line x1="{x1}" y1="{y1}" x2="{line_end}" y2="{y2}" {_paint(stroke=role)} '
             f'stroke-width="{1.5 if a.kind == "message" else 2.5}"/>'
-            f'<polygon points="{head}" fill="{colour}"/>'
-            f'<text x="{mx:.1f}" y="{my + (_LABEL_BELOW if a.automatic else -_LABEL_GAP):.1f}" '
-            f'text-anchor="{"start" if direction > 0 else "end"}" fill="{colour}" '
-            f'transform="rotate({angle:.2f} {mx:.1f} {my:.1f})">{e(a.label)}</text></g>'
+            f'<polygon points="{head}" {_paint(fill=role)}/>'
+            f'<text x="{p.x:.1f}" y="{p.y:.1f}" {_paint(fill=role, stroke="background")} '
+            f'stroke-width="3" paint-order="stroke">{e(p.text)}</text></g>'
         )
+    marks = iter(p for p in texts if p.kind == "mark")
     for row, end, text in d.marks:
+        p = next(marks)
         x, y = _X[end], _y(row)
         error = "✗" in text or text.startswith("← error")
-        tx = x + 10 if end == "client" else x - 10
-        anchor = "start" if end == "client" else "end"
-        colour = "#c62828" if error else "currentColor"
+        role = "error" if error else "text"
         shape = (
             f'<path d="M{x - 5},{y - 5} L{x + 5},{y + 5} M{x + 5},{y - 5} L{x - 5},{y + 5}" '
-            f'stroke="{colour}" stroke-width="2"/>'
+            f'{_paint(stroke=role)} stroke-width="2"/>'
             if error
-            else f'<rect x="{x - 4}" y="{y - 4}" width="8" height="8" fill="{colour}"/>'
+            else f'<rect x="{x - 4}" y="{y - 4}" width="8" height="8" {_paint(fill=role)}/>'
         )
         out.append(
             f'<g class="mark{" error" if error else ""}" data-end="{end}">{shape}'
-            f'<text x="{tx}" y="{y - 6}" text-anchor="{anchor}" fill="{colour}">{e(text)}</text></g>'
+            f'<text x="{p.x:.1f}" y="{p.y}" {_paint(fill=role)}>{e(p.text)}</text></g>'
         )
     out.append("</svg>")
     return "".join(out)
@@ -367,7 +559,7 @@ class SequenceDiagram(anywidget.AnyWidget):
     }
     export default { render };
     """
-    _css = pathlib.Path(__file__).parent / "widgets.css"
+    _css = STYLE
 
     svg = traitlets.Unicode("").tag(sync=True)
     arrows = traitlets.Int(0).tag(sync=True)

@@ -56,6 +56,7 @@ async def test_sql_errors_carry_workerds_texts(what: str, text: str) -> None:
 
 
 async def test_a_key_value_class_has_no_sql_as_in_workerd() -> None:
+    # storage.sql and storage.kv are there; using them raises (scenario do-sql-on-key-value-object)
     async with served("sql-notes") as server:
         assert await get_json(server, "/legacy") == [SQL_NOT_ENABLED, SYNC_KV_NOT_ENABLED]
 
@@ -80,7 +81,7 @@ def test_exec_runs_every_statement_and_reads_the_last() -> None:
     )
     assert cursor.columnNames == ["a", "n"]
     assert cursor.next() == {"done": False, "value": {"a": "x;y", "n": 3}}
-    assert cursor.next() == {"done": True}
+    assert cursor.next() == {"done": True, "value": None}  # JS's {done: true, value: undefined}
     with pytest.raises(WorkersError, match=ONLY_LAST_BINDS):
         sql.exec("SELECT ?; SELECT 1", 1)
     with pytest.raises(WorkersError, match="SQL code did not contain a statement."):
@@ -90,3 +91,92 @@ def test_exec_runs_every_statement_and_reads_the_last() -> None:
     with pytest.raises(TypeError):
         sql.exec("SELECT ?", object())
     assert sql.exec("SELECT x'00ff' AS b, NULL AS n").one() == {"b": b"\x00\xff", "n": None}
+
+
+def _sql() -> object:
+    from cfws_playground.durable.sql import SqlDatabases, SqlStorage
+
+    sql = SqlStorage(SqlDatabases(), "obj")
+    sql.exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)")
+    sql.exec("INSERT INTO t (v) VALUES ('a'), ('b'), ('c'), ('d')")
+    return sql
+
+
+@pytest.mark.parametrize(
+    ("query", "read"),
+    [
+        ("SELECT * FROM t WHERE v = 'c'", 4),  # a full scan reads every row, returns one
+        ("SELECT count(*) AS n FROM t", 4),
+        ("SELECT * FROM t WHERE k = 3", 1),
+        ("SELECT * FROM t WHERE k = 99", 1),  # the lookup that found nothing
+        ("SELECT * FROM t WHERE k > 2", 2),
+        ("SELECT 1 AS one", 0),
+        ("SELECT * FROM t; SELECT * FROM t WHERE k = 2", 1),  # only the last statement counts
+    ],
+)
+def test_rows_read_counts_rows_visited_not_returned(query: str, read: int) -> None:
+    cursor = _sql().exec(query)  # type: ignore[attr-defined]
+    cursor.toArray()
+    assert cursor.rowsRead == read
+
+
+def test_rows_written_counts_index_entries_and_the_schema() -> None:
+    from cfws_playground.durable.sql import SqlDatabases, SqlStorage
+
+    sql = SqlStorage(SqlDatabases(), "obj")
+    created = sql.exec("CREATE TABLE u (name TEXT PRIMARY KEY, n INTEGER)")
+    # the table's schema row, its index's, and the table's row again for its root page
+    assert (created.rowsRead, created.rowsWritten) == (1, 3)
+    assert sql.exec("INSERT INTO u VALUES ('a', 1), ('b', 2)").rowsWritten == 4
+    update = sql.exec("UPDATE u SET n = 3 WHERE n = 2")
+    assert (update.rowsRead, update.rowsWritten) == (2, 1)
+    again = sql.exec("CREATE TABLE IF NOT EXISTS u (x)")
+    assert (again.rowsRead, again.rowsWritten) == (0, 0)
+    deleted = sql.exec("DELETE FROM u")
+    empty = sql.exec("SELECT * FROM u")
+    assert (deleted.rowsRead, empty.toArray(), empty.rowsRead) == (0, [], 1)  # a scan of nothing reads one
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("SELEC 1", 'near "SELEC": syntax error at offset 0: SQLITE_ERROR'),
+        ("  SELECT * FRM t", 'near "FRM": syntax error at offset 11: SQLITE_ERROR'),
+        ("SELECT 1; SELEC 2", 'near "SELEC": syntax error at offset 0: SQLITE_ERROR'),
+        ("SELECT 'open", "unrecognized token: \"'open\" at offset 7: SQLITE_ERROR"),
+        (
+            "INSERT INTO t VALUES (1, 'dup')",
+            "UNIQUE constraint failed: t.k: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_PRIMARYKEY)",
+        ),
+        ("SELECT * FROM nope", "no such table: nope: SQLITE_ERROR"),
+    ],
+)
+def test_sqlite_errors_read_as_workerd_words_them(query: str, text: str) -> None:
+    from cfws_playground.errors import WorkersError
+
+    with pytest.raises(WorkersError) as caught:
+        _sql().exec(query)  # type: ignore[attr-defined]
+    assert str(caught.value) == text
+
+
+def test_raw_and_kv_list_are_iterators_with_to_array() -> None:
+    sql = _sql()
+    raw = sql.exec("SELECT k, v FROM t WHERE k < 3").raw()  # type: ignore[attr-defined]
+    assert next(raw) == [1, "a"]
+    assert raw.toArray() == [[2, "b"]]
+    assert raw.next() == {"done": True, "value": None}
+
+
+def test_database_size_starts_at_one_page_and_the_kv_table_comes_with_the_first_write() -> None:
+    from cfws_playground.durable.sql import SqlDatabases, SqlStorage
+    from cfws_playground.errors import WorkersError
+
+    databases = SqlDatabases()
+    sql = SqlStorage(databases, "obj")
+    assert sql.databaseSize == 4096
+    with pytest.raises(WorkersError, match="no such table: _cf_KV: SQLITE_ERROR"):
+        sql.exec("SELECT * FROM _cf_KV")
+    databases.database("obj").ensure_kv_table()
+    assert sql.databaseSize == 8192
+    with pytest.raises(WorkersError, match="access to _cf_KV.key is prohibited: SQLITE_AUTH"):
+        sql.exec("SELECT * FROM _cf_KV")

@@ -45,7 +45,8 @@ async def run_python_on_kit(code: str, date: str, flags: tuple[str, ...] = ()) -
     A flag the kit does not model gives one row saying so (the comparison then shows it).
     """
     # WebLoop's call_soon is a microtask with the global MessageChannel (from 2025-08-15,
-    # or the flag) and a timer without it: the kit's loop takes the same meaning for the run.
+    # or the flag) and a timer without it, and its call_later of at most 2 ms is a call_soon:
+    # the kit's loop takes the same meaning for the run.
     mode = webloop_call_soon(date)
     rest = []
     for flag in flags:
@@ -57,7 +58,7 @@ async def run_python_on_kit(code: str, date: str, flags: tuple[str, ...] = ()) -
         compat = compatibility(date=date, flags=rest)
     except ValueError as exc:
         return [f"the kit does not model this configuration: {str(exc).split(';')[0]}"]
-    set_call_soon(mode)
+    set_call_soon(mode, webloop=True)
     try:
         with dialect(), compat:
             env = types.SimpleNamespace()

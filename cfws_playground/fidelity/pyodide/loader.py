@@ -20,14 +20,13 @@ import importlib.util
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..workerd import Config, WorkerdNotFound, WorkerdServer, cache_dir as _workerd_cache_dir
+from ..workerd import Config, WorkerdNotFound, WorkerdServer, cache_dir as _workerd_cache_dir, npm_install
 
 __all__ = ["PYODIDE_VERSION", "PyodideServer", "find_pyodide", "install_pyodide", "python_files"]
 
@@ -71,24 +70,7 @@ def install_pyodide(*, quiet: bool = True) -> Path:
     Raises:
         WorkerdNotFound: npm is missing, or the install did not produce the package.
     """
-    found = _package_in(cache_dir())
-    if found:
-        return found
-    npm = shutil.which("npm")
-    if npm is None:
-        raise WorkerdNotFound(
-            "installing pyodide needs Node.js and npm (https://nodejs.org); npm is not on PATH"
-        )
-    prefix = cache_dir()
-    prefix.mkdir(parents=True, exist_ok=True)
-    (prefix / "package.json").write_text('{"private": true}\n')
-    cmd = [npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix), f"pyodide@{PYODIDE_VERSION}"]
-    out = subprocess.run(cmd, capture_output=quiet, text=True, timeout=600, check=False)
-    found = _package_in(prefix)
-    if out.returncode != 0 or found is None:
-        detail = (out.stderr or "").strip().splitlines()[-3:] if quiet else []
-        raise WorkerdNotFound(f"npm install pyodide@{PYODIDE_VERSION} failed: " + " / ".join(detail))
-    return found
+    return npm_install("pyodide", PYODIDE_VERSION, cache_dir(), _package_in, quiet=quiet)
 
 
 def python_files() -> dict[str, str]:

@@ -54,6 +54,7 @@ class Notes(DurableObject):
             elif what == "one":
                 self.sql.exec("SELECT body FROM notes").one()
             elif what == "internal":
+                self.ctx.storage.kv.put("seen", 1)  # _cf_KV is made by the first key-value write
                 self.sql.exec("SELECT * FROM _cf_KV")
             elif what == "transaction":
 
@@ -70,7 +71,7 @@ class Notes(DurableObject):
 class Legacy(DurableObject):
     async def fetch(self, request):
         out = []
-        for attempt in (lambda: self.ctx.storage.sql, lambda: self.ctx.storage.kv):
+        for attempt in (lambda: self.ctx.storage.sql.exec("SELECT 1"), lambda: self.ctx.storage.kv.get("k")):
             try:
                 attempt()
             except Exception as exc:
