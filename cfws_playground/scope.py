@@ -122,8 +122,9 @@ def install(loop: asyncio.AbstractEventLoop) -> None:
         return
     _installed.add(loop)
     # Both ways in are wrapped: CPython's call_later goes through call_at, Pyodide's
-    # WebLoop does the reverse (its call_later calls setTimeout itself). The timer is
-    # noted once, by whichever wrapper is entered first.
+    # WebLoop does the reverse (its call_later calls setTimeout itself, and so does its
+    # call_soon, through call_later(0)). A timer is noted once, by whichever wrapper is
+    # entered first; nothing call_soon schedules is a timer.
     busy = False
 
     def scoped(schedule: Callable[..., asyncio.TimerHandle]) -> Callable[..., asyncio.TimerHandle]:
@@ -154,6 +155,22 @@ def install(loop: asyncio.AbstractEventLoop) -> None:
 
     loop.call_at = scoped(loop.call_at)  # type: ignore[method-assign,assignment]
     loop.call_later = scoped(loop.call_later)  # type: ignore[method-assign,assignment]
+    call_soon = loop.call_soon
+
+    def unscoped_call_soon(
+        callback: Callable[..., object], *args: Any, context: contextvars.Context | None = None
+    ) -> asyncio.Handle:
+        # WebLoop's call_soon is a call_later(0): a callback run soon is not a timer.
+        nonlocal busy
+        if busy:
+            return call_soon(callback, *args, context=context)
+        busy = True
+        try:
+            return call_soon(callback, *args, context=context)
+        finally:
+            busy = False
+
+    loop.call_soon = unscoped_call_soon  # type: ignore[method-assign,assignment]
 
     def track(task: object, context: contextvars.Context | None) -> None:
         scope = _scope.get() if context is None else context.get(_scope)

@@ -357,14 +357,19 @@ RENDERED_CELL = """async (i) => {
   }
   const images = [];
   for (const img of cell.node.querySelectorAll('.jp-RenderedMarkdown img, .jp-OutputArea-output img')) {
-    let loaded = true;
-    try { await img.decode(); } catch (e) { loaded = false; }
-    images.push({src: img.getAttribute('src'), loaded, width: img.naturalWidth});
+    // JupyterLab resolves a relative src through the contents service, then the image loads.
+    const until = Date.now() + 20000;
+    while (!(img.complete && img.naturalWidth > 0) && Date.now() < until) {
+      await new Promise(r => setTimeout(r, 100));
+    }
+    images.push({src: img.getAttribute('src'), loaded: img.complete && img.naturalWidth > 0,
+                 width: img.naturalWidth});
   }
   const area = cell.model.type === 'code' ? cell.node.querySelector('.jp-OutputArea') : null;
   return {
     kind: cell.model.type,
     folded: cell.model.type === 'code' ? cell.outputHidden : false,
+    stored: cell.model.type === 'code' ? cell.model.outputs.length : 0,
     outputs: area ? [...area.querySelectorAll('.jp-OutputArea-output')].map(o => o.textContent) : [],
     images,
   };
@@ -428,6 +433,9 @@ def test_a_fresh_open_shows_the_stored_outputs_and_pictures(
         if lite_skipped(original):
             assert cell.source.startswith("# Not run in JupyterLite: ") and shown["outputs"] == [], where
             continue
+        assert shown["stored"] == len(cell.outputs), where  # the page has every stored output
+        if shown["folded"]:
+            continue  # a folded answer is not rendered until the learner opens it
         texts = stored_texts(cell)
         assert len(shown["outputs"]) == len(cell.outputs), where
         for text in texts:
