@@ -390,8 +390,7 @@ G('gen-18605964', "Found by the generator (gen-20261205-3762): the kit gives wor
 
 G('gen-882fbf66', "Found by the generator (gen-20261205-3772): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('b.onmessage', 'b.send(True)'), on('on a message as L4 once', "raise TypeError('boom')"), "a.send('x')", 'a.close(1014, 42)',
-  configs=(('2026-09-15', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-09-15', ()),))
 
 G('gen-8f38c0cb', "Found by the generator (gen-20261205-3854): the kit gives workerd's transcript.",
   microtask(timeout(5, on('on b message as L1', 'b.onmessage = None'))), 'sleep 5', 'off b message L1',
@@ -412,3 +411,11 @@ G('gen-1ec73a78', "Found by the generator (gen-20261205-3977): the kit gives wor
 G('gen-1054-acceptws-after-peer-errored', "Found by the generator (gen-20261205-1054), shrunk by hand: a hibernatable socket whose peer errored is no longer accepted in workerd.",
   'ctx.acceptWebSocket(b)', 'a.accept()', "a.close(3000, 'x')", on('on a message as L1', "raise TypeError('boom')"), "b.send('ping')", 'settle', "ctx.acceptWebSocket(b, ['t'])", 'ctx.getTags(b)', 'ctx.getWebSockets()',
   configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-1533-storage-await-three-hops', "Found by the generator (gen-20261206-1533), widened by hand: an await of a storage call resumes after the microtasks queued before it, three deep; a fourth runs after it.",
+  microtask(microtask(microtask(microtask("a.binaryType = 'x'")))), "await ctx.storage.put('k', 1)", 'a.readyState',
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-882-no-reply-once-peer-let-go', "Found by the generator (gen-20261205-3772), varied by hand: a message listener that raises fails its read loop a turn after the message; its peer, whose Close arrives once the raising end has let go, sends no automatic reply (readyState 2).",
+  'watch', 'a.accept()', 'b.accept()', on('a.onmessage', "raise TypeError('boom')"), "b.send('x')", "a.send('y')", 'a.close(1000)',
+  configs=(('2026-04-26', ()), ('2026-09-15', ()), ('2026-11-17', ()), ('2026-11-17', ('web_socket_manual_reply_to_close',))))
