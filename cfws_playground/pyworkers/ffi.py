@@ -60,6 +60,9 @@ class JsException(Exception):  # noqa: N818 - Pyodide's name
         return f"JsException({str(self)!r})"
 
 
+JsException.__module__ = "pyodide.ffi"  # as a traceback names it: pyodide.ffi.JsException: TypeError: ...
+
+
 class JsNull:
     """JavaScript's ``null`` as Pyodide shows it: the one value ``jsnull`` (``None`` is ``undefined``)."""
 

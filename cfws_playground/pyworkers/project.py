@@ -32,8 +32,9 @@ from ..durable.storage import Backend, MemoryBackend, SqliteBackend
 from ..http import Request, Response
 from ..worker import call_loosely
 from . import modules, packages
-from .jsobjects import JsRequest
-from .jsproxy import JsDurableObjectState, from_runtime
+from .ffi import JsException
+from .jsobjects import JsRequest, runtime_response
+from .jsproxy import JsDurableObjectState, from_runtime, python_error
 from .modules import dialect
 from .services import ServiceBinding
 from .triggers import Triggers, check_cron
@@ -421,6 +422,7 @@ def load_project(
     modules._cloudflare_workers.env = env  # `from workers import env`, as in the runtime
     if assets is not None:
         files, options = assets
+        notes.extend(f"assets: {warning}" for warning in files.rules.warnings)  # as wrangler warns
         if options.get("binding"):
             setattr(env, str(options["binding"]), files)
         try:
@@ -549,10 +551,20 @@ def binding(cls: type, env: Any, *, python: bool = False, **options: Any) -> Dur
         assert sdk is not None
         ns.request_adapter = SdkWorker(cls, sdk).request
         ns.response_adapter = kit_response
+        ns.error_adapter = _crossed_into_js
     if is_sdk or python:
         ns.ctx_adapter = JsDurableObjectState
         ns.handler_args_adapter = _handler_args
     return ns
+
+
+def _crossed_into_js(exc: Exception) -> Exception:
+    """What the caller of ``stub.fetch()`` gets when the object's Python ``fetch`` raised: the
+    ``PythonError`` the exception became in JavaScript (``pyodide.http`` then raises it as an
+    ``AbortError``, as in workerd: ``py-object-tags-python-list``)."""
+    if isinstance(exc, JsException) and exc.name == "PythonError":
+        return exc
+    return python_error(exc)
 
 
 def _handler_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -562,11 +574,12 @@ def _handler_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def kit_response(result: Any) -> Any:
-    """The runtime's ``Response`` inside an SDK ``Response`` (``js_object``); anything else as it is."""
+    """The runtime's ``Response`` inside an SDK ``Response`` (``js_object``) or a JS one; anything
+    else as it is."""
     if isinstance(result, Response):
-        return result
+        return runtime_response(result)
     inner = getattr(result, "js_object", None)
-    return inner if isinstance(inner, Response) else result
+    return runtime_response(inner) if isinstance(inner, Response) else result
 
 
 def _import_main(path: Path, where: str) -> types.ModuleType:

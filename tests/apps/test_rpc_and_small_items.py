@@ -1,4 +1,4 @@
-"""RPC to a WorkerEntrypoint over a service binding; to_js(bytes), run_sync, HTMLRewriter refused."""
+"""RPC to a WorkerEntrypoint over a service binding; to_js(bytes), run_sync, HTMLRewriter."""
 
 from __future__ import annotations
 
@@ -29,10 +29,11 @@ async def test_rpc_over_a_service_binding_and_the_dialects_small_items(path: str
         assert (status, body) == (200, answer)
 
 
-async def test_html_rewriter_is_refused_in_one_line(caplog: pytest.LogCaptureFixture) -> None:
+async def test_html_rewriter_transforms_a_response_from_python_workers_code() -> None:
     async with served("rpc") as server:
-        assert (await http(server, "/rewriter"))[0] == 500
-    assert "HTMLRewriter is not modelled by cfws-playground" in caplog.text
+        status, headers, body = await http(server, "/rewriter")
+    assert (status, headers["content-type"]) == (200, "text/html")
+    assert body == b'<p>Hi <a href="https://example.com/x">there</a> (external)</p>'
 
 
 async def test_run_sync_refuses_what_would_have_to_wait() -> None:

@@ -1015,3 +1015,9 @@ for _slug, _handler, _client, _about in _OBJECTS:
         ),
         tags=("durable", "sdk"),
     )
+
+
+# HTMLRewriter, in its own module.
+from .library_html import HTML_SCENARIOS  # noqa: E402
+
+PY_SCENARIOS.extend(HTML_SCENARIOS)
