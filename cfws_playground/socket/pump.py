@@ -476,16 +476,7 @@ class Pump(EventTarget):
         self._reading = False
         self._read_failed = True
         message = uncaught_message(exc)
-        if etype == "message":
-            # A message's read loop reports the failure a turn later than a close's: the
-            # peer's next event (its close, with the reply still possible) comes first
-            # (measured on workerd 2026-11-23 at every date: gen-882fbf66 and its variants).
-            def fail() -> None:
-                schedule(lambda: self._read_loop_failed(exc, message))
-
-            schedule(fail)
-        else:
-            schedule(lambda: self._read_loop_failed(exc, message))
+        schedule(lambda: self._read_loop_failed(exc, message))
 
     def _read_loop_failed(self, exc: BaseException, message: str) -> None:
         if not self._report_error(exc, message):
