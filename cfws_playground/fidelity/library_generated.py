@@ -435,4 +435,4 @@ G('gen-1533-storage-await-three-hops', "Found by the generator (gen-20261206-153
 
 G('gen-882-no-reply-once-peer-let-go', "Found by the generator (gen-20261205-3772), varied by hand: a message listener that raises fails its read loop a turn after the message; its peer, whose Close arrives once the raising end has let go, sends no automatic reply (readyState 2).",
   'watch', 'a.accept()', 'b.accept()', on('a.onmessage', "raise TypeError('boom')"), "b.send('x')", "a.send('y')", 'a.close(1000)',
-  configs=(('2026-04-26', ()), ('2026-09-15', ()), ('2026-11-17', ()), ('2026-11-17', ('web_socket_manual_reply_to_close',))))
+  configs=(('2026-11-17', ()),))
