@@ -31,6 +31,7 @@ __all__ = ["GATE_HOLDS", "GateHolds", "JsPromise", "gate_held", "settled", "star
 T = TypeVar("T")
 log = logging.getLogger("cfws_playground")
 
+
 class GateHolds:
     """The storage awaits in progress in one Durable Object; while there is one, its input
     gate lets no other event in (workerd: a storage operation holds the input gate;
