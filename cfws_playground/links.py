@@ -283,10 +283,13 @@ class Link:
             self.pong_after = payloads[-1]
             self.frames_queued()
             return
-        self._write_pong(payloads[0])
-        if len(payloads) > 1:
-            self._write_pong(payloads[-1])
+        self._write_pongs(payloads)
         self._written()
+
+    def _write_pongs(self, payloads: list[bytes]) -> None:
+        """Pongs for pings read together, as kj's queuePong answers them."""
+        for payload in payloads:
+            self._write_pong(payload)
 
     def _written(self) -> None:
         """A burst of writes is done (flush buffers here)."""

@@ -117,6 +117,11 @@ class _WireLink(Link):
         if ws is not None and ws.state is OPEN:
             ws.write_pong(payload)
 
+    def _write_pongs(self, payloads: list[bytes]) -> None:
+        ws = self.conn.ws
+        if ws is not None and ws.state is OPEN:
+            ws.answer_pings(payloads)
+
     def _write_close(self, code: int, reason: str) -> None:
         ws = self.conn.ws
         if ws is not None and ws.state is OPEN:

@@ -19,7 +19,9 @@ scenarios ``wire-raw-*``):
   nothing more is read, so a client still sending is reset (a hibernatable
   socket's connection stays open, unread, until the close timeout);
 * nothing after a client's Close is read;
-* pings read together get the first pong and the last (``queuePong``);
+* pings read together get the first pong and the last (``queuePong``), only
+  the last once a pong has gone out since the Worker's last message, and a
+  refusal's Close takes the place of a pong still waiting;
 * kj parses frames only as the Worker's read loop asks for its next message,
   so a ping after a message the Worker has not taken yet is answered only
   then: after whatever the Worker sent on that message (:class:`DeferredPing`).
@@ -214,14 +216,20 @@ class WorkerdProtocol(ServerProtocol):
         self.recv_frame(frame)
 
     def _pong(self, data: bytes) -> None:
-        """Answer a ping as kj does: pings read together get the first pong and the last (measured:
-        wire-raw-three-pings-in-one-write); websockets would answer each."""
+        """Answer a ping as kj's queuePong does; websockets would answer each.
+
+        Pings read together get the first pong and the last (measured:
+        wire-raw-three-pings-in-one-write), but only the last once a pong has gone out
+        since the Worker's last message: kj then chains the next control write behind
+        that one, and a newer pong replaces it before it is taken.
+        """
         link = self.link
         if link is not None and link.pong_after is not None:
             link.pong_after = data  # a pong already waits for the Worker's send: this one replaces it
             return
+        chained = self.pong_since_send
         self.pong_since_send = True
-        if not self._pong_written:
+        if not self._pong_written and not chained:
             self._pong_written = True
             self._write_control(Opcode.PONG, data)
         elif self._pong_slot is not None and self._pong_slot < len(self.writes):
@@ -264,9 +272,15 @@ class WorkerdProtocol(ServerProtocol):
         self.events.append(frame)
 
     def write_pong(self, payload: bytes) -> None:
-        """A pong the Worker's read loop asked for (a :class:`DeferredPing`'s)."""
+        """The pong that waited for the Worker's frames (:attr:`Link.pong_after`)."""
         self.pong_since_send = True
         self._write_control(Opcode.PONG, payload)
+
+    def answer_pings(self, payloads: list[bytes]) -> None:
+        """Pings the Worker's read loop reached (:class:`DeferredPing`), read together."""
+        self._pong_written, self._pong_slot = False, None
+        for data in payloads:
+            self._pong(data)
 
     def _write_control(self, opcode: Opcode, payload: bytes) -> None:
         """A control frame, of any length (websockets refuses to write one over 125 bytes)."""
@@ -292,6 +306,14 @@ class WorkerdProtocol(ServerProtocol):
                 reason = "Message is too large"
             else:
                 reason = f"Message is too large: {(exc.current_size or 0) + exc.size} > {limit}"
+        if code != 1006 and self.state is OPEN:
+            # kj's queueClose: the Close takes the place of a pong still waiting to be written.
+            slot = self._pong_slot
+            if slot is not None and slot < len(self.writes):
+                del self.writes[slot]
+                self._pong_slot = None
+            if self.link is not None:
+                self.link.pong_after = None
         if code == 1006 or self.state is not OPEN:
             super().fail(code, reason)
         elif self.hibernatable:
