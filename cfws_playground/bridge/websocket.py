@@ -49,7 +49,7 @@ except ImportError:  # pragma: no cover - the pure-Python wheel
 
 from ..links import Link
 
-__all__ = ["DeferredPing", "WorkerdProtocol"]
+__all__ = ["DeferredPing", "DeferredRefusal", "WorkerdProtocol"]
 
 #: kj's refusals, word for word (``sendCloseDueToError`` in http.c++).
 RSV23 = "Received frame had RSV bits 2 or 3 set"
@@ -78,6 +78,17 @@ class DeferredPing:
 
     def __init__(self, data: bytes) -> None:
         self.data = data
+
+
+class DeferredRefusal:
+    """A frame kj refuses, read after a message the Worker has not taken yet: kj reads it (and
+    sends its Close) only when the Worker's read loop asks for the next message."""
+
+    __slots__ = ("code", "reason")
+
+    def __init__(self, code: int, reason: str) -> None:
+        self.code = code
+        self.reason = reason
 
 
 class WorkerdProtocol(ServerProtocol):
@@ -306,6 +317,18 @@ class WorkerdProtocol(ServerProtocol):
                 reason = "Message is too large"
             else:
                 reason = f"Message is too large: {(exc.current_size or 0) + exc.size} > {limit}"
+        if code != 1006 and self.state is OPEN and self._ping_waits():
+            # kj has not read this far yet: the Worker's read loop reaches the refusal after the
+            # messages before it, or never (found by the generator: gen-4943653c). Nothing after
+            # it is read.
+            self.events.append(DeferredRefusal(code, reason))  # type: ignore[arg-type]
+            self.parser = self._ignore_rest()
+            next(self.parser)
+            return
+        self.fail_now(code, reason)
+
+    def fail_now(self, code: int, reason: str) -> None:
+        """Refuse the connection as kj's ``sendCloseDueToError`` does (see :meth:`fail`)."""
         if code != 1006 and self.state is OPEN:
             # kj's queueClose: the Close takes the place of a pong still waiting to be written.
             slot = self._pong_slot
