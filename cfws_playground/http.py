@@ -243,6 +243,11 @@ class Response(_Body):
         """``webSocket`` as Python Workers spell it."""
         return self.webSocket
 
+    def _for_runtime(self) -> Response:
+        """The response as the runtime takes it from a Worker: itself (a JavaScript-shaped
+        subclass gives the kit's own ``Response`` behind it)."""
+        return self
+
     @property
     def ok(self) -> bool:
         """Mirrors ``Response.ok``: status in 200-299."""

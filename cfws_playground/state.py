@@ -188,6 +188,9 @@ TRANSITIONS: dict[tuple[Phase, Action], Transition] = {
     (P.OPEN, A.RECV_DISCONNECT): _ok(P.DISCONNECTED, E.DISPATCH_THEN_CHANGE),
     (P.CLOSE_SENT, A.RECV_DISCONNECT): _ok(P.CLOSED, E.DISPATCH_THEN_CHANGE),
     (P.ERRORED, A.RECV_DISCONNECT): _ok(P.ERRORED, E.DISPATCH_THEN_CHANGE),
+    # An end that sent its Close and then reported an error still reads: when its peer
+    # goes, close 1006 follows the error (closedIncoming is still false: gen-66155e50).
+    (P.CLOSED, A.RECV_DISCONNECT): _ok(P.CLOSED, E.DISPATCH_THEN_CHANGE),
     # For a Durable Object's hibernatable end the hibernation manager ends the read
     # loop itself and never marks the outgoing side aborted: a close() in
     # webSocketClose still completes (readyState 3; observed: do-send-after-drop).

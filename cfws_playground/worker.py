@@ -177,7 +177,7 @@ async def _run_fetch(
         result = await result
     if not isinstance(result, Response):
         raise TypeError(NOT_A_RESPONSE)
-    return result
+    return result._for_runtime()
 
 
 async def dispatch_fetch(

@@ -977,10 +977,11 @@ async def check_quiet_ping(cls: type) -> None:
             ada = await _join(worker, env, "ada")
     except Exception as exc:  # noqa: BLE001
         text = _raised(exc)
-        if "Please use the 'new' operator" in text:
+        seen = text.replace("\\'", "'")  # a PythonError's traceback, quoted inside the rejection
+        if "Please use the 'new' operator" in seen:
             return _hint(f"{text}: a JavaScript class is made with .new() in Python Workers: "
                          "WebSocketRequestResponsePair.new('ping', 'pong')")
-        if "not of type 'WebSocketRequestResponsePair'" in text or "tuple" in text:
+        if "not of type 'WebSocketRequestResponsePair'" in seen or "tuple" in seen:
             what = f"a {passed[-1].__name__}" if passed else "something else"
             return _hint(f"{text}: you passed {what}. setWebSocketAutoResponse takes one "
                          "WebSocketRequestResponsePair, made with "

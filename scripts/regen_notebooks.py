@@ -19,7 +19,11 @@ What is normalised, so that two runs give identical files:
   cell metadata is dropped;
 * consecutive pieces of one stream are one output (where the kernel cut them depends
   on when it flushed);
-* notebook metadata is reduced to the ``python3`` kernelspec and the language name;
+* notebook metadata is reduced to the ``python3`` kernelspec and the ``language_info`` the
+  kernel reported. JupyterLab writes its kernel's ``language_info`` into a notebook as soon
+  as the kernel starts, and a notebook whose stored one differs (a bare language name, or
+  another Python version) shows as modified the moment it opens. Regenerate with the
+  workshop's Python (``binder/runtime.txt``) so that a chapter opens unmodified there;
 * cell ids are ``<NN>-<index>``, stable across edits elsewhere in the file;
 * a displayed widget keeps its text form only (its view names a random model id).
 
@@ -116,8 +120,9 @@ def coalesce_streams(outputs: list[nbformat.NotebookNode]) -> list[nbformat.Note
 
 
 def normalise(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
+    language = nb.metadata.get("language_info") or {"name": "python"}
     nb.metadata = nbformat.NotebookNode(
-        kernelspec=nbformat.NotebookNode(KERNELSPEC), language_info=nbformat.NotebookNode(name="python")
+        kernelspec=nbformat.NotebookNode(KERNELSPEC), language_info=nbformat.from_dict(language)
     )
     for i, cell in enumerate(nb.cells):
         cell.id = f"{stem[:2]}-{i:02d}"

@@ -46,16 +46,13 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 
-def _open(description: str, *names: str) -> dict[str, str]:
-    return dict.fromkeys(names, description)
-
-
-#: Differences the Python scenarios found that the kit's dialect has not fixed yet, with what differs.
+#: Differences the Python scenarios found that the kit's dialect has not fixed yet, with what differs
+#: (``{"py-name": "what differs"}``).
 OPEN_PYTHON: dict[str, str] = {
-    "py-sdk-response-101": "the SDK Response's js_object is a JsProxy(Response) in Pyodide; a kit object",
-    "py-object-tags-python-list": "acceptWebSocket(ws, a Python list) is refused on both with the same "
-    "TypeError; the caller of stub.fetch() gets it as an AbortError wrapping the JsException in workerd, "
-    "as the JsException itself on the kit",
+    "py-await-rejected-js-error": (
+        "the kit's js.Error is a Python exception class, raised as itself when a promise rejected "
+        "with it is awaited; Pyodide raises JsException (name 'Error') for any JS error"
+    ),
 }
 
 

@@ -14,7 +14,9 @@ A request that matches an asset gets it without the Worker (GET and HEAD); one
 that matches none reaches the Worker, if there is one. With a Worker, the
 single-page-application fallback is for navigation requests only
 (``Sec-Fetch-Mode: navigate``), as on Cloudflare today; other requests reach the Worker.
-Not modelled: ``_headers`` and ``_redirects`` files, ``.assetsignore``.
+The folder's ``_redirects`` and ``_headers`` files apply as on Cloudflare
+(:mod:`.asset_rules`): redirects before any asset and before the Worker, custom
+headers on every response the assets give. Not modelled: ``.assetsignore``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 from ..durable.ids import JsClass
 from ..http import Request, Response
 from ..promise import JsPromise, started
+from .asset_rules import AssetRules, is_rule_file
 
 __all__ = ["AssetRouter", "Assets", "AssetsConfigError"]
 
@@ -70,13 +73,14 @@ class Assets:
             )
         self.html_handling = html_handling
         self.not_found_handling = not_found_handling
+        self.rules = AssetRules(self.directory, html_handling=html_handling)
 
     # ---------------------------------------------------------------- lookup
 
     def _file(self, path: str) -> Path | None:
         """The file for URL path ``path`` (decoded), if there is one inside the folder."""
         relative = path.lstrip("/")
-        if not relative or "\x00" in relative:
+        if not relative or "\x00" in relative or is_rule_file(relative):
             return None
         candidate = (self.directory / relative).resolve()
         if not candidate.is_relative_to(self.directory) or not candidate.is_file():
@@ -140,10 +144,22 @@ class Assets:
         return Response(None, status=404)
 
     def answer(self, request: Request, *, fallback: bool = True) -> Response | None:
-        """The asset response for ``request``; None when nothing matches and not ``fallback``."""
+        """The asset response for ``request``; None when nothing matches and not ``fallback``.
+
+        ``_redirects`` comes first; ``_headers`` applies to whatever the assets answer.
+        """
+        response = self._answer(request, fallback=fallback)
+        return None if response is None else self.rules.apply_headers(request.url, response)
+
+    def _answer(self, request: Request, *, fallback: bool) -> Response | None:
         parts = urlsplit(request.url)
-        path = unquote(parts.path) or "/"
+        rewritten = self.rules.redirect(request.url) if self.rules else None
+        if isinstance(rewritten, Response):
+            return rewritten
+        path = unquote(rewritten or parts.path) or "/"
         found = self.resolve(path)
+        if found is None and rewritten is not None:
+            return Response(None, status=404)  # a 200 rule to nothing: a 404, never the Worker
         if found is None:
             return self.not_found(path) if fallback else None
         kind, target = found
@@ -246,7 +262,7 @@ class AssetRouter:
             return found
         navigation = request.headers.get("sec-fetch-mode") == "navigate"
         if self.assets.not_found_handling == "single-page-application" and navigation:
-            return self.assets.not_found(path)
+            return self.assets.rules.apply_headers(request.url, self.assets.not_found(path))
         return await _call(handler, request, env, ctx)
 
     def __repr__(self) -> str:

@@ -96,6 +96,9 @@ class DurableObjectNamespace:
         # Python Workers SDK wraps both; pyworkers sets these for SDK classes).
         self.request_adapter: Callable[[Request], Any] = lambda r: r
         self.response_adapter: Callable[[Any], Any] = lambda r: r
+        # What the caller of stub.fetch() gets when the object's fetch raises (pyworkers: the
+        # PythonError a Python exception becomes in JavaScript).
+        self.error_adapter: Callable[[Exception], Exception] = lambda e: e
         # What the class's code gets as ``ctx`` and as a hibernation handler's arguments
         # (pyworkers: JsProxy objects, as Pyodide shows them).
         self.ctx_adapter: Callable[[Any], Any] = lambda ctx: ctx
@@ -218,9 +221,17 @@ class DurableObjectStub:
 
         fut = host.submit("fetch", call)
         assert fut is not None
-        response = self._namespace.response_adapter(await fut)
+        try:
+            result = await fut
+        except Exception as exc:
+            crossed = self._namespace.error_adapter(exc)
+            if crossed is exc:
+                raise
+            raise crossed from exc
+        response = self._namespace.response_adapter(result)
         if not isinstance(response, Response):
             raise TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.")
+        response = response._for_runtime()
         host.saw_response(response)
         return response
 

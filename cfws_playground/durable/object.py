@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from ..compat import _current as _current_compatibility
 from ..errors import WorkersError, js_message, js_name
 from ..events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent
+from ..promise import GATE_HOLDS, gate_held
 from ..scope import RequestScope, install as install_scopes
 from ..socket import WebSocket
 from ..state import Phase
@@ -49,6 +50,8 @@ log = logging.getLogger("cfws_playground")
 DEFAULT_HIBERNATE_AFTER = 10.0
 #: Alarms retry with exponential backoff, up to 6 times (Cloudflare's docs).
 ALARM_MAX_RETRIES = 6
+#: States kept in an object's timeline (the oldest are dropped).
+TIMELINE = 50
 
 
 class AlarmInvocationInfo:
@@ -84,8 +87,11 @@ class _NoteFirstWait:
             value = it.send(None)
         except StopIteration as stop:
             return stop.value
-        self.waits()
+        waited = False
         while True:
+            if not waited and not gate_held():
+                waited = True  # a storage await holds the input gate: it is not a wait
+                self.waits()
             try:
                 sent = yield value
             except GeneratorExit:
@@ -145,12 +151,16 @@ class ObjectHost:
         self.constructed = 0
         self.evictions = 0
         self.history: deque[tuple[str, str]] = deque(maxlen=200)
+        #: The object's own states, oldest first: (state, what happened, the event that caused it),
+        #: e.g. ("awake", "woken", "webSocketMessage"); a state is "awake" or "hibernated".
+        self.timeline: deque[tuple[str, str, str]] = deque(maxlen=TIMELINE)
         self._closing: set[WebSocket] = set()  # webSocketClose dispatched (or queued)
         self._plain: set[WebSocket] = set()  # ends the object accept()ed: they keep it awake
         self._queue: deque[_Work] = deque()
         self._pump: asyncio.Task[None] | None = None
         self._active: dict[asyncio.Task[bool], str] = {}  # events started and not finished
         self._gates: list[asyncio.Future[Any]] = []
+        self._holds = [0]  # storage awaits in progress (promise.GATE_HOLDS): the input gate is shut
         self._tasks: dict[asyncio.Future[Any], str] = {}
         self._idle: asyncio.TimerHandle | None = None
         self._blocked_said: tuple[str, ...] = ()
@@ -223,13 +233,14 @@ class ObjectHost:
             # Pairs the object creates get the project's date, or that of its first caller.
             compat = self.namespace.compatibility or _current_compatibility.get()
             self._context.run(_current_compatibility.set, compat)
+            self._context.run(GATE_HOLDS.set, self._holds)
         return self._context.copy()
 
     async def _run_queue(self) -> None:
         """Start the queued events in order, each once the one before has finished or is waiting.
 
         This is workerd's input gate: a handler waiting for I/O or a timer lets the
-        next event in; storage calls never let one in (here they never wait at all).
+        next event in; a storage call never lets one in (its await holds the gate).
         """
         loop = asyncio.get_running_loop()
         try:
@@ -240,6 +251,8 @@ class ObjectHost:
                 self._active[task] = work.kind
                 task.add_done_callback(self._event_done)
                 await asyncio.sleep(0)  # the event runs until it finishes or waits
+                while self._holds[0]:
+                    await asyncio.sleep(0)  # a storage await holds the gate: wait for it
         finally:
             self._pump = None
             self._schedule_idle()
@@ -254,9 +267,9 @@ class ObjectHost:
         aborted = False
         try:
             await self._pass_gates()
-            instance = self._ensure_instance()
+            instance = self._ensure_instance(work.kind)
             await self._pass_gates()  # blockConcurrencyWhile() in the constructor
-            instance = self._ensure_instance()  # made again if that callback failed
+            instance = self._ensure_instance(work.kind)  # made again if that callback failed
             result = work.call(instance)
             if inspect.isawaitable(result):
                 if work.waits is not None:
@@ -295,11 +308,12 @@ class ObjectHost:
             self._event_done(asyncio.current_task())
         return aborted
 
-    def _ensure_instance(self) -> Any:
+    def _ensure_instance(self, cause: str = "a call") -> Any:
         if self.instance is None:
             woke = self.constructed > 0
             self.constructed += 1
             self.instance = self.namespace.cls(self.namespace.ctx_adapter(self.ctx), self.namespace.env)
+            self.timeline.append(("awake", "woken" if woke else "constructed", cause))
             if woke:
                 self.note("wake", f"{self.label} woke: __init__ ran again, in-memory fields start fresh")
             else:
@@ -319,6 +333,7 @@ class ObjectHost:
             if not gate.cancelled() and gate.exception() is not None:
                 exc = gate.exception()
                 self.instance = None
+                self.timeline.append(("hibernated", "reset", "blockConcurrencyWhile() failed"))
                 self.note("reset", f"blockConcurrencyWhile() callback raised {type(exc).__name__}: {exc}")
 
     def track_task(self, fut: asyncio.Future[Any], what: str) -> None:
@@ -335,6 +350,7 @@ class ObjectHost:
 
     def abort(self, reason: str | None) -> None:
         self.instance = None
+        self.timeline.append(("hibernated", "reset", "ctx.abort()"))
         self.note("abort", f"{self.label} reset by ctx.abort({reason!r}): in-memory fields are gone")
 
     # ---------------------------------------------------------------- hibernatable sockets
@@ -355,6 +371,8 @@ class ObjectHost:
                 if ws._phase is Phase.OPEN or ws._phase is Phase.CLOSE_RECEIVED:
                     ws.send(ar[1])
                 how = "while it sleeps" if self.instance is None else "without webSocketMessage"
+                if self.instance is None:
+                    self.timeline.append(("hibernated", "answered", f"auto-response {ar[0]!r}"))
                 self.note("auto-response", f"{ar[0]!r} answered with {ar[1]!r} {how}", ws)
                 return True
             if isinstance(data, Blob):
@@ -455,12 +473,13 @@ class ObjectHost:
             and self.auto_response is None
         )
 
-    def evict(self) -> None:
-        """Drop the instance now (callers check :meth:`blockers` first)."""
+    def evict(self, cause: str = "hibernate()") -> None:
+        """Drop the instance now (callers check :meth:`blockers` first); ``cause`` goes in the timeline."""
         if self.instance is None:
             return
         self.instance = None
         self.evictions += 1
+        self.timeline.append(("hibernated", "evicted", cause))
         self._blocked_said = ()
         n = len(self._sockets)
         self.note(
@@ -483,7 +502,7 @@ class ObjectHost:
             return
         reasons = self.blockers()
         if not reasons:
-            self.evict()
+            self.evict(f"idle {self.namespace.hibernate_after:g} s")
             return
         if tuple(reasons) != self._blocked_said:
             self._blocked_said = tuple(reasons)

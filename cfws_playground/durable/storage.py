@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
 from ..errors import NOT_SERIALIZABLE, DOMException
-from ..promise import JsPromise, settled
+from ..promise import JsPromise, stored
 from ..socket import WebSocket
 from . import texts
 from .ids import JsClass
@@ -434,37 +434,37 @@ class Storage:
 
         The Map is in key order, whatever the order asked (observed: do-storage-basics).
         """
-        return settled(self._get, key, options)
+        return stored(self._get, key, options)
 
     def put(
         self, key: str | Mapping[str, Any], value: Any = _MISSING, options: Any = None
     ) -> JsPromise[None]:
         """Mirrors ``storage.put(key, value)`` and ``storage.put(entries)``."""
-        return settled(self._put, key, value, options)
+        return stored(self._put, key, value, options)
 
     def delete(self, key: str | list[str], options: Any = None) -> JsPromise[bool | int]:
         """Mirrors ``storage.delete()``: True if the key existed; for a list, how many did."""
-        return settled(self._delete, key, options)
+        return stored(self._delete, key, options)
 
     def deleteAll(self, options: Any = None) -> JsPromise[None]:
         """Mirrors ``storage.deleteAll()``: every key (the alarm stays, as in workerd)."""
-        return settled(self._deleteAll, options)
+        return stored(self._deleteAll, options)
 
     def list(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> JsPromise[StorageMap]:
         """Mirrors ``storage.list({prefix, start, startAfter, end, limit, reverse})``: a dict in key order."""
-        return settled(self._list, options, **kwargs)
+        return stored(self._list, options, **kwargs)
 
     def getAlarm(self, options: Any = None) -> JsPromise[float | None]:
         """Mirrors ``storage.getAlarm()``: the alarm time in ms since the epoch, or None."""
-        return settled(self._getAlarm, options)
+        return stored(self._getAlarm, options)
 
     def setAlarm(self, scheduled_time: Any, options: Any = None) -> JsPromise[None]:
         """Mirrors ``storage.setAlarm()``: ms since the epoch (or a ``datetime``); replaces any alarm."""
-        return settled(self._setAlarm, scheduled_time, options)
+        return stored(self._setAlarm, scheduled_time, options)
 
     def deleteAlarm(self, options: Any = None) -> JsPromise[None]:
         """Mirrors ``storage.deleteAlarm()``."""
-        return settled(self._deleteAlarm, options)
+        return stored(self._deleteAlarm, options)
 
 
     # ------------------------------------------------------------------ SQLite-backed objects
@@ -535,7 +535,7 @@ class Storage:
 
     def sync(self) -> JsPromise[None]:
         """Mirrors ``storage.sync()``: every write is already done here."""
-        return JsPromise(None)
+        return stored(lambda: None)
 
     def _keys(self) -> tuple[str, ...]:
         return tuple(sorted(self._backend.keys(self._obj), key=_js_order))

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import WorkersError
-from ..promise import JsPromise, settled
+from ..promise import JsPromise, stored
 from .ids import JsClass
 from .sql import NOT_BACKED_BY_SQL, transaction_sync
 
@@ -126,35 +126,35 @@ class DurableObjectTransaction:
 
     def get(self, key: str | list[str], options: Any = None) -> JsPromise[Any]:
         """Mirrors ``txn.get()``."""
-        return settled(lambda: self._check("get()")._get(key, options))
+        return stored(lambda: self._check("get()")._get(key, options))
 
     def put(self, key: str | Mapping[str, Any], *args: Any) -> JsPromise[None]:
         """Mirrors ``txn.put()``."""
-        return settled(lambda: self._check("put()")._put(key, *args))
+        return stored(lambda: self._check("put()")._put(key, *args))
 
     def delete(self, key: str | list[str], options: Any = None) -> JsPromise[bool | int]:
         """Mirrors ``txn.delete()``."""
-        return settled(lambda: self._check("delete()")._delete(key, options))
+        return stored(lambda: self._check("delete()")._delete(key, options))
 
     def list(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> JsPromise[Any]:
         """Mirrors ``txn.list()``."""
-        return settled(lambda: self._check("list()")._list(options, **kwargs))
+        return stored(lambda: self._check("list()")._list(options, **kwargs))
 
     def deleteAll(self, options: Any = None) -> JsPromise[None]:
         """Mirrors ``txn.deleteAll()``: always workerd's error."""
-        return settled(_raise, WorkersError(DELETE_ALL_IN_TRANSACTION))
+        return stored(_raise, WorkersError(DELETE_ALL_IN_TRANSACTION))
 
     def getAlarm(self, options: Any = None) -> JsPromise[float | None]:
         """Mirrors ``txn.getAlarm()``."""
-        return settled(lambda: self._check("getAlarm()")._getAlarm(options))
+        return stored(lambda: self._check("getAlarm()")._getAlarm(options))
 
     def setAlarm(self, scheduled_time: Any, options: Any = None) -> JsPromise[None]:
         """Mirrors ``txn.setAlarm()`` (not undone by a rollback here)."""
-        return settled(lambda: self._check("setAlarm()")._setAlarm(scheduled_time, options))
+        return stored(lambda: self._check("setAlarm()")._setAlarm(scheduled_time, options))
 
     def deleteAlarm(self, options: Any = None) -> JsPromise[None]:
         """Mirrors ``txn.deleteAlarm()`` (not undone by a rollback here)."""
-        return settled(lambda: self._check("deleteAlarm()")._deleteAlarm(options))
+        return stored(lambda: self._check("deleteAlarm()")._deleteAlarm(options))
 
     def rollback(self) -> None:
         """Mirrors ``txn.rollback()``: the writes so far go back, later calls throw; twice is fine."""

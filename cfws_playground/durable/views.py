@@ -89,6 +89,8 @@ class ObjectView:
     alarm: float | None
     blockers: tuple[str, ...]
     last: tuple[str, str] | None
+    #: The object's states, oldest first: (state, what happened, the event that caused it).
+    timeline: tuple[tuple[str, str, str], ...] = ()
 
 
 def snapshot(source: DurableObjectNamespace | list[DurableObjectNamespace] | None = None) -> list[ObjectView]:
@@ -124,6 +126,7 @@ def snapshot(source: DurableObjectNamespace | list[DurableObjectNamespace] | Non
                     alarm=ns.backend.get_alarm(host.id.toString()),
                     blockers=tuple(host.blockers()),
                     last=host.history[-1] if host.history else None,
+                    timeline=tuple(host.timeline),
                 )
             )
     return views

@@ -136,7 +136,7 @@ class _Run:
         if "end" in e:
             return self.end(e["end"], event)
         if "ev" in e:
-            return getattr(event, e["ev"])
+            return getattr(event, e["ev"], None)  # JS: a property the event lacks is undefined
         if "event" in e:
             return event
         if "add" in e:

@@ -26,6 +26,7 @@ from ..http import Headers as _Headers, Response as _Response
 from ..promise import JsPromise, started
 from ..socket import WebSocket, WebSocketPair as _WebSocketPair
 from .ffi import JsException, JsObject, to_py
+from .htmlrewriter import HTMLRewriter
 from .jsasync import Promise, clearTimeout, setTimeout
 from .jsjson import JSON
 from .jsobjects import JsHeaders, JsRequest, JsResponse
@@ -355,17 +356,6 @@ async def network_fetch(resource: Any, init: Any) -> _Response:
 def fetch(resource: Any, init: Any = None, **kwargs: Any) -> JsPromise[_Response]:
     """JavaScript's ``fetch()``: here, a WebSocket upgrade (``resp.webSocket``) to a local server."""
     return started(network_fetch(resource, _init(init, kwargs)))
-
-
-class HTMLRewriter:
-    """JavaScript's ``HTMLRewriter``: not modelled; ``HTMLRewriter.new()`` says so in one line."""
-
-    @staticmethod
-    def new(*args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(
-            "HTMLRewriter is not modelled by cfws-playground: run the project with `pywrangler dev` "
-            "for it, or rewrite the HTML in Python (html.parser, or a package such as BeautifulSoup)"
-        )
 
 
 class _Crypto:

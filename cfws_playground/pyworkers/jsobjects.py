@@ -14,7 +14,15 @@ from typing import Any
 from ..http import Headers, Request, Response
 from .ffi import JsProxy
 
-__all__ = ["JsArrayBuffer", "JsHeaders", "JsRequest", "JsResponse", "JsUint8Array", "constructor"]
+__all__ = [
+    "JsArrayBuffer",
+    "JsHeaders",
+    "JsRequest",
+    "JsResponse",
+    "JsUint8Array",
+    "constructor",
+    "runtime_response",
+]
 
 
 class _Constructor:
@@ -142,15 +150,38 @@ class JsRequest(_Body, Request):
         return copy
 
 
-class JsResponse(_Body, Response):
-    """JS ``Response``, over the kit's: what ``js.Response.new()`` makes."""
+class JsResponse(_Body, Response, JsProxy):
+    """JS ``Response``, over the kit's: what ``js.Response.new()`` makes, and an SDK ``Response``'s
+    ``js_object``: a ``JsProxy`` for Python code, whose ``webSocket`` is a ``JsProxy`` of the end.
+
+    The runtime takes the kit's own behind it (:func:`runtime_response`)."""
 
     constructor = constructor("Response")
+
+    @property
+    def webSocket(self) -> Any:
+        """Mirrors ``response.webSocket``: the end as Pyodide shows it (``==`` compares sockets)."""
+        from .jsproxy import from_runtime
+
+        return from_runtime(self.__dict__.get("webSocket"))
+
+    @webSocket.setter
+    def webSocket(self, value: Any) -> None:
+        from .jsproxy import to_runtime
+
+        self.__dict__["webSocket"] = to_runtime(value)
+
     url = ""
     type = "default"
     redirected = False
     #: A body given as a ReadableStream: read to its end before the response is sent.
     _stream: Any = None
+
+    def to_py(self, *, depth: int = -1, default_converter: Any = None) -> Any:
+        return self
+
+    def _for_runtime(self) -> Response:
+        return runtime_response(self)
 
     @classmethod
     def of(cls, response: Response) -> JsResponse:
@@ -160,3 +191,13 @@ class JsResponse(_Body, Response):
         js.__dict__.update(response.__dict__)
         js.headers = JsHeaders(response.headers)
         return js
+
+
+def runtime_response(response: Response) -> Response:
+    """The kit's own ``Response`` behind a :class:`JsResponse` (the end itself as ``webSocket``),
+    for the runtime; any other response as it is."""
+    if not isinstance(response, JsResponse):
+        return response
+    plain = object.__new__(Response)
+    plain.__dict__.update(response.__dict__)
+    return plain

@@ -25,6 +25,7 @@ from ..bindings.assets import AssetRouter, Assets, AssetsConfigError
 from ..bindings.d1 import D1Database
 from ..bindings.kv import KvNamespace
 from ..compat import FLAGS, compatibility
+from ..dispatch import MESSAGE_CHANNEL_FLAGS, CallSoon, webloop_call_soon
 from ..durable.namespace import DurableObjectNamespace
 from ..durable.object import DEFAULT_HIBERNATE_AFTER
 from ..durable.sql import SqlDatabases
@@ -32,8 +33,9 @@ from ..durable.storage import Backend, MemoryBackend, SqliteBackend
 from ..http import Request, Response
 from ..worker import call_loosely
 from . import modules, packages
-from .jsobjects import JsRequest
-from .jsproxy import JsDurableObjectState, from_runtime
+from .ffi import JsException
+from .jsobjects import JsRequest, runtime_response
+from .jsproxy import JsDurableObjectState, from_runtime, python_error
 from .modules import dialect
 from .services import ServiceBinding
 from .triggers import Triggers, check_cron
@@ -157,6 +159,9 @@ class Project:
         compatibility: the date and the flags the kit models.
         namespaces: binding name -> namespace.
         notes: things said once at start-up (flags not modelled, missing migrations, ...).
+        call_soon: what ``call_soon`` is on Pyodide's WebLoop at the project's date and flags
+            (``expose_global_message_channel``): ``serve DIR`` runs its loop so, with
+            ``set_call_soon(project.call_soon, webloop=True)``.
     """
 
     root: Path
@@ -168,6 +173,7 @@ class Project:
     compatibility: compatibility
     namespaces: dict[str, DurableObjectNamespace]
     notes: list[str]
+    call_soon: CallSoon = "microtask"
 
     def describe_bindings(self) -> list[str]:
         """One line per binding other than Durable Objects, and the assets, for ``serve``'s banner."""
@@ -387,7 +393,9 @@ def load_project(
 
     notes: list[str] = []
     flags = [str(f) for f in config.get("compatibility_flags", [])]
-    unmodelled = [f for f in flags if f not in _KNOWN_FLAGS and f != "python_workers"]
+    unmodelled = [
+        f for f in flags if f not in _KNOWN_FLAGS and f not in MESSAGE_CHANNEL_FLAGS and f != "python_workers"
+    ]
     if unmodelled:
         notes.append(f"compatibility flags with no effect here: {', '.join(unmodelled)}")
     try:
@@ -421,6 +429,7 @@ def load_project(
     modules._cloudflare_workers.env = env  # `from workers import env`, as in the runtime
     if assets is not None:
         files, options = assets
+        notes.extend(f"assets: {warning}" for warning in files.rules.warnings)  # as wrangler warns
         if options.get("binding"):
             setattr(env, str(options["binding"]), files)
         try:
@@ -482,6 +491,7 @@ def load_project(
         compatibility=compat,
         namespaces=spaces,
         notes=notes,
+        call_soon=webloop_call_soon(config.get("compatibility_date"), flags),
     )
 
 
@@ -549,10 +559,20 @@ def binding(cls: type, env: Any, *, python: bool = False, **options: Any) -> Dur
         assert sdk is not None
         ns.request_adapter = SdkWorker(cls, sdk).request
         ns.response_adapter = kit_response
+        ns.error_adapter = _crossed_into_js
     if is_sdk or python:
         ns.ctx_adapter = JsDurableObjectState
         ns.handler_args_adapter = _handler_args
     return ns
+
+
+def _crossed_into_js(exc: Exception) -> Exception:
+    """What the caller of ``stub.fetch()`` gets when the object's Python ``fetch`` raised: the
+    ``PythonError`` the exception became in JavaScript (``pyodide.http`` then raises it as an
+    ``AbortError``, as in workerd: ``py-object-tags-python-list``)."""
+    if isinstance(exc, JsException) and exc.name == "PythonError":
+        return exc
+    return python_error(exc)
 
 
 def _handler_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -562,11 +582,12 @@ def _handler_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def kit_response(result: Any) -> Any:
-    """The runtime's ``Response`` inside an SDK ``Response`` (``js_object``); anything else as it is."""
+    """The runtime's ``Response`` inside an SDK ``Response`` (``js_object``) or a JS one; anything
+    else as it is."""
     if isinstance(result, Response):
-        return result
+        return runtime_response(result)
     inner = getattr(result, "js_object", None)
-    return inner if isinstance(inner, Response) else result
+    return runtime_response(inner) if isinstance(inner, Response) else result
 
 
 def _import_main(path: Path, where: str) -> types.ModuleType:

@@ -9,10 +9,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .ffi import to_js
+from .ffi import JsException, to_js
 from .jsobjects import JsResponse
 
-__all__ = ["FetchResponse", "pyfetch"]
+__all__ = ["AbortError", "FetchResponse", "pyfetch"]
+
+
+class AbortError(OSError):
+    """Mirrors ``pyodide.http.AbortError``: what ``pyfetch`` raises when the fetch rejects
+    (a ``JsException``), with the JS error's message."""
+
+    def __init__(self, reason: JsException) -> None:
+        super().__init__(reason.message)
+
+
+AbortError.__module__ = "pyodide.http"
 
 
 class FetchResponse:
@@ -89,6 +100,9 @@ async def pyfetch(url: Any, **kwargs: Any) -> FetchResponse:
         response = await network_fetch(url, kwargs)
         js_response = JsResponse.of(response)
         return FetchResponse(js_response.url, js_response)
-    response = await fetcher(url, to_js(kwargs))
+    try:
+        response = await fetcher(url, to_js(kwargs))
+    except JsException as exc:
+        raise AbortError(exc) from None
     js_response = JsResponse.of(response)
     return FetchResponse(js_response.url, js_response)

@@ -169,11 +169,15 @@ class EventTarget(End):
         a ``once`` listener is removed before it runs.
         """
         handler = getattr(self, _ON.get(etype) or "on" + etype, None)
+        entries = self._listeners.get(etype)
+        # The snapshot is taken before the attribute's handler runs: a listener it adds
+        # waits for the next event (gen-010b5884).
+        snapshot = tuple(entries) if entries else ()
         if handler is not None and callable(handler):
             yield handler
-        entries = self._listeners.get(etype)
-        if entries:
-            for entry in tuple(entries):
+        if snapshot:
+            entries = self._listeners.get(etype, [])
+            for entry in snapshot:
                 live = _registered(entries, entry)
                 if live is None:
                     continue

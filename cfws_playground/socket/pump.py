@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .. import errors
-from ..dispatch import Once, queue_microtask, runtime, schedule
+from ..dispatch import Once, runtime, schedule
 from ..errors import ConnectionLostError
 from ..events import Blob, CloseEvent, ErrorEvent, Event, begin_dispatch, end_dispatch
 from ..state import TRANSITIONS, Action, Effect, Phase, transition
@@ -42,12 +42,14 @@ _BATCH = 1024  # frames one delivery turn may dispatch while only timers wait
 
 
 def _after_this_turn(callback: Callable[[], None]) -> None:
-    """Run ``callback`` once the current turn is over, before the next task (kj runs its own
-    events, such as a pump resuming, before the isolate is entered again)."""
+    """Run ``callback`` as a kj event: once the current turn and its microtasks are over,
+    before the next task (see :meth:`Runtime.add_kj`)."""
     try:
-        queue_microtask(callback)
+        rt = runtime()
     except RuntimeError:  # no running loop: the next one runs it first
         schedule(callback)
+        return
+    rt.add_kj(callback)
 
 
 class Pump(EventTarget):
@@ -120,24 +122,24 @@ class Pump(EventTarget):
         kj's pipe hands it over now (the peer's blocked send completes), so the
         peer's pump finishes, and its continuation runs before this end sees the
         frame. Returns True when the frame was taken this way: this end's dispatch
-        of it then comes a turn later than usual (``BlockedSend::receive()`` returns
-        a ready promise, and kj resumes a coroutine awaiting one breadth-first),
-        whatever state the peer is in.
+        of it then waits for kj's turn (``BlockedSend::receive()`` returns a ready
+        promise, and kj resumes a coroutine awaiting one breadth-first), whatever
+        state the peer is in; see :meth:`_schedule_delivery_later`.
         """
         peer = self._peer
         if peer._handed:
             return False
         peer._handed = True
-        # The peer's pump has sent its last frame: its continuation runs next turn whatever
-        # the peer's state, and decides then (a Close this end dispatches meanwhile counts).
-        peer._schedule_pump_done()
+        # The peer's pump has sent its last frame: its continuation runs next turn, and
+        # decides then (a Close this end dispatches meanwhile counts).
+        if peer._may_act():
+            peer._schedule_pump_done()
         return True
 
     def _schedule_delivery_later(self) -> None:
-        hop = self._delivery_hop
-        if hop is None:
-            hop = self._delivery_hop = Once(self._schedule_delivery)
-        hop.request()
+        """The read loop took a frame that was ready: it resumes in kj's turn after this one,
+        and only then queues its way back into JavaScript."""
+        _after_this_turn(self._schedule_delivery)
 
     def _schedule_delivery(self) -> None:
         self._delivery.request()
@@ -280,6 +282,24 @@ class Pump(EventTarget):
             cont = self._pump_cont = Once(self._pump_done)
         cont.request()
 
+    def _may_act(self) -> bool:
+        """Whether a continuation of this end's pump could do anything when it runs.
+
+        With both ends open and neither gone nor errored it cannot: before it runs (next
+        turn) this end can neither get both directions closed nor lose its peer, as any
+        Close sent now reaches it through a delivery queued after the continuation. Not
+        scheduling it then keeps a message's cost at one task.
+        """
+        peer = self._peer
+        return not (
+            self._phase is Phase.OPEN
+            and peer._phase is Phase.OPEN
+            and not self._out_aborted
+            and not self._errored
+            and not peer._errored
+            and not peer._dead
+        )
+
     def _untaken(self) -> int:
         """Frames of this end the peer's read loop has not taken yet (the pump still has to send them)."""
         return len(self._outgoing) - (1 if self._handed else 0)
@@ -287,7 +307,7 @@ class Pump(EventTarget):
     def _pump_resumed(self) -> None:
         """The pump resumed after handing a message to a waiting read loop: it has finished
         unless more frames were queued in the same turn; its continuation runs next turn."""
-        if self._untaken() == 0:
+        if self._untaken() == 0 and self._may_act():
             self._schedule_pump_done()
 
     def _pump_done(self) -> None:
@@ -406,6 +426,10 @@ class Pump(EventTarget):
         if self._errored:
             return True
         t = transition(self._phase, action)
+        # workerd sets outgoingAborted only after the error event: inside it, an end that
+        # had not closed its outgoing side still sends, and close() rethrows the error
+        # (assertNoError) (gen-2d3d4afe, gen-1ec73a78).
+        outgoing_open = self._phase is Phase.OPEN or self._phase is Phase.CLOSE_RECEIVED
         self._errored = True
         self._phase = t.next
         event = ErrorEvent(message=message, error=error)
@@ -419,7 +443,10 @@ class Pump(EventTarget):
         if self._pair._recorders:
             self._record_event(event)
         spec_compliant = self._pair._compat.spec_compliant_dispatch_exceptions
+        if outgoing_open:
+            self._stuck_error = error
         begin_dispatch(event, self, trusted=True)
+        self._reporting = True  # workerd releases the end only after this dispatch
         try:
             for fn in self._each_listener("error"):
                 try:
@@ -430,10 +457,12 @@ class Pump(EventTarget):
                     if self._pair._recorders:
                         self._record_note("listener raised", text)
                     if not spec_compliant:
-                        self._stuck_error = error
+                        # reportError is cut short: outgoingAborted is never set.
                         return False
         finally:
+            self._reporting = False
             end_dispatch(event)
+        self._stuck_error = None
         return True
 
     # ------------------------------------------------------------------ internals: dispatch

@@ -29,6 +29,21 @@ function card(obj) {
   box.appendChild(el("div", null, `alarm: ${obj.alarm === null ? "none" : obj.alarm}`));
   for (const reason of obj.blockers) box.appendChild(el("div", "cfws-error", `cannot hibernate: ${reason}`));
   if (obj.last) box.appendChild(el("div", "cfws-do-last", `last: ${obj.last}`));
+  if (obj.timeline && obj.timeline.length) {
+    // Every state the object went through, oldest first, each with the event that caused it.
+    const line = el("ol", "cfws-do-timeline");
+    line.setAttribute("aria-label", "timeline");
+    for (const step of obj.timeline) {
+      const item = el("li", `cfws-tl cfws-tl-${step.state}`);
+      item.dataset.state = step.state;
+      item.dataset.what = step.what;
+      item.appendChild(el("span", "cfws-tl-mark", step.state === "awake" ? "●" : "○"));
+      item.appendChild(el("span", "cfws-tl-what", ` ${step.what}`));
+      item.appendChild(el("span", "cfws-tl-cause", ` (${step.cause})`));
+      line.appendChild(item);
+    }
+    box.appendChild(line);
+  }
   return box;
 }
 

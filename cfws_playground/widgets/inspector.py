@@ -1,12 +1,16 @@
 """The Durable Object inspector: every object, awake or hibernated, with its sockets, storage keys and alarm.
 
 The widget reads :func:`cfws_playground.durable.snapshot` (plain, frozen data)
-and never the runtime's objects. It refreshes when a namespace reports a
-lifecycle change (construct, evict, wake, auto-response, alarm, a blocked
-eviction) and, for what changes quietly (a socket's readyState, a storage
-key), about once a second while it is open; at most ``rate`` updates a second
-reach the front end. :meth:`DurableObjectInspector.text` renders what it shows
-as deterministic text (no ids, no clock times) for notebooks and nbval.
+and never the runtime's objects. Each object's card ends with its timeline:
+every state it went through (constructed, evicted, woken, answered while
+asleep, reset), each with the event that caused it, so a cell that hibernated
+and woke an object shows the whole cycle after it has run, not only the end.
+It refreshes when a namespace reports a lifecycle change (construct, evict,
+wake, auto-response, alarm, a blocked eviction) and, for what changes quietly
+(a socket's readyState, a storage key), about once a second while it is open;
+at most ``rate`` updates a second reach the front end.
+:meth:`DurableObjectInspector.text` renders what it shows as deterministic text
+(no ids, no clock times) for notebooks and nbval.
 """
 
 from __future__ import annotations
@@ -30,6 +34,15 @@ _HERE = pathlib.Path(__file__).parent
 
 #: Sockets and storage keys shown per object; the rest are counted.
 SHOWN = 50
+#: Steps of an object's timeline shown in the text form (the widget shows all it keeps).
+TIMELINE_SHOWN = 8
+
+
+def timeline_text(steps: tuple[tuple[str, str, str], ...] | list[tuple[str, str, str]]) -> str:
+    """An object's timeline on one line: ``constructed (fetch) → evicted (hibernate()) → ...``."""
+    shown = [f"{what} ({cause})" for _state, what, cause in steps[-TIMELINE_SHOWN:]]
+    earlier = len(steps) - len(shown)
+    return (f"… {earlier} earlier → " if earlier else "") + " → ".join(shown)
 
 
 class DurableObjectInspector(anywidget.AnyWidget):
@@ -171,6 +184,8 @@ class DurableObjectInspector(anywidget.AnyWidget):
             lines.append(f"    alarm: {'set' if v.alarm is not None else 'none'}")
             for reason in v.blockers:
                 lines.append(f"    cannot hibernate: {reason}")
+            if v.timeline:
+                lines.append(f"    timeline: {timeline_text(v.timeline)}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -204,4 +219,5 @@ def _as_row(v: ObjectView) -> dict[str, Any]:
         else datetime.datetime.fromtimestamp(v.alarm / 1000, datetime.UTC).isoformat(timespec="seconds"),
         "blockers": list(v.blockers),
         "last": None if v.last is None else f"{v.last[0]}: {v.last[1]}",
+        "timeline": [{"state": state, "what": what, "cause": cause} for state, what, cause in v.timeline],
     }

@@ -1,4 +1,4 @@
-"""RPC to a WorkerEntrypoint over a service binding; to_js(bytes), run_sync, HTMLRewriter refused."""
+"""RPC to a WorkerEntrypoint over a service binding; to_js(bytes), run_sync, HTMLRewriter."""
 
 from __future__ import annotations
 
@@ -29,16 +29,33 @@ async def test_rpc_over_a_service_binding_and_the_dialects_small_items(path: str
         assert (status, body) == (200, answer)
 
 
-async def test_html_rewriter_is_refused_in_one_line(caplog: pytest.LogCaptureFixture) -> None:
+async def test_html_rewriter_transforms_a_response_from_python_workers_code() -> None:
     async with served("rpc") as server:
-        assert (await http(server, "/rewriter"))[0] == 500
-    assert "HTMLRewriter is not modelled by cfws-playground" in caplog.text
+        status, headers, body = await http(server, "/rewriter")
+    assert (status, headers["content-type"]) == (200, "text/html")
+    assert body == b'<p>Hi <a href="https://example.com/x">there</a> (external)</p>'
 
 
 async def test_run_sync_refuses_what_would_have_to_wait() -> None:
     with pytest.raises(RuntimeError, match="run_sync\\(\\) of an awaitable that has to wait"):
         run_sync(asyncio.sleep(0.01))
     assert RUN_SYNC_PENDING.startswith("run_sync()")
+
+
+async def test_run_sync_returns_what_needs_no_waiting() -> None:
+    from cfws_playground.pyworkers.jsasync import Promise
+
+    async def twice() -> str:
+        await asyncio.sleep(0)  # a bare yield: ready again at once
+        await asyncio.sleep(0)
+        return "done"
+
+    done = asyncio.get_running_loop().create_future()
+    done.set_result("future")
+    assert run_sync(twice()) == "done"
+    assert run_sync(Promise.resolve(5)) == 5
+    assert run_sync(asyncio.sleep(0, "slept")) == "slept"
+    assert run_sync(done) == "future"
 
 
 def test_a_service_of_another_worker_is_refused(tmp_path: Path) -> None:

@@ -54,6 +54,7 @@ async def test_shows_each_object_its_sockets_keys_and_alarm_and_follows_hibernat
             "    socket 1 OPEN tags=['members'] attachment={'name': 'ada'}",
             "    storage: 1 keys: joined",
             "    alarm: set",
+            "    timeline: constructed (fetch)",
         ]
     )
     (row,) = inspector.objects
@@ -113,3 +114,49 @@ async def test_event_stream_and_sequence_diagram_show_evict_wake_and_auto_respon
             assert step in shown, (type(widget).__name__, step)
     stream.close()
     diagram.close()
+
+
+async def test_the_timeline_keeps_every_state_and_what_caused_it() -> None:
+    """Evicted, answered while asleep, woken, evicted when idle: all shown after the fact."""
+    from cfws_playground.durable import WebSocketRequestResponsePair
+
+    ns, client = await _room()
+    inspector = DurableObjectInspector(ns, rate=1000, poll=None)
+    host = ns.hosts[0]
+    host.ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair("ping", "pong"))
+    await hibernate(ns.getByName("lobby"))
+    await client.send("ping")
+    assert await client.recv() == "pong"
+    await client.close(1000, "bye")  # webSocketClose wakes it
+    await settle()
+    ns.hibernate_after = 0.01
+    host._schedule_idle()
+    for _ in range(1000):  # the idle check runs 0.01 s after the close's event
+        if not host.awake:
+            break
+        await asyncio.sleep(0.01)
+    inspector.refresh()
+    (row,) = inspector.objects
+    assert [(t["state"], t["what"], t["cause"]) for t in row["timeline"]] == [
+        ("awake", "constructed", "fetch"),
+        ("hibernated", "evicted", "hibernate()"),
+        ("hibernated", "answered", "auto-response 'ping'"),
+        ("awake", "woken", "webSocketClose"),
+        ("hibernated", "evicted", "idle 0.01 s"),
+    ]
+    assert inspector.text().endswith(
+        "    timeline: constructed (fetch) → evicted (hibernate()) → answered (auto-response 'ping')"
+        " → woken (webSocketClose) → evicted (idle 0.01 s)"
+    )
+    # What the front end got is the same timeline.
+    assert front_end(inspector).states()[-1]["objects"][0]["timeline"] == row["timeline"]
+    inspector.close()
+
+
+def test_a_long_timeline_shows_its_last_steps_in_text() -> None:
+    from cfws_playground.widgets.inspector import TIMELINE_SHOWN, timeline_text
+
+    steps = [("awake", "woken", f"event {i}") for i in range(TIMELINE_SHOWN + 3)]
+    text = timeline_text(steps)
+    assert text.startswith("… 3 earlier → woken (event 3) → ")
+    assert text.endswith(f"woken (event {TIMELINE_SHOWN + 2})")

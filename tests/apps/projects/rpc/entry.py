@@ -1,5 +1,5 @@
 from js import HTMLRewriter
-from pyodide.ffi import run_sync, to_js
+from pyodide.ffi import create_proxy, run_sync, to_js
 from workers import Response, WorkerEntrypoint
 
 
@@ -12,6 +12,12 @@ class Calculator(WorkerEntrypoint):
 
     async def fetch(self, request):
         return Response("the calculator's own fetch")
+
+
+class Links:
+    def element(self, el):
+        el.setAttribute("href", "https://example.com" + el.getAttribute("href"))
+        el.after(" (external)")
 
 
 class Default(WorkerEntrypoint):
@@ -34,7 +40,9 @@ class Default(WorkerEntrypoint):
         if path == "run-sync":
             return Response(str(run_sync(self.add_later())))
         if path == "rewriter":
-            HTMLRewriter.new()
+            page = Response("<p>Hi <a href='/x'>there</a></p>", headers={"content-type": "text/html"})
+            rewriter = HTMLRewriter.new().on("a[href]", create_proxy(Links()))
+            return rewriter.transform(page.js_object)
         return Response("?")
 
     async def add_later(self):
