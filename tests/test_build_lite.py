@@ -25,19 +25,35 @@ def build_lite() -> ModuleType:
 
 def notebook(tmp_path: Path, *sources: str, title: str = "# A chapter") -> Path:
     cells = [{"cell_type": "markdown", "metadata": {}, "source": [f"{title}\n", "\n", "A lede."]}]
-    cells += [{"cell_type": "code", "metadata": {}, "source": s, "outputs": [], "execution_count": None}
-              for s in sources]
+    cells += [
+        {"cell_type": "code", "metadata": {}, "source": s, "outputs": [], "execution_count": None}
+        for s in sources
+    ]
     path = tmp_path / "99-probe.ipynb"
-    path.write_text(json.dumps({"cells": cells, "metadata": {"kernelspec": {"name": "python3"}},
-                                "nbformat": 4, "nbformat_minor": 5}))
+    path.write_text(
+        json.dumps(
+            {
+                "cells": cells,
+                "metadata": {"kernelspec": {"name": "python3"}},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        )
+    )
     return path
 
 
 def test_chapters_that_talk_over_the_network_are_left_out(build_lite: ModuleType) -> None:
     included, left_out = build_lite.chapters()
     names = [p.name for p in included]
-    assert names[:6] == ["00-start-here.ipynb", "01-pairs.ipynb", "02-accept.ipynb", "03-send.ipynb",
-                         "04-close.ipynb", "05-errors.ipynb"]
+    assert names[:6] == [
+        "00-start-here.ipynb",
+        "01-pairs.ipynb",
+        "02-accept.ipynb",
+        "03-send.ipynb",
+        "04-close.ipynb",
+        "05-errors.ipynb",
+    ]
     assert "07-compatibility-dates.ipynb" in names
     assert "serve" in left_out["06-real-clients.ipynb"] and "websockets" in left_out["06-real-clients.ipynb"]
     every = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]*-*.ipynb"))
