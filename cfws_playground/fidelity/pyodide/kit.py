@@ -61,4 +61,3 @@ async def run_python_on_kit(code: str, date: str, flags: tuple[str, ...] = ()) -
             return await harness.run(code, _settle_kit, env)
     finally:
         set_call_soon("microtask")
-
