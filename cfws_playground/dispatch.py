@@ -44,7 +44,7 @@ import asyncio
 import contextvars
 import weakref
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, Literal
 
 from . import errors
@@ -52,6 +52,7 @@ from . import errors
 __all__ = [
     "CallSoon",
     "MAX_YIELDS",
+    "MESSAGE_CHANNEL_FLAGS",
     "MESSAGE_CHANNEL_FROM",
     "Once",
     "Runtime",
@@ -100,6 +101,7 @@ class Runtime:
         "counting",
         "due",
         "inside",
+        "kj",
         "mark",
         "pending",
         "posted",
@@ -118,6 +120,7 @@ class Runtime:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.tasks: deque[_Task] = deque()
         self.due: deque[_Task] = deque()  # timers that expired, waiting for the task queue to empty
+        self.kj: list[_Task] = []  # the kit's kj events, run between tasks (add_kj)
         self.pending = 0  # queued tasks and spawned coroutines not finished yet (settle() waits)
         self.waiters: list[asyncio.Future[None]] = []
         self.seq = 0
@@ -143,6 +146,16 @@ class Runtime:
         if not self.posted:
             self._post_driver()
 
+    def add_kj(self, callback: Callable[[], None]) -> None:
+        """Queue a kj event: it runs once the running task and its microtasks are over, before
+        the next task, with the other kj events queued meanwhile, in order (workerd's event loop
+        runs its own events, such as a pump resuming, before it enters the isolate again).
+        Only the kit queues these, never a program's code."""
+        self.kj.append((callback, contextvars.copy_context(), True))
+        self.pending += 1
+        if not self.posted:
+            self._post_driver()
+
     def add_due(self, callback: Callable[[], None], context: contextvars.Context) -> None:
         """A timer expired: its callback runs once no task is queued.
 
@@ -159,7 +172,7 @@ class Runtime:
         A delivery then dispatches the next frame in the same turn, which no
         program can tell apart from a turn of its own.
         """
-        return not self.tasks and (self.seq == self.mark or not self.counting)
+        return not self.tasks and not self.kj and (self.seq == self.mark or not self.counting)
 
     def _post(self, callback: Callable[[], None]) -> None:
         """Put ``callback`` on the loop with its own ``call_soon``, past the wrappers.
@@ -185,7 +198,7 @@ class Runtime:
     def _drive(self) -> None:
         tasks = self.tasks
         budget = _BUDGET
-        while tasks or self.due:
+        while tasks or self.due or self.kj:
             # Python callbacks queued behind the driver are microtasks: they run before
             # the next task. (Where call_soon cannot be counted, give way once per task.)
             waiting = self.seq != self.mark if self.counting else self.yields == 0
@@ -194,6 +207,9 @@ class Runtime:
                 self._post_driver()
                 return
             self.yields = 0
+            if self.kj:
+                self._run_kj()
+                continue
             if not tasks:
                 tasks.append(self.due.popleft())  # one timer; what it causes runs before the next
             callback, context, counted = tasks.popleft()
@@ -216,6 +232,20 @@ class Runtime:
                 self._post_driver()
                 return
         self.posted = False
+
+    def _run_kj(self) -> None:
+        events, self.kj = self.kj, []
+        for callback, context, _ in events:
+            try:
+                context.run(callback)
+            except (SystemExit, KeyboardInterrupt):
+                self._done_one()
+                raise
+            except BaseException as exc:  # noqa: BLE001 - reported as asyncio reports a callback's
+                self._loop.call_exception_handler(
+                    {"message": f"Exception in callback {callback!r}", "exception": exc}
+                )
+            self._done_one()
 
     def _done_one(self) -> None:
         self.pending -= 1
@@ -411,9 +441,20 @@ def queue_microtask(callback: Callable[[], None]) -> None:
 MESSAGE_CHANNEL_FROM = "2025-08-15"
 
 
-def webloop_call_soon(date: str | None) -> CallSoon:
-    """What ``call_soon`` is on Pyodide's WebLoop in workerd at compatibility ``date`` (None: today)."""
-    return "microtask" if date is None or date >= MESSAGE_CHANNEL_FROM else "task"
+#: workerd's flags for the global MessageChannel, and what WebLoop's ``call_soon`` is with each.
+MESSAGE_CHANNEL_FLAGS: dict[str, CallSoon] = {
+    "expose_global_message_channel": "microtask",
+    "no_expose_global_message_channel": "task",
+}
+
+
+def webloop_call_soon(date: str | None, flags: Iterable[str] = ()) -> CallSoon:
+    """What ``call_soon`` is on Pyodide's WebLoop in workerd at compatibility ``date`` (None: today),
+    and with ``flags``: a :data:`MESSAGE_CHANNEL_FLAGS` flag decides over the date."""
+    mode: CallSoon = "microtask" if date is None or date >= MESSAGE_CHANNEL_FROM else "task"
+    for flag in flags:
+        mode = MESSAGE_CHANNEL_FLAGS.get(flag, mode)
+    return mode
 
 
 def schedule(callback: Callable[[], None]) -> asyncio.AbstractEventLoop | None:

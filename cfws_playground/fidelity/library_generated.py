@@ -390,8 +390,7 @@ G('gen-18605964', "Found by the generator (gen-20261205-3762): the kit gives wor
 
 G('gen-882fbf66', "Found by the generator (gen-20261205-3772): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('b.onmessage', 'b.send(True)'), on('on a message as L4 once', "raise TypeError('boom')"), "a.send('x')", 'a.close(1014, 42)',
-  configs=(('2026-09-15', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-09-15', ()),))
 
 G('gen-8f38c0cb', "Found by the generator (gen-20261205-3854): the kit gives workerd's transcript.",
   microtask(timeout(5, on('on b message as L1', 'b.onmessage = None'))), 'sleep 5', 'off b message L1',
@@ -412,3 +411,28 @@ G('gen-1ec73a78', "Found by the generator (gen-20261205-3977): the kit gives wor
 G('gen-1054-acceptws-after-peer-errored', "Found by the generator (gen-20261205-1054), shrunk by hand: a hibernatable socket whose peer errored is no longer accepted in workerd.",
   'ctx.acceptWebSocket(b)', 'a.accept()', "a.close(3000, 'x')", on('on a message as L1', "raise TypeError('boom')"), "b.send('ping')", 'settle', "ctx.acceptWebSocket(b, ['t'])", 'ctx.getTags(b)', 'ctx.getWebSockets()',
   configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-43124136', "Found by the generator (gen-20261206-1087): the kit gives workerd's transcript.",
+  'a.accept()', 'b.accept()', timeout(0, "a.dispatchEvent(MessageEvent('message', {'data': 'd'}))"), on('a.onmessage', "a.close('0b1111101000', text(1))"), on('on b error as L4', 'b.accept()'), on('on b close as L5 once', "raise TypeError('x')"),
+  configs=(('2026-03-01', ()),))
+
+G('gen-403c30f1', "Found by the generator (gen-20261206-1475): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b, [1, True])', 'watch', 'a.accept()', 'a.send(False)', "b.close('+1000', '')",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+
+G('gen-efb9dbbf', "Found by the generator (gen-20261206-1349): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', 'b.send(True)', 'a.close()', microtask("b.send('x')"),
+  configs=(('2026-04-26', ()),))
+
+G('gen-13499f53', "Found by the generator (gen-20261206-736): the kit gives workerd's transcript.",
+  'watch', 'b.accept()', 'b.close(1000)', microtask('a.close(4000, None)'), "a.accept({'x': False})",
+  configs=(('2026-11-17', ()),))
+
+G('gen-1533-storage-await-three-hops', "Found by the generator (gen-20261206-1533), widened by hand: an await of a storage call resumes after the microtasks queued before it, three deep; a fourth runs after it.",
+  microtask(microtask(microtask(microtask("a.binaryType = 'x'")))), "await ctx.storage.put('k', 1)", 'a.readyState',
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-882-no-reply-once-peer-let-go', "Found by the generator (gen-20261205-3772), varied by hand: a message listener that raises fails its read loop a turn after the message; its peer, whose Close arrives once the raising end has let go, sends no automatic reply (readyState 2).",
+  'watch', 'a.accept()', 'b.accept()', on('a.onmessage', "raise TypeError('boom')"), "b.send('x')", "a.send('y')", 'a.close(1000)',
+  configs=(('2026-11-17', ()),))

@@ -281,4 +281,3 @@ async def run_wire_on_kit(
         client = await run_client(f"{server.url}ws?key={uuid.uuid4().hex}", client_ops, options)
         await _quiet(worker_log)
     return client + ["-- worker --"] + worker_log
-

@@ -91,10 +91,11 @@ class WebSocket(NetworkSide):
         # let go of the pipe (outgoingAborted); this end let go of it (state Released).
         ws._handed = False
         ws._read_failed = False  # a listener raised: the read loop ends with its exception
+        ws._reporting = False  # its error event is being dispatched
         ws._delivering = False
         ws._out_aborted = False
         ws._released = False
-        ws._pump_cont = ws._delivery_hop = None
+        ws._pump_cont = None
         ws._warned_promise = False
         ws._stuck_error = None  # reported, but an error listener raised: close() rethrows it
         ws._buffered = 0  # bytes of messages sent that the peer has not taken (bufferedAmount)
@@ -199,7 +200,9 @@ class WebSocket(NetworkSide):
         # its last frame still to be taken) takes accept() as a no-op; the table says "raise"
         # because it treats ended ends as released (state.py). Measured for CLOSED only:
         # scenario accept-after-close-before-release.
-        held = self._phase is Phase.CLOSED and not self._released
+        # An end whose error event is being dispatched is not released yet either: workerd's
+        # reportError() lets go of it after the dispatch (gen-43124136).
+        held = (self._phase is Phase.CLOSED or self._reporting) and not self._released
         if t.effect is Effect.RAISE and not held:
             self._fail("accept", (half_open,), t)
         if t.effect is Effect.START_READING:

@@ -122,11 +122,11 @@ class End:
     _dead: bool
     _handed: bool
     _read_failed: bool
+    _reporting: bool
     _delivering: bool
     _out_aborted: bool
     _released: bool
     _pump_cont: Once | None
-    _delivery_hop: Once | None
     _warned_promise: bool
     _stuck_error: BaseException | None
     _buffered: int

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .. import errors
-from ..dispatch import Once, queue_microtask, runtime, schedule
+from ..dispatch import Once, runtime, schedule
 from ..errors import ConnectionLostError
 from ..events import Blob, CloseEvent, ErrorEvent, Event, begin_dispatch, end_dispatch
 from ..state import TRANSITIONS, Action, Effect, Phase, transition
@@ -41,12 +41,14 @@ _BATCH = 1024  # frames one delivery turn may dispatch while only timers wait
 
 
 def _after_this_turn(callback: Callable[[], None]) -> None:
-    """Run ``callback`` once the current turn is over, before the next task (kj runs its own
-    events, such as a pump resuming, before the isolate is entered again)."""
+    """Run ``callback`` as a kj event: once the current turn and its microtasks are over,
+    before the next task (see :meth:`Runtime.add_kj`)."""
     try:
-        queue_microtask(callback)
+        rt = runtime()
     except RuntimeError:  # no running loop: the next one runs it first
         schedule(callback)
+        return
+    rt.add_kj(callback)
 
 
 class Pump(EventTarget):
@@ -119,24 +121,24 @@ class Pump(EventTarget):
         kj's pipe hands it over now (the peer's blocked send completes), so the
         peer's pump finishes, and its continuation runs before this end sees the
         frame. Returns True when the frame was taken this way: this end's dispatch
-        of it then comes a turn later than usual (``BlockedSend::receive()`` returns
-        a ready promise, and kj resumes a coroutine awaiting one breadth-first),
-        whatever state the peer is in.
+        of it then waits for kj's turn (``BlockedSend::receive()`` returns a ready
+        promise, and kj resumes a coroutine awaiting one breadth-first), whatever
+        state the peer is in; see :meth:`_schedule_delivery_later`.
         """
         peer = self._peer
         if peer._handed:
             return False
         peer._handed = True
-        # The peer's pump has sent its last frame: its continuation runs next turn whatever
-        # the peer's state, and decides then (a Close this end dispatches meanwhile counts).
-        peer._schedule_pump_done()
+        # The peer's pump has sent its last frame: its continuation runs next turn, and
+        # decides then (a Close this end dispatches meanwhile counts).
+        if peer._may_act():
+            peer._schedule_pump_done()
         return True
 
     def _schedule_delivery_later(self) -> None:
-        hop = self._delivery_hop
-        if hop is None:
-            hop = self._delivery_hop = Once(self._schedule_delivery)
-        hop.request()
+        """The read loop took a frame that was ready: it resumes in kj's turn after this one,
+        and only then queues its way back into JavaScript."""
+        _after_this_turn(self._schedule_delivery)
 
     def _schedule_delivery(self) -> None:
         self._delivery.request()
@@ -213,7 +215,10 @@ class Pump(EventTarget):
             self._dispatch_message(data)
 
     def _receive_close(self, code: int, reason: str) -> None:
-        action = Action.RECV_CLOSE_HALF_OPEN if self._allow_half_open else Action.RECV_CLOSE
+        # No automatic reply once the peer has let go of the pipe (readLoop: the reply is
+        # queued only if !outgoingAborted): readyState stays 2 in the close event.
+        half_open = self._allow_half_open or self._out_aborted
+        action = Action.RECV_CLOSE_HALF_OPEN if half_open else Action.RECV_CLOSE
         t = transition(self._phase, action)
         # Frames handed over before this turn are sent: only what this end queues while
         # it handles the Close (the automatic reply, a listener's send or close) keeps
@@ -275,6 +280,24 @@ class Pump(EventTarget):
             cont = self._pump_cont = Once(self._pump_done)
         cont.request()
 
+    def _may_act(self) -> bool:
+        """Whether a continuation of this end's pump could do anything when it runs.
+
+        With both ends open and neither gone nor errored it cannot: before it runs (next
+        turn) this end can neither get both directions closed nor lose its peer, as any
+        Close sent now reaches it through a delivery queued after the continuation. Not
+        scheduling it then keeps a message's cost at one task.
+        """
+        peer = self._peer
+        return not (
+            self._phase is Phase.OPEN
+            and peer._phase is Phase.OPEN
+            and not self._out_aborted
+            and not self._errored
+            and not peer._errored
+            and not peer._dead
+        )
+
     def _untaken(self) -> int:
         """Frames of this end the peer's read loop has not taken yet (the pump still has to send them)."""
         return len(self._outgoing) - (1 if self._handed else 0)
@@ -282,7 +305,7 @@ class Pump(EventTarget):
     def _pump_resumed(self) -> None:
         """The pump resumed after handing a message to a waiting read loop: it has finished
         unless more frames were queued in the same turn; its continuation runs next turn."""
-        if self._untaken() == 0:
+        if self._untaken() == 0 and self._may_act():
             self._schedule_pump_done()
 
     def _pump_done(self) -> None:
@@ -421,6 +444,7 @@ class Pump(EventTarget):
         if outgoing_open:
             self._stuck_error = error
         begin_dispatch(event, self, trusted=True)
+        self._reporting = True  # workerd releases the end only after this dispatch
         try:
             for fn in self._each_listener("error"):
                 try:
@@ -434,6 +458,7 @@ class Pump(EventTarget):
                         # reportError is cut short: outgoingAborted is never set.
                         return False
         finally:
+            self._reporting = False
             end_dispatch(event)
         self._stuck_error = None
         return True
