@@ -1,4 +1,4 @@
-"""Public Python Workers projects run unchanged (docs/projects-tried.md), and what one needed fixed."""
+"""Public Python Workers projects run unchanged (README: "Public projects, tried"), and what one needed."""
 
 from __future__ import annotations
 
