@@ -150,7 +150,12 @@ class Pump(EventTarget):
             def uncount() -> None:
                 self._buffered -= size
 
-            runtime().add_kj(uncount)
+            try:
+                rt = runtime()
+            except RuntimeError:  # no loop runs yet (a plain script): with the deliveries, when one does
+                schedule(uncount)
+                return
+            rt.add_kj(uncount)
 
     def _schedule_delivery_later(self) -> None:
         """The read loop took a frame that was ready: it resumes in kj's turn after this one,
