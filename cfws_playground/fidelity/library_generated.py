@@ -428,3 +428,13 @@ G('gen-efb9dbbf', "Found by the generator (gen-20261206-1349): the kit gives wor
 G('gen-13499f53', "Found by the generator (gen-20261206-736): the kit gives workerd's transcript.",
   'watch', 'b.accept()', 'b.close(1000)', microtask('a.close(4000, None)'), "a.accept({'x': False})",
   configs=(('2026-11-17', ()),))
+
+G('gen-ccfce114', "Found by the generator (gen-20261205-2817): the kit gives workerd's transcript.",
+  'a.accept()', 'b.accept()', on('on a message as L2', 'a.bufferedAmount'), "b.send('x')", "a.send(b'x')",
+  configs=(('2026-09-15', ()),),
+  open='bufferedAmount: the peer takes a message at another moment in workerd than in the kit')
+
+G('gen-8ca977d7', "Found by the generator (gen-20261205-3541): the kit gives workerd's transcript.",
+  microtask(microtask(on('on a message as L1', "ctx.getWebSockets('u')"))), "await ctx.storage.put('k', 1)",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="a storage call's await: workerd runs the microtasks queued before it first")
