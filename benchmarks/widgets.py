@@ -39,8 +39,9 @@ class _SerialisingComm(DummyComm):  # type: ignore[misc]
     sent = 0
     bytes_sent = 0
 
-    def publish_msg(self, msg_type: str, data: Any = None, metadata: Any = None,
-                    buffers: Any = None, **keys: Any) -> None:
+    def publish_msg(
+        self, msg_type: str, data: Any = None, metadata: Any = None, buffers: Any = None, **keys: Any
+    ) -> None:
         payload = json.dumps(data, default=str)
         if msg_type == "comm_msg":
             _SerialisingComm.sent += 1
@@ -52,8 +53,12 @@ def _pair(with_widgets: str) -> tuple[WebSocketPair, Recorder, list[Any]]:
 
     client, server = pair = WebSocketPair()
     rec = Recorder(pair)
-    kinds = {"": [], "stream": [EventStream], "sequence": [SequenceDiagram],
-             "both": [EventStream, SequenceDiagram]}[with_widgets]
+    kinds = {
+        "": [],
+        "stream": [EventStream],
+        "sequence": [SequenceDiagram],
+        "both": [EventStream, SequenceDiagram],
+    }[with_widgets]
     widgets: list[Any] = [kind(rec) for kind in kinds]
     server.accept()
     client.accept()
@@ -100,8 +105,7 @@ async def _paced(with_widgets: str, seconds: float = 2.0, rate: int = 10_000) ->
     return used / (rec.total - 2), rec.total - 2
 
 
-VARIANTS = {"stream": "+ EventStream", "sequence": "+ SequenceDiagram",
-            "both": "+ both widgets"}
+VARIANTS = {"stream": "+ EventStream", "sequence": "+ SequenceDiagram", "both": "+ both widgets"}
 
 
 async def run(repeat: int = 5, paced_rounds: int = 3) -> dict[str, dict[str, float]]:
@@ -127,9 +131,7 @@ async def run(repeat: int = 5, paced_rounds: int = 3) -> dict[str, dict[str, flo
     paced = {v: statistics.median(runs) for v, runs in paced_runs.items()}
     paced_updates = {v: statistics.median(sent) for v, sent in paced_sent.items()}
     base_b, base_p = min(burst[""]), paced[""]
-    result: dict[str, dict[str, float]] = {
-        "": {"burst_us": base_b * 1e6, "paced_cpu_us": base_p * 1e6}
-    }
+    result: dict[str, dict[str, float]] = {"": {"burst_us": base_b * 1e6, "paced_cpu_us": base_p * 1e6}}
     for variant in VARIANTS:
         result[variant] = {
             "burst_us": min(burst[variant]) * 1e6,
@@ -151,14 +153,20 @@ def main() -> None:
     finally:
         comm.create_comm = original
     print("10,000 events per burst; paced: ~10,000 events/s for 2 s")
-    print(f"{'':<22}{'burst µs/event':>16}{'ratio':>8}{'updates':>9}"
-          f"{'paced CPU µs/event':>20}{'ratio':>8}{'updates/s':>11}")
-    print(f"{'recorder alone':<22}{r['']['burst_us']:>16.2f}{'1.00':>8}{'':>9}"
-          f"{r['']['paced_cpu_us']:>20.2f}{'1.00':>8}")
+    print(
+        f"{'':<22}{'burst µs/event':>16}{'ratio':>8}{'updates':>9}"
+        f"{'paced CPU µs/event':>20}{'ratio':>8}{'updates/s':>11}"
+    )
+    print(
+        f"{'recorder alone':<22}{r['']['burst_us']:>16.2f}{'1.00':>8}{'':>9}"
+        f"{r['']['paced_cpu_us']:>20.2f}{'1.00':>8}"
+    )
     for variant, label in VARIANTS.items():
         v = r[variant]
-        print(f"{label:<22}{v['burst_us']:>16.2f}{v['burst_ratio']:>8.2f}{v['burst_updates']:>9.0f}"
-              f"{v['paced_cpu_us']:>20.2f}{v['paced_ratio']:>8.2f}{v['paced_updates_per_s']:>11.1f}")
+        print(
+            f"{label:<22}{v['burst_us']:>16.2f}{v['burst_ratio']:>8.2f}{v['burst_updates']:>9.0f}"
+            f"{v['paced_cpu_us']:>20.2f}{v['paced_ratio']:>8.2f}{v['paced_updates_per_s']:>11.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from typing import Any, NoReturn
 
 from .bridge import Limits, _is_loopback, serve
 from .compat import compatibility
+from .dispatch import MESSAGE_CHANNEL_FLAGS, set_call_soon, webloop_call_soon
 from .fidelity import cli as fidelity_cli
 from .recorder import Record, Recorder
 from .worker import _find_handler
@@ -334,9 +335,14 @@ def _serve_project(args: argparse.Namespace) -> int:
     except (ProjectError, StorageError) as exc:  # a storage file that cannot be opened names itself
         raise CliError(str(exc)) from None
     compat = project.compatibility
+    call_soon = project.call_soon
     if args.compatibility_date or args.compatibility_flag:
+        flags = list(args.compatibility_flag or ())
+        call_soon = webloop_call_soon(args.compatibility_date, flags)
         try:
-            compat = compatibility(date=args.compatibility_date, flags=args.compatibility_flag)
+            compat = compatibility(
+                date=args.compatibility_date, flags=[f for f in flags if f not in MESSAGE_CHANNEL_FLAGS]
+            )
         except ValueError as exc:
             raise CliError(str(exc)) from None
     for note in project.notes:
@@ -349,6 +355,9 @@ def _serve_project(args: argparse.Namespace) -> int:
         logging.getLogger("cfws_playground").setLevel(logging.INFO)
 
     async def run() -> None:
+        # Python Workers run on Pyodide's WebLoop: call_soon (and call_later of at most 2 ms)
+        # is a microtask or a task by the project's date and expose_global_message_channel.
+        set_call_soon(call_soon, webloop=True)
         for ns in project.namespaces.values():
             ns.resume_alarms()
         try:

@@ -44,7 +44,7 @@ import asyncio
 import contextvars
 import weakref
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, Literal
 
 from . import errors
@@ -52,6 +52,7 @@ from . import errors
 __all__ = [
     "CallSoon",
     "MAX_YIELDS",
+    "MESSAGE_CHANNEL_FLAGS",
     "MESSAGE_CHANNEL_FROM",
     "Once",
     "Runtime",
@@ -440,9 +441,20 @@ def queue_microtask(callback: Callable[[], None]) -> None:
 MESSAGE_CHANNEL_FROM = "2025-08-15"
 
 
-def webloop_call_soon(date: str | None) -> CallSoon:
-    """What ``call_soon`` is on Pyodide's WebLoop in workerd at compatibility ``date`` (None: today)."""
-    return "microtask" if date is None or date >= MESSAGE_CHANNEL_FROM else "task"
+#: workerd's flags for the global MessageChannel, and what WebLoop's ``call_soon`` is with each.
+MESSAGE_CHANNEL_FLAGS: dict[str, CallSoon] = {
+    "expose_global_message_channel": "microtask",
+    "no_expose_global_message_channel": "task",
+}
+
+
+def webloop_call_soon(date: str | None, flags: Iterable[str] = ()) -> CallSoon:
+    """What ``call_soon`` is on Pyodide's WebLoop in workerd at compatibility ``date`` (None: today),
+    and with ``flags``: a :data:`MESSAGE_CHANNEL_FLAGS` flag decides over the date."""
+    mode: CallSoon = "microtask" if date is None or date >= MESSAGE_CHANNEL_FROM else "task"
+    for flag in flags:
+        mode = MESSAGE_CHANNEL_FLAGS.get(flag, mode)
+    return mode
 
 
 def schedule(callback: Callable[[], None]) -> asyncio.AbstractEventLoop | None:

@@ -10,7 +10,7 @@ fires either.
 
 The kit models it on asyncio: code run for a request runs in a
 :mod:`contextvars` context that names its :class:`RequestScope`. While a
-server runs, its loop's ``call_at`` (which ``call_later`` uses) and its task
+server runs, its loop's ``call_at`` and ``call_later`` and its task
 factory note each timer and task made in a scope; :meth:`RequestScope.end`
 cancels those still pending. The kit's own scheduling passes
 :data:`KIT_CONTEXT` so that it never belongs to a request.
@@ -121,27 +121,56 @@ def install(loop: asyncio.AbstractEventLoop) -> None:
     if loop in _installed:
         return
     _installed.add(loop)
-    call_at = loop.call_at
+    # Both ways in are wrapped: CPython's call_later goes through call_at, Pyodide's
+    # WebLoop does the reverse (its call_later calls setTimeout itself, and so does its
+    # call_soon, through call_later(0)). A timer is noted once, by whichever wrapper is
+    # entered first; nothing call_soon schedules is a timer.
+    busy = False
 
-    def scoped_call_at(
-        when: float, callback: Callable[..., object], *args: Any, context: contextvars.Context | None = None
-    ) -> asyncio.TimerHandle:
-        scope = _scope.get() if context is None else context.get(_scope)
-        if scope is None:
-            return call_at(when, callback, *args, context=context)
-        if scope.ended:
-            # Set after its request ended (a close listener run for a dropped client):
-            # workerd never fires it (measured on workerd 2026-11-23:
-            # wire-timer-in-close-listener-after-drop).
-            handle = call_at(when, callback, *args, context=context)
-            handle.cancel()
-            return handle
-        timer = _Timer(callback, args)
-        timer.handle = handle = call_at(when, timer.run, context=context)
-        scope.timers.add(timer)
-        return handle
+    def scoped(schedule: Callable[..., asyncio.TimerHandle]) -> Callable[..., asyncio.TimerHandle]:
+        def scoped_schedule(
+            at: float, callback: Callable[..., object], *args: Any, context: contextvars.Context | None = None
+        ) -> asyncio.TimerHandle:
+            nonlocal busy
+            scope = _scope.get() if context is None else context.get(_scope)
+            if scope is None or busy:
+                return schedule(at, callback, *args, context=context)
+            busy = True
+            try:
+                if scope.ended:
+                    # Set after its request ended (a close listener run for a dropped client):
+                    # workerd never fires it (measured on workerd 2026-11-23:
+                    # wire-timer-in-close-listener-after-drop).
+                    handle = schedule(at, callback, *args, context=context)
+                    handle.cancel()
+                    return handle
+                timer = _Timer(callback, args)
+                timer.handle = handle = schedule(at, timer.run, context=context)
+                scope.timers.add(timer)
+                return handle
+            finally:
+                busy = False
 
-    loop.call_at = scoped_call_at  # type: ignore[method-assign,assignment]
+        return scoped_schedule
+
+    loop.call_at = scoped(loop.call_at)  # type: ignore[method-assign,assignment]
+    loop.call_later = scoped(loop.call_later)  # type: ignore[method-assign,assignment]
+    call_soon = loop.call_soon
+
+    def unscoped_call_soon(
+        callback: Callable[..., object], *args: Any, context: contextvars.Context | None = None
+    ) -> asyncio.Handle:
+        # WebLoop's call_soon is a call_later(0): a callback run soon is not a timer.
+        nonlocal busy
+        if busy:
+            return call_soon(callback, *args, context=context)
+        busy = True
+        try:
+            return call_soon(callback, *args, context=context)
+        finally:
+            busy = False
+
+    loop.call_soon = unscoped_call_soon  # type: ignore[method-assign,assignment]
 
     def track(task: object, context: contextvars.Context | None) -> None:
         scope = _scope.get() if context is None else context.get(_scope)

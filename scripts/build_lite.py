@@ -12,7 +12,8 @@ What goes in:
   network and is left out; the build says which and why), ``checks.py`` and
   ``solutions/``. A single code cell that cannot run in the browser (it starts
   a live workerd, say) carries a line ``# LITE_SKIP: why``: the site shows it
-  commented out under that note, and the rest of its chapter runs;
+  commented out under that note, and the rest of its chapter runs; the project folders
+  the chapters load (``08-chat-room/``);
 - a wheel of the kit built from this checkout;
 - Pyodide's core from the npm package ``pyodide`` at the version the kernel
   expects, and every wheel the kernel and the kit need, from PyPI at pinned
@@ -49,7 +50,16 @@ from email.parser import Parser
 from pathlib import Path
 from typing import Any
 
-__all__ = ["build", "chapters", "for_the_browser", "lite_skipped", "main", "network_imports", "placeholder"]
+__all__ = [
+    "build",
+    "chapters",
+    "for_the_browser",
+    "lite_skipped",
+    "main",
+    "network_imports",
+    "placeholder",
+    "project_folders",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -77,11 +87,24 @@ EXTRA_WHEELS = {
     "websockets": "17.4",
     "h11": "0.16.0",  # the bridge's HTTP layer (imported with the package, used only by serve())
     "ipython-pygments-lexers": "1.1.1",
+    # Cloudflare's Python Workers SDK (`from workers import ...`), which the kit's dialect runs on
+    # its own `js` layer (chapters 08 and 09); the kit's requirement leaves it out of a browser kernel.
+    "workers-runtime-sdk": "1.9.5",
 }
 #: Wheels shipped inside jupyterlite-pyodide-kernel: its kernel, piplite and the shims.
 KERNEL_WHEELS = ["ipykernel", "piplite", "pyodide-kernel", "widgetsnbextension"]
 #: Loaded when the kernel starts; with these preloaded the kernel installs nothing itself.
-PRELOAD = ["micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi", "ipython", "cfws-playground"]
+PRELOAD = [
+    "micropip",
+    "piplite",
+    "ipykernel",
+    "comm",
+    "pyodide-kernel",
+    "jedi",
+    "ipython",
+    "cfws-playground",
+    "workers-runtime-sdk",
+]
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 #: What a chapter imports when it talks over the network (not possible in a browser kernel).
 NETWORK_IMPORTS = {"websockets", "urllib.request", "cfws_playground.serve", "cfws_playground.bridge"}
@@ -217,6 +240,11 @@ def linked_files(paths: list[Path]) -> list[Path]:
                 if file.is_file() and file not in found:
                     found.append(file)
     return found
+
+
+def project_folders() -> list[Path]:
+    """The project folders beside the chapters (``08-chat-room/``): a chapter loads them from disk."""
+    return sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]*-*") if p.is_dir() and not p.name.startswith("."))
 
 
 def chapters() -> tuple[list[Path], dict[str, str]]:
@@ -432,9 +460,8 @@ def _build(output: Path, cache: Path, stage: Path, extra: list[Path]) -> dict[st
     for file in linked_files([*included, *extra]):
         shutil.copy2(file, contents / file.name)
     shutil.copy2(NOTEBOOKS / "checks.py", contents / "checks.py")
-    shutil.copytree(
-        NOTEBOOKS / "solutions", contents / "solutions", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    for folder in [NOTEBOOKS / "solutions", *project_folders()]:  # what the chapters read from disk
+        shutil.copytree(folder, contents / folder.name, ignore=shutil.ignore_patterns("__pycache__"))
 
     settings = {
         "pyodideUrl": "./static/pyodide/pyodide.mjs",
@@ -538,4 +565,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -78,9 +78,20 @@ def _repo2docker() -> str:
 @pytest.mark.timeout(300)
 def test_repo2docker_generates_the_dockerfile() -> None:
     result = subprocess.run(
-        [_repo2docker(), "--no-build", "--no-run", "--debug", "--user-id", "1000",
-         "--user-name", "jovyan", str(ROOT)],
-        capture_output=True, text=True, timeout=240,
+        [
+            _repo2docker(),
+            "--no-build",
+            "--no-run",
+            "--debug",
+            "--user-id",
+            "1000",
+            "--user-name",
+            "jovyan",
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-3000:]
@@ -88,7 +99,7 @@ def test_repo2docker_generates_the_dockerfile() -> None:
     assert f"python={py}" in out, out[-3000:]
     assert 'pip install --no-cache-dir -r "binder/requirements.txt"' in out
     # `-e .` needs the whole repository: the install must come after it is copied in.
-    assert out.index("COPY --chown=1000:1000 src/ ${REPO_DIR}/") < out.index("binder/requirements.txt\"")
+    assert out.index("COPY --chown=1000:1000 src/ ${REPO_DIR}/") < out.index('binder/requirements.txt"')
     assert "RUN ./binder/postBuild" in out
 
 
@@ -101,22 +112,51 @@ def test_a_fresh_env_from_binder_requirements_runs_the_notebooks(tmp_path: pathl
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     # What repo2docker runs, from the repository root (`-e .` is relative to it).
-    subprocess.run([py, "-m", "pip", "install", "-q", "-r", "binder/requirements.txt"],
-                   cwd=ROOT, env=env, check=True, timeout=1200)
+    subprocess.run(
+        [py, "-m", "pip", "install", "-q", "-r", "binder/requirements.txt"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=1200,
+    )
     # Only the test runner on top: nothing else from the project's own environment.
-    subprocess.run([py, "-m", "pip", "install", "-q", "pytest", "nbval"],
-                   cwd=ROOT, env=env, check=True, timeout=600)
-    subprocess.run(["bash", "binder/postBuild"], cwd=ROOT,
-                   env=dict(env, NB_PYTHON_PREFIX=str(env_dir)), check=True, timeout=60)
+    subprocess.run(
+        [py, "-m", "pip", "install", "-q", "pytest", "nbval"], cwd=ROOT, env=env, check=True, timeout=600
+    )
+    subprocess.run(
+        ["bash", "binder/postBuild"],
+        cwd=ROOT,
+        env=dict(env, NB_PYTHON_PREFIX=str(env_dir)),
+        check=True,
+        timeout=60,
+    )
     assert (env_dir / "share/jupyter/lab/settings/overrides.json").exists()
     # An empty config file: the project's pytest settings name plugins this env lacks.
     ini = tmp_path / "pytest.ini"
     ini.write_text("[pytest]\n", encoding="utf-8")
     result = subprocess.run(
-        [py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", str(ini), "--rootdir", str(ROOT),
-         "--nbval", "--nbval-current-env", "--nbval-sanitize-with=tests/nbval_sanitize.cfg",
-         "--nbval-cell-timeout=120", "notebooks/"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+        [
+            py,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-c",
+            str(ini),
+            "--rootdir",
+            str(ROOT),
+            "--nbval",
+            "--nbval-current-env",
+            "--nbval-sanitize-with=tests/nbval_sanitize.cfg",
+            "--nbval-cell-timeout=120",
+            "notebooks/",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert re.search(r"\d+ passed", result.stdout)

@@ -379,8 +379,7 @@ def test_random_frame_streams_in_random_writes_are_answered_as_kj_answers_them()
                 assert pongs[-1] == expected.pongs[-1]
             # Text goes to the Worker as U+FFFD-replaced text, and comes back as that.
             want = [
-                (op, p.decode("utf-8", "replace").encode() if op == 1 else p)
-                for op, p in expected.messages
+                (op, p.decode("utf-8", "replace").encode() if op == 1 else p) for op, p in expected.messages
             ]
             echoed = [(f.opcode, f.payload) for f in data]
             if expected.close is not None or not whole:

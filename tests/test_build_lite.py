@@ -25,20 +25,38 @@ def build_lite() -> ModuleType:
 
 def notebook(tmp_path: Path, *sources: str, title: str = "# A chapter") -> Path:
     cells = [{"cell_type": "markdown", "metadata": {}, "source": [f"{title}\n", "\n", "A lede."]}]
-    cells += [{"cell_type": "code", "metadata": {}, "source": s, "outputs": [], "execution_count": None}
-              for s in sources]
+    cells += [
+        {"cell_type": "code", "metadata": {}, "source": s, "outputs": [], "execution_count": None}
+        for s in sources
+    ]
     path = tmp_path / "99-probe.ipynb"
-    path.write_text(json.dumps({"cells": cells, "metadata": {"kernelspec": {"name": "python3"}},
-                                "nbformat": 4, "nbformat_minor": 5}))
+    path.write_text(
+        json.dumps(
+            {
+                "cells": cells,
+                "metadata": {"kernelspec": {"name": "python3"}},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        )
+    )
     return path
 
 
 def test_chapters_that_talk_over_the_network_are_left_out(build_lite: ModuleType) -> None:
     included, left_out = build_lite.chapters()
     names = [p.name for p in included]
-    assert names[:6] == ["00-start-here.ipynb", "01-pairs.ipynb", "02-accept.ipynb", "03-send.ipynb",
-                         "04-close.ipynb", "05-errors.ipynb"]
+    assert names[:6] == [
+        "00-start-here.ipynb",
+        "01-pairs.ipynb",
+        "02-accept.ipynb",
+        "03-send.ipynb",
+        "04-close.ipynb",
+        "05-errors.ipynb",
+    ]
     assert "07-compatibility-dates.ipynb" in names
+    # The Durable Object chapters run on in-process clients; only their serve() cells stay out.
+    assert {"08-capstone-chat.ipynb", "09-durable-objects.ipynb"} <= set(names)
     assert "serve" in left_out["06-real-clients.ipynb"] and "websockets" in left_out["06-real-clients.ipynb"]
     every = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]*-*.ipynb"))
     assert "06b-OPTIONAL-scripts-and-browser.ipynb" in every
@@ -119,3 +137,26 @@ def test_the_site_gets_each_output_as_one_string(build_lite: ModuleType) -> None
         for out, was in zip(cell.get("outputs", []), original.get("outputs", []), strict=True):
             if "text" in out:
                 assert out["text"] == "".join(was["text"])
+
+
+@pytest.mark.parametrize("name", ["08-capstone-chat.ipynb", "09-durable-objects.ipynb"])
+def test_a_durable_object_chapter_leaves_out_only_its_socket_cell(build_lite: ModuleType, name: str) -> None:
+    # Each shows its serve() + websockets cell, not run, and runs the same conversation
+    # with in-process clients in the cell after the note that follows it.
+    served = build_lite.for_the_browser(build_lite.joined(ROOT / "notebooks" / name))
+    code = [c for c in served["cells"] if c["cell_type"] == "code"]
+    skipped = [i for i, c in enumerate(code) if c["source"].startswith("# Not run in JupyterLite: ")]
+    assert len(skipped) == 1, skipped
+    cell = code[skipped[0]]
+    assert "# async with serve(" in cell["source"] and "# import websockets" in cell["source"]
+    assert cell["outputs"] == [] and cell["execution_count"] is None
+    instead = code[skipped[0] + 1]["source"]
+    assert "await connect(" in instead and "async with" not in instead and "import websockets" not in instead
+    # The network imports live in the skipped cell alone, so the chapter is built.
+    assert build_lite.network_imports(ROOT / "notebooks" / name) == []
+
+
+def test_the_project_folders_a_chapter_loads_go_into_the_site(build_lite: ModuleType) -> None:
+    folders = build_lite.project_folders()
+    assert ROOT / "notebooks" / "08-chat-room" in folders  # chapter 08 loads it with load_project()
+    assert all(p.is_dir() for p in folders)

@@ -174,6 +174,7 @@ async def test_a_broadcast_does_not_rescan_anything() -> None:
 
 # ---------------------------------------------------------------------- uvloop
 
+
 def _uvloop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
     mod = pytest.importorskip("uvloop")
     return mod.new_event_loop  # type: ignore[no-any-return]

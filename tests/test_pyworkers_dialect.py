@@ -94,8 +94,10 @@ async def test_a_listener_without_create_proxy_never_runs_and_errors_the_socket(
     assert "bare ran" not in log
     assert "kept a" in log  # from 2026-09-15 the other listeners still run
     assert any(
-        line.startswith("error: Uncaught Error: This borrowed proxy was automatically destroyed at the end "
-                        "of a function call. Try using create_proxy or create_once_callable.")
+        line.startswith(
+            "error: Uncaught Error: This borrowed proxy was automatically destroyed at the end "
+            "of a function call. Try using create_proxy or create_once_callable."
+        )
         for line in log
     )
     assert "client close 1006" in log

@@ -20,6 +20,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.memory import MIB, MemoryServer, slow_reader, soak, unread_messages  # noqa: E402
+from cfws_playground.bridge.connection import HIGH_WATER_BYTES  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="reads RSS from /proc (Linux)")
 
@@ -48,12 +49,16 @@ async def test_a_slow_readers_backlog_costs_at_most_one_and_a_half_times_itself(
 
 
 async def test_a_client_that_sends_big_messages_and_never_reads_is_bounded(server: MemoryServer) -> None:
+    size = 4 * MIB
     async with asyncio.timeout(60):
-        peak_mb, sent = await unread_messages(server, 4 * MIB)
+        peak_mb, sent, unwritten = await unread_messages(server, size)
     assert sent >= 2  # it got somewhere before backpressure
     # The Worker's unwritten echoes count whether or not the transport is paused at the
-    # moment (it pauses and resumes with every 4 MiB frame): reading stops at 16 MiB of them.
-    assert sent <= 16
+    # moment (it pauses and resumes with every 4 MiB frame): reading stops once more than
+    # 16 MiB of them wait. The check runs as a frame is read, before the Worker echoes it,
+    # so the two last frames read may both join them. (How many messages the client got
+    # out is no measure of this: the kernel's socket buffers, autotuned, take a share.)
+    assert unwritten <= HIGH_WATER_BYTES + 2 * size
     assert peak_mb < 160
 
 

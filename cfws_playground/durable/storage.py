@@ -56,6 +56,7 @@ class StorageError(OSError):
         self.path = path
         self.backup = backup
 
+
 _MISSING: Any = object()
 
 
@@ -465,7 +466,6 @@ class Storage:
     def deleteAlarm(self, options: Any = None) -> JsPromise[None]:
         """Mirrors ``storage.deleteAlarm()``."""
         return stored(self._deleteAlarm, options)
-
 
     # ------------------------------------------------------------------ SQLite-backed objects
 

@@ -112,16 +112,24 @@ class JsMap(dict, JsProxy):  # type: ignore[type-arg]
         return {k: to_py(v) for k, v in self.items()}
 
 
+#: Pyodide's text for ``x[k]`` on a JsProxy that is neither an array nor a ``Map``.
+NOT_SUBSCRIPTABLE = "'pyodide.ffi.JsProxy' object is not subscriptable"
+
+
 class JsObject(dict, JsProxy):  # type: ignore[type-arg]
-    """A plain JS object (``Object.fromEntries``): keys read as attributes too."""
+    """A plain JS object (``Object.fromEntries``, ``JSON.parse``): its properties read as attributes
+    (``obj.a``); ``obj["a"]`` raises ``TypeError``, as a JsProxy of an object does in Pyodide."""
 
     constructor = _Ctor("Object")
 
     def __getattr__(self, name: str) -> Any:
         try:
-            return self[name]
+            return dict.__getitem__(self, name)
         except KeyError:
             raise AttributeError(name) from None
+
+    def __getitem__(self, key: Any) -> Any:
+        raise TypeError(NOT_SUBSCRIPTABLE)
 
     def to_py(self, *, depth: int = -1, default_converter: Any = None) -> Any:
         return {k: to_py(v) for k, v in self.items()}
@@ -179,7 +187,19 @@ class JsUint8Array(bytes, JsBuffer):
     """A ``Uint8Array`` made by ``to_js(bytes)``: what ``ws.send()`` sends as a binary message.
 
     (Plain ``bytes`` cross to JavaScript as a Python object, which ``send()`` turns into its text.)
+    As in Pyodide it is a JsProxy: equal only to itself, not to the bytes it was made from
+    (``to_bytes()`` gives those back), and unhashable.
     """
+
+    constructor = _Ctor("Uint8Array")
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def byteLength(self) -> int:
@@ -339,15 +359,21 @@ RUN_SYNC_PENDING = (
     "suspends the whole Python stack with JSPI, which CPython's asyncio cannot do inside a running "
     "event loop; await it instead (storage calls, already settled, work)"
 )
+#: How many times run_sync() steps an awaitable that is ready again at once (a bare yield).
+_RUN_SYNC_STEPS = 10_000
 
 
 def run_sync(awaitable: Any) -> Any:
     """Mirrors ``pyodide.ffi.run_sync``: the awaitable's result, from synchronous code.
 
-    Partial: with no event loop running, it runs the awaitable to the end. Inside the
-    running loop it gives the result of an awaitable that needs no waiting (a settled
-    promise such as a storage call's, a coroutine that finishes without suspending) and
-    raises ``RuntimeError`` (:data:`RUN_SYNC_PENDING`) otherwise.
+    In Python Workers it suspends the whole Python stack (JSPI) until the awaitable
+    settles, whatever it waits for (measured: ``py-run-sync-*``). CPython's asyncio
+    cannot suspend a running stack, so here, inside the running loop, it steps the
+    awaitable for as long as it needs no waiting: a coroutine that finishes, a settled
+    promise (a storage call's, ``Promise.resolve(v)``), ``asyncio.sleep(0)``, a future
+    that is already done. One that must wait for a timer, I/O or another task raises
+    ``RuntimeError`` (:data:`RUN_SYNC_PENDING`) and is closed. With no loop running it
+    runs the awaitable to its end.
     """
     try:
         asyncio.get_running_loop()
@@ -357,15 +383,24 @@ def run_sync(awaitable: Any) -> Any:
             return await awaitable
 
         return asyncio.run(run())
+    from .jsasync import JsPromiseProxy
+
+    if isinstance(awaitable, JsPromiseProxy) and awaitable.settled:
+        return awaitable.outcome()
     if isinstance(awaitable, asyncio.Future):
         if not awaitable.done():
             raise RuntimeError(RUN_SYNC_PENDING)
         return awaitable.result()
     steps = awaitable.__await__()
-    try:
-        waiting = steps.send(None)
-    except StopIteration as done:
-        return done.value
+    waiting: Any = None
+    for _ in range(_RUN_SYNC_STEPS):
+        try:
+            waiting = steps.send(None)
+        except StopIteration as done:
+            return done.value
+        if waiting is None or (isinstance(waiting, asyncio.Future) and waiting.done()):
+            continue  # ready again at once: asyncio would resume it on the next turn
+        break
     close = getattr(steps, "close", None)
     if isinstance(waiting, asyncio.Future):
         waiting.cancel()

@@ -314,12 +314,20 @@ class Array:
         return list(items)
 
 
-class Error(Exception):
-    """JavaScript's ``Error``: ``Error.new(message)``."""
+class Error:
+    """JavaScript's ``Error``: ``Error.new(message)`` (or ``Error(message)``, which JS allows too)
+    is a JS error, as Pyodide shows one: a ``JsException`` named ``Error``; raised, or a promise
+    rejected with it and awaited, it reaches Python as that ``JsException``
+    (``py-await-rejected-js-error``)."""
+
+    def __new__(cls, message: Any = "") -> JsException:  # type: ignore[misc]
+        return Error.new(message)
 
     @staticmethod
-    def new(message: str = "") -> Error:
-        return Error(message)
+    def new(message: Any = "") -> JsException:
+        from .jsproxy import js_string
+
+        return JsException("" if message is None else js_string(message), name="Error")
 
 
 def queueMicrotask(callback: Any) -> None:

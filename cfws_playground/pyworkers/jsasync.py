@@ -136,6 +136,17 @@ class JsPromiseProxy(JsProxy):
 
         return self.then(fulfilled, rejected)
 
+    @property
+    def settled(self) -> bool:
+        """Fulfilled or rejected (what ``run_sync`` can read without waiting)."""
+        return self._state is not _PENDING
+
+    def outcome(self) -> Any:
+        """A settled promise's value; its reason raised if it was rejected."""
+        if self._state is _FULFILLED:
+            return self._value
+        raise _as_exception(self._value)
+
     def __await__(self) -> Generator[Any, None, Any]:
         future = asyncio.get_running_loop().create_future()
 

@@ -36,6 +36,7 @@ from .. import events as _events
 from ..socket import WebSocket, WebSocketPair
 from ..socket.convert import MISSING as _MISSING
 from .ffi import (
+    NOT_SUBSCRIPTABLE,
     JsArray,
     JsBuffer,
     JsDoubleProxy,
@@ -74,7 +75,6 @@ BORROWED_ATTRIBUTE = (
     "the proxy it was borrowed from. Try using the 'copy' method."
 )
 DEBUG_HINT = "\nFor more information about the cause of this error, use `pyodide.setDebug(true)`"
-NOT_SUBSCRIPTABLE = "'pyodide.ffi.JsProxy' object is not subscriptable"
 CANNOT_CLONE = "[object Object] could not be cloned."
 TAGS_NOT_ARRAY = (
     "Failed to execute 'acceptWebSocket' on 'DurableObjectState': parameter 2 is not of type 'Array'."

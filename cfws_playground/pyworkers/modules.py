@@ -166,7 +166,10 @@ def enable() -> None:
     global _saved
     if _saved is not None:
         return
-    hidden = shadowed()
+    # In a browser kernel (Pyodide, JupyterLite) `js` and `pyodide` are the runtime's own:
+    # the dialect stands in for them by design (the kernel keeps the modules it already
+    # imported), and a warning there would only tell the learner what they cannot change.
+    hidden = [] if sys.platform == "emscripten" else shadowed()
     if hidden:
         warnings.warn(
             f"cfws_playground.pyworkers.enable(): the kit's {', '.join(hidden)} now hide the installed "

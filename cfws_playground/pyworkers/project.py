@@ -25,6 +25,7 @@ from ..bindings.assets import AssetRouter, Assets, AssetsConfigError
 from ..bindings.d1 import D1Database
 from ..bindings.kv import KvNamespace
 from ..compat import FLAGS, compatibility
+from ..dispatch import MESSAGE_CHANNEL_FLAGS, CallSoon, webloop_call_soon
 from ..durable.namespace import DurableObjectNamespace
 from ..durable.object import DEFAULT_HIBERNATE_AFTER
 from ..durable.sql import SqlDatabases
@@ -158,6 +159,9 @@ class Project:
         compatibility: the date and the flags the kit models.
         namespaces: binding name -> namespace.
         notes: things said once at start-up (flags not modelled, missing migrations, ...).
+        call_soon: what ``call_soon`` is on Pyodide's WebLoop at the project's date and flags
+            (``expose_global_message_channel``): ``serve DIR`` runs its loop so, with
+            ``set_call_soon(project.call_soon, webloop=True)``.
     """
 
     root: Path
@@ -169,6 +173,7 @@ class Project:
     compatibility: compatibility
     namespaces: dict[str, DurableObjectNamespace]
     notes: list[str]
+    call_soon: CallSoon = "microtask"
 
     def describe_bindings(self) -> list[str]:
         """One line per binding other than Durable Objects, and the assets, for ``serve``'s banner."""
@@ -388,7 +393,9 @@ def load_project(
 
     notes: list[str] = []
     flags = [str(f) for f in config.get("compatibility_flags", [])]
-    unmodelled = [f for f in flags if f not in _KNOWN_FLAGS and f != "python_workers"]
+    unmodelled = [
+        f for f in flags if f not in _KNOWN_FLAGS and f not in MESSAGE_CHANNEL_FLAGS and f != "python_workers"
+    ]
     if unmodelled:
         notes.append(f"compatibility flags with no effect here: {', '.join(unmodelled)}")
     try:
@@ -484,6 +491,7 @@ def load_project(
         compatibility=compat,
         namespaces=spaces,
         notes=notes,
+        call_soon=webloop_call_soon(config.get("compatibility_date"), flags),
     )
 
 

@@ -27,6 +27,7 @@ from .end import (
     CloseFrame,
     PingFrame,
     ReadFailure,
+    RefusalFrame,
     frame_size,
     log,
 )
@@ -166,6 +167,10 @@ class Pump(EventTarget):
                 if peer._transport is not None:
                     peer._transport.answer_pings(pings)
                 continue
+            if type(frame) is RefusalFrame:
+                if peer._transport is not None:
+                    peer._transport.refuse(frame.code, frame.reason)
+                continue
             if peer._handed:
                 peer._handed = False  # taken already; its pump's continuation is scheduled
             elif not src and (peer._out_aborted or peer._phase in CLOSED_OUTGOING):
@@ -215,7 +220,10 @@ class Pump(EventTarget):
             self._dispatch_message(data)
 
     def _receive_close(self, code: int, reason: str) -> None:
-        action = Action.RECV_CLOSE_HALF_OPEN if self._allow_half_open else Action.RECV_CLOSE
+        # No automatic reply once the peer has let go of the pipe (readLoop: the reply is
+        # queued only if !outgoingAborted): readyState stays 2 in the close event.
+        half_open = self._allow_half_open or self._out_aborted
+        action = Action.RECV_CLOSE_HALF_OPEN if half_open else Action.RECV_CLOSE
         t = transition(self._phase, action)
         # Frames handed over before this turn are sent: only what this end queues while
         # it handles the Close (the automatic reply, a listener's send or close) keeps

@@ -2,6 +2,8 @@
 
 - :class:`EventStream` — a live table of every call and event a recorder records.
 - :class:`SequenceDiagram` — client and server lifelines with an arrow per frame (SVG).
+- :class:`RoomDiagram` — a Durable Object's room: a lifeline per client, the object
+  (absent while it is evicted) and, if asked, the runtime that holds the sockets.
 - :class:`PairConsole` — buttons that call ``accept()``, ``send()`` and ``close()``.
 - :class:`DurableObjectInspector` — every Durable Object, awake or hibernated, with
   its sockets (readyState, tags, attachment), storage keys and alarm.
@@ -27,6 +29,7 @@ from .comparison import ComparisonView
 from .console import PairConsole
 from .event_stream import EventStream
 from .inspector import DurableObjectInspector
+from .lifelines import RoomDiagram
 from .sequence import SequenceDiagram
 
 __all__ = [
@@ -35,6 +38,7 @@ __all__ = [
     "DurableObjectInspector",
     "EventStream",
     "PairConsole",
+    "RoomDiagram",
     "SequenceDiagram",
     "client_route",
 ]

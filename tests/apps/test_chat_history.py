@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import difflib
 from pathlib import Path
 
 from harness import http, served
@@ -48,3 +49,60 @@ async def test_the_capstone_serves_its_page_and_tells_a_newcomer_what_was_said()
             assert await ada.recv() == "* here: ada"
             async with connect(base + "/ws?name=bob") as bob:
                 assert [await bob.recv() for _ in range(2)] == ["ada: anyone?", "* welcome, bob (2 here)"]
+
+
+#: Where the capstone's page differs from the example's, line by line: one room, a /who command.
+PAGE_DIFFERENCES = [
+    (["<title>Durable Object chat</title>"], ["<title>Chat room</title>"]),
+    (
+        [
+            "<h1>Durable Object chat</h1>",
+            '<p>Room <input id="room" value="lobby" size="10"> as <input id="name" value="guest" size="10">',
+            '  <button id="join">Join</button> <span id="status">not connected</span></p>',
+        ],
+        [
+            "<h1>Chat room</h1>",
+            '<p>Your name <input id="name" value="guest" size="10"> <button id="join">Join</button>',
+            '  <span id="status">not connected</span></p>',
+        ],
+    ),
+    (
+        [
+            '<form id="say"><input name="text" autocomplete="off" placeholder="Say something">'
+            "<button>Send</button></form>"
+        ],
+        [
+            '<form id="say"><input name="text" autocomplete="off" '
+            'placeholder="Say something (/who lists the room)"><button>Send</button></form>'
+        ],
+    ),
+    (
+        [
+            '    if (ws) ws.close(1000, "switching rooms");',
+            '    const room = encodeURIComponent(document.getElementById("room").value);',
+        ],
+        ['    if (ws) ws.close(1000, "rejoining");'],
+    ),
+    (
+        [
+            "    ws = new WebSocket(`${scheme}://${location.host}"
+            '${location.pathname.replace(/\\/$/, "")}/ws?room=${room}&name=${name}`);'
+        ],
+        [
+            "    ws = new WebSocket(`${scheme}://${location.host}"
+            '${location.pathname.replace(/\\/$/, "")}/ws?name=${name}`);'
+        ],
+    ),
+]
+
+
+def test_the_two_chat_pages_are_one_page_but_for_the_room() -> None:
+    # The example and the capstone serve the same chat page; a fix to one (its script,
+    # its style) belongs in both. Only the lines above may differ.
+    example = (CHAT / "public" / "index.html").read_text(encoding="utf-8").splitlines()
+    capstone = (CAPSTONE / "public" / "index.html").read_text(encoding="utf-8").splitlines()
+    matcher = difflib.SequenceMatcher(a=example, b=capstone, autojunk=False)
+    differences = [
+        (example[i1:i2], capstone[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+    ]
+    assert differences == PAGE_DIFFERENCES

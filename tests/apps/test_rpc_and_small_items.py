@@ -42,6 +42,22 @@ async def test_run_sync_refuses_what_would_have_to_wait() -> None:
     assert RUN_SYNC_PENDING.startswith("run_sync()")
 
 
+async def test_run_sync_returns_what_needs_no_waiting() -> None:
+    from cfws_playground.pyworkers.jsasync import Promise
+
+    async def twice() -> str:
+        await asyncio.sleep(0)  # a bare yield: ready again at once
+        await asyncio.sleep(0)
+        return "done"
+
+    done = asyncio.get_running_loop().create_future()
+    done.set_result("future")
+    assert run_sync(twice()) == "done"
+    assert run_sync(Promise.resolve(5)) == 5
+    assert run_sync(asyncio.sleep(0, "slept")) == "slept"
+    assert run_sync(done) == "future"
+
+
 def test_a_service_of_another_worker_is_refused(tmp_path: Path) -> None:
     (tmp_path / "wrangler.toml").write_text(
         'name = "me"\nmain = "entry.py"\n[[services]]\nbinding = "AUTH"\nservice = "auth-worker"\n'

@@ -143,7 +143,7 @@ def test_rows_written_counts_index_entries_and_the_schema() -> None:
         ("SELEC 1", 'near "SELEC": syntax error at offset 0: SQLITE_ERROR'),
         ("  SELECT * FRM t", 'near "FRM": syntax error at offset 11: SQLITE_ERROR'),
         ("SELECT 1; SELEC 2", 'near "SELEC": syntax error at offset 0: SQLITE_ERROR'),
-        ("SELECT 'open", "unrecognized token: \"'open\" at offset 7: SQLITE_ERROR"),
+        ("SELECT 'open", 'unrecognized token: "\'open" at offset 7: SQLITE_ERROR'),
         (
             "INSERT INTO t VALUES (1, 'dup')",
             "UNIQUE constraint failed: t.k: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_PRIMARYKEY)",

@@ -145,8 +145,15 @@ def comparable(outputs: list[dict[str, Any]]) -> list[Any]:
     return [*sorted(streams.items()), *rest]
 
 
+def lite_skipped(cell: Any) -> bool:
+    """Whether the site shows this code cell commented out (its ``# LITE_SKIP: why`` line)."""
+    return any(line.startswith("# LITE_SKIP:") for line in cell.source.splitlines())
+
+
 def compared(cell: Any) -> bool:
-    """Whether strict nbval compares this stored cell's output."""
+    """Whether strict nbval compares this stored cell's output (and the browser runs the cell)."""
+    if lite_skipped(cell):
+        return False  # shown commented out: it prints nothing here
     tags = set(cell.metadata.get("tags", []))
     markers = {"NBVAL_IGNORE_OUTPUT", "NBVAL_SKIP"}
     if tags & {"nbval-ignore-output", "nbval-skip"} or any(m in cell.source for m in markers):
@@ -163,6 +170,13 @@ def test_the_site_has_the_chapters_that_need_no_socket(site: dict[str, Any]) -> 
     # The kit orders events itself, through asyncio's public API, so the chapter that compares
     # it with workerd runs here too; only its live-workerd cell is shown, not run.
     assert "10-check-the-kit.ipynb" in site["chapters"]
+    # The Durable Object chapters run on in-process clients; only their serve() cells are shown, not run.
+    assert {"08-capstone-chat.ipynb", "09-durable-objects.ipynb"} <= set(site["chapters"])
+    for name in ("08-capstone-chat.ipynb", "09-durable-objects.ipynb"):
+        shown = nbformat.read(site["path"] / "files" / name, as_version=4)
+        skipped = [c for c in shown.cells if c.source.startswith("# Not run in JupyterLite: ")]
+        assert len(skipped) == 1 and "# async with serve(" in skipped[0].source, (name, skipped)
+    assert (site["path"] / "files" / "08-chat-room" / "src" / "entry.py").exists()  # load_project() reads it
     for name, reason in site["left_out"].items():
         assert reason.startswith("talks over the network"), (name, reason)
         # In its place, a page that says why, so links from other chapters explain themselves.
@@ -243,6 +257,8 @@ def test_chapter_prints_the_stored_outputs(
     assert not failed, failed
     checked = 0
     for index, (cell, got) in enumerate(zip(stored, outputs, strict=True)):
+        if lite_skipped(cell):
+            assert got == [], f"{name} code cell {index} is shown commented out, yet printed: {got}"
         if compared(cell):
             assert comparable(got) == comparable(cell.outputs), f"{name} code cell {index}:\n{cell.source}"
             checked += 1
@@ -324,3 +340,105 @@ def test_widgets_render_and_stay_live(
     # allow_asyncio_run() said it is unnecessary here, and asyncio.run(main()) worked.
     assert tried == [], tried
     assert outside.seen[before:] == [], outside.seen[before:]
+
+
+#: One cell as a fresh open renders it, once it is scrolled to: kind, folded, the text of its
+#: output area, and its images (whether each loaded, and its size).
+RENDERED_CELL = """async (i) => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  const cell = nb.widgets[i];
+  await nb.scrollToCell(cell, 'start');
+  await cell.ready;
+  if (cell.model.type === 'markdown') {
+    const deadline = Date.now() + 10000;  // markdown renders asynchronously
+    while (!cell.node.querySelector('.jp-RenderedMarkdown') && Date.now() < deadline) {
+      await new Promise(r => setTimeout(r, 50));
+    }
+  }
+  const images = [];
+  for (const img of cell.node.querySelectorAll('.jp-RenderedMarkdown img, .jp-OutputArea-output img')) {
+    // JupyterLab resolves a relative src through the contents service, then the image loads.
+    const until = Date.now() + 20000;
+    while (!(img.complete && img.naturalWidth > 0) && Date.now() < until) {
+      await new Promise(r => setTimeout(r, 100));
+    }
+    images.push({src: img.getAttribute('src'), loaded: img.complete && img.naturalWidth > 0,
+                 width: img.naturalWidth});
+  }
+  const area = cell.model.type === 'code' ? cell.node.querySelector('.jp-OutputArea') : null;
+  return {
+    kind: cell.model.type,
+    folded: cell.model.type === 'code' ? cell.outputHidden : false,
+    stored: cell.model.type === 'code' ? cell.model.outputs.length : 0,
+    outputs: area ? [...area.querySelectorAll('.jp-OutputArea-output')].map(o => o.textContent) : [],
+    images,
+  };
+}"""
+
+
+def stored_texts(cell: Any) -> list[str]:
+    """The texts a cell's stored outputs show: streams, and the text form of results and displays."""
+    texts = []
+    for out in cell.outputs:
+        if out.output_type == "stream":
+            texts.append(out.text)
+        elif out.output_type in ("execute_result", "display_data") and "text/plain" in out.data:
+            texts.append(out.data["text/plain"])
+    return [t for t in texts if t.strip()]
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("name", _chapters())
+def test_a_fresh_open_shows_the_stored_outputs_and_pictures(
+    name: str, site: dict[str, Any], served: str, browser: Any, outside: OutsideRequests
+) -> None:
+    """Open a chapter as the site serves it and run nothing: what the learner sees first.
+
+    Every output the file stores renders as its text (one piece, never lines joined with
+    commas), a prediction's answer stays folded, a cell the site leaves out shows its note
+    and no output, and every picture the markdown shows is there and loads.
+    """
+    ARTIFACTS.mkdir(exist_ok=True)
+    served_nb = nbformat.read(site["path"] / "files" / name, as_version=4)
+    committed = nbformat.read(NOTEBOOKS / name, as_version=4)
+    pictures = sum(
+        len(re.findall(r"!\[[^\]]*\]\([^)]+\)|<img ", c.source))
+        for c in committed.cells
+        if c.cell_type == "markdown"
+    )
+    before = outside.count
+    with open_chapter(browser, served, name, outside) as (page, tried):
+        page.wait_for_function(
+            "(n) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+            " return !!w && !!w.content && w.content.widgets.length === n; }",
+            arg=len(served_nb.cells),
+            timeout=120_000,
+        )
+        rendered = [page.evaluate(RENDERED_CELL, i) for i in range(len(served_nb.cells))]
+        page.screenshot(path=str(ARTIFACTS / f"lite-fresh-{Path(name).stem}.png"))
+    assert tried == [], tried
+    assert outside.seen[before:] == [], outside.seen[before:]
+    assert [r["kind"] for r in rendered] == [c.cell_type for c in served_nb.cells]
+    images = [img for r in rendered for img in r["images"]]
+    assert len(images) == pictures, (images, pictures)
+    assert all(img["loaded"] and img["width"] > 0 for img in images), images
+    for index, (cell, shown, original) in enumerate(
+        zip(served_nb.cells, rendered, committed.cells, strict=True)
+    ):
+        if cell.cell_type != "code":
+            continue
+        where = f"{name} cell {index}: {cell.source[:60]!r}"
+        predicts = "predict" in original.metadata.get("tags", []) and bool(original.outputs)
+        assert shown["folded"] == predicts, where
+        if lite_skipped(original):
+            assert cell.source.startswith("# Not run in JupyterLite: ") and shown["outputs"] == [], where
+            continue
+        assert shown["stored"] == len(cell.outputs), where  # the page has every stored output
+        if shown["folded"]:
+            continue  # a folded answer is not rendered until the learner opens it
+        texts = stored_texts(cell)
+        assert len(shown["outputs"]) == len(cell.outputs), where
+        for text in texts:
+            assert any(text.strip() in out for out in shown["outputs"]), (where, text, shown["outputs"])
+        for out in shown["outputs"]:
+            assert not any(line.startswith(",") for line in out.splitlines()), (where, out)

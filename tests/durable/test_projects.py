@@ -329,3 +329,40 @@ def test_the_dialects_modules_leave_traceback_lookups_working() -> None:
         frame = inspect.currentframe()
         assert frame is not None
         assert inspect.getmodule(frame) is sys.modules[__name__]
+
+
+@pytest.mark.parametrize(
+    ("date", "flags", "call_soon"),
+    [
+        ("2025-08-14", [], "task"),  # before the global MessageChannel: WebLoop's call_soon is setTimeout(0)
+        ("2025-08-15", [], "microtask"),
+        ("2025-08-14", ["expose_global_message_channel"], "microtask"),
+        ("2026-11-17", ["no_expose_global_message_channel"], "task"),
+    ],
+)
+def test_serve_runs_the_project_on_webloop_as_its_date_and_flags_say(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, date: str, flags: list[str], call_soon: str
+) -> None:
+    from cfws_playground import cli
+    from cfws_playground.dispatch import runtime
+
+    config = json.dumps({"main": "src/entry.py", "compatibility_date": date, "compatibility_flags": flags})
+    entry = "from workers import WorkerEntrypoint\nclass Default(WorkerEntrypoint):\n    pass\n"
+    root = _project(tmp_path, config, entry)
+    project = load_project(root)
+    assert project.call_soon == call_soon
+    assert not any("no effect" in note for note in project.notes)  # the flag is modelled
+    seen: list[tuple[bool, bool]] = []
+
+    async def fake_serve(*args: Any, **kwargs: Any) -> None:
+        rt = runtime()
+        seen.append((rt.call_soon_is_microtask, rt.webloop))
+
+    monkeypatch.setattr(cli, "_serve", fake_serve)
+    was_enabled = pyworkers.enabled()
+    try:
+        assert cli.main(["serve", str(root), "--quiet"]) == 0
+    finally:
+        if not was_enabled:
+            pyworkers.disable()  # serve enables the dialect for the life of its process
+    assert seen == [(call_soon == "microtask", True)]

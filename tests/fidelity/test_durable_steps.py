@@ -97,7 +97,7 @@ def test_values_read_as_a_python_worker_sees_them() -> None:
     names = {a: "a", b: "b"}
     assert show(None, names) == "None"
     assert show([b, a, None], names) == "[b, a, None]"
-    assert show({"k": [1, None]}, names) == '{k: [1, None]}'
+    assert show({"k": [1, None]}, names) == "{k: [1, None]}"
     assert show(Stamp(time.time() * 1000), names) == "Date(recent)"
     assert show(Stamp(1234.0), names) == "Date(1970-01-01T00:00:01.234Z)"  # long ago: as toISOString()
 

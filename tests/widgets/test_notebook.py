@@ -42,8 +42,10 @@ def test_asyncio_run_inside_a_running_loop_and_idempotent() -> None:
 
 
 def test_importing_the_core_does_not_import_widgets_or_nesting() -> None:
-    code = ("import sys, cfws_playground, cfws_playground.notebook; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('ipywidgets', 'anywidget', 'nest_asyncio2', 'nest_asyncio')))")
+    code = (
+        "import sys, cfws_playground, cfws_playground.notebook; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('ipywidgets', 'anywidget', 'nest_asyncio2', 'nest_asyncio')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stderr

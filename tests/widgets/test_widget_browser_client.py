@@ -27,7 +27,11 @@ def test_local_server_connects_straight_to_the_port() -> None:
 def test_jupyterhub_goes_through_the_proxy_under_the_base_url() -> None:
     route = client_route(8787, "/chat?name=ada", env=HUB, proxy_installed=True)
     assert (route.mode, route.url, route.proxy_path, route.base_url) == (
-        "proxy", "", "proxy/8787/chat?name=ada", "/user/ada/")
+        "proxy",
+        "",
+        "proxy/8787/chat?name=ada",
+        "/user/ada/",
+    )
     assert "JUPYTERHUB_SERVICE_PREFIX" in route.reason
 
 
@@ -54,11 +58,14 @@ def test_proxy_mode_without_the_proxy_is_an_error() -> None:
         client_route(8787, mode="proxy", env={}, proxy_installed=False)
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"mode": "tunnel"}, "mode must be one of"),
-    ({"port": 0}, "port must be"),
-    ({"port": 70000}, "port must be"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"mode": "tunnel"}, "mode must be one of"),
+        ({"port": 0}, "port must be"),
+        ({"port": 70000}, "port must be"),
+    ],
+)
 def test_bad_arguments(kwargs: dict[str, Any], message: str) -> None:
     args: dict[str, Any] = {"port": 8787, "env": {}, "proxy_installed": True} | kwargs
     with pytest.raises(ValueError, match=message):
@@ -86,10 +93,15 @@ async def test_made_from_a_server_it_syncs_its_route_and_renders_as_text() -> No
     async with serve(echo) as server:
         browser = BrowserClient(server, "echo", hello="hi", env={})
         assert browser.route_info == {
-            "mode": "direct", "url": f"ws://127.0.0.1:{server.port}/echo", "proxy_path": "",
-            "base_url": "/", "reason": browser.route.reason}
+            "mode": "direct",
+            "url": f"ws://127.0.0.1:{server.port}/echo",
+            "proxy_path": "",
+            "base_url": "/",
+            "reason": browser.route.reason,
+        }
         assert browser.text() == (
-            "BrowserClient: path /echo, direct (straight to the port)\n  sends 'hi' once connected")
+            "BrowserClient: path /echo, direct (straight to the port)\n  sends 'hi' once connected"
+        )
         assert repr(browser) == browser.text()
         assert str(server.port) not in browser.text()
         proxied = BrowserClient(server.port, mode="proxy", env={})
@@ -108,8 +120,10 @@ def test_commands_go_to_the_page_and_the_log_is_bounded() -> None:
     browser.send_text("typed")
     browser.close_socket(None)
     assert browser.comm.custom() == [
-        {"type": "connect"}, {"type": "send", "data": "typed"},
-        {"type": "close", "code": None, "reason": ""}]
+        {"type": "connect"},
+        {"type": "send", "data": "typed"},
+        {"type": "close", "code": None, "reason": ""},
+    ]
     # The page reports its entries in batches; the kernel keeps the newest `window`.
     browser._handle_custom_msg({"type": "log", "entries": ["open", "sent 'a'"]}, [])
     closed = "close 1000 reason='' wasClean=true"
@@ -122,12 +136,12 @@ async def test_wait_for_reply_returns_when_the_worker_answered_the_hello() -> No
     async with serve(echo) as server:
         browser = BrowserClient(server, hello="from the page", env={})
         waiting = asyncio.ensure_future(browser.wait_for_reply(timeout=30))
-        async with websockets.connect(server.url) as ws:   # another client first: not the page
+        async with websockets.connect(server.url) as ws:  # another client first: not the page
             await ws.send("someone else")
             await ws.recv()
         await settle()
         assert not waiting.done()
-        async with websockets.connect(server.url) as ws:   # what the page does
+        async with websockets.connect(server.url) as ws:  # what the page does
             await ws.send("from the page")
             assert await ws.recv() == "echo: from the page"
         assert await waiting is True

@@ -20,7 +20,7 @@ def _tampered() -> Comparison:
 def test_the_view_lists_differing_runs_first_and_marks_the_rows() -> None:
     view = ComparisonView(_tampered())
     assert [label.split()[0] for label, _ in view.runs.options] == ["differs"]
-    assert 'b message W: &quot;y&quot;' in view.detail.value
+    assert "b message W: &quot;y&quot;" in view.detail.value
     assert f'style="background:{DIFFERS_BACKGROUND}"' in view.detail.value
     assert "1 differ" in view.summary.value
 

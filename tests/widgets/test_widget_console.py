@@ -16,8 +16,11 @@ def raised(fn) -> str:  # type: ignore[no-untyped-def]
     try:
         fn()
     except Exception as exc:  # noqa: BLE001
-        return f"DOMException {exc.name}: {exc}" if isinstance(exc, DOMException) else \
-            f"{type(exc).__name__}: {exc}"
+        return (
+            f"DOMException {exc.name}: {exc}"
+            if isinstance(exc, DOMException)
+            else f"{type(exc).__name__}: {exc}"
+        )
     raise AssertionError("did not raise")
 
 

@@ -69,8 +69,14 @@ async def test_text_is_the_rows_as_a_table() -> None:
     # Nothing hidden or dropped: the widget shows exactly the recorder's table.
     assert lines[1:] == stream.recorder.table().splitlines()
     for line, r in zip(lines[2:], stream.recorder.records, strict=True):
-        assert line.split()[:6] == [str(r.seq), r.end, str(r.client), STATES[r.client], str(r.server),
-                                    STATES[r.server]]
+        assert line.split()[:6] == [
+            str(r.seq),
+            r.end,
+            str(r.client),
+            STATES[r.client],
+            str(r.server),
+            STATES[r.server],
+        ]
         assert line.endswith(r.step)
     assert repr(stream) == text
     bundle = stream._repr_mimebundle_()
@@ -157,8 +163,7 @@ async def test_ten_thousand_events_are_coalesced() -> None:
     assert stream.updates_sent == len(messages)
     shipped = sum(len(m["rows"]) for m in messages)
     assert shipped <= 200 * len(messages)
-    assert stream.counters == {"shown": 200, "hidden": 0, "dropped": rec.total - 200,
-                               "total": rec.total}
+    assert stream.counters == {"shown": 200, "hidden": 0, "dropped": rec.total - 200, "total": rec.total}
 
 
 async def test_a_burst_in_one_turn_is_one_update() -> None:
@@ -216,8 +221,9 @@ async def test_records_made_on_another_thread_are_flushed_on_the_loop() -> None:
         original(batch, overflow)
 
     stream._coalescer._flush_cb = spy
-    worker = threading.Thread(target=stream.recorder.add_note,
-                              args=(pair, 1, "bridge", "a frame from elsewhere"))
+    worker = threading.Thread(
+        target=stream.recorder.add_note, args=(pair, 1, "bridge", "a frame from elsewhere")
+    )
     worker.start()
     worker.join()
     for _ in range(100):

@@ -7,7 +7,7 @@ import types
 from typing import Any
 
 from ...compat import compatibility
-from ...dispatch import CallSoon, set_call_soon, settle as _settle, webloop_call_soon
+from ...dispatch import MESSAGE_CHANNEL_FLAGS, set_call_soon, settle as _settle, webloop_call_soon
 from ...pyworkers.modules import dialect
 from . import harness
 
@@ -47,13 +47,8 @@ async def run_python_on_kit(code: str, date: str, flags: tuple[str, ...] = ()) -
     # WebLoop's call_soon is a microtask with the global MessageChannel (from 2025-08-15,
     # or the flag) and a timer without it, and its call_later of at most 2 ms is a call_soon:
     # the kit's loop takes the same meaning for the run.
-    mode = webloop_call_soon(date)
-    rest = []
-    for flag in flags:
-        if flag in _MESSAGE_CHANNEL_FLAGS:
-            mode = _MESSAGE_CHANNEL_FLAGS[flag]
-        else:
-            rest.append(flag)
+    mode = webloop_call_soon(date, flags)
+    rest = [flag for flag in flags if flag not in MESSAGE_CHANNEL_FLAGS]
     try:
         compat = compatibility(date=date, flags=rest)
     except ValueError as exc:
@@ -66,10 +61,3 @@ async def run_python_on_kit(code: str, date: str, flags: tuple[str, ...] = ()) -
             return await harness.run(code, _settle_kit, env)
     finally:
         set_call_soon("microtask")
-
-
-#: workerd's flag for the global MessageChannel, and what WebLoop's call_soon is with it.
-_MESSAGE_CHANNEL_FLAGS: dict[str, CallSoon] = {
-    "expose_global_message_channel": "microtask",
-    "no_expose_global_message_channel": "task",
-}

@@ -482,6 +482,18 @@ _READS = [
     ),
     ("instanceof-jsproxy", "isinstance(server, JsProxy)", "an end is a JsProxy"),
     ("date-now-type", "type(__import__('js').Date.now()).__name__", "Date.now() is a float"),
+    ("to-js-bytes", "to_js(b'ab')", "to_js(bytes) is a JsProxy of a Uint8Array"),
+    ("to-js-bytes-equals-bytes", "to_js(b'ab') == b'ab'", "a Uint8Array is not equal to its bytes"),
+    ("to-js-bytes-buffer", "to_js(b'ab').buffer", "a Uint8Array's buffer is an ArrayBuffer"),
+    ("to-js-bytes-to-bytes", "to_js(b'ab').to_bytes()", "to_bytes() of a Uint8Array gives bytes back"),
+    ("to-js-bytes-len", "len(to_js(b'ab'))", "len() of a Uint8Array"),
+    ("json-object-subscript", "JSON.parse('{\"a\": 1}')['a']", "a JS object is not subscriptable"),
+    (
+        "to-js-object-subscript",
+        "to_js({'a': 1}, dict_converter=Object.fromEntries)['a']",
+        "an object from to_js(dict_converter=Object.fromEntries) is not subscriptable",
+    ),
+    ("to-js-map-subscript", "to_js({'a': 1})['a']", "a Map from to_js is subscriptable"),
 ]
 for _slug, _expr, _about in _READS:
     S(
@@ -1016,6 +1028,82 @@ for _slug, _handler, _client, _about in _OBJECTS:
         tags=("durable", "sdk"),
     )
 
+
+# ---------------------------------------------------------------------- run_sync
+
+_RUN_SYNC = """
+import asyncio
+from pyodide.ffi import run_sync
+from js import Promise
+
+def sync_caller(what, aw):
+    try:
+        print(what, "->", show(run_sync(aw)))
+    except BaseException as exc:
+        print(what, "raised", type(exc).__name__)
+"""
+
+S(
+    "run-sync-ready",
+    "run_sync() from synchronous code returns what needs no waiting: a coroutine that finishes, "
+    "a settled promise, asyncio.sleep(0).",
+    _program(
+        _RUN_SYNC,
+        """
+        async def at_once():
+            return 7
+
+        sync_caller("coroutine", at_once())
+        sync_caller("Promise.resolve", Promise.resolve(5))
+        sync_caller("sleep(0)", asyncio.sleep(0, "slept"))
+        """,
+    ),
+    configs=(("2026-11-17", ()),),
+    tags=("ffi", "run_sync"),
+)
+S(
+    "run-sync-waits",
+    "run_sync() from synchronous code waits for a timer or a future another task settles: Pyodide "
+    "suspends the Python stack with JSPI.",
+    _program(
+        _RUN_SYNC,
+        """
+        async def later():
+            await asyncio.sleep(0.01)
+            return 42
+
+        sync_caller("timer", later())
+        fut = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().call_later(0.01, fut.set_result, "fut")
+        sync_caller("future", fut)
+        """,
+    ),
+    configs=(("2026-11-17", ()),),
+    deliberate=(
+        "CPython's asyncio cannot suspend a running Python stack as JSPI does: the kit's run_sync "
+        "raises RuntimeError (RUN_SYNC_PENDING) for what must wait; await it instead (README)"
+    ),
+    tags=("ffi", "run_sync"),
+)
+S(
+    "await-rejected-js-error",
+    "Awaiting a promise rejected with a JS Error raises JsException (name 'Error'), in a coroutine "
+    "as through run_sync().",
+    _program(
+        _RUN_SYNC,
+        """
+        from js import Error
+
+        try:
+            await Promise.reject(Error.new("no"))
+        except BaseException as exc:
+            print("await raised", type(exc).__name__, exc)
+        sync_caller("run_sync", Promise.reject(Error.new("no")))
+        """,
+    ),
+    configs=(("2026-11-17", ()),),
+    tags=("ffi", "run_sync"),
+)
 
 # HTMLRewriter, in its own module.
 from .library_html import HTML_SCENARIOS  # noqa: E402
