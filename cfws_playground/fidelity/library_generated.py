@@ -437,6 +437,15 @@ G('gen-882-no-reply-once-peer-let-go', "Found by the generator (gen-20261205-377
   'watch', 'a.accept()', 'b.accept()', on('a.onmessage', "raise TypeError('boom')"), "b.send('x')", "a.send('y')", 'a.close(1000)',
   configs=(('2026-11-17', ()),))
 
+G('gen-ccfce114', "Found by the generator (gen-20261205-2817): the kit gives workerd's transcript.",
+  'a.accept()', 'b.accept()', on('on a message as L2', 'a.bufferedAmount'), "b.send('x')", "a.send(b'x')",
+  configs=(('2026-09-15', ()),),
+  open='bufferedAmount: the peer takes a message at another moment in workerd than in the kit')
+
+G('gen-8ca977d7', "Found by the generator (gen-20261205-3541): the kit gives workerd's transcript.",
+  microtask(microtask(on('on a message as L1', "ctx.getWebSockets('u')"))), "await ctx.storage.put('k', 1)",
+  configs=(('2026-11-17', ()),), durable=True)
+
 G('gen-e2567fe4', "Found by the generator (gen-4242-106): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'b.send(text(1))', 'a.close()',
   configs=(('2026-11-17', ()),),
