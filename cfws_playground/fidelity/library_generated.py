@@ -439,8 +439,7 @@ G('gen-882-no-reply-once-peer-let-go', "Found by the generator (gen-20261205-377
 
 G('gen-ccfce114', "Found by the generator (gen-20261205-2817): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on a message as L2', 'a.bufferedAmount'), "b.send('x')", "a.send(b'x')",
-  configs=(('2026-09-15', ()),),
-  open='bufferedAmount: the peer takes a message at another moment in workerd than in the kit')
+  configs=(('2026-09-15', ()),))
 
 G('gen-8ca977d7', "Found by the generator (gen-20261205-3541): the kit gives workerd's transcript.",
   microtask(microtask(on('on a message as L1', "ctx.getWebSockets('u')"))), "await ctx.storage.put('k', 1)",
@@ -453,8 +452,7 @@ G('gen-e2567fe4', "Found by the generator (gen-4242-106): the kit gives workerd'
 
 G('gen-b1511fd9', "Found by the generator (gen-4242-315): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', "b.send('x')", on('a.onmessage', 'a.bufferedAmount'), "a.send(scratch(b'x'))",
-  configs=(('2026-11-17', ()),),
-  open='bufferedAmount: the peer takes a message at another moment in workerd than in the kit')
+  configs=(('2026-11-17', ()),))
 
 G('gen-3b707ed8', "Found by the generator (gen-4242-425): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('a.onerror', on('on b close as L5')), "a.send('x')", 'b.close(1000, True)',
