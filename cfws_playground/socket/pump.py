@@ -27,6 +27,7 @@ from .end import (
     CloseFrame,
     PingFrame,
     ReadFailure,
+    RefusalFrame,
     frame_size,
     log,
 )
@@ -165,6 +166,10 @@ class Pump(EventTarget):
                     pings.append(src.popleft().payload)  # type: ignore[union-attr]
                 if peer._transport is not None:
                     peer._transport.answer_pings(pings)
+                continue
+            if type(frame) is RefusalFrame:
+                if peer._transport is not None:
+                    peer._transport.refuse(frame.code, frame.reason)
                 continue
             if peer._handed:
                 peer._handed = False  # taken already; its pump's continuation is scheduled
