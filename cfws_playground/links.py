@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import errors
 from .dispatch import schedule
-from .errors import WorkersError
+from .errors import ConnectionLostError, WorkersError
 from .http import Headers, Request, Response
 from .socket import WebSocket, received_text
 from .worker import ExecutionContext, dispatch_fetch
@@ -79,6 +79,7 @@ class Link:
         # went out after a pong with no message of the Worker's in between.
         self.pong_after: bytes | None = None
         self.close_after_pong = False
+        self.pump_broken = False  # refused while the Worker's Close was still to go out
         self._flush_scheduled = False
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -200,6 +201,14 @@ class Link:
         if self.end is not None and not self.close_rcvd:
             self.end._network_ping(payload)
 
+    def client_refusal(self, code: int, reason: str) -> None:
+        """A frame kj refuses, read after messages the Worker has not taken yet: refused when it has."""
+        if self.end is not None and not self.close_rcvd:
+            self.end._network_refusal(code, reason)
+
+    def refuse(self, code: int, reason: str) -> None:
+        """The Worker's read loop reached a refused frame (:meth:`client_refusal`): refuse now."""
+
     def client_close(self, code: int, reason: str) -> None:
         if self.end is None or self.close_rcvd or self.failed:
             return
@@ -234,6 +243,10 @@ class Link:
         )
         log.info("%sUncaught Error: %s", self._prefix(), text)
         end = self.end
+        if self.pump_broken:
+            # The Worker's Close could not go out: its pump's error is the one reported.
+            end._network_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
+            return
         # Messages that arrived before the bad one are read first, as workerd's read loop does.
         end._network_error(WorkersError(text), f"Uncaught Error: {text}")
 
@@ -283,10 +296,13 @@ class Link:
             self.pong_after = payloads[-1]
             self.frames_queued()
             return
-        self._write_pong(payloads[0])
-        if len(payloads) > 1:
-            self._write_pong(payloads[-1])
+        self._write_pongs(payloads)
         self._written()
+
+    def _write_pongs(self, payloads: list[bytes]) -> None:
+        """Pongs for pings read together, as kj's queuePong answers them."""
+        for payload in payloads:
+            self._write_pong(payload)
 
     def _written(self) -> None:
         """A burst of writes is done (flush buffers here)."""

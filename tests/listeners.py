@@ -58,5 +58,8 @@ class RecordingTransport:
     def answer_pings(self, payloads: list[bytes]) -> None:
         self.calls.append(f"answer_pings {payloads!r}")
 
+    def refuse(self, code: int, reason: str) -> None:
+        self.calls.append(f"refuse {code} {reason}")
+
     def peer_died(self) -> None:
         self.calls.append("peer_died")

@@ -48,12 +48,7 @@ pytestmark = pytest.mark.filterwarnings(
 
 #: Differences the Python scenarios found that the kit's dialect has not fixed yet, with what differs
 #: (``{"py-name": "what differs"}``).
-OPEN_PYTHON: dict[str, str] = {
-    "py-await-rejected-js-error": (
-        "the kit's js.Error is a Python exception class, raised as itself when a promise rejected "
-        "with it is awaited; Pyodide raises JsException (name 'Error') for any JS error"
-    ),
-}
+OPEN_PYTHON: dict[str, str] = {}
 
 
 @cache

@@ -1,6 +1,8 @@
 """Deploys unchanged, as far as stock Pyodide in workerd shows it: the same clients, both runtimes.
 
-Chapter 08's project and the two Durable Object examples are served twice,
+Chapter 08's project, the two Durable Object examples and the SQLite-backed
+``tests/apps/projects/sql-notes`` (``ctx.storage.sql``, ``kv``, ``transactionSync``,
+their errors as Python sees them) are served twice,
 by the kit (``cfws-playground serve``'s ``serve()`` on the loaded project) and
 by real workerd running the unchanged folder in Pyodide
 (:func:`~cfws_playground.fidelity.pyodide.project.serve_project`), and the
@@ -173,3 +175,32 @@ async def test_do_chat_gives_the_same_client_transcripts(installed) -> None:  # 
 
 async def test_do_counter_gives_the_same_responses(installed) -> None:  # type: ignore[no-untyped-def]
     await both(ROOT / "examples" / "do-counter", installed, counter)
+
+
+async def sql_notes(port: int) -> list[str]:
+    rows = []
+    for path in [
+        "/add?body=first&score=1.5",
+        "/add?body=second&score=2",
+        "/all",
+        "/raw",
+        "/count",
+        "/count?room=other",
+        "/size",
+        "/kv",
+        "/kv",
+        "/fail?what=table",
+        "/fail?what=begin",
+        "/fail?what=bindings",
+        "/fail?what=one",
+        "/fail?what=internal",
+        "/fail?what=transaction",
+        "/count",
+        "/legacy",
+    ]:
+        rows.append(await asyncio.to_thread(http_get, port, "GET", path))
+    return rows
+
+
+async def test_sql_notes_gives_the_same_responses(installed) -> None:  # type: ignore[no-untyped-def]
+    await both(ROOT / "tests" / "apps" / "projects" / "sql-notes", installed, sql_notes)

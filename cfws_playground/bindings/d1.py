@@ -13,9 +13,7 @@ booleans as 1/0, bytes as a BLOB, which comes back as a list of byte values.
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
-import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ from ..durable.ids import JsClass
 from ..durable.storage import JsDict
 from ..errors import WorkersError
 from ..promise import JsPromise, settled
+from .sqlite_file import SqliteFile
 
 __all__ = ["D1Database", "D1PreparedStatement"]
 
@@ -76,15 +75,10 @@ class D1Database:
     constructor = JsClass("D1Database")
 
     def __init__(self, path: str | Path | None = None) -> None:
-        self.path = None if path is None else Path(path)
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(
-            ":memory:" if self.path is None else str(self.path), isolation_level=None, check_same_thread=False
-        )
+        self._file = SqliteFile(path, self)
+        self.path = self._file.path
+        self._lock, self._db = self._file.lock, self._file.conn
         self._db.execute("PRAGMA foreign_keys = ON")  # as D1 does
-        weakref.finalize(self, self._db.close)
 
     def prepare(self, query: str) -> D1PreparedStatement:
         """Mirrors ``db.prepare(sql)``: a statement to ``bind`` and run."""
@@ -159,8 +153,11 @@ class D1Database:
         )
         return JsDict(success=True, meta=meta, results=results), columns, values
 
+    def close(self) -> None:
+        self._file.close()
+
     def __repr__(self) -> str:
-        return f"<D1Database {'in memory' if self.path is None else self.path.name}>"
+        return f"<D1Database {self._file.describe()}>"
 
 
 class D1PreparedStatement:

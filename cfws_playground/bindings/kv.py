@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
-import sqlite3
-import threading
 import time
-import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +23,7 @@ from ..durable.ids import JsClass
 from ..durable.storage import JsDict
 from ..errors import WorkersError
 from ..promise import JsPromise, settled
+from .sqlite_file import SqliteFile
 
 __all__ = ["KvNamespace"]
 
@@ -80,17 +78,12 @@ class KvNamespace:
     constructor = JsClass("KvNamespace")
 
     def __init__(self, path: str | Path | None = None) -> None:
-        self.path = None if path is None else Path(path)
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(
-            ":memory:" if self.path is None else str(self.path), isolation_level=None, check_same_thread=False
-        )
+        self._file = SqliteFile(path, self)
+        self.path = self._file.path
+        self._lock, self._db = self._file.lock, self._file.conn
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB, expiration REAL, metadata TEXT)"
         )
-        weakref.finalize(self, self._db.close)
 
     # ---------------------------------------------------------------- storage
 
@@ -253,8 +246,7 @@ class KvNamespace:
         return result
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._file.close()
 
     def __repr__(self) -> str:
-        return f"<KvNamespace {'in memory' if self.path is None else self.path.name}>"
+        return f"<KvNamespace {self._file.describe()}>"

@@ -49,7 +49,7 @@ from .http1 import (
     worker_response_head,
 )
 from .outbound import current_recorder
-from .websocket import DeferredPing, WorkerdProtocol
+from .websocket import DeferredPing, DeferredRefusal, WorkerdProtocol
 
 if TYPE_CHECKING:
     from ..http import Request, Response
@@ -117,6 +117,11 @@ class _WireLink(Link):
         if ws is not None and ws.state is OPEN:
             ws.write_pong(payload)
 
+    def _write_pongs(self, payloads: list[bytes]) -> None:
+        ws = self.conn.ws
+        if ws is not None and ws.state is OPEN:
+            ws.answer_pings(payloads)
+
     def _write_close(self, code: int, reason: str) -> None:
         ws = self.conn.ws
         if ws is not None and ws.state is OPEN:
@@ -129,6 +134,30 @@ class _WireLink(Link):
     def _written(self) -> None:
         self._pending = 0
         self.conn.send_pending()
+
+    def refuse(self, code: int, reason: str) -> None:
+        ws, end = self.conn.ws, self.end
+        if ws is None or end is None or ws.state is not OPEN:
+            return
+        # A message the Worker is sending goes out first (kj's Close waits for the send in
+        # progress); a Close the Worker queued never does, and its pump then fails:
+        # "Network connection lost." rather than the protocol error (gen-2d54a1b0).
+        while end._peer._outgoing and not self.close_sent:
+            frame = end._peer._outgoing[0]
+            if not isinstance(frame, (str, bytes)):
+                self.pump_broken = True
+                break
+            taken = end._network_take()
+            assert isinstance(taken, (str, bytes))
+            self._write(taken)
+        ws.fail_now(code, reason)
+        self._written()
+
+    def _handshake_done(self) -> None:
+        # Both Closes have passed: workerd's request is over now, not when the TCP
+        # connection has gone, so a 0 ms timer the Worker set before never fires
+        # (found by the generator: gen-4acfef82).
+        self.conn._end_scope(self.scope)
 
     def _abort(self) -> None:
         if self.conn.transport is not None:
@@ -603,6 +632,10 @@ class Connection(asyncio.Protocol):
             if isinstance(event, DeferredPing):
                 if link is not None:
                     link.client_ping(event.data)
+                continue
+            if isinstance(event, DeferredRefusal):
+                if link is not None:
+                    link.client_refusal(event.code, event.reason)
                 continue
             if link is None or link.end is None or not isinstance(event, Frame):
                 continue

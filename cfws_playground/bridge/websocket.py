@@ -19,7 +19,9 @@ scenarios ``wire-raw-*``):
   nothing more is read, so a client still sending is reset (a hibernatable
   socket's connection stays open, unread, until the close timeout);
 * nothing after a client's Close is read;
-* pings read together get the first pong and the last (``queuePong``);
+* pings read together get the first pong and the last (``queuePong``), only
+  the last once a pong has gone out since the Worker's last message, and a
+  refusal's Close takes the place of a pong still waiting;
 * kj parses frames only as the Worker's read loop asks for its next message,
   so a ping after a message the Worker has not taken yet is answered only
   then: after whatever the Worker sent on that message (:class:`DeferredPing`).
@@ -47,7 +49,7 @@ except ImportError:  # pragma: no cover - the pure-Python wheel
 
 from ..links import Link
 
-__all__ = ["DeferredPing", "WorkerdProtocol"]
+__all__ = ["DeferredPing", "DeferredRefusal", "WorkerdProtocol"]
 
 #: kj's refusals, word for word (``sendCloseDueToError`` in http.c++).
 RSV23 = "Received frame had RSV bits 2 or 3 set"
@@ -76,6 +78,17 @@ class DeferredPing:
 
     def __init__(self, data: bytes) -> None:
         self.data = data
+
+
+class DeferredRefusal:
+    """A frame kj refuses, read after a message the Worker has not taken yet: kj reads it (and
+    sends its Close) only when the Worker's read loop asks for the next message."""
+
+    __slots__ = ("code", "reason")
+
+    def __init__(self, code: int, reason: str) -> None:
+        self.code = code
+        self.reason = reason
 
 
 class WorkerdProtocol(ServerProtocol):
@@ -214,14 +227,20 @@ class WorkerdProtocol(ServerProtocol):
         self.recv_frame(frame)
 
     def _pong(self, data: bytes) -> None:
-        """Answer a ping as kj does: pings read together get the first pong and the last (measured:
-        wire-raw-three-pings-in-one-write); websockets would answer each."""
+        """Answer a ping as kj's queuePong does; websockets would answer each.
+
+        Pings read together get the first pong and the last (measured:
+        wire-raw-three-pings-in-one-write), but only the last once a pong has gone out
+        since the Worker's last message: kj then chains the next control write behind
+        that one, and a newer pong replaces it before it is taken.
+        """
         link = self.link
         if link is not None and link.pong_after is not None:
             link.pong_after = data  # a pong already waits for the Worker's send: this one replaces it
             return
+        chained = self.pong_since_send
         self.pong_since_send = True
-        if not self._pong_written:
+        if not self._pong_written and not chained:
             self._pong_written = True
             self._write_control(Opcode.PONG, data)
         elif self._pong_slot is not None and self._pong_slot < len(self.writes):
@@ -264,9 +283,15 @@ class WorkerdProtocol(ServerProtocol):
         self.events.append(frame)
 
     def write_pong(self, payload: bytes) -> None:
-        """A pong the Worker's read loop asked for (a :class:`DeferredPing`'s)."""
+        """The pong that waited for the Worker's frames (:attr:`Link.pong_after`)."""
         self.pong_since_send = True
         self._write_control(Opcode.PONG, payload)
+
+    def answer_pings(self, payloads: list[bytes]) -> None:
+        """Pings the Worker's read loop reached (:class:`DeferredPing`), read together."""
+        self._pong_written, self._pong_slot = False, None
+        for data in payloads:
+            self._pong(data)
 
     def _write_control(self, opcode: Opcode, payload: bytes) -> None:
         """A control frame, of any length (websockets refuses to write one over 125 bytes)."""
@@ -292,6 +317,26 @@ class WorkerdProtocol(ServerProtocol):
                 reason = "Message is too large"
             else:
                 reason = f"Message is too large: {(exc.current_size or 0) + exc.size} > {limit}"
+        if code != 1006 and self.state is OPEN and self._ping_waits():
+            # kj has not read this far yet: the Worker's read loop reaches the refusal after the
+            # messages before it, or never (found by the generator: gen-4943653c). Nothing after
+            # it is read.
+            self.events.append(DeferredRefusal(code, reason))  # type: ignore[arg-type]
+            self.parser = self._ignore_rest()
+            next(self.parser)
+            return
+        self.fail_now(code, reason)
+
+    def fail_now(self, code: int, reason: str) -> None:
+        """Refuse the connection as kj's ``sendCloseDueToError`` does (see :meth:`fail`)."""
+        if code != 1006 and self.state is OPEN:
+            # kj's queueClose: the Close takes the place of a pong still waiting to be written.
+            slot = self._pong_slot
+            if slot is not None and slot < len(self.writes):
+                del self.writes[slot]
+                self._pong_slot = None
+            if self.link is not None:
+                self.link.pong_after = None
         if code == 1006 or self.state is not OPEN:
             super().fail(code, reason)
         elif self.hibernatable:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from ..compat import _current as _current_compatibility
 from ..errors import WorkersError, js_message, js_name
 from ..events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent
-from ..promise import GATE_HOLDS, gate_held
+from ..promise import GATE_HOLDS, GateHolds, gate_held
 from ..scope import RequestScope, install as install_scopes
 from ..socket import WebSocket
 from ..state import Phase
@@ -160,7 +160,7 @@ class ObjectHost:
         self._pump: asyncio.Task[None] | None = None
         self._active: dict[asyncio.Task[bool], str] = {}  # events started and not finished
         self._gates: list[asyncio.Future[Any]] = []
-        self._holds = [0]  # storage awaits in progress (promise.GATE_HOLDS): the input gate is shut
+        self._holds = GateHolds()  # storage awaits in progress: the input gate is shut
         self._tasks: dict[asyncio.Future[Any], str] = {}
         self._idle: asyncio.TimerHandle | None = None
         self._blocked_said: tuple[str, ...] = ()
@@ -251,8 +251,7 @@ class ObjectHost:
                 self._active[task] = work.kind
                 task.add_done_callback(self._event_done)
                 await asyncio.sleep(0)  # the event runs until it finishes or waits
-                while self._holds[0]:
-                    await asyncio.sleep(0)  # a storage await holds the gate: wait for it
+                await self._holds.open()  # a storage await holds the gate: wait for it
         finally:
             self._pump = None
             self._schedule_idle()

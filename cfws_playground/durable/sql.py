@@ -22,9 +22,12 @@ entry inserted or deleted. Stdlib ``sqlite3`` has no such counter, so
 ``do-sql-rows-read``): a full ``SCAN`` reads every row of its table (one for an
 empty one), a ``SEARCH`` one row for each row it finds (at least one), a
 statement without a table none; only the last statement of a call counts. An
-``INSERT`` writes a row per row and per index; ``CREATE TABLE`` reads one row
-and writes one more than it adds to ``sqlite_schema``. Joins, subqueries, and
-the reads an ``INSERT`` does to check keys are not modelled (``OPEN``).
+``INSERT`` writes a row per row and per index, and for an ``AUTOINCREMENT`` table
+reads and writes ``sqlite_sequence``'s row once; ``RETURNING`` reads each row it
+gives back; ``CREATE TABLE`` reads a row per table it makes and writes two per
+table and one per index (measured: ``do-sql-rows-written``,
+``do-sql-autoincrement-writes``). Joins, subqueries, ``CREATE INDEX`` and the
+reads an ``INSERT`` does to check keys are not modelled (``OPEN``).
 """
 
 from __future__ import annotations
@@ -329,6 +332,7 @@ class _Plan:
     def __init__(self, scanned: int = 0, searches: bool = False) -> None:
         self.scanned = scanned
         self.searches = searches
+        self.returning = False  # an INSERT ... RETURNING: one read per row it gives back
 
 
 def _plan_reads(db: _Database, statement: str, values: Sequence[Any]) -> _Plan:
@@ -349,14 +353,28 @@ def _plan_reads(db: _Database, statement: str, values: Sequence[Any]) -> _Plan:
     return plan
 
 
-def _schema_rows(db: _Database) -> int:
-    counted = db.query_trusted("SELECT count(*) FROM sqlite_schema")
-    return int(counted[0][0]) if counted else 0
+def _schema_rows(db: _Database) -> tuple[int, int]:
+    """How many tables, and how many indexes, the schema holds."""
+    counted = db.query_trusted(
+        "SELECT count(*) FILTER (WHERE type = 'table'), count(*) FILTER (WHERE type = 'index') "
+        "FROM sqlite_schema"
+    )
+    return (int(counted[0][0]), int(counted[0][1])) if counted else (0, 0)
 
 
-def _index_count(db: _Database, statement: str) -> int:
+def _insert_writes(db: _Database, statement: str) -> tuple[int, int]:
+    """What one row an ``INSERT`` adds writes (the row, one entry per index), and what the
+    statement writes once (``sqlite_sequence``'s row, for an ``AUTOINCREMENT`` table)."""
     into = _INSERT_INTO.search(statement)
-    return 0 if into is None else len(db.query_trusted(f'PRAGMA index_list("{into["table"]}")'))
+    if into is None:
+        return 1, 0
+    table = into["table"]
+    indexes = len(db.query_trusted(f'PRAGMA index_list("{table}")'))
+    autoincrement = db.query_trusted(
+        "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ? AND sql LIKE '%AUTOINCREMENT%'",
+        (table,),
+    )
+    return 1 + indexes, int(bool(autoincrement))
 
 
 class _RowIterator:
@@ -395,10 +413,12 @@ class SqlStorageCursor:
         rows_written: int,
         plan: _Plan | None = None,
         rows_read: int = 0,
+        writes: tuple[int, int] = (1, 0),
     ) -> None:
         self._cursor = cursor
         self._db = db
         self._plan = plan or _Plan()
+        self._writes = writes  # per row changed, and once for the statement (see _insert_writes)
         self._found = 0
         names = [] if cursor is None or cursor.description is None else [d[0] for d in cursor.description]
         self.columnNames: list[str] = names
@@ -417,14 +437,17 @@ class SqlStorageCursor:
         if row is None:
             self._finish()
             return None
-        if self._plan.searches:
+        if self._plan.searches or self._plan.returning:
             self._found += 1
             self.rowsRead += 1
         return [_js_value(v) for v in row]
 
     def _finish(self) -> None:
         if self._cursor is not None:
-            self.rowsWritten += self._db.conn.total_changes - self._changes_before  # RETURNING writes
+            changed = self._db.conn.total_changes - self._changes_before  # RETURNING writes
+            if changed:
+                per_row, once = self._writes
+                self.rowsWritten += changed * per_row + (once if not self.rowsWritten else 0)
             if self._plan.searches and not self._found:
                 self.rowsRead += 1  # the seek that found nothing
             self._cursor.close()
@@ -515,7 +538,7 @@ class SqlStorage:
         conn = db.conn
         before = conn.total_changes
         last = len(statements) - 1
-        plan, read, schema = _Plan(), 0, 0
+        plan, read, schema = _Plan(), 0, (0, 0)
         for i, statement in enumerate(statements):
             if i:  # SQLite reads on from the end of the previous statement, past the spaces
                 statement = statement.lstrip()
@@ -539,17 +562,24 @@ class SqlStorage:
             if i != last:
                 cursor.close()
         written = conn.total_changes - before
+        writes = (1, 0)
         if verb in ("INSERT", "REPLACE"):
-            written *= 1 + _index_count(db, statement)  # each index gets its entry too
-        elif verb == "CREATE" and what == "TABLE" and (added := _schema_rows(db) - schema):
-            read, written = 1, added + 1  # the schema row is written, then its root page set
+            writes = _insert_writes(db, statement)
+            read = writes[1]  # an AUTOINCREMENT table's sqlite_sequence row is looked up
+            plan.returning = cursor.description is not None  # RETURNING reads back each row
+            if written:
+                written = written * writes[0] + writes[1]
+        elif verb == "CREATE" and what == "TABLE":
+            tables, indexes = (now - then for now, then in zip(_schema_rows(db), schema, strict=True))
+            # each table's schema row is written, then its root page set; an index's written once
+            read, written = tables, 2 * tables + indexes
         elif verb in ("UPDATE", "DELETE") and plan.searches:
             read = max(written, 1)  # the rows found, each changed once
             plan.searches = False
         if cursor.description is None:
             cursor.close()
             return SqlStorageCursor(None, db, written, plan, read)
-        return SqlStorageCursor(cursor, db, written, plan, read)
+        return SqlStorageCursor(cursor, db, written, plan, read, writes)
 
     @property
     def databaseSize(self) -> int:

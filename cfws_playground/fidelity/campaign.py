@@ -32,6 +32,7 @@ from typing import Any
 from .compare import _run_kit
 from .dsl import ScenarioSyntaxError
 from .generate import generate
+from .rawclient import parse_frame_step
 from .scenario import CONFIGS, Config, Scenario, config_key
 from .shrink import shrink
 from .workerd import WorkerdServer
@@ -83,6 +84,7 @@ class Difference:
             f"first {self.found_in} ({len(self.original.steps)} steps, shrunk to {len(self.minimal.steps)})"
         ]
         out += [f"   step: {_source(s)}" for s in self.minimal.steps]
+        out += [f"   client: {s}" for s in self.minimal.client or ()]
         for same, k, w in _aligned(self.kit, self.workerd):
             out.append(f"   {'  ' if same else '! '}{k:<70} {'=' if same else '|'} {'' if same else w}")
         return "\n".join(out)
@@ -116,6 +118,21 @@ class Coverage:
     events: Counter[str] = field(default_factory=Counter)
     states: Counter[tuple[str, str]] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
+    frames: Counter[str] = field(default_factory=Counter)  # what raw clients sent, by kind
+    seen: Counter[str] = field(default_factory=Counter)  # what they got back, and how it ended
+
+    def add_wire(self, client: Sequence[str], rows: Sequence[str]) -> None:
+        """A wire program: the kinds of frame its client sent, and what came back (workerd's rows)."""
+        for step in client:
+            if step.startswith(("frame ", "frames ")):
+                for part in step.split(" ", 1)[1].split(" + "):
+                    self.frames.update(frame_kinds(parse_frame_step(part)))
+        for row in rows:
+            if row.startswith("client: got "):
+                words = row[len("client: got ") :].split()
+                self.seen[" ".join(words[:2]) if words[0] == "close" else words[0]] += 1
+            elif row.startswith("client: connection ") or row == "client: still open":
+                self.seen[row[len("client: ") :]] += 1
 
     def add(self, rows: Sequence[str], ops_root: str) -> None:
         for row in rows:
@@ -149,13 +166,62 @@ class Coverage:
         )
         events = ", ".join(f"{k} {n}" for k, n in sorted(self.events.items()))
         states = ", ".join(f"({a},{b}) {n}" for (a, b), n in sorted(self.states.items()))
-        return (
+        text = (
             f"  API calls reached ({len(self.calls)}): {calls}\n"
             f"  events and handlers ({len(self.events)}): {events}\n"
             f"  readyState pairs (a, b) reached ({len(self.states)} of the 9 a pair can show; "
             f"0 never occurs): {states}\n"
             f"  distinct error texts thrown: {len(self.errors)}"
         )
+        if self.frames:
+            sent = ", ".join(f"{k} {n}" for k, n in sorted(self.frames.items()))
+            seen = ", ".join(f"{k} {n}" for k, n in sorted(self.seen.items()))
+            text += (
+                f"\n  frames raw clients sent ({len(self.frames)} kinds): {sent}"
+                f"\n  what they got back ({len(self.seen)} kinds): {seen}"
+            )
+        return text
+
+
+def frame_kinds(data: bytes) -> list[str]:
+    """What is odd about one encoded client frame, as coverage words (``text``, ``unmasked``,
+    ``text not UTF-8``, ``close reserved code``, ``ping over 125 bytes``, ``rsv``, ...)."""
+    opcode, fin, rsv = data[0] & 0x0F, bool(data[0] & 0x80), (data[0] >> 4) & 7
+    masked, n, pos = bool(data[1] & 0x80), data[1] & 0x7F, 2
+    if n == 126:
+        n, pos = int.from_bytes(data[2:4], "big"), 4
+    elif n == 127:
+        n, pos = int.from_bytes(data[2:10], "big"), 10
+    key = data[pos : pos + 4] if masked else b""
+    payload = bytes(b ^ key[i % 4] for i, b in enumerate(data[pos + len(key) :])) if masked else data[pos:]
+    names = {0: "cont", 1: "text", 2: "binary", 8: "close", 9: "ping", 10: "pong"}
+    name = names.get(opcode, "unknown opcode")
+    kinds = [name]
+    if not masked:
+        kinds.append("unmasked")
+    if rsv:
+        kinds.append("reserved bits")
+    if not fin:
+        kinds.append(f"{name} without FIN")
+    if opcode >= 8 and len(payload) > 125:
+        kinds.append(f"{name} over 125 bytes")
+    if opcode == 1:
+        try:
+            payload.decode("utf-8")
+        except UnicodeDecodeError:
+            kinds.append("text not UTF-8")
+    if opcode == 8:
+        if len(payload) < 2:
+            kinds.append(f"close of {len(payload)} bytes")
+        else:
+            code = int.from_bytes(payload[:2], "big")
+            if not (1000 <= code < 5000) or code in (1004, 1005, 1006, 1015):
+                kinds.append("close reserved code")
+            try:
+                payload[2:].decode("utf-8")
+            except UnicodeDecodeError:
+                kinds.append("close reason not UTF-8")
+    return kinds
 
 
 @dataclass
@@ -171,13 +237,15 @@ class Campaign:
     coverage: Coverage = field(default_factory=Coverage)
     seconds: float = 0.0
     durable: int = 0
+    wire: int = 0
     signatures: Counter[tuple[str, str]] = field(default_factory=Counter)  # every difference, by kind
     unstable: list[str] = field(default_factory=list)  # differed once, not when run again
 
     def text(self) -> str:
         head = (
-            f"generated {self.count} programs from seed {self.seed} ({self.count - self.durable} in-worker, "
-            f"{self.durable} Durable Object) against live {self.workerd}, in {self.seconds:.0f} s"
+            f"generated {self.count} programs from seed {self.seed} "
+            f"({self.count - self.durable - self.wire} in-worker, {self.durable} Durable Object, "
+            f"{self.wire} wire with a raw client) against live {self.workerd}, in {self.seconds:.0f} s"
         )
         parts = [head]
         parts += [d.text() for d in self.differences]
@@ -223,10 +291,20 @@ class _Runner:
     def kit_many(self, programs: Sequence[Scenario]) -> list[list[str]]:
         return [self.kit(sc) for sc in programs]
 
+    def wire(self, sc: Scenario) -> list[str] | str:
+        """A wire program on workerd: one real connection (no batches)."""
+        try:
+            return self.server.run_wire(sc.ops, sc.client_ops, sc.client_options, sc.configs[0])
+        except Exception as exc:  # noqa: BLE001 - reported as the program's failure, like the driver's
+            return f"{type(exc).__name__}: {exc}"
+
     def workerd_many(self, programs: Sequence[Scenario]) -> list[list[str] | str]:
         out: list[list[str] | str] = [[] for _ in programs]
         by_config: dict[Config, list[int]] = {}
         for i, sc in enumerate(programs):
+            if sc.wire:
+                out[i] = self.wire(sc)
+                continue
             by_config.setdefault(sc.configs[0], []).append(i)
         for config, idx in by_config.items():
             for start in range(0, len(idx), _BATCH):
@@ -241,9 +319,17 @@ class _Runner:
         return self.kit(sc), self.workerd_many([sc])[0]
 
 
-def _variant(sc: Scenario, steps: list[Any], name: str | None = None) -> Scenario:
+def _variant(
+    sc: Scenario, steps: list[Any], name: str | None = None, client: Sequence[str] | None = None
+) -> Scenario:
     return Scenario(
-        name or sc.name, sc.about, tuple(steps), configs=sc.configs, durable=sc.durable, tags=sc.tags
+        name or sc.name,
+        sc.about,
+        tuple(steps),
+        configs=sc.configs,
+        durable=sc.durable,
+        tags=sc.tags,
+        client=tuple(client) if client is not None else sc.client,
     )
 
 
@@ -251,7 +337,8 @@ def _compiles(sc: Scenario) -> bool:
     """The steps compile, and name no end before a ``pair`` step made it (a shrunk program may)."""
     try:
         ops = sc.ops
-    except (ScenarioSyntaxError, KeyError, TypeError):
+        sc.client_ops  # noqa: B018 - compiling is the check
+    except (ScenarioSyntaxError, KeyError, TypeError, ValueError):
         return False
     made = {"a", "b"} | {e for op in ops if op["do"] == "pair" for e in op["ends"]}
     used = set(re.findall(r'"end": "([a-f])"', json.dumps(ops)))
@@ -275,7 +362,13 @@ def run_campaign(
     """
     started = time.monotonic()
     programs = generate(count, seed, configs=configs)
-    campaign = Campaign(seed, count, server.version, durable=sum(p.durable for p in programs))
+    campaign = Campaign(
+        seed,
+        count,
+        server.version,
+        durable=sum(p.durable for p in programs),
+        wire=sum(p.wire for p in programs),
+    )
     runner = _Runner(server)
     kit = runner.kit_many(programs)
     if progress:
@@ -289,6 +382,8 @@ def run_campaign(
             campaign.failed.append(f"{sc.name} (workerd: {w})")
             continue
         campaign.coverage.add(w, sc.name)
+        if sc.wire:
+            campaign.coverage.add_wire(sc.client or (), w)
         sig = signature(k, w)
         if sig is None:
             continue
@@ -313,22 +408,70 @@ def run_campaign(
     return campaign
 
 
+#: Tries for shrinking a wire program: each is a real connection on both sides.
+_WIRE_BUDGET = 24
+
+
 def _shrunk(runner: _Runner, sc: Scenario, sig: tuple[str, str], budget: int) -> Difference:
+    client = list(sc.client or ())
+
     def interesting(steps: list[Any]) -> bool:
-        cand = _variant(sc, steps)
+        cand = _variant(sc, steps, client=client if sc.wire else None)
         if not _compiles(cand):
             return False
         k, w = runner.both(cand)
         return not isinstance(w, str) and signature(k, w) == sig
 
+    if sc.wire:
+        budget = min(budget, _WIRE_BUDGET)
+
+        def client_interesting(steps: list[str]) -> bool:
+            cand = _variant(sc, list(sc.steps), client=steps)
+            if not _compiles(cand):
+                return False
+            k, w = runner.both(cand)
+            return not isinstance(w, str) and signature(k, w) == sig
+
+        client = shrink_client(client, client_interesting, budget=budget)
     steps = shrink(list(sc.steps), interesting, budget=budget)
-    minimal = _variant(sc, steps, _name(steps, sc))
+    minimal = _variant(sc, steps, _name(steps, sc, client), client=client if sc.wire else None)
     k, w = runner.both(minimal)
     return Difference(sig, sc.name, sc, minimal, k, w if isinstance(w, list) else [w])
 
 
-def _name(steps: list[Any], sc: Scenario) -> str:
+def shrink_client(steps: list[str], interesting: Callable[[list[str]], bool], *, budget: int) -> list[str]:
+    """A raw client's steps made smaller: whole steps left out, then single frames of a
+    ``frames`` step (the last step, ``wait``, stays); ``interesting`` must hold for ``steps``."""
+    best, tries = list(steps), 0
+
+    def candidates(cur: list[str]) -> list[list[str]]:
+        out = [cur[:i] + cur[i + 1 :] for i in range(len(cur) - 1) if cur[i] != "wait"]
+        for i, step in enumerate(cur):
+            if step.startswith("frames "):
+                parts = step[len("frames ") :].split(" + ")
+                for j in range(len(parts)):
+                    rest = parts[:j] + parts[j + 1 :]
+                    one = f"frame {rest[0]}" if len(rest) == 1 else "frames " + " + ".join(rest)
+                    out.append(cur[:i] + [one] + cur[i + 1 :])
+        return out
+
+    improved = True
+    while improved and tries < budget:
+        improved = False
+        for cand in candidates(best):
+            tries += 1
+            if interesting(cand):
+                best, improved = cand, True
+                break
+            if tries >= budget:
+                break
+    return best
+
+
+def _name(steps: list[Any], sc: Scenario, client: Sequence[str] = ()) -> str:
     text = repr([_source(s) for s in steps]) + config_key(sc.configs[0]) + str(sc.durable)
+    if client:
+        text += repr(list(client))
     return "gen-" + hashlib.sha1(text.encode()).hexdigest()[:8]
 
 
@@ -371,8 +514,9 @@ def library_entry(diff: Difference, about: str | None = None) -> str:
     sc = diff.minimal
     claim = about or f"Found by the generator ({diff.found_in}): the kit gives workerd's transcript."
     steps = ", ".join(_source(s) for s in sc.steps)
+    client = f"  client=({', '.join(repr(s) for s in sc.client)},),\n" if sc.client is not None else ""
     return (
-        f"G({sc.name!r}, {claim!r},\n  {steps},\n"
+        f"G({sc.name!r}, {claim!r},\n  {steps},\n{client}"
         f"  configs=({_config_source(sc.configs[0])},){', durable=True' if sc.durable else ''},\n"
         f"  open={classify(diff.signature)!r})\n"
     )

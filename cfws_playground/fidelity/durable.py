@@ -242,6 +242,9 @@ def _object_class(program: _Program, *, wire: bool) -> type:
                     await fut
                 elif op["do"] == "await":
                     await run.run_await(op)
+                    # driver.js awaits runAwait(), an async function: its caller resumes
+                    # one microtask after the function returns.
+                    await asyncio.sleep(0)
                 else:
                     run.run_op(op, None)
             await run.settle_object(program.pending)

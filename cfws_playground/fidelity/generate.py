@@ -30,9 +30,10 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from .dsl import Op, handler, microtask, on, timeout
+from .generate_wire import wire_programs
 from .scenario import CONFIGS, Config, Scenario
 
-__all__ = ["ATTACHMENT_LIMIT", "generate", "program"]
+__all__ = ["ATTACHMENT_LIMIT", "generate", "program", "wire_share"]
 
 #: The attachment limit in serialized bytes; programs aim at both sides of it.
 ATTACHMENT_LIMIT = 16384
@@ -301,15 +302,30 @@ def program(rng: random.Random, *, durable: bool) -> list[Step]:
     return _Gen(rng, durable).program()
 
 
-def generate(count: int, seed: int, *, configs: tuple[Config, ...] = CONFIGS) -> list[Scenario]:
+def wire_share(count: int) -> int:
+    """How many of ``count`` programs are wire programs: one in 200, at least one from 10 on.
+
+    Each costs a real connection on both sides (about a second), where an in-worker
+    program costs milliseconds.
+    """
+    return 0 if count < 10 else max(1, count // 200)
+
+
+def generate(
+    count: int, seed: int, *, configs: tuple[Config, ...] = CONFIGS, wire: int | None = None
+) -> list[Scenario]:
     """``count`` programs from ``seed``: the same seed, the same programs, in the same order.
 
-    About one in four runs in a Durable Object; each runs under one configuration
-    drawn from ``configs`` (a Durable Object program under the newest).
+    About one in four of the in-worker ones runs in a Durable Object; each runs under
+    one configuration drawn from ``configs`` (a Durable Object program under the newest).
+    The last ``wire`` programs (:func:`wire_share` by default) are wire programs, a
+    raw client against a Worker (:mod:`.generate_wire`), drawn from a stream of their
+    own: program ``i`` of a seed is the same whatever the share.
     """
+    wired = wire_programs(wire_share(count) if wire is None else wire, seed, configs)
     rng = random.Random(seed)
     out = []
-    for i in range(count):
+    for i in range(count - len(wired)):
         durable = rng.random() < 0.25
         steps = program(rng, durable=durable)
         config = configs[-2] if durable else rng.choice(configs)
@@ -323,4 +339,4 @@ def generate(count: int, seed: int, *, configs: tuple[Config, ...] = CONFIGS) ->
                 tags=("generated",),
             )
         )
-    return out
+    return out + wired

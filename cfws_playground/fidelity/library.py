@@ -1538,6 +1538,22 @@ R("wire-raw-ping-after-echo", "A ping after the echo has arrived: the pong is th
   ("frame text 'x'", "recv", "frame ping b'p'", "recv", "close 1000, 'bye'", "wait"))
 R("wire-raw-ping-before-message", "A ping, then a message in another write: pong, echo, and the trailing 'Network connection lost.' as after any echo.",
   ("frame ping b'p'", "recv", "frame text 'x'", "recv", "close 1000, 'bye'", "wait"))
+R("wire-raw-refusal-replaces-a-queued-pong", "Two pings and an unknown opcode in one write: the first pong goes out, the Close for the refusal takes the place of the second (kj's queueClose). Found by the generator.",
+  ("frames ping b'q' mask=0 + ping b'p' mask=0 + 3 b'x'", "wait"))
+R("wire-raw-pings-after-an-answered-ping", "Once a pong has gone out since the Worker's last message, pings read together get only the last pong: kj chains the next control write behind the first, and a newer pong replaces it. Found by the generator.",
+  ("frame ping b'p'", "sleep 30", "frames ping b'' + ping b'q' mask=0", "sleep 30", "close 1000, 'x'", "wait"))
+R("wire-raw-pings-after-the-echo", "A message the Worker echoes ends the chain: pings read together after it get the first pong and the last again.",
+  ("frame ping b'p'", "sleep 30", "frame text 'x'", "sleep 30", "frames ping b'a' + ping b'b' + ping b'c'", "sleep 30", "close 1000, 'x'", "wait"))
+R("wire-raw-refusal-after-a-message-waits-for-the-worker", "A message and a refused frame in one write: kj reads the refused frame only when the Worker asks for its next message, so the Worker's echo goes out before the 1002. Found by the generator.",
+  ("frames text b'x' + 3 b'p'", "wait"))
+W("wire-raw-refusal-never-read-after-a-raising-listener", "A message, then a stray continuation, in one write: the Worker's listener raises, its read loop never asks for more, and the client gets no 1002, only the end of the connection. Found by the generator.",
+  ("b.accept()", on("b message", "raise Error('x')")), ("frames text b'x' mask=0 + cont b'x'", "wait"), configs=(NEW,))
+W("wire-raw-refusal-while-the-worker-closes", "A message, then a fragmented ping, in one write, and the Worker closes on the message: the 1002 goes out instead of the Worker's Close, whose pump then fails, so the Worker's error is 'Network connection lost.', not the protocol error. Found by the generator.",
+  ("b.accept()", "watch", on("b message", "b.close(1000, 'x')")), ("frames ping b'p' + text b'x' mask=0 + ping b'p' fin=0", "wait"),
+  configs=(NEW,))
+W("wire-raw-timer-canceled-when-the-handshake-ends", "A 0 ms timer set on a message never fires when the client's Close follows in the same write: the request ends as the close handshake completes. Found by the generator.",
+  ("b.accept()", "watch", on("b message", timeout(0, "b.close(4000, 'x')"))), ("frames binary b'' + close b'\\x03\\xe8'", "wait"),
+  configs=(NEW,))
 R("wire-raw-unsolicited-pong", "An unsolicited pong is ignored.", ("frame pong b'x'", "send 'after'", "recv", RAW_BYE, "wait"))
 R("wire-raw-declared-length-over-limit", "A frame header declaring 2**40 bytes: 1009 'Message is too large: 1099511627776 > 33554432' at once.",
   ("raw b'\\x82\\xff\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00'", "wait"))
@@ -1986,6 +2002,9 @@ S("buffered-amount-counts-queued-bytes", "bufferedAmount counts the bytes of the
 S("buffered-amount-drops-as-the-peer-takes-each", "A message stops counting when the peer's read loop takes it: inside the peer's listener for the first of three, only the other two count.",
   "a.accept()", "b.accept()", "watch", on("a message", "b.bufferedAmount"),
   "b.send('one')", "b.send('two2')", "b.send('three')", "b.bufferedAmount", "settle", "b.bufferedAmount", configs=(NEW,))
+S("buffered-amount-handed-to-a-waiting-peer", "Both ends send in one turn to peers waiting to read: each message is handed over at once, and stops counting before the first delivery (workerd's pump continuation runs between tasks); inside the sending turn it still counts. Found by the generator (gen-ccfce114).",
+  "a.accept()", "b.accept()", on("a message", "a.bufferedAmount", "b.bufferedAmount"), "b.send('x')", "a.send(b'xy')",
+  "a.send(b'z')", "a.bufferedAmount", "microtask: a.bufferedAmount", "settle", "a.bufferedAmount", configs=(NEW,))
 S("buffered-amount-peer-not-accepted", "While the peer is not accepted nothing is taken, however long one waits: the count stays (a Close never counts, its reason neither); the peer's accept() lets it drain.",
   "b.accept()", "b.send('xx')", "b.send('\\ud800')", "b.close(1000, 'byebye')", "b.bufferedAmount", "sleep 5",
   "b.bufferedAmount", "a.accept()", "microtask: b.bufferedAmount", "settle", "b.bufferedAmount", "a.bufferedAmount", configs=(NEW,))

@@ -428,3 +428,20 @@ G('gen-efb9dbbf', "Found by the generator (gen-20261206-1349): the kit gives wor
 G('gen-13499f53', "Found by the generator (gen-20261206-736): the kit gives workerd's transcript.",
   'watch', 'b.accept()', 'b.close(1000)', microtask('a.close(4000, None)'), "a.accept({'x': False})",
   configs=(('2026-11-17', ()),))
+
+G('gen-1533-storage-await-three-hops', "Found by the generator (gen-20261206-1533), widened by hand: an await of a storage call resumes after the microtasks queued before it, three deep; a fourth runs after it.",
+  microtask(microtask(microtask(microtask("a.binaryType = 'x'")))), "await ctx.storage.put('k', 1)", 'a.readyState',
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-882-no-reply-once-peer-let-go', "Found by the generator (gen-20261205-3772), varied by hand: a message listener that raises fails its read loop a turn after the message; its peer, whose Close arrives once the raising end has let go, sends no automatic reply (readyState 2).",
+  'watch', 'a.accept()', 'b.accept()', on('a.onmessage', "raise TypeError('boom')"), "b.send('x')", "a.send('y')", 'a.close(1000)',
+  configs=(('2026-11-17', ()),))
+
+G('gen-ccfce114', "Found by the generator (gen-20261205-2817): the kit gives workerd's transcript.",
+  'a.accept()', 'b.accept()', on('on a message as L2', 'a.bufferedAmount'), "b.send('x')", "a.send(b'x')",
+  configs=(('2026-09-15', ()),),
+  open='bufferedAmount: the peer takes a message at another moment in workerd than in the kit')
+
+G('gen-8ca977d7', "Found by the generator (gen-20261205-3541): the kit gives workerd's transcript.",
+  microtask(microtask(on('on a message as L1', "ctx.getWebSockets('u')"))), "await ctx.storage.put('k', 1)",
+  configs=(('2026-11-17', ()),), durable=True)

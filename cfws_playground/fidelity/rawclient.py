@@ -14,6 +14,7 @@ scenario's client this one)::
     "frame 3 b'' fin=0 rsv=4 mask=0"  pong, or a number), payload (a bytes or str literal,
                                       or bytes(N)), then fin=0, rsv=1..7 (RSV1 is 4),
                                       mask=0 for an unmasked frame
+    "frames ping b'p' + text 'x'"     several frames in one write, each as ``frame`` says
     "raw b'\\x81\\x80'"               bytes as they are
     "send 'x'" / "send b'x'"          a masked text or binary message
     "close 1000, 'bye'"               a masked Close (``close`` alone: no payload);
@@ -286,6 +287,8 @@ async def _raw_step(client: RawClient, op: dict[str, Any], log: list[str]) -> No
     data: bytes | None = None
     if do == "frame":
         data = parse_frame_step(args[0])
+    elif do == "frames":
+        data = b"".join(parse_frame_step(part) for part in args[0].split(" + "))
     elif do == "raw":
         data = args[0]
     elif do == "send":

@@ -26,7 +26,7 @@ Client steps::
                                 scenario's path written {path} and the port PORT (a Worker
                                 can echo ``request.url``), and how the connection ended
 
-A client with a ``frame`` or ``raw`` step is the raw RFC 6455 client instead
+A client with a ``frame``, ``frames`` or ``raw`` step is the raw RFC 6455 client instead
 (:mod:`cfws_playground.fidelity.rawclient`): it sends any frame, however
 malformed, and its rows say what came back and how the TCP connection ended.
 """
@@ -57,14 +57,15 @@ def compile_client(steps: tuple[str, ...]) -> list[Op]:
     ops: list[Op] = []
     for step in steps:
         text = step.strip()
-        m = re.fullmatch(r"(send|close|sleep|http|request|recv|drop|wait|ping|frame|raw)(?: (.*))?", text)
+        m = re.fullmatch(r"(send|close|sleep|http|request|recv|drop|wait|ping|frames?|raw)(?: (.*))?", text)
         if not m:
             raise ValueError(f"{step!r} is not a client step")
         args: list[Any] = []
         if m[1] == "recv" and m[2] == "size":
             args = ["size"]  # the raw client: the frame's kind and length, not its bytes
-        elif m[1] == "frame":
-            parse_frame_step(m[2] or "")  # refused here, not halfway through a run
+        elif m[1] in ("frame", "frames"):
+            for part in (m[2] or "").split(" + "):
+                parse_frame_step(part)  # refused here, not halfway through a run
             args = [m[2]]
         elif m[2]:
             if m[1] == "send" and m[2].startswith("bytes("):
@@ -78,7 +79,7 @@ def compile_client(steps: tuple[str, ...]) -> list[Op]:
 
 def is_raw(ops: list[Op]) -> bool:
     """Whether a client's steps need the raw client (any ``frame`` or ``raw`` step)."""
-    return any(op["do"] in ("frame", "raw") for op in ops)
+    return any(op["do"] in ("frame", "frames", "raw") for op in ops)
 
 
 def _frame_text(data: str | bytes) -> str:

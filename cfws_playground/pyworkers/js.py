@@ -30,7 +30,15 @@ from .htmlrewriter import HTMLRewriter
 from .jsasync import Promise, clearTimeout, setTimeout
 from .jsjson import JSON
 from .jsobjects import JsHeaders, JsRequest, JsResponse
-from .jsproxy import JsWebSocketPair, _Wrapper, from_runtime, js_errors, js_string, to_runtime
+from .jsproxy import (
+    JsArrayBufferProxy,
+    JsWebSocketPair,
+    _Wrapper,
+    from_runtime,
+    js_errors,
+    js_string,
+    to_runtime,
+)
 from .streams import ReadableStream, TransformStream, WritableStream
 
 __all__ = [
@@ -139,6 +147,13 @@ class Object:
         return JsObject((k, v) for k, v in entries)
 
 
+def _body(body: Any) -> Any:
+    """A body as the runtime takes it: an ``ArrayBuffer`` (``to_js(data).buffer``) is its bytes."""
+    if isinstance(body, JsArrayBufferProxy):
+        return body.to_bytes()
+    return body
+
+
 def _init(init: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
     """A JS init object: a dict, a to_js() object, or Pyodide's keyword-arguments form."""
     out = dict(to_py(init) if init is not None else {})
@@ -159,6 +174,7 @@ class Response(_JsClass):
         opts = {k: to_runtime(v) for k, v in _init(init, kwargs).items()}
         if isinstance(body, _Response):  # new Response(body, otherResponse)
             body = body.body
+        body = _body(body)
         stream = body if isinstance(body, ReadableStream) else None
         if stream is not None:
             body = None  # sent once the stream ends (see kit_response)
@@ -199,7 +215,10 @@ class Request(_JsClass):
         if isinstance(url, JsRequest):
             url = url.url
         return JsRequest(
-            str(url), method=opts.get("method", "GET"), headers=opts.get("headers"), body=opts.get("body")
+            str(url),
+            method=opts.get("method", "GET"),
+            headers=opts.get("headers"),
+            body=_body(opts.get("body")),
         )
 
 
@@ -314,12 +333,20 @@ class Array:
         return list(items)
 
 
-class Error(Exception):
-    """JavaScript's ``Error``: ``Error.new(message)``."""
+class Error:
+    """JavaScript's ``Error``: ``Error.new(message)`` (or ``Error(message)``, which JS allows too)
+    is a JS error, as Pyodide shows one: a ``JsException`` named ``Error``; raised, or a promise
+    rejected with it and awaited, it reaches Python as that ``JsException``
+    (``py-await-rejected-js-error``)."""
+
+    def __new__(cls, message: Any = "") -> JsException:  # type: ignore[misc]
+        return Error.new(message)
 
     @staticmethod
-    def new(message: str = "") -> Error:
-        return Error(message)
+    def new(message: Any = "") -> JsException:
+        from .jsproxy import js_string
+
+        return JsException("" if message is None else js_string(message), name="Error")
 
 
 def queueMicrotask(callback: Any) -> None:

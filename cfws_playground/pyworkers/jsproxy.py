@@ -608,14 +608,19 @@ class JsWebSocketPair(_Wrapper):
 class JsDurableObjectState(_Wrapper):
     """A Durable Object's ``ctx`` as Python code gets it: sockets cross as :class:`JsWebSocket`.
 
-    ``storage`` and anything else that is not about sockets is the kit's own object.
+    ``storage`` is the kit's own, its SQLite APIs raising ``JsException`` (:mod:`.jsstorage`);
+    anything else that is not about sockets is the kit's own object.
     """
 
     __slots__ = ()
     _js_class = "DurableObjectState"
-    _PASS = frozenset({"storage", "abort", "waitUntil", "blockConcurrencyWhile", "id", "container"})
+    _PASS = frozenset({"abort", "waitUntil", "blockConcurrencyWhile", "id", "container"})
 
     def __getattr__(self, name: str) -> Any:
+        if name == "storage":
+            from .jsstorage import JsStorage  # it imports this module
+
+            return JsStorage(self._js.storage)
         if name in self._PASS:
             return getattr(self._js, name)
         return super().__getattr__(name)

@@ -39,6 +39,7 @@ __all__ = [
     "Listener",
     "PingFrame",
     "ReadFailure",
+    "RefusalFrame",
     "frame_size",
     "log",
 ]
@@ -72,6 +73,17 @@ class PingFrame:
 
     def __init__(self, payload: bytes) -> None:
         self.payload = payload
+
+
+class RefusalFrame:
+    """A frame kj refuses, read after messages the Worker had not taken: refused (the Close
+    sent, the connection ended) only when the Worker's read loop reaches it."""
+
+    __slots__ = ("code", "reason")
+
+    def __init__(self, code: int, reason: str) -> None:
+        self.code = code
+        self.reason = reason
 
 
 class ReadFailure:
@@ -110,7 +122,7 @@ class End:
     _peer: WebSocket
     _phase: Phase
     _reading: bool
-    _outgoing: deque[str | bytes | CloseFrame | ReadFailure | PingFrame]
+    _outgoing: deque[str | bytes | CloseFrame | ReadFailure | PingFrame | RefusalFrame]
     _delivery: Once
     _allow_half_open: bool
     _binary_type: str

@@ -9,6 +9,7 @@ A transport has what the runtime calls and reads:
   frames are taken, drop the connection without a Close (1006);
 - ``answer_pings(payloads)``: the worker's read loop reached pings the client sent
   after messages it had not taken yet (``_network_ping()``): answer them now;
+- ``refuse(code, reason)``: the same for a frame kj refuses (``_network_refusal()``);
 - ``close_after_pong``: the worker's Close went out after a pong, with no message of
   the worker's in between (then no trailing "Network connection lost.").
 """
@@ -21,7 +22,7 @@ from .. import errors
 from ..dispatch import schedule
 from ..errors import ConnectionLostError
 from ..state import Action, Effect, transition
-from .end import CloseFrame, PingFrame, ReadFailure, frame_size
+from .end import CloseFrame, PingFrame, ReadFailure, RefusalFrame, frame_size
 from .pump import Pump
 
 __all__ = ["NetworkSide"]
@@ -54,7 +55,7 @@ class NetworkSide(Pump):
         frame = src.popleft()
         if isinstance(frame, CloseFrame):
             return (frame.code, frame.reason)
-        assert not isinstance(frame, (ReadFailure, PingFrame))  # they travel only towards the Worker's end
+        assert not isinstance(frame, (ReadFailure, PingFrame, RefusalFrame))  # only towards the Worker's end
         self._traffic = True
         self._peer._buffered -= frame_size(frame)
         return frame
@@ -74,6 +75,13 @@ class NetworkSide(Pump):
         """A ping that came after messages the Worker has not taken yet: kj reads it only once
         the Worker's read loop asks for the next message, and answers it then."""
         self._outgoing.append(PingFrame(payload))
+        peer = self._peer
+        if peer._reading and not peer._delivery.scheduled:
+            peer._schedule_delivery()
+
+    def _network_refusal(self, code: int, reason: str) -> None:
+        """A frame kj refuses, after messages the Worker has not taken yet (see :class:`RefusalFrame`)."""
+        self._outgoing.append(RefusalFrame(code, reason))
         peer = self._peer
         if peer._reading and not peer._delivery.scheduled:
             peer._schedule_delivery()

@@ -27,6 +27,7 @@ from .end import (
     CloseFrame,
     PingFrame,
     ReadFailure,
+    RefusalFrame,
     frame_size,
     log,
 )
@@ -114,6 +115,7 @@ class Pump(EventTarget):
                 # The peer's read loop is waiting in receive(): kj's pipe hands the
                 # frame over at once.
                 self._handed = True
+                self._uncount_head_later()
 
     def _take_last(self) -> bool:
         """This end's read loop is back in receive() and the peer has one frame left.
@@ -129,11 +131,31 @@ class Pump(EventTarget):
         if peer._handed:
             return False
         peer._handed = True
+        peer._uncount_head_later()
         # The peer's pump has sent its last frame: its continuation runs next turn, and
         # decides then (a Close this end dispatches meanwhile counts).
         if peer._may_act():
             peer._schedule_pump_done()
         return True
+
+    def _uncount_head_later(self) -> None:
+        """The head of this end's queue was handed to the peer's read loop: the pump's send is
+        done, and bufferedAmount drops once the running task is over, before the peer's
+        dispatch (workerd's pump continuation; measured: gen-ccfce114)."""
+        frame = self._outgoing[0]
+        cls = type(frame)
+        if cls is str or cls is bytes or cls is WTF8:
+            size = frame_size(frame)  # type: ignore[arg-type]
+
+            def uncount() -> None:
+                self._buffered -= size
+
+            try:
+                rt = runtime()
+            except RuntimeError:  # no loop runs yet (a plain script): with the deliveries, when one does
+                schedule(uncount)
+                return
+            rt.add_kj(uncount)
 
     def _schedule_delivery_later(self) -> None:
         """The read loop took a frame that was ready: it resumes in kj's turn after this one,
@@ -166,13 +188,18 @@ class Pump(EventTarget):
                 if peer._transport is not None:
                     peer._transport.answer_pings(pings)
                 continue
-            if peer._handed:
+            if type(frame) is RefusalFrame:
+                if peer._transport is not None:
+                    peer._transport.refuse(frame.code, frame.reason)
+                continue
+            handed = peer._handed
+            if handed:
                 peer._handed = False  # taken already; its pump's continuation is scheduled
             elif not src and (peer._out_aborted or peer._phase in CLOSED_OUTGOING):
                 peer._pump_done()
             self._delivering = True
             cls = type(frame)
-            if cls is str or cls is bytes or cls is WTF8:
+            if (cls is str or cls is bytes or cls is WTF8) and not handed:
                 peer._buffered -= frame_size(frame)  # type: ignore[arg-type]
             if cls is str or (cls is bytes and self._binary_type != "blob"):
                 self._dispatch_message(frame)  # type: ignore[arg-type]
@@ -215,7 +242,10 @@ class Pump(EventTarget):
             self._dispatch_message(data)
 
     def _receive_close(self, code: int, reason: str) -> None:
-        action = Action.RECV_CLOSE_HALF_OPEN if self._allow_half_open else Action.RECV_CLOSE
+        # No automatic reply once the peer has let go of the pipe (readLoop: the reply is
+        # queued only if !outgoingAborted): readyState stays 2 in the close event.
+        half_open = self._allow_half_open or self._out_aborted
+        action = Action.RECV_CLOSE_HALF_OPEN if half_open else Action.RECV_CLOSE
         t = transition(self._phase, action)
         # Frames handed over before this turn are sent: only what this end queues while
         # it handles the Close (the automatic reply, a listener's send or close) keeps

@@ -98,3 +98,19 @@ async def test_kv_and_d1_persist_with_persist_to(tmp_path: Path, binding: str) -
         else:
             assert await call(server, "/d1/count") == 3
     assert (tmp_path / binding).is_dir()
+
+
+@pytest.mark.parametrize("binding", ["kv", "d1"])
+def test_both_bindings_keep_their_sqlite_file_and_close_it(tmp_path: Path, binding: str) -> None:
+    import sqlite3
+
+    from cfws_playground.bindings import D1Database, KvNamespace
+
+    path = tmp_path / "deep" / "folder" / f"{binding}.sqlite"  # the folder is made
+    made = KvNamespace(path) if binding == "kv" else D1Database(path)
+    assert path.is_file() and repr(made).endswith(f" {binding}.sqlite>")
+    made.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        made._db.execute("SELECT 1")  # closed
+    memory = KvNamespace() if binding == "kv" else D1Database()
+    assert repr(memory).endswith(" in memory>")

@@ -19,8 +19,9 @@ async def get_json(server: object, path: str) -> object:
 
 async def test_sql_exec_cursor_and_its_counts() -> None:
     async with served("sql-notes") as server:
-        assert await get_json(server, "/add?body=first&score=1.5") == {"id": 1, "written": 1}
-        assert await get_json(server, "/add?body=second&score=2") == {"id": 2, "written": 1}
+        # written: the row, its entry in the notes_body index, sqlite_sequence (AUTOINCREMENT)
+        assert await get_json(server, "/add?body=first&score=1.5") == {"id": 1, "written": 3}
+        assert await get_json(server, "/add?body=second&score=2") == {"id": 2, "written": 3}
         assert await get_json(server, "/all") == {
             "rows": [{"id": 1, "body": "first", "score": 1.5}, {"id": 2, "body": "second", "score": 2}],
             "columns": ["id", "body", "score"],
@@ -41,11 +42,12 @@ async def test_sync_kv_shares_keys_with_the_async_api() -> None:
 @pytest.mark.parametrize(
     ("what", "text"),
     [
-        ("table", "WorkersError: no such table: nowhere: SQLITE_ERROR"),
-        ("begin", f"WorkersError: {TRANSACTION_REFUSED}"),
-        ("bindings", "WorkersError: Wrong number of parameter bindings for SQL query."),
-        ("one", "WorkersError: Expected exactly one result from SQL query, but got no results."),
-        ("internal", "WorkersError: access to _cf_KV.key is prohibited: SQLITE_AUTH"),
+        # In Pyodide a runtime error reaches Python as JsException, str() "Error: ..."
+        ("table", "JsException: Error: no such table: nowhere: SQLITE_ERROR"),
+        ("begin", f"JsException: Error: {TRANSACTION_REFUSED}"),
+        ("bindings", "JsException: Error: Wrong number of parameter bindings for SQL query."),
+        ("one", "JsException: Error: Expected exactly one result from SQL query, but got no results."),
+        ("internal", "JsException: Error: access to _cf_KV.key is prohibited: SQLITE_AUTH"),
         ("transaction", "ValueError: no"),
     ],
 )
@@ -58,7 +60,8 @@ async def test_sql_errors_carry_workerds_texts(what: str, text: str) -> None:
 async def test_a_key_value_class_has_no_sql_as_in_workerd() -> None:
     # storage.sql and storage.kv are there; using them raises (scenario do-sql-on-key-value-object)
     async with served("sql-notes") as server:
-        assert await get_json(server, "/legacy") == [SQL_NOT_ENABLED, SYNC_KV_NOT_ENABLED]
+        expected = [f"Error: {SQL_NOT_ENABLED}", f"Error: {SYNC_KV_NOT_ENABLED}"]
+        assert await get_json(server, "/legacy") == expected
 
 
 async def test_sql_persists_with_persist_to(tmp_path: Path) -> None:
@@ -180,3 +183,42 @@ def test_database_size_starts_at_one_page_and_the_kv_table_comes_with_the_first_
     assert sql.databaseSize == 8192
     with pytest.raises(WorkersError, match="access to _cf_KV.key is prohibited: SQLITE_AUTH"):
         sql.exec("SELECT * FROM _cf_KV")
+
+
+def test_an_autoincrement_insert_reads_and_writes_sqlite_sequence_once() -> None:
+    from cfws_playground.durable.sql import SqlDatabases, SqlStorage
+
+    sql = SqlStorage(SqlDatabases(), "obj")
+    created = sql.exec("CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, x TEXT UNIQUE)")
+    assert (created.rowsRead, created.rowsWritten) == (2, 5)  # a and sqlite_sequence, x's index
+    two = sql.exec("INSERT INTO a (x) VALUES ('one'), ('two')")
+    assert (two.rowsRead, two.rowsWritten) == (1, 5)  # 2 rows x (row + index) + sqlite_sequence
+    back = sql.exec("INSERT INTO a (x) VALUES ('three') RETURNING id")
+    assert (back.toArray(), back.rowsRead, back.rowsWritten) == ([{"id": 3}], 2, 3)
+
+
+def test_python_workers_code_gets_sql_errors_as_js_exceptions() -> None:
+    from cfws_playground.durable import MemoryBackend
+    from cfws_playground.durable.sql import SqlDatabases
+    from cfws_playground.durable.storage import Storage
+    from cfws_playground.pyworkers.ffi import JsException
+    from cfws_playground.pyworkers.jsstorage import JsStorage
+
+    kit = Storage(MemoryBackend(), "obj", lambda at: None)
+    kit._sql = SqlDatabases()
+    storage = JsStorage(kit)
+    with pytest.raises(JsException) as caught:
+        storage.sql.exec("SELECT * FROM nowhere")
+    assert (caught.value.name, str(caught.value)) == ("Error", "Error: no such table: nowhere: SQLITE_ERROR")
+    with pytest.raises(JsException, match="got no results"):
+        storage.sql.exec("SELECT 1 WHERE 0").one()
+    assert [dict(row) for row in storage.sql.exec("SELECT 1 AS a UNION SELECT 2")] == [{"a": 1}, {"a": 2}]
+    storage.kv.put("k", 1)
+    assert (storage.kv.get("k"), list(storage.kv.list())) == (1, [["k", 1]])
+    with pytest.raises(ValueError, match="mine"):  # what the callback raises comes back as it was
+        storage.transactionSync(lambda: (_ for _ in ()).throw(ValueError("mine")))
+    plain = JsStorage(Storage(MemoryBackend(), "obj", lambda at: None))
+    with pytest.raises(JsException, match="Error: Durable Object is not backed by SQL."):
+        plain.transactionSync(lambda: None)
+    with pytest.raises(JsException, match="SQL is not enabled"):
+        plain.sql.exec("SELECT 1")

@@ -222,3 +222,81 @@ def test_cli_generate_prints_seed_count_workerd_and_coverage(capsys: pytest.Capt
     assert "generated 30 programs from seed 2" in out
     assert "API calls reached" in out and "readyState pairs (a, b) reached" in out
     assert status == (1 if "minimal program(s) after shrinking." in out and "\n── gen-" in out else 0)
+
+
+def test_wire_programs_come_from_a_stream_of_their_own() -> None:
+    from cfws_playground.fidelity.generate import wire_share
+
+    mixed = generate(400, seed=11)
+    plain = generate(400, seed=11, wire=0)
+    assert wire_share(400) == 2 and wire_share(9) == 0 and wire_share(10) == 1
+    assert [p.wire for p in mixed] == [False] * 398 + [True] * 2
+    assert [(p.steps, p.configs) for p in mixed[:398]] == [(p.steps, p.configs) for p in plain[:398]]
+    assert [p.client for p in mixed[398:]] == [p.client for p in generate(400, seed=11)[398:]]
+    assert generate(400, seed=11, configs=(("2026-03-01", ()), ("2026-04-26", ())))[-1].wire is False
+
+
+def test_a_wire_programs_client_ends_its_writes_with_a_close_or_a_refused_frame() -> None:
+    from cfws_playground.fidelity.campaign import frame_kinds
+    from cfws_playground.fidelity.generate_wire import WIRE_CONFIGS, wire_programs
+    from cfws_playground.fidelity.rawclient import parse_frame_step
+
+    programs = wire_programs(300, seed=5)
+    kinds: set[str] = set()
+    for p in programs:
+        assert p.configs[0] in WIRE_CONFIGS and p.client is not None and p.client[-1] == "wait"
+        assert p.ops and p.client_ops  # both compile
+        writes = [s for s in p.client if s.startswith(("frame ", "frames "))]
+        for i, step in enumerate(writes):
+            frames = [frame_kinds(parse_frame_step(part)) for part in step.split(" ", 1)[1].split(" + ")]
+            kinds.update(k for f in frames for k in f)
+            ends = [f for f in frames if f[0] in ("close", "unknown opcode") or "reserved bits" in f]
+            if i < len(writes) - 1:
+                assert not ends, step  # only the last write may end the client's frames
+        if p.configs[0] != WIRE_CONFIGS[0]:
+            assert "b.close(1000, 'ok')" in json.dumps(p.ops)  # someone answers the client's Close
+    for needle in (
+        "text not UTF-8", "unmasked", "reserved bits", "unknown opcode", "ping over 125 bytes",
+        "close over 125 bytes", "close of 1 bytes", "close reserved code", "close reason not UTF-8",
+        "text without FIN", "cont", "ping without FIN", "pong",
+    ):  # fmt: skip
+        assert needle in kinds, needle
+
+
+def test_frame_kinds_says_what_is_odd_about_a_frame() -> None:
+    from cfws_playground.fidelity.campaign import frame_kinds
+    from cfws_playground.fidelity.rawclient import parse_frame_step
+
+    assert frame_kinds(parse_frame_step("text b'a\\xffb' mask=0")) == ["text", "unmasked", "text not UTF-8"]
+    assert frame_kinds(parse_frame_step("close b'\\x03'")) == ["close", "close of 1 bytes"]
+    assert frame_kinds(parse_frame_step("close b'\\x03\\xed\\xff'")) == [
+        "close", "close reserved code", "close reason not UTF-8",
+    ]  # fmt: skip
+    assert frame_kinds(parse_frame_step("ping bytes(126) fin=0")) == [
+        "ping", "ping without FIN", "ping over 125 bytes",
+    ]  # fmt: skip
+    assert frame_kinds(parse_frame_step("3 b'x' rsv=2")) == ["unknown opcode", "reserved bits"]
+
+
+def test_shrinking_a_raw_client_leaves_out_steps_and_single_frames() -> None:
+    from cfws_playground.fidelity.campaign import shrink_client
+
+    steps = ["frame ping b'p'", "sleep 30", "frames text 'x' + ping b'q' + 3 b'x'", "wait"]
+    needed = "3 b'x'"
+    small = shrink_client(steps, lambda s: any(needed in step for step in s), budget=50)
+    assert small == ["frame 3 b'x'", "wait"]
+
+
+def test_a_wire_library_entry_keeps_its_client() -> None:
+    sc = Scenario(
+        "gen-w", "x", ("b.accept()", "watch"), configs=(("2026-11-17", ()),), client=("frame 3 b'x'", "wait")
+    )
+    namespace: dict[str, object] = {}
+    exec(  # noqa: S102 - the entry is our own output
+        "from cfws_playground.fidelity.library_generated import G, on, timeout, microtask, handler\n"
+        + library_entry(Difference(("k", "w"), "gen-1-wire-0", sc, sc, [], [])),
+        namespace,
+    )
+    made = GENERATED.pop()
+    GENERATED_OPEN.pop("gen-w")
+    assert made.client == sc.client and made.ops == sc.ops and made.wire
