@@ -1179,6 +1179,70 @@ S(
     tags=("ffi", "run_sync"),
 )
 
+# ---------------------------------------------------------------------- storage.transaction()
+
+S(
+    "storage-transaction",
+    "storage.transaction(fn) commits what fn wrote; if fn raises, or calls txn.rollback(), every write "
+    "goes back; txn after rollback() and txn.deleteAll() throw workerd's Errors; transactionSync on a "
+    "key-value object throws.",
+    _program(
+        """
+        from pyodide.ffi import create_proxy
+        from workers import DurableObject, Response
+
+        class Store(DurableObject):
+            async def fetch(self, request):
+                storage = self.ctx.storage
+
+                async def commit(txn):
+                    await txn.put("a", 1)
+                    return "committed"
+
+                done = await storage.transaction(create_proxy(commit))
+                print("commit", show(done), show(await storage.get("a")))
+
+                async def fail(txn):
+                    await txn.put("a", 2)
+                    await txn.put("b", 3)
+                    raise ValueError("no")
+
+                try:
+                    await storage.transaction(create_proxy(fail))
+                except Exception as exc:
+                    print("fail raised", type(exc).__name__, exc)
+                print("after fail", show(await storage.get("a")), show(await storage.get("b")))
+
+                async def roll(txn):
+                    await txn.put("a", 4)
+                    txn.rollback()
+                    try:
+                        await txn.get("a")
+                    except Exception as exc:
+                        print("get after rollback", type(exc).__name__, exc)
+                    try:
+                        await txn.deleteAll()
+                    except Exception as exc:
+                        print("deleteAll", type(exc).__name__, exc)
+                    return "rolled"
+
+                done = await storage.transaction(create_proxy(roll))
+                print("rollback", show(done), show(await storage.get("a")))
+                try:
+                    storage.transactionSync(create_proxy(lambda: None))
+                except Exception as exc:
+                    print("transactionSync", type(exc).__name__, exc)
+                return Response("ok")
+
+        stub = env.OBJECT.get(env.OBJECT.newUniqueId())
+        response = await stub.fetch("https://example.com/")
+        print("status", show(response.status))
+        """,
+    ),
+    configs=(("2026-11-17", ()),),
+    tags=("durable", "storage"),
+)
+
 # HTMLRewriter, in its own module.
 from .library_html import HTML_SCENARIOS  # noqa: E402
 
