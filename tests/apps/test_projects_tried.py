@@ -59,45 +59,13 @@ async def test_a_response_body_may_be_an_array_buffer(tmp_path: Path) -> None:
         assert (await http(server, "/echo"))[::2] == (200, b"\x00up")
 
 
-async def test_an_objects_async_close_listener_runs_after_its_client_has_gone(tmp_path: Path) -> None:
+async def test_an_objects_async_close_listener_runs_after_its_client_has_gone() -> None:
     # The Durable Objects docs' "Build a WebSocket server" in Python: accept() and async
     # listeners. The object's listeners run in the object's context, not in the request of
     # the connection that delivered the event, so the close listener's coroutine still runs
-    # once that client's request has ended (as with Pyodide in workerd).
-    (tmp_path / "wrangler.toml").write_text(
-        'name = "room"\nmain = "entry.py"\ncompatibility_date = "2026-11-17"\n'
-        'compatibility_flags = ["python_workers"]\n'
-        '[[durable_objects.bindings]]\nname = "ROOM"\nclass_name = "Room"\n'
-        '[[migrations]]\ntag = "v1"\nnew_sqlite_classes = ["Room"]\n'
-    )
-    (tmp_path / "entry.py").write_text(
-        "import asyncio\n"
-        "from js import WebSocketPair\n"
-        "from pyodide.ffi import create_proxy\n"
-        "from workers import DurableObject, Response, WorkerEntrypoint\n\n"
-        "class Room(DurableObject):\n"
-        "    def __init__(self, ctx, env):\n"
-        "        super().__init__(ctx, env)\n"
-        "        self.sessions = {}\n\n"
-        "    async def fetch(self, request):\n"
-        "        client, server = WebSocketPair.new().object_values()\n"
-        "        server.accept()\n"
-        "        name = request.url.rsplit('/', 1)[1]\n"
-        "        async def on_message(event):\n"
-        "            for ws in self.sessions.values():\n"
-        "                ws.send(f'{name}: {event.data} ({len(self.sessions)} here)')\n"
-        "        async def on_close(event):\n"
-        "            await asyncio.sleep(0)\n"
-        "            self.sessions.pop(name).close(1000, 'bye')\n"
-        "        server.addEventListener('message', create_proxy(on_message))\n"
-        "        server.addEventListener('close', create_proxy(on_close))\n"
-        "        self.sessions[name] = server\n"
-        "        return Response(None, status=101, web_socket=client)\n\n"
-        "class Default(WorkerEntrypoint):\n"
-        "    async def fetch(self, request):\n"
-        "        return await self.env.ROOM.getByName('lobby').fetch(request)\n"
-    )
-    async with served(tmp_path) as server:
+    # once that client's request has ended (as with Pyodide in workerd:
+    # tests/test_projects_on_pyodide.py runs the same project on both).
+    async with served("accept-room") as server:
         url = server.url.rstrip("/")
         async with asyncio.timeout(20):
             async with connect(url + "/ada") as ada:
