@@ -445,3 +445,8 @@ G('gen-ccfce114', "Found by the generator (gen-20261205-2817): the kit gives wor
 G('gen-8ca977d7', "Found by the generator (gen-20261205-3541): the kit gives workerd's transcript.",
   microtask(microtask(on('on a message as L1', "ctx.getWebSockets('u')"))), "await ctx.storage.put('k', 1)",
   configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-1676d7bb', "Found by the generator (gen-20261207-452): the kit gives workerd's transcript.",
+  'pair c d', "ctx.acceptWebSocket(d, ['t'])", 'd.send(NaN)', 'c.accept()', on('on c message as L2 once', "c.close('x', True)"), 'c.send(text(70))',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="timers, microtasks and deliveries interleave differently in workerd's event loop")
