@@ -2002,6 +2002,9 @@ S("buffered-amount-counts-queued-bytes", "bufferedAmount counts the bytes of the
 S("buffered-amount-drops-as-the-peer-takes-each", "A message stops counting when the peer's read loop takes it: inside the peer's listener for the first of three, only the other two count.",
   "a.accept()", "b.accept()", "watch", on("a message", "b.bufferedAmount"),
   "b.send('one')", "b.send('two2')", "b.send('three')", "b.bufferedAmount", "settle", "b.bufferedAmount", configs=(NEW,))
+S("buffered-amount-handed-to-a-waiting-peer", "Both ends send in one turn to peers waiting to read: each message is handed over at once, and stops counting before the first delivery (workerd's pump continuation runs between tasks); inside the sending turn it still counts. Found by the generator (gen-ccfce114).",
+  "a.accept()", "b.accept()", on("a message", "a.bufferedAmount", "b.bufferedAmount"), "b.send('x')", "a.send(b'xy')",
+  "a.send(b'z')", "a.bufferedAmount", "microtask: a.bufferedAmount", "settle", "a.bufferedAmount", configs=(NEW,))
 S("buffered-amount-peer-not-accepted", "While the peer is not accepted nothing is taken, however long one waits: the count stays (a Close never counts, its reason neither); the peer's accept() lets it drain.",
   "b.accept()", "b.send('xx')", "b.send('\\ud800')", "b.close(1000, 'byebye')", "b.bufferedAmount", "sleep 5",
   "b.bufferedAmount", "a.accept()", "microtask: b.bufferedAmount", "settle", "b.bufferedAmount", "a.bufferedAmount", configs=(NEW,))

@@ -115,6 +115,7 @@ class Pump(EventTarget):
                 # The peer's read loop is waiting in receive(): kj's pipe hands the
                 # frame over at once.
                 self._handed = True
+                self._uncount_head_later()
 
     def _take_last(self) -> bool:
         """This end's read loop is back in receive() and the peer has one frame left.
@@ -130,11 +131,31 @@ class Pump(EventTarget):
         if peer._handed:
             return False
         peer._handed = True
+        peer._uncount_head_later()
         # The peer's pump has sent its last frame: its continuation runs next turn, and
         # decides then (a Close this end dispatches meanwhile counts).
         if peer._may_act():
             peer._schedule_pump_done()
         return True
+
+    def _uncount_head_later(self) -> None:
+        """The head of this end's queue was handed to the peer's read loop: the pump's send is
+        done, and bufferedAmount drops once the running task is over, before the peer's
+        dispatch (workerd's pump continuation; measured: gen-ccfce114)."""
+        frame = self._outgoing[0]
+        cls = type(frame)
+        if cls is str or cls is bytes or cls is WTF8:
+            size = frame_size(frame)  # type: ignore[arg-type]
+
+            def uncount() -> None:
+                self._buffered -= size
+
+            try:
+                rt = runtime()
+            except RuntimeError:  # no loop runs yet (a plain script): with the deliveries, when one does
+                schedule(uncount)
+                return
+            rt.add_kj(uncount)
 
     def _schedule_delivery_later(self) -> None:
         """The read loop took a frame that was ready: it resumes in kj's turn after this one,
@@ -171,13 +192,14 @@ class Pump(EventTarget):
                 if peer._transport is not None:
                     peer._transport.refuse(frame.code, frame.reason)
                 continue
-            if peer._handed:
+            handed = peer._handed
+            if handed:
                 peer._handed = False  # taken already; its pump's continuation is scheduled
             elif not src and (peer._out_aborted or peer._phase in CLOSED_OUTGOING):
                 peer._pump_done()
             self._delivering = True
             cls = type(frame)
-            if cls is str or cls is bytes or cls is WTF8:
+            if (cls is str or cls is bytes or cls is WTF8) and not handed:
                 peer._buffered -= frame_size(frame)  # type: ignore[arg-type]
             if cls is str or (cls is bytes and self._binary_type != "blob"):
                 self._dispatch_message(frame)  # type: ignore[arg-type]
