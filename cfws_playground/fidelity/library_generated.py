@@ -439,9 +439,50 @@ G('gen-882-no-reply-once-peer-let-go', "Found by the generator (gen-20261205-377
 
 G('gen-ccfce114', "Found by the generator (gen-20261205-2817): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on a message as L2', 'a.bufferedAmount'), "b.send('x')", "a.send(b'x')",
-  configs=(('2026-09-15', ()),),
-  open='bufferedAmount: the peer takes a message at another moment in workerd than in the kit')
+  configs=(('2026-09-15', ()),))
 
 G('gen-8ca977d7', "Found by the generator (gen-20261205-3541): the kit gives workerd's transcript.",
   microtask(microtask(on('on a message as L1', "ctx.getWebSockets('u')"))), "await ctx.storage.put('k', 1)",
   configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-a79604a5', "Found by the generator's wire programs (gen-3-wire-13): the kit gives workerd's transcript.",
+  'b.accept()', on('b message', "b.close(1000, 'x')"),
+  client=("frames binary bytes(130) + 3 b'x'", 'wait',),
+  configs=(('2026-11-17', ()),),
+  open="a refused frame after a message the Worker answers with close(): kj writes no control frame once the Worker's Close is sent (hasSentClose), so the client gets the Worker's 1000 and never the 1002; the kit refuses with 1002 first")
+
+G('gen-2e27e944', "Found by the generator's wire programs (gen-3-wire-18): the kit gives workerd's transcript.",
+  'b.accept()', on('b message', "b.send('x')"),
+  client=("frames text b'h\\xc3\\xa9llo \\xe2\\x82\\xac' + ping b'p' + text b'after'", 'wait',),
+  configs=(('2026-11-17', ()),))
+
+G('gen-5fbcd955', "Found by the generator's wire programs (gen-3-wire-34): the kit gives workerd's transcript.",
+  'b.accept()', on('b message', 'b.send(data)'),
+  client=("frames ping b'p' mask=0 + text b'h\\xc3\\xa9llo \\xe2\\x82\\xac' + ping b'p' fin=0", 'wait',),
+  configs=(('2026-11-17', ()),))
+
+G('gen-9a9332df', "Found by the generator's wire programs (gen-3-wire-37): the kit gives workerd's transcript.",
+  'b.accept()', 'watch', on('b message', "b.send('x')"),
+  client=("frames text b'okokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokok' + ping bytes(126) + 11 b''", 'wait',),
+  configs=(('2025-09-01', ()),))
+
+G('gen-845d4a14', "Found by the generator's wire programs (gen-3-wire-44): the kit gives workerd's transcript.",
+  'b.accept()', on('b message', "b.close(1000, 'x')"),
+  client=("frame binary b'' mask=0", "frame ping b'' mask=0", 'wait',),
+  configs=(('2026-11-17', ()),))
+
+G('gen-1546563a', "Found by the generator's wire programs (gen-3-wire-45): the kit gives workerd's transcript.",
+  on('b close', "b.close(1000, 'x')"),
+  client=("frame ping b'q'", "frames text b'\\xc0\\xaf' + ping b'q' mask=0 + ping b'p' fin=0", 'wait',),
+  configs=(('2025-09-01', ()),))
+
+G('gen-5d255ada', "Found by the generator's wire programs (gen-3-wire-50): the kit gives workerd's transcript.",
+  'b.accept()', on('b message', 'b.send(data)', timeout(0, 'b.readyState')),
+  client=("frames text b'\\xed\\xa0\\x80' + close b'\\x03'", 'wait',),
+  configs=(('2026-11-17', ()),),
+  open="the request ends as the close handshake completes; the Worker's echo is written in a later turn in the kit, so the handshake completes after the Worker's 0 ms timer has fired, where workerd's ends before it")
+
+G('gen-c2a17933', "Found by the generator's wire programs (gen-3-wire-72): the kit gives workerd's transcript.",
+  'b.accept()', 'watch', on('b message', 'b.send(data)'),
+  client=("frames text b'a\\xffb' + ping b'' + ping b'p' fin=0", 'wait',),
+  configs=(('2026-11-17', ()),))
