@@ -513,6 +513,11 @@ G('gen-7848c49d', "Found by the generator (gen-4242-2926): the kit gives workerd
   configs=(('2026-03-01', ()),),
   open='deliveries happen in another order, or at another readyState, in workerd')
 
+G('gen-1676d7bb', "Found by the generator (gen-20261207-452): the kit gives workerd's transcript.",
+  'pair c d', "ctx.acceptWebSocket(d, ['t'])", 'd.send(NaN)', 'c.accept()', on('on c message as L2 once', "c.close('x', True)"), 'c.send(text(70))',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="timers, microtasks and deliveries interleave differently in workerd's event loop")
+
 G('gen-2500-accept-after-1006-released', "Found by the generator (gen-4242-2500), varied by hand: an end that sent its Close and then got close 1006 from its vanished peer is released by its read loop, so accept() throws.",
   'a.accept()', 'b.accept()', on('b.onmessage', "raise Error('x')"), "a.send('m')", 'a.close(1000)', 'sleep 5', 'a.accept()',
   configs=(('2026-11-17', ()),))
