@@ -510,8 +510,7 @@ G('gen-7b488a62', "Found by the generator (gen-4242-2874): the kit gives workerd
 
 G('gen-7848c49d', "Found by the generator (gen-4242-2926): the kit gives workerd's transcript.",
   'watch', 'a.accept()', on('on a message as L1', "b.binaryType = 'x'"), "a.send(b'x')", 'a.send(text(1))', "b.accept({'x': True})", "b.send('x')",
-  configs=(('2026-03-01', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-03-01', ()),))
 
 G('gen-1676d7bb', "Found by the generator (gen-20261207-452): the kit gives workerd's transcript.",
   'pair c d', "ctx.acceptWebSocket(d, ['t'])", 'd.send(NaN)', 'c.accept()', on('on c message as L2 once', "c.close('x', True)"), 'c.send(text(70))',
@@ -520,4 +519,8 @@ G('gen-1676d7bb', "Found by the generator (gen-20261207-452): the kit gives work
 
 G('gen-2500-accept-after-1006-released', "Found by the generator (gen-4242-2500), varied by hand: an end that sent its Close and then got close 1006 from its vanished peer is released by its read loop, so accept() throws.",
   'a.accept()', 'b.accept()', on('b.onmessage', "raise Error('x')"), "a.send('m')", 'a.close(1000)', 'sleep 5', 'a.accept()',
+  configs=(('2026-11-17', ()),))
+
+G('gen-2926-accept-with-frames-waiting', "Found by the generator (gen-4242-2926), varied by hand: an end accepted while its peer's messages wait takes the first in kj's next turn, so what it sends at once reaches the peer first.",
+  'watch', 'a.accept()', "a.send('1')", "a.send('2')", "a.send('3')", 'b.accept()', "b.send('x')", "b.send('z')",
   configs=(('2026-11-17', ()),))
