@@ -513,3 +513,8 @@ G('gen-7848c49d', "Found by the generator (gen-4242-2926): the kit gives workerd
   'watch', 'a.accept()', on('on a message as L1', "b.binaryType = 'x'"), "a.send(b'x')", 'a.send(text(1))', "b.accept({'x': True})", "b.send('x')",
   configs=(('2026-03-01', ()),),
   open='deliveries happen in another order, or at another readyState, in workerd')
+
+G('gen-1676d7bb', "Found by the generator (gen-20261207-452): the kit gives workerd's transcript.",
+  'pair c d', "ctx.acceptWebSocket(d, ['t'])", 'd.send(NaN)', 'c.accept()', on('on c message as L2 once', "c.close('x', True)"), 'c.send(text(70))',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="timers, microtasks and deliveries interleave differently in workerd's event loop")

@@ -12,6 +12,7 @@ on (see :mod:`.end`).
 
 from __future__ import annotations
 
+import contextvars
 from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -90,6 +91,7 @@ class WebSocket(NetworkSide):
         # the peer's waiting read loop; the peer is dispatching a frame of ours; the peer
         # let go of the pipe (outgoingAborted); this end let go of it (state Released).
         ws._handed = False
+        ws._io_context = None  # the context accept() ran in: its listeners run in its request scope
         ws._read_failed = False  # a listener raised: the read loop ends with its exception
         ws._reporting = False  # its error event is being dispatched
         ws._delivering = False
@@ -206,6 +208,7 @@ class WebSocket(NetworkSide):
         if t.effect is Effect.RAISE and not held:
             self._fail("accept", (half_open,), t)
         if t.effect is Effect.START_READING:
+            self._io_context = contextvars.copy_context()
             if half_open is not None:
                 self._allow_half_open = bool(half_open)
             self._phase = t.next
