@@ -496,8 +496,7 @@ G('gen-63632fdf', "Found by the generator (gen-4242-2405): the kit gives workerd
 
 G('gen-5041691f', "Found by the generator (gen-4242-2500): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', "b.send('')", on('on a message as L2', 'a.close()'), on('b.onclose', "raise Error('x')"), 'sleep 5', "a.accept({'x': True})",
-  configs=(('2026-03-01', ()),),
-  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+  configs=(('2026-03-01', ()),))
 
 G('gen-bf23c75b', "Found by the generator (gen-4242-2684): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t'])", 'pair c d', 'watch', 'a.accept()', 'a.send(-7)', "b.close('0X3E8', 'x')",
@@ -518,3 +517,7 @@ G('gen-1676d7bb', "Found by the generator (gen-20261207-452): the kit gives work
   'pair c d', "ctx.acceptWebSocket(d, ['t'])", 'd.send(NaN)', 'c.accept()', on('on c message as L2 once', "c.close('x', True)"), 'c.send(text(70))',
   configs=(('2026-11-17', ()),), durable=True,
   open="timers, microtasks and deliveries interleave differently in workerd's event loop")
+
+G('gen-2500-accept-after-1006-released', "Found by the generator (gen-4242-2500), varied by hand: an end that sent its Close and then got close 1006 from its vanished peer is released by its read loop, so accept() throws.",
+  'a.accept()', 'b.accept()', on('b.onmessage', "raise Error('x')"), "a.send('m')", 'a.close(1000)', 'sleep 5', 'a.accept()',
+  configs=(('2026-11-17', ()),))
