@@ -31,7 +31,7 @@ from typing import Any
 
 from .dispatch import Timer
 
-__all__ = ["KIT_CONTEXT", "RequestScope", "install"]
+__all__ = ["KIT_CONTEXT", "RequestScope", "install", "other_scope"]
 
 _scope: contextvars.ContextVar[RequestScope | None] = contextvars.ContextVar(
     "cfws_request_scope", default=None
@@ -39,6 +39,19 @@ _scope: contextvars.ContextVar[RequestScope | None] = contextvars.ContextVar(
 
 #: A context outside every request, for the runtime's own callbacks.
 KIT_CONTEXT = contextvars.Context()
+
+
+def other_scope(context: contextvars.Context) -> bool:
+    """Whether ``context`` names a request scope other than the one code runs in now.
+
+    A socket a Durable Object accepted belongs to the object's ``IoContext``, not to
+    the request of the connection that delivers its events: workerd runs the object's
+    listeners there, so what they start outlives that connection (measured with Pyodide
+    in workerd 2026-11-23: an ``async def`` close listener of Cloudflare's WebSocket
+    server example runs after its client has gone).
+    """
+    scope = context.get(_scope)
+    return scope is not None and scope is not _scope.get()
 
 
 class _Timer:

@@ -204,3 +204,18 @@ async def sql_notes(port: int) -> list[str]:
 
 async def test_sql_notes_gives_the_same_responses(installed) -> None:  # type: ignore[no-untyped-def]
     await both(ROOT / "tests" / "apps" / "projects" / "sql-notes", installed, sql_notes)
+
+
+async def accept_room(port: int) -> list[str]:
+    clients = Clients(port)
+    await clients.connect("ada", "/ada")
+    await clients.connect("bob", "/bob")
+    await clients.send("ada", "hi")
+    await clients.close("bob")
+    await clients.send("ada", "still?")  # bob's async close listener has removed him
+    await clients.end()
+    return clients.rows
+
+
+async def test_an_objects_async_close_listener_outlives_its_clients_request(installed) -> None:  # type: ignore[no-untyped-def]
+    await both(ROOT / "tests" / "apps" / "projects" / "accept-room", installed, accept_room)

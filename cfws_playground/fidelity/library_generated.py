@@ -486,3 +486,83 @@ G('gen-c2a17933', "Found by the generator's wire programs (gen-3-wire-72): the k
   'b.accept()', 'watch', on('b message', 'b.send(data)'),
   client=("frames text b'a\\xffb' + ping b'' + ping b'p' fin=0", 'wait',),
   configs=(('2026-11-17', ()),))
+
+G('gen-e2567fe4', "Found by the generator (gen-4242-106): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', 'b.send(text(1))', 'a.close()',
+  configs=(('2026-11-17', ()),),
+  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+
+G('gen-b1511fd9', "Found by the generator (gen-4242-315): the kit gives workerd's transcript.",
+  'a.accept()', 'b.accept()', "b.send('x')", on('a.onmessage', 'a.bufferedAmount'), "a.send(scratch(b'x'))",
+  configs=(('2026-11-17', ()),))
+
+G('gen-3b707ed8', "Found by the generator (gen-4242-425): the kit gives workerd's transcript.",
+  'a.accept()', 'b.accept()', on('a.onerror', on('on b close as L5')), "a.send('x')", 'b.close(1000, True)',
+  configs=(('2026-11-17', ()),),
+  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+
+G('gen-37d470cb', "Found by the generator (gen-4242-448): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b, [text(1)])', handler('webSocketClose', "ws.close(1000, 'x')"), 'watch', 'a.accept()', "b.send('x')", "a.close('0x3e8', 42)",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+
+G('gen-efc94748', "Found by the generator (gen-4242-708): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', 'watch', "a.accept({'x': False})", "a.send('x')", "b.close(4999, '')",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+
+G('gen-f5ab3baf', "Found by the generator (gen-4242-1172): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', 'a.send(1e21)', 'a.close(4000, text(123))', "b.send('x')", on('on a message as L1', "raise TypeError('boom')"),
+  configs=(('2026-09-15', ()),),
+  open='deliveries happen in another order, or at another readyState, in workerd')
+
+G('gen-b48c6342', "Found by the generator (gen-4242-1210): the kit gives workerd's transcript.",
+  "ctx.acceptWebSocket(b, ['t'])", 'a.accept()', "b.close('0X3E8', 42)", 'a.send(NaN)', 'settle', 'ctx.getTags(b)',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+
+G('gen-02672c47', "Found by the generator (gen-4242-1432): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b, [])', 'watch', 'a.accept()', microtask('b.send(2.5)', "a.send('x')"), 'b.send(Uint8Array(2))', "await ctx.storage.put('k', 1)",
+  configs=(('2026-11-17', ()),), durable=True,
+  open='deliveries happen in another order, or at another readyState, in workerd')
+
+G('gen-c191bf9c', "Found by the generator (gen-4242-2239): the kit gives workerd's transcript.",
+  'watch', 'b.accept()', 'b.send(NaN)', 'a.accept()', 'b.close(3000, None)', 'a.close()',
+  configs=(('2026-09-15', ()),),
+  open='deliveries happen in another order, or at another readyState, in workerd')
+
+G('gen-63632fdf', "Found by the generator (gen-4242-2405): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b, [])', 'pair c d', 'watch', "b.send('x')", microtask("a.send('x')"), 'a.accept()',
+  configs=(('2026-11-17', ()),), durable=True,
+  open='deliveries happen in another order, or at another readyState, in workerd')
+
+G('gen-5041691f', "Found by the generator (gen-4242-2500): the kit gives workerd's transcript.",
+  'a.accept()', 'b.accept()', "b.send('')", on('on a message as L2', 'a.close()'), on('b.onclose', "raise Error('x')"), 'sleep 5', "a.accept({'x': True})",
+  configs=(('2026-03-01', ()),))
+
+G('gen-bf23c75b', "Found by the generator (gen-4242-2684): the kit gives workerd's transcript.",
+  "ctx.acceptWebSocket(b, ['t'])", 'pair c d', 'watch', 'a.accept()', 'a.send(-7)', "b.close('0X3E8', 'x')",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+
+G('gen-7b488a62', "Found by the generator (gen-4242-2874): the kit gives workerd's transcript.",
+  "ctx.acceptWebSocket(b, ['t'])", 'watch', 'a.accept()', "a.send(scratch(b'x'))", "await ctx.storage.put('k', 1)", 'a.send(True)', 'b.close()',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="timers, microtasks and deliveries interleave differently in workerd's event loop")
+
+G('gen-7848c49d', "Found by the generator (gen-4242-2926): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', on('on a message as L1', "b.binaryType = 'x'"), "a.send(b'x')", 'a.send(text(1))', "b.accept({'x': True})", "b.send('x')",
+  configs=(('2026-03-01', ()),))
+
+G('gen-1676d7bb', "Found by the generator (gen-20261207-452): the kit gives workerd's transcript.",
+  'pair c d', "ctx.acceptWebSocket(d, ['t'])", 'd.send(NaN)', 'c.accept()', on('on c message as L2 once', "c.close('x', True)"), 'c.send(text(70))',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="timers, microtasks and deliveries interleave differently in workerd's event loop")
+
+G('gen-2500-accept-after-1006-released', "Found by the generator (gen-4242-2500), varied by hand: an end that sent its Close and then got close 1006 from its vanished peer is released by its read loop, so accept() throws.",
+  'a.accept()', 'b.accept()', on('b.onmessage', "raise Error('x')"), "a.send('m')", 'a.close(1000)', 'sleep 5', 'a.accept()',
+  configs=(('2026-11-17', ()),))
+
+G('gen-2926-accept-with-frames-waiting', "Found by the generator (gen-4242-2926), varied by hand: an end accepted while its peer's messages wait takes the first in kj's next turn, so what it sends at once reaches the peer first.",
+  'watch', 'a.accept()', "a.send('1')", "a.send('2')", "a.send('3')", 'b.accept()', "b.send('x')", "b.send('z')",
+  configs=(('2026-11-17', ()),))

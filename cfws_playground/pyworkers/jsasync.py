@@ -19,7 +19,9 @@ kit's event loop (:mod:`cfws_playground.dispatch`):
   (``py-throws-python-error-into-js``).
 - ``setTimeout(f, ms)`` is a JS timer: it fires once no event is queued, and is
   never a ``call_soon`` (as WebLoop's short ``call_later`` is). It returns a
-  ``Timeout`` (a JsProxy) for ``clearTimeout``. ``f`` must be a proxy
+  number, or from compatibility date 2026-08-04 a ``Timeout`` (a JsProxy), for
+  ``clearTimeout`` (``nodejs_compat`` and the ``enable_nodejs_global_timers`` it
+  implies, which give a ``Timeout`` at earlier dates too, are not modelled). ``f`` must be a proxy
   (``create_proxy``), as in Pyodide: a plain function is lent for the call only,
   and when the timer fires workerd logs ``Uncaught Error: This borrowed proxy was
   automatically destroyed ...`` instead of running it.
@@ -282,8 +284,17 @@ Timeout.__name__ = Timeout.__qualname__ = "JsProxy"
 Timeout.__module__ = "pyodide.ffi"
 
 
-def setTimeout(callback: Any, delay: Any = 0, *args: Any) -> Timeout:  # noqa: N802 - JS name
-    """JavaScript's ``setTimeout(callback, ms, ...args)`` (see the module's notes)."""
+#: From this compatibility date ``nodejs_compat`` is on by default in workerd, and with it
+#: ``enable_nodejs_global_timers``: ``setTimeout`` returns a ``Timeout`` object, not a number
+#: (measured in ``py-set-timeout-forms``).
+NODE_TIMERS_FROM = "2026-08-04"
+
+
+def setTimeout(callback: Any, delay: Any = 0, *args: Any) -> Timeout | int:  # noqa: N802 - JS name
+    """JavaScript's ``setTimeout(callback, ms, ...args)`` (see the module's notes): a ``Timeout``
+    from :data:`NODE_TIMERS_FROM`, a number before."""
+    from ..compat import compatibility
+
     global _next_id
     if not callable(callback):
         raise JsException(
@@ -310,11 +321,15 @@ def setTimeout(callback: Any, delay: Any = 0, *args: Any) -> Timeout:  # noqa: N
             log.error("Uncaught %s: %s", view.name, view.message)
 
     _timers[timer_id] = set_timer(ms / 1000, fire)
-    return Timeout(timer_id)
+    date = compatibility.current().date
+    return Timeout(timer_id) if date is None or date >= NODE_TIMERS_FROM else timer_id
 
 
 def clearTimeout(timeout: Any = None) -> None:  # noqa: N802 - JS name
-    """JavaScript's ``clearTimeout(timeout)``: the timer does not fire; anything else is ignored."""
-    handle = _timers.pop(timeout._id, None) if isinstance(timeout, Timeout) else None
+    """JavaScript's ``clearTimeout(timeout)`` (a ``Timeout`` or its number): the timer does not fire;
+    anything else is ignored."""
+    if isinstance(timeout, Timeout):
+        timeout = timeout._id
+    handle = _timers.pop(timeout, None) if isinstance(timeout, int) else None
     if handle is not None:
         handle.cancel()

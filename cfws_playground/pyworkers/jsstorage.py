@@ -5,21 +5,24 @@ In Pyodide, what ``ctx.storage.sql.exec()``, a cursor, ``ctx.storage.kv`` and
 ``"Error: no such table: t: SQLITE_ERROR"``; measured: the ``sql-notes`` project
 on Pyodide in workerd). The kit's objects raise the runtime's own error classes
 (:class:`~cfws_playground.errors.WorkersError`), as notebooks use them; these thin
-wrappers, handed out by the dialect's ``ctx``, convert at the boundary. The
+wrappers, handed out by the dialect's ``ctx``, convert at the boundary, and so
+does ``transaction(fn)``'s ``txn`` (measured: ``py-storage-transaction``). The
 promise-returning key-value methods stay the kit's own.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..durable.sql import NOT_BACKED_BY_SQL, SqlStorage, SqlStorageCursor, SyncKvStorage
 from ..durable.storage import Storage
+from ..promise import JsPromise
 from .ffi import JsException
-from .jsproxy import js_errors
+from .jsproxy import js_errors, python_error
 
-__all__ = ["JsSqlCursor", "JsSqlStorage", "JsStorage", "JsSyncKvStorage"]
+__all__ = ["JsSqlCursor", "JsSqlStorage", "JsStorage", "JsSyncKvStorage", "JsTransaction"]
 
 _END = object()
 
@@ -123,6 +126,35 @@ class JsSyncKvStorage:
         return repr(self._kv)
 
 
+class JsTransaction:
+    """The ``txn`` of ``storage.transaction(fn)`` as Python sees it: what it throws is ``JsException``."""
+
+    __slots__ = ("_txn",)
+
+    def __init__(self, txn: Any) -> None:
+        self._txn = txn
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._txn, name)
+        if not callable(method):
+            return method
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with js_errors():
+                result = method(*args, **kwargs)
+            return _rejections_as_js(result) if isinstance(result, JsPromise) else result
+
+        return call
+
+    def __repr__(self) -> str:
+        return repr(self._txn)
+
+
+async def _rejections_as_js(promise: JsPromise[Any]) -> Any:
+    with js_errors():
+        return await promise
+
+
 class JsStorage:
     """``ctx.storage`` for Python Workers code: the kit's storage, its SQLite APIs wrapped."""
 
@@ -141,6 +173,23 @@ class JsStorage:
     @property
     def kv(self) -> JsSyncKvStorage:
         return JsSyncKvStorage(self._storage.kv)
+
+    def transaction(self, callback: Callable[[Any], Any]) -> Any:
+        """``fn`` gets a :class:`JsTransaction`; what it raises comes back as Pyodide's
+        ``PythonError`` (a ``JsException``), as it crossed a JS promise."""
+
+        async def run(txn: Any) -> Any:
+            try:
+                result = callback(JsTransaction(txn))
+                if inspect.isawaitable(result):
+                    result = await result
+            except JsException:
+                raise
+            except Exception as exc:  # noqa: BLE001 - it leaves Python for JS here
+                raise python_error(exc) from exc
+            return result
+
+        return self._storage.transaction(run)
 
     def transactionSync(self, callback: Callable[[], Any]) -> Any:
         """What ``fn`` raises comes back as it was raised (a Python exception crosses JS and back)."""

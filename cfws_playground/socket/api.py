@@ -12,6 +12,7 @@ on (see :mod:`.end`).
 
 from __future__ import annotations
 
+import contextvars
 from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -90,6 +91,7 @@ class WebSocket(NetworkSide):
         # the peer's waiting read loop; the peer is dispatching a frame of ours; the peer
         # let go of the pipe (outgoingAborted); this end let go of it (state Released).
         ws._handed = False
+        ws._io_context = None  # the context accept() ran in: its listeners run in its request scope
         ws._read_failed = False  # a listener raised: the read loop ends with its exception
         ws._reporting = False  # its error event is being dispatched
         ws._delivering = False
@@ -206,22 +208,20 @@ class WebSocket(NetworkSide):
         if t.effect is Effect.RAISE and not held:
             self._fail("accept", (half_open,), t)
         if t.effect is Effect.START_READING:
+            self._io_context = contextvars.copy_context()
             if half_open is not None:
                 self._allow_half_open = bool(half_open)
             self._phase = t.next
             self._reading = True
             peer = self._peer
             if peer._outgoing:
-                if len(peer._outgoing) == 1 and self._take_last():
-                    self._schedule_delivery_later()
-                elif isinstance(peer._outgoing[-1], CloseFrame):
-                    # The peer sent and closed before this accept(): its pump has everything
-                    # queued, and this end's first delivery comes a turn later, after a Close
-                    # this end sends at once has reached the peer's waiting read loop
-                    # (measured on workerd 2026-11-23: send-and-close-before-peer-accepts).
-                    self._schedule_delivery_later()
-                else:
-                    self._schedule_delivery()
+                # The peer's pump waits in kj's send(): receive() takes its frame as a ready
+                # promise, and the read loop resumes in kj's next turn, after a frame this end
+                # sends at once has reached the peer's waiting read loop (measured on workerd
+                # 2026-11-23: send-and-close-before-peer-accepts, gen-7848c49d).
+                if len(peer._outgoing) == 1:
+                    self._take_last()
+                self._schedule_delivery_later()
             elif peer._dead:
                 schedule(self._peer_gone)
             outcome = "ok"

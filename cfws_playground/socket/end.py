@@ -16,6 +16,7 @@ JS value conversions are in :mod:`.convert`, attachment sizes in :mod:`.attachme
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections import deque
 from collections.abc import Callable
@@ -133,6 +134,7 @@ class End:
     _errored: bool
     _dead: bool
     _handed: bool
+    _io_context: contextvars.Context | None
     _read_failed: bool
     _reporting: bool
     _delivering: bool

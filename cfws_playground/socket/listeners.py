@@ -25,6 +25,7 @@ from ..events import (
     end_dispatch,
     type_name,
 )
+from ..scope import other_scope
 from .convert import js_message, js_name
 from .end import End, log
 
@@ -188,6 +189,10 @@ class EventTarget(End):
 
     def _dispatch_from_runtime(self, event: Event) -> None:
         """Dispatch an event the runtime produced (a frame, a close); handle a raising listener."""
+        own = self._io_context
+        if own is not None and other_scope(own):
+            own.copy().run(self._dispatch_from_runtime, event)
+            return
         pair = self._pair
         if pair._recorders:
             self._record_event(event)
@@ -209,6 +214,10 @@ class EventTarget(End):
         """
         if self._handler is not None:
             self._dispatch_from_runtime(_message_event(data))
+            return
+        own = self._io_context
+        if own is not None and other_scope(own):
+            own.copy().run(self._dispatch_message, data)
             return
         event = _message_event_at(data, self)
         if self._pair._recorders:

@@ -57,3 +57,26 @@ async def test_a_response_body_may_be_an_array_buffer(tmp_path: Path) -> None:
         status, headers, body = await http(server, "/")
         assert (status, headers["content-type"], body) == (200, "image/png", bytes(range(256)))
         assert (await http(server, "/echo"))[::2] == (200, b"\x00up")
+
+
+async def test_an_objects_async_close_listener_runs_after_its_client_has_gone() -> None:
+    # The Durable Objects docs' "Build a WebSocket server" in Python: accept() and async
+    # listeners. The object's listeners run in the object's context, not in the request of
+    # the connection that delivered the event, so the close listener's coroutine still runs
+    # once that client's request has ended (as with Pyodide in workerd:
+    # tests/test_projects_on_pyodide.py runs the same project on both).
+    async with served("accept-room") as server:
+        url = server.url.rstrip("/")
+        async with asyncio.timeout(20):
+            async with connect(url + "/ada") as ada:
+                async with connect(url + "/bob") as bob:
+                    await ada.send("hi")
+                    assert await bob.recv() == "ada: hi (2 here)"
+                assert await ada.recv() == "ada: hi (2 here)"
+                while True:  # bob's close listener has run: the room is ada alone
+                    await ada.send("still?")
+                    reply = await ada.recv()
+                    if reply == "ada: still? (1 here)":
+                        break
+                    assert reply == "ada: still? (2 here)"
+                    await asyncio.sleep(0.02)

@@ -35,7 +35,8 @@ class _LazyNamespace:
         if self._ns is None:
             from ...pyworkers.project import binding
 
-            self._ns = binding(harness._object_class(), self._env)
+            # key-value backed, as the loader's ScenarioObject (no enableSql) in workerd
+            self._ns = binding(harness._object_class(), self._env, sql=False)
         return getattr(self._ns, name)
 
 

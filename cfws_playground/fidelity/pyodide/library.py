@@ -734,6 +734,80 @@ S(
 )
 
 S(
+    "order-promise-then-vs-call-soon-turns",
+    "A JS promise's then() from Python runs its handler two call_soon turns after the promise's "
+    "reaction: after a queueMicrotask and a chain of call_soon, by date.",
+    _program(
+        """
+        import asyncio
+        from js import Promise, queueMicrotask
+        from pyodide.ffi import create_proxy
+        loop = asyncio.get_event_loop()
+        def turn(n):
+            print("call_soon", n)
+            if n < 4:
+                loop.call_soon(turn, n + 1)
+        loop.call_soon(turn, 1)
+        Promise.resolve(1).then(lambda v: print("then (plain function)", show(v)))
+        Promise.resolve(1).then(create_proxy(lambda v: print("then (proxy)", show(v))))
+        queueMicrotask(create_proxy(lambda: print("queueMicrotask")))
+        Promise.reject(Exception("x")).catch(lambda e: print("catch", show(e)))
+        await asyncio.sleep(0.02)
+        """,
+    ),
+    configs=AROUND_MESSAGE_CHANNEL,
+    tags=("order", "promises"),
+)
+
+S(
+    "promise-forms",
+    "JS promises from Python: Promise.new with an executor, chained then, a raising executor, "
+    "Promise() without new.",
+    _program(
+        """
+        from js import Promise
+        from pyodide.ffi import create_proxy
+        print("new", show(await Promise.new(create_proxy(lambda resolve, reject: resolve(5)))))
+        print("chained", show(await Promise.resolve(1).then(lambda v: v + 1).then(lambda v: v * 10)))
+        def boom(resolve, reject):
+            raise KeyError("k")
+        try:
+            await Promise.new(create_proxy(boom))
+        except Exception as exc:
+            print("executor raised", show(exc))
+        try:
+            Promise()
+        except Exception as exc:
+            print("Promise()", show(exc))
+        """,
+    ),
+    tags=("promises", "exceptions"),
+)
+
+S(
+    "set-timeout-forms",
+    "setTimeout from Python returns a number before 2026-08-04 and a Timeout from then (nodejs_compat "
+    "is on by default, which implies enable_nodejs_global_timers); clearTimeout stops it; extra "
+    "arguments reach the callback.",
+    _program(
+        """
+        import asyncio
+        from js import setTimeout, clearTimeout
+        from pyodide.ffi import create_proxy
+        t = setTimeout(create_proxy(lambda: print("cleared ran")), 0)
+        print("setTimeout ->", "a number" if isinstance(t, (int, float)) else show(t))  # ids vary
+        clearTimeout(t)
+        clearTimeout(12345)
+        setTimeout(create_proxy(lambda a, b: print("args", show(a), show(b))), 1, "x", 2)
+        await asyncio.sleep(0.02)
+        print("end")
+        """,
+    ),
+    configs=(("2025-08-14", ()), ("2026-08-03", ()), ("2026-08-04", ()), ("2026-11-17", ())),
+    tags=("timers",),
+)
+
+S(
     "order-close-then-call-soon",
     "call_soon right after close(): before or after the close events.",
     _program(
@@ -1103,6 +1177,70 @@ S(
     ),
     configs=(("2026-11-17", ()),),
     tags=("ffi", "run_sync"),
+)
+
+# ---------------------------------------------------------------------- storage.transaction()
+
+S(
+    "storage-transaction",
+    "storage.transaction(fn) commits what fn wrote; if fn raises, or calls txn.rollback(), every write "
+    "goes back; txn after rollback() and txn.deleteAll() throw workerd's Errors; transactionSync on a "
+    "key-value object throws.",
+    _program(
+        """
+        from pyodide.ffi import create_proxy
+        from workers import DurableObject, Response
+
+        class Store(DurableObject):
+            async def fetch(self, request):
+                storage = self.ctx.storage
+
+                async def commit(txn):
+                    await txn.put("a", 1)
+                    return "committed"
+
+                done = await storage.transaction(create_proxy(commit))
+                print("commit", show(done), show(await storage.get("a")))
+
+                async def fail(txn):
+                    await txn.put("a", 2)
+                    await txn.put("b", 3)
+                    raise ValueError("no")
+
+                try:
+                    await storage.transaction(create_proxy(fail))
+                except Exception as exc:
+                    print("fail raised", type(exc).__name__, exc)
+                print("after fail", show(await storage.get("a")), show(await storage.get("b")))
+
+                async def roll(txn):
+                    await txn.put("a", 4)
+                    txn.rollback()
+                    try:
+                        await txn.get("a")
+                    except Exception as exc:
+                        print("get after rollback", type(exc).__name__, exc)
+                    try:
+                        await txn.deleteAll()
+                    except Exception as exc:
+                        print("deleteAll", type(exc).__name__, exc)
+                    return "rolled"
+
+                done = await storage.transaction(create_proxy(roll))
+                print("rollback", show(done), show(await storage.get("a")))
+                try:
+                    storage.transactionSync(create_proxy(lambda: None))
+                except Exception as exc:
+                    print("transactionSync", type(exc).__name__, exc)
+                return Response("ok")
+
+        stub = env.OBJECT.get(env.OBJECT.newUniqueId())
+        response = await stub.fetch("https://example.com/")
+        print("status", show(response.status))
+        """,
+    ),
+    configs=(("2026-11-17", ()),),
+    tags=("durable", "storage"),
 )
 
 # HTMLRewriter, in its own module.
