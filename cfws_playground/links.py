@@ -35,6 +35,7 @@ from .dispatch import schedule
 from .errors import ConnectionLostError, WorkersError
 from .http import Headers, Request, Response
 from .socket import WebSocket, received_text
+from .socket.end import CLOSED_OUTGOING
 from .worker import ExecutionContext, dispatch_fetch
 
 if TYPE_CHECKING:
@@ -176,6 +177,9 @@ class Link:
                         self._handshake_done()
             elif not self.close_sent:
                 self._write(frame)
+                # kj writes a pong that waited for the send in progress as soon as that one
+                # send ends, before the next (found by the generator: gen-2e27e944).
+                self._write_pong_after()
         if self._write_pong_after():
             wrote = True
         if wrote:
@@ -290,7 +294,7 @@ class Link:
         while the Worker's frames are being written, only the last, after them; else the
         first at once and the last after it."""
         end = self.end
-        if end is None or self.close_sent:
+        if end is None or self.worker_closing():
             return
         if end._peer._outgoing or self._flush_scheduled:
             self.pong_after = payloads[-1]
@@ -298,6 +302,12 @@ class Link:
             return
         self._write_pongs(payloads)
         self._written()
+
+    def worker_closing(self) -> bool:
+        """Whether the Worker's end has called close(): its Close is on its way (or gone), and
+        kj answers no more pings."""
+        end = self.end
+        return self.close_sent or (end is not None and end._peer._phase in CLOSED_OUTGOING)
 
     def _write_pongs(self, payloads: list[bytes]) -> None:
         """Pongs for pings read together, as kj's queuePong answers them."""

@@ -142,7 +142,14 @@ class _WireLink(Link):
         # A message the Worker is sending goes out first (kj's Close waits for the send in
         # progress); a Close the Worker queued never does, and its pump then fails:
         # "Network connection lost." rather than the protocol error (gen-2d54a1b0).
-        while end._peer._outgoing and not self.close_sent:
+        if ws.pong_since_send and end._peer._outgoing:
+            # A pong went out since the Worker's last message: kj chains the Worker's send
+            # behind that control write, and the refusal's Close overtakes it; the Worker's
+            # pump then fails (gen-5fbcd955, gen-2d54a1b0).
+            self.pump_broken = True
+        if self.pong_after is not None:
+            self.pump_broken = True  # the Close takes the waiting pong's place (gen-c2a17933)
+        while end._peer._outgoing and not self.close_sent and not ws.pong_since_send:
             frame = end._peer._outgoing[0]
             if not isinstance(frame, (str, bytes)):
                 self.pump_broken = True

@@ -138,7 +138,8 @@ class WorkerdProtocol(ServerProtocol):
         link = self.link
         if link is None or link.end is None:
             return False
-        return self._message_read or bool(link.end._outgoing)
+        # (A Worker's end that is not reading has not asked for anything: kj reads nothing.)
+        return self._message_read or bool(link.end._outgoing) or not link.end._peer._reading
 
     def parse(self) -> Generator[None]:
         """Read frames in kj's order of checks; errors as websockets' own ``parse()`` reports them."""
@@ -235,6 +236,8 @@ class WorkerdProtocol(ServerProtocol):
         that one, and a newer pong replaces it before it is taken.
         """
         link = self.link
+        if link is not None and link.worker_closing():
+            return  # the Worker's Close is on its way: kj sends no pong after a Close (gen-845d4a14)
         if link is not None and link.pong_after is not None:
             link.pong_after = data  # a pong already waits for the Worker's send: this one replaces it
             return

@@ -445,6 +445,48 @@ G('gen-8ca977d7', "Found by the generator (gen-20261205-3541): the kit gives wor
   microtask(microtask(on('on a message as L1', "ctx.getWebSockets('u')"))), "await ctx.storage.put('k', 1)",
   configs=(('2026-11-17', ()),), durable=True)
 
+G('gen-a79604a5', "Found by the generator's wire programs (gen-3-wire-13): the kit gives workerd's transcript.",
+  'b.accept()', on('b message', "b.close(1000, 'x')"),
+  client=("frames binary bytes(130) + 3 b'x'", 'wait',),
+  configs=(('2026-11-17', ()),),
+  open="a refused frame after a message the Worker answers with close(): kj writes no control frame once the Worker's Close is sent (hasSentClose), so the client gets the Worker's 1000 and never the 1002; the kit refuses with 1002 first")
+
+G('gen-2e27e944', "Found by the generator's wire programs (gen-3-wire-18): the kit gives workerd's transcript.",
+  'b.accept()', on('b message', "b.send('x')"),
+  client=("frames text b'h\\xc3\\xa9llo \\xe2\\x82\\xac' + ping b'p' + text b'after'", 'wait',),
+  configs=(('2026-11-17', ()),))
+
+G('gen-5fbcd955', "Found by the generator's wire programs (gen-3-wire-34): the kit gives workerd's transcript.",
+  'b.accept()', on('b message', 'b.send(data)'),
+  client=("frames ping b'p' mask=0 + text b'h\\xc3\\xa9llo \\xe2\\x82\\xac' + ping b'p' fin=0", 'wait',),
+  configs=(('2026-11-17', ()),))
+
+G('gen-9a9332df', "Found by the generator's wire programs (gen-3-wire-37): the kit gives workerd's transcript.",
+  'b.accept()', 'watch', on('b message', "b.send('x')"),
+  client=("frames text b'okokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokok' + ping bytes(126) + 11 b''", 'wait',),
+  configs=(('2025-09-01', ()),))
+
+G('gen-845d4a14', "Found by the generator's wire programs (gen-3-wire-44): the kit gives workerd's transcript.",
+  'b.accept()', on('b message', "b.close(1000, 'x')"),
+  client=("frame binary b'' mask=0", "frame ping b'' mask=0", 'wait',),
+  configs=(('2026-11-17', ()),))
+
+G('gen-1546563a', "Found by the generator's wire programs (gen-3-wire-45): the kit gives workerd's transcript.",
+  on('b close', "b.close(1000, 'x')"),
+  client=("frame ping b'q'", "frames text b'\\xc0\\xaf' + ping b'q' mask=0 + ping b'p' fin=0", 'wait',),
+  configs=(('2025-09-01', ()),))
+
+G('gen-5d255ada', "Found by the generator's wire programs (gen-3-wire-50): the kit gives workerd's transcript.",
+  'b.accept()', on('b message', 'b.send(data)', timeout(0, 'b.readyState')),
+  client=("frames text b'\\xed\\xa0\\x80' + close b'\\x03'", 'wait',),
+  configs=(('2026-11-17', ()),),
+  open="the request ends as the close handshake completes; the Worker's echo is written in a later turn in the kit, so the handshake completes after the Worker's 0 ms timer has fired, where workerd's ends before it")
+
+G('gen-c2a17933', "Found by the generator's wire programs (gen-3-wire-72): the kit gives workerd's transcript.",
+  'b.accept()', 'watch', on('b message', 'b.send(data)'),
+  client=("frames text b'a\\xffb' + ping b'' + ping b'p' fin=0", 'wait',),
+  configs=(('2026-11-17', ()),))
+
 G('gen-e2567fe4', "Found by the generator (gen-4242-106): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'b.send(text(1))', 'a.close()',
   configs=(('2026-11-17', ()),),
@@ -496,8 +538,7 @@ G('gen-63632fdf', "Found by the generator (gen-4242-2405): the kit gives workerd
 
 G('gen-5041691f', "Found by the generator (gen-4242-2500): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', "b.send('')", on('on a message as L2', 'a.close()'), on('b.onclose', "raise Error('x')"), 'sleep 5', "a.accept({'x': True})",
-  configs=(('2026-03-01', ()),),
-  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+  configs=(('2026-03-01', ()),))
 
 G('gen-bf23c75b', "Found by the generator (gen-4242-2684): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t'])", 'pair c d', 'watch', 'a.accept()', 'a.send(-7)', "b.close('0X3E8', 'x')",
@@ -511,10 +552,17 @@ G('gen-7b488a62', "Found by the generator (gen-4242-2874): the kit gives workerd
 
 G('gen-7848c49d', "Found by the generator (gen-4242-2926): the kit gives workerd's transcript.",
   'watch', 'a.accept()', on('on a message as L1', "b.binaryType = 'x'"), "a.send(b'x')", 'a.send(text(1))', "b.accept({'x': True})", "b.send('x')",
-  configs=(('2026-03-01', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-03-01', ()),))
 
 G('gen-1676d7bb', "Found by the generator (gen-20261207-452): the kit gives workerd's transcript.",
   'pair c d', "ctx.acceptWebSocket(d, ['t'])", 'd.send(NaN)', 'c.accept()', on('on c message as L2 once', "c.close('x', True)"), 'c.send(text(70))',
   configs=(('2026-11-17', ()),), durable=True,
   open="timers, microtasks and deliveries interleave differently in workerd's event loop")
+
+G('gen-2500-accept-after-1006-released', "Found by the generator (gen-4242-2500), varied by hand: an end that sent its Close and then got close 1006 from its vanished peer is released by its read loop, so accept() throws.",
+  'a.accept()', 'b.accept()', on('b.onmessage', "raise Error('x')"), "a.send('m')", 'a.close(1000)', 'sleep 5', 'a.accept()',
+  configs=(('2026-11-17', ()),))
+
+G('gen-2926-accept-with-frames-waiting', "Found by the generator (gen-4242-2926), varied by hand: an end accepted while its peer's messages wait takes the first in kj's next turn, so what it sends at once reaches the peer first.",
+  'watch', 'a.accept()', "a.send('1')", "a.send('2')", "a.send('3')", 'b.accept()', "b.send('x')", "b.send('z')",
+  configs=(('2026-11-17', ()),))

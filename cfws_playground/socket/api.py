@@ -215,16 +215,13 @@ class WebSocket(NetworkSide):
             self._reading = True
             peer = self._peer
             if peer._outgoing:
-                if len(peer._outgoing) == 1 and self._take_last():
-                    self._schedule_delivery_later()
-                elif isinstance(peer._outgoing[-1], CloseFrame):
-                    # The peer sent and closed before this accept(): its pump has everything
-                    # queued, and this end's first delivery comes a turn later, after a Close
-                    # this end sends at once has reached the peer's waiting read loop
-                    # (measured on workerd 2026-11-23: send-and-close-before-peer-accepts).
-                    self._schedule_delivery_later()
-                else:
-                    self._schedule_delivery()
+                # The peer's pump waits in kj's send(): receive() takes its frame as a ready
+                # promise, and the read loop resumes in kj's next turn, after a frame this end
+                # sends at once has reached the peer's waiting read loop (measured on workerd
+                # 2026-11-23: send-and-close-before-peer-accepts, gen-7848c49d).
+                if len(peer._outgoing) == 1:
+                    self._take_last()
+                self._schedule_delivery_later()
             elif peer._dead:
                 schedule(self._peer_gone)
             outcome = "ok"

@@ -431,6 +431,10 @@ class Pump(EventTarget):
             self._dispatch_reporting(event)
             end_dispatch(event)
         self._phase = after
+        if self._handler is None and self._untaken() == 0 and self._phase in CLOSED_OUTGOING:
+            # workerd's read loop then calls tryReleaseNative(): an end that had sent its
+            # Close and has nothing left to send is released, so accept() throws (gen-5041691f).
+            self._released = True
 
     def _schedule_error(self, error: BaseException, message: str) -> None:
         def report() -> None:
