@@ -566,3 +566,59 @@ G('gen-2500-accept-after-1006-released', "Found by the generator (gen-4242-2500)
 G('gen-2926-accept-with-frames-waiting', "Found by the generator (gen-4242-2926), varied by hand: an end accepted while its peer's messages wait takes the first in kj's next turn, so what it sends at once reaches the peer first.",
   'watch', 'a.accept()', "a.send('1')", "a.send('2')", "a.send('3')", 'b.accept()', "b.send('x')", "b.send('z')",
   configs=(('2026-11-17', ()),))
+
+G('gen-3cbffbe0', "Found by the generator (gen-20261208-25): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', 'a.accept()', "a.send(b'')", 'b.close()',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+
+G('gen-8c2b91f7', "Found by the generator (gen-20261208-56): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', "a.send('x')", "b.close(1000, '€' + text(1))",
+  configs=(('2026-04-26', ()),),
+  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+
+G('gen-2e61f882', "Found by the generator (gen-20261208-80): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', 'watch', "b.send('x')", 'a.accept()', 'a.close()',
+  configs=(('2026-11-17', ()),), durable=True,
+  open='deliveries happen in another order, or at another readyState, in workerd')
+
+G('gen-0de57fd6', "Found by the generator (gen-20261208-367): the kit gives workerd's transcript.",
+  'a.accept()', 'b.accept()', "b.send('x')", on('on b message as L1', "raise Error('x')"), 'a.send(ab(3))', 'b.close(1000, True)', 'settle', 'state',
+  configs=(('2026-09-15', ()),),
+  open='deliveries happen in another order, or at another readyState, in workerd')
+
+G('gen-deb4f6fe', "Found by the generator (gen-20261208-662): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', on('on a message as L1 once', "raise TypeError('x')"), microtask("b.send(scratch(b'x'))"), "a.send('x')", 'a.send(Uint8Array(2))',
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
+  open='deliveries happen in another order, or at another readyState, in workerd')
+
+G('gen-d01418ba', "Found by the generator (gen-20261208-876): the kit gives workerd's transcript.",
+  "ctx.acceptWebSocket(b, ['t''u'])", on('a.onmessage'), "b.send('x')", 'a.accept()', "a.close('+1000', 2.5)",
+  configs=(('2026-11-17', ()),), durable=True,
+  open='deliveries happen in another order, or at another readyState, in workerd')
+
+G('gen-9c6cf029', "Found by the generator (gen-20261208-1012): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', handler('webSocketMessage', 'ws.send(message)'), 'watch', 'a.accept()', on('on a message as L1', "raise TypeError('boom')"), "a.send(b'x')", on('on a message as L2', "a.close('0b1111101000', 42)"),
+  configs=(('2026-11-17', ()),), durable=True,
+  open='deliveries happen in another order, or at another readyState, in workerd')
+
+G('gen-cd723eae', "Found by the generator (gen-20261208-1169): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', 'a.accept()', "b.close('\\n1000\\t')", "a.send('x')", 'settle', 'ctx.getTags(b)',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+
+G('gen-11242dd8', "Found by the generator (gen-20261208-1296): the kit gives workerd's transcript.",
+  'a.accept()', 'b.accept()', "b.send('x')", 'a.close()', on('on b error as L3', 'b.close(True, text(1))'),
+  configs=(('2026-04-26', ()),),
+  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+
+G('gen-e632bfb5', "Found by the generator (gen-20261208-1308): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', "a.send('x')", "b.send(b'')", "b.send('x')", 'a.close(1000, 42)',
+  configs=(('2026-09-15', ()),),
+  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+
+G('gen-b983e7f2', "Found by the generator (gen-20261208-wire-6): the kit gives workerd's transcript.",
+  'b.accept()', on('b message', "b.close(1000, 'x')"),
+  client=("frames text b'h\\xc3\\xa9llo \\xe2\\x82\\xac' + text b'hi' rsv=2", 'wait',),
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
+  open='deliveries happen in another order, or at another readyState, in workerd')
