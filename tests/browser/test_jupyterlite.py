@@ -5,8 +5,10 @@ module, plus the widget notebook of the other browser tests; a plain static
 server on 127.0.0.1. Each chapter opens in a **fresh** browser context, uses
 *Run All*, and must print exactly the outputs stored in ``notebooks/`` — the
 ones nbval checks — while every request for a host other than 127.0.0.1 is
-blocked and counted (the count must stay 0). Kernel start, Run All time and
-the site's size go to the test log; screenshots to ``artifacts/``.
+blocked and counted (the count must stay 0). Opened and left alone, a chapter
+shows its stored outputs and stays unmodified once its kernel has started.
+Kernel start, Run All time and the site's size go to the test log; screenshots
+to ``artifacts/``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import nbformat
 import pytest
 import scenario_library
 from chromium import CHROMIUM_ARGS, chromium_executable
+from lab import KERNEL_IDLE
 from lite import (
     OutsideRequests,
     build_site,
@@ -379,6 +382,15 @@ RENDERED_CELL = """async ([i, pictures]) => {
 }"""
 
 
+#: Whether the open notebook shows as modified (its model, its tab's mark), and the kernel
+#: metadata it holds, which JupyterLab rewrote when the kernel started.
+DIRTY = """() => { const nb = window.jupyterapp.shell.currentWidget;
+   return {model: nb.context.model.dirty, tab: nb.title.className.includes('jp-mod-dirty'),
+           marked: document.querySelectorAll('.lm-TabBar-tab.jp-mod-dirty').length,
+           kernelspec: nb.context.model.getMetadata('kernelspec'),
+           language_info: nb.context.model.getMetadata('language_info')}; }"""
+
+
 #: A picture in markdown (an alt text may hold brackets, as in pair[0]).
 PICTURE = re.compile(r"!\[|<img ")
 
@@ -403,7 +415,9 @@ def test_a_fresh_open_shows_the_stored_outputs_and_pictures(
 
     Every output the file stores renders as its text (one piece, never lines joined with
     commas), a prediction's answer stays folded, a cell the site leaves out shows its note
-    and no output, and every picture the markdown shows is there and loads.
+    and no output, and every picture the markdown shows is there and loads. Once the kernel
+    has started, the chapter is still unmodified: JupyterLab writes the kernel's spec and
+    ``language_info`` into the notebook then, and the site's copy stores the Pyodide kernel's.
     """
     ARTIFACTS.mkdir(exist_ok=True)
     served_nb = nbformat.read(site["path"] / "files" / name, as_version=4)
@@ -423,8 +437,12 @@ def test_a_fresh_open_shows_the_stored_outputs_and_pictures(
             )
             for i, c in enumerate(served_nb.cells)
         ]
+        page.wait_for_function(KERNEL_IDLE, timeout=180_000)
+        page.wait_for_timeout(2000)  # what a view writes on render, it writes by now
+        state = page.evaluate(DIRTY)
         page.screenshot(path=str(ARTIFACTS / f"lite-fresh-{Path(name).stem}.png"))
     assert tried == [], tried
+    assert not (state["model"] or state["tab"] or state["marked"]), state
     assert outside.seen[before:] == [], outside.seen[before:]
     assert [r["kind"] for r in rendered] == [c.cell_type for c in served_nb.cells]
     images = [img for r in rendered for img in r["images"]]
