@@ -6,9 +6,10 @@ server on 127.0.0.1. Each chapter opens in a **fresh** browser context, uses
 *Run All*, and must print exactly the outputs stored in ``notebooks/`` — the
 ones nbval checks — while every request for a host other than 127.0.0.1 is
 blocked and counted (the count must stay 0). Opened and left alone, a chapter
-shows its stored outputs and stays unmodified once its kernel has started.
-Kernel start, Run All time and the site's size go to the test log; screenshots
-to ``artifacts/``.
+shows its stored outputs and stays unmodified once its kernel has started; a
+chapter's widgets read (WCAG 2 AA) in the light and the dark theme. Kernel
+start, Run All time and the site's size go to the test log; screenshots to
+``artifacts/``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from lite import (
     site_size,
     static_server,
 )
+from look_checks import CONTRAST, MINIMUM_CONTRAST, WIDGETS as WIDGET_ROOTS, set_theme, show_every_output
 from widget_checks import (
     check_console_shows_error,
     check_diagram,
@@ -470,3 +472,37 @@ def test_a_fresh_open_shows_the_stored_outputs_and_pictures(
             assert any(text.strip() in out for out in shown["outputs"]), (where, text, shown["outputs"])
         for out in shown["outputs"]:
             assert not any(line.startswith(",") for line in out.splitlines()), (where, out)
+
+
+#: A chapter that displays widgets in the site: the pair console and sequence diagrams.
+LOOK_CHAPTER = "04-close.ipynb"
+
+
+@pytest.mark.timeout(720)
+def test_a_chapters_widgets_read_in_light_and_dark(
+    site: dict[str, Any], served: str, browser: Any, outside: OutsideRequests, request: Any
+) -> None:
+    """Every text of the widgets a chapter renders in the site reaches 4.5:1 (WCAG 2 AA)
+    against its effective background, in JupyterLab's light theme and its dark theme, as
+    test_widget_look_browser.py checks in JupyterLab and Notebook 7."""
+    assert LOOK_CHAPTER in site["chapters"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    stem = Path(LOOK_CHAPTER).stem
+    before = outside.count
+    report = []
+    with open_chapter(browser, served, LOOK_CHAPTER, outside) as (page, tried):
+        run_chapter(page, LOOK_CHAPTER, ARTIFACTS / f"lite-look-{stem}-run-all.png")
+        for theme in ("JupyterLab Light", "JupyterLab Dark"):
+            set_theme(page, theme)
+            show_every_output(page, WIDGET_ROOTS)
+            texts = page.evaluate(CONTRAST, WIDGET_ROOTS)
+            shot = ARTIFACTS / f"lite-look-{stem}-{theme.split()[-1].lower()}.png"
+            page.locator(".cfws-sequence").first.screenshot(path=str(shot))
+            kinds = {k for t in texts for k in t["widget"].split() if k.startswith("cfws-")}
+            assert {"cfws-console", "cfws-sequence"} <= kinds, kinds
+            worst = min(texts, key=lambda t: t["ratio"])
+            log(request, f"{LOOK_CHAPTER} {theme}: {len(texts)} texts, lowest {worst}")
+            report += [f"{theme}: {t}" for t in texts if t["ratio"] < MINIMUM_CONTRAST]
+    assert tried == [], tried
+    assert outside.seen[before:] == [], outside.seen[before:]
+    assert not report, "\n".join(report)
