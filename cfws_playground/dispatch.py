@@ -41,10 +41,11 @@ or a script waits for "everything already set in motion" to finish.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import weakref
 from collections import deque
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from typing import Any, Literal
 
 from . import errors
@@ -99,6 +100,7 @@ class Runtime:
     __slots__ = (
         "call_soon_is_microtask",
         "counting",
+        "driving",
         "due",
         "inside",
         "kj",
@@ -126,6 +128,7 @@ class Runtime:
         self.seq = 0
         self.mark = 0
         self.posted = False  # the driver is posted or running
+        self.driving = False  # the driver is running (run_sync may wait inside one of its tasks)
         self.yields = 0
         self.inside = False  # in one of the loop's wrapped methods (they call each other)
         self.call_soon_is_microtask = True
@@ -166,6 +169,25 @@ class Runtime:
         if not self.posted:
             self._post_driver()
 
+    @contextlib.contextmanager
+    def suspended(self) -> Iterator[None]:
+        """Python code waits inside what runs now (``run_sync``) while the runtime goes on.
+
+        With JSPI the isolate runs other events while a Python stack is suspended. When
+        the waiting code is one of the driver's tasks, the driver is still on the stack:
+        until the wait is over, what is queued meanwhile gets a driver of its own.
+        """
+        if not self.driving:
+            yield
+            return
+        self.driving = self.posted = False
+        if self.tasks or self.due or self.kj:
+            self._post_driver()  # the tasks queued behind the one that waits
+        try:
+            yield
+        finally:
+            self.driving = self.posted = True  # the outer driver goes on, and clears them
+
     def idle(self) -> bool:
         """True when no other task is queued and no microtask waits: the running task may go on.
 
@@ -196,6 +218,13 @@ class Runtime:
         self._post(self._drive)
 
     def _drive(self) -> None:
+        was, self.driving = self.driving, True
+        try:
+            self._drive_tasks()
+        finally:
+            self.driving = was
+
+    def _drive_tasks(self) -> None:
         tasks = self.tasks
         budget = _BUDGET
         while tasks or self.due or self.kj:

@@ -65,5 +65,7 @@ def allow_asyncio_run() -> asyncio.AbstractEventLoop:
 
     if loop not in _patched:
         nest_asyncio2.apply(loop)
+        # Once run_sync() has made a loop re-entrant, apply() leaves asyncio.run alone.
+        setattr(asyncio, "run", nest_asyncio2.run)  # noqa: B010
         _patched.add(loop)
     return loop

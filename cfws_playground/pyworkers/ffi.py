@@ -10,7 +10,8 @@ both are dicts whose ``to_py()`` gives plain Python back.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+import weakref
+from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
 __all__ = [
@@ -333,7 +334,7 @@ def create_proxy(obj: Any, *, capture_this: bool = False, roundtrip: bool = True
     """
     if isinstance(obj, bytes):
         return _BytesProxy(obj)
-    if isinstance(obj, asyncio.Future):
+    if asyncio.isfuture(obj):
         return _FutureProxy(obj)  # a task handed to JS (waitUntil) and destroyed when it settles
     if callable(obj) or callable(getattr(obj, "handleEvent", None)):
         return JsDoubleProxy(obj)
@@ -353,30 +354,36 @@ def destroy_proxies(proxies: Any) -> None:
             destroy()
 
 
-#: What run_sync() says when it would have to suspend the Python stack.
+#: What run_sync() says when it has to wait on a loop that cannot run re-entrantly.
 RUN_SYNC_PENDING = (
-    "run_sync() of an awaitable that has to wait is not modelled by cfws-playground: Pyodide "
-    "suspends the whole Python stack with JSPI, which CPython's asyncio cannot do inside a running "
-    "event loop; await it instead (storage calls, already settled, work)"
+    "run_sync() of an awaitable that has to wait needs an event loop that can run re-entrantly: "
+    "Pyodide suspends the whole Python stack with JSPI; on CPython's asyncio loop the kit runs the "
+    "loop inside the call (nest-asyncio2) until the awaitable is done, which this loop (uvloop, "
+    "Pyodide's WebLoop without JSPI) cannot do; await it instead"
 )
 #: How many times run_sync() steps an awaitable that is ready again at once (a bare yield).
 _RUN_SYNC_STEPS = 10_000
+# Loops made re-entrant for run_sync().
+_reentrant: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 
 
 def run_sync(awaitable: Any) -> Any:
     """Mirrors ``pyodide.ffi.run_sync``: the awaitable's result, from synchronous code.
 
     In Python Workers it suspends the whole Python stack (JSPI) until the awaitable
-    settles, whatever it waits for (measured: ``py-run-sync-*``). CPython's asyncio
-    cannot suspend a running stack, so here, inside the running loop, it steps the
+    settles, whatever it waits for, and the isolate runs other events meanwhile
+    (measured: ``py-run-sync-*``). Here, inside the running loop, it first steps the
     awaitable for as long as it needs no waiting: a coroutine that finishes, a settled
     promise (a storage call's, ``Promise.resolve(v)``), ``asyncio.sleep(0)``, a future
-    that is already done. One that must wait for a timer, I/O or another task raises
-    ``RuntimeError`` (:data:`RUN_SYNC_PENDING`) and is closed. With no loop running it
-    runs the awaitable to its end.
+    that is already done come back without running anything else. One that must wait
+    for a timer, I/O or another task goes on in the loop, run re-entrantly inside this
+    call (nest-asyncio2, applied to the loop then) until it is done; other events run
+    meanwhile, as in workerd. A loop that cannot run re-entrantly (uvloop, Pyodide's
+    WebLoop) raises ``RuntimeError`` (:data:`RUN_SYNC_PENDING`) and the awaitable is
+    closed. With no loop running it runs the awaitable to its end.
     """
     try:
-        asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
     except RuntimeError:
 
         async def run() -> Any:
@@ -387,10 +394,10 @@ def run_sync(awaitable: Any) -> Any:
 
     if isinstance(awaitable, JsPromiseProxy) and awaitable.settled:
         return awaitable.outcome()
-    if isinstance(awaitable, asyncio.Future):
-        if not awaitable.done():
-            raise RuntimeError(RUN_SYNC_PENDING)
-        return awaitable.result()
+    if asyncio.isfuture(awaitable):
+        if awaitable.done():
+            return awaitable.result()
+        return _wait(loop, awaitable, None)
     steps = awaitable.__await__()
     waiting: Any = None
     for _ in range(_RUN_SYNC_STEPS):
@@ -398,12 +405,63 @@ def run_sync(awaitable: Any) -> Any:
             waiting = steps.send(None)
         except StopIteration as done:
             return done.value
-        if waiting is None or (isinstance(waiting, asyncio.Future) and waiting.done()):
+        if waiting is None or (asyncio.isfuture(waiting) and waiting.done()):
             continue  # ready again at once: asyncio would resume it on the next turn
         break
-    close = getattr(steps, "close", None)
-    if isinstance(waiting, asyncio.Future):
-        waiting.cancel()
-    if callable(close):
-        close()
-    raise RuntimeError(RUN_SYNC_PENDING)
+
+    async def rest() -> Any:
+        return await _Rest(steps, waiting)
+
+    return _wait(loop, rest(), steps, waiting)
+
+
+class _Rest:
+    """The rest of an awaitable run_sync() began to step: what it waits for now, then its steps."""
+
+    def __init__(self, steps: Any, waiting: Any) -> None:
+        self.steps = steps
+        self.waiting = waiting
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        steps, waiting = self.steps, self.waiting
+        while True:
+            try:
+                yield waiting  # a future still marked blocking, or None: the task waits for it
+            except BaseException as exc:  # noqa: BLE001 - cancelled or thrown in: the awaitable's to handle
+                try:
+                    waiting = steps.throw(exc)
+                except StopIteration as done:
+                    return done.value
+            else:
+                try:
+                    waiting = steps.send(None)
+                except StopIteration as done:
+                    return done.value
+
+
+def _wait(loop: asyncio.AbstractEventLoop, awaitable: Any, steps: Any, waiting: Any = None) -> Any:
+    """Run ``loop`` inside this call until ``awaitable`` is done (run_sync() that has to wait)."""
+    if loop not in _reentrant:
+        # nest-asyncio2 patches CPython's loops only; uvloop's and WebLoop are no BaseEventLoop.
+        try:
+            if not isinstance(loop, asyncio.BaseEventLoop):
+                raise ImportError
+            import nest_asyncio2
+        except ImportError:
+            if asyncio.isfuture(waiting):
+                waiting.cancel()
+            for begun in (awaitable, steps):  # the coroutine run_sync() made, and the one it stepped
+                close = getattr(begun, "close", None)
+                if callable(close) and not asyncio.isfuture(begun):
+                    close()
+            raise RuntimeError(RUN_SYNC_PENDING) from None
+        run = asyncio.run
+        nest_asyncio2.apply(loop)
+        # run_sync() needs the loop re-entrant, not a nesting asyncio.run(): that one would
+        # keep one loop open for every later asyncio.run() and leave each one's tasks running.
+        setattr(asyncio, "run", run)  # noqa: B010 - put back what apply() replaced
+        _reentrant.add(loop)
+    from .. import dispatch
+
+    with dispatch.runtime(loop).suspended():
+        return loop.run_until_complete(awaitable)

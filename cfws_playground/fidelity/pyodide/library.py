@@ -1153,10 +1153,6 @@ S(
         """,
     ),
     configs=(("2026-11-17", ()),),
-    deliberate=(
-        "CPython's asyncio cannot suspend a running Python stack as JSPI does: the kit's run_sync "
-        "raises RuntimeError (RUN_SYNC_PENDING) for what must wait; await it instead (README)"
-    ),
     tags=("ffi", "run_sync"),
 )
 S(
