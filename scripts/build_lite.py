@@ -7,15 +7,14 @@
 
 What goes in:
 
-- the chapters that need no listening socket (a chapter that imports ``serve``
-  from the kit, or ``websockets``, or ``urllib.request``, talks over the
-  network and is left out; the build says which and why), ``checks.py`` and
-  ``solutions/``. A single code cell that cannot run in the browser (it starts
-  a live workerd, say) carries a line ``# LITE_SKIP: why``: the site shows it
-  commented out under that note, and the rest of its chapter runs; the project folders
-  the chapters load (``08-chat-room/``). Each notebook stores the site's kernel
-  (``LITE_KERNELSPEC``, ``LITE_LANGUAGE_INFO``): JupyterLab writes them in when the
-  kernel starts, so a chapter opens unmodified;
+- every chapter, ``checks.py`` and ``solutions/``. A code cell that cannot run
+  in the browser (it listens on a port, opens a TCP connection, starts a live
+  workerd) carries a line ``# LITE_SKIP: why``: the site shows it commented out
+  under that note, and the rest of its chapter runs. A chapter is never left
+  out whole: the build fails when a cell that is not skipped imports
+  ``serve`` or ``bridge`` from the kit, ``websockets`` or ``urllib.request``,
+  and names the chapter and the import; the project folders the chapters load
+  (``08-chat-room/``);
 - a wheel of the kit built from this checkout;
 - Pyodide's core from the npm package ``pyodide`` at the version the kernel
   expects, and every wheel the kernel and the kit need, from PyPI at pinned
@@ -61,7 +60,6 @@ __all__ = [
     "lite_skipped",
     "main",
     "network_imports",
-    "placeholder",
     "project_folders",
 ]
 
@@ -126,14 +124,13 @@ LITE_LANGUAGE_INFO = {
     "pygments_lexer": "ipython3",
     "version": "3.8",
 }
-#: What a chapter imports when it talks over the network (not possible in a browser kernel).
+#: What a cell imports when it talks over the network (not possible in a browser kernel): such a
+#: cell carries a ``LITE_SKIP`` line, or the build fails.
 NETWORK_IMPORTS = {"websockets", "urllib.request", "cfws_playground.serve", "cfws_playground.bridge"}
 #: A code cell that cannot run in a browser kernel (a live workerd is a process on a socket)
 #: says so on a line of its own, ``# LITE_SKIP: why``; the site shows it commented out
 #: under that note, and the rest of its chapter runs.
 LITE_SKIP = "# LITE_SKIP:"
-#: What a left-out chapter says in the site (the words of ``cfws_playground._platform.NEEDS_NETWORK``).
-NEEDS_NETWORK = "this needs a kernel with network access: run it in JupyterLab or on Binder"
 #: Pyodide's platform, for evaluating the wheels' environment markers.
 EMSCRIPTEN = {
     "sys_platform": "emscripten",
@@ -228,8 +225,7 @@ def lite_skipped(source: str) -> str | None:
 
 
 def for_the_browser(nb: dict[str, Any]) -> dict[str, Any]:
-    """The notebook as the site serves it: each ``LITE_SKIP`` cell commented out under its note,
-    and the site's kernel in its metadata (:data:`LITE_KERNELSPEC`, :data:`LITE_LANGUAGE_INFO`).
+    """The notebook as the site serves it: each ``LITE_SKIP`` cell commented out under its note.
 
     The cell stays a code cell (cells keep their places and numbers) and has no stored output;
     the learner reads what it would do, and why it cannot run in a kernel in the browser.
@@ -251,7 +247,8 @@ def for_the_browser(nb: dict[str, Any]) -> dict[str, Any]:
 
 
 def lite_kernel_metadata() -> dict[str, Any]:
-    """The notebook metadata JupyterLab writes when the site's kernel starts (fresh copies)."""
+    """The notebook metadata JupyterLab writes when the site's kernel starts (fresh copies):
+    each notebook the site serves stores it, so a chapter opens unmodified."""
     return copy.deepcopy({"kernelspec": LITE_KERNELSPEC, "language_info": LITE_LANGUAGE_INFO})
 
 
@@ -298,41 +295,28 @@ def project_folders() -> list[Path]:
     return sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]*-*") if p.is_dir() and not p.name.startswith("."))
 
 
-def chapters() -> tuple[list[Path], dict[str, str]]:
-    """The chapters that run in the browser, and those left out with the reason."""
+def chapters() -> list[Path]:
+    """Every chapter, each to run in the browser; the build fails if one would need the network.
+
+    A chapter is never left out whole (a link from another chapter would lead nowhere, and
+    the lessons that need no socket would go with it): a cell that imports a network module
+    and is not marked ``# LITE_SKIP: why`` stops the build, naming the chapter and the import.
+    """
     included: list[Path] = []
-    left_out: dict[str, str] = {}
+    talks: list[str] = []
     for path in sorted(NOTEBOOKS.glob(CHAPTER_GLOB), key=lambda p: p.stem.split("-")[0]):
         needs = network_imports(path)
         if needs:
-            left_out[path.name] = "talks over the network (imports " + ", ".join(needs) + ")"
-        else:
-            included.append(path)
-    return included, left_out
-
-
-def placeholder(path: Path) -> dict[str, object]:
-    """A one-cell notebook standing in for a left-out chapter: its title, and why it is not here."""
-    original = json.loads(path.read_text(encoding="utf-8"))
-    title = next(
-        (
-            line
-            for cell in original["cells"]
-            if cell["cell_type"] == "markdown"
-            for line in "".join(cell["source"]).splitlines()
-            if line.startswith("# ")
-        ),
-        f"# {path.stem}",
-    )
-    why = (
-        "This chapter talks to real clients over the network, and a kernel running in your "
-        "browser has no network sockets.\n\n"
-        f"**{NEEDS_NETWORK[0].upper()}{NEEDS_NETWORK[1:]}.**"
-    )
-    text = f"{title}\n\n{why} The other chapters run here as they are."
-    cell = {"cell_type": "markdown", "id": "needs-network", "metadata": {}, "source": text.splitlines(True)}
-    metadata = {**original["metadata"], **lite_kernel_metadata()}  # it opens in the site's kernel too
-    return {"cells": [cell], "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
+            talks.append(f"{path.name} (imports {', '.join(needs)})")
+        included.append(path)
+    if talks:
+        raise SystemExit(
+            "build_lite: a cell that is not marked # LITE_SKIP talks over the network in "
+            + "; ".join(talks)
+            + ": move the import into the cell that needs the socket and mark that cell"
+            " `# LITE_SKIP: why`, or show its lesson in-process with connect(worker)"
+        )
+    return included
 
 
 # ---------------------------------------------------------------- downloads
@@ -488,7 +472,7 @@ def _build(output: Path, cache: Path, stage: Path, extra: list[Path]) -> dict[st
             f"build_lite: the kernel expects Pyodide {constants.PYODIDE_VERSION}, not {PYODIDE_VERSION}"
         )
     core = pyodide_core(cache)
-    included, left_out = chapters()
+    included = chapters()
     if not included:
         raise SystemExit("build_lite: no chapter to build")
 
@@ -508,8 +492,6 @@ def _build(output: Path, cache: Path, stage: Path, extra: list[Path]) -> dict[st
     for path in [*included, *extra]:
         served = for_the_browser(joined(path))
         (contents / path.name).write_text(json.dumps(served, indent=1) + "\n", encoding="utf-8")
-    for name in left_out:  # a stand-in: links to it from other chapters say why it is not here
-        (contents / name).write_text(json.dumps(placeholder(NOTEBOOKS / name), indent=1) + "\n")
     for file in linked_files([*included, *extra]):
         shutil.copy2(file, contents / file.name)
     shutil.copy2(NOTEBOOKS / "checks.py", contents / "checks.py")
@@ -544,7 +526,6 @@ def _build(output: Path, cache: Path, stage: Path, extra: list[Path]) -> dict[st
     manifest: dict[str, object] = {
         "chapters": [p.name for p in included],
         "extra": [p.name for p in extra],
-        "left_out": left_out,
         "pyodide": PYODIDE_VERSION,
         "packages": {name: _version(pyodide_dir, name) for name in shipped},
         "build_requirements": BUILD_REQUIREMENTS,
@@ -554,8 +535,6 @@ def _build(output: Path, cache: Path, stage: Path, extra: list[Path]) -> dict[st
     size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
     manifest["size_bytes"] = size
     log(f"chapters: {', '.join(manifest['chapters'])}")  # type: ignore[arg-type]
-    for name, reason in left_out.items():
-        log(f"left out: {name}: {reason}")
     log(f"{len(shipped)} packages preloaded from the site, Pyodide {PYODIDE_VERSION}")
     log(f"site: {output} ({size / 1e6:.1f} MB) in {time.monotonic() - started:.1f} s")
     return manifest

@@ -9,8 +9,6 @@ from types import ModuleType
 
 import pytest
 
-from cfws_playground._platform import NEEDS_NETWORK
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -43,29 +41,38 @@ def notebook(tmp_path: Path, *sources: str, title: str = "# A chapter") -> Path:
     return path
 
 
-def test_chapters_that_talk_over_the_network_are_left_out(build_lite: ModuleType) -> None:
-    included, left_out = build_lite.chapters()
-    names = [p.name for p in included]
-    assert names[:6] == [
+def test_every_chapter_goes_into_the_site(build_lite: ModuleType) -> None:
+    # Only cells are left out (each under its `# LITE_SKIP: why`), never a whole chapter.
+    names = [p.name for p in build_lite.chapters()]
+    every = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]*-*.ipynb"))
+    assert "06b-OPTIONAL-scripts-and-browser.ipynb" in every  # a glob of "[0-9][0-9]-*" missed it
+    assert sorted(names) == every
+    assert names[:8] == [
         "00-start-here.ipynb",
         "01-pairs.ipynb",
         "02-accept.ipynb",
         "03-send.ipynb",
         "04-close.ipynb",
         "05-errors.ipynb",
+        "06-real-clients.ipynb",
+        "06b-OPTIONAL-scripts-and-browser.ipynb",
     ]
-    assert "07-compatibility-dates.ipynb" in names
-    # The Durable Object chapters run on in-process clients; only their serve() cells stay out.
-    assert {"08-capstone-chat.ipynb", "09-durable-objects.ipynb"} <= set(names)
-    assert "serve" in left_out["06-real-clients.ipynb"] and "websockets" in left_out["06-real-clients.ipynb"]
-    every = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]*-*.ipynb"))
-    assert "06b-OPTIONAL-scripts-and-browser.ipynb" in every
-    assert sorted(names + list(left_out)) == every, "every chapter is built or left out with a reason"
+
+
+def test_a_chapter_that_would_talk_over_the_network_stops_the_build(
+    build_lite: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notebook(tmp_path, "x = 1", "from cfws_playground import connect, serve\nimport websockets")
+    monkeypatch.setattr(build_lite, "NOTEBOOKS", tmp_path)
+    with pytest.raises(SystemExit, match=r"99-probe.ipynb \(imports cfws_playground.serve, websockets\)"):
+        build_lite.chapters()
+    # The same imports in a cell that says why it cannot run in the browser: the chapter goes in.
+    notebook(tmp_path, "x = 1", "# LITE_SKIP: it listens on a port.\nfrom cfws_playground import serve")
+    assert [p.name for p in build_lite.chapters()] == ["99-probe.ipynb"]
 
 
 def test_the_pictures_a_chapter_shows_go_into_the_site(build_lite: ModuleType) -> None:
-    included, _ = build_lite.chapters()
-    assert (ROOT / "notebooks" / "topology.svg") in build_lite.linked_files(included)
+    assert (ROOT / "notebooks" / "topology.svg") in build_lite.linked_files(build_lite.chapters())
 
 
 def test_network_imports_are_found_in_any_spelling(build_lite: ModuleType, tmp_path: Path) -> None:
@@ -83,25 +90,9 @@ def test_network_imports_are_found_in_any_spelling(build_lite: ModuleType, tmp_p
     assert find(notebook(tmp_path, clean)) == []
 
 
-def test_a_left_out_chapter_becomes_a_page_that_says_why(build_lite: ModuleType, tmp_path: Path) -> None:
-    assert build_lite.NEEDS_NETWORK == NEEDS_NETWORK  # the same words as serve() in the browser
-    stand_in = build_lite.placeholder(notebook(tmp_path, "import websockets", title="# Real clients"))
-    (cell,) = stand_in["cells"]
-    text = "".join(cell["source"])
-    assert text.startswith("# Real clients\n")
-    assert NEEDS_NETWORK.lower() in text.lower()
-    # It opens in the site's kernel too: unmodified, as the chapters do.
-    assert stand_in["metadata"] == {
-        "kernelspec": build_lite.LITE_KERNELSPEC,
-        "language_info": build_lite.LITE_LANGUAGE_INFO,
-    }
-
-
 def test_the_chapter_that_compares_with_workerd_runs_in_the_browser(build_lite: ModuleType) -> None:
     # The kit orders events itself through asyncio's public API, on Pyodide's WebLoop as on CPython.
-    included, left_out = build_lite.chapters()
-    assert ROOT / "notebooks" / "10-check-the-kit.ipynb" in included
-    assert "10-check-the-kit.ipynb" not in left_out
+    assert ROOT / "notebooks" / "10-check-the-kit.ipynb" in build_lite.chapters()
     # Only its live-workerd cell stays out, shown with why.
     served = build_lite.for_the_browser(build_lite.joined(ROOT / "notebooks" / "10-check-the-kit.ipynb"))
     skipped = [c for c in served["cells"] if c["source"].startswith("# Not run in JupyterLite: ")]
@@ -157,6 +148,44 @@ def test_a_durable_object_chapter_leaves_out_only_its_socket_cell(build_lite: Mo
     instead = code[skipped[0] + 1]["source"]
     assert "await connect(" in instead and "async with" not in instead and "import websockets" not in instead
     # The network imports live in the skipped cell alone, so the chapter is built.
+    assert build_lite.network_imports(ROOT / "notebooks" / name) == []
+
+
+#: What only a kernel with sockets can do: serve on 127.0.0.1, be a real client of a served Worker,
+#: or check an answer against one (check_talk serves an echo Worker).
+NETWORKED = (
+    "serve(",
+    "websockets",
+    "urllib",
+    "server.url",
+    "server.http_url",
+    "server.close",
+    "browser.",
+    "check_talk",
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "skipped", "in_process"),
+    [
+        ("06-real-clients.ipynb", 6, "async with await connect(fetch, recorder=rec) as ws:"),
+        ("06b-OPTIONAL-scripts-and-browser.ipynb", 4, "asyncio.run(main())"),
+    ],
+)
+def test_the_real_clients_chapters_leave_out_only_their_socket_cells(
+    build_lite: ModuleType, name: str, skipped: int, in_process: str
+) -> None:
+    # Serving, a real client, the page's own WebSocket: shown, not run. The lessons that need
+    # no socket (the fetch handler, the in-process client, asyncio.run(main())) run in the site.
+    served = build_lite.for_the_browser(build_lite.joined(ROOT / "notebooks" / name))
+    code = [c["source"] for c in served["cells"] if c["cell_type"] == "code"]
+    shown = [s for s in code if s.startswith("# Not run in JupyterLite: ")]
+    runs = [s for s in code if not s.startswith("# Not run in JupyterLite: ")]
+    assert len(shown) == skipped, shown
+    assert all(any(word in s for word in NETWORKED) for s in shown), shown
+    assert not [s for s in runs if any(word in s for word in NETWORKED)]
+    assert any(in_process in s for s in runs)
+    assert any("async def fetch(request, env, ctx):" in s for s in runs)
     assert build_lite.network_imports(ROOT / "notebooks" / name) == []
 
 
