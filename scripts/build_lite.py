@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import copy
 import hashlib
 import json
 import os
@@ -54,6 +55,7 @@ from typing import Any
 __all__ = [
     "build",
     "chapters",
+    "check_kernel",
     "for_the_browser",
     "lite_skipped",
     "main",
@@ -106,6 +108,22 @@ PRELOAD = [
     "workers-runtime-sdk",
 ]
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
+#: The site's kernel as JupyterLab writes it into a notebook once the kernel starts: its
+#: kernelspec, and the ``language_info`` of its kernel_info reply. The kernel's front end
+#: (jupyterlite-pyodide-kernel 0.8.6) answers with fixed values: ``version`` is "3.8" whatever
+#: Pyodide's Python is, and ``codemirror_mode`` is "python", not CPython ipykernel's "ipython".
+#: A notebook that stores anything else shows as modified the moment it opens in the site, so
+#: every notebook the site serves stores these; :func:`check_kernel` holds them to the kernel shipped.
+LITE_KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
+LITE_LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "python", "version": 3},
+    "file_extension": ".py",
+    "mimetype": "text/x-python",
+    "name": "python",
+    "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3",
+    "version": "3.8",
+}
 #: What a cell imports when it talks over the network (not possible in a browser kernel): such a
 #: cell carries a ``LITE_SKIP`` line, or the build fails.
 NETWORK_IMPORTS = {"websockets", "urllib.request", "cfws_playground.serve", "cfws_playground.bridge"}
@@ -212,6 +230,7 @@ def for_the_browser(nb: dict[str, Any]) -> dict[str, Any]:
     The cell stays a code cell (cells keep their places and numbers) and has no stored output;
     the learner reads what it would do, and why it cannot run in a kernel in the browser.
     """
+    nb["metadata"] = {**nb.get("metadata", {}), **lite_kernel_metadata()}
     for cell in nb["cells"]:
         if cell["cell_type"] != "code":
             continue
@@ -225,6 +244,36 @@ def for_the_browser(nb: dict[str, Any]) -> dict[str, Any]:
         cell["outputs"] = []
         cell["execution_count"] = None
     return nb
+
+
+def lite_kernel_metadata() -> dict[str, Any]:
+    """The notebook metadata JupyterLab writes when the site's kernel starts (fresh copies):
+    each notebook the site serves stores it, so a chapter opens unmodified."""
+    return copy.deepcopy({"kernelspec": LITE_KERNELSPEC, "language_info": LITE_LANGUAGE_INFO})
+
+
+def js_literal(value: object) -> str:
+    """``value`` as a minified JavaScript object literal: ``{name:"python",version:3}``."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{key}:{js_literal(item)}" for key, item in value.items()) + "}"
+    return json.dumps(value)
+
+
+def check_kernel(static: Path) -> None:
+    """Fail unless the kernel extension in ``static`` (its built scripts) registers
+    :data:`LITE_KERNELSPEC` and answers :data:`LITE_LANGUAGE_INFO`, as the notebooks store."""
+    scripts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(static.glob("*.js"))]
+    wanted = {
+        "kernelspec": "spec:" + js_literal(LITE_KERNELSPEC)[:-1] + ",",
+        "language_info": "language_info:" + js_literal(LITE_LANGUAGE_INFO),
+    }
+    missing = [key for key, text in wanted.items() if not any(text in script for script in scripts)]
+    if missing:
+        raise SystemExit(
+            f"build_lite: the kernel in {static} does not report the {' and '.join(missing)} the"
+            " notebooks would store (a chapter would open modified): update LITE_KERNELSPEC and"
+            " LITE_LANGUAGE_INFO from its source"
+        )
 
 
 def linked_files(paths: list[Path]) -> list[Path]:
@@ -431,9 +480,10 @@ def _build(output: Path, cache: Path, stage: Path, extra: list[Path]) -> dict[st
     pyodide_dir.mkdir(parents=True)
     for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide.js"):
         shutil.copy2(core / name, pyodide_dir / name)
-    kernel_pypi = (
-        python.parent.parent / "share/jupyter/labextensions" / KERNEL_PLUGIN.split(":")[0] / "static/pypi"
-    )
+    extensions = python.parent.parent / "share/jupyter/labextensions"
+    kernel_static = extensions / KERNEL_PLUGIN.split(":")[0] / "static"
+    check_kernel(kernel_static)
+    kernel_pypi = kernel_static / "pypi"
     kit = kit_wheel(python, stage / "kit")
     shipped = make_lock(python, cache, core, kit, kernel_pypi, pyodide_dir)
 

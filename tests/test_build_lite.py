@@ -193,3 +193,56 @@ def test_the_project_folders_a_chapter_loads_go_into_the_site(build_lite: Module
     folders = build_lite.project_folders()
     assert ROOT / "notebooks" / "08-chat-room" in folders  # chapter 08 loads it with load_project()
     assert all(p.is_dir() for p in folders)
+
+
+def test_the_site_stores_what_its_kernel_reports_so_a_chapter_opens_unmodified(
+    build_lite: ModuleType, tmp_path: Path
+) -> None:
+    # JupyterLab writes the kernel's spec and language_info into a notebook when the kernel
+    # starts; the site's Pyodide kernel reports its own (not the CPython kernel the chapters
+    # were regenerated with), so the site's copies store that.
+    path = ROOT / "notebooks" / "04-close.ipynb"
+    committed = json.loads(path.read_text(encoding="utf-8"))["metadata"]
+    assert committed["language_info"]["codemirror_mode"]["name"] == "ipython"  # CPython's ipykernel
+    served = build_lite.for_the_browser(build_lite.joined(path))
+    assert served["metadata"] == {
+        "kernelspec": {"name": "python", "display_name": "Python (Pyodide)", "language": "python"},
+        "language_info": {
+            "codemirror_mode": {"name": "python", "version": 3},
+            "file_extension": ".py",
+            "mimetype": "text/x-python",
+            "name": "python",
+            "nbconvert_exporter": "python",
+            "pygments_lexer": "ipython3",
+            "version": "3.8",
+        },
+    }
+    # Other metadata stays; each notebook gets its own copy.
+    probe = json.loads(notebook(tmp_path, "x = 1").read_text())
+    probe["metadata"]["tags"] = ["kept"]
+    first = build_lite.for_the_browser(probe)
+    assert first["metadata"]["tags"] == ["kept"] and first["metadata"]["kernelspec"]["name"] == "python"
+    first["metadata"]["language_info"]["version"] = "changed"
+    assert build_lite.LITE_LANGUAGE_INFO["version"] == "3.8"
+
+
+def test_the_build_holds_the_stored_kernel_metadata_to_the_kernel_it_ships(
+    build_lite: ModuleType, tmp_path: Path
+) -> None:
+    # The kernel extension's built script, as jupyterlite-pyodide-kernel 0.8.6 ships it (minified).
+    shipped = (
+        't.register({spec:{name:"python",display_name:"Python (Pyodide)",language:"python",argv:[]},'
+        'create:async e=>{}});async kernelInfoRequest(){return{implementation:"pyodide",'
+        'language_info:{codemirror_mode:{name:"python",version:3},file_extension:".py",'
+        'mimetype:"text/x-python",name:"python",nbconvert_exporter:"python",'
+        'pygments_lexer:"ipython3",version:"3.8"},protocol_version:"5.3"}}'
+    )
+    (tmp_path / "393.js").write_text(shipped)
+    build_lite.check_kernel(tmp_path)
+    # A kernel that reports another Python version: the notebooks would open modified.
+    (tmp_path / "393.js").write_text(shipped.replace('version:"3.8"', 'version:"3.13"'))
+    with pytest.raises(SystemExit, match="report the language_info the"):
+        build_lite.check_kernel(tmp_path)
+    (tmp_path / "393.js").write_text(shipped.replace("Python (Pyodide)", "Python 3.13 (Pyodide)"))
+    with pytest.raises(SystemExit, match="report the kernelspec the"):
+        build_lite.check_kernel(tmp_path)

@@ -15,11 +15,29 @@ not in another, or a label drawn over another, fails whatever the CSS says.
 - :data:`CLIPPED_TEXT` -- elements whose text is wider than the element shows
   (cut, or ended with an ellipsis).
 - :data:`HORIZONTAL_OVERFLOW` -- scrolling containers wider inside than out.
+
+:func:`set_theme` switches JupyterLab (or JupyterLite, or Notebook 7) to a theme and waits
+until it applies; :func:`show_every_output` scrolls each widget into view first, so a long
+notebook has rendered it.
 """
 
 from __future__ import annotations
 
-__all__ = ["CLIPPED_TEXT", "CONTRAST", "HORIZONTAL_OVERFLOW", "SVG_LABEL_OVERLAPS", "WIDGETS"]
+from typing import Any
+
+__all__ = [
+    "CLIPPED_TEXT",
+    "CONTRAST",
+    "HORIZONTAL_OVERFLOW",
+    "MINIMUM_CONTRAST",
+    "SVG_LABEL_OVERLAPS",
+    "WIDGETS",
+    "set_theme",
+    "show_every_output",
+]
+
+#: WCAG 2 AA for normal text.
+MINIMUM_CONTRAST = 4.5
 
 #: Every kind of widget the kit renders, by its root element.
 WIDGETS = ".cfws-stream, .cfws-sequence, .cfws-inspector, .cfws-browser, .cfws-console, .cfws-comparison"
@@ -144,3 +162,19 @@ CLIPPED_TEXT = """(selector) => [...document.querySelectorAll(selector)]
 HORIZONTAL_OVERFLOW = """(selector) => [...document.querySelectorAll(selector)]
   .filter(e => e.getBoundingClientRect().width > 0 && e.scrollWidth > e.clientWidth + 1)
   .map(e => ({cls: e.className, shown: e.clientWidth, needs: e.scrollWidth}))"""
+
+
+def set_theme(page: Any, theme: str) -> None:
+    """Switch to ``theme`` ("JupyterLab Light", "JupyterLab Dark") and wait until it applies."""
+    light = "true" if theme == "JupyterLab Light" else "false"
+    page.evaluate("(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})", theme)
+    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'", timeout=30_000)
+    page.wait_for_timeout(1500)  # the theme's stylesheet applies after the attribute changes
+
+
+def show_every_output(page: Any, selector: str) -> None:
+    """A long notebook renders only the cells near the viewport: scroll each widget into view."""
+    count = page.locator(selector).count()
+    for i in range(count):
+        page.locator(selector).nth(i).scroll_into_view_if_needed()
+    page.wait_for_timeout(300)

@@ -5,8 +5,11 @@ module, plus the widget notebook of the other browser tests; a plain static
 server on 127.0.0.1. Each chapter opens in a **fresh** browser context, uses
 *Run All*, and must print exactly the outputs stored in ``notebooks/`` — the
 ones nbval checks — while every request for a host other than 127.0.0.1 is
-blocked and counted (the count must stay 0). Kernel start, Run All time and
-the site's size go to the test log; screenshots to ``artifacts/``.
+blocked and counted (the count must stay 0). Opened and left alone, a chapter
+shows its stored outputs and stays unmodified once its kernel has started; a
+chapter's widgets read (WCAG 2 AA) in the light and the dark theme. Kernel
+start, Run All time and the site's size go to the test log; screenshots to
+``artifacts/``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import nbformat
 import pytest
 import scenario_library
 from chromium import CHROMIUM_ARGS, chromium_executable
+from lab import KERNEL_IDLE
 from lite import (
     OutsideRequests,
     build_site,
@@ -34,6 +38,7 @@ from lite import (
     site_size,
     static_server,
 )
+from look_checks import CONTRAST, MINIMUM_CONTRAST, WIDGETS as WIDGET_ROOTS, set_theme, show_every_output
 from widget_checks import (
     check_console_shows_error,
     check_diagram,
@@ -375,6 +380,15 @@ RENDERED_CELL = """async ([i, pictures]) => {
 }"""
 
 
+#: Whether the open notebook shows as modified (its model, its tab's mark), and the kernel
+#: metadata it holds, which JupyterLab rewrote when the kernel started.
+DIRTY = """() => { const nb = window.jupyterapp.shell.currentWidget;
+   return {model: nb.context.model.dirty, tab: nb.title.className.includes('jp-mod-dirty'),
+           marked: document.querySelectorAll('.lm-TabBar-tab.jp-mod-dirty').length,
+           kernelspec: nb.context.model.getMetadata('kernelspec'),
+           language_info: nb.context.model.getMetadata('language_info')}; }"""
+
+
 #: A picture in markdown (an alt text may hold brackets, as in pair[0]).
 PICTURE = re.compile(r"!\[|<img ")
 
@@ -399,7 +413,9 @@ def test_a_fresh_open_shows_the_stored_outputs_and_pictures(
 
     Every output the file stores renders as its text (one piece, never lines joined with
     commas), a prediction's answer stays folded, a cell the site leaves out shows its note
-    and no output, and every picture the markdown shows is there and loads.
+    and no output, and every picture the markdown shows is there and loads. Once the kernel
+    has started, the chapter is still unmodified: JupyterLab writes the kernel's spec and
+    ``language_info`` into the notebook then, and the site's copy stores the Pyodide kernel's.
     """
     ARTIFACTS.mkdir(exist_ok=True)
     served_nb = nbformat.read(site["path"] / "files" / name, as_version=4)
@@ -419,8 +435,12 @@ def test_a_fresh_open_shows_the_stored_outputs_and_pictures(
             )
             for i, c in enumerate(served_nb.cells)
         ]
+        page.wait_for_function(KERNEL_IDLE, timeout=180_000)
+        page.wait_for_timeout(2000)  # what a view writes on render, it writes by now
+        state = page.evaluate(DIRTY)
         page.screenshot(path=str(ARTIFACTS / f"lite-fresh-{Path(name).stem}.png"))
     assert tried == [], tried
+    assert not (state["model"] or state["tab"] or state["marked"]), state
     assert outside.seen[before:] == [], outside.seen[before:]
     assert [r["kind"] for r in rendered] == [c.cell_type for c in served_nb.cells]
     images = [img for r in rendered for img in r["images"]]
@@ -448,3 +468,37 @@ def test_a_fresh_open_shows_the_stored_outputs_and_pictures(
             assert any(text.strip() in out for out in shown["outputs"]), (where, text, shown["outputs"])
         for out in shown["outputs"]:
             assert not any(line.startswith(",") for line in out.splitlines()), (where, out)
+
+
+#: A chapter that displays widgets in the site: the pair console and sequence diagrams.
+LOOK_CHAPTER = "04-close.ipynb"
+
+
+@pytest.mark.timeout(720)
+def test_a_chapters_widgets_read_in_light_and_dark(
+    site: dict[str, Any], served: str, browser: Any, outside: OutsideRequests, request: Any
+) -> None:
+    """Every text of the widgets a chapter renders in the site reaches 4.5:1 (WCAG 2 AA)
+    against its effective background, in JupyterLab's light theme and its dark theme, as
+    test_widget_look_browser.py checks in JupyterLab and Notebook 7."""
+    assert LOOK_CHAPTER in site["chapters"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    stem = Path(LOOK_CHAPTER).stem
+    before = outside.count
+    report = []
+    with open_chapter(browser, served, LOOK_CHAPTER, outside) as (page, tried):
+        run_chapter(page, LOOK_CHAPTER, ARTIFACTS / f"lite-look-{stem}-run-all.png")
+        for theme in ("JupyterLab Light", "JupyterLab Dark"):
+            set_theme(page, theme)
+            show_every_output(page, WIDGET_ROOTS)
+            texts = page.evaluate(CONTRAST, WIDGET_ROOTS)
+            shot = ARTIFACTS / f"lite-look-{stem}-{theme.split()[-1].lower()}.png"
+            page.locator(".cfws-sequence").first.screenshot(path=str(shot))
+            kinds = {k for t in texts for k in t["widget"].split() if k.startswith("cfws-")}
+            assert {"cfws-console", "cfws-sequence"} <= kinds, kinds
+            worst = min(texts, key=lambda t: t["ratio"])
+            log(request, f"{LOOK_CHAPTER} {theme}: {len(texts)} texts, lowest {worst}")
+            report += [f"{theme}: {t}" for t in texts if t["ratio"] < MINIMUM_CONTRAST]
+    assert tried == [], tried
+    assert outside.seen[before:] == [], outside.seen[before:]
+    assert not report, "\n".join(report)

@@ -31,15 +31,22 @@ import nbformat
 import pytest
 from chromium import CHROMIUM_ARGS, chromium_executable
 from lab import KERNEL_IDLE, Lab, jupyterlab, notebook7, run_all, shut_down_kernel
-from look_checks import CLIPPED_TEXT, CONTRAST, HORIZONTAL_OVERFLOW, SVG_LABEL_OVERLAPS, WIDGETS
+from look_checks import (
+    CLIPPED_TEXT,
+    CONTRAST,
+    HORIZONTAL_OVERFLOW,
+    MINIMUM_CONTRAST,
+    SVG_LABEL_OVERLAPS,
+    WIDGETS,
+    set_theme,
+    show_every_output,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]*-*.ipynb"), key=lambda p: p.stem.split("-")[0])
 ARTIFACTS = ROOT / "artifacts"
-#: WCAG 2 AA for normal text.
-MINIMUM_CONTRAST = 4.5
 #: A laptop screen, JupyterLab's file browser open: the notebook as wide as a learner has it.
 VIEWPORT = {"width": 1280, "height": 900}
 
@@ -154,13 +161,6 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
-def _set_theme(page: Any, theme: str) -> None:
-    light = "true" if theme == "JupyterLab Light" else "false"
-    page.evaluate("(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})", theme)
-    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'", timeout=30_000)
-    page.wait_for_timeout(1500)  # the theme's stylesheet applies after the attribute changes
-
-
 def _open_and_run(lab: Lab, browser: Any, notebook: str, shot: str) -> tuple[Any, list[dict[str, Any]]]:
     page = browser.new_page(viewport=VIEWPORT)
     page.goto(lab.url(notebook))
@@ -169,14 +169,6 @@ def _open_and_run(lab: Lab, browser: Any, notebook: str, shot: str) -> tuple[Any
         [] for c in cells if "raises-exception" not in c["tags"]
     ], cells
     return page, cells
-
-
-def _show_every_output(page: Any, selector: str) -> None:
-    """A long notebook renders only the cells near the viewport: scroll each widget into view."""
-    count = page.locator(selector).count()
-    for i in range(count):
-        page.locator(selector).nth(i).scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
 
 
 def test_every_widget_text_reads_in_light_and_dark(lab: Lab, browser: Any) -> None:
@@ -201,8 +193,8 @@ def _check_contrast(lab: Lab, browser: Any, name: str) -> None:
         )
         report = []
         for theme in ("JupyterLab Light", "JupyterLab Dark"):
-            _set_theme(page, theme)
-            _show_every_output(page, WIDGETS)
+            set_theme(page, theme)
+            show_every_output(page, WIDGETS)
             texts = page.evaluate(CONTRAST, WIDGETS)
             for widget in ("inspector", "sequence", "stream", "comparison", "console", "browser"):
                 shot = ARTIFACTS / f"{name}-{theme.split()[-1].lower()}-{widget}.png"
@@ -220,7 +212,7 @@ def _check_contrast(lab: Lab, browser: Any, name: str) -> None:
             report.extend(f"{theme}: {t}" for t in low)
         assert not report, "\n".join(report)
     finally:
-        _set_theme(page, "JupyterLab Light")
+        set_theme(page, "JupyterLab Light")
         shut_down_kernel(page)
         page.close()
 
@@ -231,7 +223,7 @@ def test_diagram_labels_do_not_overlap(lab: Lab, browser: Any, chapter: str) -> 
     name = next(p.name for p in CHAPTERS if p.stem == chapter)
     page, _ = _open_and_run(lab, browser, f"run/{name}", f"look-{chapter}")
     try:
-        _show_every_output(page, ".cfws-sequence")
+        show_every_output(page, ".cfws-sequence")
         svgs = page.locator(".cfws-sequence svg")
         assert svgs.count() >= 1
         for i in range(svgs.count()):
@@ -241,7 +233,7 @@ def test_diagram_labels_do_not_overlap(lab: Lab, browser: Any, chapter: str) -> 
         assert page.evaluate(SVG_LABEL_OVERLAPS, ".cfws-sequence svg") == []
         if chapter == "04-close":
             # The pair console at the default width: no label cut short.
-            _show_every_output(page, ".cfws-console")
+            show_every_output(page, ".cfws-console")
             boxes = page.locator(".cfws-console .widget-checkbox")
             assert boxes.count() == 2 and boxes.first.inner_text().strip() == "binary"
             console = ".cfws-console .widget-checkbox, .cfws-console .widget-checkbox *, .cfws-console button"
@@ -255,7 +247,7 @@ def test_chapter_05_stream_fits_and_a_new_pair_redraws_earlier_rows(lab: Lab, br
     name = next(p.name for p in CHAPTERS if p.stem.startswith("05-"))
     page, _ = _open_and_run(lab, browser, f"run/{name}", "look-05")
     try:
-        _show_every_output(page, ".cfws-stream")
+        show_every_output(page, ".cfws-stream")
         shot = ARTIFACTS / "look-05-stream.png"
         page.locator(".cfws-stream").first.screenshot(path=str(shot))
         print(f"screenshot: {shot}")
