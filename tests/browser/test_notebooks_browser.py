@@ -207,7 +207,8 @@ def test_run_all_completes(path: Path, lab: Lab, browser: Any) -> None:
             except Exception as exc:  # say what the stream showed instead
                 raise AssertionError(f"the event stream shows {page.evaluate(steps_js)}") from exc
             # The kernel's transcript cell printed the same exchange.
-            transcript = next(c["text"] for c in cells if "await ws.send(browser.hello)" in c["source"])
+            sent = 'await ws.send("hello from the page")'
+            transcript = next(c["text"] for c in cells if sent in c["source"])
             assert "send('echo: hello from the page')" in transcript
             page.locator(".cfws-browser").first.screenshot(path=str(ARTIFACTS / "run-all-browser-client.png"))
             print(f"screenshot: {ARTIFACTS / 'run-all-browser-client.png'}")
