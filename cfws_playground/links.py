@@ -81,6 +81,10 @@ class Link:
         self.pong_after: bytes | None = None
         self.close_after_pong = False
         self.pump_broken = False  # refused while the Worker's Close was still to go out
+        # The Worker's frames taken so far, and how many it had queued when its read loop
+        # was last handed a client message (see :meth:`message_read`).
+        self.taken = 0
+        self.queued_at_read = 0
         self._flush_scheduled = False
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -162,7 +166,7 @@ class Link:
             return
         wrote = False
         while self._can_write():
-            frame = end._network_take()
+            frame = self.take()
             if frame is None:
                 break
             wrote = True
@@ -186,6 +190,21 @@ class Link:
             self._written()
         if self.peer_dead and not end._peer._outgoing and not self.dropped:
             self.drop()
+
+    def take(self) -> str | bytes | tuple[int, str] | None:
+        """The Worker's next frame to write (see ``_network_take``), counted."""
+        assert self.end is not None
+        frame = self.end._network_take()
+        if frame is not None:
+            self.taken += 1
+        return frame
+
+    def message_read(self) -> None:
+        """The Worker's read loop was handed a client message. kj's pump writes what the Worker
+        queued before it while the message is dispatched; what the Worker queues from here on
+        is still being written when kj reads the client's next frame (see ``refuse``)."""
+        if self.end is not None:
+            self.queued_at_read = self.taken + len(self.end._peer._outgoing)
 
     def drop(self) -> None:
         """End the connection without a Close frame (the client sees 1006)."""
