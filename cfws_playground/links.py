@@ -79,8 +79,12 @@ class Link:
         # message, written once the send in progress ends); and whether the Worker's Close
         # went out after a pong with no message of the Worker's in between.
         self.pong_after: bytes | None = None
+        self.pong_after_taken = 0  # ... written once this many of the Worker's frames are
         self.close_after_pong = False
         self.pump_broken = False  # refused while the Worker's Close was still to go out
+        # A ping read while the Worker's Close was on its way: kj queues its pong behind the
+        # Close being sent, and never writes it (hasSentClose); a refusal takes its place.
+        self.pong_behind_close = False
         # The Worker's frames taken so far, and how many it had queued when its read loop
         # was last handed a client message (see :meth:`message_read`).
         self.taken = 0
@@ -175,6 +179,7 @@ class Link:
                 self._write_pong_after()  # kj writes a queued pong when the send before ends
                 if not self.close_sent:
                     self.close_sent = True
+                    self.pong_behind_close = False  # the Close is out: kj dropped the pong
                     answered = self.close_rcvd  # else the client answers (maybe inside the write)
                     self._write_close(code, reason)
                     if answered:
@@ -299,7 +304,7 @@ class Link:
     def _write_pong_after(self) -> bool:
         """Write the pong that waited for the Worker's frames (if any); whether one was written."""
         payload = self.pong_after
-        if payload is None:
+        if payload is None or self.taken < self.pong_after_taken:
             return False
         self.pong_after = None
         if self.close_sent:
@@ -313,10 +318,18 @@ class Link:
         while the Worker's frames are being written, only the last, after them; else the
         first at once and the last after it."""
         end = self.end
-        if end is None or self.worker_closing():
+        if end is None:
+            return
+        if self.worker_closing():
+            self.pong_behind_close = not self.close_sent
             return
         if end._peer._outgoing or self._flush_scheduled:
             self.pong_after = payloads[-1]
+            # After the send in progress: what the Worker sent before its last message is out
+            # by then (see message_read), and the first frame it sent since is being written
+            # (found by the generator: gen-9afc6e2a).
+            sending = self.taken + len(end._peer._outgoing) > self.queued_at_read
+            self.pong_after_taken = self.queued_at_read + int(sending)
             self.frames_queued()
             return
         self._write_pongs(payloads)

@@ -140,9 +140,17 @@ class _WireLink(Link):
         if ws is None or end is None or ws.state is not OPEN:
             return
         queue = end._peer._outgoing
-        if not (ws.pong_since_send and queue) and self.pong_after is None and not ws.hibernatable:
-            self._refuse_unchained(ws, code, reason)
-            return
+        if not ws.hibernatable:
+            if self.pong_after is not None or self.pong_behind_close:
+                # A pong waits behind the Worker's send in progress (kj's queued control
+                # message): the refusal's Close takes its place and waits there too (found by
+                # the generator: gen-1dab93b7, gen-f07e713d, gen-81d7ecd4).
+                self.pong_after = None
+                self._refuse_unchained(ws, code, reason, queued=True)
+                return
+            if not (ws.pong_since_send and queue):
+                self._refuse_unchained(ws, code, reason)
+                return
         # A message the Worker is sending goes out first (kj's Close waits for the send in
         # progress); a Close the Worker queued never does, and its pump then fails:
         # "Network connection lost." rather than the protocol error (gen-2d54a1b0).
@@ -164,9 +172,9 @@ class _WireLink(Link):
         ws.fail_now(code, reason)
         self._written()
 
-    def _refuse_unchained(self, ws: WorkerdProtocol, code: int, reason: str) -> None:
-        """Refuse a frame when no pong is in the way of the Worker's frames, as kj's
-        ``sendCloseDueToError`` does (measured: wire-raw-refusal-*).
+    def _refuse_unchained(self, ws: WorkerdProtocol, code: int, reason: str, *, queued: bool = False) -> None:
+        """Refuse a frame when no pong being written is in the way of the Worker's frames, as
+        kj's ``sendCloseDueToError`` does (measured: wire-raw-refusal-*).
 
         What the Worker queued before its last message was written while that message was
         dispatched (:meth:`message_read`). Of what it queued since, kj's pump has the first
@@ -176,9 +184,15 @@ class _WireLink(Link):
         message being sent and before the rest, which follow it (a later send waits for the
         control write, it is not canceled); the Worker's pump is then still running when
         the read fails, and its error is "Network connection lost.".
+
+        With ``queued`` (a pong waited behind the send in progress), the Close waits in the
+        pong's place and is written when that send ends, in the same order; the read fails
+        only then, after the Worker's pump: its error is "Network connection lost.".
         """
         end = self.end
         assert end is not None
+        if queued:
+            self.pump_broken = True
         queue = end._peer._outgoing
         ahead = max(0, self.queued_at_read - self.taken) + 1  # written before kj reads the frame
         while queue and ahead and not self.close_sent:

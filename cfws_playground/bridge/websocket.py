@@ -19,8 +19,9 @@ scenarios ``wire-raw-*``):
   nothing more is read, so a client still sending is reset (a hibernatable
   socket's connection stays open, unread, until the close timeout);
 * the refusal's Close is written as kj reads the frame: after the Worker's
-  message being sent, before its later ones (which still follow); and not at
-  all once the Worker's own Close has been sent (kj's ``hasSentClose``);
+  message being sent, before its later ones (which still follow), or in the
+  place of a pong that waits for that send; and not at all once the Worker's
+  own Close has been sent (kj's ``hasSentClose``);
 * nothing after a client's Close is read;
 * pings read together get the first pong and the last (``queuePong``), only
   the last once a pong has gone out since the Worker's last message, and a

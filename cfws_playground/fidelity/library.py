@@ -1561,6 +1561,8 @@ W("wire-raw-refusal-before-a-timer-close", "A close() from a 0 ms timer set on t
   ("b.accept()", "watch", on("b message", timeout(0, "b.close(1000, 'x')"))), ("frames binary bytes(130) + 3 b'x'", "wait"), configs=(NEW,))
 R("wire-raw-refusal-after-three-echoed-messages", "Three messages and a stray continuation in one write: each echo is written while the next message is dispatched, so all three go out before the 1002 (only what the Worker sent on the last message can be behind it).",
   ("frames text b'a' + text b'b' + text b'c' + cont b''", "wait"))
+W("wire-raw-refusal-overtakes-a-send-after-an-earlier-pong", "A pong answered long before, with no message of the Worker's since: kj's next send still waits on that control write, so a refused frame read after a message overtakes the Worker's echo, which never goes out; the Worker's pump fails ('Network connection lost.').",
+  ("b.accept()", "watch", on("b message", "b.send('a')")), ("frame ping b'p'", "sleep 30", "frames text b'x' + 3 b'y'", "wait"), configs=(NEW,))
 W("wire-raw-timer-canceled-when-the-handshake-ends", "A 0 ms timer set on a message never fires when the client's Close follows in the same write: the request ends as the close handshake completes. Found by the generator.",
   ("b.accept()", "watch", on("b message", timeout(0, "b.close(4000, 'x')"))), ("frames binary b'' + close b'\\x03\\xe8'", "wait"),
   configs=(NEW,))

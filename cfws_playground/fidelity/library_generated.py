@@ -623,26 +623,22 @@ G('gen-b983e7f2', "Found by the generator (gen-20261208-wire-6): the kit gives w
 G('gen-81d7ecd4', "Found by the generator (gen-4-wire-2): the kit gives workerd's transcript.",
   'b.accept()', on('b message', "b.close(1000, 'x')"),
   client=("frames binary b'\\x01\\x02' fin=0 mask=0 + ping b'p'", "frames cont b'' + ping bytes(126) mask=0 + 3 b'x'", 'wait',),
-  configs=(('2026-11-17', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),))
 
 G('gen-1dab93b7', "Found by the generator (gen-4-wire-3): the kit gives workerd's transcript.",
   'b.accept()', on('b message', 'b.send(data)'),
   client=("frames ping bytes(126) + text b'a\\xffb' + ping b'q' + text b'hi' rsv=2", 'wait',),
-  configs=(('2026-11-17', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),))
 
 G('gen-f07e713d', "Found by the generator (gen-4-wire-14): the kit gives workerd's transcript.",
   'b.accept()', 'watch', on('b message', "b.close(1000, 'x')"),
   client=("frames text b'a\\xffb' + binary bytes(130) fin=0 + ping b'f' + 3 b'x'", 'wait',),
-  configs=(('2026-11-17', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),))
 
 G('gen-9afc6e2a', "Found by the generator (gen-4-wire-22): the kit gives workerd's transcript.",
   'b.accept()', on('b message', 'b.send(data)'),
   client=("frames text b'okokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokok' mask=0 + text b'okokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokok' + ping b'p'", 'wait',),
-  configs=(('2026-11-17', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),))
 
 G('gen-625a556c', "Found by the generator (gen-20261209-30): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'b.send(Uint8Array(2))', on('on b message as L3', 'a.close(3000)'), 'a.send(2.5)', "b.close(1007, '€' + text(1))", on('on a message as L4', "!b.close('x''€' + text(1))"),
