@@ -668,5 +668,10 @@ G('gen-cc2b7b7b', "Found by the generator (gen-20261209-811): the kit gives work
 G('gen-62b2f18f', "Found by the generator (gen-20261209-wire-4): the kit gives workerd's transcript.",
   'b.accept()', "b.binaryType = 'arraybuffer'", on('b message', 'b.send(data)'),
   client=("frames text b'\\xf0\\x9f\\x98' + binary b'\\x01\\x02' + ping bytes(126) mask=0", 'wait',),
+  configs=(('2026-11-17', ()),))
+
+G('gen-d4ba467c', "Found by the generator (gen-5-wire-48): the kit gives workerd's transcript.",
+  'b.accept()',
+  client=("frame ping b'q'", "frames text b'\\xc0\\xaf' + ping b'' + close b'\\x03\\xe8' rsv=4", 'wait',),
   configs=(('2026-11-17', ()),),
   open='deliveries happen in another order, or at another readyState, in workerd')
