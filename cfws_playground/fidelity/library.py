@@ -1989,6 +1989,12 @@ D("do-gettags-after-fully-closed", "Once a socket has closed both ways and let g
   "ctx.acceptWebSocket(b, ['x'])", "a.accept()", "b.close(1000, 'bye')", "ctx.getTags(b)", "settle", "ctx.getTags(b)",
   "pair c d", "ctx.acceptWebSocket(d, ['y'])", "c.accept()", "webSocketClose: ws.close(code, reason); ctx.getTags(ws)",
   "c.close(1000)", "settle", "ctx.getTags(d)", "pair e f", "f.accept()", "e.accept()", "e.close()", "settle", "ctx.getTags(f)", "state")
+D("do-pump-error-not-websocketerror", "A hibernatable socket whose own pump finds its peer gone (its Close was taken, then the peer let go before the Close reply reached the object) reports 'Network connection lost.' on its listeners, never to webSocketError; its webSocketClose still comes, and it stays accepted: getTags() answers.",
+  "ctx.acceptWebSocket(b, ['t'])", "webSocketError: log(error)", "a.accept()", "a.send('x')", "b.close(4000)",
+  "settle", "state", "ctx.getTags(b)", "ctx.getWebSockets()")
+D("do-peer-released-before-close-keeps-tags", "When the peer has let go of the pipe before the object's socket takes its Close reply (the socket was busy in webSocketMessage), no one releases the socket after webSocketClose: getTags() still answers, though getWebSockets() no longer lists it.",
+  "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", "b.close(1000)", "a.send('x')", "settle", "state",
+  "ctx.getTags(b)", "ctx.getWebSockets()")
 D("do-attachment-two-byte-padding", "A two-byte string in an attachment is preceded by a padding byte only when its characters would start at an odd offset: the sizes in the errors are V8's, to the byte.",
   *HIBERNATABLE, "b.serializeAttachment('€' + text(16359))", "b.serializeAttachment('€' + text(16358))",
   "b.serializeAttachment(['€' + text(8180), 'é'])", "b.serializeAttachment({'k': '€' + text(16359)})",

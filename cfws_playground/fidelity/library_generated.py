@@ -129,15 +129,14 @@ G('gen-c6835806', "Found by the generator (gen-20261205-564): the kit gives work
   'watch', 'a.accept()', 'b.accept()', 'a.close(1000)', 'sleep 0', 'b.onclose = None',
   configs=(('2026-04-26', ()),))
 
-# workerd: a's automatic reply to b's Close waits for b's hibernatable read loop (busy with
-# webSocketMessage) without a's pump continuation releasing a (it joins the pump still sending
-# 'x', or that continuation ran before the Close was dispatched), so b gets webSocketClose and
-# stays accepted. The kit's continuation for 'x' runs after the Close, finds a closed with the
-# reply untaken and cancels it (_cancel_pump): b gets webSocketError and is let go.
+# workerd: a lets go of the pipe before b's Close has been dispatched, so b's pump continuation
+# reports "Network connection lost." to b's listeners (LWA::ensurePumping -> reportError), not as
+# webSocketError, which only the hibernation manager's read loop gives (handleSocketTermination).
+# reportError() releases an end only once closedIncoming is set, and webSocketClose sets it
+# without releasing (initiateHibernatableRelease): b stays accepted and getTags() answers.
 G('gen-10cc080c', "Found by the generator (gen-20261205-569): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t''t'])", 'a.accept()', "a.send(scratch(b'x'))", "b.close(3000, '')", 'settle', 'ctx.getTags(b)',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-a08966d0', "Found by the generator (gen-20261205-600): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'a.close(1012, True)', microtask("a.send(scratch(b'x'))"), "b.send('x')",
@@ -518,8 +517,7 @@ G('gen-f5ab3baf', "Found by the generator (gen-4242-1172): the kit gives workerd
 
 G('gen-b48c6342', "Found by the generator (gen-4242-1210): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t'])", 'a.accept()', "b.close('0X3E8', 42)", 'a.send(NaN)', 'settle', 'ctx.getTags(b)',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-02672c47', "Found by the generator (gen-4242-1432): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [])', 'watch', 'a.accept()', microtask('b.send(2.5)', "a.send('x')"), 'b.send(Uint8Array(2))', "await ctx.storage.put('k', 1)",
@@ -569,8 +567,7 @@ G('gen-2926-accept-with-frames-waiting', "Found by the generator (gen-4242-2926)
 
 G('gen-3cbffbe0', "Found by the generator (gen-20261208-25): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'a.accept()', "a.send(b'')", 'b.close()',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-8c2b91f7', "Found by the generator (gen-20261208-56): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "a.send('x')", "b.close(1000, '€' + text(1))",
@@ -604,8 +601,7 @@ G('gen-9c6cf029', "Found by the generator (gen-20261208-1012): the kit gives wor
 
 G('gen-cd723eae', "Found by the generator (gen-20261208-1169): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'a.accept()', "b.close('\\n1000\\t')", "a.send('x')", 'settle', 'ctx.getTags(b)',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-11242dd8', "Found by the generator (gen-20261208-1296): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', "b.send('x')", 'a.close()', on('on b error as L3', 'b.close(True, text(1))'),

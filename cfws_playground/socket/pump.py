@@ -270,10 +270,12 @@ class Pump(EventTarget):
         ):
             if self._handler is None:
                 self._release_native()
-            else:
-                # A hibernatable socket's pipe end goes with the hibernation manager's
-                # bookkeeping, after its peer's pump has finished: no error for the peer
-                # (observed: do-object-closes-first).
+            elif not self._out_aborted:
+                # A hibernatable end is not released by its close event (webSocketClose only
+                # sets closedIncoming: LWA::initiateHibernatableRelease); its peer's release
+                # will, when its whenAborted task finds the end idle (do-object-closes-first).
+                # A peer that let go before the Close was taken found it still open, and no one
+                # releases the end after that: it stays accepted (gen-b48c6342).
                 self._released = True
 
     def _release_native(self) -> None:
@@ -347,8 +349,11 @@ class Pump(EventTarget):
         """
         if self._out_aborted:
             # The peer let go before this continuation ran (even if the whenAborted task
-            # has released this end already): reportError().
-            self._released = True
+            # has released this end already): reportError(). A hibernatable end whose Close
+            # has not been dispatched yet is kept (reportError() releases an end only once
+            # closedIncoming is set), and no one releases it after that (gen-10cc080c).
+            if self._handler is None or self._phase in CLOSED_INCOMING:
+                self._released = True
             self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
         elif self._phase is Phase.CLOSED:
             if self._released or self._untaken() == 0 or self._peer._transport is not None:
@@ -462,10 +467,12 @@ class Pump(EventTarget):
         self._errored = True
         self._phase = t.next
         event = ErrorEvent(message=message, error=error)
-        if self._handler is not None and self._handler(self, event):
-            # A hibernatable end: webSocketError. After its close event the object
-            # hears nothing more, but the end of the pipe is still dispatched on the
-            # socket itself, to its listeners (observed: do-close-handler-reply-error-event).
+        read_failed = action is Action.RECV_ERROR_HIBERNATABLE
+        if read_failed and self._handler is not None and self._handler(self, event):
+            # A hibernatable end's read loop failed: the hibernation manager's webSocketError.
+            # Its pump's failures are the socket's own (LWA::ensurePumping's continuation calls
+            # reportError()): they reach its listeners, never the object (gen-403c30f1;
+            # after its close event too: do-close-handler-reply-error-event).
             if self._pair._recorders:
                 self._record_event(event)
             return True
