@@ -109,7 +109,10 @@ class Pump(EventTarget):
                 # read loop gets back into JavaScript: it finishes then, unless this turn
                 # queued more frames (the same pump sends them).
                 _after_this_turn(self._pump_resumed)
-            if not peer._delivery.scheduled:
+            if not peer._delivery.scheduled and not self._handed:
+                # (With this end's head frame handed over already, the peer's read loop has
+                # its way back arranged, as a kj event maybe: it takes this frame after that
+                # one, and a frame queued now does not hurry it (gen-c191bf9c).)
                 peer._schedule_delivery()
             if handed:
                 # The peer's read loop is waiting in receive(): kj's pipe hands the
