@@ -625,8 +625,7 @@ G('gen-625a556c', "Found by the generator (gen-20261209-30): the kit gives worke
 
 G('gen-915065d0', "Found by the generator (gen-20261209-162): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'a.accept()', "b.close(4999, '')", "a.send('x')", 'settle', 'ctx.getTags(b)',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-133486c3', "Found by the generator (gen-20261209-331): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [])', 'watch', 'a.accept()', "a.send('x')", "b.close(1000, '€' + text(1))",
