@@ -498,7 +498,11 @@ async def check_both_dates(serve: Callable[[Any], Any]) -> None:
                 text = errors[0]
                 if "Invalid WebSocket close code" in text:
                     why = ("close() refuses 1005 and 1006, even where auto-reply ignores the call: answer "
-                           "with safe_close_args(event.code, event.reason) from chapter 04")
+                           "those with 1000 and an empty reason, as chapter 04's safe_close_args does "
+                           "(copy it into this notebook, whose kernel is not chapter 04's)")
+                elif "NameError" in text and "safe_close_args" in text:
+                    why = ("safe_close_args is chapter 04's, and each chapter runs in a kernel of its own: "
+                           "define it in this notebook, above serve(), or test for 1005 and 1006 yourself")
                 elif "after close()" in text:
                     why = ("under auto-reply the server end is already CLOSED inside its close event, so "
                            "send() there throws: do not send in the close listener")
@@ -902,9 +906,11 @@ async def check_tally(cls: type) -> None:
                          "cross into JavaScript. Store a number, ws.serializeAttachment(0)")
         return _hint(f"connecting: {_raised(exc)}")
     before: list[Any] = []
-    for text in ("x", "y"):
-        await ada.send(text)
-        before += await _replies(ada)
+    reads: list[int] = []
+    with _counting_reads(reads):
+        for text in ("x", "y"):
+            await ada.send(text)
+            before += await _replies(ada)
     try:
         await hibernate(ns.getByName("lobby"))
     except HibernationBlockedError as exc:
@@ -929,6 +935,12 @@ async def check_tally(cls: type) -> None:
         return _hint("nobody got a reply: in webSocketMessage, answer the sender with ws.send(...)")
     if len(before) > 2 or any(m in bobs for m in got):
         return _hint(f"ada got {got!r} and bob {bobs!r}: answer the sender alone, with ws.send(...)")
+    if before == ["#1 x", "#1 y"] and not reads:
+        return _hint("ada's second message got #1 again, and your code never read the socket's attachment. "
+                     "Each call gets a new proxy for the socket, so a count kept by `id(ws)` or by the "
+                     "socket itself is never found again (and fields on self are gone after hibernation): "
+                     "keep the count in the attachment, n = ws.deserializeAttachment() + 1, and store it "
+                     "with ws.serializeAttachment(n)")
     if before == ["#1 x", "#1 y"]:
         return _hint("ada's second message got #1 again: deserializeAttachment() returns a copy, so "
                      "changing it changes nothing on the socket. Store the new count with "
@@ -944,6 +956,24 @@ async def check_tally(cls: type) -> None:
     if got != ["#1 x", "#2 y", "#3 z"] or bobs != ["#1 w"]:
         return _hint(f"ada got {got!r} and bob {bobs!r}; expected ['#1 x', '#2 y', '#3 z'] and ['#1 w']")
     _ok("each socket counts its own messages, and the count outlived hibernation")
+
+
+@contextlib.contextmanager
+def _counting_reads(reads: list[int]) -> Iterator[None]:
+    """Note each deserializeAttachment() the learner's object makes while the block runs."""
+    from cfws_playground import WebSocket
+
+    original = WebSocket.deserializeAttachment
+
+    def counted(self: Any) -> Any:
+        reads.append(1)
+        return original(self)
+
+    WebSocket.deserializeAttachment = counted  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        WebSocket.deserializeAttachment = original  # type: ignore[method-assign]
 
 
 @contextlib.contextmanager

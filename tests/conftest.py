@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 import pathlib
 import time
 
 import pytest
 from listeners import SIDES
+
+from cfws_playground.fidelity import find_workerd, install_workerd
+from cfws_playground.fidelity.pyodide import find_pyodide, install_pyodide
 
 
 @pytest.fixture(params=SIDES)
@@ -45,3 +49,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_sep("-", "artifacts saved by this run")
         for path in fresh:
             terminalreporter.write_line(str(path))
+
+
+@pytest.fixture(scope="session")
+def pyodide_setup() -> tuple[pathlib.Path, pathlib.Path]:
+    """The workerd binary and the Pyodide package to run Python Workers on (installed when ``CI`` is set)."""
+    binary, pyodide = find_workerd(), find_pyodide()
+    if (binary is None or pyodide is None) and os.environ.get("CI"):
+        binary, pyodide = install_workerd(), install_pyodide()
+    if binary is None or pyodide is None:
+        pytest.skip("no workerd and Pyodide: `cfws-playground verify --python --install` (needs npm)")
+    return binary, pyodide

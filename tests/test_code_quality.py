@@ -31,22 +31,19 @@ def _tool(name: str) -> str:
 TARGETS = ["cfws_playground", "tests", "benchmarks", "examples", "scripts", "notebooks"]
 
 
-def test_ruff() -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check"],
+        # What [tool.ruff.format] leaves as written (the scenario tables, the chapters) is
+        # excluded there, with the reason.
+        ["format", "--check"],
+    ],
+    ids=["check", "format"],
+)
+def test_ruff(command: list[str]) -> None:
     result = subprocess.run(
-        [_tool("ruff"), "check", "--output-format", "concise", *TARGETS],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_ruff_format() -> None:
-    # What [tool.ruff.format] leaves as written (the scenario tables, the chapters) is
-    # excluded there, with the reason.
-    result = subprocess.run(
-        [_tool("ruff"), "format", "--check", "--output-format", "concise", *TARGETS],
+        [_tool("ruff"), *command, "--output-format", "concise", *TARGETS],
         cwd=ROOT,
         capture_output=True,
         text=True,

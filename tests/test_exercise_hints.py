@@ -485,6 +485,15 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
                 server.addEventListener("close", lambda e: server.close(*safe_close_args(e.code, e.reason)))
                 return received
         """, "Set binaryType before accept()"),
+        ("calls chapter 04's safe_close_args without defining it here", """
+            def serve(server):
+                received = []
+                server.binaryType = "arraybuffer"
+                server.accept()
+                server.addEventListener("message", lambda e: received.append(e.data))
+                server.addEventListener("close", lambda e: server.close(*safe_close_args(e.code, e.reason)))
+                return received
+        """, "define it in this notebook"),
     ],
     "08-names": [
         ("forgets to sort", """
@@ -682,6 +691,25 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
                     count += 1
                     ws.send(f"#{count} {message}")
         """, "Store the new count with ws.serializeAttachment"),
+        ("finds its socket's count on self with `is`", """
+            class Tally(DurableObject):
+                async def fetch(self, request):
+                    client, server = WebSocketPair.new().object_values()
+                    self.ctx.acceptWebSocket(server)
+                    server.serializeAttachment(0)
+                    return Response(None, status=101, web_socket=client)
+
+                async def webSocketMessage(self, ws, message):
+                    counts = self.__dict__.setdefault("counts", [])   # [socket, count] pairs
+                    for pair in counts:
+                        if pair[0] is ws:
+                            pair[1] += 1
+                            break
+                    else:
+                        pair = [ws, 1]
+                        counts.append(pair)
+                    ws.send(f"#{pair[1]} {message}")
+        """, "Each call gets a new proxy for the socket"),
         ("one count in storage for every socket", """
             class Tally(DurableObject):
                 async def fetch(self, request):

@@ -16,18 +16,16 @@ live, in one workerd process, and must reproduce the references exactly.
 from __future__ import annotations
 
 import asyncio
-import os
 from functools import cache
+from pathlib import Path
 
 import pytest
 
 from cfws_playground.cli import main
-from cfws_playground.fidelity import WORKERD_VERSION, find_workerd, install_workerd
+from cfws_playground.fidelity import WORKERD_VERSION
 from cfws_playground.fidelity.pyodide import (
     PY_SCENARIOS,
     PYODIDE_VERSION,
-    find_pyodide,
-    install_pyodide,
     load_python_references,
     py_by_name,
     verify_python,
@@ -132,22 +130,12 @@ def test_cli_verify_python_lists_and_compares(capsys: pytest.CaptureFixture[str]
 # ---------------------------------------------------------------------- live: Pyodide in workerd
 
 
-@pytest.fixture(scope="module")
-def installed():  # type: ignore[no-untyped-def]
-    binary, pyodide = find_workerd(), find_pyodide()
-    if (binary is None or pyodide is None) and os.environ.get("CI"):
-        binary, pyodide = install_workerd(), install_pyodide()
-    if binary is None or pyodide is None:
-        pytest.skip("no workerd and Pyodide: `cfws-playground verify --python --install` (needs npm)")
-    return binary, pyodide
-
-
 @pytest.mark.workerd
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_live_pyodide_in_workerd_reproduces_the_references(installed) -> None:  # type: ignore[no-untyped-def]
+def test_live_pyodide_in_workerd_reproduces_the_references(pyodide_setup: tuple[Path, Path]) -> None:
     runs = [(sc, c) for sc in PY_SCENARIOS for c in sc.configs]
-    rows, version = run_in_pyodide(runs, *installed)
+    rows, version = run_in_pyodide(runs, *pyodide_setup)
     assert version == "workerd 2026-11-23"
     changed = [
         (sc.name, config_key(c))
@@ -160,13 +148,13 @@ def test_live_pyodide_in_workerd_reproduces_the_references(installed) -> None:  
 
 
 @pytest.mark.workerd
-def test_the_pyodide_server_is_stopped_by_pid_when_a_run_fails(installed) -> None:  # type: ignore[no-untyped-def]
+def test_the_pyodide_server_is_stopped_by_pid_when_a_run_fails(pyodide_setup: tuple[Path, Path]) -> None:
     from cfws_playground.fidelity.pyodide import PyodideServer
 
     config = ("2026-11-17", ())
     with (
         pytest.raises(RuntimeError, match="boom"),
-        PyodideServer.start_python(*installed, [config]) as server,
+        PyodideServer.start_python(*pyodide_setup, [config]) as server,
     ):
         proc = server.proc
         assert proc is not None and proc.poll() is None

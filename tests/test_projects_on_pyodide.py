@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import http.client
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,8 +23,6 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 
 from cfws_playground import serve
-from cfws_playground.fidelity import find_workerd, install_workerd
-from cfws_playground.fidelity.pyodide import find_pyodide, install_pyodide
 from cfws_playground.fidelity.pyodide.project import serve_project
 from cfws_playground.pyworkers import load_project
 
@@ -33,16 +30,6 @@ ROOT = Path(__file__).resolve().parent.parent
 QUIET = 0.3  # seconds without a message: the clients have everything a step caused
 
 pytestmark = [pytest.mark.workerd, pytest.mark.slow, pytest.mark.timeout(300)]
-
-
-@pytest.fixture(scope="module")
-def installed():  # type: ignore[no-untyped-def]
-    binary, pyodide = find_workerd(), find_pyodide()
-    if (binary is None or pyodide is None) and os.environ.get("CI"):
-        binary, pyodide = install_workerd(), install_pyodide()
-    if binary is None or pyodide is None:
-        pytest.skip("no workerd and Pyodide: `cfws-playground verify --python --install` (needs npm)")
-    return binary, pyodide
 
 
 @asynccontextmanager
@@ -53,8 +40,8 @@ async def on_kit(folder: Path) -> AsyncIterator[int]:
 
 
 @asynccontextmanager
-async def on_workerd(folder: Path, installed: tuple[Path, Path]) -> AsyncIterator[int]:
-    with serve_project(*installed, folder) as server:
+async def on_workerd(folder: Path, pyodide_setup: tuple[Path, Path]) -> AsyncIterator[int]:
+    with serve_project(*pyodide_setup, folder) as server:
         yield next(iter(server.ports.values()))
 
 
@@ -153,28 +140,34 @@ async def counter(port: int) -> list[str]:
 Script = Callable[[int], Awaitable[list[str]]]
 
 
-async def both(folder: Path, installed: tuple[Path, Path], script: Script) -> None:
+async def both(folder: Path, pyodide_setup: tuple[Path, Path], script: Script) -> None:
     async with on_kit(folder) as port:
         kit = await script(port)
-    async with on_workerd(folder, installed) as port:
+    async with on_workerd(folder, pyodide_setup) as port:
         workerd = await script(port)
     assert kit == workerd, "\n".join(f"{k!r:<60} {w!r}" for k, w in zip(kit, workerd, strict=False))
 
 
-async def test_chapter_08_project_gives_the_same_client_transcripts(installed) -> None:  # type: ignore[no-untyped-def]
+async def test_chapter_08_project_gives_the_same_client_transcripts(
+    pyodide_setup: tuple[Path, Path],
+) -> None:
     await both(
-        ROOT / "notebooks" / "08-chat-room", installed, lambda port: chat(port, lambda n: f"/ws?name={n}")
+        ROOT / "notebooks" / "08-chat-room",
+        pyodide_setup,
+        lambda port: chat(port, lambda n: f"/ws?name={n}"),
     )
 
 
-async def test_do_chat_gives_the_same_client_transcripts(installed) -> None:  # type: ignore[no-untyped-def]
+async def test_do_chat_gives_the_same_client_transcripts(pyodide_setup: tuple[Path, Path]) -> None:
     await both(
-        ROOT / "examples" / "do-chat", installed, lambda port: chat(port, lambda n: f"/ws?room=r&name={n}")
+        ROOT / "examples" / "do-chat",
+        pyodide_setup,
+        lambda port: chat(port, lambda n: f"/ws?room=r&name={n}"),
     )
 
 
-async def test_do_counter_gives_the_same_responses(installed) -> None:  # type: ignore[no-untyped-def]
-    await both(ROOT / "examples" / "do-counter", installed, counter)
+async def test_do_counter_gives_the_same_responses(pyodide_setup: tuple[Path, Path]) -> None:
+    await both(ROOT / "examples" / "do-counter", pyodide_setup, counter)
 
 
 async def sql_notes(port: int) -> list[str]:
@@ -202,8 +195,8 @@ async def sql_notes(port: int) -> list[str]:
     return rows
 
 
-async def test_sql_notes_gives_the_same_responses(installed) -> None:  # type: ignore[no-untyped-def]
-    await both(ROOT / "tests" / "apps" / "projects" / "sql-notes", installed, sql_notes)
+async def test_sql_notes_gives_the_same_responses(pyodide_setup: tuple[Path, Path]) -> None:
+    await both(ROOT / "tests" / "apps" / "projects" / "sql-notes", pyodide_setup, sql_notes)
 
 
 async def accept_room(port: int) -> list[str]:
@@ -217,5 +210,7 @@ async def accept_room(port: int) -> list[str]:
     return clients.rows
 
 
-async def test_an_objects_async_close_listener_outlives_its_clients_request(installed) -> None:  # type: ignore[no-untyped-def]
-    await both(ROOT / "tests" / "apps" / "projects" / "accept-room", installed, accept_room)
+async def test_an_objects_async_close_listener_outlives_its_clients_request(
+    pyodide_setup: tuple[Path, Path],
+) -> None:
+    await both(ROOT / "tests" / "apps" / "projects" / "accept-room", pyodide_setup, accept_room)

@@ -33,6 +33,7 @@ from ..promise import GATE_HOLDS, GateHolds, gate_held
 from ..scope import RequestScope, install as install_scopes
 from ..socket import WebSocket
 from ..state import Phase
+from ..steps import relay
 from ..worker import call_loosely
 from . import texts
 from .state import DurableObjectState, now_ms
@@ -88,25 +89,14 @@ class _NoteFirstWait:
         except StopIteration as stop:
             return stop.value
         waited = False
-        while True:
+
+        def note_wait() -> None:
+            nonlocal waited
             if not waited and not gate_held():
                 waited = True  # a storage await holds the input gate: it is not a wait
                 self.waits()
-            try:
-                sent = yield value
-            except GeneratorExit:
-                it.close()
-                raise
-            except BaseException as exc:  # noqa: BLE001 - thrown into the handler, as yield from does
-                try:
-                    value = it.throw(exc)
-                except StopIteration as stop:
-                    return stop.value
-            else:
-                try:
-                    value = it.send(sent)
-                except StopIteration as stop:
-                    return stop.value
+
+        return (yield from relay(it, value, note_wait))
 
 
 class _Work:

@@ -615,3 +615,34 @@ G('gen-b983e7f2', "Found by the generator (gen-20261208-wire-6): the kit gives w
   client=("frames text b'h\\xc3\\xa9llo \\xe2\\x82\\xac' + text b'hi' rsv=2", 'wait',),
   configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
   open='deliveries happen in another order, or at another readyState, in workerd')
+
+G('gen-625a556c', "Found by the generator (gen-20261209-30): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', 'b.send(Uint8Array(2))', on('on b message as L3', 'a.close(3000)'), 'a.send(2.5)', "b.close(1007, '€' + text(1))", on('on a message as L4', "!b.close('x''€' + text(1))"),
+  configs=(('2026-11-17', ()),),
+  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+
+G('gen-915065d0', "Found by the generator (gen-20261209-162): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', 'a.accept()', "b.close(4999, '')", "a.send('x')", 'settle', 'ctx.getTags(b)',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+
+G('gen-133486c3', "Found by the generator (gen-20261209-331): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b, [])', 'watch', 'a.accept()', "a.send('x')", "b.close(1000, '€' + text(1))",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+
+G('gen-cf3cc0d1', "Found by the generator (gen-20261209-460): the kit gives workerd's transcript.",
+  'a.accept()', 'b.accept()', 'b.send(2.5)', 'a.close(1000, 2.5)', on('on a close as L4 object', "a.accept({'x': True})"),
+  configs=(('2026-04-26', ()),),
+  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+
+G('gen-cc2b7b7b', "Found by the generator (gen-20261209-811): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', 'watch', "b.send('')", 'a.accept()', 'a.send(Uint8Array(2))',
+  configs=(('2026-11-17', ()),), durable=True,
+  open='deliveries happen in another order, or at another readyState, in workerd')
+
+G('gen-62b2f18f', "Found by the generator (gen-20261209-wire-4): the kit gives workerd's transcript.",
+  'b.accept()', "b.binaryType = 'arraybuffer'", on('b message', 'b.send(data)'),
+  client=("frames text b'\\xf0\\x9f\\x98' + binary b'\\x01\\x02' + ping bytes(126) mask=0", 'wait',),
+  configs=(('2026-11-17', ()),),
+  open='deliveries happen in another order, or at another readyState, in workerd')

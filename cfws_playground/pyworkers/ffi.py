@@ -14,6 +14,8 @@ import weakref
 from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
+from ..steps import relay
+
 __all__ = [
     "JsBuffer",
     "JsDoubleProxy",
@@ -423,20 +425,8 @@ class _Rest:
         self.waiting = waiting
 
     def __await__(self) -> Generator[Any, None, Any]:
-        steps, waiting = self.steps, self.waiting
-        while True:
-            try:
-                yield waiting  # a future still marked blocking, or None: the task waits for it
-            except BaseException as exc:  # noqa: BLE001 - cancelled or thrown in: the awaitable's to handle
-                try:
-                    waiting = steps.throw(exc)
-                except StopIteration as done:
-                    return done.value
-            else:
-                try:
-                    waiting = steps.send(None)
-                except StopIteration as done:
-                    return done.value
+        # a future still marked blocking, or None: the task waits for it, then the steps go on
+        return (yield from relay(self.steps, self.waiting))
 
 
 def _wait(loop: asyncio.AbstractEventLoop, awaitable: Any, steps: Any, waiting: Any = None) -> Any:
