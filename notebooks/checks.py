@@ -629,6 +629,12 @@ async def check_talk(talk: Callable[[str, list[str]], Awaitable[Any]]) -> None:
     if inspect.iscoroutine(got):
         got.close()
         return _hint("talk() returned a coroutine: `await` what you call inside it, and return the list")
+    pending = [r for r in got if inspect.iscoroutine(r)]
+    if pending:
+        for coroutine in pending:
+            coroutine.close()
+        return _hint("talk() returned coroutines, not replies: ws.recv() gives something to wait for, "
+                     "so append `await ws.recv()`")
     if list(got) != ["echo: one", "echo: two", "echo: three"]:
         return _hint(f"talk() returned {list(got)!r}; expected one reply per message, in order")
     if not any(r.kind == "net" and r.name == "close" for r in records):
@@ -1009,7 +1015,10 @@ async def check_quiet_ping(cls: type) -> None:
         text = _raised(exc)
         seen = text.replace("\\'", "'")  # a PythonError's traceback, quoted inside the rejection
         if "Please use the 'new' operator" in seen:
-            return _hint(f"{text}: a JavaScript class is made with .new() in Python Workers: "
+            # The rejection quotes the whole traceback; the learner needs its last line only.
+            return _hint("your code called WebSocketRequestResponsePair(...), and JavaScript refused: "
+                         "\"Please use the 'new' operator, this object constructor cannot be called as a "
+                         "function.\" A JavaScript class is made with .new() in Python Workers: "
                          "WebSocketRequestResponsePair.new('ping', 'pong')")
         if "not of type 'WebSocketRequestResponsePair'" in seen or "tuple" in seen:
             what = f"a {passed[-1].__name__}" if passed else "something else"

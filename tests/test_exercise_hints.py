@@ -410,6 +410,16 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
                     replies.append(await ws.recv())
                 return replies
         """, "never closed the connection"),
+        ("appends ws.recv() without await", """
+            import websockets
+            async def talk(url, messages):
+                replies = []
+                async with websockets.connect(url) as ws:
+                    for text in messages:
+                        await ws.send(text)
+                        replies.append(ws.recv())
+                return replies
+        """, "append `await ws.recv()`"),
         ("returns the coroutine of a helper", """
             import websockets
             async def talk(url, messages):
@@ -819,7 +829,7 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
 
                 async def webSocketMessage(self, ws, message):
                     ws.send(f"you said {message}")
-        """, "WebSocketRequestResponsePair.new('ping', 'pong')"),
+        """, "called WebSocketRequestResponsePair(...), and JavaScript refused"),
         ("passes a tuple", """
             class Quiet(DurableObject):
                 def __init__(self, ctx, env):

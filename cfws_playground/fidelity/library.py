@@ -2046,6 +2046,16 @@ S("buffered-amount-send-that-throws", "A send() that throws (before accept(), af
   "b.send('abc')", "b.bufferedAmount", "a.accept({'allowHalfOpen': True})", "b.accept({'allowHalfOpen': True})", "a.close(1000, 'x')",
   "settle", "b.send('late1')", "b.bufferedAmount", "settle", "b.bufferedAmount", "b.close()", "b.send('zz')", "b.bufferedAmount", configs=(NEW,))
 
+# ---------------------------------------------------------------------- delivery order (kj's pipe)
+# kj wakes a read loop that waits in receive() at once (its BlockedReceive is fulfilled, the
+# event armed depth-first), but a read loop that found a frame waiting (BlockedSend::receive()
+# returns a ready promise) resumes only in kj's next turn (breadth-first).
+
+S("order-frame-behind-a-taken-one-waits", "b's first message is taken as a accepts; a second one b sends then does not hurry a's read loop: the message a sends to b's waiting read loop is dispatched first.",
+  "watch", "b.accept()", "b.send('x')", "a.accept()", "b.send('y')", "a.send('z')", "settle", configs=(NEW,))
+S("order-close-behind-a-taken-message-waits", "The same with Closes: b closes behind the message a took as it accepted, a closes too; b's close event comes before a's message, and neither end reports an error.",
+  "watch", "b.accept()", "b.send('x')", "a.accept()", "b.close(3000)", "a.close()", "settle", configs=(OLD, NEW))
+
 # SQLite-backed storage (ctx.storage.sql, ctx.storage.kv), in its own module.
 from .library_sql import SQL_SCENARIOS  # noqa: E402
 

@@ -523,8 +523,7 @@ G('gen-02672c47', "Found by the generator (gen-4242-1432): the kit gives workerd
 
 G('gen-c191bf9c', "Found by the generator (gen-4242-2239): the kit gives workerd's transcript.",
   'watch', 'b.accept()', 'b.send(NaN)', 'a.accept()', 'b.close(3000, None)', 'a.close()',
-  configs=(('2026-09-15', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-09-15', ()),))
 
 G('gen-63632fdf', "Found by the generator (gen-4242-2405): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [])', 'pair c d', 'watch', "b.send('x')", microtask("a.send('x')"), 'a.accept()',
