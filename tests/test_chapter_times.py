@@ -140,3 +140,11 @@ def test_the_script_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     assert out.startswith("chapter") and "total" in out
     assert len([line for line in out.splitlines() if re.match(r"\d\d", line)]) == len(CHAPTERS)
+
+
+def test_the_readme_states_the_workshops_whole_time() -> None:
+    words = {"five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+    found = re.search(r"self-paced workshop of about (\w+) hours", " ".join(README.read_text().split()))
+    assert found and found.group(1) in words, "the README states the workshop's time in hours"
+    total = sum(ct.rounded(ct.minutes(ct.parse(p))) for p in CHAPTERS) / 60
+    assert abs(words[found.group(1)] - total) <= 0.5, f"the chapters add up to {total:.1f} hours"
