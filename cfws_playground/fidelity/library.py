@@ -708,6 +708,37 @@ S(
     "a.close(1000, 'late')",
     "settle",
 )
+S(
+    "close-reply-cancelled-by-earlier-send",
+    "An end whose send's pump has not finished in JavaScript yet answers a Close: that pump's "
+    "continuation releases the end while the answer's pump is still running, cancelling it, so the "
+    "closer gets 'Network connection lost.' before its close event and the answerer after it "
+    "(auto-reply dates; before them the answer is never sent).",
+    *ACCEPTED,
+    "b.send('x')",
+    "a.close()",
+    "settle",
+)
+S(
+    "close-in-listener-cancelled-by-earlier-send",
+    "The same with close() called in the close listener, at every date and with manual reply: the "
+    "earlier send's continuation still cancels the pump that sends the answer.",
+    *ACCEPTED,
+    "on b close: b.close()",
+    "b.send('x')",
+    "a.close()",
+    "settle",
+)
+S(
+    "close-reply-after-send-finished",
+    "A send made in a message listener has finished before the Close arrives: the answer's pump "
+    "runs alone, and only the answerer gets the trailing 'Network connection lost.'.",
+    *ACCEPTED,
+    "on b message: b.send('re')",
+    "a.send('x')",
+    "a.close()",
+    "settle",
+)
 
 # ---------------------------------------------------------------------- listeners that raise, errors
 

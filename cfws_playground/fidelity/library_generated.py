@@ -101,8 +101,7 @@ G('gen-5afe560b', "Found by the generator (gen-20261205-302): the kit gives work
 
 G('gen-ca09edf2', "Found by the generator (gen-20261205-309): the kit gives workerd's transcript.",
   'watch', 'b.accept()', "a.accept({'x': True})", 'b.send(True)', 'a.close(1011, 2.5)',
-  configs=(('2026-09-15', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-09-15', ()),))
 
 G('gen-8b8b9c0a', "Found by the generator (gen-20261205-385): the kit gives workerd's transcript.",
   'watch', 'b.accept()', 'b.send(text(70))', 'a.accept()', "a.close('1e3', True)",
@@ -110,8 +109,7 @@ G('gen-8b8b9c0a', "Found by the generator (gen-20261205-385): the kit gives work
 
 G('gen-743d6389', "Found by the generator (gen-20261205-419): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', microtask("b.close('0x3e8', 'é')"), "a.send(b'x')", microtask(on('b.onmessage', 'b.bufferedAmount')),
-  configs=(('2026-11-17', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),))
 
 G('gen-b55b4230', "Found by the generator (gen-20261205-459): the kit gives workerd's transcript.",
   'pair c d', microtask(on('on a close as L1 once', "c.close(1000, '€' + text(1))")), 'await ctx.storage.list()', "d.send(b'')",
@@ -340,8 +338,7 @@ G('gen-66eb7800', "Found by the generator (gen-20261205-3030): the kit gives wor
 
 G('gen-85e2b45a', "Found by the generator (gen-20261205-3032): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', microtask('a.close(1000, text(1))', timeout(0, "a.accept({'x': True})")), 'b.send(text(1))',
-  configs=(('2026-09-15', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-09-15', ()),))
 
 G('gen-138c0225', "Found by the generator (gen-20261205-3118): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on b message as L3', "b.send(b'x')"), microtask('a.send(2.5)'), 'sleep 0', 'b.readyState',
@@ -488,8 +485,7 @@ G('gen-c2a17933', "Found by the generator's wire programs (gen-3-wire-72): the k
 
 G('gen-e2567fe4', "Found by the generator (gen-4242-106): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'b.send(text(1))', 'a.close()',
-  configs=(('2026-11-17', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),))
 
 G('gen-b1511fd9', "Found by the generator (gen-4242-315): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', "b.send('x')", on('a.onmessage', 'a.bufferedAmount'), "a.send(scratch(b'x'))",
@@ -497,8 +493,7 @@ G('gen-b1511fd9', "Found by the generator (gen-4242-315): the kit gives workerd'
 
 G('gen-3b707ed8', "Found by the generator (gen-4242-425): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('a.onerror', on('on b close as L5')), "a.send('x')", 'b.close(1000, True)',
-  configs=(('2026-11-17', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),))
 
 G('gen-37d470cb', "Found by the generator (gen-4242-448): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [text(1)])', handler('webSocketClose', "ws.close(1000, 'x')"), 'watch', 'a.accept()', "b.send('x')", "a.close('0x3e8', 42)",
@@ -570,8 +565,7 @@ G('gen-3cbffbe0', "Found by the generator (gen-20261208-25): the kit gives worke
 
 G('gen-8c2b91f7', "Found by the generator (gen-20261208-56): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "a.send('x')", "b.close(1000, '€' + text(1))",
-  configs=(('2026-04-26', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-04-26', ()),))
 
 G('gen-2e61f882', "Found by the generator (gen-20261208-80): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'watch', "b.send('x')", 'a.accept()', 'a.close()',
@@ -604,8 +598,7 @@ G('gen-cd723eae', "Found by the generator (gen-20261208-1169): the kit gives wor
 
 G('gen-11242dd8', "Found by the generator (gen-20261208-1296): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', "b.send('x')", 'a.close()', on('on b error as L3', 'b.close(True, text(1))'),
-  configs=(('2026-04-26', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-04-26', ()),))
 
 G('gen-e632bfb5', "Found by the generator (gen-20261208-1308): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "a.send('x')", "b.send(b'')", "b.send('x')", 'a.close(1000, 42)',

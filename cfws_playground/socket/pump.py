@@ -109,6 +109,12 @@ class Pump(EventTarget):
                 # read loop gets back into JavaScript: it finishes then, unless this turn
                 # queued more frames (the same pump sends them).
                 _after_this_turn(self._pump_resumed)
+                cont = self._pump_cont
+                if cont is not None and cont.scheduled:
+                    # The continuation of this end's previous pump is already waiting for
+                    # the isolate: it runs before this new pump resumes, and finds it
+                    # still pumping (see _pump_done).
+                    self._cont_before_pump = True
             if not peer._delivery.scheduled and not self._handed:
                 # (With this end's head frame handed over already, the peer's read loop has
                 # its way back arranged, as a kj event maybe: it takes this frame after that
@@ -350,6 +356,17 @@ class Pump(EventTarget):
         "Network connection lost."; with both directions closed it releases the end, which
         cancels a pump still running (see :meth:`_cancel_pump`).
         """
+        if self._cont_before_pump:
+            # An earlier pump's continuation, run while a newer pump has not resumed yet
+            # (isPumping): releasing the end now cancels that pump, whose frame may have been
+            # handed over already; the newer pump's own continuation runs after this one.
+            self._cont_before_pump = False
+            if not self._out_aborted and self._phase is Phase.CLOSED and not self._released:
+                self._cancel_pump()
+                return
+            if not self._out_aborted:
+                self._schedule_pump_done()
+                return
         if self._out_aborted:
             # The peer let go before this continuation ran (even if the whenAborted task
             # has released this end already): reportError(). A hibernatable end whose Close
