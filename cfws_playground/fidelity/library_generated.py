@@ -414,8 +414,7 @@ G('gen-43124136', "Found by the generator (gen-20261206-1087): the kit gives wor
 
 G('gen-403c30f1', "Found by the generator (gen-20261206-1475): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [1, True])', 'watch', 'a.accept()', 'a.send(False)', "b.close('+1000', '')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-efb9dbbf', "Found by the generator (gen-20261206-1349): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'b.send(True)', 'a.close()', microtask("b.send('x')"),
@@ -502,8 +501,7 @@ G('gen-37d470cb', "Found by the generator (gen-4242-448): the kit gives workerd'
 
 G('gen-efc94748', "Found by the generator (gen-4242-708): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'watch', "a.accept({'x': False})", "a.send('x')", "b.close(4999, '')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-f5ab3baf', "Found by the generator (gen-4242-1172): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'a.send(1e21)', 'a.close(4000, text(123))', "b.send('x')", on('on a message as L1', "raise TypeError('boom')"),
@@ -534,8 +532,7 @@ G('gen-5041691f', "Found by the generator (gen-4242-2500): the kit gives workerd
 
 G('gen-bf23c75b', "Found by the generator (gen-4242-2684): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t'])", 'pair c d', 'watch', 'a.accept()', 'a.send(-7)', "b.close('0X3E8', 'x')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-7b488a62', "Found by the generator (gen-4242-2874): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t'])", 'watch', 'a.accept()', "a.send(scratch(b'x'))", "await ctx.storage.put('k', 1)", 'a.send(True)', 'b.close()',
@@ -622,8 +619,7 @@ G('gen-915065d0', "Found by the generator (gen-20261209-162): the kit gives work
 
 G('gen-133486c3', "Found by the generator (gen-20261209-331): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [])', 'watch', 'a.accept()', "a.send('x')", "b.close(1000, '€' + text(1))",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-cf3cc0d1', "Found by the generator (gen-20261209-460): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', 'b.send(2.5)', 'a.close(1000, 2.5)', on('on a close as L4 object', "a.accept({'x': True})"),
