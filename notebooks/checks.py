@@ -498,7 +498,11 @@ async def check_both_dates(serve: Callable[[Any], Any]) -> None:
                 text = errors[0]
                 if "Invalid WebSocket close code" in text:
                     why = ("close() refuses 1005 and 1006, even where auto-reply ignores the call: answer "
-                           "with safe_close_args(event.code, event.reason) from chapter 04")
+                           "those with 1000 and an empty reason, as chapter 04's safe_close_args does "
+                           "(copy it into this notebook, whose kernel is not chapter 04's)")
+                elif "NameError" in text and "safe_close_args" in text:
+                    why = ("safe_close_args is chapter 04's, and each chapter runs in a kernel of its own: "
+                           "define it in this notebook, above serve(), or test for 1005 and 1006 yourself")
                 elif "after close()" in text:
                     why = ("under auto-reply the server end is already CLOSED inside its close event, so "
                            "send() there throws: do not send in the close listener")
@@ -625,6 +629,12 @@ async def check_talk(talk: Callable[[str, list[str]], Awaitable[Any]]) -> None:
     if inspect.iscoroutine(got):
         got.close()
         return _hint("talk() returned a coroutine: `await` what you call inside it, and return the list")
+    pending = [r for r in got if inspect.iscoroutine(r)]
+    if pending:
+        for coroutine in pending:
+            coroutine.close()
+        return _hint("talk() returned coroutines, not replies: ws.recv() gives something to wait for, "
+                     "so append `await ws.recv()`")
     if list(got) != ["echo: one", "echo: two", "echo: three"]:
         return _hint(f"talk() returned {list(got)!r}; expected one reply per message, in order")
     if not any(r.kind == "net" and r.name == "close" for r in records):
@@ -902,9 +912,11 @@ async def check_tally(cls: type) -> None:
                          "cross into JavaScript. Store a number, ws.serializeAttachment(0)")
         return _hint(f"connecting: {_raised(exc)}")
     before: list[Any] = []
-    for text in ("x", "y"):
-        await ada.send(text)
-        before += await _replies(ada)
+    reads: list[int] = []
+    with _counting_reads(reads):
+        for text in ("x", "y"):
+            await ada.send(text)
+            before += await _replies(ada)
     try:
         await hibernate(ns.getByName("lobby"))
     except HibernationBlockedError as exc:
@@ -929,6 +941,12 @@ async def check_tally(cls: type) -> None:
         return _hint("nobody got a reply: in webSocketMessage, answer the sender with ws.send(...)")
     if len(before) > 2 or any(m in bobs for m in got):
         return _hint(f"ada got {got!r} and bob {bobs!r}: answer the sender alone, with ws.send(...)")
+    if before == ["#1 x", "#1 y"] and not reads:
+        return _hint("ada's second message got #1 again, and your code never read the socket's attachment. "
+                     "Each call gets a new proxy for the socket, so a count kept by `id(ws)` or by the "
+                     "socket itself is never found again (and fields on self are gone after hibernation): "
+                     "keep the count in the attachment, n = ws.deserializeAttachment() + 1, and store it "
+                     "with ws.serializeAttachment(n)")
     if before == ["#1 x", "#1 y"]:
         return _hint("ada's second message got #1 again: deserializeAttachment() returns a copy, so "
                      "changing it changes nothing on the socket. Store the new count with "
@@ -944,6 +962,24 @@ async def check_tally(cls: type) -> None:
     if got != ["#1 x", "#2 y", "#3 z"] or bobs != ["#1 w"]:
         return _hint(f"ada got {got!r} and bob {bobs!r}; expected ['#1 x', '#2 y', '#3 z'] and ['#1 w']")
     _ok("each socket counts its own messages, and the count outlived hibernation")
+
+
+@contextlib.contextmanager
+def _counting_reads(reads: list[int]) -> Iterator[None]:
+    """Note each deserializeAttachment() the learner's object makes while the block runs."""
+    from cfws_playground import WebSocket
+
+    original = WebSocket.deserializeAttachment
+
+    def counted(self: Any) -> Any:
+        reads.append(1)
+        return original(self)
+
+    WebSocket.deserializeAttachment = counted  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        WebSocket.deserializeAttachment = original  # type: ignore[method-assign]
 
 
 @contextlib.contextmanager
@@ -979,7 +1015,10 @@ async def check_quiet_ping(cls: type) -> None:
         text = _raised(exc)
         seen = text.replace("\\'", "'")  # a PythonError's traceback, quoted inside the rejection
         if "Please use the 'new' operator" in seen:
-            return _hint(f"{text}: a JavaScript class is made with .new() in Python Workers: "
+            # The rejection quotes the whole traceback; the learner needs its last line only.
+            return _hint("your code called WebSocketRequestResponsePair(...), and JavaScript refused: "
+                         "\"Please use the 'new' operator, this object constructor cannot be called as a "
+                         "function.\" A JavaScript class is made with .new() in Python Workers: "
                          "WebSocketRequestResponsePair.new('ping', 'pong')")
         if "not of type 'WebSocketRequestResponsePair'" in seen or "tuple" in seen:
             what = f"a {passed[-1].__name__}" if passed else "something else"

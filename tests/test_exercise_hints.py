@@ -410,6 +410,16 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
                     replies.append(await ws.recv())
                 return replies
         """, "never closed the connection"),
+        ("appends ws.recv() without await", """
+            import websockets
+            async def talk(url, messages):
+                replies = []
+                async with websockets.connect(url) as ws:
+                    for text in messages:
+                        await ws.send(text)
+                        replies.append(ws.recv())
+                return replies
+        """, "append `await ws.recv()`"),
         ("returns the coroutine of a helper", """
             import websockets
             async def talk(url, messages):
@@ -485,6 +495,15 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
                 server.addEventListener("close", lambda e: server.close(*safe_close_args(e.code, e.reason)))
                 return received
         """, "Set binaryType before accept()"),
+        ("calls chapter 04's safe_close_args without defining it here", """
+            def serve(server):
+                received = []
+                server.binaryType = "arraybuffer"
+                server.accept()
+                server.addEventListener("message", lambda e: received.append(e.data))
+                server.addEventListener("close", lambda e: server.close(*safe_close_args(e.code, e.reason)))
+                return received
+        """, "define it in this notebook"),
     ],
     "08-names": [
         ("forgets to sort", """
@@ -682,6 +701,25 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
                     count += 1
                     ws.send(f"#{count} {message}")
         """, "Store the new count with ws.serializeAttachment"),
+        ("finds its socket's count on self with `is`", """
+            class Tally(DurableObject):
+                async def fetch(self, request):
+                    client, server = WebSocketPair.new().object_values()
+                    self.ctx.acceptWebSocket(server)
+                    server.serializeAttachment(0)
+                    return Response(None, status=101, web_socket=client)
+
+                async def webSocketMessage(self, ws, message):
+                    counts = self.__dict__.setdefault("counts", [])   # [socket, count] pairs
+                    for pair in counts:
+                        if pair[0] is ws:
+                            pair[1] += 1
+                            break
+                    else:
+                        pair = [ws, 1]
+                        counts.append(pair)
+                    ws.send(f"#{pair[1]} {message}")
+        """, "Each call gets a new proxy for the socket"),
         ("one count in storage for every socket", """
             class Tally(DurableObject):
                 async def fetch(self, request):
@@ -791,7 +829,7 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
 
                 async def webSocketMessage(self, ws, message):
                     ws.send(f"you said {message}")
-        """, "WebSocketRequestResponsePair.new('ping', 'pong')"),
+        """, "called WebSocketRequestResponsePair(...), and JavaScript refused"),
         ("passes a tuple", """
             class Quiet(DurableObject):
                 def __init__(self, ctx, env):

@@ -708,6 +708,37 @@ S(
     "a.close(1000, 'late')",
     "settle",
 )
+S(
+    "close-reply-cancelled-by-earlier-send",
+    "An end whose send's pump has not finished in JavaScript yet answers a Close: that pump's "
+    "continuation releases the end while the answer's pump is still running, cancelling it, so the "
+    "closer gets 'Network connection lost.' before its close event and the answerer after it "
+    "(auto-reply dates; before them the answer is never sent).",
+    *ACCEPTED,
+    "b.send('x')",
+    "a.close()",
+    "settle",
+)
+S(
+    "close-in-listener-cancelled-by-earlier-send",
+    "The same with close() called in the close listener, at every date and with manual reply: the "
+    "earlier send's continuation still cancels the pump that sends the answer.",
+    *ACCEPTED,
+    "on b close: b.close()",
+    "b.send('x')",
+    "a.close()",
+    "settle",
+)
+S(
+    "close-reply-after-send-finished",
+    "A send made in a message listener has finished before the Close arrives: the answer's pump "
+    "runs alone, and only the answerer gets the trailing 'Network connection lost.'.",
+    *ACCEPTED,
+    "on b message: b.send('re')",
+    "a.send('x')",
+    "a.close()",
+    "settle",
+)
 
 # ---------------------------------------------------------------------- listeners that raise, errors
 
@@ -2001,6 +2032,12 @@ D("do-gettags-after-fully-closed", "Once a socket has closed both ways and let g
   "ctx.acceptWebSocket(b, ['x'])", "a.accept()", "b.close(1000, 'bye')", "ctx.getTags(b)", "settle", "ctx.getTags(b)",
   "pair c d", "ctx.acceptWebSocket(d, ['y'])", "c.accept()", "webSocketClose: ws.close(code, reason); ctx.getTags(ws)",
   "c.close(1000)", "settle", "ctx.getTags(d)", "pair e f", "f.accept()", "e.accept()", "e.close()", "settle", "ctx.getTags(f)", "state")
+D("do-pump-error-not-websocketerror", "A hibernatable socket whose own pump finds its peer gone (its Close was taken, then the peer let go before the Close reply reached the object) reports 'Network connection lost.' on its listeners, never to webSocketError; its webSocketClose still comes, and it stays accepted: getTags() answers.",
+  "ctx.acceptWebSocket(b, ['t'])", "webSocketError: log(error)", "a.accept()", "a.send('x')", "b.close(4000)",
+  "settle", "state", "ctx.getTags(b)", "ctx.getWebSockets()")
+D("do-peer-released-before-close-keeps-tags", "When the peer has let go of the pipe before the object's socket takes its Close reply (the socket was busy in webSocketMessage), no one releases the socket after webSocketClose: getTags() still answers, though getWebSockets() no longer lists it.",
+  "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", "b.close(1000)", "a.send('x')", "settle", "state",
+  "ctx.getTags(b)", "ctx.getWebSockets()")
 D("do-attachment-two-byte-padding", "A two-byte string in an attachment is preceded by a padding byte only when its characters would start at an odd offset: the sizes in the errors are V8's, to the byte.",
   *HIBERNATABLE, "b.serializeAttachment('€' + text(16359))", "b.serializeAttachment('€' + text(16358))",
   "b.serializeAttachment(['€' + text(8180), 'é'])", "b.serializeAttachment({'k': '€' + text(16359)})",
@@ -2026,6 +2063,16 @@ S("buffered-amount-after-peer-gone", "Messages still queued when the peer's list
 S("buffered-amount-send-that-throws", "A send() that throws (before accept(), after close()) counts nothing; a half-open end's send() after the peer's Close counts until the peer takes it.",
   "b.send('abc')", "b.bufferedAmount", "a.accept({'allowHalfOpen': True})", "b.accept({'allowHalfOpen': True})", "a.close(1000, 'x')",
   "settle", "b.send('late1')", "b.bufferedAmount", "settle", "b.bufferedAmount", "b.close()", "b.send('zz')", "b.bufferedAmount", configs=(NEW,))
+
+# ---------------------------------------------------------------------- delivery order (kj's pipe)
+# kj wakes a read loop that waits in receive() at once (its BlockedReceive is fulfilled, the
+# event armed depth-first), but a read loop that found a frame waiting (BlockedSend::receive()
+# returns a ready promise) resumes only in kj's next turn (breadth-first).
+
+S("order-frame-behind-a-taken-one-waits", "b's first message is taken as a accepts; a second one b sends then does not hurry a's read loop: the message a sends to b's waiting read loop is dispatched first.",
+  "watch", "b.accept()", "b.send('x')", "a.accept()", "b.send('y')", "a.send('z')", "settle", configs=(NEW,))
+S("order-close-behind-a-taken-message-waits", "The same with Closes: b closes behind the message a took as it accepted, a closes too; b's close event comes before a's message, and neither end reports an error.",
+  "watch", "b.accept()", "b.send('x')", "a.accept()", "b.close(3000)", "a.close()", "settle", configs=(OLD, NEW))
 
 # SQLite-backed storage (ctx.storage.sql, ctx.storage.kv), in its own module.
 from .library_sql import SQL_SCENARIOS  # noqa: E402

@@ -101,8 +101,7 @@ G('gen-5afe560b', "Found by the generator (gen-20261205-302): the kit gives work
 
 G('gen-ca09edf2', "Found by the generator (gen-20261205-309): the kit gives workerd's transcript.",
   'watch', 'b.accept()', "a.accept({'x': True})", 'b.send(True)', 'a.close(1011, 2.5)',
-  configs=(('2026-09-15', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-09-15', ()),))
 
 G('gen-8b8b9c0a', "Found by the generator (gen-20261205-385): the kit gives workerd's transcript.",
   'watch', 'b.accept()', 'b.send(text(70))', 'a.accept()', "a.close('1e3', True)",
@@ -110,8 +109,7 @@ G('gen-8b8b9c0a', "Found by the generator (gen-20261205-385): the kit gives work
 
 G('gen-743d6389', "Found by the generator (gen-20261205-419): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', microtask("b.close('0x3e8', 'é')"), "a.send(b'x')", microtask(on('b.onmessage', 'b.bufferedAmount')),
-  configs=(('2026-11-17', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),))
 
 G('gen-b55b4230', "Found by the generator (gen-20261205-459): the kit gives workerd's transcript.",
   'pair c d', microtask(on('on a close as L1 once', "c.close(1000, '€' + text(1))")), 'await ctx.storage.list()', "d.send(b'')",
@@ -129,15 +127,14 @@ G('gen-c6835806', "Found by the generator (gen-20261205-564): the kit gives work
   'watch', 'a.accept()', 'b.accept()', 'a.close(1000)', 'sleep 0', 'b.onclose = None',
   configs=(('2026-04-26', ()),))
 
-# workerd: a's automatic reply to b's Close waits for b's hibernatable read loop (busy with
-# webSocketMessage) without a's pump continuation releasing a (it joins the pump still sending
-# 'x', or that continuation ran before the Close was dispatched), so b gets webSocketClose and
-# stays accepted. The kit's continuation for 'x' runs after the Close, finds a closed with the
-# reply untaken and cancels it (_cancel_pump): b gets webSocketError and is let go.
+# workerd: a lets go of the pipe before b's Close has been dispatched, so b's pump continuation
+# reports "Network connection lost." to b's listeners (LWA::ensurePumping -> reportError), not as
+# webSocketError, which only the hibernation manager's read loop gives (handleSocketTermination).
+# reportError() releases an end only once closedIncoming is set, and webSocketClose sets it
+# without releasing (initiateHibernatableRelease): b stays accepted and getTags() answers.
 G('gen-10cc080c', "Found by the generator (gen-20261205-569): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t''t'])", 'a.accept()', "a.send(scratch(b'x'))", "b.close(3000, '')", 'settle', 'ctx.getTags(b)',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-a08966d0', "Found by the generator (gen-20261205-600): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'a.close(1012, True)', microtask("a.send(scratch(b'x'))"), "b.send('x')",
@@ -341,8 +338,7 @@ G('gen-66eb7800', "Found by the generator (gen-20261205-3030): the kit gives wor
 
 G('gen-85e2b45a', "Found by the generator (gen-20261205-3032): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', microtask('a.close(1000, text(1))', timeout(0, "a.accept({'x': True})")), 'b.send(text(1))',
-  configs=(('2026-09-15', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-09-15', ()),))
 
 G('gen-138c0225', "Found by the generator (gen-20261205-3118): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on b message as L3', "b.send(b'x')"), microtask('a.send(2.5)'), 'sleep 0', 'b.readyState',
@@ -418,8 +414,7 @@ G('gen-43124136', "Found by the generator (gen-20261206-1087): the kit gives wor
 
 G('gen-403c30f1', "Found by the generator (gen-20261206-1475): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [1, True])', 'watch', 'a.accept()', 'a.send(False)', "b.close('+1000', '')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-efb9dbbf', "Found by the generator (gen-20261206-1349): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'b.send(True)', 'a.close()', microtask("b.send('x')"),
@@ -487,8 +482,7 @@ G('gen-c2a17933', "Found by the generator's wire programs (gen-3-wire-72): the k
 
 G('gen-e2567fe4', "Found by the generator (gen-4242-106): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'b.send(text(1))', 'a.close()',
-  configs=(('2026-11-17', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),))
 
 G('gen-b1511fd9', "Found by the generator (gen-4242-315): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', "b.send('x')", on('a.onmessage', 'a.bufferedAmount'), "a.send(scratch(b'x'))",
@@ -496,8 +490,7 @@ G('gen-b1511fd9', "Found by the generator (gen-4242-315): the kit gives workerd'
 
 G('gen-3b707ed8', "Found by the generator (gen-4242-425): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('a.onerror', on('on b close as L5')), "a.send('x')", 'b.close(1000, True)',
-  configs=(('2026-11-17', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),))
 
 G('gen-37d470cb', "Found by the generator (gen-4242-448): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [text(1)])', handler('webSocketClose', "ws.close(1000, 'x')"), 'watch', 'a.accept()', "b.send('x')", "a.close('0x3e8', 42)",
@@ -506,8 +499,7 @@ G('gen-37d470cb', "Found by the generator (gen-4242-448): the kit gives workerd'
 
 G('gen-efc94748', "Found by the generator (gen-4242-708): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'watch', "a.accept({'x': False})", "a.send('x')", "b.close(4999, '')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-f5ab3baf', "Found by the generator (gen-4242-1172): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'a.send(1e21)', 'a.close(4000, text(123))', "b.send('x')", on('on a message as L1', "raise TypeError('boom')"),
@@ -516,8 +508,7 @@ G('gen-f5ab3baf', "Found by the generator (gen-4242-1172): the kit gives workerd
 
 G('gen-b48c6342', "Found by the generator (gen-4242-1210): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t'])", 'a.accept()', "b.close('0X3E8', 42)", 'a.send(NaN)', 'settle', 'ctx.getTags(b)',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-02672c47', "Found by the generator (gen-4242-1432): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [])', 'watch', 'a.accept()', microtask('b.send(2.5)', "a.send('x')"), 'b.send(Uint8Array(2))', "await ctx.storage.put('k', 1)",
@@ -526,8 +517,7 @@ G('gen-02672c47', "Found by the generator (gen-4242-1432): the kit gives workerd
 
 G('gen-c191bf9c', "Found by the generator (gen-4242-2239): the kit gives workerd's transcript.",
   'watch', 'b.accept()', 'b.send(NaN)', 'a.accept()', 'b.close(3000, None)', 'a.close()',
-  configs=(('2026-09-15', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-09-15', ()),))
 
 G('gen-63632fdf', "Found by the generator (gen-4242-2405): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [])', 'pair c d', 'watch', "b.send('x')", microtask("a.send('x')"), 'a.accept()',
@@ -540,8 +530,7 @@ G('gen-5041691f', "Found by the generator (gen-4242-2500): the kit gives workerd
 
 G('gen-bf23c75b', "Found by the generator (gen-4242-2684): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t'])", 'pair c d', 'watch', 'a.accept()', 'a.send(-7)', "b.close('0X3E8', 'x')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-7b488a62', "Found by the generator (gen-4242-2874): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t'])", 'watch', 'a.accept()', "a.send(scratch(b'x'))", "await ctx.storage.put('k', 1)", 'a.send(True)', 'b.close()',
@@ -567,13 +556,11 @@ G('gen-2926-accept-with-frames-waiting', "Found by the generator (gen-4242-2926)
 
 G('gen-3cbffbe0', "Found by the generator (gen-20261208-25): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'a.accept()', "a.send(b'')", 'b.close()',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-8c2b91f7', "Found by the generator (gen-20261208-56): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "a.send('x')", "b.close(1000, '€' + text(1))",
-  configs=(('2026-04-26', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-04-26', ()),))
 
 G('gen-2e61f882', "Found by the generator (gen-20261208-80): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'watch', "b.send('x')", 'a.accept()', 'a.close()',
@@ -602,13 +589,11 @@ G('gen-9c6cf029', "Found by the generator (gen-20261208-1012): the kit gives wor
 
 G('gen-cd723eae', "Found by the generator (gen-20261208-1169): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'a.accept()', "b.close('\\n1000\\t')", "a.send('x')", 'settle', 'ctx.getTags(b)',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-11242dd8', "Found by the generator (gen-20261208-1296): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', "b.send('x')", 'a.close()', on('on b error as L3', 'b.close(True, text(1))'),
-  configs=(('2026-04-26', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-04-26', ()),))
 
 G('gen-e632bfb5', "Found by the generator (gen-20261208-1308): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "a.send('x')", "b.send(b'')", "b.send('x')", 'a.close(1000, 42)',
@@ -647,13 +632,11 @@ G('gen-625a556c', "Found by the generator (gen-20261209-30): the kit gives worke
 
 G('gen-915065d0', "Found by the generator (gen-20261209-162): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'a.accept()', "b.close(4999, '')", "a.send('x')", 'settle', 'ctx.getTags(b)',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-133486c3', "Found by the generator (gen-20261209-331): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [])', 'watch', 'a.accept()', "a.send('x')", "b.close(1000, '€' + text(1))",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-cf3cc0d1', "Found by the generator (gen-20261209-460): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', 'b.send(2.5)', 'a.close(1000, 2.5)', on('on a close as L4 object', "a.accept({'x': True})"),

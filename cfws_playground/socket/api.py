@@ -98,6 +98,7 @@ class WebSocket(NetworkSide):
         ws._out_aborted = False
         ws._released = False
         ws._pump_cont = None
+        ws._cont_before_pump = False  # an earlier pump's continuation waits while a newer pump runs
         ws._warned_promise = False
         ws._stuck_error = None  # reported, but an error listener raised: close() rethrows it
         ws._buffered = 0  # bytes of messages sent that the peer has not taken (bufferedAmount)

@@ -109,7 +109,16 @@ class Pump(EventTarget):
                 # read loop gets back into JavaScript: it finishes then, unless this turn
                 # queued more frames (the same pump sends them).
                 _after_this_turn(self._pump_resumed)
-            if not peer._delivery.scheduled:
+                cont = self._pump_cont
+                if cont is not None and cont.scheduled:
+                    # The continuation of this end's previous pump is already waiting for
+                    # the isolate: it runs before this new pump resumes, and finds it
+                    # still pumping (see _pump_done).
+                    self._cont_before_pump = True
+            if not peer._delivery.scheduled and not self._handed:
+                # (With this end's head frame handed over already, the peer's read loop has
+                # its way back arranged, as a kj event maybe: it takes this frame after that
+                # one, and a frame queued now does not hurry it (gen-c191bf9c).)
                 peer._schedule_delivery()
             if handed:
                 # The peer's read loop is waiting in receive(): kj's pipe hands the
@@ -272,10 +281,12 @@ class Pump(EventTarget):
         ):
             if self._handler is None:
                 self._release_native()
-            else:
-                # A hibernatable socket's pipe end goes with the hibernation manager's
-                # bookkeeping, after its peer's pump has finished: no error for the peer
-                # (observed: do-object-closes-first).
+            elif not self._out_aborted:
+                # A hibernatable end is not released by its close event (webSocketClose only
+                # sets closedIncoming: LWA::initiateHibernatableRelease); its peer's release
+                # will, when its whenAborted task finds the end idle (do-object-closes-first).
+                # A peer that let go before the Close was taken found it still open, and no one
+                # releases the end after that: it stays accepted (gen-b48c6342).
                 self._released = True
 
     def _release_native(self) -> None:
@@ -347,10 +358,24 @@ class Pump(EventTarget):
         "Network connection lost."; with both directions closed it releases the end, which
         cancels a pump still running (see :meth:`_cancel_pump`).
         """
+        if self._cont_before_pump:
+            # An earlier pump's continuation, run while a newer pump has not resumed yet
+            # (isPumping): releasing the end now cancels that pump, whose frame may have been
+            # handed over already; the newer pump's own continuation runs after this one.
+            self._cont_before_pump = False
+            if not self._out_aborted and self._phase is Phase.CLOSED and not self._released:
+                self._cancel_pump()
+                return
+            if not self._out_aborted:
+                self._schedule_pump_done()
+                return
         if self._out_aborted:
             # The peer let go before this continuation ran (even if the whenAborted task
-            # has released this end already): reportError().
-            self._released = True
+            # has released this end already): reportError(). A hibernatable end whose Close
+            # has not been dispatched yet is kept (reportError() releases an end only once
+            # closedIncoming is set), and no one releases it after that (gen-10cc080c).
+            if self._handler is None or self._phase in CLOSED_INCOMING:
+                self._released = True
             self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
         elif self._phase is Phase.CLOSED:
             if self._released or self._untaken() == 0 or self._peer._transport is not None:
@@ -464,10 +489,12 @@ class Pump(EventTarget):
         self._errored = True
         self._phase = t.next
         event = ErrorEvent(message=message, error=error)
-        if self._handler is not None and self._handler(self, event):
-            # A hibernatable end: webSocketError. After its close event the object
-            # hears nothing more, but the end of the pipe is still dispatched on the
-            # socket itself, to its listeners (observed: do-close-handler-reply-error-event).
+        read_failed = action is Action.RECV_ERROR_HIBERNATABLE
+        if read_failed and self._handler is not None and self._handler(self, event):
+            # A hibernatable end's read loop failed: the hibernation manager's webSocketError.
+            # Its pump's failures are the socket's own (LWA::ensurePumping's continuation calls
+            # reportError()): they reach its listeners, never the object (gen-403c30f1;
+            # after its close event too: do-close-handler-reply-error-event).
             if self._pair._recorders:
                 self._record_event(event)
             return True
