@@ -523,8 +523,7 @@ G('gen-c191bf9c', "Found by the generator (gen-4242-2239): the kit gives workerd
 
 G('gen-63632fdf', "Found by the generator (gen-4242-2405): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [])', 'pair c d', 'watch', "b.send('x')", microtask("a.send('x')"), 'a.accept()',
-  configs=(('2026-11-17', ()),), durable=True,
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-5041691f', "Found by the generator (gen-4242-2500): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', "b.send('')", on('on a message as L2', 'a.close()'), on('b.onclose', "raise Error('x')"), 'sleep 5', "a.accept({'x': True})",
@@ -545,8 +544,7 @@ G('gen-7848c49d', "Found by the generator (gen-4242-2926): the kit gives workerd
 
 G('gen-1676d7bb', "Found by the generator (gen-20261207-452): the kit gives workerd's transcript.",
   'pair c d', "ctx.acceptWebSocket(d, ['t'])", 'd.send(NaN)', 'c.accept()', on('on c message as L2 once', "c.close('x', True)"), 'c.send(text(70))',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="timers, microtasks and deliveries interleave differently in workerd's event loop")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-2500-accept-after-1006-released', "Found by the generator (gen-4242-2500), varied by hand: an end that sent its Close and then got close 1006 from its vanished peer is released by its read loop, so accept() throws.",
   'a.accept()', 'b.accept()', on('b.onmessage', "raise Error('x')"), "a.send('m')", 'a.close(1000)', 'sleep 5', 'a.accept()',
@@ -566,8 +564,7 @@ G('gen-8c2b91f7', "Found by the generator (gen-20261208-56): the kit gives worke
 
 G('gen-2e61f882', "Found by the generator (gen-20261208-80): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'watch', "b.send('x')", 'a.accept()', 'a.close()',
-  configs=(('2026-11-17', ()),), durable=True,
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-0de57fd6', "Found by the generator (gen-20261208-367): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', "b.send('x')", on('on b message as L1', "raise Error('x')"), 'a.send(ab(3))', 'b.close(1000, True)', 'settle', 'state',
@@ -581,13 +578,11 @@ G('gen-deb4f6fe', "Found by the generator (gen-20261208-662): the kit gives work
 
 G('gen-d01418ba', "Found by the generator (gen-20261208-876): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t''u'])", on('a.onmessage'), "b.send('x')", 'a.accept()', "a.close('+1000', 2.5)",
-  configs=(('2026-11-17', ()),), durable=True,
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-9c6cf029', "Found by the generator (gen-20261208-1012): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', handler('webSocketMessage', 'ws.send(message)'), 'watch', 'a.accept()', on('on a message as L1', "raise TypeError('boom')"), "a.send(b'x')", on('on a message as L2', "a.close('0b1111101000', 42)"),
-  configs=(('2026-11-17', ()),), durable=True,
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-cd723eae', "Found by the generator (gen-20261208-1169): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'a.accept()', "b.close('\\n1000\\t')", "a.send('x')", 'settle', 'ctx.getTags(b)',
@@ -628,8 +623,7 @@ G('gen-cf3cc0d1', "Found by the generator (gen-20261209-460): the kit gives work
 
 G('gen-cc2b7b7b', "Found by the generator (gen-20261209-811): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'watch', "b.send('')", 'a.accept()', 'a.send(Uint8Array(2))',
-  configs=(('2026-11-17', ()),), durable=True,
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-62b2f18f', "Found by the generator (gen-20261209-wire-4): the kit gives workerd's transcript.",
   'b.accept()', "b.binaryType = 'arraybuffer'", on('b message', 'b.send(data)'),
