@@ -492,6 +492,11 @@ G('gen-3b707ed8', "Found by the generator (gen-4242-425): the kit gives workerd'
   'a.accept()', 'b.accept()', on('a.onerror', on('on b close as L5')), "a.send('x')", 'b.close(1000, True)',
   configs=(('2026-11-17', ()),))
 
+# Open: b's first pump continuation (for 'x') runs, in the kit, after webSocketClose's
+# ws.close() started a second pump, and cancels it (_cont_before_pump), so a sees its pipe go
+# ("Network connection lost." on a). workerd gives no error on a and one on b after a's close
+# event; which continuation releases b there (the hibernatable release paths in
+# LWA::ensurePumping's continuation never cancel a running pump) is not pinned down yet.
 G('gen-37d470cb', "Found by the generator (gen-4242-448): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [text(1)])', handler('webSocketClose', "ws.close(1000, 'x')"), 'watch', 'a.accept()', "b.send('x')", "a.close('0x3e8', 42)",
   configs=(('2026-11-17', ()),), durable=True,
@@ -510,6 +515,10 @@ G('gen-b48c6342', "Found by the generator (gen-4242-1210): the kit gives workerd
   "ctx.acceptWebSocket(b, ['t'])", 'a.accept()', "b.close('0X3E8', 42)", 'a.send(NaN)', 'settle', 'ctx.getTags(b)',
   configs=(('2026-11-17', ()),), durable=True)
 
+# Open: a storage write locks the object's output gate until it is flushed, and messages
+# queued meanwhile (here in the microtask, after put() was called) wait for the flush; the kit
+# lets every queued message through one kj turn after it was queued, so b's '2.5' and a's 'x'
+# race differently (workerd: both released at the flush, b's first, so a sees '2.5' first).
 G('gen-02672c47', "Found by the generator (gen-4242-1432): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [])', 'watch', 'a.accept()', microtask('b.send(2.5)', "a.send('x')"), 'b.send(Uint8Array(2))', "await ctx.storage.put('k', 1)",
   configs=(('2026-11-17', ()),), durable=True,
@@ -531,6 +540,10 @@ G('gen-bf23c75b', "Found by the generator (gen-4242-2684): the kit gives workerd
   "ctx.acceptWebSocket(b, ['t'])", 'pair c d', 'watch', 'a.accept()', 'a.send(-7)', "b.close('0X3E8', 'x')",
   configs=(('2026-11-17', ()),), durable=True)
 
+# Open: as gen-02672c47, after `await put()` the output gate is still locked until the write
+# is flushed, so a.send(True) and b.close() go out only then, when b's read loop is back in
+# receive(): workerd hands 'true' to b before b's Close reaches a. The kit opens the gate one
+# kj turn after the sends, while b is still in webSocketMessage.
 G('gen-7b488a62', "Found by the generator (gen-4242-2874): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t'])", 'watch', 'a.accept()', "a.send(scratch(b'x'))", "await ctx.storage.put('k', 1)", 'a.send(True)', 'b.close()',
   configs=(('2026-11-17', ()),), durable=True,
