@@ -288,7 +288,7 @@ class Runtime:
 class Timer:
     """A timer set on a loop with a runtime: asyncio fires it, the runtime runs it (see :class:`Runtime`)."""
 
-    __slots__ = ("args", "callback", "context", "handle", "rt")
+    __slots__ = ("args", "callback", "context", "handle", "ran", "rt")
 
     def __init__(
         self,
@@ -304,11 +304,14 @@ class Timer:
         # copy of the current one (a task's step must run in the task's own context).
         self.context = contextvars.copy_context() if context is None else context
         self.handle: asyncio.Handle | None = None
+        #: Its callback has run (or was dropped, canceled): until then, expired or not, it is pending.
+        self.ran = False
 
     def __call__(self) -> None:
         self.rt.add_due(self.run, self.context)
 
     def run(self) -> None:
+        self.ran = True
         if self.handle is None or not self.handle.cancelled():
             self.callback(*self.args)
 

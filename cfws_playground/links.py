@@ -79,8 +79,16 @@ class Link:
         # message, written once the send in progress ends); and whether the Worker's Close
         # went out after a pong with no message of the Worker's in between.
         self.pong_after: bytes | None = None
+        self.pong_after_taken = 0  # ... written once this many of the Worker's frames are
         self.close_after_pong = False
         self.pump_broken = False  # refused while the Worker's Close was still to go out
+        # A ping read while the Worker's Close was on its way: kj queues its pong behind the
+        # Close being sent, and never writes it (hasSentClose); a refusal takes its place.
+        self.pong_behind_close = False
+        # The Worker's frames taken so far, and how many it had queued when its read loop
+        # was last handed a client message (see :meth:`message_read`).
+        self.taken = 0
+        self.queued_at_read = 0
         self._flush_scheduled = False
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -162,7 +170,7 @@ class Link:
             return
         wrote = False
         while self._can_write():
-            frame = end._network_take()
+            frame = self.take()
             if frame is None:
                 break
             wrote = True
@@ -171,6 +179,7 @@ class Link:
                 self._write_pong_after()  # kj writes a queued pong when the send before ends
                 if not self.close_sent:
                     self.close_sent = True
+                    self.pong_behind_close = False  # the Close is out: kj dropped the pong
                     answered = self.close_rcvd  # else the client answers (maybe inside the write)
                     self._write_close(code, reason)
                     if answered:
@@ -186,6 +195,21 @@ class Link:
             self._written()
         if self.peer_dead and not end._peer._outgoing and not self.dropped:
             self.drop()
+
+    def take(self) -> str | bytes | tuple[int, str] | None:
+        """The Worker's next frame to write (see ``_network_take``), counted."""
+        assert self.end is not None
+        frame = self.end._network_take()
+        if frame is not None:
+            self.taken += 1
+        return frame
+
+    def message_read(self) -> None:
+        """The Worker's read loop was handed a client message. kj's pump writes what the Worker
+        queued before it while the message is dispatched; what the Worker queues from here on
+        is still being written when kj reads the client's next frame (see ``refuse``)."""
+        if self.end is not None:
+            self.queued_at_read = self.taken + len(self.end._peer._outgoing)
 
     def drop(self) -> None:
         """End the connection without a Close frame (the client sees 1006)."""
@@ -280,7 +304,7 @@ class Link:
     def _write_pong_after(self) -> bool:
         """Write the pong that waited for the Worker's frames (if any); whether one was written."""
         payload = self.pong_after
-        if payload is None:
+        if payload is None or self.taken < self.pong_after_taken:
             return False
         self.pong_after = None
         if self.close_sent:
@@ -294,10 +318,18 @@ class Link:
         while the Worker's frames are being written, only the last, after them; else the
         first at once and the last after it."""
         end = self.end
-        if end is None or self.worker_closing():
+        if end is None:
+            return
+        if self.worker_closing():
+            self.pong_behind_close = not self.close_sent
             return
         if end._peer._outgoing or self._flush_scheduled:
             self.pong_after = payloads[-1]
+            # After the send in progress: what the Worker sent before its last message is out
+            # by then (see message_read), and the first frame it sent since is being written
+            # (found by the generator: gen-9afc6e2a).
+            sending = self.taken + len(end._peer._outgoing) > self.queued_at_read
+            self.pong_after_taken = self.queued_at_read + int(sending)
             self.frames_queued()
             return
         self._write_pongs(payloads)

@@ -61,5 +61,8 @@ class RecordingTransport:
     def refuse(self, code: int, reason: str) -> None:
         self.calls.append(f"refuse {code} {reason}")
 
+    def message_read(self) -> None:
+        """Called for every message the Worker's end is handed: not recorded, it would drown the rest."""
+
     def peer_died(self) -> None:
         self.calls.append("peer_died")

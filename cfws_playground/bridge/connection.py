@@ -139,6 +139,18 @@ class _WireLink(Link):
         ws, end = self.conn.ws, self.end
         if ws is None or end is None or ws.state is not OPEN:
             return
+        queue = end._peer._outgoing
+        if not ws.hibernatable:
+            if self.pong_after is not None or self.pong_behind_close:
+                # A pong waits behind the Worker's send in progress (kj's queued control
+                # message): the refusal's Close takes its place and waits there too (found by
+                # the generator: gen-1dab93b7, gen-f07e713d, gen-81d7ecd4).
+                self.pong_after = None
+                self._refuse_unchained(ws, code, reason, queued=True)
+                return
+            if not (ws.pong_since_send and queue):
+                self._refuse_unchained(ws, code, reason)
+                return
         # A message the Worker is sending goes out first (kj's Close waits for the send in
         # progress); a Close the Worker queued never does, and its pump then fails:
         # "Network connection lost." rather than the protocol error (gen-2d54a1b0).
@@ -154,10 +166,55 @@ class _WireLink(Link):
             if not isinstance(frame, (str, bytes)):
                 self.pump_broken = True
                 break
-            taken = end._network_take()
+            taken = self.take()
             assert isinstance(taken, (str, bytes))
             self._write(taken)
         ws.fail_now(code, reason)
+        self._written()
+
+    def _refuse_unchained(self, ws: WorkerdProtocol, code: int, reason: str, *, queued: bool = False) -> None:
+        """Refuse a frame when no pong being written is in the way of the Worker's frames, as
+        kj's ``sendCloseDueToError`` does (measured: wire-raw-refusal-*).
+
+        What the Worker queued before its last message was written while that message was
+        dispatched (:meth:`message_read`). Of what it queued since, kj's pump has the first
+        in hand. If a Close is among those, kj has sent a Close (``hasSentClose``) and writes
+        no other: the client gets the Worker's Close, never the 1002, and the Worker the
+        protocol error. Otherwise kj writes the 1002 as it reads the frame, after the
+        message being sent and before the rest, which follow it (a later send waits for the
+        control write, it is not canceled); the Worker's pump is then still running when
+        the read fails, and its error is "Network connection lost.".
+
+        With ``queued`` (a pong waited behind the send in progress), the Close waits in the
+        pong's place and is written when that send ends, in the same order; the read fails
+        only then, after the Worker's pump: its error is "Network connection lost.".
+        """
+        end = self.end
+        assert end is not None
+        if queued:
+            self.pump_broken = True
+        queue = end._peer._outgoing
+        ahead = max(0, self.queued_at_read - self.taken) + 1  # written before kj reads the frame
+        while queue and ahead and not self.close_sent:
+            ahead -= 1
+            frame = self.take()
+            if isinstance(frame, tuple):
+                self.close_sent = True
+                self._write_close(*frame)
+            elif frame is not None:
+                self._write(frame)
+        if self.close_sent:
+            ws.end_refused(code, reason)
+            self._written()
+            return
+        rest: list[str | bytes | tuple[int, str]] = []
+        while (frame := self.take()) is not None:
+            rest.append(frame)
+        if rest:
+            self.pump_broken = True
+            if isinstance(rest[-1], tuple):
+                self.close_sent = True
+        ws.fail_now(code, reason, then=rest)
         self._written()
 
     def _handshake_done(self) -> None:

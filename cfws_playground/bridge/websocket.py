@@ -18,6 +18,10 @@ scenarios ``wire-raw-*``):
 * after a refusal the Close goes out and the connection ends at once:
   nothing more is read, so a client still sending is reset (a hibernatable
   socket's connection stays open, unread, until the close timeout);
+* the refusal's Close is written as kj reads the frame: after the Worker's
+  message being sent, before its later ones (which still follow), or in the
+  place of a pong that waits for that send; and not at all once the Worker's
+  own Close has been sent (kj's ``hasSentClose``);
 * nothing after a client's Close is read;
 * pings read together get the first pong and the last (``queuePong``), only
   the last once a pong has gone out since the Worker's last message, and a
@@ -35,7 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 
 from websockets.exceptions import PayloadTooBig, ProtocolError
 from websockets.frames import Close, Frame, Opcode
@@ -68,6 +72,13 @@ def parse_close(data: bytes) -> Close:
     if len(data) < 2:
         return Close(1005, "")
     return Close(int.from_bytes(data[:2], "big"), data[2:].decode("utf-8", "replace"))
+
+
+def close_payload(code: int, reason: str) -> bytes:
+    """A Close's payload as workerd writes it: none for 1005, else the code and the reason's bytes."""
+    if code == 1005:
+        return b""
+    return code.to_bytes(2, "big") + reason.encode("utf-8", "surrogatepass")
 
 
 class DeferredPing:
@@ -330,8 +341,12 @@ class WorkerdProtocol(ServerProtocol):
             return
         self.fail_now(code, reason)
 
-    def fail_now(self, code: int, reason: str) -> None:
-        """Refuse the connection as kj's ``sendCloseDueToError`` does (see :meth:`fail`)."""
+    def fail_now(self, code: int, reason: str, *, then: Sequence[str | bytes | tuple[int, str]] = ()) -> None:
+        """Refuse the connection as kj's ``sendCloseDueToError`` does (see :meth:`fail`).
+
+        ``then``: the Worker's frames kj writes after the refusal's Close (messages, or a
+        ``(code, reason)`` Close), before the connection ends.
+        """
         if code != 1006 and self.state is OPEN:
             # kj's queueClose: the Close takes the place of a pong still waiting to be written.
             slot = self._pong_slot
@@ -351,6 +366,8 @@ class WorkerdProtocol(ServerProtocol):
             next(self.parser)
         else:
             self.send_close_frame(code, reason)
+            for frame in then:
+                self._write_after_close(frame)
             # kj's sendCloseDueToError: the Close, then the connection ends, unread data
             # and all (a client still sending is reset). websockets ends it too, but
             # refuses to write a Close over 125 bytes, which kj's RSV1 text is.
@@ -364,6 +381,28 @@ class WorkerdProtocol(ServerProtocol):
             # workerd reads them first.
             asyncio.get_running_loop().call_soon(self.link.client_protocol_error, code, reason)
 
+    def _write_after_close(self, frame: str | bytes | tuple[int, str]) -> None:
+        """A frame of the Worker's that kj writes after the refusal's Close (websockets
+        writes nothing once its own Close is out)."""
+        if isinstance(frame, tuple):
+            self._write_control(Opcode.CLOSE, close_payload(*frame))
+        elif isinstance(frame, str):
+            self.send_frame(Frame(Opcode.TEXT, frame.encode("utf-8", "surrogatepass")))
+        else:
+            self.send_frame(Frame(Opcode.BINARY, frame))
+
+    def end_refused(self, code: int, reason: str) -> None:
+        """A refused frame after the Worker's Close was sent: kj writes no Close of its own
+        (``writeQueuedControlMessage`` skips it once ``hasSentClose``), the read fails
+        with the protocol error, and the connection ends."""
+        self.reset_after_close = True
+        if not self.eof_sent:
+            self.send_eof()
+        self.parser = self.discard()
+        next(self.parser)
+        if self.link is not None:
+            asyncio.get_running_loop().call_soon(self.link.client_protocol_error, code, reason)
+
     def send_close_frame(self, code: int, reason: str, *, echo: bool = False) -> None:
         """Write the Worker end's Close as workerd does: no code -> empty payload; any reason length.
 
@@ -371,7 +410,7 @@ class WorkerdProtocol(ServerProtocol):
         repeats the client's code and reason repeats its bytes, as workerd's
         does (kj hands the reason on as bytes, not text).
         """
-        payload = b"" if code == 1005 else code.to_bytes(2, "big") + reason.encode("utf-8", "surrogatepass")
+        payload = close_payload(code, reason)
         rcvd, data = self.close_rcvd, self.close_rcvd_data
         if echo and rcvd is not None and data is not None and code != 1005:
             if (code, reason) == (rcvd.code, rcvd.reason):

@@ -1582,6 +1582,18 @@ W("wire-raw-refusal-never-read-after-a-raising-listener", "A message, then a str
 W("wire-raw-refusal-while-the-worker-closes", "A message, then a fragmented ping, in one write, and the Worker closes on the message: the 1002 goes out instead of the Worker's Close, whose pump then fails, so the Worker's error is 'Network connection lost.', not the protocol error. Found by the generator.",
   ("b.accept()", "watch", on("b message", "b.close(1000, 'x')")), ("frames ping b'p' + text b'x' mask=0 + ping b'p' fin=0", "wait"),
   configs=(NEW,))
+W("wire-raw-refusal-after-the-worker-closes", "A message, then an unknown opcode, in one write, and the Worker closes on the message: its Close is sent before kj reads the refused frame, and kj writes no control frame after a Close (hasSentClose), so the client gets the Worker's 1000, never the 1002, and the Worker the protocol error.",
+  ("b.accept()", "watch", on("b message", "b.close(1000, 'x')")), ("frames binary bytes(130) + 3 b'x'", "wait"), configs=(NEW,))
+W("wire-raw-refusal-between-the-worker-sends", "A message, then an unknown opcode, in one write, and the Worker sends twice on the message: kj writes the 1002 as it reads the frame, after the send in progress and before the next, which still goes out; the Worker's pump is running when the read fails, so its error is 'Network connection lost.'.",
+  ("b.accept()", "watch", "on b message: b.send('a'); b.send('b')"), ("frames binary bytes(130) + 3 b'x'", "wait"), configs=(NEW,))
+W("wire-raw-refusal-between-a-send-and-the-close", "As wire-raw-refusal-between-the-worker-sends, with a close() after the send: the Worker's Close follows the 1002 on the wire.",
+  ("b.accept()", "watch", "on b message: b.send('a'); b.close(1000, 'x')"), ("frames binary bytes(130) + 3 b'x'", "wait"), configs=(NEW,))
+W("wire-raw-refusal-before-a-timer-close", "A close() from a 0 ms timer set on the message comes too late: kj reads the refused frame as the Worker asks for its next message, so the 1002 goes out and the Worker's error is the protocol error.",
+  ("b.accept()", "watch", on("b message", timeout(0, "b.close(1000, 'x')"))), ("frames binary bytes(130) + 3 b'x'", "wait"), configs=(NEW,))
+R("wire-raw-refusal-after-three-echoed-messages", "Three messages and a stray continuation in one write: each echo is written while the next message is dispatched, so all three go out before the 1002 (only what the Worker sent on the last message can be behind it).",
+  ("frames text b'a' + text b'b' + text b'c' + cont b''", "wait"))
+W("wire-raw-refusal-overtakes-a-send-after-an-earlier-pong", "A pong answered long before, with no message of the Worker's since: kj's next send still waits on that control write, so a refused frame read after a message overtakes the Worker's echo, which never goes out; the Worker's pump fails ('Network connection lost.').",
+  ("b.accept()", "watch", on("b message", "b.send('a')")), ("frame ping b'p'", "sleep 30", "frames text b'x' + 3 b'y'", "wait"), configs=(NEW,))
 W("wire-raw-timer-canceled-when-the-handshake-ends", "A 0 ms timer set on a message never fires when the client's Close follows in the same write: the request ends as the close handshake completes. Found by the generator.",
   ("b.accept()", "watch", on("b message", timeout(0, "b.close(4000, 'x')"))), ("frames binary b'' + close b'\\x03\\xe8'", "wait"),
   configs=(NEW,))
@@ -2095,3 +2107,4 @@ def by_name(name: str) -> Scenario:
         raise KeyError(
             f"no scenario {name!r}" + (f"; did you mean {', '.join(close)}?" if close else "")
         ) from None
+

@@ -443,8 +443,7 @@ G('gen-8ca977d7', "Found by the generator (gen-20261205-3541): the kit gives wor
 G('gen-a79604a5', "Found by the generator's wire programs (gen-3-wire-13): the kit gives workerd's transcript.",
   'b.accept()', on('b message', "b.close(1000, 'x')"),
   client=("frames binary bytes(130) + 3 b'x'", 'wait',),
-  configs=(('2026-11-17', ()),),
-  open="a refused frame after a message the Worker answers with close(): kj writes no control frame once the Worker's Close is sent (hasSentClose), so the client gets the Worker's 1000 and never the 1002; the kit refuses with 1002 first")
+  configs=(('2026-11-17', ()),))
 
 G('gen-2e27e944', "Found by the generator's wire programs (gen-3-wire-18): the kit gives workerd's transcript.",
   'b.accept()', on('b message', "b.send('x')"),
@@ -474,8 +473,7 @@ G('gen-1546563a', "Found by the generator's wire programs (gen-3-wire-45): the k
 G('gen-5d255ada', "Found by the generator's wire programs (gen-3-wire-50): the kit gives workerd's transcript.",
   'b.accept()', on('b message', 'b.send(data)', timeout(0, 'b.readyState')),
   client=("frames text b'\\xed\\xa0\\x80' + close b'\\x03'", 'wait',),
-  configs=(('2026-11-17', ()),),
-  open="the request ends as the close handshake completes; the Worker's echo is written in a later turn in the kit, so the handshake completes after the Worker's 0 ms timer has fired, where workerd's ends before it")
+  configs=(('2026-11-17', ()),))
 
 G('gen-c2a17933', "Found by the generator's wire programs (gen-3-wire-72): the kit gives workerd's transcript.",
   'b.accept()', 'watch', on('b message', 'b.send(data)'),
@@ -605,8 +603,27 @@ G('gen-e632bfb5', "Found by the generator (gen-20261208-1308): the kit gives wor
 G('gen-b983e7f2', "Found by the generator (gen-20261208-wire-6): the kit gives workerd's transcript.",
   'b.accept()', on('b message', "b.close(1000, 'x')"),
   client=("frames text b'h\\xc3\\xa9llo \\xe2\\x82\\xac' + text b'hi' rsv=2", 'wait',),
-  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),))
+
+G('gen-81d7ecd4', "Found by the generator (gen-4-wire-2): the kit gives workerd's transcript.",
+  'b.accept()', on('b message', "b.close(1000, 'x')"),
+  client=("frames binary b'\\x01\\x02' fin=0 mask=0 + ping b'p'", "frames cont b'' + ping bytes(126) mask=0 + 3 b'x'", 'wait',),
+  configs=(('2026-11-17', ()),))
+
+G('gen-1dab93b7', "Found by the generator (gen-4-wire-3): the kit gives workerd's transcript.",
+  'b.accept()', on('b message', 'b.send(data)'),
+  client=("frames ping bytes(126) + text b'a\\xffb' + ping b'q' + text b'hi' rsv=2", 'wait',),
+  configs=(('2026-11-17', ()),))
+
+G('gen-f07e713d', "Found by the generator (gen-4-wire-14): the kit gives workerd's transcript.",
+  'b.accept()', 'watch', on('b message', "b.close(1000, 'x')"),
+  client=("frames text b'a\\xffb' + binary bytes(130) fin=0 + ping b'f' + 3 b'x'", 'wait',),
+  configs=(('2026-11-17', ()),))
+
+G('gen-9afc6e2a', "Found by the generator (gen-4-wire-22): the kit gives workerd's transcript.",
+  'b.accept()', on('b message', 'b.send(data)'),
+  client=("frames text b'okokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokok' mask=0 + text b'okokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokok' + ping b'p'", 'wait',),
+  configs=(('2026-11-17', ()),))
 
 G('gen-625a556c', "Found by the generator (gen-20261209-30): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'b.send(Uint8Array(2))', on('on b message as L3', 'a.close(3000)'), 'a.send(2.5)', "b.close(1007, '€' + text(1))", on('on a message as L4', "!b.close('x''€' + text(1))"),
@@ -633,5 +650,10 @@ G('gen-cc2b7b7b', "Found by the generator (gen-20261209-811): the kit gives work
 G('gen-62b2f18f', "Found by the generator (gen-20261209-wire-4): the kit gives workerd's transcript.",
   'b.accept()', "b.binaryType = 'arraybuffer'", on('b message', 'b.send(data)'),
   client=("frames text b'\\xf0\\x9f\\x98' + binary b'\\x01\\x02' + ping bytes(126) mask=0", 'wait',),
+  configs=(('2026-11-17', ()),))
+
+G('gen-d4ba467c', "Found by the generator (gen-5-wire-48): the kit gives workerd's transcript.",
+  'b.accept()',
+  client=("frame ping b'q'", "frames text b'\\xc0\\xaf' + ping b'' + close b'\\x03\\xe8' rsv=4", 'wait',),
   configs=(('2026-11-17', ()),),
   open='deliveries happen in another order, or at another readyState, in workerd')

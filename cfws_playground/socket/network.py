@@ -10,6 +10,8 @@ A transport has what the runtime calls and reads:
 - ``answer_pings(payloads)``: the worker's read loop reached pings the client sent
   after messages it had not taken yet (``_network_ping()``): answer them now;
 - ``refuse(code, reason)``: the same for a frame kj refuses (``_network_refusal()``);
+- ``message_read()``: the worker's read loop was handed a client message (kj's pump has
+  written what the worker sent before it by the time kj reads the next frame);
 - ``close_after_pong``: the worker's Close went out after a pong, with no message of
   the worker's in between (then no trailing "Network connection lost.").
 """

@@ -208,6 +208,8 @@ class Pump(EventTarget):
                 peer._pump_done()
             self._delivering = True
             cls = type(frame)
+            if peer._transport is not None and cls is not CloseFrame and cls is not ReadFailure:
+                peer._transport.message_read()
             if (cls is str or cls is bytes or cls is WTF8) and not handed:
                 peer._buffered -= frame_size(frame)  # type: ignore[arg-type]
             if cls is str or (cls is bytes and self._binary_type != "blob"):
