@@ -2041,6 +2041,12 @@ D("do-pump-error-not-websocketerror", "A hibernatable socket whose own pump find
 D("do-peer-released-before-close-keeps-tags", "When the peer has let go of the pipe before the object's socket takes its Close reply (the socket was busy in webSocketMessage), no one releases the socket after webSocketClose: getTags() still answers, though getWebSockets() no longer lists it.",
   "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", "b.close(1000)", "a.send('x')", "settle", "state",
   "ctx.getTags(b)", "ctx.getWebSockets()")
+D("do-both-close-at-once-pump-reports", "When both ends close at once, the object's socket is released when its peer lets go after webSocketClose, and its pump's continuation, running after that, reports 'Network connection lost.' on its listeners; getTags() then throws.",
+  "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", "a.close(1000, 'x')", "b.close(1000, 'y')", "settle", "state", "ctx.getTags(b)")
+D("do-output-gate-send-before-accept", "In an object a pump waits for the output gate before it sends: a message sent before the peer's accept() is not in the pipe yet when accept() runs, so it reaches the peer before the Close the peer sends right after, unlike outside an object.",
+  "b.accept()", "watch", "b.send('x')", "a.accept()", "a.close()", "settle", "state")
+D("do-output-gate-hibernatable", "The same with a hibernatable socket: its message reaches the accept()ed end before that end's Close reaches webSocketClose.",
+  "ctx.acceptWebSocket(b)", "watch", "b.send('x')", "a.accept()", "a.close()", "settle", "state")
 D("do-attachment-two-byte-padding", "A two-byte string in an attachment is preceded by a padding byte only when its characters would start at an odd offset: the sizes in the errors are V8's, to the byte.",
   *HIBERNATABLE, "b.serializeAttachment('€' + text(16359))", "b.serializeAttachment('€' + text(16358))",
   "b.serializeAttachment(['€' + text(8180), 'é'])", "b.serializeAttachment({'k': '€' + text(16359)})",

@@ -97,6 +97,7 @@ class WebSocket(NetworkSide):
         ws._delivering = False
         ws._out_aborted = False
         ws._released = False
+        ws._gated = 0  # frames queued in a Durable Object, not through its output gate yet
         ws._pump_cont = None
         ws._cont_before_pump = False  # an earlier pump's continuation waits while a newer pump runs
         ws._warned_promise = False

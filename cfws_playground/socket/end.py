@@ -140,6 +140,7 @@ class End:
     _delivering: bool
     _out_aborted: bool
     _released: bool
+    _gated: int
     _pump_cont: Once | None
     _cont_before_pump: bool
     _warned_promise: bool

@@ -18,6 +18,7 @@ from .. import errors
 from ..dispatch import Once, runtime, schedule
 from ..errors import ConnectionLostError
 from ..events import Blob, CloseEvent, ErrorEvent, Event, begin_dispatch, end_dispatch
+from ..promise import GATE_HOLDS
 from ..state import TRANSITIONS, Action, Effect, Phase, transition
 from .convert import WTF8, js_message, js_name, received_text, uncaught_message
 from .end import (
@@ -98,7 +99,29 @@ class Pump(EventTarget):
     # ------------------------------------------------------------------ internals: sending
 
     def _notify_outgoing(self) -> None:
-        """A frame was queued: make sure whoever reads this end's frames will take it."""
+        """A frame was queued: make sure whoever reads this end's frames will take it.
+
+        In a Durable Object the pump first waits for the object's output gate (each queued
+        message carries ``IoContext::waitForOutputLocksIfNecessary()``, a branch of a forked
+        promise): the frame reaches the peer's pipe only in kj's next turn, so a read loop
+        waiting meanwhile, or one that comes back to receive() in this turn, finds no frame
+        yet (gen-2e61f882).
+        """
+        if self._gated or GATE_HOLDS.get() is not None:
+            if not self._gated:
+                _after_this_turn(self._gate_opened)
+            self._gated += 1
+            return
+        self._offer()
+
+    def _gate_opened(self) -> None:
+        """The output gate let this end's queued frames through: the pump sends them now."""
+        self._gated = 0
+        if self._outgoing:
+            self._offer()
+
+    def _offer(self) -> None:
+        """The pump sends the frame just queued (or let through the output gate)."""
         peer = self._peer
         if peer._transport is not None:
             peer._transport.frames_queued()
@@ -137,8 +160,8 @@ class Pump(EventTarget):
         state the peer is in; see :meth:`_schedule_delivery_later`.
         """
         peer = self._peer
-        if peer._handed:
-            return False
+        if peer._handed or peer._gated:
+            return False  # (a frame still behind the output gate is not in the pipe yet)
         peer._handed = True
         peer._uncount_head_later()
         # The peer's pump has sent its last frame: its continuation runs next turn, and
@@ -271,23 +294,21 @@ class Pump(EventTarget):
             self._outgoing.append(CloseFrame(code, reason))
             self._notify_outgoing()
         self._dispatch_from_runtime(CloseEvent(code=code, reason=reason, wasClean=True))
-        # workerd's tryReleaseNative() after the close event.
+        # workerd's tryReleaseNative() after the close event. A hibernatable end is not
+        # released by its close event (webSocketClose only sets closedIncoming:
+        # LWA::initiateHibernatableRelease): its peer's release will, when its whenAborted task
+        # finds the end idle (do-object-closes-first), and its pump's continuation then reports
+        # the pipe gone (gen-e8e1ee0c). A peer that let go before the Close was taken found it
+        # still open: the end stays accepted (gen-b48c6342).
         if (
             self._phase is Phase.CLOSED
+            and self._handler is None
             and not self._read_failed  # a listener raised: the dispatch threw past tryReleaseNative()
             and not was_pumping
             and len(self._outgoing) == queued
             and self._peer._transport is None
         ):
-            if self._handler is None:
-                self._release_native()
-            elif not self._out_aborted:
-                # A hibernatable end is not released by its close event (webSocketClose only
-                # sets closedIncoming: LWA::initiateHibernatableRelease); its peer's release
-                # will, when its whenAborted task finds the end idle (do-object-closes-first).
-                # A peer that let go before the Close was taken found it still open, and no one
-                # releases the end after that: it stays accepted (gen-b48c6342).
-                self._released = True
+            self._release_native()
 
     def _release_native(self) -> None:
         """The end lets go of its side of kj's pipe (workerd: state Released).
@@ -399,6 +420,7 @@ class Pump(EventTarget):
         keep = 1 if self._handed else 0
         while len(out) > keep:
             out.pop()
+        self._gated = 0
         self._released = True
         self._dead = True
         self._schedule_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
@@ -426,6 +448,7 @@ class Pump(EventTarget):
         if pump_fails and not self._errored and self._phase is not Phase.AWAITING:
             self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
         self._outgoing.clear()
+        self._gated = 0
         if self._reading:
             schedule(self._receive_disconnect)
         elif self._handler is not None and self._phase in CLOSED_INCOMING:
