@@ -2012,6 +2012,9 @@ S("listener-readded-during-dispatch", "A listener removed and added again by an 
   "a.send('1')", "settle", "a.send('2')", "settle")
 S("accept-after-close-before-release", "accept() on an end that has closed both ways but whose last frame its peer has not taken yet is a no-op, not the 'already used in a response' error.",
   "a.accept()", "b.accept()", "b.close()", "on b message: a.accept({'x': False})", "a.send(text(1))")
+S("accept-held-until-close-after-pump-error", "An end whose pump reports 'Network connection lost.' before the answer to its Close arrives is not released by that error (reportError() lets go of an end only once its Close was received): accept() is a no-op in its error listener and in its close listener, and throws once the close event is over.",
+  "watch", "a.accept()", "b.accept()", "b.send('x')", "a.close(1000, 'bye')", on("on a error", "a.accept()"),
+  on("on a close", "a.accept({'allowHalfOpen': True})"), "settle", "a.accept()")
 S("send-and-close-before-peer-accepts", "a sends and closes before b accepts, then b closes: workerd delivers a's close, then b's message, then b's close, and no error event.",
   "watch", "a.accept()", "a.send('x')", "a.close(1000, 'bye')", "b.accept()", "b.close(1000, 'ok')", "settle", configs=(OLD, NEW))
 W("wire-worker-close-from-timer-fails", "A close() from a timer that throws (code 999, or a 124-byte reason) sends nothing; the client's Close then closes the socket cleanly.",

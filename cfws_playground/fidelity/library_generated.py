@@ -648,8 +648,7 @@ G('gen-133486c3', "Found by the generator (gen-20261209-331): the kit gives work
 
 G('gen-cf3cc0d1', "Found by the generator (gen-20261209-460): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', 'b.send(2.5)', 'a.close(1000, 2.5)', on('on a close as L4 object', "a.accept({'x': True})"),
-  configs=(('2026-04-26', ()),),
-  open="a call's outcome depends on a delivery that has (or has not) happened yet in workerd")
+  configs=(('2026-04-26', ()),))
 
 G('gen-cc2b7b7b', "Found by the generator (gen-20261209-811): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'watch', "b.send('')", 'a.accept()', 'a.send(Uint8Array(2))',

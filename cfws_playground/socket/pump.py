@@ -392,10 +392,12 @@ class Pump(EventTarget):
                 return
         if self._out_aborted:
             # The peer let go before this continuation ran (even if the whenAborted task
-            # has released this end already): reportError(). A hibernatable end whose Close
-            # has not been dispatched yet is kept (reportError() releases an end only once
-            # closedIncoming is set), and no one releases it after that (gen-10cc080c).
-            if self._handler is None or self._phase in CLOSED_INCOMING:
+            # has released this end already): reportError(). It releases the end only once
+            # closedIncoming is set: an end whose Close has not been dispatched yet is kept.
+            # A plain end's read loop lets go of it after that Close's event
+            # (tryReleaseNative(), gen-cf3cc0d1); no one releases a hibernatable one
+            # (gen-10cc080c).
+            if self._phase in CLOSED_INCOMING:
                 self._released = True
             self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
         elif self._phase is Phase.CLOSED:
