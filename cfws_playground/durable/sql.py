@@ -26,8 +26,10 @@ statement without a table none; only the last statement of a call counts. An
 reads and writes ``sqlite_sequence``'s row once; ``RETURNING`` reads each row it
 gives back; ``CREATE TABLE`` reads a row per table it makes and writes two per
 table and one per index (measured: ``do-sql-rows-written``,
-``do-sql-autoincrement-writes``). Joins, subqueries, ``CREATE INDEX`` and the
-reads an ``INSERT`` does to check keys are not modelled (``OPEN``).
+``do-sql-autoincrement-writes``); an ``INSERT`` that gives the rowid reads one
+row per row to check the key (its program has ``NotExists``; measured:
+``do-sql-insert-key-checks-read``). Joins, subqueries and ``CREATE INDEX`` are
+not modelled.
 """
 
 from __future__ import annotations
@@ -333,6 +335,7 @@ class _Plan:
         self.scanned = scanned
         self.searches = searches
         self.returning = False  # an INSERT ... RETURNING: one read per row it gives back
+        self.key_checks = False  # an INSERT that gives the rowid: one read per row, to check the key
 
 
 def _plan_reads(db: _Database, statement: str, values: Sequence[Any]) -> _Plan:
@@ -351,6 +354,13 @@ def _plan_reads(db: _Database, statement: str, values: Sequence[Any]) -> _Plan:
             # An empty table: the scan's Rewind still counts one read; count(*)'s OP_Count none.
             plan.scanned += rows if rows else int(bool(opcodes & {"Rewind", "Last"}))
     return plan
+
+
+def _checks_keys(db: _Database, statement: str, values: Sequence[Any]) -> bool:
+    """Whether an ``INSERT`` looks each row's rowid up before it writes the row (``NotExists``:
+    the statement gives the rowid, an ``INTEGER PRIMARY KEY`` value), which reads one row
+    (measured: ``do-sql-insert-key-checks-read``)."""
+    return any(row[1] == "NotExists" for row in db.query_trusted("EXPLAIN " + statement, values))
 
 
 def _schema_rows(db: _Database) -> tuple[int, int]:
@@ -448,6 +458,8 @@ class SqlStorageCursor:
             if changed:
                 per_row, once = self._writes
                 self.rowsWritten += changed * per_row + (once if not self.rowsWritten else 0)
+                if self._plan.key_checks:
+                    self.rowsRead += changed
             if self._plan.searches and not self._found:
                 self.rowsRead += 1  # the seek that found nothing
             self._cursor.close()
@@ -567,7 +579,9 @@ class SqlStorage:
             writes = _insert_writes(db, statement)
             read = writes[1]  # an AUTOINCREMENT table's sqlite_sequence row is looked up
             plan.returning = cursor.description is not None  # RETURNING reads back each row
+            plan.key_checks = _checks_keys(db, statement, args)
             if written:
+                read += written if plan.key_checks else 0
                 written = written * writes[0] + writes[1]
         elif verb == "CREATE" and what == "TABLE":
             tables, indexes = (now - then for now, then in zip(_schema_rows(db), schema, strict=True))
