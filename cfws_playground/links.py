@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import errors
-from .dispatch import schedule
+from .dispatch import runtime, schedule
 from .errors import ConnectionLostError, WorkersError
 from .http import Headers, Request, Response
 from .socket import WebSocket, received_text
@@ -333,7 +333,10 @@ class Link:
             self.frames_queued()
             return
         self._write_pongs(payloads)
-        self._written()
+        # Out once this turn is over (a kj event): a pong kj chains behind an earlier control
+        # write goes out a turn later, and a refused frame read meanwhile takes its place
+        # (found by the generator: gen-d4ba467c).
+        runtime().add_kj(self._written)
 
     def worker_closing(self) -> bool:
         """Whether the Worker's end has called close(): its Close is on its way (or gone), and

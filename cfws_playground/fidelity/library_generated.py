@@ -661,5 +661,4 @@ G('gen-62b2f18f', "Found by the generator (gen-20261209-wire-4): the kit gives w
 G('gen-d4ba467c', "Found by the generator (gen-5-wire-48): the kit gives workerd's transcript.",
   'b.accept()',
   client=("frame ping b'q'", "frames text b'\\xc0\\xaf' + ping b'' + close b'\\x03\\xe8' rsv=4", 'wait',),
-  configs=(('2026-11-17', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),))
