@@ -2015,6 +2015,9 @@ S("accept-after-close-before-release", "accept() on an end that has closed both 
 S("accept-held-until-close-after-pump-error", "An end whose pump reports 'Network connection lost.' before the answer to its Close arrives is not released by that error (reportError() lets go of an end only once its Close was received): accept() is a no-op in its error listener and in its close listener, and throws once the close event is over.",
   "watch", "a.accept()", "b.accept()", "b.send('x')", "a.close(1000, 'bye')", on("on a error", "a.accept()"),
   on("on a close", "a.accept({'allowHalfOpen': True})"), "settle", "a.accept()")
+S("pump-fails-before-close-when-raising-peer-lets-go", "b's pump waits in send() with its Close for a, whose message listener raised; a's Close was already taken by b's read loop, so a's error report lets go of a, and b's send fails at once: b gets 'Network connection lost.' before the close event for a's Close.",
+  "watch", "a.accept()", "b.accept()", "b.send('m')", on("on b message", "a.close(3000)"), "a.send('y')",
+  "b.close(1000, 'bye')", on("on a message", "raise TypeError('boom')"))
 S("send-and-close-before-peer-accepts", "a sends and closes before b accepts, then b closes: workerd delivers a's close, then b's message, then b's close, and no error event.",
   "watch", "a.accept()", "a.send('x')", "a.close(1000, 'bye')", "b.accept()", "b.close(1000, 'ok')", "settle", configs=(OLD, NEW))
 W("wire-worker-close-from-timer-fails", "A close() from a timer that throws (code 999, or a 124-byte reason) sends nothing; the client's Close then closes the socket cleanly.",

@@ -635,8 +635,7 @@ G('gen-9afc6e2a', "Found by the generator (gen-4-wire-22): the kit gives workerd
 
 G('gen-625a556c', "Found by the generator (gen-20261209-30): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'b.send(Uint8Array(2))', on('on b message as L3', 'a.close(3000)'), 'a.send(2.5)', "b.close(1007, '€' + text(1))", on('on a message as L4', "!b.close('x''€' + text(1))"),
-  configs=(('2026-11-17', ()),),
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),))
 
 G('gen-915065d0', "Found by the generator (gen-20261209-162): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'a.accept()', "b.close(4999, '')", "a.send('x')", 'settle', 'ctx.getTags(b)',

@@ -578,3 +578,13 @@ class Pump(EventTarget):
             peer._reading or peer._outgoing or peer._phase in (Phase.OPEN, Phase.CLOSE_RECEIVED)
         ):
             peer._peer_gone()
+        elif self._released and peer._untaken() and not peer._errored:
+            # This end let go of kj's pipe with its last frame handed to the peer's read loop,
+            # while the peer's pump waits in send() for a read loop that has ended: the send
+            # fails at once, before the peer dispatches the frame it took (gen-625a556c).
+            # The peer's read loop learns of the pipe's end only after that frame.
+            out = peer._outgoing
+            keep = 1 if peer._handed else 0
+            while len(out) > keep:
+                out.pop()
+            peer._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
