@@ -662,3 +662,38 @@ G('gen-d4ba467c', "Found by the generator (gen-5-wire-48): the kit gives workerd
   'b.accept()',
   client=("frame ping b'q'", "frames text b'\\xc0\\xaf' + ping b'' + close b'\\x03\\xe8' rsv=4", 'wait',),
   configs=(('2026-11-17', ()),))
+
+G('gen-19002027', "Found by the generator (gen-20261205-211): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', "a.send('x')", on('on b message as L1', 'a.close(1001)', 'b.send(text(70))'),
+  configs=(('2026-11-17', ()),),
+  open='deliveries happen in another order, or at another readyState, in workerd')
+
+G('gen-d44a8467', "Found by the generator (gen-20261205-1211): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b, [text(1)])', handler('webSocketClose', 'ws.close(code, reason)'), 'watch', 'a.accept()', 'b.send(text(1))', 'a.close(3000)',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+
+G('gen-e9079940', "Found by the generator (gen-20261205-1305): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', microtask("a.dispatchEvent(CloseEvent('close', {'code': 4000, 'reason': 'r'}))"), on('on a close as L1', "b.send('x')"), "b.send('')", "a.close(1014, 'x')", "await ctx.storage.put({'a''b': [2]})",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+
+G('gen-10f2f648', "Found by the generator (gen-20261205-1632): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', on('on b message as L1', "b.send(scratch(b'x'))"), on('b.onmessage', 'a.close(1003, 2.5)'), 'b.accept()', "a.send(b'x')",
+  configs=(('2026-09-15', ()),),
+  open='deliveries happen in another order, or at another readyState, in workerd')
+
+G('gen-7ab3d307', "Found by the generator (gen-20261205-1756): the kit gives workerd's transcript.",
+  'watch', 'b.accept()', on('a.onmessage', "raise TypeError('x')"), 'a.accept()', "a.send('x')", 'b.send(Uint8Array(2))', 'a.send(NaN)',
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
+  open='deliveries happen in another order, or at another readyState, in workerd')
+
+G('gen-0527a34c', "Found by the generator (gen-20261205-2252): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', "a.send('x')", on('a.onmessage', "raise TypeError('boom')"), "a.close(1014, '€' + text(120))", "b.send(scratch(b'x'))",
+  configs=(('2026-11-17', ()),),
+  open='deliveries happen in another order, or at another readyState, in workerd')
+
+G('gen-9ffdbe58', "Found by the generator (gen-20261205-2856): the kit gives workerd's transcript.",
+  'a.accept()', 'b.accept()', on('on b message as L1 once', "raise TypeError('x')"), "a.send('x')", 'b.send(Uint8Array(2))', "a.send(b'x')", 'b.send(text(1))', 'b.close()', 'sleep 5', 'state',
+  configs=(('2026-09-15', ()),),
+  open='deliveries happen in another order, or at another readyState, in workerd')
