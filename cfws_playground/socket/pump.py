@@ -416,10 +416,7 @@ class Pump(EventTarget):
         took already, fails with DISCONNECTED: close 1006 if no Close had reached it
         (workerd's comment on PR 1535 describes this race for hibernatable sockets).
         """
-        out = self._outgoing
-        keep = 1 if self._handed else 0
-        while len(out) > keep:
-            out.pop()
+        self._drop_unsent()
         self._gated = 0
         self._released = True
         self._dead = True
@@ -430,8 +427,16 @@ class Pump(EventTarget):
         peer._out_aborted = True
         if peer._untaken() == 0 and peer._phase in CLOSED_INCOMING:
             peer._released = True
-        if peer._reading and not out and not peer._delivering and not peer._delivery.scheduled:
+        if peer._reading and not self._outgoing and not peer._delivering and not peer._delivery.scheduled:
             schedule(peer._peer_gone)
+
+    def _drop_unsent(self) -> None:
+        """The pump's pipe end is gone: the frames it had not handed over yet are lost (one
+        already handed to the peer's read loop stays, for that read loop to take)."""
+        out = self._outgoing
+        keep = 1 if self._handed else 0
+        while len(out) > keep:
+            out.pop()
 
     def _peer_gone(self) -> None:
         """The peer's end was destroyed without a Close.
@@ -583,8 +588,5 @@ class Pump(EventTarget):
             # while the peer's pump waits in send() for a read loop that has ended: the send
             # fails at once, before the peer dispatches the frame it took (gen-625a556c).
             # The peer's read loop learns of the pipe's end only after that frame.
-            out = peer._outgoing
-            keep = 1 if peer._handed else 0
-            while len(out) > keep:
-                out.pop()
+            peer._drop_unsent()
             peer._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
