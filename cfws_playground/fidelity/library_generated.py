@@ -665,8 +665,7 @@ G('gen-d4ba467c', "Found by the generator (gen-5-wire-48): the kit gives workerd
 
 G('gen-19002027', "Found by the generator (gen-20261205-211): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "a.send('x')", on('on b message as L1', 'a.close(1001)', 'b.send(text(70))'),
-  configs=(('2026-11-17', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),))
 
 G('gen-d44a8467', "Found by the generator (gen-20261205-1211): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [text(1)])', handler('webSocketClose', 'ws.close(code, reason)'), 'watch', 'a.accept()', 'b.send(text(1))', 'a.close(3000)',
@@ -680,8 +679,7 @@ G('gen-e9079940', "Found by the generator (gen-20261205-1305): the kit gives wor
 
 G('gen-10f2f648', "Found by the generator (gen-20261205-1632): the kit gives workerd's transcript.",
   'watch', 'a.accept()', on('on b message as L1', "b.send(scratch(b'x'))"), on('b.onmessage', 'a.close(1003, 2.5)'), 'b.accept()', "a.send(b'x')",
-  configs=(('2026-09-15', ()),),
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-09-15', ()),))
 
 G('gen-7ab3d307', "Found by the generator (gen-20261205-1756): the kit gives workerd's transcript.",
   'watch', 'b.accept()', on('a.onmessage', "raise TypeError('x')"), 'a.accept()', "a.send('x')", 'b.send(Uint8Array(2))', 'a.send(NaN)',

@@ -138,10 +138,12 @@ class Pump(EventTarget):
                     # the isolate: it runs before this new pump resumes, and finds it
                     # still pumping (see _pump_done).
                     self._cont_before_pump = True
-            if not peer._delivery.scheduled and not self._handed:
+            if not peer._delivery.scheduled and not self._handed and not peer._delivering:
                 # (With this end's head frame handed over already, the peer's read loop has
                 # its way back arranged, as a kj event maybe: it takes this frame after that
-                # one, and a frame queued now does not hurry it (gen-c191bf9c).)
+                # one, and a frame queued now does not hurry it (gen-c191bf9c). A peer that
+                # is dispatching comes back to receive() once its dispatch is over, and
+                # takes the frame then, behind read loops this turn woke (gen-19002027).)
                 peer._schedule_delivery()
             if handed:
                 # The peer's read loop is waiting in receive(): kj's pipe hands the
