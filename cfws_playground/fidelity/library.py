@@ -2052,6 +2052,8 @@ D("do-peer-released-before-close-keeps-tags", "When the peer has let go of the p
   "ctx.getTags(b)", "ctx.getWebSockets()")
 D("do-both-close-at-once-pump-reports", "When both ends close at once, the object's socket is released when its peer lets go after webSocketClose, and its pump's continuation, running after that, reports 'Network connection lost.' on its listeners; getTags() then throws.",
   "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", "a.close(1000, 'x')", "b.close(1000, 'y')", "settle", "state", "ctx.getTags(b)")
+D("do-object-closes-first-released-quietly", "When the object's socket has sent its Close and its peer's Close then reaches webSocketClose, the socket is awaiting its release: its pump's continuation lets go of it without an error event (in do-both-close-at-once-pump-reports its peer let go first, and it reports).",
+  "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", "b.close(4999)", "a.close(4999, 'x')", "settle", "state", "ctx.getTags(b)")
 D("do-output-gate-send-before-accept", "In an object a pump waits for the output gate before it sends: a message sent before the peer's accept() is not in the pipe yet when accept() runs, so it reaches the peer before the Close the peer sends right after, unlike outside an object.",
   "b.accept()", "watch", "b.send('x')", "a.accept()", "a.close()", "settle", "state")
 D("do-output-gate-hibernatable", "The same with a hibernatable socket: its message reaches the accept()ed end before that end's Close reaches webSocketClose.",

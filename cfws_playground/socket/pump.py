@@ -421,6 +421,13 @@ class Pump(EventTarget):
             # (tryReleaseNative(), gen-cf3cc0d1); no one releases a hibernatable one
             # (gen-10cc080c).
             if self._phase in CLOSED_INCOMING:
+                if self._handler is not None and not self._released:
+                    # A hibernatable end whose webSocketClose has run and that nobody let go
+                    # of yet is awaiting its release: the continuation lets go of it and
+                    # reports nothing (ensurePumping: awaitingHibernatableRelease(),
+                    # tryReleaseNative(); gen-a4924335). Once released, it reports.
+                    self._released = True
+                    return
                 self._released = True
             self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
         elif self._phase is Phase.CLOSED:
