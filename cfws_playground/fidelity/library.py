@@ -2018,6 +2018,9 @@ S("accept-held-until-close-after-pump-error", "An end whose pump reports 'Networ
 S("pump-fails-before-close-when-raising-peer-lets-go", "b's pump waits in send() with its Close for a, whose message listener raised; a's Close was already taken by b's read loop, so a's error report lets go of a, and b's send fails at once: b gets 'Network connection lost.' before the close event for a's Close.",
   "watch", "a.accept()", "b.accept()", "b.send('m')", on("on b message", "a.close(3000)"), "a.send('y')",
   "b.close(1000, 'bye')", on("on a message", "raise TypeError('boom')"))
+S("accept-after-half-open-release", "An end whose peer let go of the pipe before its Close was taken gets that close event without a reply (readyState 2) and is released after it: accept() then throws 'already used in a response'.",
+  "watch", "a.accept()", "b.accept()", "a.send('x')", on("a.onmessage", "raise TypeError('x')"), "a.close(1000, 'bye')",
+  "b.send(b'x')", "settle", "b.accept()", "state")
 S("raising-end-lets-go-once-its-pump-is-idle", "b's message listener raises while a's second message waits in send() for b and b's last message was already taken by a: the failed read loop lets go of b at once (closedIncoming, no pump running), so a's send fails, 'Network connection lost.' before a dispatches the message it took, then close 1006.",
   "watch", "a.accept()", "b.accept()", on("on b message as L1 once", "raise TypeError('x')"), "a.send('x')",
   "b.send(Uint8Array(2))", "a.send(b'x')", "b.send(text(1))", "sleep 5", "state")

@@ -200,6 +200,11 @@ class WebSocket(NetworkSide):
             # (once released, the table's "already used in a response" applies: gen-304a21da)
             self._fail_error("accept", (half_open,), TypeError(errors.ACCEPT_HIBERNATABLE))
         t = transition(self._phase, Action.ACCEPT)
+        if self._released and t.effect is not Effect.RAISE:
+            # An end that let go of its pipe is Released, whatever its phase: accept() throws
+            # (an end whose peer let go before its Close arrived, released after the close
+            # event: accept-after-half-open-release).
+            t = transition(Phase.CLOSED, Action.ACCEPT)
         # An end closed both ways that has not let go of its pipe yet (workerd: not Released,
         # its last frame still to be taken) takes accept() as a no-op; the table says "raise"
         # because it treats ended ends as released (state.py). Measured for CLOSED only:

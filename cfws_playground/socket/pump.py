@@ -314,7 +314,7 @@ class Pump(EventTarget):
         # the pipe gone (gen-e8e1ee0c). A peer that let go before the Close was taken found it
         # still open: the end stays accepted (gen-b48c6342).
         if (
-            self._phase is Phase.CLOSED
+            (self._phase is Phase.CLOSED or self._out_aborted)
             and self._handler is None
             and not self._read_failed  # a listener raised: the dispatch threw past tryReleaseNative()
             and not was_pumping
