@@ -104,6 +104,8 @@ class Runtime:
         "due",
         "inside",
         "kj",
+        "kj_later",
+        "kj_next",
         "mark",
         "pending",
         "posted",
@@ -123,6 +125,8 @@ class Runtime:
         self.tasks: deque[_Task] = deque()
         self.due: deque[_Task] = deque()  # timers that expired, waiting for the task queue to empty
         self.kj: list[_Task] = []  # the kit's kj events, run between tasks (add_kj)
+        self.kj_later: list[_Task] = []  # kj events one turn further on (add_kj(later=True))
+        self.kj_next: list[_Task] = []  # those of kj_later due once the running task is over
         self.pending = 0  # queued tasks and spawned coroutines not finished yet (settle() waits)
         self.waiters: list[asyncio.Future[None]] = []
         self.seq = 0
@@ -149,12 +153,17 @@ class Runtime:
         if not self.posted:
             self._post_driver()
 
-    def add_kj(self, callback: Callable[[], None]) -> None:
+    def add_kj(self, callback: Callable[[], None], later: bool = False) -> None:
         """Queue a kj event: it runs once the running task and its microtasks are over, before
         the next task, with the other kj events queued meanwhile, in order (workerd's event loop
         runs its own events, such as a pump resuming, before it enters the isolate again).
-        Only the kit queues these, never a program's code."""
-        self.kj.append((callback, contextvars.copy_context(), True))
+        Only the kit queues these, never a program's code.
+
+        With ``later``, the event is one more turn of kj's first-in-first-out queue away: what
+        was already waiting to enter the isolate (the next task) goes first, and the event runs
+        after that task (or at once when no task waits). That is a read loop's way back to
+        receive() after a dispatch (see :meth:`Pump._deliver`)."""
+        (self.kj_later if later else self.kj).append((callback, contextvars.copy_context(), True))
         self.pending += 1
         if not self.posted:
             self._post_driver()
@@ -181,7 +190,7 @@ class Runtime:
             yield
             return
         self.driving = self.posted = False
-        if self.tasks or self.due or self.kj:
+        if self.tasks or self.due or self.kj or self.kj_later:
             self._post_driver()  # the tasks queued behind the one that waits
         try:
             yield
@@ -194,7 +203,9 @@ class Runtime:
         A delivery then dispatches the next frame in the same turn, which no
         program can tell apart from a turn of its own.
         """
-        return not self.tasks and not self.kj and (self.seq == self.mark or not self.counting)
+        if self.tasks or self.kj or self.kj_later or self.kj_next:
+            return False
+        return self.seq == self.mark or not self.counting
 
     def _post(self, callback: Callable[[], None]) -> None:
         """Put ``callback`` on the loop with its own ``call_soon``, past the wrappers.
@@ -227,7 +238,7 @@ class Runtime:
     def _drive_tasks(self) -> None:
         tasks = self.tasks
         budget = _BUDGET
-        while tasks or self.due or self.kj:
+        while tasks or self.due or self.kj or self.kj_later:
             # Python callbacks queued behind the driver are microtasks: they run before
             # the next task. (Where call_soon cannot be counted, give way once per task.)
             waiting = self.seq != self.mark if self.counting else self.yields == 0
@@ -239,15 +250,22 @@ class Runtime:
             if self.kj:
                 self._run_kj()
                 continue
+            if not tasks and self.kj_later:
+                # No task waits in front of them: kj gets there before any timer fires.
+                self.kj, self.kj_later = self.kj_later, []
+                continue
             if not tasks:
                 tasks.append(self.due.popleft())  # one timer; what it causes runs before the next
             callback, context, counted = tasks.popleft()
             self.mark = self.seq
+            self.kj_next, self.kj_later = self.kj_later, []
             try:
                 context.run(callback)
             except (SystemExit, KeyboardInterrupt):
                 if counted:
                     self._done_one()
+                self.kj.extend(self.kj_next)
+                self.kj_next = []
                 self._post_driver()
                 raise
             except BaseException as exc:  # noqa: BLE001 - reported as asyncio reports a callback's
@@ -256,6 +274,9 @@ class Runtime:
                 )
             if counted:
                 self._done_one()
+            if self.kj_next:
+                self.kj.extend(self.kj_next)
+                self.kj_next = []
             budget -= 1
             if not budget:
                 self._post_driver()

@@ -42,14 +42,11 @@ class OutputLock:
     (``Pump._gate_passed``), in the order they queued behind it.
     """
 
-    __slots__ = ("open", "waiters", "yielded", "due", "committing", "commit")
+    __slots__ = ("open", "waiters")
 
     def __init__(self) -> None:
         self.open = False
         self.waiters: list[Any] = []
-        # A write's lock (GateHolds.wrote): its commit has passed kj::yield(); is queued; runs.
-        self.yielded = self.due = self.committing = False
-        self.commit: Callable[[], None] = self.release
 
     def release(self) -> None:
         self.open = True
@@ -106,9 +103,10 @@ class GateHolds:
         transaction, and its lock. Measured: gen-02672c47, gen-7b488a62, gen-e9079940 and
         the do-output-gate-flush-* scenarios.
 
-        On the kit: the commit runs in kj's turn after the first frame one of the object's
-        read loops dispatches once the turn of the write is over (:meth:`flush_due`), or, if
-        none does before, as a task queued in the kj turn after the write.
+        On the kit: the commit is a kj event one turn further on (``add_kj(later=True)``),
+        queued in the kj turn after the write: it runs after the next task, a dispatch
+        the pumps' first frames caused, and before a read loop's way back to receive()
+        that dispatch queued.
         """
         if self.flush is not None:
             return
@@ -118,31 +116,14 @@ class GateHolds:
             return
         lock = self.flush = OutputLock()
 
-        def yielded() -> None:
-            lock.yielded = True
-            rt.add(committed)  # with no dispatch before it, the commit is its own turn
-
         def committed() -> None:
-            if lock.committing:
-                return
-            lock.committing = True
             if self.flush is lock:
                 self.flush = None
             lock.release()
 
-        lock.commit = committed
-        rt.add_kj(yielded)
-
-    def flush_due(self) -> bool:
-        """A read loop has just dispatched a frame: the write waiting for its commit (after
-        ``kj::yield()``) is committed in kj's turn after this one, before the read loop takes
-        its next frame. Returns True if that is so (the read loop then waits for it)."""
-        lock = self.flush
-        if lock is None or not lock.yielded or lock.due:
-            return False
-        lock.due = True
-        runtime().add_kj(lock.commit)
-        return True
+        # kj::yield(): the turn after this one; then the ready promise: one more turn of
+        # kj's queue, behind what waits to enter the isolate by then.
+        rt.add_kj(lambda: rt.add_kj(committed, later=True))
 
 
 #: In a Durable Object's context: its :class:`GateHolds`.

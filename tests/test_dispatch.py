@@ -141,3 +141,28 @@ def test_messages_left_pending_when_a_run_ends_are_not_lost() -> None:
     asyncio.run(send_only())
     asyncio.run(send_and_settle())
     assert got == [str(i) for i in range(200)] + ["last"]
+
+
+async def test_a_later_kj_event_waits_for_the_task_that_was_queued_before_it() -> None:
+    """``add_kj(later=True)`` is one kj turn further on: the next task goes first; a plain kj
+    event runs before it; with no task waiting, the later event runs before any timer."""
+    from cfws_playground.dispatch import runtime, set_timer
+
+    rt = runtime()
+    order: list[str] = []
+
+    def first() -> None:
+        order.append("first")
+        rt.add_kj(lambda: order.append("later kj"), later=True)
+        rt.add_kj(lambda: order.append("kj"))
+        rt.add(lambda: order.append("second"))
+
+    def timer() -> None:
+        order.append("timer")
+
+    rt.add(first)
+    rt.add(lambda: order.append("queued before"))
+    set_timer(0, timer)
+    await settle()
+    await asyncio.sleep(0.01)
+    assert order == ["first", "kj", "queued before", "later kj", "second", "timer"]

@@ -36,6 +36,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import base64
+import errno
 import os
 import re
 import socket
@@ -147,12 +148,19 @@ class RawClient:
     transport: when a write fails because the server has ended the
     connection, what the server sent before is still read, as a client that
     reads after a failed write gets it.
+
+    A reset is reported as a reset however it shows: the kernel reports it
+    (``ECONNRESET``) to the first call on the socket after it arrived, and only
+    to that one. When that call is a write, reads then return what had arrived,
+    then end of stream as if the server had sent a FIN; the failed write is what
+    says the connection was reset (a server's FIN never makes a write fail).
     """
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.buffer = bytearray()
         self.ended: str | None = None  # "ended" (the server's FIN) or "reset", once seen
+        self.reset_on_send = False  # a write failed: the server reset the connection
         self.status = 0
         self.headers: dict[str, str] = {}
 
@@ -198,7 +206,10 @@ class RawClient:
             return False
         try:
             await asyncio.get_running_loop().sock_sendall(self.sock, data)
-        except OSError:
+        except OSError as exc:
+            # ECONNRESET: the reset, reported here and no more; EPIPE: a write after it.
+            if exc.errno in (errno.ECONNRESET, errno.EPIPE):
+                self.reset_on_send = True
             return False
         return True
 
@@ -216,7 +227,7 @@ class RawClient:
             self.ended = "reset"
             return False
         if not chunk:
-            self.ended = "ended"
+            self.ended = "reset" if self.reset_on_send else "ended"
             return False
         self.buffer += chunk
         return True
@@ -325,4 +336,5 @@ async def _raw_step(client: RawClient, op: dict[str, Any], log: list[str]) -> No
         raise ValueError(f"{op['text']!r} is not a raw client step")
     if data is not None:
         if not await client.send(data):
-            log.append(f"client: could not send, connection {client.ended or 'closed'}")
+            gone = client.ended or ("reset" if client.reset_on_send else "closed")
+            log.append(f"client: could not send, connection {gone}")

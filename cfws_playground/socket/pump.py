@@ -221,6 +221,17 @@ class Pump(EventTarget):
         and only then queues its way back into JavaScript."""
         _after_this_turn(self._schedule_delivery)
 
+    def _come_back(self) -> None:
+        """The read loop goes back to receive() after a dispatch, with a frame waiting for it.
+
+        workerd's read loop is a coroutine: once ``context.run()`` has dispatched the event, it
+        resumes in kj, calls receive(), awaits the frame that is ready, and only then queues
+        its next ``context.run()``. Those are turns of kj's first-in-first-out queue, so what
+        already waits to enter the isolate goes first: a read loop the dispatch woke
+        (gen-19002027), the peer's read loop queued before (each-direction-keeps-order), an
+        error report (gen-7ab3d307)."""
+        runtime().add_kj(self._schedule_delivery, later=True)
+
     def _schedule_delivery(self) -> None:
         self._delivery.request()
 
@@ -236,8 +247,6 @@ class Pump(EventTarget):
         budget = _BATCH
         rt = runtime()
         delivery = self._delivery
-        holds = GATE_HOLDS.get()
-        after_flush = False
         while self._reading and len(src) > peer._gated:  # (frames behind the output gate wait)
             frame = src.popleft()
             if type(frame) is PingFrame:
@@ -277,25 +286,18 @@ class Pump(EventTarget):
             else:
                 self._receive_message(frame)  # type: ignore[arg-type]
             self._delivering = False
-            if holds is not None and holds.flush is not None and holds.flush_due():
-                # A storage write's commit completes first: this read loop's next frame
-                # waits for it, and messages it lets through go out before that frame.
-                after_flush = True
             if len(src) == 1 and self._reading and self._take_last():
                 if not delivery.scheduled:
-                    self._schedule_delivery_later()
+                    self._come_back()
                 return
             budget -= 1
-            if not budget or delivery.scheduled or after_flush:
+            if not budget or delivery.scheduled:
                 break
             if not rt.idle():
                 break  # a callback a listener scheduled runs first, as a microtask would
         if src:
             if self._reading and not self._delivery.scheduled and len(src) > peer._gated:
-                if after_flush:
-                    _after_this_turn(self._schedule_delivery)
-                else:
-                    self._schedule_delivery()
+                self._come_back()
         elif peer._dead and self._reading:
             schedule(self._peer_gone)
 
@@ -420,7 +422,17 @@ class Pump(EventTarget):
             # (isPumping): releasing the end now cancels that pump, whose frame may have been
             # handed over already; the newer pump's own continuation runs after this one.
             self._cont_before_pump = False
-            if not self._out_aborted and self._phase is Phase.CLOSED and not self._released:
+            # A hibernatable end whose webSocketClose has run is awaiting its release: the
+            # continuation only calls tryReleaseNative(), which does nothing while the newer
+            # pump runs (web-socket.c++ ensurePumping, workerd PR 1535), so nothing is
+            # cancelled and the newer pump's continuation releases the end (gen-d44a8467).
+            hibernatable = self._handler is not None
+            if (
+                not self._out_aborted
+                and self._phase is Phase.CLOSED
+                and not self._released
+                and not hibernatable
+            ):
                 self._cancel_pump()
                 return
             if not self._out_aborted:

@@ -1,7 +1,9 @@
-"""The raw RFC 6455 client's frames and step language, without a server."""
+"""The raw RFC 6455 client's frames and step language, and how it tells a connection's end."""
 
 from __future__ import annotations
 
+import asyncio
+import select
 import socket
 
 import pytest
@@ -75,3 +77,35 @@ def test_a_frame_or_raw_step_makes_the_client_raw() -> None:
     assert is_raw(compile_client(("raw b'\\x81\\x80'",)))
     assert not is_raw(compile_client(("send 'x'", "recv", "close 1000, 'bye'")))
     assert compile_client(("recv size",))[0]["args"] == ["size"]
+
+
+async def test_a_reset_that_a_write_reports_first_is_still_a_reset() -> None:
+    # The kernel reports a reset once, to the first call after it arrived. When that call
+    # was a write, reads returned the server's frames and then end of stream, and the
+    # client said "ended" for a connection the server had reset (found by the frame
+    # stream fuzzing in tests/test_bridge_frames.py, when the client was still sending
+    # after a refusal).
+    loop = asyncio.get_running_loop()
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.setblocking(False)
+        connecting = asyncio.ensure_future(RawClient.connect("127.0.0.1", listener.getsockname()[1], "/"))
+        server, _ = await loop.sock_accept(listener)
+        with server:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += await loop.sock_recv(server, 4096)
+            upgraded = b"HTTP/1.1 101 Switching Protocols\r\n\r\n"
+            await loop.sock_sendall(server, upgraded + encode_frame(1, b"hi", mask=None))
+            client = await connecting
+            # A close with the client's bytes unread: the kernel resets the connection.
+            assert await client.send(b"unread")
+            select.select([server], [], [])
+        poller = select.poll()
+        poller.register(client.sock, 0)
+        poller.poll()  # returns once the reset has arrived (polling does not take its error)
+        assert not await client.send(b"more")
+        frame = await client.next_frame()
+        assert frame is not None and str(frame) == 'text "hi"'
+        assert await client.next_frame() is None
+        assert client.ended == "reset"
+        client.abort()
