@@ -183,6 +183,11 @@ TRANSITIONS: dict[tuple[Phase, Action], Transition] = {
     # Close is dispatched after the error (reportError does not end the read loop).
     (P.CLOSED, A.RECV_CLOSE): _ok(P.CLOSED, E.DISPATCH),
     (P.CLOSED, A.RECV_CLOSE_HALF_OPEN): _ok(P.CLOSED, E.DISPATCH),
+    # So does an end whose pump failed ("Network connection lost.") while its read loop
+    # still had its peer's Close to take: no reply (outgoingAborted), readyState 3
+    # (errored-end-reads-close-after-pump-error).
+    (P.ERRORED, A.RECV_CLOSE): _ok(P.ERRORED, E.DISPATCH),
+    (P.ERRORED, A.RECV_CLOSE_HALF_OPEN): _ok(P.ERRORED, E.DISPATCH),
     # The peer went away without a Close: close 1006 is dispatched *before*
     # closedIncoming is set, so readyState inside the event is still 1 (or 2).
     (P.OPEN, A.RECV_DISCONNECT): _ok(P.DISCONNECTED, E.DISPATCH_THEN_CHANGE),

@@ -110,8 +110,9 @@ def test_missing_cells_are_keyerrors_naming_both() -> None:
 
 def test_runtime_actions_only_where_the_read_loop_runs() -> None:
     # CLOSED: an end that sent its Close and then reported an error (its peer let go
-    # of the pipe first) keeps reading until the peer's Close arrives.
-    reading = {Phase.OPEN, Phase.CLOSE_SENT, Phase.CLOSED}
+    # of the pipe first) keeps reading until the peer's Close arrives. ERRORED: so does
+    # an end whose pump failed before it had sent a Close.
+    reading = {Phase.OPEN, Phase.CLOSE_SENT, Phase.CLOSED, Phase.ERRORED}
     for (phase, action), t in TRANSITIONS.items():
         if action in (Action.RECV_MESSAGE, Action.RECV_CLOSE, Action.RECV_CLOSE_HALF_OPEN):
             assert phase in reading, (phase, action)

@@ -2018,6 +2018,12 @@ S("accept-held-until-close-after-pump-error", "An end whose pump reports 'Networ
 S("pump-fails-before-close-when-raising-peer-lets-go", "b's pump waits in send() with its Close for a, whose message listener raised; a's Close was already taken by b's read loop, so a's error report lets go of a, and b's send fails at once: b gets 'Network connection lost.' before the close event for a's Close.",
   "watch", "a.accept()", "b.accept()", "b.send('m')", on("on b message", "a.close(3000)"), "a.send('y')",
   "b.close(1000, 'bye')", on("on a message", "raise TypeError('boom')"))
+S("raising-end-lets-go-once-its-pump-is-idle", "b's message listener raises while a's second message waits in send() for b and b's last message was already taken by a: the failed read loop lets go of b at once (closedIncoming, no pump running), so a's send fails, 'Network connection lost.' before a dispatches the message it took, then close 1006.",
+  "watch", "a.accept()", "b.accept()", on("on b message as L1 once", "raise TypeError('x')"), "a.send('x')",
+  "b.send(Uint8Array(2))", "a.send(b'x')", "b.send(text(1))", "sleep 5", "state")
+S("errored-end-reads-close-after-pump-error", "An end whose pump failed ('Network connection lost.') while its peer's Close was still on its way still reads it: the close event comes after the error, with no reply and readyState 3.",
+  "watch", "a.accept()", "b.accept()", on("on b message as L1 once", "raise TypeError('x')"), "a.send('x')",
+  "a.send(b'x')", "b.send(text(1))", "b.close()", "sleep 5", "state")
 S("send-and-close-before-peer-accepts", "a sends and closes before b accepts, then b closes: workerd delivers a's close, then b's message, then b's close, and no error event.",
   "watch", "a.accept()", "a.send('x')", "a.close(1000, 'bye')", "b.accept()", "b.close(1000, 'ok')", "settle", configs=(OLD, NEW))
 W("wire-worker-close-from-timer-fails", "A close() from a timer that throws (code 999, or a 124-byte reason) sends nothing; the client's Close then closes the socket cleanly.",

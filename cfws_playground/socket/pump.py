@@ -621,9 +621,11 @@ class Pump(EventTarget):
             return  # an error listener raised (before 2026-09-15): the end is never released
         self._dead = True
         peer = self._peer
-        if self._phase is Phase.CLOSED and self._untaken() == 0 and peer._transport is None:
-            # A close listener raised: the read loop's reportError() lets go of the end
-            # (its close event never reached tryReleaseNative()).
+        if self._untaken() == 0 and peer._transport is None:
+            # The failed read loop sets closedIncoming before its reportError(), which lets go
+            # of an end whose pump is idle, whatever its phase (a close listener raised, and
+            # its close event never reached tryReleaseNative(); or a message listener raised
+            # with every frame of the end taken: raising-end-lets-go-once-its-pump-is-idle).
             self._release_native()
         if peer._transport is not None:
             peer._transport.peer_died()
