@@ -25,23 +25,51 @@ from collections.abc import Callable, Coroutine, Generator
 from typing import Any, Generic, TypeVar
 
 from . import errors
+from .dispatch import runtime
 
-__all__ = ["GATE_HOLDS", "GateHolds", "JsPromise", "gate_held", "settled", "started", "stored"]
+__all__ = ["GATE_HOLDS", "GateHolds", "JsPromise", "OutputLock", "gate_held", "settled", "started", "stored"]
 
 T = TypeVar("T")
 log = logging.getLogger("cfws_playground")
 
 
+class OutputLock:
+    """What a message queued in a Durable Object waits for before its pump sends it: the
+    output gate's locks taken before the ``send()`` (workerd: ``OutputGate::wait()``, a
+    branch of the locks' joined promise, taken when the message is queued).
+
+    ``open`` turns True once; the ends in ``waiters`` then let their messages through
+    (``Pump._gate_passed``), in the order they queued behind it.
+    """
+
+    __slots__ = ("open", "waiters")
+
+    def __init__(self) -> None:
+        self.open = False
+        self.waiters: list[Any] = []
+
+    def release(self) -> None:
+        self.open = True
+        waiters, self.waiters = self.waiters, []
+        for end in waiters:
+            end._gate_passed()
+
+
 class GateHolds:
     """The storage awaits in progress in one Durable Object; while there is one, its input
     gate lets no other event in (workerd: a storage operation holds the input gate;
-    awaiting a timer or other I/O does not)."""
+    awaiting a timer or other I/O does not).
 
-    __slots__ = ("count", "waiters")
+    ``flush`` is the write not confirmed yet, if any: it holds the object's output gate
+    (see :meth:`wrote`).
+    """
+
+    __slots__ = ("count", "waiters", "flush")
 
     def __init__(self) -> None:
         self.count = 0
         self.waiters: list[asyncio.Future[None]] = []
+        self.flush: OutputLock | None = None
 
     def enter(self) -> None:
         self.count += 1
@@ -60,6 +88,42 @@ class GateHolds:
             fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self.waiters.append(fut)
             await fut
+
+    def wrote(self) -> None:
+        """A storage write: the output gate stays locked until it is flushed.
+
+        workerd runs a Durable Object with local storage on SQLite (``ActorSqlite``): the
+        first write opens an implicit transaction and locks the output gate until its
+        commit (``onWrite()``: ``outputGate.lockWhile(lastCommit)``). The commit runs after
+        ``kj::yield()``, then awaits one ready promise (``commitImpl()``'s commit callback),
+        so it completes behind the events queued by then: the dispatch of a frame a pump
+        handed over in the turn after the write, but before a read loop resumes for the
+        next frame waiting in the pipe. Messages queued after the write go out then, to read
+        loops that came back to receive() meanwhile. Writes before the commit join its
+        transaction, and its lock. Measured: gen-02672c47, gen-7b488a62, gen-e9079940 and
+        the do-output-gate-flush-* scenarios.
+
+        On the kit: the commit is a kj event one turn further on (``add_kj(later=True)``),
+        queued in the kj turn after the write: it runs after the next task, a dispatch
+        the pumps' first frames caused, and before a read loop's way back to receive()
+        that dispatch queued.
+        """
+        if self.flush is not None:
+            return
+        try:
+            rt = runtime()
+        except RuntimeError:  # no running loop: no message can be on its way either
+            return
+        lock = self.flush = OutputLock()
+
+        def committed() -> None:
+            if self.flush is lock:
+                self.flush = None
+            lock.release()
+
+        # kj::yield(): the turn after this one; then the ready promise: one more turn of
+        # kj's queue, behind what waits to enter the isolate by then.
+        rt.add_kj(lambda: rt.add_kj(committed, later=True))
 
 
 #: In a Durable Object's context: its :class:`GateHolds`.

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
 from ..errors import NOT_SERIALIZABLE, DOMException
-from ..promise import JsPromise, stored
+from ..promise import GATE_HOLDS, JsPromise, stored
 from ..socket import WebSocket
 from . import texts
 from .ids import JsClass
@@ -359,21 +359,28 @@ class Storage:
             self._sql.database(self._obj).ensure_kv_table()  # made by the first write, as in workerd
         self._remember(k for k, _ in items)
         self._backend.put(self._obj, items)
+        _wrote(options)
 
     def _delete(self, key: str | list[str], options: Any = None) -> bool | int:
         """Mirrors ``storage.delete()``: True if the key existed; for a list, how many did."""
         if isinstance(key, (list, tuple)):
             keys = [_key(k) for k in key]
             self._remember(keys)
-            return self._backend.delete(self._obj, keys)
-        self._remember([_key(key)])
-        return self._backend.delete(self._obj, [_key(key)]) == 1
+            deleted = self._backend.delete(self._obj, keys)
+        else:
+            self._remember([_key(key)])
+            deleted = self._backend.delete(self._obj, [_key(key)]) == 1
+        _wrote(options)
+        return deleted
 
     def _deleteAll(self, options: Any = None) -> None:
         """Mirrors ``storage.deleteAll()``: every key (the alarm stays, as in workerd)."""
         self._backend.delete_all(self._obj)
         if self._sql is not None:
             self._sql.reset(self._obj)  # a SQLite-backed object's tables go too
+        # Its commit is its own (ActorSqlite::deleteAll(): lockWhile(evalLater(commitImpl))):
+        # messages queued after it pass the output gate no later than after any send
+        # (measured: do-output-gate-flush-delete-all).
 
     def _list(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> StorageMap:
         """Mirrors ``storage.list({prefix, start, startAfter, end, limit, reverse})``: a dict in key order."""
@@ -542,6 +549,16 @@ class Storage:
 
     def __repr__(self) -> str:
         return f"<DurableObjectStorage {len(self._keys())} keys>"
+
+
+def _wrote(options: Any) -> None:
+    """A write was made: unless it allows unconfirmed output, the object's output gate stays
+    locked until it is flushed (``ActorSqlite::onWrite()``; see :meth:`GateHolds.wrote`)."""
+    if isinstance(options, Mapping) and options.get("allowUnconfirmed"):
+        return
+    holds = GATE_HOLDS.get()
+    if holds is not None:
+        holds.wrote()
 
 
 def _key(key: Any) -> str:

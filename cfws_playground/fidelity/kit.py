@@ -16,6 +16,7 @@ from ..dispatch import settle as _settle
 from ..errors import DOMException
 from ..events import Blob, CloseEvent, ErrorEvent, Event, MessageEvent
 from ..http import Response
+from ..promise import JsPromise
 from ..socket import WebSocket, WebSocketPair, js_number_to_string
 
 __all__ = ["Error", "render", "run_on_kit"]
@@ -78,6 +79,8 @@ def render(value: Any) -> str:
         return "ReadableStream"
     if isinstance(value, Event):
         return f"{type(value).__name__}({value.type})"
+    if isinstance(value, JsPromise):
+        return "{}"  # a Promise has no own properties: the driver renders it as any such object
     if isinstance(value, BaseException):
         return _error_text(value)
     if isinstance(value, list):

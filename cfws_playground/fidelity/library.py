@@ -2061,6 +2061,37 @@ D("do-output-gate-send-before-accept", "In an object a pump waits for the output
   "b.accept()", "watch", "b.send('x')", "a.accept()", "a.close()", "settle", "state")
 D("do-output-gate-hibernatable", "The same with a hibernatable socket: its message reaches the accept()ed end before that end's Close reaches webSocketClose.",
   "ctx.acceptWebSocket(b)", "watch", "b.send('x')", "a.accept()", "a.close()", "settle", "state")
+# A storage write locks the output gate until it is flushed (workerd: ActorSqlite::onWrite(),
+# outputGate.lockWhile(lastCommit); the commit runs after kj::yield() and one ready promise):
+# a message queued after the write waits for the commit, which completes after the dispatch of
+# a message sent before the write, but before a read loop takes its next waiting frame.
+FLUSH = ("watch", "a.accept()", "b.accept()")
+D("do-output-gate-flush-holds-later-messages", "Messages queued after storage.put() in the same turn wait for the write's flush: b's second message reaches a only after a has dispatched the first, and before a's message reaches b.",
+  *FLUSH, "b.send('1')", "ctx.storage.put('k', 1)", "b.send('2')", "a.send('3')")
+D("do-output-gate-flush-holds-close", "A close() after the write waits for the flush too: the message queued behind it reaches b before b's Close reaches a.",
+  *FLUSH, "a.send('1')", "ctx.storage.put('k', 1)", "a.send('2')", "b.close()")
+D("do-output-gate-flush-between-dispatches", "With a message for each end sent before the write, the flush completes after the first is dispatched: the message for that end goes out first, the other end gets its own after its dispatch.",
+  *FLUSH, "a.send('1')", "b.send('2')", "ctx.storage.put('k', 1)", "b.send('3')", "a.send('4')")
+D("do-output-gate-flush-before-next-waiting-frame", "The flush completes before a read loop takes its next frame waiting in the pipe: a's message queued after the write reaches b between b's two earlier ones.",
+  *FLUSH, "a.send('1')", "a.send('2')", "ctx.storage.put('k', 1)", "b.send('3')", "a.send('4')")
+D("do-output-gate-flush-other-pair", "The same across pairs: a message queued after the write reaches b after d's first message and before its second.",
+  *FLUSH, "pair c d", "c.accept()", "d.accept()", "on d message: log(data)", "c.send('p1')", "c.send('p2')", "c.send('p3')",
+  "await ctx.storage.put('k', 1)", "a.send('g')")
+D("do-output-gate-flush-in-handler", "In webSocketMessage a message sent after a write waits for its flush, one sent before it does not: the next message's 'pre' reaches a after the first 'ack'.",
+  "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", "webSocketMessage: ws.send('pre'); ctx.storage.put('k', message); ws.send('ack')",
+  "a.send('m1')", "a.send('m2')", "settle")
+D("do-output-gate-flush-delete", "storage.delete() is a write: messages queued after it wait for its flush, whether the key existed or not.",
+  *FLUSH, "b.send('1')", "ctx.storage.delete('k')", "b.send('2')", "a.send('3')")
+D("do-output-gate-flush-again-after-timer", "A write in a later turn locks the gate again until its own flush.",
+  *FLUSH, "b.send('1')", "ctx.storage.put('k', 1)", "sleep 0", "b.send('2')", "ctx.storage.put('j', 2)", "b.send('3')", "a.send('4')")
+D("do-output-gate-flush-unconfirmed", "put() with allowUnconfirmed does not hold the messages queued after it.",
+  *FLUSH, "b.send('1')", "ctx.storage.put('k', 1, {'allowUnconfirmed': True})", "b.send('2')", "a.send('3')")
+D("do-output-gate-flush-failed-put", "A put() that throws writes nothing and holds nothing.",
+  *FLUSH, "b.send('1')", "ctx.storage.put('k')", "b.send('2')", "a.send('3')")
+D("do-output-gate-flush-delete-all", "deleteAll() does not hold the messages queued after it past the next turn, as put() does.",
+  *FLUSH, "b.send('1')", "ctx.storage.deleteAll()", "b.send('2')", "a.send('3')")
+D("do-output-gate-flush-set-alarm", "setAlarm() does not hold the messages queued after it either.",
+  *FLUSH, "b.send('1')", "ctx.storage.setAlarm(99999999999999)", "b.send('2')", "a.send('3')")
 D("do-attachment-two-byte-padding", "A two-byte string in an attachment is preceded by a padding byte only when its characters would start at an odd offset: the sizes in the errors are V8's, to the byte.",
   *HIBERNATABLE, "b.serializeAttachment('€' + text(16359))", "b.serializeAttachment('€' + text(16358))",
   "b.serializeAttachment(['€' + text(8180), 'é'])", "b.serializeAttachment({'k': '€' + text(16359)})",

@@ -516,14 +516,13 @@ G('gen-b48c6342', "Found by the generator (gen-4242-1210): the kit gives workerd
   "ctx.acceptWebSocket(b, ['t'])", 'a.accept()', "b.close('0X3E8', 42)", 'a.send(NaN)', 'settle', 'ctx.getTags(b)',
   configs=(('2026-11-17', ()),), durable=True)
 
-# Open: a storage write locks the object's output gate until it is flushed, and messages
-# queued meanwhile (here in the microtask, after put() was called) wait for the flush; the kit
-# lets every queued message through one kj turn after it was queued, so b's '2.5' and a's 'x'
-# race differently (workerd: both released at the flush, b's first, so a sees '2.5' first).
+# A storage write locks the object's output gate until it is flushed, and messages queued
+# meanwhile (here in the microtask, after put() was called) wait for the flush, which comes
+# after a has dispatched b's Blob: b's '2.5' and a's 'x' are released together, b's first, so
+# a sees '2.5' before 'x' reaches webSocketMessage (GateHolds.wrote).
 G('gen-02672c47', "Found by the generator (gen-4242-1432): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [])', 'watch', 'a.accept()', microtask('b.send(2.5)', "a.send('x')"), 'b.send(Uint8Array(2))', "await ctx.storage.put('k', 1)",
-  configs=(('2026-11-17', ()),), durable=True,
-  open='deliveries happen in another order, or at another readyState, in workerd')
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-c191bf9c', "Found by the generator (gen-4242-2239): the kit gives workerd's transcript.",
   'watch', 'b.accept()', 'b.send(NaN)', 'a.accept()', 'b.close(3000, None)', 'a.close()',
@@ -541,14 +540,12 @@ G('gen-bf23c75b', "Found by the generator (gen-4242-2684): the kit gives workerd
   "ctx.acceptWebSocket(b, ['t'])", 'pair c d', 'watch', 'a.accept()', 'a.send(-7)', "b.close('0X3E8', 'x')",
   configs=(('2026-11-17', ()),), durable=True)
 
-# Open: as gen-02672c47, after `await put()` the output gate is still locked until the write
-# is flushed, so a.send(True) and b.close() go out only then, when b's read loop is back in
-# receive(): workerd hands 'true' to b before b's Close reaches a. The kit opens the gate one
-# kj turn after the sends, while b is still in webSocketMessage.
+# As gen-02672c47, after `await put()` the output gate is still locked until the write is
+# flushed, so a.send(True) and b.close() go out only then, when b's read loop is back in
+# receive() after webSocketMessage: workerd hands 'true' to b before b's Close reaches a.
 G('gen-7b488a62', "Found by the generator (gen-4242-2874): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t'])", 'watch', 'a.accept()', "a.send(scratch(b'x'))", "await ctx.storage.put('k', 1)", 'a.send(True)', 'b.close()',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="timers, microtasks and deliveries interleave differently in workerd's event loop")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-7848c49d', "Found by the generator (gen-4242-2926): the kit gives workerd's transcript.",
   'watch', 'a.accept()', on('on a message as L1', "b.binaryType = 'x'"), "a.send(b'x')", 'a.send(text(1))', "b.accept({'x': True})", "b.send('x')",
@@ -669,10 +666,11 @@ G('gen-d44a8467', "Found by the generator (gen-20261205-1211): the kit gives wor
   'ctx.acceptWebSocket(b, [text(1)])', handler('webSocketClose', 'ws.close(code, reason)'), 'watch', 'a.accept()', 'b.send(text(1))', 'a.close(3000)',
   configs=(('2026-11-17', ()),), durable=True)
 
+# The message b sends from a's close listener, in the microtask that runs after put() was
+# called, waits for the write's flush (as gen-02672c47).
 G('gen-e9079940', "Found by the generator (gen-20261205-1305): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', microtask("a.dispatchEvent(CloseEvent('close', {'code': 4000, 'reason': 'r'}))"), on('on a close as L1', "b.send('x')"), "b.send('')", "a.close(1014, 'x')", "await ctx.storage.put({'a''b': [2]})",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="when workerd reports 'Network connection lost.': the kit's rule misses this order of events")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-10f2f648', "Found by the generator (gen-20261205-1632): the kit gives workerd's transcript.",
   'watch', 'a.accept()', on('on b message as L1', "b.send(scratch(b'x'))"), on('b.onmessage', 'a.close(1003, 2.5)'), 'b.accept()', "a.send(b'x')",

@@ -98,6 +98,7 @@ class WebSocket(NetworkSide):
         ws._out_aborted = False
         ws._released = False
         ws._gated = 0  # frames queued in a Durable Object, not through its output gate yet
+        ws._gate_waits = []  # [lock, frames] for those frames, in order (see Pump._notify_outgoing)
         ws._pump_cont = None
         ws._cont_before_pump = False  # an earlier pump's continuation waits while a newer pump runs
         ws._warned_promise = False

@@ -141,6 +141,7 @@ class End:
     _out_aborted: bool
     _released: bool
     _gated: int
+    _gate_waits: list[list[Any]]
     _pump_cont: Once | None
     _cont_before_pump: bool
     _warned_promise: bool

@@ -52,8 +52,8 @@ class NetworkSide(Pump):
     def _network_take(self) -> str | bytes | tuple[int, str] | None:
         """The next frame the worker's end sent: text, bytes, ``(code, reason)`` for a Close, or None."""
         src = self._peer._outgoing
-        if not src:
-            return None
+        if len(src) <= self._peer._gated:
+            return None  # nothing, or only frames still behind a Durable Object's output gate
         frame = src.popleft()
         if isinstance(frame, CloseFrame):
             return (frame.code, frame.reason)

@@ -18,7 +18,7 @@ from .. import errors
 from ..dispatch import Once, runtime, schedule
 from ..errors import ConnectionLostError
 from ..events import Blob, CloseEvent, ErrorEvent, Event, begin_dispatch, end_dispatch
-from ..promise import GATE_HOLDS
+from ..promise import GATE_HOLDS, OutputLock
 from ..state import TRANSITIONS, Action, Effect, Phase, transition
 from .convert import WTF8, js_message, js_name, received_text, uncaught_message
 from .end import (
@@ -88,12 +88,15 @@ class Pump(EventTarget):
         if self._reading or self._phase not in (Phase.OPEN, Phase.CLOSE_SENT):
             return
         self._reading = True
-        if self._peer._outgoing:
-            if len(self._peer._outgoing) == 1 and self._take_last():
+        peer = self._peer
+        if peer._outgoing:
+            if len(peer._outgoing) == peer._gated:
+                pass  # all behind the output gate: the pump offers them once they pass it
+            elif len(peer._outgoing) == 1 and self._take_last():
                 self._schedule_delivery_later()
             else:
                 self._schedule_delivery()
-        elif self._peer._dead:
+        elif peer._dead:
             schedule(self._peer_gone)
 
     # ------------------------------------------------------------------ internals: sending
@@ -105,20 +108,42 @@ class Pump(EventTarget):
         message carries ``IoContext::waitForOutputLocksIfNecessary()``, a branch of a forked
         promise): the frame reaches the peer's pipe only in kj's next turn, so a read loop
         waiting meanwhile, or one that comes back to receive() in this turn, finds no frame
-        yet (gen-2e61f882).
+        yet (gen-2e61f882). A frame queued while a storage write is not flushed yet waits
+        for the flush (:meth:`GateHolds.wrote`).
         """
-        if self._gated or GATE_HOLDS.get() is not None:
-            if not self._gated:
-                _after_this_turn(self._gate_opened)
-            self._gated += 1
+        holds = GATE_HOLDS.get()
+        if holds is None and not self._gated:
+            self._offer()
             return
-        self._offer()
+        lock = holds.flush if holds is not None else None
+        waits = self._gate_waits
+        if waits and (waits[-1][0] is lock or (lock is None and not waits[-1][0].open)):
+            waits[-1][1] += 1  # behind the same locks as the frame before it
+        else:
+            if lock is None:
+                lock = OutputLock()  # no lock held: the branch of a resolved promise, next turn
+                _after_this_turn(lock.release)
+            lock.waiters.append(self)
+            waits.append([lock, 1])
+        self._gated += 1
 
-    def _gate_opened(self) -> None:
-        """The output gate let this end's queued frames through: the pump sends them now."""
-        self._gated = 0
+    def _gate_passed(self) -> None:
+        """An output lock opened: the frames queued behind it (and behind no later lock) go to
+        the pump, which sends them now."""
+        waits = self._gate_waits
+        passed = 0
+        while waits and waits[0][0].open:
+            passed += waits.pop(0)[1]
+        if not passed:
+            return
+        self._gated -= passed
         if self._outgoing:
             self._offer()
+
+    def _ungate(self) -> None:
+        """The pump is gone: no frame waits for the output gate any more."""
+        self._gated = 0
+        self._gate_waits.clear()
 
     def _offer(self) -> None:
         """The pump sends the frame just queued (or let through the output gate)."""
@@ -126,7 +151,7 @@ class Pump(EventTarget):
         if peer._transport is not None:
             peer._transport.frames_queued()
         elif peer._reading:
-            handed = len(self._outgoing) == 1 and not peer._delivering
+            handed = len(self._outgoing) - self._gated == 1 and not peer._delivering
             if handed:
                 # The pump resumes in kj as soon as this turn is over, before the peer's
                 # read loop gets back into JavaScript: it finishes then, unless this turn
@@ -222,7 +247,7 @@ class Pump(EventTarget):
         budget = _BATCH
         rt = runtime()
         delivery = self._delivery
-        while self._reading and src:
+        while self._reading and len(src) > peer._gated:  # (frames behind the output gate wait)
             frame = src.popleft()
             if type(frame) is PingFrame:
                 # kj reads a network client's pings as the read loop asks for its next
@@ -271,7 +296,7 @@ class Pump(EventTarget):
             if not rt.idle():
                 break  # a callback a listener scheduled runs first, as a microtask would
         if src:
-            if self._reading and not self._delivery.scheduled:
+            if self._reading and not self._delivery.scheduled and len(src) > peer._gated:
                 self._come_back()
         elif peer._dead and self._reading:
             schedule(self._peer_gone)
@@ -447,7 +472,6 @@ class Pump(EventTarget):
         (workerd's comment on PR 1535 describes this race for hibernatable sockets).
         """
         self._drop_unsent()
-        self._gated = 0
         self._released = True
         self._dead = True
         self._schedule_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
@@ -467,6 +491,7 @@ class Pump(EventTarget):
         keep = 1 if self._handed else 0
         while len(out) > keep:
             out.pop()
+        self._ungate()  # (a frame behind the output gate was not handed over)
 
     def _peer_gone(self) -> None:
         """The peer's end was destroyed without a Close.
@@ -483,7 +508,7 @@ class Pump(EventTarget):
         if pump_fails and not self._errored and self._phase is not Phase.AWAITING:
             self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
         self._outgoing.clear()
-        self._gated = 0
+        self._ungate()
         if self._reading:
             schedule(self._receive_disconnect)
         elif self._handler is not None and self._phase in CLOSED_INCOMING:
