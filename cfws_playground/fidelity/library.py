@@ -2128,6 +2128,18 @@ S("order-frame-behind-a-taken-one-waits", "b's first message is taken as a accep
 S("order-close-behind-a-taken-message-waits", "The same with Closes: b closes behind the message a took as it accepted, a closes too; b's close event comes before a's message, and neither end reports an error.",
   "watch", "b.accept()", "b.send('x')", "a.accept()", "b.close(3000)", "a.close()", "settle", configs=(OLD, NEW))
 
+# A read loop woken by a send in the peer's listener enters the isolate a kj turn behind the
+# peer's way back to receive(): when it comes back and takes the peer's last frame, the peer's
+# pump finishes before the peer dispatches the Close it was coming back for, and the pump's
+# continuation runs after that close event. The automatic reply started a new pump, which the
+# continuation's release cancels (web-socket.c++ ensurePumping, workerd PR 1535).
+S("order-woken-read-loop-finishes-pump-after-peer-close", "a's listener sends two messages to b's waiting read loop while b's Close waits: b takes the second as it comes back after the first, a's pump finishes, a's close event answers b's Close with a new pump, and the finished pump's continuation then lets go of a: a errors, b gets close 1006 after the second message. Variant of gen-ba8cea44.",
+  "watch", "a.accept()", "b.accept()", "b.send('t')", on("a.onmessage", "a.send(1)", "a.send(2)"), "b.close()", configs=(("2026-09-15", ()),))
+S("order-woken-read-loop-finishes-pump-peer-waiting", "The same program with a closing in its listener while b's read loop waits in receive(): b takes a's Close at once; a errors after b's close event, and after b's second message b errors and a gets close 1006. Variant of gen-ba8cea44.",
+  "watch", "a.accept()", "b.accept()", "a.send(-7)", on("on b message as L4 object", "b.send(-0.0)", "b.send('x')"), on("a.onmessage", "a.close()"), configs=(("2026-09-15", ()),))
+S("order-pump-continuation-waits-for-its-own-pump", "b's first pump (a message sent before any listener ran) finishes while its listener's pump runs: the first continuation leaves the second pump alone, whose own continuation runs only once a takes its last message, after b's close event, and lets go of b: b errors, a gets close 1006. Variant of gen-ba8cea44.",
+  "watch", "a.accept()", "b.accept()", "b.send('t')", "a.send(-7)", on("on b message as L4 object", "b.send(-0.0)", "b.send('x')"), "a.close('1e3')", configs=(("2026-09-15", ()),))
+
 # SQLite-backed storage (ctx.storage.sql, ctx.storage.kv), in its own module.
 from .library_sql import SQL_SCENARIOS  # noqa: E402
 

@@ -101,6 +101,8 @@ class WebSocket(NetworkSide):
         ws._gate_waits = []  # [lock, frames] for those frames, in order (see Pump._notify_outgoing)
         ws._pump_cont = None
         ws._cont_before_pump = False  # an earlier pump's continuation waits while a newer pump runs
+        ws._woken_in_dispatch = False  # the pending delivery was asked for by the peer's listener
+        ws._way_back = False  # the read loop is on its way back to receive() after a dispatch
         ws._warned_promise = False
         ws._stuck_error = None  # reported, but an error listener raised: close() rethrows it
         ws._buffered = 0  # bytes of messages sent that the peer has not taken (bufferedAmount)

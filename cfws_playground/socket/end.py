@@ -144,6 +144,8 @@ class End:
     _gate_waits: list[list[Any]]
     _pump_cont: Once | None
     _cont_before_pump: bool
+    _woken_in_dispatch: bool
+    _way_back: bool
     _warned_promise: bool
     _stuck_error: BaseException | None
     _buffered: int

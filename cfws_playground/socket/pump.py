@@ -170,6 +170,8 @@ class Pump(EventTarget):
                 # is dispatching comes back to receive() once its dispatch is over, and
                 # takes the frame then, behind read loops this turn woke (gen-19002027).)
                 peer._schedule_delivery()
+                # (woken by a send in this end's listener: see _take_last)
+                peer._woken_in_dispatch = self._delivering
             if handed:
                 # The peer's read loop is waiting in receive(): kj's pipe hands the
                 # frame over at once.
@@ -194,7 +196,23 @@ class Pump(EventTarget):
         # The peer's pump has sent its last frame: its continuation runs next turn, and
         # decides then (a Close this end dispatches meanwhile counts).
         if peer._may_act():
-            peer._schedule_pump_done()
+            if self._woken_in_dispatch and peer._way_back:
+                # This read loop was woken by a send in the peer's listener: it entered the
+                # isolate a kj turn behind the peer's read loop's way back to receive(), and
+                # comes back a turn behind it too. The pump it lets finish here resumes, and
+                # its continuation (ensurePumping's .then, through awaitIoLegacy) enters
+                # JavaScript, only after the peer's read loop has dispatched the frame it was
+                # coming back for. If that is a Close, its automatic reply starts a new pump
+                # (the finished one no longer isPumping), which the continuation's release
+                # then cancels: the peer errors, this end gets close 1006 (web-socket.c++
+                # ensurePumping, workerd PR 1535; gen-ba8cea44,
+                # order-woken-read-loop-finishes-pump-after-peer-close). A read loop woken
+                # otherwise takes the frame in time for the continuation to run first
+                # (gen-e632bfb5); a peer waiting in receive() has no way back to wait for
+                # (order-woken-read-loop-finishes-pump-peer-waiting).
+                runtime().add_kj(peer._schedule_pump_done, later=True)
+            else:
+                peer._schedule_pump_done()
         return True
 
     def _uncount_head_later(self) -> None:
@@ -230,12 +248,20 @@ class Pump(EventTarget):
         already waits to enter the isolate goes first: a read loop the dispatch woke
         (gen-19002027), the peer's read loop queued before (each-direction-keeps-order), an
         error report (gen-7ab3d307)."""
+        self._way_back = True
         runtime().add_kj(self._schedule_delivery, later=True)
 
     def _schedule_delivery(self) -> None:
+        self._way_back = False
         self._delivery.request()
 
     def _deliver(self) -> None:
+        try:
+            self._deliver_frames()
+        finally:
+            self._woken_in_dispatch = False  # it describes the delivery turn just over
+
+    def _deliver_frames(self) -> None:
         """Take the peer's next frame and dispatch it, as workerd's read loop does.
 
         Each frame is its own turn of the event loop; when nothing else is
@@ -436,7 +462,12 @@ class Pump(EventTarget):
                 self._cancel_pump()
                 return
             if not self._out_aborted:
-                self._schedule_pump_done()
+                # The newer pump's own continuation follows once that pump has finished:
+                # now if its frames are all taken, else when its last one is
+                # (ensurePumping's .then runs once per pump() promise;
+                # order-pump-continuation-waits-for-its-own-pump).
+                if not self._untaken():
+                    self._schedule_pump_done()
                 return
         if self._out_aborted:
             # The peer let go before this continuation ran (even if the whenAborted task
