@@ -2057,6 +2057,9 @@ D("do-both-close-at-once-pump-reports", "When both ends close at once, the objec
   "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", "a.close(1000, 'x')", "b.close(1000, 'y')", "settle", "state", "ctx.getTags(b)")
 D("do-object-closes-first-released-quietly", "When the object's socket has sent its Close and its peer's Close then reaches webSocketClose, the socket is awaiting its release: its pump's continuation lets go of it without an error event (in do-both-close-at-once-pump-reports its peer let go first, and it reports).",
   "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", "b.close(4999)", "a.close(4999, 'x')", "settle", "state", "ctx.getTags(b)")
+D("do-object-sends-as-peer-dies", "The object's socket sends while its peer's read loop fails (a message listener raised): webSocketClose gets 1006 with readyState 2, and the failed send reports no error (the socket is awaiting its release by then).",
+  "ctx.acceptWebSocket(b)", "watch", "a.accept()", "b.send('x')", on("on a error", "b.send(b'')"),
+  on("on a message", "raise Error('x')"), "settle", "state")
 D("do-output-gate-send-before-accept", "In an object a pump waits for the output gate before it sends: a message sent before the peer's accept() is not in the pipe yet when accept() runs, so it reaches the peer before the Close the peer sends right after, unlike outside an object.",
   "b.accept()", "watch", "b.send('x')", "a.accept()", "a.close()", "settle", "state")
 D("do-output-gate-hibernatable", "The same with a hibernatable socket: its message reaches the accept()ed end before that end's Close reaches webSocketClose.",

@@ -504,7 +504,11 @@ class Pump(EventTarget):
         # Only a pump with frames still to hand over fails: an end whose frames were
         # all taken before its peer died sees close 1006 alone (measured on workerd).
         # (An automatic reply still on its way counts: scenario broadcast-to-closed-socket-errors-sender.)
-        pump_fails = self._peer._transport is None and bool(self._outgoing)
+        # A hibernatable end's read loop is the hibernation manager's: the disconnect reaches
+        # webSocketClose first, which leaves the end awaiting its release, so its pump's
+        # failure only lets go of it (ensurePumping's error handler, tryReleaseNative():
+        # do-object-sends-as-peer-dies).
+        pump_fails = self._peer._transport is None and bool(self._outgoing) and self._handler is None
         if pump_fails and not self._errored and self._phase is not Phase.AWAITING:
             self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
         self._outgoing.clear()
