@@ -688,3 +688,11 @@ G('gen-9ffdbe58', "Found by the generator (gen-20261205-2856): the kit gives wor
   'a.accept()', 'b.accept()', on('on b message as L1 once', "raise TypeError('x')"), "a.send('x')", 'b.send(Uint8Array(2))', "a.send(b'x')", 'b.send(text(1))', 'b.close()', 'sleep 5', 'state',
   configs=(('2026-09-15', ()),),
   open='deliveries happen in another order, or at another readyState, in workerd')
+
+G('gen-ba8cea44', "Found by the generator (fixed-seed campaign): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', 'a.send(-7)', on('on b message as L4 object', 'b.send(-0.0)', "b.send('x')"), "a.close('1e3')",
+  configs=(('2026-09-15', ()),),
+  open="b's pump of '0' and 'x' finishes (a's read loop takes 'x') before b's close event queues "
+       "its reply, which starts a new pump; the finished pump's continuation runs after that close "
+       "event and releases b, cancelling the reply (web-socket.c++ ensurePumping, workerd PR 1535): "
+       "b errors, a gets 1006. The kit runs that continuation before b's close event")
