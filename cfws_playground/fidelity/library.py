@@ -2021,6 +2021,9 @@ S("pump-fails-before-close-when-raising-peer-lets-go", "b's pump waits in send()
 S("accept-after-half-open-release", "An end whose peer let go of the pipe before its Close was taken gets that close event without a reply (readyState 2) and is released after it: accept() then throws 'already used in a response'.",
   "watch", "a.accept()", "b.accept()", "a.send('x')", on("a.onmessage", "raise TypeError('x')"), "a.close(1000, 'bye')",
   "b.send(b'x')", "settle", "b.accept()", "state")
+S("buffered-amount-when-read-loop-takes-next", "After dispatching a message, the peer's read loop takes the next one at once: its send is done, so bufferedAmount has dropped in a close event dispatched before that message.",
+  "a.accept()", "b.accept()", "a.send('x')", "a.send('x')", on("on a close", "a.bufferedAmount"), "a.send('x')",
+  "b.close(1000, 'x')", "settle", "a.bufferedAmount")
 S("raising-end-lets-go-once-its-pump-is-idle", "b's message listener raises while a's second message waits in send() for b and b's last message was already taken by a: the failed read loop lets go of b at once (closedIncoming, no pump running), so a's send fails, 'Network connection lost.' before a dispatches the message it took, then close 1006.",
   "watch", "a.accept()", "b.accept()", on("on b message as L1 once", "raise TypeError('x')"), "a.send('x')",
   "b.send(Uint8Array(2))", "a.send(b'x')", "b.send(text(1))", "sleep 5", "state")

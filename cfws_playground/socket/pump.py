@@ -286,6 +286,12 @@ class Pump(EventTarget):
             else:
                 self._receive_message(frame)  # type: ignore[arg-type]
             self._delivering = False
+            if len(src) > 1 and self._reading and not peer._handed and not peer._gated:
+                # The read loop goes back to receive() and takes the frame the peer's pump is
+                # sending: that send is done, so bufferedAmount drops then, before the event
+                # that waited for the isolate meanwhile (buffered-amount-when-read-loop-takes-next).
+                peer._handed = True
+                peer._uncount_head_later()
             if len(src) == 1 and self._reading and self._take_last():
                 if not delivery.scheduled:
                     self._come_back()
