@@ -2021,6 +2021,9 @@ S("pump-fails-before-close-when-raising-peer-lets-go", "b's pump waits in send()
 S("accept-after-half-open-release", "An end whose peer let go of the pipe before its Close was taken gets that close event without a reply (readyState 2) and is released after it: accept() then throws 'already used in a response'.",
   "watch", "a.accept()", "b.accept()", "a.send('x')", on("a.onmessage", "raise TypeError('x')"), "a.close(1000, 'bye')",
   "b.send(b'x')", "settle", "b.accept()", "state")
+S("buffered-amount-when-read-loop-takes-next", "After dispatching a message, the peer's read loop takes the next one at once: its send is done, so bufferedAmount has dropped in a close event dispatched before that message.",
+  "a.accept()", "b.accept()", "a.send('x')", "a.send('x')", on("on a close", "a.bufferedAmount"), "a.send('x')",
+  "b.close(1000, 'x')", "settle", "a.bufferedAmount")
 S("raising-end-lets-go-once-its-pump-is-idle", "b's message listener raises while a's second message waits in send() for b and b's last message was already taken by a: the failed read loop lets go of b at once (closedIncoming, no pump running), so a's send fails, 'Network connection lost.' before a dispatches the message it took, then close 1006.",
   "watch", "a.accept()", "b.accept()", on("on b message as L1 once", "raise TypeError('x')"), "a.send('x')",
   "b.send(Uint8Array(2))", "a.send(b'x')", "b.send(text(1))", "sleep 5", "state")
@@ -2057,6 +2060,9 @@ D("do-both-close-at-once-pump-reports", "When both ends close at once, the objec
   "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", "a.close(1000, 'x')", "b.close(1000, 'y')", "settle", "state", "ctx.getTags(b)")
 D("do-object-closes-first-released-quietly", "When the object's socket has sent its Close and its peer's Close then reaches webSocketClose, the socket is awaiting its release: its pump's continuation lets go of it without an error event (in do-both-close-at-once-pump-reports its peer let go first, and it reports).",
   "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", "b.close(4999)", "a.close(4999, 'x')", "settle", "state", "ctx.getTags(b)")
+D("do-object-sends-as-peer-dies", "The object's socket sends while its peer's read loop fails (a message listener raised): webSocketClose gets 1006 with readyState 2, and the failed send reports no error (the socket is awaiting its release by then).",
+  "ctx.acceptWebSocket(b)", "watch", "a.accept()", "b.send('x')", on("on a error", "b.send(b'')"),
+  on("on a message", "raise Error('x')"), "settle", "state")
 D("do-output-gate-send-before-accept", "In an object a pump waits for the output gate before it sends: a message sent before the peer's accept() is not in the pipe yet when accept() runs, so it reaches the peer before the Close the peer sends right after, unlike outside an object.",
   "b.accept()", "watch", "b.send('x')", "a.accept()", "a.close()", "settle", "state")
 D("do-output-gate-hibernatable", "The same with a hibernatable socket: its message reaches the accept()ed end before that end's Close reaches webSocketClose.",

@@ -312,6 +312,12 @@ class Pump(EventTarget):
             else:
                 self._receive_message(frame)  # type: ignore[arg-type]
             self._delivering = False
+            if len(src) > 1 and self._reading and not peer._handed and not peer._gated:
+                # The read loop goes back to receive() and takes the frame the peer's pump is
+                # sending: that send is done, so bufferedAmount drops then, before the event
+                # that waited for the isolate meanwhile (buffered-amount-when-read-loop-takes-next).
+                peer._handed = True
+                peer._uncount_head_later()
             if len(src) == 1 and self._reading and self._take_last():
                 if not delivery.scheduled:
                     self._come_back()
@@ -535,7 +541,11 @@ class Pump(EventTarget):
         # Only a pump with frames still to hand over fails: an end whose frames were
         # all taken before its peer died sees close 1006 alone (measured on workerd).
         # (An automatic reply still on its way counts: scenario broadcast-to-closed-socket-errors-sender.)
-        pump_fails = self._peer._transport is None and bool(self._outgoing)
+        # A hibernatable end's read loop is the hibernation manager's: the disconnect reaches
+        # webSocketClose first, which leaves the end awaiting its release, so its pump's
+        # failure only lets go of it (ensurePumping's error handler, tryReleaseNative():
+        # do-object-sends-as-peer-dies).
+        pump_fails = self._peer._transport is None and bool(self._outgoing) and self._handler is None
         if pump_fails and not self._errored and self._phase is not Phase.AWAITING:
             self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
         self._outgoing.clear()
