@@ -2146,6 +2146,14 @@ S("order-woken-read-loop-finishes-pump-peer-waiting", "The same program with a c
 S("order-pump-continuation-waits-for-its-own-pump", "b's first pump (a message sent before any listener ran) finishes while its listener's pump runs: the first continuation leaves the second pump alone, whose own continuation runs only once a takes its last message, after b's close event, and lets go of b: b errors, a gets close 1006. Variant of gen-ba8cea44.",
   "watch", "a.accept()", "b.accept()", "b.send('t')", "a.send(-7)", on("on b message as L4 object", "b.send(-0.0)", "b.send('x')"), "a.close('1e3')", configs=(("2026-09-15", ()),))
 
+# A listener's exception is reported a few kj turns after its dispatch: a read loop woken by a
+# send in the peer's listener is a turn behind the peer's way back, so the peer's next event
+# comes first (gen-882fbf66); woken before the peer's dispatch, the error comes first (gen-7ab3d307).
+S("order-error-of-a-woken-read-loop-after-peer-event", "b answers a's message in its listener, and a's listener raises on the answer while a's second message waits for b: b's message event for it comes before a's error event. Variant of gen-882fbf66.",
+  "watch", "a.accept()", "b.accept()", on("b.onmessage", "b.send(True)"), on("on a message as L4 once", "raise TypeError('boom')"), "a.send('x')", "a.send('y')", configs=(("2026-09-15", ()),))
+S("order-error-of-a-woken-read-loop-after-peer-close", "The same with the roles swapped and b's Close waiting for a: a's close event (its automatic reply queued) comes before b's error event, and a's reply then fails, so a errors too. Variant of gen-882fbf66.",
+  "watch", "a.accept()", "b.accept()", on("a.onmessage", "a.send(True)"), on("on b message as L4 once", "raise TypeError('boom')"), "b.send('x')", "b.close(1014, 42)", configs=(("2026-09-15", ()),))
+
 # SQLite-backed storage (ctx.storage.sql, ctx.storage.kv), in its own module.
 from .library_sql import SQL_SCENARIOS  # noqa: E402
 
