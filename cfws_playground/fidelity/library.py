@@ -2154,6 +2154,14 @@ S("order-error-of-a-woken-read-loop-after-peer-event", "b answers a's message in
 S("order-error-of-a-woken-read-loop-after-peer-close", "The same with the roles swapped and b's Close waiting for a: a's close event (its automatic reply queued) comes before b's error event, and a's reply then fails, so a errors too. Variant of gen-882fbf66.",
   "watch", "a.accept()", "b.accept()", on("a.onmessage", "a.send(True)"), on("on b message as L4 once", "raise TypeError('boom')"), "b.send('x')", "b.close(1014, 42)", configs=(("2026-09-15", ()),))
 
+# An end whose listener raised while its pump still had frames to send is let go of by that
+# pump's continuation; the peer's pump, waiting to hand it a frame its dead read loop will never
+# take, then fails (gen-9ffdbe58).
+S("peer-pump-fails-when-raising-end-is-let-go-after-its-close", "b's listener raises with its message, text and Close still to send, while a sends two more messages: once a has taken b's Close, b is let go of, a's close event has no reply (readyState 2), and a's pump, stuck on its messages for b, then fails: a's error event follows. Variant of gen-9ffdbe58.",
+  "watch", "a.accept()", "b.accept()", on("on b message as L1 once", "raise TypeError('x')"), "a.send('x')", "b.send(Uint8Array(2))", "a.send(b'x')", "a.send('y')", "b.send(text(1))", "b.close()", "sleep 5", "state", configs=(("2026-09-15", ()),))
+S("peer-pump-fails-when-raising-end-is-let-go-then-close-ignored", "The same, and a calls close() afterwards: it does nothing (readyState stays 3), as the error already let go of a's outgoing side. Variant of gen-9ffdbe58.",
+  "watch", "a.accept()", "b.accept()", on("on b message as L1 once", "raise TypeError('x')"), "a.send('x')", "b.send(Uint8Array(2))", "a.send(b'x')", "b.send(text(1))", "b.close()", "sleep 5", "state", "sleep 1", "a.close()", "state", configs=(("2026-09-15", ()),))
+
 # SQLite-backed storage (ctx.storage.sql, ctx.storage.kv), in its own module.
 from .library_sql import SQL_SCENARIOS  # noqa: E402
 

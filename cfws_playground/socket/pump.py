@@ -495,7 +495,32 @@ class Pump(EventTarget):
             self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
         elif self._phase is Phase.CLOSED:
             if self._released or self._untaken() == 0 or self._peer._transport is not None:
+                was_released = self._released
                 self._release_native()
+                peer = self._peer
+                if (
+                    not was_released
+                    and self._read_failed
+                    and peer._transport is None
+                    and peer._untaken()
+                    and not peer._errored
+                ):
+                    # This end's listener raised, so its read loop will never take the peer's
+                    # frames: the peer's pump waits in send() (kj's BlockedSend). Letting go of
+                    # this end destroys its end of kj's pipe, which aborts both directions
+                    # (WebSocketPipeEnd's destructor), so that send fails: the peer's pump
+                    # rejects, and its continuation (ensurePumping's .then, through
+                    # awaitIoLegacy) reports "Network connection lost." a few kj turns later,
+                    # after the delivery already on its way (the peer's close event, without
+                    # a reply since the whenAborted task set outgoingAborted) (gen-9ffdbe58,
+                    # peer-pump-fails-when-raising-end-is-let-go-after-its-close).
+                    peer._drop_unsent()
+                    runtime().add_kj(
+                        lambda: peer._schedule_error(
+                            ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}"
+                        ),
+                        later=True,
+                    )
             else:
                 self._cancel_pump()
 
