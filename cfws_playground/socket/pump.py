@@ -312,12 +312,6 @@ class Pump(EventTarget):
             else:
                 self._receive_message(frame)  # type: ignore[arg-type]
             self._delivering = False
-            if len(src) > 1 and self._reading and not peer._handed and not peer._gated:
-                # The read loop goes back to receive() and takes the frame the peer's pump is
-                # sending: that send is done, so bufferedAmount drops then, before the event
-                # that waited for the isolate meanwhile (buffered-amount-when-read-loop-takes-next).
-                peer._handed = True
-                peer._uncount_head_later()
             if len(src) == 1 and self._reading and self._take_last():
                 if not delivery.scheduled:
                     self._come_back()
@@ -328,6 +322,13 @@ class Pump(EventTarget):
             if not rt.idle():
                 break  # a callback a listener scheduled runs first, as a microtask would
         if src:
+            if self._reading and len(src) > 1 and not peer._handed and not peer._gated:
+                # The read loop goes back to receive() and takes the frame the peer's pump is
+                # sending: that send is done, so bufferedAmount drops then, before the event
+                # that waited for the isolate meanwhile (buffered-amount-when-read-loop-takes-next).
+                # (A frame dispatched in the same turn is uncounted as it is taken, above.)
+                peer._handed = True
+                peer._uncount_head_later()
             if self._reading and not self._delivery.scheduled and len(src) > peer._gated:
                 self._come_back()
         elif peer._dead and self._reading:
