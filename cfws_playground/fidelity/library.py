@@ -2063,6 +2063,9 @@ D("do-object-closes-first-released-quietly", "When the object's socket has sent 
 D("do-object-sends-as-peer-dies", "The object's socket sends while its peer's read loop fails (a message listener raised): webSocketClose gets 1006 with readyState 2, and the failed send reports no error (the socket is awaiting its release by then).",
   "ctx.acceptWebSocket(b)", "watch", "a.accept()", "b.send('x')", on("on a error", "b.send(b'')"),
   on("on a message", "raise Error('x')"), "settle", "state")
+D("do-object-send-in-pipe-fails-as-peer-dies", "The object's socket has a message in the pipe, waiting for its peer's read loop, when that read loop fails (a message listener raised): the send fails first, 'Network connection lost.' on the socket's listeners, then webSocketClose gets 1006.",
+  "ctx.acceptWebSocket(b)", "watch", "a.accept()", on("on a message as L2 once", "raise TypeError('x')"),
+  "b.send('0')", "b.send('x')", "settle", "state")
 D("do-output-gate-send-before-accept", "In an object a pump waits for the output gate before it sends: a message sent before the peer's accept() is not in the pipe yet when accept() runs, so it reaches the peer before the Close the peer sends right after, unlike outside an object.",
   "b.accept()", "watch", "b.send('x')", "a.accept()", "a.close()", "settle", "state")
 D("do-output-gate-hibernatable", "The same with a hibernatable socket: its message reaches the accept()ed end before that end's Close reaches webSocketClose.",

@@ -567,11 +567,13 @@ class Pump(EventTarget):
         # Only a pump with frames still to hand over fails: an end whose frames were
         # all taken before its peer died sees close 1006 alone (measured on workerd).
         # (An automatic reply still on its way counts: scenario broadcast-to-closed-socket-errors-sender.)
-        # A hibernatable end's read loop is the hibernation manager's: the disconnect reaches
-        # webSocketClose first, which leaves the end awaiting its release, so its pump's
+        # A hibernatable end's read loop is the hibernation manager's: a frame that was still
+        # behind the output gate when the peer went reaches the pipe after the disconnect has
+        # reached webSocketClose, which leaves the end awaiting its release, so the pump's
         # failure only lets go of it (ensurePumping's error handler, tryReleaseNative():
-        # do-object-sends-as-peer-dies).
-        pump_fails = self._peer._transport is None and bool(self._outgoing) and self._handler is None
+        # do-object-sends-as-peer-dies). A frame already in the pipe fails first (gen-4664da8a).
+        sent = len(self._outgoing) > self._gated if self._handler is not None else bool(self._outgoing)
+        pump_fails = self._peer._transport is None and sent
         if pump_fails and not self._errored and self._phase is not Phase.AWAITING:
             self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
         self._outgoing.clear()
