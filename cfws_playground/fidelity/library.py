@@ -2024,6 +2024,9 @@ S("accept-after-half-open-release", "An end whose peer let go of the pipe before
 S("buffered-amount-when-read-loop-takes-next", "After dispatching a message, the peer's read loop takes the next one at once: its send is done, so bufferedAmount has dropped in a close event dispatched before that message.",
   "a.accept()", "b.accept()", "a.send('x')", "a.send('x')", on("on a close", "a.bufferedAmount"), "a.send('x')",
   "b.close(1000, 'x')", "settle", "a.bufferedAmount")
+S("close-listener-raises-after-close-from-peer-listener", "a closes in its message listener; b's first close listener closes too, its second raises: b's error event carries that exception, not 'Network connection lost.' from its pump.",
+  "a.accept()", "b.accept()", on("on a message as L1", "a.close(1000, 'x')", on("on b close as L2 once", "raise Error('boom')"),
+  on("on b error as L3")), "b.send(Uint8Array(2))", on("on b close as L5 once", "b.close(4000, 'y')"), "settle", "state")
 S("raising-end-lets-go-once-its-pump-is-idle", "b's message listener raises while a's second message waits in send() for b and b's last message was already taken by a: the failed read loop lets go of b at once (closedIncoming, no pump running), so a's send fails, 'Network connection lost.' before a dispatches the message it took, then close 1006.",
   "watch", "a.accept()", "b.accept()", on("on b message as L1 once", "raise TypeError('x')"), "a.send('x')",
   "b.send(Uint8Array(2))", "a.send(b'x')", "b.send(text(1))", "sleep 5", "state")

@@ -690,14 +690,16 @@ class Pump(EventTarget):
         self._reading = False
         self._read_failed = True
         message = uncaught_message(exc)
-        if self._woken_in_dispatch:
+        if self._woken_in_dispatch and etype == "message":
             # The exception leaves the read loop (readLoop's catch, then awaitIoLegacy and its
             # JavaScript .then, which calls reportError()) a few kj turns after this dispatch.
             # A read loop woken by a send in the peer's listener entered the isolate a turn
             # behind the peer's way back to receive(), so the report comes after the peer's
             # next delivery (web-socket.c++ startReadLoop/readLoop; gen-882fbf66,
             # order-error-of-a-woken-read-loop-after-peer-event). Woken before the peer's
-            # dispatch, it comes before it (gen-7ab3d307).
+            # dispatch, it comes before it (gen-7ab3d307). A close listener's exception ends a
+            # read loop that is over anyway: it is reported at once (close-listener-raises-
+            # after-close-from-peer-listener).
             runtime().add_kj(lambda: self._schedule_read_loop_failed(exc, message), later=True)
         else:
             self._schedule_read_loop_failed(exc, message)
