@@ -688,3 +688,24 @@ G('gen-9ffdbe58', "Found by the generator (gen-20261205-2856): the kit gives wor
 G('gen-ba8cea44', "Found by the generator (fixed-seed campaign): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'a.send(-7)', on('on b message as L4 object', 'b.send(-0.0)', "b.send('x')"), "a.close('1e3')",
   configs=(('2026-09-15', ()),))
+
+G('gen-b5a38923', "Found by the generator (gen-20261206-95): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', "a.send('x')", "b.send(b'x')", on('on a message as L1', '!a.close(65536, text(1))'), "b.send('x')", 'a.send(2.5)',
+  configs=(('2025-09-01', ()),),
+  open="the peer's pump, waiting to hand a message to an end whose listener raised, fails some kj turns after that end is let go, after the peer has dispatched the message it took; the kit fails it at once, as workerd does when that message is a Close (gen-625a556c)")
+
+G('gen-4a3891b7', "Found by the generator (gen-20261206-3430): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', handler('webSocketMessage', 'ws.send(message)', 'ws.send(message)'), 'a.accept()', on('a.onmessage', 'a.close(1000, True)', "b.addEventListener('x', [])"), "a.send('x')",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="a read loop's way back to receive() after a dispatch comes before a Close that the dispatch queued behind the object's output gate; the kit opens the gate a turn sooner")
+
+G('gen-3caff2c8', "Found by the generator (gen-20261206-wire-12): the kit gives workerd's transcript.",
+  'b.accept()', on('b message', "b.send('x')"),
+  client=("frame text b'okokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokok' fin=0", "frame cont b''", 'sleep 30', "frames ping bytes(126) + text b'x' mask=0 + binary bytes(130) + text b'hi' rsv=1", 'wait',),
+  configs=(('2026-11-17', ()),),
+  open="the Worker's messages sent while kj reads the frames after a pong to an oversized ping reach the client before the 1002 on workerd; the kit's bridge drops them when it refuses the RSV frame")
+
+G('gen-5e5f3768', "Found by the generator (gen-20261211-1145): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', on('on b message as L4', "b.send('x')"), 'a.send(Uint8Array(2))', 'a.close(4999, 2.5)', "b.send('')", on('on a message as L7', "!b.close(5000, 'x')"),
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
+  open="the peer's pump, waiting to hand a message to an end whose listener raised, fails some kj turns after that end is let go, after the peer has dispatched the message it took; the kit fails it at once, as workerd does when that message is a Close (gen-625a556c)")
