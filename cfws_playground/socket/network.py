@@ -20,9 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import errors
 from ..dispatch import schedule
-from ..errors import ConnectionLostError
 from ..state import Action, Effect, transition
 from .end import CloseFrame, PingFrame, ReadFailure, RefusalFrame, frame_size
 from .pump import Pump
@@ -115,7 +113,7 @@ class NetworkSide(Pump):
                 # the end of the pipe on it, once messages have crossed the connection
                 # (measured: wire-echo-text and wire-message-32mib-arrives have the
                 # error, wire-client-close-4001 and wire-ping-answered do not).
-                peer._schedule_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
+                peer._schedule_lost()
             return
         self._dead = True
         if not self._outgoing:

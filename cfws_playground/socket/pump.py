@@ -492,7 +492,7 @@ class Pump(EventTarget):
                     self._released = True
                     return
                 self._released = True
-            self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
+            self._report_lost()
         elif self._phase is Phase.CLOSED:
             if self._released or self._untaken() == 0 or self._peer._transport is not None:
                 was_released = self._released
@@ -515,12 +515,7 @@ class Pump(EventTarget):
                     # a reply since the whenAborted task set outgoingAborted) (gen-9ffdbe58,
                     # peer-pump-fails-when-raising-end-is-let-go-after-its-close).
                     peer._drop_unsent()
-                    runtime().add_kj(
-                        lambda: peer._schedule_error(
-                            ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}"
-                        ),
-                        later=True,
-                    )
+                    runtime().add_kj(peer._schedule_lost, later=True)
             else:
                 self._cancel_pump()
 
@@ -537,7 +532,7 @@ class Pump(EventTarget):
         self._drop_unsent()
         self._released = True
         self._dead = True
-        self._schedule_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
+        self._schedule_lost()
         peer = self._peer
         if peer._released:
             return
@@ -575,7 +570,7 @@ class Pump(EventTarget):
         sent = len(self._outgoing) > self._gated if self._handler is not None else bool(self._outgoing)
         pump_fails = self._peer._transport is None and sent
         if pump_fails and not self._errored and self._phase is not Phase.AWAITING:
-            self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
+            self._report_lost()
         self._outgoing.clear()
         self._ungate()
         if self._reading:
@@ -616,6 +611,14 @@ class Pump(EventTarget):
             # workerd's read loop then calls tryReleaseNative(): an end that had sent its
             # Close and has nothing left to send is released, so accept() throws (gen-5041691f).
             self._released = True
+
+    def _report_lost(self) -> None:
+        """Report "Network connection lost." (a failed pump, or a pipe the peer let go of)."""
+        self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
+
+    def _schedule_lost(self) -> None:
+        """:meth:`_report_lost` as a runtime task."""
+        self._schedule_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
 
     def _schedule_error(self, error: BaseException, message: str) -> None:
         def report() -> None:
@@ -730,4 +733,4 @@ class Pump(EventTarget):
             # fails at once, before the peer dispatches the frame it took (gen-625a556c).
             # The peer's read loop learns of the pipe's end only after that frame.
             peer._drop_unsent()
-            peer._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
+            peer._report_lost()
