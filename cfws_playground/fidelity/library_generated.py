@@ -709,3 +709,15 @@ G('gen-5e5f3768', "Found by the generator (gen-20261211-1145): the kit gives wor
   'watch', 'a.accept()', 'b.accept()', on('on b message as L4', "b.send('x')"), 'a.send(Uint8Array(2))', 'a.close(4999, 2.5)', "b.send('')", on('on a message as L7', "!b.close(5000, 'x')"),
   configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
   open="the peer's pump, waiting to hand a message to an end whose listener raised, fails some kj turns after that end is let go, after the peer has dispatched the message it took; the kit fails it at once, as workerd does when that message is a Close (gen-625a556c)")
+
+# Varied by hand from gen-b5a38923 and gen-5e5f3768: the same kind when the peer's pump waits
+# to send a Close, not a message.
+G('gen-b5a38923-close-waits', "Found by the generator (gen-20261206-95), varied by hand: the peer's pump waits with a Close.",
+  'watch', 'a.accept()', 'b.accept()', "a.send('x')", "b.send(b'x')", on('on a message as L1', "raise TypeError('r')"), "b.close(1000, 'bye')", 'a.send(2.5)',
+  configs=(('2025-09-01', ()),),
+  open="the peer's pump, waiting to hand a Close to an end whose listener raised, fails some kj turns after that end is let go, after the peer has dispatched the message it took; the kit fails it at once")
+
+G('gen-5e5f3768-close-waits', "Found by the generator (gen-20261211-1145), varied by hand: the peer's pump waits with a Close.",
+  'watch', 'a.accept()', 'b.accept()', on('on b message as L4', 'b.close(1000)'), 'a.send(Uint8Array(2))', 'a.close(4999, 2.5)', "b.send('')", on('on a message as L7', "raise TypeError('r')"),
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
+  open="the peer's pump, waiting to hand a Close to an end whose listener raised, fails some kj turns after that end is let go, after the peer has dispatched the Close it took; the kit fails it at once")
