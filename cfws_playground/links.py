@@ -89,6 +89,8 @@ class Link:
         # was last handed a client message (see :meth:`message_read`).
         self.taken = 0
         self.queued_at_read = 0
+        self.reads = 0  # client messages handed to the Worker's read loop
+        self.pong_after_reads = 0  # ... when ``pong_after`` was set
         self._flush_scheduled = False
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -209,6 +211,7 @@ class Link:
         queued before it while the message is dispatched; what the Worker queues from here on
         is still being written when kj reads the client's next frame (see ``refuse``)."""
         if self.end is not None:
+            self.reads += 1
             self.queued_at_read = self.taken + len(self.end._peer._outgoing)
 
     def drop(self) -> None:
@@ -325,6 +328,7 @@ class Link:
             return
         if end._peer._outgoing or self._flush_scheduled:
             self.pong_after = payloads[-1]
+            self.pong_after_reads = self.reads
             # After the send in progress: what the Worker sent before its last message is out
             # by then (see message_read), and the first frame it sent since is being written
             # (found by the generator: gen-9afc6e2a).

@@ -85,6 +85,7 @@ class _WireLink(Link):
         self.conn = conn
         self.scope: RequestScope | None = None  # the request this connection answers
         self._pending = 0  # bytes serialised since the last transport.write()
+        self.pongs_at_read = 0  # pongs written when the Worker's read loop was last handed a message
 
     def _schedule_flush(self, more_coming: bool) -> None:
         # Outside every request: a Worker that sends to another client's socket
@@ -141,6 +142,8 @@ class _WireLink(Link):
             return
         queue = end._peer._outgoing
         if not ws.hibernatable:
+            if self.pong_after is not None and self.pong_after_reads < self.reads:
+                self._write_before_read()
             if self.pong_after is not None or self.pong_behind_close:
                 # A pong waits behind the Worker's send in progress (kj's queued control
                 # message): the refusal's Close takes its place and waits there too (found by
@@ -148,7 +151,7 @@ class _WireLink(Link):
                 self.pong_after = None
                 self._refuse_unchained(ws, code, reason, queued=True)
                 return
-            if not (ws.pong_since_send and queue):
+            if not (ws.pong_since_send and queue) or self._pong_before_read(ws):
                 self._refuse_unchained(ws, code, reason)
                 return
         # A message the Worker is sending goes out first (kj's Close waits for the send in
@@ -171,6 +174,38 @@ class _WireLink(Link):
             self._write(taken)
         ws.fail_now(code, reason)
         self._written()
+
+    def message_read(self) -> None:
+        super().message_read()
+        ws = self.conn.ws
+        self.pongs_at_read = ws.pongs if ws is not None else 0
+
+    def _write_before_read(self) -> None:
+        """Write what kj wrote while the Worker's last message was dispatched: the frames it
+        queued before that message, and the pong that waited for one of them in its place
+        (found by the generator: the Worker answers a message the client sent before a ping
+        and two after it; see gen-3caff2c8)."""
+        end = self.end
+        assert end is not None
+        self._write_pong_after()
+        while self.taken < self.queued_at_read and end._peer._outgoing:
+            if not isinstance(end._peer._outgoing[0], (str, bytes)):
+                break
+            frame = self.take()
+            assert isinstance(frame, (str, bytes))
+            self._write(frame)
+            self._write_pong_after()
+
+    def _pong_before_read(self, ws: WorkerdProtocol) -> bool:
+        """Whether the last pong went out before the Worker's read loop was handed its last
+        message, and the Worker has queued frames since that pong and before that message.
+
+        The first of those frames took kj's chained control write (the pong's, long done by
+        the time the read loop came back): what the Worker queued before the message was
+        written while it was dispatched, as when no pong was written (found by the
+        generator: gen-3caff2c8).
+        """
+        return ws.pongs == self.pongs_at_read and self.queued_at_read > self.taken
 
     def _refuse_unchained(self, ws: WorkerdProtocol, code: int, reason: str, *, queued: bool = False) -> None:
         """Refuse a frame when no pong being written is in the way of the Worker's frames, as

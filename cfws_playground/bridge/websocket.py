@@ -138,6 +138,8 @@ class WorkerdProtocol(ServerProtocol):
     _message_read = False
     #: A pong was written after the Worker's last message (see ``Link.close_after_pong``).
     pong_since_send = False
+    #: Pongs written so far.
+    pongs = 0
 
     def receive_data(self, data: bytes | bytearray) -> None:
         self._pong_written, self._pong_slot = False, None  # a new read: the last pong went out
@@ -254,6 +256,7 @@ class WorkerdProtocol(ServerProtocol):
             return
         chained = self.pong_since_send
         self.pong_since_send = True
+        self.pongs += 1
         if not self._pong_written and not chained:
             self._pong_written = True
             self._write_control(Opcode.PONG, data)
@@ -299,6 +302,7 @@ class WorkerdProtocol(ServerProtocol):
     def write_pong(self, payload: bytes) -> None:
         """The pong that waited for the Worker's frames (:attr:`Link.pong_after`)."""
         self.pong_since_send = True
+        self.pongs += 1
         self._write_control(Opcode.PONG, payload)
 
     def answer_pings(self, payloads: list[bytes]) -> None:

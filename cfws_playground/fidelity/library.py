@@ -1597,6 +1597,13 @@ W("wire-raw-refusal-overtakes-a-send-after-an-earlier-pong", "A pong answered lo
 W("wire-raw-timer-canceled-when-the-handshake-ends", "A 0 ms timer set on a message never fires when the client's Close follows in the same write: the request ends as the close handshake completes. Found by the generator.",
   ("b.accept()", "watch", on("b message", timeout(0, "b.close(4000, 'x')"))), ("frames binary b'' + close b'\\x03\\xe8'", "wait"),
   configs=(NEW,))
+R("wire-raw-refusal-after-a-pong-and-two-messages", "A ping, two messages and a refused frame in one write: the first echo takes the pong's chained write, long done when the refusal is read, so both echoes go out before the 1002. Found by the generator (gen-3caff2c8).",
+  ("frames ping b'p' + text b'x' + text b'y' + text b'hi' rsv=1", "wait"))
+R("wire-raw-refusal-after-a-ping-between-messages", "A message, a ping, two messages and a refused frame in one write: the pong waits for the first echo, the second echo waits for the pong, and all go out before the 1002.",
+  ("frames text b'a' + ping b'p' + text b'x' + text b'y' + text b'hi' rsv=1", "wait"))
+W("wire-raw-refusal-after-the-workers-close", "A ping, two messages and a refused frame in one write; the Worker sends and closes on the first: its Close went out while the second was dispatched, so the client gets it and never the 1002.",
+  (*SERVER, "on b message: b.send('x'); b.close(1000)"),
+  ("frames ping b'p' + text b'x' + text b'y' + text b'hi' rsv=1", "wait"), configs=(NEW,))
 R("wire-raw-unsolicited-pong", "An unsolicited pong is ignored.", ("frame pong b'x'", "send 'after'", "recv", RAW_BYE, "wait"))
 R("wire-raw-declared-length-over-limit", "A frame header declaring 2**40 bytes: 1009 'Message is too large: 1099511627776 > 33554432' at once.",
   ("raw b'\\x82\\xff\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00'", "wait"))
