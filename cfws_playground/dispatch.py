@@ -43,6 +43,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import itertools
 import weakref
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable, Iterator
@@ -529,6 +530,14 @@ def schedule(callback: Callable[[], None]) -> asyncio.AbstractEventLoop | None:
     return loop
 
 
+_tickets = itertools.count(1)
+
+
+def ticket() -> int:
+    """A number larger than every one given before: which of two requests came first."""
+    return next(_tickets)
+
+
 class Once:
     """A runtime task that is queued at most once at a time (an end's delivery turn).
 
@@ -537,18 +546,20 @@ class Once:
     queues it again on the loop that runs now, so nothing queued is lost.
     """
 
-    __slots__ = ("callback", "loop", "scheduled", "__weakref__")
+    __slots__ = ("callback", "loop", "scheduled", "ticket", "__weakref__")
 
     def __init__(self, callback: Callable[[], None]) -> None:
         self.callback = callback
         self.loop: asyncio.AbstractEventLoop | None = None
         self.scheduled = False
+        self.ticket = 0  # when it was last queued (:func:`ticket`)
 
     def request(self) -> None:
         """Make sure the callback will run (once)."""
         if self.scheduled and not (self.loop is not None and self.loop.is_closed()):
             return
         self.scheduled = True
+        self.ticket = ticket()
         self.loop = schedule(self._run)
         _once_pending.add(self)
 

@@ -2025,6 +2025,12 @@ S("accept-held-until-close-after-pump-error", "An end whose pump reports 'Networ
 S("pump-fails-before-close-when-raising-peer-lets-go", "b's pump waits in send() with its Close for a, whose message listener raised; a's Close was already taken by b's read loop, so a's error report lets go of a, and b's send fails at once: b gets 'Network connection lost.' before the close event for a's Close.",
   "watch", "a.accept()", "b.accept()", "b.send('m')", on("on b message", "a.close(3000)"), "a.send('y')",
   "b.close(1000, 'bye')", on("on a message", "raise TypeError('boom')"))
+S("pump-fails-after-the-message-its-peer-came-back-for", "b's read loop came back for a's message before a's listener raised: it waits to enter the isolate while a's error is reported, so it dispatches that message before b's pump, waiting in send() for a, fails with 'Network connection lost.' (kj's aborted send takes some turns to reach JavaScript). Found by the generator (gen-b5a38923).",
+  "watch", "a.accept()", "b.accept()", "a.send('x')", "b.send(b'x')", on("on a message", "raise TypeError('r')"),
+  "b.send('x')", "b.send('y')", "a.send(2.5)")
+S("pump-fails-after-the-close-its-peer-came-back-for", "As pump-fails-after-the-message-its-peer-came-back-for, with a's Close: b's close event comes before its pump's error. Found by the generator (gen-5e5f3768).",
+  "watch", "a.accept()", "b.accept()", "a.send('x')", "b.send(b'x')", on("on a message", "raise TypeError('r')"),
+  "b.send('x')", "a.close(3001)")
 S("accept-after-half-open-release", "An end whose peer let go of the pipe before its Close was taken gets that close event without a reply (readyState 2) and is released after it: accept() then throws 'already used in a response'.",
   "watch", "a.accept()", "b.accept()", "a.send('x')", on("a.onmessage", "raise TypeError('x')"), "a.close(1000, 'bye')",
   "b.send(b'x')", "settle", "b.accept()", "state")

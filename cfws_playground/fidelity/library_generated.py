@@ -691,8 +691,7 @@ G('gen-ba8cea44', "Found by the generator (fixed-seed campaign): the kit gives w
 
 G('gen-b5a38923', "Found by the generator (gen-20261206-95): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "a.send('x')", "b.send(b'x')", on('on a message as L1', '!a.close(65536, text(1))'), "b.send('x')", 'a.send(2.5)',
-  configs=(('2025-09-01', ()),),
-  open="the peer's pump, waiting to hand a message to an end whose listener raised, fails some kj turns after that end is let go, after the peer has dispatched the message it took; the kit fails it at once, as workerd does when that message is a Close (gen-625a556c)")
+  configs=(('2025-09-01', ()),))
 
 G('gen-4a3891b7', "Found by the generator (gen-20261206-3430): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', handler('webSocketMessage', 'ws.send(message)', 'ws.send(message)'), 'a.accept()', on('a.onmessage', 'a.close(1000, True)', "b.addEventListener('x', [])"), "a.send('x')",
@@ -706,17 +705,14 @@ G('gen-3caff2c8', "Found by the generator (gen-20261206-wire-12): the kit gives 
 
 G('gen-5e5f3768', "Found by the generator (gen-20261211-1145): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('on b message as L4', "b.send('x')"), 'a.send(Uint8Array(2))', 'a.close(4999, 2.5)', "b.send('')", on('on a message as L7', "!b.close(5000, 'x')"),
-  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
-  open="the peer's pump, waiting to hand a message to an end whose listener raised, fails some kj turns after that end is let go, after the peer has dispatched the message it took; the kit fails it at once, as workerd does when that message is a Close (gen-625a556c)")
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),))
 
 # Varied by hand from gen-b5a38923 and gen-5e5f3768: the same kind when the peer's pump waits
-# to send a Close, not a message.
+# to send a Close, not a message (pump-fails-after-the-message-its-peer-came-back-for).
 G('gen-b5a38923-close-waits', "Found by the generator (gen-20261206-95), varied by hand: the peer's pump waits with a Close.",
   'watch', 'a.accept()', 'b.accept()', "a.send('x')", "b.send(b'x')", on('on a message as L1', "raise TypeError('r')"), "b.close(1000, 'bye')", 'a.send(2.5)',
-  configs=(('2025-09-01', ()),),
-  open="the peer's pump, waiting to hand a Close to an end whose listener raised, fails some kj turns after that end is let go, after the peer has dispatched the message it took; the kit fails it at once")
+  configs=(('2025-09-01', ()),))
 
 G('gen-5e5f3768-close-waits', "Found by the generator (gen-20261211-1145), varied by hand: the peer's pump waits with a Close.",
   'watch', 'a.accept()', 'b.accept()', on('on b message as L4', 'b.close(1000)'), 'a.send(Uint8Array(2))', 'a.close(4999, 2.5)', "b.send('')", on('on a message as L7', "raise TypeError('r')"),
-  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
-  open="the peer's pump, waiting to hand a Close to an end whose listener raised, fails some kj turns after that end is let go, after the peer has dispatched the Close it took; the kit fails it at once")
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .. import errors
-from ..dispatch import Once, runtime, schedule
+from ..dispatch import Once, runtime, schedule, ticket
 from ..errors import ConnectionLostError
 from ..events import Blob, CloseEvent, ErrorEvent, Event, begin_dispatch, end_dispatch
 from ..promise import GATE_HOLDS, OutputLock
@@ -294,6 +294,7 @@ class Pump(EventTarget):
             elif not src and (peer._out_aborted or peer._phase in CLOSED_OUTGOING):
                 peer._pump_done()
             self._delivering = True
+            self._dispatched_at = ticket()
             cls = type(frame)
             if peer._transport is not None and cls is not CloseFrame and cls is not ReadFailure:
                 peer._transport.message_read()
@@ -612,6 +613,13 @@ class Pump(EventTarget):
             # Close and has nothing left to send is released, so accept() throws (gen-5041691f).
             self._released = True
 
+    def _fail_pump(self) -> None:
+        """The pump failed in send(): what it had not sent is dropped, and the error reported."""
+        if self._errored:
+            return
+        self._drop_unsent()
+        self._report_lost()
+
     def _report_lost(self) -> None:
         """Report "Network connection lost." (a failed pump, or a pipe the peer let go of)."""
         self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
@@ -692,6 +700,7 @@ class Pump(EventTarget):
             self._record_note("listener raised", text)
         self._reading = False
         self._read_failed = True
+        self._raised_at = ticket()
         message = uncaught_message(exc)
         if self._woken_in_dispatch and etype == "message":
             # The exception leaves the read loop (readLoop's catch, then awaitIoLegacy and its
@@ -730,7 +739,15 @@ class Pump(EventTarget):
         elif self._released and peer._untaken() and not peer._errored:
             # This end let go of kj's pipe with its last frame handed to the peer's read loop,
             # while the peer's pump waits in send() for a read loop that has ended: the send
-            # fails at once, before the peer dispatches the frame it took (gen-625a556c).
-            # The peer's read loop learns of the pipe's end only after that frame.
-            peer._drop_unsent()
-            peer._report_lost()
+            # fails (BlockedSend::abort), and the pump's error enters the isolate some kj turns
+            # later. The peer's read loop learns of the pipe's end only after the frame it took.
+            if peer._delivery.scheduled and peer._dispatched_at < self._raised_at:
+                # The peer's read loop came back for that frame before this end's listener
+                # raised: it has long been waiting to enter the isolate, and dispatches the
+                # frame before the pump's error (gen-b5a38923, gen-5e5f3768).
+                schedule(peer._fail_pump)
+            else:
+                # The peer dispatched since: its read loop is on its way back to the frame
+                # when the pump fails, and the error comes first (gen-625a556c,
+                # pump-fails-before-close-when-raising-peer-lets-go).
+                peer._fail_pump()
