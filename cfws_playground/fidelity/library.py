@@ -2076,6 +2076,8 @@ D("do-both-close-at-once-pump-reports", "When both ends close at once, the objec
   "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", "a.close(1000, 'x')", "b.close(1000, 'y')", "settle", "state", "ctx.getTags(b)")
 D("do-object-closes-first-released-quietly", "When the object's socket has sent its Close and its peer's Close then reaches webSocketClose, the socket is awaiting its release: its pump's continuation lets go of it without an error event (in do-both-close-at-once-pump-reports its peer let go first, and it reports).",
   "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", "b.close(4999)", "a.close(4999, 'x')", "settle", "state", "ctx.getTags(b)")
+D("do-close-from-listener-while-top-level-sends-wait", "The object sent two messages at top level; a's listener closes on the first: the Close reaches the hibernatable socket, waiting in receive(), and webSocketClose comes before a's second message (gen-4a3891b7-handler-sends, where webSocketMessage sent them, is still open).",
+  "ctx.acceptWebSocket(b)", "a.accept()", on("a.onmessage", "a.close(1000)"), "b.send('1')", "b.send('2')")
 D("do-object-sends-as-peer-dies", "The object's socket sends while its peer's read loop fails (a message listener raised): webSocketClose gets 1006 with readyState 2, and the failed send reports no error (the socket is awaiting its release by then).",
   "ctx.acceptWebSocket(b)", "watch", "a.accept()", "b.send('x')", on("on a error", "b.send(b'')"),
   on("on a message", "raise Error('x')"), "settle", "state")

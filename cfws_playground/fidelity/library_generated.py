@@ -703,6 +703,14 @@ G('gen-3caff2c8', "Found by the generator (gen-20261206-wire-12): the kit gives 
   client=("frame text b'okokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokokok' fin=0", "frame cont b''", 'sleep 30', "frames ping bytes(126) + text b'x' mask=0 + binary bytes(130) + text b'hi' rsv=1", 'wait',),
   configs=(('2026-11-17', ()),))
 
+# Varied by hand from gen-4a3891b7: the same kind, the smallest program found. When the object
+# sends the messages at top level, not in webSocketMessage, the kit matches (do-close-from-
+# listener-while-top-level-sends-wait).
+G('gen-4a3891b7-handler-sends', "Found by the generator (gen-20261206-3430), varied by hand: a's listener closes while the object's handler's second message waits.",
+  'ctx.acceptWebSocket(b)', handler('webSocketMessage', 'ws.send(message)', 'ws.send(message)'), 'a.accept()', on('a.onmessage', 'a.close(1000, True)'), "a.send('x')",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="a's read loop dispatches the second message of webSocketMessage's before webSocketClose on workerd (the hibernatable read loop is back in receive() only some turns after its handler); the kit dispatches webSocketClose first")
+
 G('gen-5e5f3768', "Found by the generator (gen-20261211-1145): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('on b message as L4', "b.send('x')"), 'a.send(Uint8Array(2))', 'a.close(4999, 2.5)', "b.send('')", on('on a message as L7', "!b.close(5000, 'x')"),
   configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),))
