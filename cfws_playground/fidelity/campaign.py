@@ -294,7 +294,9 @@ class _Runner:
     def wire(self, sc: Scenario) -> list[str] | str:
         """A wire program on workerd: one real connection (no batches)."""
         try:
-            return self.server.run_wire(sc.ops, sc.client_ops, sc.client_options, sc.configs[0])
+            return self.server.run_wire(
+                sc.ops, sc.client_ops, sc.client_options, sc.configs[0], durable=sc.durable
+            )
         except Exception as exc:  # noqa: BLE001 - reported as the program's failure, like the driver's
             return f"{type(exc).__name__}: {exc}"
 

@@ -2031,6 +2031,20 @@ S("pump-fails-after-the-message-its-peer-came-back-for", "b's read loop came bac
 S("pump-fails-after-the-close-its-peer-came-back-for", "As pump-fails-after-the-message-its-peer-came-back-for, with a's Close: b's close event comes before its pump's error. Found by the generator (gen-5e5f3768).",
   "watch", "a.accept()", "b.accept()", "a.send('x')", "b.send(b'x')", on("on a message", "raise TypeError('r')"),
   "b.send('x')", "a.close(3001)")
+S("accept-in-close-event-after-pump-error", "b's pump failed when a, whose listener raised, let go ('Network connection lost.'); b is let go of only after its close event (closedIncoming, then tryReleaseNative()), so accept() inside that event does nothing, and throws once it is over. Found by the generator (gen-e887eccd).",
+  "watch", "a.accept()", "b.accept()", on("on b close", "b.accept()"), on("on a message", "raise Error('x')"),
+  "b.send('x')", "b.send('y')", "settle", "b.accept()")
+S("close-in-error-event-of-a-failed-pump", "A failed pump set outgoingAborted before its error is reported: inside that error event close() does nothing (a raising listener's error rethrows there instead).",
+  "watch", "a.accept()", "b.accept()", on("on a message", "raise Error('x')"), on("on b error", "b.close(1000)", "b.accept()"),
+  "b.send('x')", "b.send('y')")
+S("accept-after-close-and-pump-error", "b had a's Close when its pump failed: reportError() lets go of it at once (closedIncoming, pump idle), so accept() throws after that.",
+  "watch", "a.accept()", "b.accept()", on("on a message", "a.close(1000)", "raise Error('x')"),
+  "b.send('x')", "b.send('y')", "settle", "a.accept()", "b.accept()")
+S("accept-in-microtask-of-a-pump-error", "A microtask queued in the error event of a failed pump runs before the close event that releases the end: accept() there does nothing.",
+  "watch", "a.accept()", "b.accept()", on("on b error", microtask("b.accept()")), on("on a message", "raise Error('x')"),
+  "b.send('x')", "b.send('y')")
+S("close-1006-listener-raises-ends-dispatch", "An onclose handler that raises, in the close event for a peer that went away: before 2026-09-15 the exception ends the dispatch, so the watching listener after it never sees the event; from then on every listener runs. Found by the generator (gen-b5f79beb).",
+  "watch", "a.accept()", "b.accept()", on("a.onclose", "raise Error('in onclose')"), "a.send('m')", on("on b message", "raise Error('x')"))
 S("accept-after-half-open-release", "An end whose peer let go of the pipe before its Close was taken gets that close event without a reply (readyState 2) and is released after it: accept() then throws 'already used in a response'.",
   "watch", "a.accept()", "b.accept()", "a.send('x')", on("a.onmessage", "raise TypeError('x')"), "a.close(1000, 'bye')",
   "b.send(b'x')", "settle", "b.accept()", "state")
@@ -2078,6 +2092,12 @@ D("do-object-closes-first-released-quietly", "When the object's socket has sent 
   "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", "b.close(4999)", "a.close(4999, 'x')", "settle", "state", "ctx.getTags(b)")
 D("do-close-from-listener-while-top-level-sends-wait", "The object sent two messages at top level; a's listener closes on the first: the Close reaches the hibernatable socket, waiting in receive(), and webSocketClose comes before a's second message (gen-4a3891b7-handler-sends, where webSocketMessage sent them, is still open).",
   "ctx.acceptWebSocket(b)", "a.accept()", on("a.onmessage", "a.close(1000)"), "b.send('1')", "b.send('2')")
+D("do-gettags-plain-socket-let-go-after-its-pump", "A socket accepted with accept() in an object, whose listener raised while its second message waited: once that message is taken the socket is let go of, its peer gets close 1006, and getTags() says it is not accepted (not that it is not hibernatable). Found by the generator (gen-e45ff0a4).",
+  "watch", "a.accept()", "b.accept()", "a.send(-7)", on("on b message", "b.send('x')", "b.send(-0.0)", "raise Error('x')"),
+  "settle", "ctx.getTags(b)", "b.accept()")
+D("do-object-awaiting-release-pump-fails-quietly", "a closes and raises in its listener while the object's socket has a message waiting for it: the Close reaches webSocketClose first, which leaves the socket awaiting its release, so when a is let go the failed send only releases it; no error event. Found by the generator (gen-cac2b8f1).",
+  "ctx.acceptWebSocket(b)", "watch", "a.accept()", on("on a message once", "a.close(4000, 'x')", "raise TypeError('x')"),
+  "b.send(b'x')", "b.send('x')", "settle", "ctx.getTags(b)")
 D("do-object-sends-as-peer-dies", "The object's socket sends while its peer's read loop fails (a message listener raised): webSocketClose gets 1006 with readyState 2, and the failed send reports no error (the socket is awaiting its release by then).",
   "ctx.acceptWebSocket(b)", "watch", "a.accept()", "b.send('x')", on("on a error", "b.send(b'')"),
   on("on a message", "raise Error('x')"), "settle", "state")

@@ -215,8 +215,11 @@ class WebSocket(NetworkSide):
         # because it treats ended ends as released (state.py). Measured for CLOSED only:
         # scenario accept-after-close-before-release.
         # An end whose error event is being dispatched is not released yet either: workerd's
-        # reportError() lets go of it after the dispatch (gen-43124136).
-        held = (self._phase is Phase.CLOSED or self._reporting) and not self._released
+        # reportError() lets go of it after the dispatch (gen-43124136); nor is one whose
+        # pump failed before its read loop was over, until its close event has been
+        # dispatched (accept-in-close-event-after-pump-error).
+        ended = self._phase is Phase.CLOSED or self._phase is Phase.ERRORED
+        held = (ended or self._reporting) and not self._released
         if t.effect is Effect.RAISE and not held:
             self._fail("accept", (half_open,), t)
         if t.effect is Effect.START_READING:

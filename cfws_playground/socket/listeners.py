@@ -265,8 +265,13 @@ class EventTarget(End):
             self._listener_raised(first, etype)
 
     def _dispatch_reporting(self, event: Event) -> Exception | None:
-        """Call every listener; report each exception (log, recorder); return the first."""
+        """Call every listener; report each exception (log, recorder); return the first.
+
+        Before 2026-09-15 (no ``spec_compliant_dispatch_exceptions``) the first exception
+        ends the dispatch, as in any other: the listeners after it are not called
+        (measured: close-1006-listener-raises-ends-dispatch)."""
         first: Exception | None = None
+        spec_compliant = self._pair._compat.spec_compliant_dispatch_exceptions
         for fn in self._each_listener(event.type):
             try:
                 self._call_listener(fn, event)
@@ -274,11 +279,13 @@ class EventTarget(End):
                 self._report_listener_exception(exc, event.type)
                 if first is None:
                     first = exc
+                if not spec_compliant:
+                    break
         return first
 
     def _report_listener_exception(self, exc: Exception, etype: str) -> None:
         message = f"Uncaught {js_name(exc)}: {js_message(exc)}"
-        log.warning("%s (in a %r listener; dispatch continues)", message, etype)
+        log.warning("%s (in a %r listener)", message, etype)
         if self._pair._recorders:
             self._record_note("listener raised", message)
 

@@ -333,6 +333,10 @@ class Pump(EventTarget):
             if self._reading and not self._delivery.scheduled and len(src) > peer._gated:
                 self._come_back()
         elif peer._dead and self._reading:
+            # The peer's read loop failed, and its pump has handed over its last frame: the
+            # peer is let go of (Released), so ctx.getTags() says it is not accepted, and its
+            # end of kj's pipe goes, which this read loop sees next (gen-e45ff0a4).
+            peer._released = True
             schedule(self._peer_gone)
 
     # ------------------------------------------------------------------ internals: receiving
@@ -570,10 +574,11 @@ class Pump(EventTarget):
         # do-object-sends-as-peer-dies). A frame already in the pipe fails first (gen-4664da8a).
         sent = len(self._outgoing) > self._gated if self._handler is not None else bool(self._outgoing)
         pump_fails = self._peer._transport is None and sent
-        if pump_fails and not self._errored and self._phase is not Phase.AWAITING:
-            self._report_lost()
+        # (The failed pump cleared its queue before its error is reported: KJ_DEFER.)
         self._outgoing.clear()
         self._ungate()
+        if pump_fails and not self._errored and self._phase is not Phase.AWAITING:
+            self._report_lost()
         if self._reading:
             schedule(self._receive_disconnect)
         elif self._handler is not None and self._phase in CLOSED_INCOMING:
@@ -608,9 +613,13 @@ class Pump(EventTarget):
             self._dispatch_reporting(event)
             end_dispatch(event)
         self._phase = after
-        if self._handler is None and self._untaken() == 0 and self._phase in CLOSED_OUTGOING:
+        # (An end whose error was reported has outgoingAborted set, unless an error listener
+        # cut reportError() short: _stuck_error.)
+        aborted = self._errored and self._stuck_error is None
+        if self._handler is None and self._untaken() == 0 and (self._phase in CLOSED_OUTGOING or aborted):
             # workerd's read loop then calls tryReleaseNative(): an end that had sent its
-            # Close and has nothing left to send is released, so accept() throws (gen-5041691f).
+            # Close, or whose pump failed, and has nothing left to send is released, so
+            # accept() throws (gen-5041691f; inside the close event it does not: gen-e887eccd).
             self._released = True
 
     def _fail_pump(self) -> None:
@@ -618,11 +627,19 @@ class Pump(EventTarget):
         if self._errored:
             return
         self._drop_unsent()
+        if self._handler is not None and self._phase in CLOSED_INCOMING and not self._released:
+            # A hibernatable end whose webSocketClose has run is awaiting its release: the
+            # pump's error handler only lets go of it (ensurePumping; gen-cac2b8f1).
+            self._released = True
+            return
         self._report_lost()
 
     def _report_lost(self) -> None:
-        """Report "Network connection lost." (a failed pump, or a pipe the peer let go of)."""
-        self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
+        """Report "Network connection lost." (a failed pump, or a pipe the peer let go of).
+
+        The failed pump set outgoingAborted already (its KJ_DEFER, or the whenAborted task):
+        inside the error event send() and close() do nothing (acc-pump-error-then-close)."""
+        self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}", aborted=True)
 
     def _schedule_lost(self) -> None:
         """:meth:`_report_lost` as a runtime task."""
@@ -634,7 +651,9 @@ class Pump(EventTarget):
 
         schedule(report)
 
-    def _report_error(self, error: BaseException, message: str, action: Action = Action.ERROR) -> bool:
+    def _report_error(
+        self, error: BaseException, message: str, action: Action = Action.ERROR, *, aborted: bool = False
+    ) -> bool:
         """LWA::reportError: only the first error is dispatched; readyState is 3 inside it.
 
         ``action`` is :attr:`Action.RECV_ERROR_HIBERNATABLE` for a hibernatable end's
@@ -650,7 +669,8 @@ class Pump(EventTarget):
         # workerd sets outgoingAborted only after the error event: inside it, an end that
         # had not closed its outgoing side still sends, and close() rethrows the error
         # (assertNoError) (gen-2d3d4afe, gen-1ec73a78).
-        outgoing_open = self._phase is Phase.OPEN or self._phase is Phase.CLOSE_RECEIVED
+        outgoing_open = not aborted and (self._phase is Phase.OPEN or self._phase is Phase.CLOSE_RECEIVED)
+        closed_incoming = self._phase in CLOSED_INCOMING
         self._errored = True
         self._phase = t.next
         event = ErrorEvent(message=message, error=error)
@@ -686,6 +706,10 @@ class Pump(EventTarget):
             self._reporting = False
             end_dispatch(event)
         self._stuck_error = None
+        if closed_incoming and self._handler is None and self._transport is None and self._untaken() <= 0:
+            # reportError() lets go of an end whose read loop is over and whose pump is idle
+            # (closedIncoming, !isPumping): accept() throws from here on (acc-raiser-closed).
+            self._released = True
         return True
 
     # ------------------------------------------------------------------ internals: dispatch
