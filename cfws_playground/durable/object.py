@@ -358,7 +358,17 @@ class ObjectHost:
             if ar is not None and type(data) is str and data == ar[0]:
                 self.auto_times[ws] = now_ms()
                 if ws._phase is Phase.OPEN or ws._phase is Phase.CLOSE_RECEIVED:
-                    ws.send(ar[1])
+                    # The hibernation manager's read loop sends the answer itself, past the
+                    # output gate (sendAutoResponse), and awaits that send before it reads on.
+                    token = GATE_HOLDS.set(None)
+                    try:
+                        ws.send(ar[1])
+                    finally:
+                        GATE_HOLDS.reset(token)
+                    # (The peer's read loop, waiting in receive(), takes it and dispatches it
+                    # first: gen-f5ea14d0.)
+                    if ws._peer._transport is None:
+                        ws._hold_until_taken()  # (a network client's is written at once)
                 how = "while it sleeps" if self.instance is None else "without webSocketMessage"
                 if self.instance is None:
                     self.timeline.append(("hibernated", "answered", f"auto-response {ar[0]!r}"))

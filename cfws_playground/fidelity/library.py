@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .dsl import microtask, on, timeout
+from .dsl import handler, microtask, on, timeout
 from .scenario import Scenario
 
 __all__ = ["SCENARIOS", "by_name"]
@@ -2098,6 +2098,14 @@ D("do-gettags-plain-socket-let-go-after-its-pump", "A socket accepted with accep
 D("do-object-awaiting-release-pump-fails-quietly", "a closes and raises in its listener while the object's socket has a message waiting for it: the Close reaches webSocketClose first, which leaves the socket awaiting its release, so when a is let go the failed send only releases it; no error event. Found by the generator (gen-cac2b8f1).",
   "ctx.acceptWebSocket(b)", "watch", "a.accept()", on("on a message once", "a.close(4000, 'x')", "raise TypeError('x')"),
   "b.send(b'x')", "b.send('x')", "settle", "ctx.getTags(b)")
+D("do-auto-response-awaited-before-next-message", "The hibernation manager sends the automatic response past the output gate and awaits it before it reads on: a takes and dispatches it before webSocketMessage sees the message after 'ping'. Found by the generator (gen-f5ea14d0).",
+  "ctx.acceptWebSocket(b)", "watch", "a.accept()", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))", handler("webSocketMessage", "ws.send(message)"),
+  "a.send('ping')", "a.send('x')", "a.send('ping')", "a.send('y')")
+D("do-auto-response-behind-earlier-sends", "The object's socket had two messages queued for a: the automatic response follows them, and webSocketMessage waits until a has taken it.",
+  "ctx.acceptWebSocket(b)", "watch", "a.accept()", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))", "b.send(1)", "b.send(2)", "a.send('ping')", "a.send('x')")
+D("do-auto-response-to-a-raising-peer", "a's listener raises on the object's message while the automatic response waits for it: the send fails, and the socket's webSocketClose and the order of events follow as workerd has them.",
+  "ctx.acceptWebSocket(b)", "watch", "a.accept()", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))", "b.send(1)", on("on a message", "raise Error('x')"),
+  "a.send('ping')", "a.send('x')")
 D("do-object-sends-as-peer-dies", "The object's socket sends while its peer's read loop fails (a message listener raised): webSocketClose gets 1006 with readyState 2, and the failed send reports no error (the socket is awaiting its release by then).",
   "ctx.acceptWebSocket(b)", "watch", "a.accept()", "b.send('x')", on("on a error", "b.send(b'')"),
   on("on a message", "raise Error('x')"), "settle", "state")

@@ -94,6 +94,7 @@ class WebSocket(NetworkSide):
         ws._io_context = None  # the context accept() ran in: its listeners run in its request scope
         ws._read_failed = False  # a listener raised: the read loop ends with its exception
         ws._raised_at = 0  # when (dispatch.ticket) a listener raised
+        ws._held_until_taken = 0  # frames the peer must take before this end reads on
         ws._dispatched_at = 0  # when the read loop last dispatched a frame
         ws._reporting = False  # its error event is being dispatched
         ws._delivering = False

@@ -83,6 +83,17 @@ class Pump(EventTarget):
         """Take no more frames for now: a hibernatable end's read loop awaits each event's handler."""
         self._reading = False
 
+    def _hold_until_taken(self) -> None:
+        """Take no more frames until the peer has taken every frame queued so far (the
+        hibernation manager awaits the send of an automatic response: sendAutoResponse)."""
+        self._hold()
+        self._held_until_taken = len(self._outgoing)
+
+    def _frame_taken(self) -> None:
+        self._held_until_taken -= 1
+        if not self._held_until_taken:
+            schedule(self._release)
+
     def _release(self) -> None:
         """Take frames again after :meth:`_hold` (unless the end has stopped reading for good)."""
         if self._reading or self._phase not in (Phase.OPEN, Phase.CLOSE_SENT):
@@ -275,6 +286,8 @@ class Pump(EventTarget):
         delivery = self._delivery
         while self._reading and len(src) > peer._gated:  # (frames behind the output gate wait)
             frame = src.popleft()
+            if peer._held_until_taken:
+                peer._frame_taken()
             if type(frame) is PingFrame:
                 # kj reads a network client's pings as the read loop asks for its next
                 # message: the pings read together are answered together (no event).
@@ -555,6 +568,10 @@ class Pump(EventTarget):
         while len(out) > keep:
             out.pop()
         self._ungate()  # (a frame behind the output gate was not handed over)
+        if self._held_until_taken > len(out):
+            # An automatic response that will never be taken: the read loop stops waiting.
+            self._held_until_taken = 0
+            self._release()
 
     def _peer_gone(self) -> None:
         """The peer's end was destroyed without a Close.
@@ -577,6 +594,11 @@ class Pump(EventTarget):
         # (The failed pump cleared its queue before its error is reported: KJ_DEFER.)
         self._outgoing.clear()
         self._ungate()
+        if self._held_until_taken:
+            # An automatic response the peer will never take: its send fails, and the
+            # hibernation manager's read loop ends with the disconnect.
+            self._held_until_taken = 0
+            self._reading = self._phase in (Phase.OPEN, Phase.CLOSE_SENT)
         if pump_fails and not self._errored and self._phase is not Phase.AWAITING:
             self._report_lost()
         if self._reading:
