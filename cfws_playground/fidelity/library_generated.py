@@ -724,3 +724,48 @@ G('gen-b5a38923-close-waits', "Found by the generator (gen-20261206-95), varied 
 G('gen-5e5f3768-close-waits', "Found by the generator (gen-20261211-1145), varied by hand: the peer's pump waits with a Close.",
   'watch', 'a.accept()', 'b.accept()', on('on b message as L4', 'b.close(1000)'), 'a.send(Uint8Array(2))', 'a.close(4999, 2.5)', "b.send('')", on('on a message as L7', "raise TypeError('r')"),
   configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),))
+
+G('gen-cac2b8f1', "Found by the generator (gen-20261212-264): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', on('on a message as L1 once', "a.close(' 4000 ', '€' + text(1))", "raise TypeError('x')"), "b.send(b'x')", "b.send('x')",
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-b5f79beb', "Found by the generator (gen-20261212-307): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', on('a.onclose', "!a.close('x''€' + text(1))"), "a.send(scratch(b'x'))", on('on b message as L6 once', "raise Error('x')"),
+  configs=(('2026-04-26', ()),))
+
+G('gen-e887eccd', "Found by the generator (gen-20261212-1225): the kit gives workerd's transcript.",
+  'a.accept()', 'b.accept()', on('on b close as L1', 'b.accept()'), on('on a message as L2 object', "raise Error('x')"), "b.send('x')", "b.send('x')",
+  configs=(('2026-04-26', ()),))
+
+G('gen-e45ff0a4', "Found by the generator (gen-20261212-2419): the kit gives workerd's transcript.",
+  'a.accept()', 'b.accept()', 'a.send(-7)', on('on b message as L1', "b.send('x')", 'b.send(-0.0)', "raise Error('x')"), 'settle', 'ctx.getTags(b)',
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-70d881e4', "Found by the generator (gen-20261212-2901): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', on('on b message as L2', '!a.close(1003, True)'), "a.send('x')", "b.send(b'')", 'b.send(text(1))', 'b.send(42)', "a.send('x')",
+  configs=(('2026-11-17', ()),),
+  open="b's read loop took a's Close on its way back while b's pump still had a message for a: on workerd b's close event comes while that pump still runs, so it sends the automatic reply too and a gets close 1003; the kit lets a take the message first, starts a new pump for the reply, and the old pump's continuation cancels it (b errors, a gets 1006)")
+
+G('gen-f5ea14d0', "Found by the generator (gen-20261212-3399): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', 'b.send(True)', "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'x'))", "b.send(b'')", "a.send('ping')", "a.send('x')",
+  configs=(('2026-11-17', ()),), durable=True)
+
+# Found by hand, from wire programs with a Durable Object's hibernatable socket as the server (the
+# wire generator draws only Workers so far): frames read together, then a refused frame.
+G('gen-do-wire-refusal-after-message', "Varied by hand: a ping, a message and a refused frame in one write to a hibernatable socket.",
+  "ctx.acceptWebSocket(b)", "webSocketMessage: ws.send(message)", "webSocketClose: ws.readyState", "webSocketError: ws.readyState",
+  client=("sleep 30", "frames ping b'p' + text b'x' + text b'hi' rsv=1", 'wait 500'),
+  configs=(('2026-11-17', ()),), durable=True,
+  open="the object's reply is still behind the output gate when kj writes the 1002, and goes out after it; webSocketError gets the protocol error. The kit drops the reply and reports 'Network connection lost.'")
+
+G('gen-do-wire-refusal-after-two-messages', "Varied by hand: two messages and a refused frame in one write to a hibernatable socket whose handler sends twice.",
+  "ctx.acceptWebSocket(b)", "webSocketMessage: ws.send(message); ws.send('2')", "webSocketClose: ws.readyState", "webSocketError: ws.readyState",
+  client=("sleep 30", "frames text b'x' + text b'y' + text b'hi' rsv=1", 'wait 500'),
+  configs=(('2026-11-17', ()),), durable=True,
+  open="the replies to the last message are still behind the output gate when kj writes the 1002, and go out after it; the kit writes them before")
+
+G('gen-do-wire-ping-between-messages', "Varied by hand: a message, a ping, two messages and a refused frame in one write to a hibernatable socket.",
+  "ctx.acceptWebSocket(b)", "webSocketMessage: ws.send(message)", "webSocketClose: ws.readyState", "webSocketError: ws.readyState",
+  client=("sleep 30", "frames text b'a' + ping b'p' + text b'x' + text b'y' + text b'hi' rsv=1", 'wait 500'),
+  configs=(('2026-11-17', ()),), durable=True,
+  open="kj writes the pong at once, ahead of the replies still behind the output gate; the kit never writes it")
