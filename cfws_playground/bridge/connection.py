@@ -101,6 +101,10 @@ class _WireLink(Link):
 
     def _write(self, data: str | bytes) -> None:
         ws = self.conn.ws
+        if ws is not None and ws.writes_after_refusal and ws.state is not OPEN:
+            ws.write_after_refusal(data)
+            self._pending += len(data)
+            return
         if ws is not None and ws.state is OPEN:
             ws.pong_since_send = False
             if isinstance(data, str):
@@ -141,37 +145,26 @@ class _WireLink(Link):
         if ws is None or end is None or ws.state is not OPEN:
             return
         queue = end._peer._outgoing
-        if not ws.hibernatable:
-            if self.pong_after is not None and self.pong_after_reads < self.reads:
-                self._write_before_read()
-            if self.pong_after is not None or self.pong_behind_close:
-                # A pong waits behind the Worker's send in progress (kj's queued control
-                # message): the refusal's Close takes its place and waits there too (found by
-                # the generator: gen-1dab93b7, gen-f07e713d, gen-81d7ecd4).
-                self.pong_after = None
-                self._refuse_unchained(ws, code, reason, queued=True)
-                return
-            if not (ws.pong_since_send and queue) or self._pong_before_read(ws):
-                self._refuse_unchained(ws, code, reason)
-                return
-        # A message the Worker is sending goes out first (kj's Close waits for the send in
-        # progress); a Close the Worker queued never does, and its pump then fails:
-        # "Network connection lost." rather than the protocol error (gen-2d54a1b0).
-        if ws.pong_since_send and end._peer._outgoing:
-            # A pong went out since the Worker's last message: kj chains the Worker's send
-            # behind that control write, and the refusal's Close overtakes it; the Worker's
-            # pump then fails (gen-5fbcd955, gen-2d54a1b0).
-            self.pump_broken = True
-        if self.pong_after is not None:
-            self.pump_broken = True  # the Close takes the waiting pong's place (gen-c2a17933)
-        while end._peer._outgoing and not self.close_sent and not ws.pong_since_send:
-            frame = end._peer._outgoing[0]
-            if not isinstance(frame, (str, bytes)):
-                self.pump_broken = True
-                break
-            taken = self.take()
-            assert isinstance(taken, (str, bytes))
-            self._write(taken)
+        if ws.hibernatable:
+            self._refuse_hibernatable(ws, code, reason)
+            return
+        if self.pong_after is not None and self.pong_after_reads < self.reads:
+            self._write_before_read()
+        if self.pong_after is not None or self.pong_behind_close:
+            # A pong waits behind the Worker's send in progress (kj's queued control
+            # message): the refusal's Close takes its place and waits there too (found by
+            # the generator: gen-1dab93b7, gen-f07e713d, gen-81d7ecd4).
+            self.pong_after = None
+            self._refuse_unchained(ws, code, reason, queued=True)
+            return
+        if not (ws.pong_since_send and queue) or self._pong_before_read(ws):
+            self._refuse_unchained(ws, code, reason)
+            return
+        # A pong went out since the Worker's last message, and the Worker has queued since:
+        # kj chains the Worker's send behind that control write, and the refusal's Close
+        # overtakes it; the Worker's pump then fails, "Network connection lost." rather than
+        # the protocol error (gen-5fbcd955, gen-2d54a1b0).
+        self.pump_broken = True
         ws.fail_now(code, reason)
         self._written()
 
@@ -179,6 +172,47 @@ class _WireLink(Link):
         super().message_read()
         ws = self.conn.ws
         self.pongs_at_read = ws.pongs if ws is not None else 0
+
+    def answer_pings(self, payloads: list[bytes]) -> None:
+        ws = self.conn.ws
+        if ws is not None and ws.hibernatable and not self.worker_closing():
+            # The object's replies wait behind its output gate, not in a send kj has begun:
+            # the pong goes out at once, ahead of them (gen-do-wire-ping-between-messages).
+            self._write_pongs(payloads)
+            self._written()
+            return
+        super().answer_pings(payloads)
+
+    def _refuse_hibernatable(self, ws: WorkerdProtocol, code: int, reason: str) -> None:
+        """Refuse a frame read for a Durable Object's hibernatable socket.
+
+        The object's replies pass its output gate only after the hibernation manager has
+        gone on: what it queued before the socket's last message was read is out; the
+        replies to that message are still behind the gate when kj writes the 1002 (no
+        send is in progress, so the Close is written at once), and kj writes them after
+        it (queueClose does not set hasSentClose). The read fails with the protocol error.
+        """
+        end = self.end
+        assert end is not None
+        while self.taken < self.queued_at_read and not self.close_sent:
+            frame = self.take()
+            if frame is None:
+                break
+            if isinstance(frame, tuple):
+                self.close_sent = True
+                self._write_close(*frame)
+            else:
+                self._write(frame)
+        if self.close_sent:
+            ws.end_refused(code, reason)
+            self._written()
+            return
+        rest: list[str | bytes | tuple[int, str]] = []
+        while (frame := self.take()) is not None:
+            rest.append(frame)
+        ws.writes_after_refusal = True
+        ws.fail_now(code, reason, then=rest)
+        self._written()
 
     def _write_before_read(self) -> None:
         """Write what kj wrote while the Worker's last message was dispatched: the frames it

@@ -140,6 +140,9 @@ class WorkerdProtocol(ServerProtocol):
     pong_since_send = False
     #: Pongs written so far.
     pongs = 0
+    #: A hibernatable socket's refused connection still writes the object's messages that
+    #: were behind its output gate (see ``Link.refuse``).
+    writes_after_refusal = False
 
     def receive_data(self, data: bytes | bytearray) -> None:
         self._pong_written, self._pong_slot = False, None  # a new read: the last pong went out
@@ -366,6 +369,8 @@ class WorkerdProtocol(ServerProtocol):
             # read, the client's Close included, and the connection stays open until the
             # bridge's close timeout ends it (workerd's ends it about 10 s later too).
             self.send_close_frame(code, reason)
+            for frame in then:
+                self._write_after_close(frame)
             self.parser = self._ignore_rest()
             next(self.parser)
         else:
@@ -384,6 +389,12 @@ class WorkerdProtocol(ServerProtocol):
             # After the frames parsed before the bad one have been handed over, as
             # workerd reads them first.
             asyncio.get_running_loop().call_soon(self.link.client_protocol_error, code, reason)
+
+    def write_after_refusal(self, data: str | bytes) -> None:
+        """A message of the object's that passed its output gate after the refusal's Close."""
+        if not self.writes_after_refusal or self.eof_sent:
+            return
+        self._write_after_close(data)
 
     def _write_after_close(self, frame: str | bytes | tuple[int, str]) -> None:
         """A frame of the Worker's that kj writes after the refusal's Close (websockets

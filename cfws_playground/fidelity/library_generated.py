@@ -751,21 +751,56 @@ G('gen-f5ea14d0', "Found by the generator (gen-20261212-3399): the kit gives wor
   configs=(('2026-11-17', ()),), durable=True)
 
 # Found by hand, from wire programs with a Durable Object's hibernatable socket as the server (the
-# wire generator draws only Workers so far): frames read together, then a refused frame.
+# wire generator draws only Workers so far): frames read together, then a refused frame. The
+# gen-do-wire-779-* programs came from such a wire campaign (seed 779, not shrunk); where a
+# ping is read while the object's replies are near its output gate, the kit still differs.
 G('gen-do-wire-refusal-after-message', "Varied by hand: a ping, a message and a refused frame in one write to a hibernatable socket.",
   "ctx.acceptWebSocket(b)", "webSocketMessage: ws.send(message)", "webSocketClose: ws.readyState", "webSocketError: ws.readyState",
   client=("sleep 30", "frames ping b'p' + text b'x' + text b'hi' rsv=1", 'wait 500'),
-  configs=(('2026-11-17', ()),), durable=True,
-  open="the object's reply is still behind the output gate when kj writes the 1002, and goes out after it; webSocketError gets the protocol error. The kit drops the reply and reports 'Network connection lost.'")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-do-wire-refusal-after-two-messages', "Varied by hand: two messages and a refused frame in one write to a hibernatable socket whose handler sends twice.",
   "ctx.acceptWebSocket(b)", "webSocketMessage: ws.send(message); ws.send('2')", "webSocketClose: ws.readyState", "webSocketError: ws.readyState",
   client=("sleep 30", "frames text b'x' + text b'y' + text b'hi' rsv=1", 'wait 500'),
-  configs=(('2026-11-17', ()),), durable=True,
-  open="the replies to the last message are still behind the output gate when kj writes the 1002, and go out after it; the kit writes them before")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-do-wire-ping-between-messages', "Varied by hand: a message, a ping, two messages and a refused frame in one write to a hibernatable socket.",
   "ctx.acceptWebSocket(b)", "webSocketMessage: ws.send(message)", "webSocketClose: ws.readyState", "webSocketError: ws.readyState",
   client=("sleep 30", "frames text b'a' + ping b'p' + text b'x' + text b'y' + text b'hi' rsv=1", 'wait 500'),
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-do-wire-779-0', "Found by a wire campaign with hibernatable servers (seed 779, program 0; not shrunk).",
+  'ctx.acceptWebSocket(b)', "webSocketMessage: ws.close(1000, 'done')", "webSocketClose: ws.readyState; ws.close(1000, 'ok')", 'webSocketError: ws.readyState',
+  client=("frame ping b'p'", 'sleep 30', "frames text b'a\\xffb' + ping b''", 'sleep 30', "frames ping b'p' + close b'\\x00\\x00' + text b'after'", 'wait 500',),
   configs=(('2026-11-17', ()),), durable=True,
-  open="kj writes the pong at once, ahead of the replies still behind the output gate; the kit never writes it")
+  open="a ping read after webSocketMessage called close() is answered on workerd (the object's Close is still behind its output gate); in the kit that Close has passed the gate when the read loop reaches the ping, and no pong is sent")
+
+G('gen-do-wire-779-16', "Found by a wire campaign with hibernatable servers (seed 779, program 16; not shrunk).",
+  'ctx.acceptWebSocket(b)', 'webSocketMessage: ws.send(message)', "webSocketClose: ws.close(1000, 'ok')", 'webSocketError: ws.readyState',
+  client=("frames ping b'p' + ping b'' mask=0 + text b'\\xed\\xa0\\x80' mask=0", 'sleep 30', "frames ping b'' + ping b'q'", 'sleep 30', "frames text b'' + ping b'p' + binary bytes(130) + close b'\\x03\\xe8' rsv=4", 'wait 500',),
+  configs=(('2026-11-17', ()),), durable=True,
+  open="the object's reply to the empty message read before a ping and a refused frame reaches the client before the 1002 on workerd; the kit never writes it")
+
+G('gen-do-wire-779-28', "Found by a wire campaign with hibernatable servers (seed 779, program 28; not shrunk).",
+  'ctx.acceptWebSocket(b)', "webSocketMessage: ws.close(1000, 'done')", "webSocketClose: ws.close(1000, 'ok')", 'webSocketError: ws.readyState',
+  client=("frames ping b'q' + ping b''", 'sleep 30', "frames ping b'' + text b'x' mask=0 + ping b''", 'sleep 30', "frames ping b'q' + binary b'\\x01\\x02' + cont b'x'", 'wait 500',),
+  configs=(('2026-11-17', ()),), durable=True,
+  open='as gen-do-wire-779-0: a ping read after webSocketMessage called close() gets no pong in the kit')
+
+G('gen-do-wire-779-70', "Found by a wire campaign with hibernatable servers (seed 779, program 70; not shrunk).",
+  'ctx.acceptWebSocket(b)', "webSocketMessage: ws.close(1000, 'done')", 'webSocketClose: ws.close(code, reason)', 'webSocketError: ws.readyState',
+  client=("frames text b'a\\xffb' + ping b'p' + text b'\\xed\\xa0\\x80' fin=0", 'sleep 30', "frames cont b'h\\xc3\\xa9llo \\xe2\\x82\\xac' + close b'\\x03\\xe8'", 'wait 500',),
+  configs=(('2026-11-17', ()),), durable=True,
+  open='as gen-do-wire-779-0: a ping read after webSocketMessage called close() gets no pong in the kit')
+
+G('gen-do-wire-779-99', "Found by a wire campaign with hibernatable servers (seed 779, program 99; not shrunk).",
+  'ctx.acceptWebSocket(b)', "webSocketMessage: ws.send('echo')", 'webSocketClose: ws.close(code, reason)', 'webSocketError: ws.readyState',
+  client=("frames ping bytes(126) + ping b'p'", 'sleep 30', "frames binary b'' mask=0 + ping bytes(126) mask=0 + ping bytes(126) + close b'\\x03\\xe8' rsv=4", 'wait 500',),
+  configs=(('2026-11-17', ()),), durable=True,
+  open="of the pings read together after the object's reply, workerd answers fewer: the kit writes a second 126-byte pong")
+
+G('gen-do-wire-779-159', "Found by a wire campaign with hibernatable servers (seed 779, program 159; not shrunk).",
+  'ctx.acceptWebSocket(b)', 'webSocketMessage: ws.send(message)', "webSocketClose: ws.readyState; ws.close(1000, 'ok')", 'webSocketError: ws.readyState',
+  client=("frames binary bytes(130) + ping b'q'", 'sleep 30', "frames binary b'' mask=0 + text b'\\xc0\\xaf' + ping b'p'", 'sleep 30', "frames binary b'\\x01\\x02' + ping bytes(126) mask=0 + close b'\\x0f\\xa0rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr'", 'wait 500',),
+  configs=(('2026-11-17', ()),), durable=True,
+  open="workerd writes the object's reply before the pong of a ping read after its message; the kit writes the pong first")
