@@ -238,6 +238,7 @@ class Campaign:
     seconds: float = 0.0
     durable: int = 0
     wire: int = 0
+    durable_wire: int = 0  # wire programs whose server is a hibernatable socket
     signatures: Counter[tuple[str, str]] = field(default_factory=Counter)  # every difference, by kind
     unstable: list[str] = field(default_factory=list)  # differed once, not when run again
 
@@ -245,7 +246,9 @@ class Campaign:
         head = (
             f"generated {self.count} programs from seed {self.seed} "
             f"({self.count - self.durable - self.wire} in-worker, {self.durable} Durable Object, "
-            f"{self.wire} wire with a raw client) against live {self.workerd}, in {self.seconds:.0f} s"
+            f"{self.wire} wire with a raw client"
+            + (f", {self.durable_wire} of them against a hibernatable socket" if self.durable_wire else "")
+            + f") against live {self.workerd}, in {self.seconds:.0f} s"
         )
         parts = [head]
         parts += [d.text() for d in self.differences]
@@ -356,20 +359,23 @@ def run_campaign(
     max_shrink: int = 40,
     configs: tuple[Config, ...] = CONFIGS,
     progress: Callable[[str], None] | None = None,
+    durable_wire: float = 0.0,
 ) -> Campaign:
     """Generate ``count`` programs from ``seed``, run them on the kit and on ``server``, compare, shrink.
 
     ``server`` must serve every configuration in ``configs``. At most ``max_shrink``
-    distinct differences are shrunk (each costs up to ``shrink_budget`` runs).
+    distinct differences are shrunk (each costs up to ``shrink_budget`` runs). ``durable_wire``:
+    the share of wire programs served by a hibernatable socket (see :func:`generate`).
     """
     started = time.monotonic()
-    programs = generate(count, seed, configs=configs)
+    programs = generate(count, seed, configs=configs, durable_wire=durable_wire)
     campaign = Campaign(
         seed,
         count,
         server.version,
-        durable=sum(p.durable for p in programs),
+        durable=sum(p.durable and not p.wire for p in programs),
         wire=sum(p.wire for p in programs),
+        durable_wire=sum(p.durable and p.wire for p in programs),
     )
     runner = _Runner(server)
     kit = runner.kit_many(programs)

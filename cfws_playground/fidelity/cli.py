@@ -82,6 +82,14 @@ def add_parser(commands: Any) -> None:
         "--shrink", type=int, default=40, metavar="K", help="shrink at most K differences (default 40)"
     )
     gen.add_argument(
+        "--durable-wire",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="serve this share (0 to 1) of the wire programs at today's date with a Durable Object's "
+        "hibernatable socket (default 0: a seed's programs stay as they were)",
+    )
+    gen.add_argument(
         "--save",
         action="store_true",
         help="append the minimal programs to library_generated.py and record their references",
@@ -165,6 +173,8 @@ def _generate(args: argparse.Namespace) -> int:
 
     if args.generate < 1:
         raise ValueError("--generate needs a positive number of programs")
+    if not 0.0 <= args.durable_wire <= 1.0:
+        raise ValueError("--durable-wire is a share from 0 to 1")
     binary = find_workerd()
     if binary is None:
         raise WorkerdNotFound("generated programs run on live workerd: add --install, or set CFWS_WORKERD")
@@ -181,6 +191,7 @@ def _generate(args: argparse.Namespace) -> int:
             max_shrink=args.shrink,
             configs=configs,
             progress=lambda line: print(line, file=sys.stderr, flush=True),
+            durable_wire=args.durable_wire,
         )
     print(campaign.text())
     if args.save and campaign.differences:

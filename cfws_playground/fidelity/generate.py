@@ -312,7 +312,12 @@ def wire_share(count: int) -> int:
 
 
 def generate(
-    count: int, seed: int, *, configs: tuple[Config, ...] = CONFIGS, wire: int | None = None
+    count: int,
+    seed: int,
+    *,
+    configs: tuple[Config, ...] = CONFIGS,
+    wire: int | None = None,
+    durable_wire: float = 0.0,
 ) -> list[Scenario]:
     """``count`` programs from ``seed``: the same seed, the same programs, in the same order.
 
@@ -320,9 +325,14 @@ def generate(
     one configuration drawn from ``configs`` (a Durable Object program under the newest).
     The last ``wire`` programs (:func:`wire_share` by default) are wire programs, a
     raw client against a Worker (:mod:`.generate_wire`), drawn from a stream of their
-    own: program ``i`` of a seed is the same whatever the share.
+    own: program ``i`` of a seed is the same whatever the share. With ``durable_wire``
+    (0 to 1) that share of the wire programs at today's date has a Durable Object's
+    hibernatable socket as the server; without it a seed's programs are as before.
     """
-    wired = wire_programs(wire_share(count) if wire is None else wire, seed, configs)
+    if not 0.0 <= durable_wire <= 1.0:
+        raise ValueError(f"durable_wire is a share from 0 to 1, not {durable_wire!r}")
+    count_wire = wire_share(count) if wire is None else wire
+    wired = wire_programs(count_wire, seed, configs, durable_share=durable_wire)
     rng = random.Random(seed)
     out = []
     for i in range(count - len(wired)):

@@ -4,7 +4,8 @@ In-worker programs (:mod:`.generate`) never reach the bridge: how a network
 client's frames are read, refused and answered, and what the Worker's end
 then sees (``webSocketError``-like error events, close 1002, the trailing
 "Network connection lost."). :func:`wire_program` draws a Worker (an end that
-echoes, logs, closes or raises) and a raw client (:mod:`.rawclient`) that sends
+echoes, logs, closes or raises), or a Durable Object whose hibernatable socket does
+the same in its handlers, and a raw client (:mod:`.rawclient`) that sends
 what RFC 6455 allows and what it forbids: text that is not UTF-8, fragments and
 continuations, pings and pongs (also over 125 bytes), unmasked frames, Close
 payloads of every odd shape and reserved codes, reserved bits and opcodes,
@@ -16,7 +17,9 @@ and a Close are always the last thing the client writes (anything after them
 goes in the same write, so no write races the server's end of the connection),
 the client never waits for a frame that may not come (its last step, ``wait``,
 reads until the server ends the connection), and at dates where nothing answers
-a Close by itself the Worker's close listener does.
+a Close by itself the Worker's close listener does (an object's ``webSocketClose``
+always does; after a refused frame workerd keeps an object's connection open, so
+the client then waits half a second and reports it still open).
 """
 
 from __future__ import annotations
@@ -55,8 +58,9 @@ REFUSED = (
 class _WireGen:
     """One wire program's choices: the Worker, then the client's writes."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, durable_share: float = 0.0) -> None:
         self.rng = rng
+        self.durable_share = durable_share
         self.fragment_open = False  # a fragmented message has begun and not ended
 
     def pick(self, seq: Sequence[T]) -> T:
@@ -87,6 +91,22 @@ class _WireGen:
             steps.append(on("b error", "log(message)"))
         return steps
 
+    def durable_worker(self) -> list[Step]:
+        """A Durable Object that accepts the client's socket with ``ctx.acceptWebSocket()``."""
+        message = self.pick((
+            "ws.send(message)", "ws.send(message)", "ws.send('echo')", "ws.send(message); ws.send('2')",
+            "log(message)", "ws.close(1000, 'done')", "raise Error('boom')",
+        ))  # fmt: skip
+        close = self.pick((
+            "ws.close(1000, 'ok')", "ws.close(code, reason)", "ws.readyState; ws.close(1000, 'ok')",
+        ))  # fmt: skip
+        return [
+            "ctx.acceptWebSocket(b)",
+            f"webSocketMessage: {message}",
+            f"webSocketClose: {close}",
+            "webSocketError: ws.readyState",
+        ]
+
     def frame(self) -> tuple[int, bytes, bool, int, bool]:
         """A frame kj accepts: (opcode, payload, fin, rsv, masked), keeping fragments consistent."""
         r = self.rng.random()
@@ -116,7 +136,7 @@ class _WireGen:
             opcode = 1  # a new message inside a fragmented one: refused too
         return opcode, payload, fin, rsv, True
 
-    def client(self) -> list[str]:
+    def client(self, durable: bool = False) -> list[str]:
         steps: list[str] = []
         writes = self.rng.randint(1, 3)
         for i in range(writes):
@@ -128,14 +148,17 @@ class _WireGen:
             if steps:
                 steps.append("sleep 30")
             steps.append(_write_step(frames))
-        steps.append("wait")
+        steps.append("wait 500" if durable else "wait")
         return steps
 
-    def program(self, configs: Sequence[Config]) -> tuple[list[Step], list[str], Config]:
+    def program(self, configs: Sequence[Config]) -> tuple[list[Step], list[str], Config, bool]:
         others = [c for c in OTHER if c in configs]
         config = NEW if NEW in configs and (not others or self.chance(0.75)) else self.pick(others)
+        # (Drawn only with a share: the programs of a seed stay the same without one.)
+        if config == NEW and self.durable_share and self.chance(self.durable_share):
+            return self.durable_worker(), self.client(durable=True), config, True
         worker = self.worker(answers_close=config != NEW)
-        return worker, self.client(), config
+        return worker, self.client(), config, False
 
 
 def _frame_text(frame: tuple[int, bytes, bool, int, bool]) -> str:
@@ -158,14 +181,17 @@ WIRE_CONFIGS: tuple[Config, ...] = (NEW, *OTHER)
 
 
 def wire_program(
-    rng: random.Random, configs: Sequence[Config] = WIRE_CONFIGS
-) -> tuple[list[Step], list[str], Config]:
-    """One wire program drawn from ``rng``: the Worker's steps, the raw client's, the configuration
-    (one of ``configs`` that is in :data:`WIRE_CONFIGS`; there must be one)."""
-    return _WireGen(rng).program(configs)
+    rng: random.Random, configs: Sequence[Config] = WIRE_CONFIGS, *, durable_share: float = 0.0
+) -> tuple[list[Step], list[str], Config, bool]:
+    """One wire program drawn from ``rng``: the Worker's (or object's) steps, the raw client's, the
+    configuration (one of ``configs`` that is in :data:`WIRE_CONFIGS`; there must be one), and
+    whether the server is a Durable Object (drawn at today's date with ``durable_share``)."""
+    return _WireGen(rng, durable_share).program(configs)
 
 
-def wire_programs(count: int, seed: int, configs: Sequence[Config] = WIRE_CONFIGS) -> list[Scenario]:
+def wire_programs(
+    count: int, seed: int, configs: Sequence[Config] = WIRE_CONFIGS, *, durable_share: float = 0.0
+) -> list[Scenario]:
     """``count`` wire programs from ``seed`` (a stream of their own: the in-worker programs of the
     same seed are the same with or without them); none when ``configs`` has no wire configuration."""
     if not any(c in WIRE_CONFIGS for c in configs):
@@ -173,7 +199,7 @@ def wire_programs(count: int, seed: int, configs: Sequence[Config] = WIRE_CONFIG
     rng = random.Random(f"wire-{seed}")
     out = []
     for i in range(count):
-        worker, client, config = wire_program(rng, configs)
+        worker, client, config, durable = wire_program(rng, configs, durable_share=durable_share)
         out.append(
             Scenario(
                 f"gen-{seed}-wire-{i}",
@@ -181,6 +207,7 @@ def wire_programs(count: int, seed: int, configs: Sequence[Config] = WIRE_CONFIG
                 tuple(worker),
                 configs=(config,),
                 client=tuple(client),
+                durable=durable,
                 tags=("generated", "wire"),
             )
         )

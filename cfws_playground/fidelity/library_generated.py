@@ -750,10 +750,10 @@ G('gen-f5ea14d0', "Found by the generator (gen-20261212-3399): the kit gives wor
   'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', 'b.send(True)', "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'x'))", "b.send(b'')", "a.send('ping')", "a.send('x')",
   configs=(('2026-11-17', ()),), durable=True)
 
-# Found by hand, from wire programs with a Durable Object's hibernatable socket as the server (the
-# wire generator draws only Workers so far): frames read together, then a refused frame. The
-# gen-do-wire-779-* programs came from such a wire campaign (seed 779, not shrunk); where a
-# ping is read while the object's replies are near its output gate, the kit still differs.
+# Found by hand, from wire programs with a Durable Object's hibernatable socket as the server:
+# frames read together, then a refused frame. The gen-do-wire-779-* programs came from a wire
+# campaign with such servers (seed 779, --durable-wire 0.3, not shrunk); where a ping is read
+# while the object's replies are near its output gate, the kit still differs.
 G('gen-do-wire-refusal-after-message', "Varied by hand: a ping, a message and a refused frame in one write to a hibernatable socket.",
   "ctx.acceptWebSocket(b)", "webSocketMessage: ws.send(message)", "webSocketClose: ws.readyState", "webSocketError: ws.readyState",
   client=("sleep 30", "frames ping b'p' + text b'x' + text b'hi' rsv=1", 'wait 500'),

@@ -300,3 +300,34 @@ def test_a_wire_library_entry_keeps_its_client() -> None:
     made = GENERATED.pop()
     GENERATED_OPEN.pop("gen-w")
     assert made.client == sc.client and made.ops == sc.ops and made.wire
+
+
+def test_wire_programs_against_a_hibernatable_socket_only_with_a_share() -> None:
+    from cfws_playground.fidelity.generate_wire import WIRE_CONFIGS, wire_programs
+
+    plain = wire_programs(60, seed=5)
+    assert not any(p.durable for p in plain)  # without a share, a seed's programs are as they were
+    assert [p.client for p in plain] == [p.client for p in wire_programs(60, seed=5, durable_share=0.0)]
+    served = wire_programs(60, seed=5, durable_share=1.0)
+    today = [p for p in served if p.configs[0] == WIRE_CONFIGS[0]]
+    assert today and all(p.durable for p in today)
+    assert not any(p.durable for p in served if p.configs[0] != WIRE_CONFIGS[0])
+    for p in today:
+        assert p.steps[0] == "ctx.acceptWebSocket(b)" and p.client is not None and p.client[-1] == "wait 500"
+        assert p.ops and p.client_ops  # both compile
+        assert any(str(s).startswith("webSocketClose: ") and "ws.close(" in str(s) for s in p.steps)
+    mixed = generate(400, seed=11, wire=20, durable_wire=0.5)
+    assert 0 < sum(p.durable and p.wire for p in mixed) < 20
+    with pytest.raises(ValueError, match="share from 0 to 1"):
+        generate(40, seed=1, durable_wire=1.5)
+    assert main(["verify", "--generate", "5", "--durable-wire", "2"]) == 2
+
+
+def test_a_wire_program_against_a_hibernatable_socket_runs_on_the_kit() -> None:
+    from cfws_playground.fidelity.campaign import _Runner
+    from cfws_playground.fidelity.generate_wire import WIRE_CONFIGS, wire_programs
+
+    program = next(p for p in wire_programs(40, seed=8, durable_share=1.0) if p.configs[0] == WIRE_CONFIGS[0])
+    rows = _Runner(None).kit(program)  # type: ignore[arg-type]  # (the kit side needs no workerd)
+    assert rows[0] == "client: connected" and "-- object --" in rows, rows
+    assert rows[rows.index("-- object --") + 1] == "ctx.acceptWebSocket(b) -> None", rows
