@@ -804,3 +804,17 @@ G('gen-do-wire-779-159', "Found by a wire campaign with hibernatable servers (se
   client=("frames binary bytes(130) + ping b'q'", 'sleep 30', "frames binary b'' mask=0 + text b'\\xc0\\xaf' + ping b'p'", 'sleep 30', "frames binary b'\\x01\\x02' + ping bytes(126) mask=0 + close b'\\x0f\\xa0rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr'", 'wait 500',),
   configs=(('2026-11-17', ()),), durable=True,
   open="workerd writes the object's reply before the pong of a ping read after its message; the kit writes the pong first")
+
+G('gen-7eeb7b5d', "Found by the generator (gen-780-170): the kit gives workerd's transcript.",
+  'a.accept()', 'b.accept()', on('on a message as L1', "raise Error('x')"), 'b.send(ab(3))', 'settle', "ctx.acceptWebSocket(b, ['t''t'])",
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-7ea37000', "Found by the generator (gen-780-336): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', on('on a close as L1', microtask("a.send(b'x')"), "raise Error('x')"), "b.close('0x3e8', '€' + text(1))",
+  configs=(('2025-09-01', ()),),
+  open="a's close listener raised after queuing a send in a microtask: on workerd b dispatches that message before a's error is reported; the kit reports the error first")
+
+G('gen-767bcd34', "Found by the generator (gen-780-1385): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', 'pair c d', 'ctx.acceptWebSocket(d, [text(1)])', 'watch', 'a.accept()', 'c.accept()', "b.send('x')", "b.send(scratch(b'x'))", "d.close('0x3e8')",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="a's read loop takes and dispatches the object's second message before the hibernatable d's webSocketClose on workerd; the kit dispatches webSocketClose first (the hibernation manager's timing, as in gen-4a3891b7)")

@@ -635,9 +635,9 @@ class Pump(EventTarget):
             self._dispatch_reporting(event)
             end_dispatch(event)
         self._phase = after
-        # (An end whose error was reported has outgoingAborted set, unless an error listener
-        # cut reportError() short: _stuck_error.)
-        aborted = self._errored and self._stuck_error is None
+        # (outgoingAborted: the peer let go of the pipe (the whenAborted task), or this end's
+        # error was reported, unless an error listener cut reportError() short: _stuck_error.)
+        aborted = self._out_aborted or (self._errored and self._stuck_error is None)
         if self._handler is None and self._untaken() == 0 and (self._phase in CLOSED_OUTGOING or aborted):
             # workerd's read loop then calls tryReleaseNative(): an end that had sent its
             # Close, or whose pump failed, and has nothing left to send is released, so
