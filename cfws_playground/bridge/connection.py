@@ -192,24 +192,11 @@ class _WireLink(Link):
         send is in progress, so the Close is written at once), and kj writes them after
         it (queueClose does not set hasSentClose). The read fails with the protocol error.
         """
-        end = self.end
-        assert end is not None
-        while self.taken < self.queued_at_read and not self.close_sent:
-            frame = self.take()
-            if frame is None:
-                break
-            if isinstance(frame, tuple):
-                self.close_sent = True
-                self._write_close(*frame)
-            else:
-                self._write(frame)
-        if self.close_sent:
+        if self._write_ahead(self.queued_at_read - self.taken):
             ws.end_refused(code, reason)
             self._written()
             return
-        rest: list[str | bytes | tuple[int, str]] = []
-        while (frame := self.take()) is not None:
-            rest.append(frame)
+        rest = self._take_rest()
         ws.writes_after_refusal = True
         ws.fail_now(code, reason, then=rest)
         self._written()
@@ -258,33 +245,43 @@ class _WireLink(Link):
         pong's place and is written when that send ends, in the same order; the read fails
         only then, after the Worker's pump: its error is "Network connection lost.".
         """
-        end = self.end
-        assert end is not None
         if queued:
             self.pump_broken = True
-        queue = end._peer._outgoing
-        ahead = max(0, self.queued_at_read - self.taken) + 1  # written before kj reads the frame
-        while queue and ahead and not self.close_sent:
-            ahead -= 1
-            frame = self.take()
-            if isinstance(frame, tuple):
-                self.close_sent = True
-                self._write_close(*frame)
-            elif frame is not None:
-                self._write(frame)
-        if self.close_sent:
+        # (kj writes these before it reads the frame: the message in hand, and what came before)
+        if self._write_ahead(max(0, self.queued_at_read - self.taken) + 1):
             ws.end_refused(code, reason)
             self._written()
             return
-        rest: list[str | bytes | tuple[int, str]] = []
-        while (frame := self.take()) is not None:
-            rest.append(frame)
+        rest = self._take_rest()
         if rest:
             self.pump_broken = True
             if isinstance(rest[-1], tuple):
                 self.close_sent = True
         ws.fail_now(code, reason, then=rest)
         self._written()
+
+    def _write_ahead(self, count: int) -> bool:
+        """Write up to ``count`` of the Worker's frames, the ones kj writes before a refusal's
+        Close; stop after the Worker's own Close. Returns whether that Close went out (kj's
+        ``hasSentClose``: the 1002 is then never written)."""
+        while count > 0 and not self.close_sent:
+            frame = self.take()
+            if frame is None:
+                break
+            count -= 1
+            if isinstance(frame, tuple):
+                self.close_sent = True
+                self._write_close(*frame)
+            else:
+                self._write(frame)
+        return self.close_sent
+
+    def _take_rest(self) -> list[str | bytes | tuple[int, str]]:
+        """The Worker's frames still to write, taken from its queue in order."""
+        rest: list[str | bytes | tuple[int, str]] = []
+        while (frame := self.take()) is not None:
+            rest.append(frame)
+        return rest
 
     def _handshake_done(self) -> None:
         # Both Closes have passed: workerd's request is over now, not when the TCP
