@@ -105,6 +105,7 @@ class Runtime:
         "due",
         "inside",
         "kj",
+        "kj_firsts",
         "kj_later",
         "kj_next",
         "mark",
@@ -126,6 +127,7 @@ class Runtime:
         self.tasks: deque[_Task] = deque()
         self.due: deque[_Task] = deque()  # timers that expired, waiting for the task queue to empty
         self.kj: list[_Task] = []  # the kit's kj events, run between tasks (add_kj)
+        self.kj_firsts = 0  # how many events at the head of kj were queued with add_kj(first=True)
         self.kj_later: list[_Task] = []  # kj events one turn further on (add_kj(later=True))
         self.kj_next: list[_Task] = []  # those of kj_later due once the running task is over
         self.pending = 0  # queued tasks and spawned coroutines not finished yet (settle() waits)
@@ -154,7 +156,7 @@ class Runtime:
         if not self.posted:
             self._post_driver()
 
-    def add_kj(self, callback: Callable[[], None], later: bool = False) -> None:
+    def add_kj(self, callback: Callable[[], None], later: bool = False, first: bool = False) -> None:
         """Queue a kj event: it runs once the running task and its microtasks are over, before
         the next task, with the other kj events queued meanwhile, in order (workerd's event loop
         runs its own events, such as a pump resuming, before it enters the isolate again).
@@ -163,8 +165,18 @@ class Runtime:
         With ``later``, the event is one more turn of kj's first-in-first-out queue away: what
         was already waiting to enter the isolate (the next task) goes first, and the event runs
         after that task (or at once when no task waits). That is a read loop's way back to
-        receive() after a dispatch (see :meth:`Pump._deliver`)."""
-        (self.kj_later if later else self.kj).append((callback, contextvars.copy_context(), True))
+        receive() after a dispatch (see :meth:`Pump._deliver`).
+
+        With ``first``, the event goes ahead of the kj events queued before it in this turn
+        (after the other ``first`` ones): a short chain of kj turns that overtakes longer ones
+        begun earlier, such as a read loop's exception against a pump's continuation (see
+        :meth:`Pump._listener_raised`)."""
+        event = (callback, contextvars.copy_context(), True)
+        if first:
+            self.kj.insert(self.kj_firsts, event)
+            self.kj_firsts += 1
+        else:
+            (self.kj_later if later else self.kj).append(event)
         self.pending += 1
         if not self.posted:
             self._post_driver()
@@ -286,6 +298,7 @@ class Runtime:
 
     def _run_kj(self) -> None:
         events, self.kj = self.kj, []
+        self.kj_firsts = 0
         for callback, context, _ in events:
             try:
                 context.run(callback)

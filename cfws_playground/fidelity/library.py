@@ -2054,6 +2054,10 @@ S("buffered-amount-when-read-loop-takes-next", "After dispatching a message, the
 S("close-listener-raises-after-close-from-peer-listener", "a closes in its message listener; b's first close listener closes too, its second raises: b's error event carries that exception, not 'Network connection lost.' from its pump.",
   "a.accept()", "b.accept()", on("on a message as L1", "a.close(1000, 'x')", on("on b close as L2 once", "raise Error('boom')"),
   on("on b error as L3")), "b.send(Uint8Array(2))", on("on b close as L5 once", "b.close(4000, 'y')"), "settle", "state")
+S("error-of-raising-listener-after-microtask-send", "a's message listener queues a send in a microtask, then raises: the exception leaves the dispatch only once its microtasks have run, so b, whose read loop that send woke, dispatches the message before a's error event.",
+  "watch", "a.accept()", "b.accept()", on("on a message as L1", microtask("a.send(b'x')"), "raise Error('x')"), "b.send('m')", "settle", "state", configs=(OLD, NEW))
+S("error-of-raising-close-listener-after-nested-microtask-send", "a's close listener queues a microtask that queues the send, then raises: every microtask runs before the exception leaves, so b dispatches the message before a's error, and then sees the pipe end (close 1006).",
+  "watch", "a.accept()", "b.accept()", on("on a close as L1", microtask(microtask("a.send(b'x')")), "raise Error('x')"), "b.close(1000, 'x')", "settle", "state", configs=(OLD,))
 S("raising-end-lets-go-once-its-pump-is-idle", "b's message listener raises while a's second message waits in send() for b and b's last message was already taken by a: the failed read loop lets go of b at once (closedIncoming, no pump running), so a's send fails, 'Network connection lost.' before a dispatches the message it took, then close 1006.",
   "watch", "a.accept()", "b.accept()", on("on b message as L1 once", "raise TypeError('x')"), "a.send('x')",
   "b.send(Uint8Array(2))", "a.send(b'x')", "b.send(text(1))", "sleep 5", "state")

@@ -755,12 +755,16 @@ class Pump(EventTarget):
             # behind the peer's way back to receive(), so the report comes after the peer's
             # next delivery (web-socket.c++ startReadLoop/readLoop; gen-882fbf66,
             # order-error-of-a-woken-read-loop-after-peer-event). Woken before the peer's
-            # dispatch, it comes before it (gen-7ab3d307). A close listener's exception ends a
-            # read loop that is over anyway: it is reported at once (close-listener-raises-
-            # after-close-from-peer-listener).
+            # dispatch, it comes before it (gen-7ab3d307).
             runtime().add_kj(lambda: self._schedule_read_loop_failed(exc, message), later=True)
         else:
-            self._schedule_read_loop_failed(exc, message)
+            # The exception leaves context.run() once the dispatch and its microtasks are over:
+            # a peer's read loop that a microtask's send woke is already on its way into the
+            # isolate, and dispatches first (gen-7ea37000, error-of-raising-listener-after-
+            # microtask-send). Its kj turns overtake a pump's continuation (awaitIoLegacy)
+            # that began in the dispatch (listener-raises-close,
+            # close-listener-raises-after-close-from-peer-listener).
+            runtime().add_kj(lambda: self._schedule_read_loop_failed(exc, message), first=True)
 
     def _schedule_read_loop_failed(self, exc: BaseException, message: str) -> None:
         schedule(lambda: self._read_loop_failed(exc, message))
