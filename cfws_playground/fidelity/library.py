@@ -2110,6 +2110,12 @@ D("do-auto-response-behind-earlier-sends", "The object's socket had two messages
 D("do-auto-response-to-a-raising-peer", "a's listener raises on the object's message while the automatic response waits for it: the send fails, and the socket's webSocketClose and the order of events follow as workerd has them.",
   "ctx.acceptWebSocket(b)", "watch", "a.accept()", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))", "b.send(1)", on("on a message", "raise Error('x')"),
   "a.send('ping')", "a.send('x')")
+D("do-auto-response-never-taken-peer-goes", "a's listener raises on the object's message with nothing of a's left to send, while the automatic response waits for a to take it: a is let go, the response's send fails, and the hibernation manager's read loop ends with the disconnect: the socket's pump reports 'Network connection lost.', webSocketClose gets 1006, and a later send does nothing.",
+  "ctx.acceptWebSocket(b)", "watch", "a.accept()", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))", "b.send(1)",
+  on("on a message", "raise Error('x')"), "a.send('ping')", "sleep 5", "b.send('late')", "settle", "ctx.getWebSockets()", "state")
+D("do-auto-response-never-taken-peer-waits", "As above, but a sent a second 'ping' that waits for the socket's read loop: a's pump is still sending, so a is never let go, and the socket waits for its automatic response for good (no webSocketClose).",
+  "ctx.acceptWebSocket(b)", "watch", "a.accept()", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))",
+  on("on a message", "raise Error('x')"), "a.send('ping')", "a.send('ping')", "b.send(1)", "settle", "ctx.getWebSockets()", "state")
 D("do-object-sends-as-peer-dies", "The object's socket sends while its peer's read loop fails (a message listener raised): webSocketClose gets 1006 with readyState 2, and the failed send reports no error (the socket is awaiting its release by then).",
   "ctx.acceptWebSocket(b)", "watch", "a.accept()", "b.send('x')", on("on a error", "b.send(b'')"),
   on("on a message", "raise Error('x')"), "settle", "state")

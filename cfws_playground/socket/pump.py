@@ -568,10 +568,9 @@ class Pump(EventTarget):
         while len(out) > keep:
             out.pop()
         self._ungate()  # (a frame behind the output gate was not handed over)
-        if self._held_until_taken > len(out):
-            # An automatic response that will never be taken: the read loop stops waiting.
-            self._held_until_taken = 0
-            self._release()
+        # (An automatic response is never dropped here: its socket's read loop waits for it to
+        # be taken, so no frame of the peer's can be handed over meanwhile, and neither end can
+        # close both ways; only the peer's going (_peer_gone) ends that wait.)
 
     def _peer_gone(self) -> None:
         """The peer's end was destroyed without a Close.
@@ -596,7 +595,9 @@ class Pump(EventTarget):
         self._ungate()
         if self._held_until_taken:
             # An automatic response the peer will never take: its send fails, and the
-            # hibernation manager's read loop ends with the disconnect.
+            # hibernation manager's read loop ends with the disconnect: webSocketClose 1006
+            # (do-auto-response-never-taken-peer-goes); a peer whose own frames still wait for
+            # this read loop never goes (do-auto-response-never-taken-peer-waits).
             self._held_until_taken = 0
             self._reading = self._phase in (Phase.OPEN, Phase.CLOSE_SENT)
         if pump_fails and not self._errored and self._phase is not Phase.AWAITING:
