@@ -344,9 +344,16 @@ class Link:
 
     def worker_closing(self) -> bool:
         """Whether the Worker's end has called close(): its Close is on its way (or gone), and
-        kj answers no more pings."""
+        kj answers no more pings. A Durable Object's Close still behind its output gate has
+        not reached kj's pump yet: a ping read meanwhile is answered (do-wire-ping-before-
+        gated-close)."""
         end = self.end
-        return self.close_sent or (end is not None and end._peer._phase in CLOSED_OUTGOING)
+        if self.close_sent:
+            return True
+        if end is None:
+            return False
+        worker = end._peer
+        return worker._phase in CLOSED_OUTGOING and not worker._gated
 
     def _write_pongs(self, payloads: list[bytes]) -> None:
         """Pongs for pings read together, as kj's queuePong answers them."""

@@ -1822,6 +1822,15 @@ D("do-auto-response-limits", "An auto-response request or response over 2048 UTF
 D("do-auto-response-clear", "setWebSocketAutoResponse() without a pair clears it; the getter then returns null.",
   "ctx.getWebSocketAutoResponse()", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))",
   "ctx.getWebSocketAutoResponse()", "ctx.setWebSocketAutoResponse()", "ctx.getWebSocketAutoResponse()")
+DW("do-wire-ping-before-gated-close", "A ping in the same write as a message whose webSocketMessage closes: the hibernation manager reads it as soon as the handler is over, before the object's Close passes its output gate, so kj answers it; the Close follows.",
+  ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.close(1000, 'done')", "webSocketClose: ws.close(1000, 'ok')"),
+  ("frames text b'x' + ping b'p' + ping b'q'", "wait 500"))
+DW("do-wire-ping-before-gated-reply-and-close", "As above, with a reply sent before the Close: the pong goes out ahead of both.",
+  ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.send('r'); ws.close(1000, 'done')", "webSocketClose: ws.close(1000, 'ok')"),
+  ("frames text b'x' + ping b'p'", "wait 500"))
+DW("do-wire-ping-after-gated-close-passed", "A second message comes between: by the time the manager reads the ping after it, the Close from the first webSocketMessage has passed the gate and kj sends no pong.",
+  ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.close(1000, 'done')", "webSocketClose: ws.close(1000, 'ok')"),
+  ("frames text b'x' + text b'y' + ping b'p'", "wait 500"))
 DW("do-auto-response-answered", "The matching text is answered by the runtime without webSocketMessage, and sets the socket's timestamp; binary never matches.",
    (*HIBERNATABLE, "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))",
     "ctx.getWebSocketAutoResponseTimestamp(b)",

@@ -100,6 +100,15 @@ class Pump(EventTarget):
             return
         self._reading = True
         peer = self._peer
+        src = peer._outgoing
+        if peer._transport is not None and src and type(src[0]) is PingFrame:
+            # The hibernation manager calls receive() again as soon as the handler's event is
+            # over: kj answers the pings it reads first there and then, before the object's
+            # output gate lets its replies through (a Close among them not sent yet either).
+            pings = []
+            while src and type(src[0]) is PingFrame:
+                pings.append(src.popleft().payload)  # type: ignore[union-attr]
+            peer._transport.answer_pings(pings)
         if peer._outgoing:
             if len(peer._outgoing) == peer._gated:
                 pass  # all behind the output gate: the pump offers them once they pass it
