@@ -176,8 +176,15 @@ class _WireLink(Link):
     def answer_pings(self, payloads: list[bytes]) -> None:
         ws = self.conn.ws
         if ws is not None and ws.hibernatable and not self.worker_closing():
-            # The object's replies wait behind its output gate, not in a send kj has begun:
-            # the pong goes out at once, ahead of them (gen-do-wire-ping-between-messages).
+            # The hibernation manager reads the ping as soon as the handler before it is
+            # over: the object's replies that passed its output gate are kj's to send by
+            # then, and go first; those still behind the gate (the last handler's) come
+            # after the pong (gen-do-wire-ping-between-messages, gen-do-wire-779-159,
+            # do-wire-ping-after-replies-passed-the-gate).
+            end = self.end
+            assert end is not None
+            worker = end._peer
+            self._write_ahead(len(worker._outgoing) - worker._gated)
             self._write_pongs(payloads)
             self._written()
             return

@@ -1831,6 +1831,9 @@ DW("do-wire-ping-before-gated-reply-and-close", "As above, with a reply sent bef
 DW("do-wire-ping-after-gated-close-passed", "A second message comes between: by the time the manager reads the ping after it, the Close from the first webSocketMessage has passed the gate and kj sends no pong.",
   ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.close(1000, 'done')", "webSocketClose: ws.close(1000, 'ok')"),
   ("frames text b'x' + text b'y' + ping b'p'", "wait 500"))
+DW("do-wire-ping-after-replies-passed-the-gate", "Three messages and a ping in one write, each message echoed: the manager reads the ping right after the third handler, when the first two replies have passed the output gate and the third has not: a, b, the pong, then x.",
+  ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.send(message)", "webSocketClose: ws.close(1000, 'ok')"),
+  ("frames text b'a' + text b'b' + text b'x' + ping b'p'", "sleep 30", "frame close b'\\x03\\xe8'", "wait 500"))
 DW("do-auto-response-answered", "The matching text is answered by the runtime without webSocketMessage, and sets the socket's timestamp; binary never matches.",
    (*HIBERNATABLE, "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))",
     "ctx.getWebSocketAutoResponseTimestamp(b)",

@@ -799,8 +799,7 @@ G('gen-do-wire-779-99', "Found by a wire campaign with hibernatable servers (see
 G('gen-do-wire-779-159', "Found by a wire campaign with hibernatable servers (seed 779, program 159; not shrunk).",
   'ctx.acceptWebSocket(b)', 'webSocketMessage: ws.send(message)', "webSocketClose: ws.readyState; ws.close(1000, 'ok')", 'webSocketError: ws.readyState',
   client=("frames binary bytes(130) + ping b'q'", 'sleep 30', "frames binary b'' mask=0 + text b'\\xc0\\xaf' + ping b'p'", 'sleep 30', "frames binary b'\\x01\\x02' + ping bytes(126) mask=0 + close b'\\x0f\\xa0rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr'", 'wait 500',),
-  configs=(('2026-11-17', ()),), durable=True,
-  open="workerd writes the object's reply before the pong of a ping read after its message; the kit writes the pong first")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-7eeb7b5d', "Found by the generator (gen-780-170): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on a message as L1', "raise Error('x')"), 'b.send(ab(3))', 'settle', "ctx.acceptWebSocket(b, ['t''t'])",
