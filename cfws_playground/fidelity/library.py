@@ -1834,6 +1834,12 @@ DW("do-wire-ping-after-gated-close-passed", "A second message comes between: by 
 DW("do-wire-ping-after-replies-passed-the-gate", "Three messages and a ping in one write, each message echoed: the manager reads the ping right after the third handler, when the first two replies have passed the output gate and the third has not: a, b, the pong, then x.",
   ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.send(message)", "webSocketClose: ws.close(1000, 'ok')"),
   ("frames text b'a' + text b'b' + text b'x' + ping b'p'", "sleep 30", "frame close b'\\x03\\xe8'", "wait 500"))
+DW("do-wire-two-pings-then-refused-frame", "A message, two pings and a refused frame in one write to a hibernatable socket: kj writes the first pong at once and chains the second behind it, and the refusal's Close takes the second's place.",
+  ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.send('echo')", "webSocketClose: ws.close(code, reason)", "webSocketError: ws.readyState"),
+  ("frames binary b'' + ping b'p' + ping b'q' + close b'\\x03\\xe8' rsv=4", "wait 500"))
+DW("do-wire-pings-after-a-pong-then-refused-frame", "As above, after an earlier ping was answered: every later pong is chained behind that control write, so the refusal's Close takes the place of both, and no pong is written.",
+  ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.send('echo')", "webSocketClose: ws.close(code, reason)", "webSocketError: ws.readyState"),
+  ("frame ping b'a'", "sleep 30", "frames binary b'' + ping b'p' + ping b'q' + close b'\\x03\\xe8' rsv=4", "wait 500"))
 DW("do-auto-response-answered", "The matching text is answered by the runtime without webSocketMessage, and sets the socket's timestamp; binary never matches.",
    (*HIBERNATABLE, "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))",
     "ctx.getWebSocketAutoResponseTimestamp(b)",

@@ -100,15 +100,8 @@ class Pump(EventTarget):
             return
         self._reading = True
         peer = self._peer
-        src = peer._outgoing
-        if peer._transport is not None and src and type(src[0]) is PingFrame:
-            # The hibernation manager calls receive() again as soon as the handler's event is
-            # over: kj answers the pings it reads first there and then, before the object's
-            # output gate lets its replies through (a Close among them not sent yet either).
-            pings = []
-            while src and type(src[0]) is PingFrame:
-                pings.append(src.popleft().payload)  # type: ignore[union-attr]
-            peer._transport.answer_pings(pings)
+        if peer._transport is not None:
+            self._read_control_frames()
         if peer._outgoing:
             if len(peer._outgoing) == peer._gated:
                 pass  # all behind the output gate: the pump offers them once they pass it
@@ -118,6 +111,23 @@ class Pump(EventTarget):
                 self._schedule_delivery()
         elif peer._dead:
             schedule(self._peer_gone)
+
+    def _read_control_frames(self) -> None:
+        """The hibernation manager calls receive() again as soon as the handler's event is
+        over: kj reads the pings it finds first, and a frame it refuses right after them, there
+        and then, before the object's output gate lets its replies through (a Close among them
+        not sent yet either): do-wire-ping-before-gated-close, gen-do-wire-779-99."""
+        src = self._peer._outgoing
+        transport = self._peer._transport
+        assert transport is not None
+        if src and type(src[0]) is PingFrame:
+            pings = []
+            while src and type(src[0]) is PingFrame:
+                pings.append(src.popleft().payload)  # type: ignore[union-attr]
+            transport.answer_pings(pings)
+        if src and type(src[0]) is RefusalFrame:
+            frame = src.popleft()
+            transport.refuse(frame.code, frame.reason)  # type: ignore[union-attr]
 
     # ------------------------------------------------------------------ internals: sending
 
