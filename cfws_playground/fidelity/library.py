@@ -2076,6 +2076,12 @@ S("error-of-raising-listener-after-microtask-send", "a's message listener queues
   "watch", "a.accept()", "b.accept()", on("on a message as L1", microtask("a.send(b'x')"), "raise Error('x')"), "b.send('m')", "settle", "state", configs=(OLD, NEW))
 S("error-of-raising-close-listener-after-nested-microtask-send", "a's close listener queues a microtask that queues the send, then raises: every microtask runs before the exception leaves, so b dispatches the message before a's error, and then sees the pipe end (close 1006).",
   "watch", "a.accept()", "b.accept()", on("on a close as L1", microtask(microtask("a.send(b'x')")), "raise Error('x')"), "b.close(1000, 'x')", "settle", "state", configs=(OLD,))
+S("send-after-accept-does-not-hurry-the-read-loop", "a sent two messages before b accepted, and sends a third after: b's read loop, which took the first as a ready frame, resumes in kj's next turn all the same, so a, woken by b's send in the same turn, dispatches first.",
+  "watch", "a.accept()", "a.send('1')", "a.send('2')", "b.accept()", "a.send('3')", "b.send('r')", "settle", "state", configs=(OLD, NEW))
+S("accept-in-microtask-of-close-event-before-peer-lets-go", "b's close event ends the handshake and lets go of b; a's whenAborted task lets go of a only in a later kj turn, so accept() on a in a microtask of that event does nothing, and in a timer it throws.",
+  "watch", "a.accept()", "b.accept()", on("on b close", microtask("a.accept()"), timeout(0, "a.accept()")), "b.close(1000)", "settle", configs=(OLD, NEW))
+S("accept-in-error-event-after-peer-let-go", "b's read loop is over (a's Close) when a's listener raises and a lets go of the pipe: b's pump fails, and the whenAborted task lets go of b before its error event, so accept() in it throws.",
+  "watch", "a.accept()", on("on b error as L1", "b.accept()"), on("on a message as L3", "a.close(1000, 'x')", "raise TypeError('x')"), "b.accept()", "b.send('m')", "b.send('x')", "settle", configs=(OLD, NEW))
 S("raising-end-lets-go-once-its-pump-is-idle", "b's message listener raises while a's second message waits in send() for b and b's last message was already taken by a: the failed read loop lets go of b at once (closedIncoming, no pump running), so a's send fails, 'Network connection lost.' before a dispatches the message it took, then close 1006.",
   "watch", "a.accept()", "b.accept()", on("on b message as L1 once", "raise TypeError('x')"), "a.send('x')",
   "b.send(Uint8Array(2))", "a.send(b'x')", "b.send(text(1))", "sleep 5", "state")

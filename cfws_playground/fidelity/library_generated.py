@@ -817,3 +817,15 @@ G('gen-be2bc74a', "Found by the generator (gen-20261206-2767): a 0 ms timer set 
   timeout(0, timeout(0, 'a.close()')), timeout(1, "a.binaryType = 'x'", "b.binaryType = ''"), "await ctx.storage.delete('k')",
   configs=(('2026-11-17', ()),), durable=True,
   deliberate="workerd commits the write to SQLite on disk synchronously, which takes a few milliseconds of wall-clock time on this machine (a 1, 2 or 3 ms timer fires before the nested 0 ms one; a 5 ms timer after it; without the write the nested timer always fires first). The kit's commit takes no wall-clock time, and the kit does not imitate a machine's disk latency")
+
+G('gen-c4ec2f50', "Found by the generator (gen-20261207-119): the kit gives workerd's transcript.",
+  'a.accept()', on('on b error as L1', "b.accept({'x': False})"), on('on a message as L3', 'a.close(1000, text(1))', "!b.close('x', 2.5)"), 'b.accept()', 'b.send(ab(3))', "b.send('x')",
+  configs=(('2026-03-01', ()),))
+
+G('gen-e29e891e', "Found by the generator (gen-20261207-1530): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', "a.send(scratch(b'x'))", "a.send('')", "b.accept({'x': False})", "a.send('x')", 'b.send(Uint8Array(2))',
+  configs=(('2026-09-15', ()),))
+
+G('gen-c86ab699', "Found by the generator (gen-20261207-3373): the kit gives workerd's transcript.",
+  'b.accept()', on('on b close as L2 object', microtask("a.accept({'allowHalfOpen': False})")), "b.close(1000, 'x')", "b.dispatchEvent(CloseEvent('close', {'code': 4000, 'reason': 'r'}))",
+  configs=(('2025-09-01', ()),))

@@ -98,6 +98,7 @@ class WebSocket(NetworkSide):
         ws._dispatched_at = 0  # when the read loop last dispatched a frame
         ws._reporting = False  # its error event is being dispatched
         ws._delivering = False
+        ws._receive_ready = False  # its read loop took a ready frame and resumes next kj turn
         ws._out_aborted = False
         ws._released = False
         ws._gated = 0  # frames queued in a Durable Object, not through its output gate yet

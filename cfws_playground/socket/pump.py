@@ -193,7 +193,12 @@ class Pump(EventTarget):
                     # the isolate: it runs before this new pump resumes, and finds it
                     # still pumping (see _pump_done).
                     self._cont_before_pump = True
-            if not peer._delivery.scheduled and not self._handed and not peer._delivering:
+            if (
+                not peer._delivery.scheduled
+                and not self._handed
+                and not peer._delivering
+                and not peer._receive_ready
+            ):
                 # (With this end's head frame handed over already, the peer's read loop has
                 # its way back arranged, as a kj event maybe: it takes this frame after that
                 # one, and a frame queued now does not hurry it (gen-c191bf9c). A peer that
@@ -266,7 +271,9 @@ class Pump(EventTarget):
 
     def _schedule_delivery_later(self) -> None:
         """The read loop took a frame that was ready: it resumes in kj's turn after this one,
-        and only then queues its way back into JavaScript."""
+        and only then queues its way back into JavaScript. A frame the peer queues meanwhile
+        does not hurry it (gen-e29e891e)."""
+        self._receive_ready = True
         _after_this_turn(self._schedule_delivery)
 
     def _come_back(self) -> None:
@@ -283,6 +290,7 @@ class Pump(EventTarget):
 
     def _schedule_delivery(self) -> None:
         self._way_back = False
+        self._receive_ready = False
         self._delivery.request()
 
     def _deliver(self) -> None:
@@ -438,7 +446,12 @@ class Pump(EventTarget):
         out = peer._outgoing
         pump_idle = not out or (len(out) == 1 and peer._handed)
         if pump_idle and peer._phase in CLOSED_INCOMING:
-            peer._released = True
+            # The whenAborted task: a kj event, so the microtasks of the dispatch that let go
+            # of this end still find the peer accepted (gen-c86ab699).
+            _after_this_turn(peer._let_go)
+
+    def _let_go(self) -> None:
+        self._released = True
 
     def _schedule_pump_done(self) -> None:
         """Run :meth:`_pump_done` next turn: the pump has finished (its last frame was taken,
@@ -515,20 +528,18 @@ class Pump(EventTarget):
                 return
         if self._out_aborted:
             # The peer let go before this continuation ran (even if the whenAborted task
-            # has released this end already): reportError(). It releases the end only once
-            # closedIncoming is set: an end whose Close has not been dispatched yet is kept.
-            # A plain end's read loop lets go of it after that Close's event
-            # (tryReleaseNative(), gen-cf3cc0d1); no one releases a hibernatable one
+            # has released this end already): reportError(), which lets go of the end only
+            # once closedIncoming is set (see _report_lost): an end whose Close has not been
+            # dispatched yet is kept. A plain end's read loop lets go of it after that Close's
+            # event (tryReleaseNative(), gen-cf3cc0d1); no one releases a hibernatable one
             # (gen-10cc080c).
-            if self._phase in CLOSED_INCOMING:
-                if self._handler is not None and not self._released:
-                    # A hibernatable end whose webSocketClose has run and that nobody let go
-                    # of yet is awaiting its release: the continuation lets go of it and
-                    # reports nothing (ensurePumping: awaitingHibernatableRelease(),
-                    # tryReleaseNative(); gen-a4924335). Once released, it reports.
-                    self._released = True
-                    return
+            if self._phase in CLOSED_INCOMING and self._handler is not None and not self._released:
+                # A hibernatable end whose webSocketClose has run and that nobody let go
+                # of yet is awaiting its release: the continuation lets go of it and
+                # reports nothing (ensurePumping: awaitingHibernatableRelease(),
+                # tryReleaseNative(); gen-a4924335). Once released, it reports.
                 self._released = True
+                return
             self._report_lost()
         elif self._phase is Phase.CLOSED:
             if self._released or self._untaken() == 0 or self._peer._transport is not None:
@@ -680,7 +691,12 @@ class Pump(EventTarget):
         """Report "Network connection lost." (a failed pump, or a pipe the peer let go of).
 
         The failed pump set outgoingAborted already (its KJ_DEFER, or the whenAborted task):
-        inside the error event send() and close() do nothing (acc-pump-error-then-close)."""
+        inside the error event send() and close() do nothing (acc-pump-error-then-close).
+        When the peer let go of kj's pipe after this end's read loop was over, the
+        whenAborted task finds the pump over too, and lets go of the end before the error
+        reaches JavaScript: accept() throws in the error event (gen-c4ec2f50)."""
+        if self._out_aborted and self._phase in CLOSED_INCOMING and self._handler is None:
+            self._released = True
         self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}", aborted=True)
 
     def _schedule_lost(self) -> None:
