@@ -144,6 +144,12 @@ class WorkerdProtocol(ServerProtocol):
     #: were behind its output gate (see ``Link.refuse``).
     writes_after_refusal = False
 
+    def data_to_send(self) -> list[bytes]:
+        # What was serialised goes out now: a pong among it is no longer waiting in a slot a
+        # refusal's Close could take (found with gen-do-wire-779-16).
+        self._pong_slot = None
+        return super().data_to_send()
+
     def receive_data(self, data: bytes | bytearray) -> None:
         self._pong_written, self._pong_slot = False, None  # a new read: the last pong went out
         self._message_read = False

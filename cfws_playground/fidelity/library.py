@@ -1840,6 +1840,9 @@ DW("do-wire-two-pings-then-refused-frame", "A message, two pings and a refused f
 DW("do-wire-pings-after-a-pong-then-refused-frame", "As above, after an earlier ping was answered: every later pong is chained behind that control write, so the refusal's Close takes the place of both, and no pong is written.",
   ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.send('echo')", "webSocketClose: ws.close(code, reason)", "webSocketError: ws.readyState"),
   ("frame ping b'a'", "sleep 30", "frames binary b'' + ping b'p' + ping b'q' + close b'\\x03\\xe8' rsv=4", "wait 500"))
+DW("do-wire-chained-pong-then-message-then-refused-frame", "After an earlier pong, a message, a ping, a second message and a refused frame in one write: the ping's pong, chained behind the earlier one, goes out before the refusal is read (a message comes between), then the first reply, the 1002, and the second reply.",
+  ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.send(message)", "webSocketClose: ws.close(1000, 'ok')", "webSocketError: ws.readyState"),
+  ("frame ping b'q'", "sleep 30", "frames text b'a' + ping b'p' + binary b'ab' + close b'\\x03\\xe8' rsv=4", "wait 500"))
 DW("do-auto-response-answered", "The matching text is answered by the runtime without webSocketMessage, and sets the socket's timestamp; binary never matches.",
    (*HIBERNATABLE, "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))",
     "ctx.getWebSocketAutoResponseTimestamp(b)",

@@ -777,8 +777,7 @@ G('gen-do-wire-779-0', "Found by a wire campaign with hibernatable servers (seed
 G('gen-do-wire-779-16', "Found by a wire campaign with hibernatable servers (seed 779, program 16; not shrunk).",
   'ctx.acceptWebSocket(b)', 'webSocketMessage: ws.send(message)', "webSocketClose: ws.close(1000, 'ok')", 'webSocketError: ws.readyState',
   client=("frames ping b'p' + ping b'' mask=0 + text b'\\xed\\xa0\\x80' mask=0", 'sleep 30', "frames ping b'' + ping b'q'", 'sleep 30', "frames text b'' + ping b'p' + binary bytes(130) + close b'\\x03\\xe8' rsv=4", 'wait 500',),
-  configs=(('2026-11-17', ()),), durable=True,
-  open="the object's reply to the empty message read before a ping and a refused frame reaches the client before the 1002 on workerd; the kit never writes it")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-do-wire-779-28', "Found by a wire campaign with hibernatable servers (seed 779, program 28; not shrunk).",
   'ctx.acceptWebSocket(b)', "webSocketMessage: ws.close(1000, 'done')", "webSocketClose: ws.close(1000, 'ok')", 'webSocketError: ws.readyState',
