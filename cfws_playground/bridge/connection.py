@@ -130,6 +130,9 @@ class _WireLink(Link):
 
     def _write_close(self, code: int, reason: str) -> None:
         ws = self.conn.ws
+        if ws is not None and ws.writes_after_refusal and ws.state is not OPEN:
+            ws.close_after_refusal(code, reason)
+            return
         if ws is not None and ws.state is OPEN:
             self.close_after_pong = ws.pong_since_send
             end = self.end

@@ -402,6 +402,16 @@ class WorkerdProtocol(ServerProtocol):
             return
         self._write_after_close(data)
 
+    def close_after_refusal(self, code: int, reason: str) -> None:
+        """The object's Close, past its output gate after the refusal's Close: kj writes it too
+        (queueClose did not set hasSentClose), and with both Closes out the connection ends
+        (measured: do-wire-object-close-after-refusal)."""
+        if not self.writes_after_refusal or self.eof_sent:
+            return
+        self._write_after_close((code, reason))
+        self.writes_after_refusal = False
+        self.send_eof()
+
     def _write_after_close(self, frame: str | bytes | tuple[int, str]) -> None:
         """A frame of the Worker's that kj writes after the refusal's Close (websockets
         writes nothing once its own Close is out)."""

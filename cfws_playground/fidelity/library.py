@@ -1843,6 +1843,12 @@ DW("do-wire-pings-after-a-pong-then-refused-frame", "As above, after an earlier 
 DW("do-wire-chained-pong-then-message-then-refused-frame", "After an earlier pong, a message, a ping, a second message and a refused frame in one write: the ping's pong, chained behind the earlier one, goes out before the refusal is read (a message comes between), then the first reply, the 1002, and the second reply.",
   ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.send(message)", "webSocketClose: ws.close(1000, 'ok')", "webSocketError: ws.readyState"),
   ("frame ping b'q'", "sleep 30", "frames text b'a' + ping b'p' + binary b'ab' + close b'\\x03\\xe8' rsv=4", "wait 500"))
+DW("do-wire-object-close-after-refusal", "webSocketMessage sends and closes; a frame kj refuses follows the message in the same write: kj writes the 1002, then the object's reply and its Close as they pass the output gate (queueClose did not set hasSentClose), and the connection ends.",
+  ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.send('r'); ws.close(1000, 'done')", "webSocketClose: ws.close(code, reason)", "webSocketError: ws.readyState"),
+  ("frames text b'a' + text b'hi' rsv=1", "wait 500"))
+DW("do-wire-object-close-after-unexpected-continuation", "As above, with only the Close, and an unexpected continuation frame as the refused frame.",
+  ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.close(1000, 'done')", "webSocketClose: ws.close(code, reason)", "webSocketError: ws.readyState"),
+  ("frames text b'a' + cont b'x'", "wait 500"))
 DW("do-auto-response-answered", "The matching text is answered by the runtime without webSocketMessage, and sets the socket's timestamp; binary never matches.",
    (*HIBERNATABLE, "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))",
     "ctx.getWebSocketAutoResponseTimestamp(b)",

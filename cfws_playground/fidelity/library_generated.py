@@ -828,3 +828,8 @@ G('gen-e29e891e', "Found by the generator (gen-20261207-1530): the kit gives wor
 G('gen-c86ab699', "Found by the generator (gen-20261207-3373): the kit gives workerd's transcript.",
   'b.accept()', on('on b close as L2 object', microtask("a.accept({'allowHalfOpen': False})")), "b.close(1000, 'x')", "b.dispatchEvent(CloseEvent('close', {'code': 4000, 'reason': 'r'}))",
   configs=(('2025-09-01', ()),))
+
+G('gen-do-wire-781-41', "Found by a wire campaign with hibernatable servers (seed 781, program 41; not shrunk).",
+  'ctx.acceptWebSocket(b)', "webSocketMessage: ws.close(1000, 'done')", 'webSocketClose: ws.close(code, reason)', 'webSocketError: ws.readyState',
+  client=("frames binary bytes(130) + pong bytes(200) + cont b'x'", 'wait 500'),
+  configs=(('2026-11-17', ()),), durable=True)
