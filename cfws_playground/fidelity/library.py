@@ -2149,6 +2149,9 @@ D("do-auto-response-never-taken-peer-goes", "a's listener raises on the object's
 D("do-auto-response-never-taken-peer-waits", "As above, but a sent a second 'ping' that waits for the socket's read loop: a's pump is still sending, so a is never let go, and the socket waits for its automatic response for good (no webSocketClose).",
   "ctx.acceptWebSocket(b)", "watch", "a.accept()", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))",
   on("on a message", "raise Error('x')"), "a.send('ping')", "a.send('ping')", "b.send(1)", "settle", "ctx.getWebSockets()", "state")
+D("do-close-and-send-in-websocketclose-after-peer-let-go", "a's listener raised and a let go of the pipe: the socket's webSocketClose gets 1006 with readyState 2, and in it close() and send() do nothing (outgoingAborted is set), so readyState stays 2 for good and getTags() still answers.",
+  "ctx.acceptWebSocket(b)", handler("webSocketClose", "ws.readyState", "ws.close(1000, 'x')", "ws.readyState", "ws.send('y')"), "a.accept()",
+  on("on a message as L1", "raise Error('x')"), "b.send(-7)", timeout(1, "state", "ctx.getTags(b)"))
 D("do-object-sends-as-peer-dies", "The object's socket sends while its peer's read loop fails (a message listener raised): webSocketClose gets 1006 with readyState 2, and the failed send reports no error (the socket is awaiting its release by then).",
   "ctx.acceptWebSocket(b)", "watch", "a.accept()", "b.send('x')", on("on a error", "b.send(b'')"),
   on("on a message", "raise Error('x')"), "settle", "state")

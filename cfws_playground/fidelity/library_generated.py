@@ -833,3 +833,7 @@ G('gen-do-wire-781-41', "Found by a wire campaign with hibernatable servers (see
   'ctx.acceptWebSocket(b)', "webSocketMessage: ws.close(1000, 'done')", 'webSocketClose: ws.close(code, reason)', 'webSocketError: ws.readyState',
   client=("frames binary bytes(130) + pong bytes(200) + cont b'x'", 'wait 500'),
   configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-3fafce12', "Found by the generator (gen-20261208-3183): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', handler('webSocketClose', 'ws.close()'), 'a.accept()', on('on a message as L1', "raise Error('x')"), 'b.send(-7)', timeout(1, 'state'),
+  configs=(('2026-11-17', ()),), durable=True)

@@ -269,7 +269,7 @@ class WebSocket(NetworkSide):
         """
         data = coerce_message(message)
         t = TRANSITIONS[self._phase, _A_SEND]
-        if t.effect is _QUEUE_MESSAGE:
+        if t.effect is _QUEUE_MESSAGE and not self._peer_let_go():
             self._outgoing.append(data)
             self._buffered += frame_size(data)
             if self._pair._recorders:
@@ -277,7 +277,7 @@ class WebSocket(NetworkSide):
             self._notify_outgoing()
         elif t.effect is Effect.RAISE:
             self._fail("send", (data,), t)
-        elif self._stuck_error is not None:
+        elif self._stuck_error is not None and t.effect is not _QUEUE_MESSAGE:
             # An error listener raised before workerd released this end: its pump still
             # works, so the message goes out (measured: error-listener-raises-then-close-rethrows).
             self._outgoing.append(data)
@@ -287,10 +287,20 @@ class WebSocket(NetworkSide):
             self._notify_outgoing()
         else:
             # Silently ignored, and still counted: nothing will ever take it (measured:
-            # buffered-amount-after-peer-gone).
+            # buffered-amount-after-peer-gone). So is a send on an end whose peer let go of
+            # kj's pipe (outgoingAborted), whatever its phase (gen-3fafce12).
             self._buffered += frame_size(data)
             if self._pair._recorders:
                 self._record_call("send", (data,), "ignored")
+
+    def _peer_let_go(self) -> bool:
+        """workerd's outgoingAborted, as send() and close() see it: they do nothing once it is set.
+
+        The kit sets its own flag when the peer lets go; workerd's whenAborted task runs a few
+        kj turns later. Only a hibernatable end's handlers, which the manager dispatches later
+        still, are sure to see it set (gen-3fafce12); a plain end's listener may still queue
+        (gen-2d3d4afe)."""
+        return self._out_aborted and self._handler is not None
 
     def close(self, code: int | None = None, reason: str | None = None) -> None:
         """Mirrors ``WebSocket.close()``: queue a Close frame after the messages already sent.
@@ -340,7 +350,9 @@ class WebSocket(NetworkSide):
         t = transition(self._phase, Action.CLOSE)
         if t.effect is Effect.RAISE:
             self._fail("close", (code, reason), t)
-        if t.effect is Effect.QUEUE_CLOSE:
+        if t.effect is Effect.QUEUE_CLOSE and not self._peer_let_go():
+            # (With outgoingAborted, workerd's close() returns at once: readyState stays,
+            # gen-3fafce12.)
             if self._phase is Phase.CLOSE_RECEIVED:
                 self._replied = True
             self._outgoing.append(CloseFrame(1005 if code is None else code, reason or ""))
