@@ -2152,6 +2152,9 @@ D("do-auto-response-never-taken-peer-waits", "As above, but a sent a second 'pin
 D("do-close-and-send-in-websocketclose-after-peer-let-go", "a's listener raised and a let go of the pipe: the socket's webSocketClose gets 1006 with readyState 2, and in it close() and send() do nothing (outgoingAborted is set), so readyState stays 2 for good and getTags() still answers.",
   "ctx.acceptWebSocket(b)", handler("webSocketClose", "ws.readyState", "ws.close(1000, 'x')", "ws.readyState", "ws.send('y')"), "a.accept()",
   on("on a message as L1", "raise Error('x')"), "b.send(-7)", timeout(1, "state", "ctx.getTags(b)"))
+D("do-close-in-websocketclose-while-messages-wait", "The object's socket has two messages on their way when a's Close reaches webSocketClose, which closes: the socket awaits its release, so its earlier pump's continuation does not cancel the Close being sent; a takes the second message, then the Close, and the socket is let go of afterwards.",
+  "ctx.acceptWebSocket(b, ['t'])", handler("webSocketClose", "ws.close(1000, 'x')"), "watch", "a.accept()", "b.send(False)", "b.send(b'x')", "a.close(1000, 'y')",
+  "settle", "state", "ctx.getTags(b)")
 D("do-object-sends-as-peer-dies", "The object's socket sends while its peer's read loop fails (a message listener raised): webSocketClose gets 1006 with readyState 2, and the failed send reports no error (the socket is awaiting its release by then).",
   "ctx.acceptWebSocket(b)", "watch", "a.accept()", "b.send('x')", on("on a error", "b.send(b'')"),
   on("on a message", "raise Error('x')"), "settle", "state")

@@ -837,3 +837,7 @@ G('gen-do-wire-781-41', "Found by a wire campaign with hibernatable servers (see
 G('gen-3fafce12', "Found by the generator (gen-20261208-3183): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', handler('webSocketClose', 'ws.close()'), 'a.accept()', on('on a message as L1', "raise Error('x')"), 'b.send(-7)', timeout(1, 'state'),
   configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-df3681aa', "Found by the generator (gen-20261208-1666): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', handler('webSocketClose', "ws.close(1000, 'x')"), 'watch', 'a.accept()', 'b.send(False)', "b.send(b'x')", 'a.close(1000, True)',
+  configs=(('2026-11-17', ()),), durable=True)

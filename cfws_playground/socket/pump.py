@@ -564,6 +564,11 @@ class Pump(EventTarget):
                     # peer-pump-fails-when-raising-end-is-let-go-after-its-close).
                     peer._drop_unsent()
                     runtime().add_kj(peer._schedule_lost, later=True)
+            elif self._handler is not None:
+                # A hibernatable end whose webSocketClose has run is awaiting its release:
+                # tryReleaseNative() does nothing while its Close is still being sent, and that
+                # send's own continuation lets go of it (gen-df3681aa, as gen-d44a8467).
+                pass
             else:
                 self._cancel_pump()
 
