@@ -220,6 +220,11 @@ class Runtime:
             return False
         return self.seq == self.mark or not self.counting
 
+    def idle_of_microtasks(self) -> bool:
+        """True when no microtask (a Python callback queued with ``call_soon``) waits, as far
+        as the loop lets the runtime count them."""
+        return self.seq == self.mark or not self.counting
+
     def _post(self, callback: Callable[[], None]) -> None:
         """Put ``callback`` on the loop with its own ``call_soon``, past the wrappers.
 

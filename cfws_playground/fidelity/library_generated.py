@@ -841,3 +841,7 @@ G('gen-3fafce12', "Found by the generator (gen-20261208-3183): the kit gives wor
 G('gen-df3681aa', "Found by the generator (gen-20261208-1666): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', handler('webSocketClose', "ws.close(1000, 'x')"), 'watch', 'a.accept()', 'b.send(False)', "b.send(b'x')", 'a.close(1000, True)',
   configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-7ce807bf', "Found by the generator (gen-20261208-2378): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', "b.send('x')", on('a.onmessage', microtask("a.close('+1000', '')")), "b.send('x')",
+  configs=(('2026-09-15', ()),))

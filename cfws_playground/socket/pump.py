@@ -353,6 +353,11 @@ class Pump(EventTarget):
             else:
                 self._receive_message(frame)  # type: ignore[arg-type]
             self._delivering = False
+            if len(src) == 1 and self._reading and not rt.idle_of_microtasks():
+                # The dispatch queued microtasks: they run before the read loop goes back to
+                # receive() (gen-7ce807bf).
+                _after_this_turn(self._back_for_last)
+                return
             if len(src) == 1 and self._reading and self._take_last():
                 if not delivery.scheduled:
                     self._come_back()
@@ -378,6 +383,18 @@ class Pump(EventTarget):
             # end of kj's pipe goes, which this read loop sees next (gen-e45ff0a4).
             peer._released = True
             schedule(self._peer_gone)
+
+    def _back_for_last(self) -> None:
+        """The read loop goes back to receive() once its dispatch's microtasks have run."""
+        src = self._peer._outgoing
+        if not src or not self._reading or self._way_back:
+            return
+        if len(src) == 1 and self._take_last():
+            if not self._delivery.scheduled:
+                self._come_back()
+            return
+        if len(src) > self._peer._gated and not self._delivery.scheduled:
+            self._come_back()
 
     # ------------------------------------------------------------------ internals: receiving
 
