@@ -845,3 +845,7 @@ G('gen-df3681aa', "Found by the generator (gen-20261208-1666): the kit gives wor
 G('gen-7ce807bf', "Found by the generator (gen-20261208-2378): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "b.send('x')", on('a.onmessage', microtask("a.close('+1000', '')")), "b.send('x')",
   configs=(('2026-09-15', ()),))
+
+G('gen-6c7fc539', "Found by the generator (gen-20261213-109): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', on('on a message as L1 once', "!b.close('x''é')"), "b.accept({'x': False})", on('a.onerror', "!b.close('0b1111101000', True)", microtask("a.send('x')")), "b.send(b'')",
+  configs=(('2026-04-26', ()),))

@@ -843,7 +843,14 @@ class Pump(EventTarget):
         elif not self._outgoing and (
             peer._reading or peer._outgoing or peer._phase in (Phase.OPEN, Phase.CLOSE_RECEIVED)
         ):
-            peer._peer_gone()
+            if peer._handler is None:
+                # The peer's pump and read loop learn of it in kj turns after this one: the
+                # microtasks of this error event run first (gen-6c7fc539).
+                _after_this_turn(peer._peer_gone)
+            else:
+                # The hibernation manager's: whether a frame of the object's was still behind
+                # its output gate is decided now (do-object-sends-as-peer-dies).
+                peer._peer_gone()
         elif self._released and peer._untaken() and not peer._errored:
             # This end let go of kj's pipe with its last frame handed to the peer's read loop,
             # while the peer's pump waits in send() for a read loop that has ended: the send
