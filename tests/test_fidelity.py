@@ -336,8 +336,9 @@ def test_every_scenario_a_notebook_cites_is_in_the_library() -> None:
 # ---------------------------------------------------------------------- generated programs, live
 
 #: The fixed campaign CI runs: this seed, this many programs (measured: about 3 minutes
-#: on a busy 2-core machine, kit and workerd included; `verify --generate` prints the time).
-CAMPAIGN_SEED, CAMPAIGN_SIZE = 20261205, 4000
+#: on a busy 2-core machine, kit and workerd included; `verify --generate` prints the time),
+#: half of its wire programs served by a Durable Object's hibernatable socket.
+CAMPAIGN_SEED, CAMPAIGN_SIZE, CAMPAIGN_DURABLE_WIRE = 20261205, 4000, 0.5
 
 
 def _known_signatures() -> set[tuple[str, str]]:
@@ -377,8 +378,11 @@ def test_a_fixed_seed_campaign_finds_no_difference_the_library_does_not_name(wor
     from cfws_playground.fidelity.scenario import CONFIGS
 
     with WorkerdServer.start(workerd_binary, CONFIGS) as server:
-        campaign = run_campaign(server, CAMPAIGN_SIZE, CAMPAIGN_SEED, max_shrink=0)
+        campaign = run_campaign(
+            server, CAMPAIGN_SIZE, CAMPAIGN_SEED, max_shrink=0, durable_wire=CAMPAIGN_DURABLE_WIRE
+        )
     assert campaign.count == CAMPAIGN_SIZE and not campaign.failed
+    assert campaign.durable_wire  # some wire programs met a hibernatable socket
     assert campaign.coverage.events["message"] and campaign.coverage.events["webSocketClose"]
     known, kinds = _known_signatures(), set(GENERATED_OPEN.values())
     unknown = [
@@ -388,6 +392,7 @@ def test_a_fixed_seed_campaign_finds_no_difference_the_library_does_not_name(wor
     ]
     assert not unknown, (
         f"the generator found differences no library scenario shows; run `cfws-playground verify "
-        f"--generate {CAMPAIGN_SIZE} --seed {CAMPAIGN_SEED} --save`, then fix the kit or keep them open: "
+        f"--generate {CAMPAIGN_SIZE} --seed {CAMPAIGN_SEED} --durable-wire {CAMPAIGN_DURABLE_WIRE} "
+        f"--save`, then fix the kit or keep them open: "
         + "; ".join(f"kit {k!r} | workerd {w!r}" for k, w in sorted(unknown)[:5])
     )
