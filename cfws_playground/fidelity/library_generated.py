@@ -849,3 +849,11 @@ G('gen-7ce807bf', "Found by the generator (gen-20261208-2378): the kit gives wor
 G('gen-6c7fc539', "Found by the generator (gen-20261213-109): the kit gives workerd's transcript.",
   'watch', 'a.accept()', on('on a message as L1 once', "!b.close('x''é')"), "b.accept({'x': False})", on('a.onerror', "!b.close('0b1111101000', True)", microtask("a.send('x')")), "b.send(b'')",
   configs=(('2026-04-26', ()),))
+
+G('gen-46631a56', "Found by the generator (gen-20261214-550): the kit gives workerd's transcript.",
+  'watch', 'b.accept()', "b.send('x')", on('on a close as L3', "a.accept({'x': False})"), "a.dispatchEvent(CloseEvent('close', {'code': 4000, 'reason': 'r'}))", 'b.send(2.5)', on('a.onmessage', microtask('a.close(0)'), "a.close('0x3e8', '')"),
+  configs=(('2026-09-15', ()),))
+
+G('gen-263a6965', "Found by the generator (gen-20261214-740): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', on('on a message as L2', microtask("raise Error('x')"), 'a.close()'), 'b.send(1.0)', 'b.send(False)',
+  configs=(('2026-09-15', ()),))

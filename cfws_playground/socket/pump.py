@@ -355,8 +355,9 @@ class Pump(EventTarget):
             self._delivering = False
             if len(src) == 1 and self._reading and not rt.idle_of_microtasks():
                 # The dispatch queued microtasks: they run before the read loop goes back to
-                # receive() (gen-7ce807bf).
-                _after_this_turn(self._back_for_last)
+                # receive() (gen-7ce807bf), which is still ahead of the kj events the dispatch
+                # queued (gen-263a6965).
+                rt.add_kj(self._back_for_last, first=True)
                 return
             if len(src) == 1 and self._reading and self._take_last():
                 if not delivery.scheduled:
