@@ -2095,6 +2095,8 @@ S("close-in-microtask-before-read-loop-comes-back", "a closes in a microtask of 
   "watch", "a.accept()", "b.accept()", "b.send('x')", on("a.onmessage", microtask("a.close(1000, '')")), "b.send('y')", "settle", "state", configs=(OLD, NEW))
 S("peer-pump-fails-after-microtasks-of-error-event", "a's message listener raises; its error listener closes b and queues a send in a microtask: that microtask runs before b's pump learns that a let go of the pipe, so b's 'Network connection lost.' comes after it, then b's close 1006.",
   "watch", "a.accept()", on("on a message as L1 once", "raise Error('x')"), "b.accept()", on("a.onerror", "b.close(1000)", microtask("a.send('x')")), "b.send(b'')", "settle", "state", configs=(OLD, NEW))
+S("both-ends-raise-the-peers-own-error-wins", "a's message listener raises, then b's close listener raises on a's Close before a's error is reported: a lets go of the pipe, but b's own exception, already on its way, is the error b reports, not 'Network connection lost.'.",
+  "watch", "a.accept()", "b.accept()", on("a.onmessage", "raise TypeError('a')"), "b.send(1)", on("on b close", "raise Error('boom')"), "a.close(1000, 'x')", "b.send('x')", "settle", "state", configs=(OLD, NEW))
 S("raising-end-lets-go-once-its-pump-is-idle", "b's message listener raises while a's second message waits in send() for b and b's last message was already taken by a: the failed read loop lets go of b at once (closedIncoming, no pump running), so a's send fails, 'Network connection lost.' before a dispatches the message it took, then close 1006.",
   "watch", "a.accept()", "b.accept()", on("on b message as L1 once", "raise TypeError('x')"), "a.send('x')",
   "b.send(Uint8Array(2))", "a.send(b'x')", "b.send(text(1))", "sleep 5", "state")

@@ -857,3 +857,7 @@ G('gen-46631a56', "Found by the generator (gen-20261214-550): the kit gives work
 G('gen-263a6965', "Found by the generator (gen-20261214-740): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('on a message as L2', microtask("raise Error('x')"), 'a.close()'), 'b.send(1.0)', 'b.send(False)',
   configs=(('2026-09-15', ()),))
+
+G('gen-4bc5a3ab', "Found by the generator (gen-20261214-3068): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', on('a.onmessage', "!b.close('x', text(1))"), 'b.send(ab(3))', on('on b close as L4', "raise Error('boom')"), "a.close('1e3', 42)", "b.send('x')",
+  configs=(('2026-03-01', ()),))

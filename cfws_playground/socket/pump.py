@@ -844,7 +844,11 @@ class Pump(EventTarget):
         elif not self._outgoing and (
             peer._reading or peer._outgoing or peer._phase in (Phase.OPEN, Phase.CLOSE_RECEIVED)
         ):
-            if peer._handler is None:
+            if peer._read_failed:
+                # The peer's own listener raised first: its read loop's error is on its way,
+                # and is the one reported (gen-4bc5a3ab).
+                schedule(peer._peer_gone)
+            elif peer._handler is None:
                 # The peer's pump and read loop learn of it in kj turns after this one: the
                 # microtasks of this error event run first (gen-6c7fc539).
                 _after_this_turn(peer._peer_gone)
