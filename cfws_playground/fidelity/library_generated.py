@@ -861,3 +861,37 @@ G('gen-263a6965', "Found by the generator (gen-20261214-740): the kit gives work
 G('gen-4bc5a3ab', "Found by the generator (gen-20261214-3068): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('a.onmessage', "!b.close('x', text(1))"), 'b.send(ab(3))', on('on b close as L4', "raise Error('boom')"), "a.close('1e3', 42)", "b.send('x')",
   configs=(('2026-03-01', ()),))
+
+G('gen-dbed79b4', "Found by the generator (gen-20261215-2838): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', on('b.onclose', "a.close(5000, '')"), on('on a message as L5', "raise Error('boom')"), "a.send(b'x')", on('on b message as L6', microtask("b.send(scratch(b'x'))"), "a.close('0X3E8', '€' + text(120))"),
+  configs=(('2026-09-15', ()),))
+
+G('gen-32fe8511', "Found by the generator (gen-20261215-128): the kit differs from workerd.",
+  'a.accept()', 'b.accept()', "b.send('x')", on('on b message as L1 once', "raise Error('x')"), "a.send('x')", on('on a message as L8', "a.close('x')"), 'b.send(42)',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="in a Durable Object, b's message listener raises while its second message is behind the output gate: on workerd a dispatches that message while b still reads 1; the kit has reported b's error already (readyState 3)")
+
+G('gen-faefd0c9', "Found by the generator (gen-20261215-1466): the kit differs from workerd.",
+  "ctx.acceptWebSocket(b, ['t''u'])", handler('webSocketMessage', "ws.send('x')"), 'watch', 'a.accept()', "a.send('x')", "a.send(b'x')", "a.send('')",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="the reply webSocketMessage sent to the first of three messages reaches a before the hibernation manager dispatches the second on workerd; the kit dispatches the second first (the manager's timing, as in gen-4a3891b7)")
+
+G('gen-bdc9ab42', "Found by the generator (gen-20261215-1876): the kit differs from workerd.",
+  'watch', 'a.accept()', 'b.accept()', 'a.send(1e21)', on('on a message as L3 once', 'a.close(1011)'), on('on b message as L4 once', 'b.send(2.5)', "raise Error('x')"),
+  configs=(('2026-11-17', ()),), durable=True,
+  open="in a Durable Object, a closes in its listener after b's listener raised: on workerd a sees close 1006 and no error (its Close was still behind the output gate); the kit reports 'Network connection lost.' on a first")
+
+G('gen-a79fc489', "Found by the generator (gen-20261215-2328): the kit differs from workerd.",
+  'a.accept()', 'b.accept()', on('on a message as L1', on('on a message as L2', "!b.close(1015, '€' + text(1))")), on('on b message as L4 object', "b.send('x')", "raise Error('x')"), on('a.onerror', 'a.send(text(1))'), "b.send('x')", "a.dispatchEvent(Event('message'))", 'settle', 'b.accept()',
+  configs=(('2026-09-15', ()),),
+  open="both ends' listeners raised while each had a message on its way: on workerd b is let go of in the end, so accept() throws; the kit keeps b (accept() does nothing)")
+
+G('gen-a9dc1382', "Found by the generator (gen-20261215-2971): the kit differs from workerd.",
+  'b.accept()', on('on a message as L1', on('on b close as L2', 'b.send(-7)')), 'a.accept()', "b.send(scratch(b'x'))", on('on a message as L6 object', "raise TypeError('x')"), 'settle', 'ctx.getTags(b)',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="a plain socket whose peer raised, after its close 1006 and a send in that close event: workerd has let go of it, so getTags() says it is not accepted; the kit keeps it, and says only hibernatable sockets have tags")
+
+G('gen-b9cf36ed', "Found by the generator (gen-20261215-3847): the kit differs from workerd.",
+  'watch', 'a.accept()', 'b.accept()', on('on b message as L1', 'b.send(2.5)', 'b.send(-0.0)'), "a.send('')", on('on a message as L3 object', on('on a message as L4 once'), "a.close('0x3e8')"),
+  configs=(('2026-11-17', ()),), durable=True,
+  open="in a Durable Object, a closes in its listener while b's second message waits: on workerd a dispatches that message before b's close event, and both pumps then fail ('Network connection lost.'); the kit gives b's close first and a clean handshake")

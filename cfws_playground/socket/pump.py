@@ -391,8 +391,10 @@ class Pump(EventTarget):
         if not src or not self._reading or self._way_back:
             return
         if len(src) == 1 and self._take_last():
+            # It is past the isolate already: the ready frame is dispatched in kj's next turn
+            # (gen-dbed79b4: a send in those microtasks reached the peer first).
             if not self._delivery.scheduled:
-                self._come_back()
+                self._schedule_delivery_later()
             return
         if len(src) > self._peer._gated and not self._delivery.scheduled:
             self._come_back()
