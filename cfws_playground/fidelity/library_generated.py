@@ -886,10 +886,9 @@ G('gen-a79fc489', "Found by the generator (gen-20261215-2328): the kit differs f
   configs=(('2026-09-15', ()),),
   open="both ends' listeners raised while each had a message on its way: on workerd b is let go of in the end, so accept() throws; the kit keeps b (accept() does nothing)")
 
-G('gen-a9dc1382', "Found by the generator (gen-20261215-2971): the kit differs from workerd.",
+G('gen-a9dc1382', "Found by the generator (gen-20261215-2971): the kit gives workerd's transcript.",
   'b.accept()', on('on a message as L1', on('on b close as L2', 'b.send(-7)')), 'a.accept()', "b.send(scratch(b'x'))", on('on a message as L6 object', "raise TypeError('x')"), 'settle', 'ctx.getTags(b)',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="a plain socket whose peer raised, after its close 1006 and a send in that close event: workerd has let go of it, so getTags() says it is not accepted; the kit keeps it, and says only hibernatable sockets have tags")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-b9cf36ed', "Found by the generator (gen-20261215-3847): the kit differs from workerd.",
   'watch', 'a.accept()', 'b.accept()', on('on b message as L1', 'b.send(2.5)', 'b.send(-0.0)'), "a.send('')", on('on a message as L3 object', on('on a message as L4 once'), "a.close('0x3e8')"),

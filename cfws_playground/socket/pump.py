@@ -679,6 +679,7 @@ class Pump(EventTarget):
         else:
             return  # the read loop itself failed: it is over, nothing to dispatch
         self._reading = False
+        self._saw_disconnect = True
         # workerd dispatches this close after its read loop has ended: a listener's
         # exception is only reported there, it cannot error the socket (measured).
         event = CloseEvent(code=1006, reason=errors.DISCONNECTED_REASON, wasClean=False)
