@@ -218,7 +218,7 @@ class Runtime:
         """
         if self.tasks or self.kj or self.kj_later or self.kj_next:
             return False
-        return self.seq == self.mark or not self.counting
+        return self.idle_of_microtasks()
 
     def idle_of_microtasks(self) -> bool:
         """True when no microtask (a Python callback queued with ``call_soon``) waits, as far

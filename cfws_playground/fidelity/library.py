@@ -1822,23 +1822,26 @@ D("do-auto-response-limits", "An auto-response request or response over 2048 UTF
 D("do-auto-response-clear", "setWebSocketAutoResponse() without a pair clears it; the getter then returns null.",
   "ctx.getWebSocketAutoResponse()", "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'pong'))",
   "ctx.getWebSocketAutoResponse()", "ctx.setWebSocketAutoResponse()", "ctx.getWebSocketAutoResponse()")
+#: A hibernatable socket whose webSocketMessage closes; one that echoes 'echo' and logs its error.
+CLOSES_ON_MESSAGE = ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.close(1000, 'done')", "webSocketClose: ws.close(1000, 'ok')")
+SENDS_ECHO = ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.send('echo')", "webSocketClose: ws.close(code, reason)", "webSocketError: ws.readyState")
 DW("do-wire-ping-before-gated-close", "A ping in the same write as a message whose webSocketMessage closes: the hibernation manager reads it as soon as the handler is over, before the object's Close passes its output gate, so kj answers it; the Close follows.",
-  ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.close(1000, 'done')", "webSocketClose: ws.close(1000, 'ok')"),
+  CLOSES_ON_MESSAGE,
   ("frames text b'x' + ping b'p' + ping b'q'", "wait 500"))
 DW("do-wire-ping-before-gated-reply-and-close", "As above, with a reply sent before the Close: the pong goes out ahead of both.",
   ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.send('r'); ws.close(1000, 'done')", "webSocketClose: ws.close(1000, 'ok')"),
   ("frames text b'x' + ping b'p'", "wait 500"))
 DW("do-wire-ping-after-gated-close-passed", "A second message comes between: by the time the manager reads the ping after it, the Close from the first webSocketMessage has passed the gate and kj sends no pong.",
-  ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.close(1000, 'done')", "webSocketClose: ws.close(1000, 'ok')"),
+  CLOSES_ON_MESSAGE,
   ("frames text b'x' + text b'y' + ping b'p'", "wait 500"))
 DW("do-wire-ping-after-replies-passed-the-gate", "Three messages and a ping in one write, each message echoed: the manager reads the ping right after the third handler, when the first two replies have passed the output gate and the third has not: a, b, the pong, then x.",
   ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.send(message)", "webSocketClose: ws.close(1000, 'ok')"),
   ("frames text b'a' + text b'b' + text b'x' + ping b'p'", "sleep 30", "frame close b'\\x03\\xe8'", "wait 500"))
 DW("do-wire-two-pings-then-refused-frame", "A message, two pings and a refused frame in one write to a hibernatable socket: kj writes the first pong at once and chains the second behind it, and the refusal's Close takes the second's place.",
-  ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.send('echo')", "webSocketClose: ws.close(code, reason)", "webSocketError: ws.readyState"),
+  SENDS_ECHO,
   ("frames binary b'' + ping b'p' + ping b'q' + close b'\\x03\\xe8' rsv=4", "wait 500"))
 DW("do-wire-pings-after-a-pong-then-refused-frame", "As above, after an earlier ping was answered: every later pong is chained behind that control write, so the refusal's Close takes the place of both, and no pong is written.",
-  ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.send('echo')", "webSocketClose: ws.close(code, reason)", "webSocketError: ws.readyState"),
+  SENDS_ECHO,
   ("frame ping b'a'", "sleep 30", "frames binary b'' + ping b'p' + ping b'q' + close b'\\x03\\xe8' rsv=4", "wait 500"))
 DW("do-wire-chained-pong-then-message-then-refused-frame", "After an earlier pong, a message, a ping, a second message and a refused frame in one write: the ping's pong, chained behind the earlier one, goes out before the refusal is read (a message comes between), then the first reply, the 1002, and the second reply.",
   ("ctx.acceptWebSocket(b)", "webSocketMessage: ws.send(message)", "webSocketClose: ws.close(1000, 'ok')", "webSocketError: ws.readyState"),

@@ -11,8 +11,9 @@ pipe decides whether the other sees "Network connection lost.".
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..dispatch import Once, runtime, schedule, ticket
@@ -51,6 +52,14 @@ def _after_this_turn(callback: Callable[[], None]) -> None:
         schedule(callback)
         return
     rt.add_kj(callback)
+
+
+def _pop_pings(src: deque[Any]) -> list[bytes]:
+    """Take the pings at the head of a network end's queue (kj reads them in one go)."""
+    pings = []
+    while src and type(src[0]) is PingFrame:
+        pings.append(src.popleft().payload)
+    return pings
 
 
 class Pump(EventTarget):
@@ -121,10 +130,7 @@ class Pump(EventTarget):
         transport = self._peer._transport
         assert transport is not None
         if src and type(src[0]) is PingFrame:
-            pings = []
-            while src and type(src[0]) is PingFrame:
-                pings.append(src.popleft().payload)  # type: ignore[union-attr]
-            transport.answer_pings(pings)
+            transport.answer_pings(_pop_pings(src))
         if src and type(src[0]) is RefusalFrame:
             frame = src.popleft()
             transport.refuse(frame.code, frame.reason)  # type: ignore[union-attr]
@@ -318,9 +324,7 @@ class Pump(EventTarget):
             if type(frame) is PingFrame:
                 # kj reads a network client's pings as the read loop asks for its next
                 # message: the pings read together are answered together (no event).
-                pings = [frame.payload]
-                while src and type(src[0]) is PingFrame:
-                    pings.append(src.popleft().payload)  # type: ignore[union-attr]
+                pings = [frame.payload, *_pop_pings(src)]
                 if peer._transport is not None:
                     peer._transport.answer_pings(pings)
                 continue
@@ -584,13 +588,11 @@ class Pump(EventTarget):
                     # peer-pump-fails-when-raising-end-is-let-go-after-its-close).
                     peer._drop_unsent()
                     runtime().add_kj(peer._schedule_lost, later=True)
-            elif self._handler is not None:
-                # A hibernatable end whose webSocketClose has run is awaiting its release:
-                # tryReleaseNative() does nothing while its Close is still being sent, and that
-                # send's own continuation lets go of it (gen-df3681aa, as gen-d44a8467).
-                pass
-            else:
+            elif self._handler is None:
                 self._cancel_pump()
+            # (A hibernatable end whose webSocketClose has run is awaiting its release:
+            # tryReleaseNative() does nothing while its Close is still being sent, and that
+            # send's own continuation lets go of it: gen-df3681aa, as gen-d44a8467.)
 
     def _cancel_pump(self) -> None:
         """An earlier pump's continuation releases the end while a newer pump is still sending.
