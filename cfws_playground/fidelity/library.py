@@ -2105,6 +2105,10 @@ S("send-and-close-in-close-1006-event-do-nothing", "a's listener raised and a le
 S("raising-end-lets-go-once-its-pump-is-idle", "b's message listener raises while a's second message waits in send() for b and b's last message was already taken by a: the failed read loop lets go of b at once (closedIncoming, no pump running), so a's send fails, 'Network connection lost.' before a dispatches the message it took, then close 1006.",
   "watch", "a.accept()", "b.accept()", on("on b message as L1 once", "raise TypeError('x')"), "a.send('x')",
   "b.send(Uint8Array(2))", "a.send(b'x')", "b.send(text(1))", "sleep 5", "state")
+S("raising-end-released-when-its-send-failed-on-let-go-peer", "a's listener raised and a let go of the pipe after its error event's send: b's listener then sends and raises. b's pump fails in send() long before the read loop's exception is reported, so reportError() finds b not pumping and lets go of it: accept() throws on both ends.",
+  "watch", "a.accept()", "b.accept()", on("on a message as L1", "raise Error('y')"), on("on b message as L4", "b.send('x')", "raise Error('x')"), on("a.onerror", "a.send(text(1))"), "b.send('x')", "settle", "b.accept()", "a.accept()", configs=(OLD, NEW))
+S("raising-end-send-in-error-event-after-its-send-failed", "As above, with b.onerror sending: the failed pump set outgoingAborted, so that send() does nothing, and b is let go of all the same.",
+  "watch", "a.accept()", "b.accept()", on("on a message as L1", "raise Error('y')"), on("on b message as L4", "b.send('x')", "raise Error('x')"), on("b.onerror", "b.send('q')", "b.bufferedAmount"), on("a.onerror", "a.send(text(1))"), "b.send('x')", "settle", "b.accept()", "a.accept()", configs=(OLD, NEW))
 S("errored-end-reads-close-after-pump-error", "An end whose pump failed ('Network connection lost.') while its peer's Close was still on its way still reads it: the close event comes after the error, with no reply and readyState 3.",
   "watch", "a.accept()", "b.accept()", on("on b message as L1 once", "raise TypeError('x')"), "a.send('x')",
   "a.send(b'x')", "b.send(text(1))", "b.close()", "sleep 5", "state")

@@ -99,7 +99,7 @@ class WebSocket(NetworkSide):
         ws._reporting = False  # its error event is being dispatched
         ws._delivering = False
         ws._receive_ready = False  # its read loop took a ready frame and resumes next kj turn
-        ws._saw_disconnect = False  # its read loop found the pipe gone (close 1006)
+        ws._aborted_known = False  # workerd has surely set outgoingAborted: the pipe was found gone
         ws._out_aborted = False
         ws._released = False
         ws._gated = 0  # frames queued in a Durable Object, not through its output gate yet
@@ -302,7 +302,7 @@ class WebSocket(NetworkSide):
         still, are sure to see it set (gen-3fafce12), and so is a read loop that found the
         pipe gone (close 1006: gen-a9dc1382, send-and-close-in-close-1006-event-do-nothing);
         a plain end's listener before that may still queue (gen-2d3d4afe)."""
-        return self._out_aborted and (self._handler is not None or self._saw_disconnect)
+        return self._out_aborted and (self._handler is not None or self._aborted_known)
 
     def close(self, code: int | None = None, reason: str | None = None) -> None:
         """Mirrors ``WebSocket.close()``: queue a Close frame after the messages already sent.

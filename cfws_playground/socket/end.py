@@ -139,6 +139,7 @@ class End:
     _reporting: bool
     _delivering: bool
     _out_aborted: bool
+    _aborted_known: bool
     _released: bool
     _gated: int
     _gate_waits: list[list[Any]]

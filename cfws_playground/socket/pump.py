@@ -681,7 +681,7 @@ class Pump(EventTarget):
         else:
             return  # the read loop itself failed: it is over, nothing to dispatch
         self._reading = False
-        self._saw_disconnect = True
+        self._aborted_known = True
         # workerd dispatches this close after its read loop has ended: a listener's
         # exception is only reported there, it cannot error the socket (measured).
         event = CloseEvent(code=1006, reason=errors.DISCONNECTED_REASON, wasClean=False)
@@ -755,7 +755,10 @@ class Pump(EventTarget):
         # workerd sets outgoingAborted only after the error event: inside it, an end that
         # had not closed its outgoing side still sends, and close() rethrows the error
         # (assertNoError) (gen-2d3d4afe, gen-1ec73a78).
-        outgoing_open = not aborted and (self._phase is Phase.OPEN or self._phase is Phase.CLOSE_RECEIVED)
+        # (A pump that failed already set it: see _read_loop_failed.)
+        outgoing_open = not (aborted or self._aborted_known) and (
+            self._phase is Phase.OPEN or self._phase is Phase.CLOSE_RECEIVED
+        )
         closed_incoming = self._phase in CLOSED_INCOMING
         self._errored = True
         self._phase = t.next
@@ -834,10 +837,19 @@ class Pump(EventTarget):
         schedule(lambda: self._read_loop_failed(exc, message))
 
     def _read_loop_failed(self, exc: BaseException, message: str) -> None:
+        peer = self._peer
+        if self._outgoing and peer._dead and peer._released and peer._transport is None and not self._gated:
+            # The peer had let go of kj's pipe: this end's pump failed in send() in the kj turn
+            # after its listener queued the frame, long before the read loop's exception gets
+            # back into JavaScript. Its KJ_DEFER set outgoingAborted, so a send() in the error
+            # event does nothing, and it is not pumping when reportError() runs, which releases
+            # the end (web-socket.c++ pump(), reportError(); gen-a79fc489, and
+            # raising-end-released-when-its-send-failed-on-let-go-peer).
+            self._drop_unsent()
+            self._out_aborted = self._aborted_known = True
         if not self._report_error(exc, message):
             return  # an error listener raised (before 2026-09-15): the end is never released
         self._dead = True
-        peer = self._peer
         if self._untaken() == 0 and peer._transport is None:
             # The failed read loop sets closedIncoming before its reportError(), which lets go
             # of an end whose pump is idle, whatever its phase (a close listener raised, and
