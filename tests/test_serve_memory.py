@@ -45,7 +45,11 @@ async def test_two_thousand_sequential_connections_leave_no_memory_behind(server
 async def test_a_slow_readers_backlog_costs_at_most_one_and_a_half_times_itself(server: MemoryServer) -> None:
     async with asyncio.timeout(60):
         ratio = await slow_reader(server, 64 * MIB)
-    assert 0.9 < ratio <= 1.5  # the backlog itself is there, and little more
+    # The backlog itself is there, and little more. Not all of it: the kernel's socket
+    # buffers on the way hold a share outside the server's RSS, as much as its autotuning
+    # gives them (benchmarks/memory.py unread_messages): on machines whose net.ipv4.tcp_rmem
+    # allows 32 MiB and tcp_wmem 4 MiB, over half of these 64 MiB at most.
+    assert 0.25 < ratio <= 1.5
 
 
 async def test_a_client_that_sends_big_messages_and_never_reads_is_bounded(server: MemoryServer) -> None:

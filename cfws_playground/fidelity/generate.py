@@ -59,6 +59,11 @@ REASONS = (
 SMALL_ATTACHMENTS = ("'small'", "{'n': [1, 2]}", "None", "[1, 'two', None, True, 2.5]", "b'\\x01'", "42")
 EVENT_TYPES = ("message", "message", "message", "close", "close", "error")
 TIMER_MS = (0, 0, 1, 5, 30)
+#: The delays of a timer set in a timer's callback, one for each of ``TIMER_MS``: no outer
+#: delay plus one of these equals another such sum or a delay of ``TIMER_MS``, as
+#: ``timeout(1, timeout(30))`` and ``timeout(30, timeout(1))`` would: two timers that fall
+#: due in the same millisecond fire in either order, on workerd and on the kit.
+NESTED_TIMER_MS = (0, 0, 2, 11, 37)
 TAGS = (
     "[]", "['t']", "['t', 'u']", "['t', 't']", "['u']", "[text(256)]", "[text(257)]", "'tag'", "[1, True]",
 )  # fmt: skip
@@ -141,7 +146,7 @@ class _Gen:
         if r < 0.84 and depth < 2:
             body = [self.simple(listener=listener, depth=depth + 1) for _ in range(self.rng.randint(1, 2))]
             if self.chance(0.5):
-                return timeout(self.pick(TIMER_MS), *body)
+                return timeout(self.pick(TIMER_MS), *map(_nested, body))
             return microtask(*body)
         if r < 0.88:
             return f"{end}.binaryType = {self.pick(('arraybuffer', 'blob', 'text'))!r}"
@@ -295,6 +300,13 @@ class _Gen:
             steps.append(f"ctx.getTags({self.pick(sorted(self.hibernatable) or ['b'])})")
             steps.append("ctx.getWebSockets()")
         return steps
+
+
+def _nested(step: Step) -> Step:
+    """``step`` as the body of a timer: a timer in it takes its delay from ``NESTED_TIMER_MS``."""
+    if isinstance(step, dict) and step.get("block") == "timeout":
+        return {**step, "ms": NESTED_TIMER_MS[TIMER_MS.index(step["ms"])]}
+    return step
 
 
 def program(rng: random.Random, *, durable: bool) -> list[Step]:

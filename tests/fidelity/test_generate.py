@@ -19,7 +19,7 @@ from cfws_playground.fidelity.campaign import (
     signature,
 )
 from cfws_playground.fidelity.dsl import compile_steps
-from cfws_playground.fidelity.generate import generate
+from cfws_playground.fidelity.generate import NESTED_TIMER_MS, TIMER_MS, generate
 from cfws_playground.fidelity.library_generated import GENERATED, GENERATED_OPEN, G
 from cfws_playground.fidelity.scenario import Scenario
 from cfws_playground.fidelity.shrink import shrink
@@ -57,6 +57,29 @@ def test_every_generated_program_compiles_and_both_kinds_are_drawn() -> None:
         "storage",
     ):
         assert needle in text, needle
+
+
+def test_timers_in_timers_never_fall_due_with_another_timer() -> None:
+    """Two timers due in the same millisecond fire in either order, on both runtimes: the
+    generator draws a nested timer's delay so that no chain of two ties with another."""
+    sums = [o + i for o in set(TIMER_MS) for i in set(NESTED_TIMER_MS) if i]
+    assert len(sums) == len(set(sums))
+    assert not set(sums) & set(TIMER_MS)
+    nested: set[int] = set()
+
+    def walk(ops: list[dict[str, object]], in_timer: bool) -> None:
+        for op in ops:
+            if op["do"] == "timeout":
+                if in_timer:
+                    nested.add(op["ms"])  # type: ignore[arg-type]
+                else:
+                    assert op["ms"] in TIMER_MS
+            if isinstance(op.get("body"), list):
+                walk(op["body"], in_timer or op["do"] == "timeout")  # type: ignore[arg-type]
+
+    for p in generate(400, seed=5):
+        walk(p.ops, False)
+    assert nested and nested <= set(NESTED_TIMER_MS)
 
 
 def _own_steps(body: list[dict[str, object]]) -> list[dict[str, object]]:
