@@ -105,6 +105,7 @@ class Runtime:
         "due",
         "inside",
         "kj",
+        "kj_behind",
         "kj_firsts",
         "kj_later",
         "kj_next",
@@ -130,6 +131,7 @@ class Runtime:
         self.kj_firsts = 0  # how many events at the head of kj were queued with add_kj(first=True)
         self.kj_later: list[_Task] = []  # kj events one turn further on (add_kj(later=True))
         self.kj_next: list[_Task] = []  # those of kj_later due once the running task is over
+        self.kj_behind: list[_Task] | None = None  # add_kj(behind=True) events; None between tasks
         self.pending = 0  # queued tasks and spawned coroutines not finished yet (settle() waits)
         self.waiters: list[asyncio.Future[None]] = []
         self.seq = 0
@@ -156,7 +158,9 @@ class Runtime:
         if not self.posted:
             self._post_driver()
 
-    def add_kj(self, callback: Callable[[], None], later: bool = False, first: bool = False) -> None:
+    def add_kj(
+        self, callback: Callable[[], None], later: bool = False, first: bool = False, behind: bool = False
+    ) -> None:
         """Queue a kj event: it runs once the running task and its microtasks are over, before
         the next task, with the other kj events queued meanwhile, in order (workerd's event loop
         runs its own events, such as a pump resuming, before it enters the isolate again).
@@ -170,9 +174,18 @@ class Runtime:
         With ``first``, the event goes ahead of the kj events queued before it in this turn
         (after the other ``first`` ones): a short chain of kj turns that overtakes longer ones
         begun earlier, such as a read loop's exception against a pump's continuation (see
-        :meth:`Pump._listener_raised`)."""
+        :meth:`Pump._listener_raised`).
+
+        With ``behind``, queued in a task, the event goes after the kj events that were on
+        their way before the task began (``later`` ones, such as a read loop's way back), and
+        ahead of the ones the task queued: a chain begun in the task that overtakes those
+        begun in it but not those begun before it (a Durable Object's raising listener; see
+        :meth:`Pump._listener_raised`). Outside a task it is ``first``."""
         event = (callback, contextvars.copy_context(), True)
-        if first:
+        behind_list = self.kj_behind
+        if behind and behind_list is not None:
+            behind_list.append(event)
+        elif first or behind:
             self.kj.insert(self.kj_firsts, event)
             self.kj_firsts += 1
         else:
@@ -277,13 +290,13 @@ class Runtime:
             callback, context, counted = tasks.popleft()
             self.mark = self.seq
             self.kj_next, self.kj_later = self.kj_later, []
+            self.kj_behind = []
             try:
                 context.run(callback)
             except (SystemExit, KeyboardInterrupt):
                 if counted:
                     self._done_one()
-                self.kj.extend(self.kj_next)
-                self.kj_next = []
+                self._queue_after_task()
                 self._post_driver()
                 raise
             except BaseException as exc:  # noqa: BLE001 - reported as asyncio reports a callback's
@@ -292,14 +305,23 @@ class Runtime:
                 )
             if counted:
                 self._done_one()
-            if self.kj_next:
-                self.kj.extend(self.kj_next)
-                self.kj_next = []
+            self._queue_after_task()
             budget -= 1
             if not budget:
                 self._post_driver()
                 return
         self.posted = False
+
+    def _queue_after_task(self) -> None:
+        """The task is over: the kj events waiting since before it join those it queued."""
+        behind, self.kj_behind = self.kj_behind, None
+        if behind:
+            # After the earlier ones, ahead of the task's own (see add_kj).
+            firsts = self.kj_firsts
+            self.kj[firsts:firsts] = self.kj_next + behind
+        elif self.kj_next:
+            self.kj.extend(self.kj_next)
+        self.kj_next = []
 
     def _run_kj(self) -> None:
         events, self.kj = self.kj, []

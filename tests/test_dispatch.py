@@ -166,3 +166,30 @@ async def test_a_later_kj_event_waits_for_the_task_that_was_queued_before_it() -
     await settle()
     await asyncio.sleep(0.01)
     assert order == ["first", "kj", "queued before", "later kj", "second", "timer"]
+
+
+async def test_first_and_behind_kj_events_of_a_task_go_ahead_of_its_own() -> None:
+    """``first`` overtakes every kj event, those on their way since before the task too;
+    ``behind`` lets those go first and overtakes only the ones the task queued."""
+    from cfws_playground.dispatch import runtime
+
+    rt = runtime()
+    order: list[str] = []
+
+    def earlier() -> None:
+        rt.add_kj(lambda: order.append("on its way"), later=True)
+        rt.add(task)
+
+    def task() -> None:
+        rt.add_kj(lambda: order.append("own"))
+        rt.add_kj(lambda: order.append("behind"), behind=True)
+        rt.add_kj(lambda: order.append("first"), first=True)
+
+    rt.add(earlier)
+    await settle()
+    assert order == ["first", "on its way", "behind", "own"]
+    order.clear()
+    rt.add_kj(lambda: order.append("own"))
+    rt.add_kj(lambda: order.append("behind, outside a task: first"), behind=True)
+    await settle()
+    assert order == ["behind, outside a task: first", "own"]

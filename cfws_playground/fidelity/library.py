@@ -2147,6 +2147,10 @@ D("do-close-from-listener-while-top-level-sends-wait", "The object sent two mess
 D("do-gettags-plain-socket-let-go-after-its-pump", "A socket accepted with accept() in an object, whose listener raised while its second message waited: once that message is taken the socket is let go of, its peer gets close 1006, and getTags() says it is not accepted (not that it is not hibernatable). Found by the generator (gen-e45ff0a4).",
   "watch", "a.accept()", "b.accept()", "a.send(-7)", on("on b message", "b.send('x')", "b.send(-0.0)", "raise Error('x')"),
   "settle", "ctx.getTags(b)", "b.accept()")
+D("do-error-of-raising-listener-after-peer-way-back", "In an object, a dispatched b's first message and its read loop went back for the second; then b's listener raises: the error comes after a's dispatch of that message (the read loop's way back began first), where outside an object it comes before. Found by the generator (gen-32fe8511).",
+  "watch", "a.accept()", "b.accept()", "b.send('x')", on("on b message as L1 once", "raise Error('x')"), "a.send('x')", "b.send(42)")
+D("do-error-of-raising-listener-between-peer-way-back-and-its-sends", "As above, with b's listener sending before it raises: a dispatches the message its read loop went back for, then b's error comes, then the message b's listener sent, which waited for the output gate.",
+  "watch", "a.accept()", "b.accept()", "b.send('x')", on("on b message as L1 once", "b.send('s')", "raise Error('x')"), "a.send('x')", "b.send(42)")
 D("do-object-awaiting-release-pump-fails-quietly", "a closes and raises in its listener while the object's socket has a message waiting for it: the Close reaches webSocketClose first, which leaves the socket awaiting its release, so when a is let go the failed send only releases it; no error event. Found by the generator (gen-cac2b8f1).",
   "ctx.acceptWebSocket(b)", "watch", "a.accept()", on("on a message once", "a.close(4000, 'x')", "raise TypeError('x')"),
   "b.send(b'x')", "b.send('x')", "settle", "ctx.getTags(b)")

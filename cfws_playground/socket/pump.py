@@ -831,7 +831,14 @@ class Pump(EventTarget):
             # microtask-send). Its kj turns overtake a pump's continuation (awaitIoLegacy)
             # that began in the dispatch (listener-raises-close,
             # close-listener-raises-after-close-from-peer-listener).
-            runtime().add_kj(lambda: self._schedule_read_loop_failed(exc, message), first=True)
+            # In a Durable Object it overtakes only what this dispatch began (its frames' way
+            # past the output gate: do-gettags-plain-socket-let-go-after-its-pump, gen-9c6cf029),
+            # not a read loop's way back begun before (gen-32fe8511,
+            # do-error-of-raising-listener-after-peer-way-back).
+            in_object = GATE_HOLDS.get() is not None
+            runtime().add_kj(
+                lambda: self._schedule_read_loop_failed(exc, message), first=not in_object, behind=in_object
+            )
 
     def _schedule_read_loop_failed(self, exc: BaseException, message: str) -> None:
         schedule(lambda: self._read_loop_failed(exc, message))
