@@ -2151,6 +2151,10 @@ D("do-error-of-raising-listener-after-peer-way-back", "In an object, a dispatche
   "watch", "a.accept()", "b.accept()", "b.send('x')", on("on b message as L1 once", "raise Error('x')"), "a.send('x')", "b.send(42)")
 D("do-error-of-raising-listener-between-peer-way-back-and-its-sends", "As above, with b's listener sending before it raises: a dispatches the message its read loop went back for, then b's error comes, then the message b's listener sent, which waited for the output gate.",
   "watch", "a.accept()", "b.accept()", "b.send('x')", on("on b message as L1 once", "b.send('s')", "raise Error('x')"), "a.send('x')", "b.send(42)")
+D("do-send-ignored-once-raising-peer-let-go", "In an object, b's listener sends and raises: b is let go of once a took that message, and a's dispatch of it, which waited for the input gate, finds outgoingAborted set: a.send() there does nothing (bufferedAmount counts it), and a gets close 1006 with no error. Found by the generator (gen-bdc9ab42).",
+  "watch", "a.accept()", "b.accept()", "a.send(1e21)", on("on a message as L3 once", "a.send('y')", "a.bufferedAmount"), on("on b message as L4 once", "b.send(2.5)", "raise Error('x')"))
+D("do-close-in-microtask-ignored-once-raising-peer-let-go", "As above, with a.close() in a microtask of a's dispatch: it does nothing either.",
+  "watch", "a.accept()", "b.accept()", "a.send(1e21)", on("on a message as L3 once", microtask("a.close(1011)")), on("on b message as L4 once", "b.send(2.5)", "raise Error('x')"))
 D("do-object-awaiting-release-pump-fails-quietly", "a closes and raises in its listener while the object's socket has a message waiting for it: the Close reaches webSocketClose first, which leaves the socket awaiting its release, so when a is let go the failed send only releases it; no error event. Found by the generator (gen-cac2b8f1).",
   "ctx.acceptWebSocket(b)", "watch", "a.accept()", on("on a message once", "a.close(4000, 'x')", "raise TypeError('x')"),
   "b.send(b'x')", "b.send('x')", "settle", "ctx.getTags(b)")

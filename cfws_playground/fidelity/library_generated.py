@@ -871,10 +871,9 @@ G('gen-faefd0c9', "Found by the generator (gen-20261215-1466): the kit differs f
   configs=(('2026-11-17', ()),), durable=True,
   open="the reply webSocketMessage sent to the first of three messages reaches a before the hibernation manager dispatches the second on workerd; the kit dispatches the second first (the manager's timing, as in gen-4a3891b7)")
 
-G('gen-bdc9ab42', "Found by the generator (gen-20261215-1876): the kit differs from workerd.",
+G('gen-bdc9ab42', "Found by the generator (gen-20261215-1876): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', 'a.send(1e21)', on('on a message as L3 once', 'a.close(1011)'), on('on b message as L4 once', 'b.send(2.5)', "raise Error('x')"),
-  configs=(('2026-11-17', ()),), durable=True,
-  open="in a Durable Object, a closes in its listener after b's listener raised: on workerd a sees close 1006 and no error (its Close was still behind the output gate); the kit reports 'Network connection lost.' on a first")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-a79fc489', "Found by the generator (gen-20261215-2328): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on a message as L1', on('on a message as L2', "!b.close(1015, '€' + text(1))")), on('on b message as L4 object', "b.send('x')", "raise Error('x')"), on('a.onerror', 'a.send(text(1))'), "b.send('x')", "a.dispatchEvent(Event('message'))", 'settle', 'b.accept()',
@@ -892,3 +891,23 @@ G('gen-b9cf36ed', "Found by the generator (gen-20261215-3847): the kit differs f
 G('gen-b0561222', "Found by the generator (gen-20261216-782): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on a message as L1', "!a.close(NaN, 'é')"), 'a.send(ab(3))', "b.send('x')", timeout(1, 'a.accept()'), on('on b message as L2', '!b.close(True)'), "a.send(b'x')",
   configs=(('2026-04-26', ()),))
+
+G('gen-a960ef6a', "Found by the generator (gen-20261219-32): the kit differs from workerd.",
+  'a.accept()', 'b.accept()', "b.send('x')", 'a.close(4000, True)', on('on b close as L3', 'b.send(text(1))', 'b.close(1007, text(1))'), 'sleep 5', 'b.bufferedAmount',
+  configs=(('2026-03-01', ()),),
+  open="a send in b's close event, before 2026-04-07 (no automatic reply), is never taken: on workerd b's bufferedAmount still counts it once the handshake is over; the kit gives 0")
+
+G('gen-6f385343', "Found by the generator (gen-20261219-1394): the kit differs from workerd.",
+  'a.accept()', 'b.accept()', on('on b close as L1', "raise Error('x')"), "b.close('1000.', True)", on('on a close as L2 object', "raise TypeError('x')"), 'settle', 'state',
+  configs=(('2026-03-01', ()),),
+  open="a's close listener raises on b's Close (no automatic reply before 2026-04-07), so b gets close 1006, and b's listener raises too: on workerd b stays at readyState 2 in the end; the kit gives 3")
+
+G('gen-f5ede4d5', "Found by the generator (gen-20261219-2050): the kit differs from workerd.",
+  'ctx.acceptWebSocket(b)', 'a.accept()', on('on a error as L1', 'b.send(text(1))'), on('on a message as L2', "raise Error('x')"), "b.send(b'')", 'settle', 'ctx.getTags(b)',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="a's listener raised, and its error listener made the hibernatable b send: on workerd b is let go of in the end (getTags() throws); the kit keeps it accepted")
+
+G('gen-a67d4948', "Found by the generator (gen-20261219-2329): the kit differs from workerd.",
+  'watch', 'a.accept()', 'b.accept()', on('on b close as L1 once', "b.send('x')"), "a.close(2999, 'x')", on('on b close as L2', '!b.close(1003, 2.5)'), "b.send('x')",
+  configs=(('2026-03-01', ()),),
+  open="before 2026-04-07, b's close listeners send and close after a's Close: on workerd b's pump error ('Network connection lost.') comes between a's dispatches of the two messages; the kit reports it after both")

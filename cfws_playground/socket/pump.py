@@ -473,9 +473,20 @@ class Pump(EventTarget):
             # The whenAborted task: a kj event, so the microtasks of the dispatch that let go
             # of this end still find the peer accepted (gen-c86ab699).
             _after_this_turn(peer._let_go)
+        elif GATE_HOLDS.get() is not None:
+            # In a Durable Object the peer's read loop enters the isolate only after the input
+            # gate (IoContext::run), a kj turn behind this task: a dispatch of a frame it took
+            # finds outgoingAborted set, so close() and send() there do nothing
+            # (gen-bdc9ab42). Outside one, such a dispatch comes first (gen-2d3d4afe).
+            _after_this_turn(peer._when_aborted)
 
     def _let_go(self) -> None:
         self._released = True
+        self._aborted_known = True
+
+    def _when_aborted(self) -> None:
+        """The whenAborted task has set outgoingAborted: see :meth:`_peer_let_go`."""
+        self._aborted_known = True
 
     def _schedule_pump_done(self) -> None:
         """Run :meth:`_pump_done` next turn: the pump has finished (its last frame was taken,
