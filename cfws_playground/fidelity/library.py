@@ -2181,6 +2181,12 @@ D("do-close-in-websocketclose-while-messages-wait", "The object's socket has two
 D("do-object-sends-as-peer-dies", "The object's socket sends while its peer's read loop fails (a message listener raised): webSocketClose gets 1006 with readyState 2, and the failed send reports no error (the socket is awaiting its release by then).",
   "ctx.acceptWebSocket(b)", "watch", "a.accept()", "b.send('x')", on("on a error", "b.send(b'')"),
   on("on a message", "raise Error('x')"), "settle", "state")
+D("do-object-send-behind-gate-as-peer-dies-lets-go-after-close", "As above, with getTags() in webSocketClose and after: the send that waited for the output gate fails after webSocketClose, which still finds the socket accepted; the pump's error handler then lets go of it, so getTags() throws afterwards. Found by the generator (gen-f5ede4d5).",
+  "watch", "ctx.acceptWebSocket(b)", handler("webSocketClose", "ctx.getTags(ws)"), "a.accept()", on("on a error", "b.send(text(1))"),
+  on("on a message", "raise Error('x')"), "b.send(b'')", "settle", "ctx.getTags(b)")
+D("do-object-send-in-error-microtask-as-peer-dies-lets-go", "The same send in a microtask of the peer's error event: the whenAborted task has not run yet, so it is queued and fails too, and the socket is let go of after webSocketClose.",
+  "watch", "ctx.acceptWebSocket(b)", "a.accept()", on("on a error", microtask("b.send(text(1))")),
+  on("on a message", "raise Error('x')"), "b.send(b'')", "settle", "ctx.getTags(b)")
 D("do-object-send-in-pipe-fails-as-peer-dies", "The object's socket has a message in the pipe, waiting for its peer's read loop, when that read loop fails (a message listener raised): the send fails first, 'Network connection lost.' on the socket's listeners, then webSocketClose gets 1006.",
   "ctx.acceptWebSocket(b)", "watch", "a.accept()", on("on a message as L2 once", "raise TypeError('x')"),
   "b.send('0')", "b.send('x')", "settle", "state")

@@ -902,10 +902,9 @@ G('gen-6f385343', "Found by the generator (gen-20261219-1394): the kit differs f
   configs=(('2026-03-01', ()),),
   open="a's close listener raises on b's Close (no automatic reply before 2026-04-07), so b gets close 1006, and b's listener raises too: on workerd b stays at readyState 2 in the end; the kit gives 3")
 
-G('gen-f5ede4d5', "Found by the generator (gen-20261219-2050): the kit differs from workerd.",
+G('gen-f5ede4d5', "Found by the generator (gen-20261219-2050): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'a.accept()', on('on a error as L1', 'b.send(text(1))'), on('on a message as L2', "raise Error('x')"), "b.send(b'')", 'settle', 'ctx.getTags(b)',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="a's listener raised, and its error listener made the hibernatable b send: on workerd b is let go of in the end (getTags() throws); the kit keeps it accepted")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-a67d4948', "Found by the generator (gen-20261219-2329): the kit differs from workerd.",
   'watch', 'a.accept()', 'b.accept()', on('on b close as L1 once', "b.send('x')"), "a.close(2999, 'x')", on('on b close as L2', '!b.close(1003, 2.5)'), "b.send('x')",

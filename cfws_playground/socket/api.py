@@ -100,6 +100,7 @@ class WebSocket(NetworkSide):
         ws._delivering = False
         ws._receive_ready = False  # its read loop took a ready frame and resumes next kj turn
         ws._aborted_known = False  # workerd has surely set outgoingAborted: the pipe was found gone
+        ws._lost_behind_gate = False  # a hibernatable end's frame was behind the output gate as its peer went
         ws._out_aborted = False
         ws._released = False
         ws._gated = 0  # frames queued in a Durable Object, not through its output gate yet
@@ -291,6 +292,11 @@ class WebSocket(NetworkSide):
             # buffered-amount-after-peer-gone). So is a send on an end whose peer let go of
             # kj's pipe (outgoingAborted), whatever its phase (gen-3fafce12).
             self._buffered += frame_size(data)
+            if self._handler is not None and not self._aborted_known and self._phase is Phase.OPEN:
+                # (A hibernatable end before the whenAborted task: workerd queues the frame,
+                # whose send fails once it passes the output gate, after webSocketClose; the
+                # pump's error handler then lets go of the end: gen-f5ede4d5.)
+                self._lost_behind_gate = True
             if self._pair._recorders:
                 self._record_call("send", (data,), "ignored")
 

@@ -140,6 +140,7 @@ class End:
     _delivering: bool
     _out_aborted: bool
     _aborted_known: bool
+    _lost_behind_gate: bool
     _released: bool
     _gated: int
     _gate_waits: list[list[Any]]

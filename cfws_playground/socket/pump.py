@@ -658,6 +658,9 @@ class Pump(EventTarget):
         # do-object-sends-as-peer-dies). A frame already in the pipe fails first (gen-4664da8a).
         sent = len(self._outgoing) > self._gated if self._handler is not None else bool(self._outgoing)
         pump_fails = self._peer._transport is None and sent
+        # That frame's send fails once it passes the gate, after webSocketClose: the pump's
+        # error handler then lets go of the end (gen-f5ede4d5).
+        self._lost_behind_gate = self._handler is not None and bool(self._gated) and not pump_fails
         # (The failed pump cleared its queue before its error is reported: KJ_DEFER.)
         self._outgoing.clear()
         self._ungate()
@@ -699,7 +702,14 @@ class Pump(EventTarget):
         if self._pair._recorders:
             self._record_event(event)
         if self._handler is not None:
+            # A frame sent after the peer went (in a microtask of its error event) fails as
+            # well once it passes the gate (gen-f5ede4d5).
+            lost = self._lost_behind_gate or bool(self._outgoing)
             self._handler(self, event)  # a hibernatable end: webSocketClose(ws, 1006, ...)
+            if lost:
+                self._outgoing.clear()
+                self._ungate()
+                schedule(self._let_go)
         else:
             begin_dispatch(event, self, trusted=True)
             self._dispatch_reporting(event)
