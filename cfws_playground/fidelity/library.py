@@ -2075,6 +2075,8 @@ S("accept-in-microtask-of-a-pump-error", "A microtask queued in the error event 
   "b.send('x')", "b.send('y')")
 S("close-1006-listener-raises-ends-dispatch", "An onclose handler that raises, in the close event for a peer that went away: before 2026-09-15 the exception ends the dispatch, so the watching listener after it never sees the event; from then on every listener runs. Found by the generator (gen-b5f79beb).",
   "watch", "a.accept()", "b.accept()", on("a.onclose", "raise Error('in onclose')"), "a.send('m')", on("on b message", "raise Error('x')"))
+S("close-1006-listener-raises-keeps-ready-state", "A close listener raises in the close event (1006) for a peer whose listener raised: before 2026-09-15 the exception leaves the read loop's continuation before it sets closedIncoming and lets go of the end, so readyState stays 1, close() does nothing (the peer let go: outgoingAborted) and accept() too; from then on readyState is 2 and the end is let go of, so accept() throws. Found by the generator (gen-6f385343).",
+  "watch", "a.accept()", "b.accept()", on("on b close as L1", "raise Error('x')"), on("b.onclose", "b.readyState"), on("on a message", "raise TypeError('x')"), "b.send('m')", "settle", "state", "b.close(4000)", "b.accept()", "state", configs=(OLD, NEW))
 S("accept-after-half-open-release", "An end whose peer let go of the pipe before its Close was taken gets that close event without a reply (readyState 2) and is released after it: accept() then throws 'already used in a response'.",
   "watch", "a.accept()", "b.accept()", "a.send('x')", on("a.onmessage", "raise TypeError('x')"), "a.close(1000, 'bye')",
   "b.send(b'x')", "settle", "b.accept()", "state")
@@ -2241,6 +2243,8 @@ S("buffered-amount-drops-as-the-peer-takes-each", "A message stops counting when
 S("buffered-amount-handed-to-a-waiting-peer", "Both ends send in one turn to peers waiting to read: each message is handed over at once, and stops counting before the first delivery (workerd's pump continuation runs between tasks); inside the sending turn it still counts. Found by the generator (gen-ccfce114).",
   "a.accept()", "b.accept()", on("a message", "a.bufferedAmount", "b.bufferedAmount"), "b.send('x')", "a.send(b'xy')",
   "a.send(b'z')", "a.bufferedAmount", "microtask: a.bufferedAmount", "settle", "a.bufferedAmount", configs=(NEW,))
+S("buffered-amount-kept-when-pump-cancelled-before-it-resumes", "Before 2026-04-07 (no automatic reply), b sends and closes in its close event: the message is handed to a's waiting read loop, but the previous pump's continuation, waiting for the isolate, runs first and lets go of b, which cancels the pump before it counts its send done: bufferedAmount keeps the message for good, though a dispatches it. Found by the generator (gen-a960ef6a).",
+  "watch", "a.accept()", "b.accept()", "b.send('x')", "a.close(4000, True)", on("on b close as L3", "b.send(text(1))", "b.bufferedAmount", "b.close(1007, text(1))", "b.bufferedAmount"), "sleep 5", "b.bufferedAmount", "state", configs=(("2026-03-01", ()),))
 S("buffered-amount-peer-not-accepted", "While the peer is not accepted nothing is taken, however long one waits: the count stays (a Close never counts, its reason neither); the peer's accept() lets it drain.",
   "b.accept()", "b.send('xx')", "b.send('\\ud800')", "b.close(1000, 'byebye')", "b.bufferedAmount", "sleep 5",
   "b.bufferedAmount", "a.accept()", "microtask: b.bufferedAmount", "settle", "b.bufferedAmount", "a.bufferedAmount", configs=(NEW,))

@@ -268,6 +268,16 @@ class Pump(EventTarget):
             def uncount() -> None:
                 self._buffered -= size
 
+            if self._cont_before_pump:
+                # The previous pump's continuation waits for the isolate: it runs before this
+                # pump resumes, and if it lets go of the end, the pump is cancelled before it
+                # counts its send done: bufferedAmount keeps the frame (gen-a960ef6a).
+                def uncount_unless_cancelled() -> None:
+                    if not self._released:
+                        self._buffered -= size
+
+                schedule(uncount_unless_cancelled)
+                return
             try:
                 rt = runtime()
             except RuntimeError:  # no loop runs yet (a plain script): with the deliveries, when one does
@@ -712,8 +722,14 @@ class Pump(EventTarget):
                 schedule(self._let_go)
         else:
             begin_dispatch(event, self, trusted=True)
-            self._dispatch_reporting(event)
+            raised = self._dispatch_reporting(event)
             end_dispatch(event)
+            if raised is not None and not self._pair._compat.spec_compliant_dispatch_exceptions:
+                # Before 2026-09-15 the exception leaves dispatchEventImpl(), and the read
+                # loop's continuation with it, before it sets closedIncoming and calls
+                # tryReleaseNative(): readyState stays, and the end stays accepted
+                # (gen-6f385343, close-1006-listener-raises-keeps-ready-state).
+                return
         self._phase = after
         # (outgoingAborted: the peer let go of the pipe (the whenAborted task), or this end's
         # error was reported, unless an error listener cut reportError() short: _stuck_error.)
