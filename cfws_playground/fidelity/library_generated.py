@@ -908,3 +908,7 @@ G('gen-a67d4948', "Found by the generator (gen-20261219-2329): the kit differs f
   'watch', 'a.accept()', 'b.accept()', on('on b close as L1 once', "b.send('x')"), "a.close(2999, 'x')", on('on b close as L2', '!b.close(1003, 2.5)'), "b.send('x')",
   configs=(('2026-03-01', ()),),
   open="before 2026-04-07, b's close listeners send and close after a's Close: on workerd b's pump error ('Network connection lost.') comes between a's dispatches of the two messages; the kit reports it after both")
+
+G('gen-069dd816', "Found by the generator (gen-20261223-3363): the kit gives workerd's transcript.",
+  'b.accept()', on('on b message as L1 once', on('on a message as L2', 'b.accept()'), 'b.send(False)', "raise TypeError('x')"), 'b.send(NaN)', "b.send('x')", "a.accept({'x': True})", "a.send('x')",
+  configs=(('2026-03-01', ()),))

@@ -614,6 +614,19 @@ class Pump(EventTarget):
             # (A hibernatable end whose webSocketClose has run is awaiting its release:
             # tryReleaseNative() does nothing while its Close is still being sent, and that
             # send's own continuation lets go of it: gen-df3681aa, as gen-d44a8467.)
+        elif (
+            self._read_failed
+            and self._errored
+            and self._stuck_error is None
+            and self._handler is None
+            and self._untaken() == 0
+            and self._peer._transport is None
+        ):
+            # A listener raised while this pump had frames to hand over: the failed read loop
+            # set closedIncoming and reportError() outgoingAborted, and once the peer took the
+            # last frame this continuation lets go of the end, before the peer dispatches that
+            # frame (measured on workerd 2026-11-23: gen-069dd816).
+            self._release_native()
 
     def _cancel_pump(self) -> None:
         """An earlier pump's continuation releases the end while a newer pump is still sending.
