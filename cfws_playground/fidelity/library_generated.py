@@ -912,3 +912,8 @@ G('gen-a67d4948', "Found by the generator (gen-20261219-2329): the kit differs f
 G('gen-069dd816', "Found by the generator (gen-20261223-3363): the kit gives workerd's transcript.",
   'b.accept()', on('on b message as L1 once', on('on a message as L2', 'b.accept()'), 'b.send(False)', "raise TypeError('x')"), 'b.send(NaN)', "b.send('x')", "a.accept({'x': True})", "a.send('x')",
   configs=(('2026-03-01', ()),))
+
+G('gen-c440d766', "Found by the generator (gen-20261225-1590): the kit differs from workerd.",
+  'pair c d', 'ctx.acceptWebSocket(d, [1, True])', 'watch', 'a.accept()', 'b.accept()', "a.send(b'')", "c.accept({'x': False})", 'd.close()', 'a.send(ab(3))',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="b takes a's second message before the hibernation manager dispatches webSocketClose for d's Close answered by c on workerd; the kit dispatches webSocketClose first (the manager's timing, as in gen-4a3891b7)")

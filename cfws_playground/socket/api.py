@@ -99,7 +99,7 @@ class WebSocket(NetworkSide):
         ws._reporting = False  # its error event is being dispatched
         ws._delivering = False
         ws._receive_ready = False  # its read loop took a ready frame and resumes next kj turn
-        ws._aborted_known = False  # workerd has surely set outgoingAborted: the pipe was found gone
+        ws._aborted_known = False  # workerd has surely set outgoingAborted by now (see _peer_let_go)
         ws._lost_behind_gate = False  # a hibernatable end's frame was behind the output gate as its peer went
         ws._out_aborted = False
         ws._released = False
@@ -305,9 +305,11 @@ class WebSocket(NetworkSide):
 
         The kit sets its own flag when the peer lets go; workerd's whenAborted task runs a few
         kj turns later. A hibernatable end's handlers, which the manager dispatches later
-        still, are sure to see it set (gen-3fafce12), and so is a read loop that found the
-        pipe gone (close 1006: gen-a9dc1382, send-and-close-in-close-1006-event-do-nothing);
-        a plain end's listener before that may still queue (gen-2d3d4afe)."""
+        still, are sure to see it set (gen-3fafce12), and so are: a read loop that found the
+        pipe gone (close 1006: gen-a9dc1382, send-and-close-in-close-1006-event-do-nothing),
+        an end whose pump failed (gen-a79fc489), and, in a Durable Object, a dispatch after
+        the whenAborted task (gen-bdc9ab42). A plain end's listener before that task may
+        still queue (gen-2d3d4afe)."""
         return self._out_aborted and (self._handler is not None or self._aborted_known)
 
     def close(self, code: int | None = None, reason: str | None = None) -> None:
