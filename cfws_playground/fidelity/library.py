@@ -2184,6 +2184,20 @@ D("do-close-and-send-in-websocketclose-after-peer-let-go", "a's listener raised 
 D("do-close-in-websocketclose-while-messages-wait", "The object's socket has two messages on their way when a's Close reaches webSocketClose, which closes: the socket awaits its release, so its earlier pump's continuation does not cancel the Close being sent; a takes the second message, then the Close, and the socket is let go of afterwards.",
   "ctx.acceptWebSocket(b, ['t'])", handler("webSocketClose", "ws.close(1000, 'x')"), "watch", "a.accept()", "b.send(False)", "b.send(b'x')", "a.close(1000, 'y')",
   "settle", "state", "ctx.getTags(b)")
+# The hibernation manager's read loop awaits each event's customEvent before it takes the next
+# frame, and a frame ready in the pipe (the peer's pump waiting in send()) resumes it a kj turn
+# later still: measured on workerd 2026-11-23.
+D("do-handler-reply-before-next-message", "webSocketMessage answers each of four messages that wait in the pipe: each reply passes the output gate and reaches a before the manager dispatches the next message. Found by the generator (gen-faefd0c9).",
+  "ctx.acceptWebSocket(b)", handler("webSocketMessage", "ws.send('r')"), "watch", "a.accept()", "a.send('1')", "a.send('2')", "a.send('3')", "a.send('4')")
+D("do-handler-two-replies-before-next-message", "The same with two replies to each of three messages.",
+  "ctx.acceptWebSocket(b)", handler("webSocketMessage", "ws.send('r')", "ws.send('s')"), "watch", "a.accept()", "a.send('1')", "a.send('2')", "a.send('3')")
+D("do-close-in-handler-with-one-message-left", "webSocketMessage sends and closes while two messages of a's wait: the manager takes the third message after a's close event has queued its reply behind it, so the same pump of a's sends that reply, and webSocketClose gets it.",
+  "ctx.acceptWebSocket(b)", handler("webSocketMessage", "ws.close(1000, 'bye')"), "watch", "a.accept()", "a.send('1')", "a.send('2')")
+D("do-close-in-handler-reply-cancelled", "As above, with a reply before the Close and three messages: the manager takes a's last message before a dispatches the Close, so a's pump has finished; the close event's reply starts a new pump, which the finished pump's continuation, coming after that event, cancels as it lets go of a: a errors, and webSocketClose gets 1006.",
+  "ctx.acceptWebSocket(b)", handler("webSocketMessage", "ws.send('r')", "ws.close(1000, 'bye')"), handler("webSocketClose", "ws.readyState"), "watch", "a.accept()", "a.send('1')", "a.send('2')", "a.send('3')",
+  "settle", "state", "ctx.getTags(b)")
+D("do-close-in-handler-reply-behind-last-message", "The same with four messages: a's close event queues its reply while its pump still sends the fourth, so that pump sends the reply, and webSocketClose gets 1000.",
+  "ctx.acceptWebSocket(b)", handler("webSocketMessage", "ws.send('r')", "ws.close(1000, 'bye')"), "watch", "a.accept()", "a.send('1')", "a.send('2')", "a.send('3')", "a.send('4')")
 D("do-object-sends-as-peer-dies", "The object's socket sends while its peer's read loop fails (a message listener raised): webSocketClose gets 1006 with readyState 2, and the failed send reports no error (the socket is awaiting its release by then).",
   "ctx.acceptWebSocket(b)", "watch", "a.accept()", "b.send('x')", on("on a error", "b.send(b'')"),
   on("on a message", "raise Error('x')"), "settle", "state")

@@ -114,12 +114,35 @@ class Pump(EventTarget):
         if peer._outgoing:
             if len(peer._outgoing) == peer._gated:
                 pass  # all behind the output gate: the pump offers them once they pass it
+            elif len(peer._outgoing) == 1 and peer._cont_before_pump:
+                # The peer's previous pump's continuation is on its way into the isolate, and
+                # the hibernation manager's way back (the end of its customEvent) is longer:
+                # that continuation runs first, and may let go of the peer
+                # (do-close-in-handler-reply-cancelled).
+                schedule(self._take_after_cont)
             elif len(peer._outgoing) == 1 and self._take_last():
+                self._schedule_delivery_later()
+            elif peer._transport is None:
+                # The peer's pump waits in send() with the next frame (kj's BlockedSend), so
+                # receive() is ready and the manager's read loop resumes a kj turn later: a
+                # reply the handler sent, let through the output gate meanwhile, reaches the
+                # peer's JavaScript first (gen-faefd0c9).
                 self._schedule_delivery_later()
             else:
                 self._schedule_delivery()
         elif peer._dead:
             schedule(self._peer_gone)
+
+    def _take_after_cont(self) -> None:
+        """The hibernation manager's read loop takes the peer's frame after the peer's earlier
+        pump continuation has run (see :meth:`_release`)."""
+        peer = self._peer
+        if not self._reading or not peer._outgoing or self._delivery.scheduled or self._delivering:
+            return
+        if len(peer._outgoing) == 1 and self._take_last():
+            self._schedule_delivery_later()
+        else:
+            self._schedule_delivery()
 
     def _read_control_frames(self) -> None:
         """The hibernation manager calls receive() again as soon as the handler's event is
@@ -187,7 +210,13 @@ class Pump(EventTarget):
         if peer._transport is not None:
             peer._transport.frames_queued()
         elif peer._reading:
-            handed = len(self._outgoing) - self._gated == 1 and not peer._delivering
+            queued = len(self._outgoing) - self._gated
+            handed = queued == 1 and not peer._delivering
+            if queued == 2 and self._handed and self._finished_late:
+                # The pump whose last frame the peer took has finished, and its continuation
+                # waits (see _take_last): this frame starts a new pump, which that
+                # continuation finds running (do-close-in-handler-reply-cancelled).
+                self._cont_before_pump = True
             if handed:
                 # The pump resumes in kj as soon as this turn is over, before the peer's
                 # read loop gets back into JavaScript: it finishes then, unless this turn
@@ -237,7 +266,7 @@ class Pump(EventTarget):
         # The peer's pump has sent its last frame: its continuation runs next turn, and
         # decides then (a Close this end dispatches meanwhile counts).
         if peer._may_act():
-            if self._woken_in_dispatch and peer._way_back:
+            if peer._way_back and (self._woken_in_dispatch or self._handler is not None):
                 # This read loop was woken by a send in the peer's listener: it entered the
                 # isolate a kj turn behind the peer's read loop's way back to receive(), and
                 # comes back a turn behind it too. The pump it lets finish here resumes, and
@@ -250,7 +279,10 @@ class Pump(EventTarget):
                 # order-woken-read-loop-finishes-pump-after-peer-close). A read loop woken
                 # otherwise takes the frame in time for the continuation to run first
                 # (gen-e632bfb5); a peer waiting in receive() has no way back to wait for
-                # (order-woken-read-loop-finishes-pump-peer-waiting).
+                # (order-woken-read-loop-finishes-pump-peer-waiting). The hibernation
+                # manager's read loop, back from its customEvent, is later still
+                # (do-close-in-handler-reply-cancelled).
+                peer._finished_late = True
                 runtime().add_kj(peer._schedule_pump_done, later=True)
             else:
                 peer._schedule_pump_done()
@@ -545,6 +577,7 @@ class Pump(EventTarget):
         "Network connection lost."; with both directions closed it releases the end, which
         cancels a pump still running (see :meth:`_cancel_pump`).
         """
+        self._finished_late = False
         if self._cont_before_pump:
             # An earlier pump's continuation, run while a newer pump has not resumed yet
             # (isPumping): releasing the end now cancels that pump, whose frame may have been
