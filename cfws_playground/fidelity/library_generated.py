@@ -916,3 +916,18 @@ G('gen-c440d766', "Found by the generator (gen-20261225-1590): the kit differs f
   'pair c d', 'ctx.acceptWebSocket(d, [1, True])', 'watch', 'a.accept()', 'b.accept()', "a.send(b'')", "c.accept({'x': False})", 'd.close()', 'a.send(ab(3))',
   configs=(('2026-11-17', ()),), durable=True,
   open="b takes a's second message before the hibernation manager dispatches webSocketClose for d's Close answered by c on workerd; the kit dispatches webSocketClose first (the manager's timing, as in gen-4a3891b7)")
+
+G('gen-64e5ebf3', "Found by the generator (gen-20261226-1401): the kit differs from workerd.",
+  'watch', 'a.accept()', 'b.accept()', 'b.send(ab(3))', on('on a message as L1 once', 'a.close(1000, 2.5)', on('on b close as L2 once', "raise TypeError('x')"), on('on b message as L3 once', 'b.send(False)', 'b.send(42)')), "a.send('x')",
+  configs=(('2026-03-01', ()),),
+  open="before 2026-09-15, b's close listener raises while a's read loop is on its way back with b's last message, which it took ready from the pipe: on workerd b's error event comes before a dispatches that message; the kit dispatches it first (from 2026-09-15 the two agree)")
+
+G('gen-758e48e8', "Found by the generator (gen-20261226-1431): the kit differs from workerd.",
+  'ctx.acceptWebSocket(b)', 'pair c d', handler('webSocketMessage', 'ws.send(message)', "ws.send('x')"), 'a.accept()', 'a.send(NaN)', on('on a message as L4', on('on a close as L6', "d.send('')"), 'a.close()'),
+  configs=(('2026-11-17', ()),), durable=True,
+  open="a's read loop dispatches the second message of webSocketMessage's before webSocketClose on workerd; the kit dispatches webSocketClose first (the hibernation manager's timing, as in gen-4a3891b7-handler-sends)")
+
+G('gen-ce30642e', "Found by the generator (gen-20261226-2890): the kit differs from workerd.",
+  'watch', 'a.accept()', 'b.accept()', 'b.send(-7)', "a.send('x')", on('on b message as L2 object', 'b.send(2.5)'), "b.dispatchEvent(Event('message'))", "a.send(b'x')", "a.send('x')", "b.close('0b1111101000', '€' + text(120))",
+  configs=(('2026-09-15', ()),),
+  open="b's read loop takes a's last message while a's read loop is on its way back with b's Close: on workerd a's finished pump's continuation runs before a's close event, whose automatic reply then goes out and b gets close 1000; the kit dispatches the close event first, and the continuation cancels the reply's pump (a errors, b gets 1006)")
