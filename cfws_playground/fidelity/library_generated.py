@@ -931,3 +931,23 @@ G('gen-ce30642e', "Found by the generator (gen-20261226-2890): the kit differs f
   'watch', 'a.accept()', 'b.accept()', 'b.send(-7)', "a.send('x')", on('on b message as L2 object', 'b.send(2.5)'), "b.dispatchEvent(Event('message'))", "a.send(b'x')", "a.send('x')", "b.close('0b1111101000', '€' + text(120))",
   configs=(('2026-09-15', ()),),
   open="b's read loop takes a's last message while a's read loop is on its way back with b's Close: on workerd a's finished pump's continuation runs before a's close event, whose automatic reply then goes out and b gets close 1000; the kit dispatches the close event first, and the continuation cancels the reply's pump (a errors, b gets 1006)")
+
+G('gen-093a5f4f', "Found by the generator (gen-20261227-157): the kit differs from workerd.",
+  'ctx.acceptWebSocket(b, [text(1)])', handler('webSocketMessage', 'ws.send(message)', "ws.send('x')"), 'watch', 'a.accept()', on('on a message as L2 once', "a.close('0X3E8', '€' + text(1))"), 'a.send(text(1))',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="a's read loop dispatches the second message of webSocketMessage's before webSocketClose on workerd; the kit dispatches webSocketClose first (the hibernation manager's timing, as in gen-4a3891b7-handler-sends)")
+
+G('gen-c2768193', "Found by the generator (gen-20261227-836): the kit differs from workerd.",
+  timeout(1, 'a.close()'), "await ctx.storage.put({'a''b': [2]})", 'sleep 0', 'sleep 0', 'ctx.getTags(a)', 'ctx.getWebSockets()',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="on workerd the awaited storage.put() takes wall-clock time (its SQLite commit), so the 1 ms timer has expired when the next timers are set and fires before the steps after them; the kit's storage costs no time, and the timer fires last")
+
+G('gen-ac53e031', "Found by the generator (gen-20261227-1676): the kit differs from workerd.",
+  'watch', 'a.accept()', 'b.accept()', "b.send('x')", on('on a message as L2', microtask("!b.close('0b1111101000', '')"), 'a.close(1003)'),
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
+  open="with web_socket_manual_reply_to_close, a closes in its listener and b closes in a microtask of it: on workerd a's pump reports 'Network connection lost.' before a's close event; the kit reports it after")
+
+G('gen-ffbc9386', "Found by the generator (gen-20261227-2662): the kit differs from workerd.",
+  'a.accept()', 'b.accept()', on('a.onmessage', on('on b close as L2', "b.close('\\n1000\\t', '€' + text(1))"), '!b.close(True, True)'), "a.send('x')", 'b.send(False)', "a.close(1000, '')", 'sleep 5', 'state',
+  configs=(('2025-09-01', ()),),
+  open="a let go of the pipe before b's close event: on workerd b's close() there does nothing (outgoingAborted is set by then) and b stays at readyState 2; the kit still queues the Close (a plain end's listener before the whenAborted task) and b ends at 3")
