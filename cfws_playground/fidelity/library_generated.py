@@ -937,11 +937,6 @@ G('gen-093a5f4f', "Found by the generator (gen-20261227-157): the kit differs fr
   configs=(('2026-11-17', ()),), durable=True,
   open="a's read loop dispatches the second message of webSocketMessage's before webSocketClose on workerd; the kit dispatches webSocketClose first (the hibernation manager's timing, as in gen-4a3891b7-handler-sends)")
 
-G('gen-c2768193', "Found by the generator (gen-20261227-836): the kit differs from workerd.",
-  timeout(1, 'a.close()'), "await ctx.storage.put({'a''b': [2]})", 'sleep 0', 'sleep 0', 'ctx.getTags(a)', 'ctx.getWebSockets()',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="on workerd the awaited storage.put() takes wall-clock time (its SQLite commit), so the 1 ms timer has expired when the next timers are set and fires before the steps after them; the kit's storage costs no time, and the timer fires last")
-
 G('gen-ac53e031', "Found by the generator (gen-20261227-1676): the kit differs from workerd.",
   'watch', 'a.accept()', 'b.accept()', "b.send('x')", on('on a message as L2', microtask("!b.close('0b1111101000', '')"), 'a.close(1003)'),
   configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
