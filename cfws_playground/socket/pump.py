@@ -120,29 +120,32 @@ class Pump(EventTarget):
                 # that continuation runs first, and may let go of the peer
                 # (do-close-in-handler-reply-cancelled).
                 schedule(self._take_after_cont)
-            elif len(peer._outgoing) == 1 and self._take_last():
-                self._schedule_delivery_later()
-            elif peer._transport is None:
-                # The peer's pump waits in send() with the next frame (kj's BlockedSend), so
-                # receive() is ready and the manager's read loop resumes a kj turn later: a
-                # reply the handler sent, let through the output gate meanwhile, reaches the
-                # peer's JavaScript first (gen-faefd0c9).
-                self._schedule_delivery_later()
             else:
-                self._schedule_delivery()
+                self._take_waiting()
         elif peer._dead:
             schedule(self._peer_gone)
 
-    def _take_after_cont(self) -> None:
-        """The hibernation manager's read loop takes the peer's frame after the peer's earlier
-        pump continuation has run (see :meth:`_release`)."""
+    def _take_waiting(self) -> None:
+        """The hibernation manager's read loop is back in receive() with the peer's frames waiting."""
         peer = self._peer
-        if not self._reading or not peer._outgoing or self._delivery.scheduled or self._delivering:
-            return
         if len(peer._outgoing) == 1 and self._take_last():
+            self._schedule_delivery_later()
+        elif peer._transport is None:
+            # The peer's pump waits in send() with the next frame (kj's BlockedSend), so
+            # receive() is ready and the manager's read loop resumes a kj turn later: a
+            # reply the handler sent, let through the output gate meanwhile, reaches the
+            # peer's JavaScript first (gen-faefd0c9).
             self._schedule_delivery_later()
         else:
             self._schedule_delivery()
+
+    def _take_after_cont(self) -> None:
+        """:meth:`_take_waiting`, once the peer's earlier pump continuation has run (see
+        :meth:`_release`)."""
+        peer = self._peer
+        if not self._reading or not peer._outgoing or self._delivery.scheduled or self._delivering:
+            return
+        self._take_waiting()
 
     def _read_control_frames(self) -> None:
         """The hibernation manager calls receive() again as soon as the handler's event is
