@@ -158,6 +158,15 @@ class Runtime:
         if not self.posted:
             self._post_driver()
 
+    def add_next(self, callback: Callable[[], None]) -> None:
+        """Queue a runtime task ahead of the tasks already queued: a chain of kj turns short
+        enough to reach the isolate before entries that were queued, in the kit's coarser
+        order, before it began (see :meth:`Pump._cancel_pump`). Only the kit queues these."""
+        self.tasks.appendleft((callback, contextvars.copy_context(), True))
+        self.pending += 1
+        if not self.posted:
+            self._post_driver()
+
     def add_kj(
         self, callback: Callable[[], None], later: bool = False, first: bool = False, behind: bool = False
     ) -> None:

@@ -730,6 +730,46 @@ S(
     "settle",
 )
 S(
+    "close-listener-sends-then-error-before-next-message",
+    "Without the automatic reply, b's close listener sends and closes while its earlier message "
+    "waits for a: the earlier send's continuation cancels the pump with the listener's frames "
+    "after a dispatched that message, and b's 'Network connection lost.' comes before a "
+    "dispatches the listener's message, which a's read loop had taken already; a then gets 1006.",
+    *ACCEPTED,
+    "a.close()",
+    "b.send(1)",
+    on("on b close as L2", "b.send('x')", "b.close()"),
+    configs=(("2026-03-01", ()), MANUAL),
+)
+S(
+    "close-listener-sends-two-then-error-before-next-message",
+    "The same with two sends in the listener: only the first was taken before the cancel.",
+    *ACCEPTED,
+    "a.close()",
+    "b.send(1)",
+    on("on b close as L2", "b.send('x')", "b.send('y')", "b.close()"),
+    configs=(("2026-03-01", ()),),
+)
+S(
+    "close-in-microtask-then-error-before-next-message",
+    "The same with close() in a microtask of the close listener.",
+    *ACCEPTED,
+    "a.close()",
+    "b.send(1)",
+    on("on b close as L2", "b.send('x')", microtask("b.close()")),
+    configs=(("2026-03-01", ()),),
+)
+S(
+    "close-listener-sends-error-after-peer-listener-sends",
+    "The same while a answers b's first message in its listener: b's error still comes first.",
+    *ACCEPTED,
+    "a.close()",
+    "b.send(1)",
+    on("on b close as L2", "b.send('x')", "b.close()"),
+    on("on a message as L3", "a.send('r')"),
+    configs=(("2026-03-01", ()),),
+)
+S(
     "close-reply-after-send-finished",
     "A send made in a message listener has finished before the Close arrives: the answer's pump "
     "runs alone, and only the answerer gets the trailing 'Network connection lost.'.",

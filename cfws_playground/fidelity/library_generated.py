@@ -903,10 +903,9 @@ G('gen-f5ede4d5', "Found by the generator (gen-20261219-2050): the kit gives wor
   'ctx.acceptWebSocket(b)', 'a.accept()', on('on a error as L1', 'b.send(text(1))'), on('on a message as L2', "raise Error('x')"), "b.send(b'')", 'settle', 'ctx.getTags(b)',
   configs=(('2026-11-17', ()),), durable=True)
 
-G('gen-a67d4948', "Found by the generator (gen-20261219-2329): the kit differs from workerd.",
+G('gen-a67d4948', "Found by the generator (gen-20261219-2329): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('on b close as L1 once', "b.send('x')"), "a.close(2999, 'x')", on('on b close as L2', '!b.close(1003, 2.5)'), "b.send('x')",
-  configs=(('2026-03-01', ()),),
-  open="before 2026-04-07, b's close listeners send and close after a's Close: on workerd b's pump error ('Network connection lost.') comes between a's dispatches of the two messages; the kit reports it after both")
+  configs=(('2026-03-01', ()),))
 
 G('gen-069dd816', "Found by the generator (gen-20261223-3363): the kit gives workerd's transcript.",
   'b.accept()', on('on b message as L1 once', on('on a message as L2', 'b.accept()'), 'b.send(False)', "raise TypeError('x')"), 'b.send(NaN)', "b.send('x')", "a.accept({'x': True})", "a.send('x')",
@@ -931,6 +930,15 @@ G('gen-ce30642e', "Found by the generator (gen-20261226-2890): the kit differs f
   'watch', 'a.accept()', 'b.accept()', 'b.send(-7)', "a.send('x')", on('on b message as L2 object', 'b.send(2.5)'), "b.dispatchEvent(Event('message'))", "a.send(b'x')", "a.send('x')", "b.close('0b1111101000', '€' + text(120))",
   configs=(('2026-09-15', ()),),
   open="b's read loop takes a's last message while a's read loop is on its way back with b's Close: on workerd a's finished pump's continuation runs before a's close event, whose automatic reply then goes out and b gets close 1000; the kit dispatches the close event first, and the continuation cancels the reply's pump (a errors, b gets 1006)")
+
+G('gen-46145bdf', "Found by the generator (gen-20261228-2476): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', "a.close(1007, '€' + text(1))", 'b.send(Uint8Array(2))', on('on b close as L2', "b.send('x')", 'b.close(1011, None)'),
+  configs=(('2025-09-01', ()),))
+
+G('gen-77a29a12', "Found by the generator (gen-20261228-1000): the kit differs from workerd.",
+  'watch', 'a.accept()', 'b.accept()', "a.send('x')", on('on b message as L1', "raise Error('x')"), 'b.send(NaN)', 'b.close(1000)', "a.send('x')",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="in a Durable Object, b's listener raises while its message and Close wait for a: on workerd a's close event (no reply, readyState 2) comes before a's 'Network connection lost.'; the kit reports the error first")
 
 G('gen-093a5f4f', "Found by the generator (gen-20261227-157): the kit differs from workerd.",
   'ctx.acceptWebSocket(b, [text(1)])', handler('webSocketMessage', 'ws.send(message)', "ws.send('x')"), 'watch', 'a.accept()', on('on a message as L2 once', "a.close('0X3E8', '€' + text(1))"), 'a.send(text(1))',

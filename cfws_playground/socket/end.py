@@ -149,6 +149,7 @@ class End:
     _woken_in_dispatch: bool
     _finished_late: bool
     _way_back: bool
+    _came_back: bool
     _warned_promise: bool
     _stuck_error: BaseException | None
     _buffered: int

@@ -337,14 +337,22 @@ class Pump(EventTarget):
         (gen-19002027), the peer's read loop queued before (each-direction-keeps-order), an
         error report (gen-7ab3d307)."""
         self._way_back = True
-        runtime().add_kj(self._schedule_delivery, later=True)
+        runtime().add_kj(self._schedule_delivery_back, later=True)
+
+    def _schedule_delivery_back(self) -> None:
+        """The read loop's way back after a dispatch reaches the isolate's queue
+        (see :meth:`_cancel_pump`)."""
+        self._schedule_delivery()
+        self._came_back = True
 
     def _schedule_delivery(self) -> None:
+        self._came_back = False
         self._way_back = False
         self._receive_ready = False
         self._delivery.request()
 
     def _deliver(self) -> None:
+        self._came_back = False
         try:
             self._deliver_frames()
         finally:
@@ -677,8 +685,24 @@ class Pump(EventTarget):
         self._drop_unsent()
         self._released = True
         self._dead = True
-        self._schedule_lost()
         peer = self._peer
+        cont = self._pump_cont
+        if (
+            cont is not None
+            and peer._delivery.scheduled
+            and peer._came_back
+            and peer._dispatched_at > cont.ticket
+        ):
+            # The continuation waited while the peer dispatched a frame, and the peer's read
+            # loop is on its way back with the next one (resume, receive() a frame ready in
+            # the pipe, resume again, wait for the isolate). The cancelled pump's rejection
+            # reaches this end's error listeners by a shorter chain (the canceler, then
+            # awaitIoLegacy), so "Network connection lost." comes first (measured on workerd
+            # 2026-11-23 at 2025-09-01, 2026-03-01 and with web_socket_manual_reply_to_close:
+            # gen-a67d4948, gen-46145bdf, close-listener-sends-then-error-before-next-message).
+            self._schedule_lost(ahead=True)
+        else:
+            self._schedule_lost()
         if peer._released:
             return
         peer._out_aborted = True
@@ -813,15 +837,18 @@ class Pump(EventTarget):
             self._released = True
         self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}", aborted=True)
 
-    def _schedule_lost(self) -> None:
-        """:meth:`_report_lost` as a runtime task."""
-        self._schedule_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}")
+    def _schedule_lost(self, ahead: bool = False) -> None:
+        """:meth:`_report_lost` as a runtime task (``ahead`` of the tasks queued already)."""
+        self._schedule_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}", ahead)
 
-    def _schedule_error(self, error: BaseException, message: str) -> None:
+    def _schedule_error(self, error: BaseException, message: str, ahead: bool = False) -> None:
         def report() -> None:
             self._report_error(error, message)
 
-        schedule(report)
+        if ahead:
+            runtime().add_next(report)
+        else:
+            schedule(report)
 
     def _report_error(
         self, error: BaseException, message: str, action: Action = Action.ERROR, *, aborted: bool = False
