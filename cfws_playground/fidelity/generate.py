@@ -63,9 +63,11 @@ TIMER_MS = (0, 0, 1, 5, 30)
 #: delay plus one of these equals another such sum or a delay of ``TIMER_MS``, as
 #: ``timeout(1, timeout(30))`` and ``timeout(30, timeout(1))`` would, and each sum is at
 #: least 2 ms from a multiple of 5, where top-level ``sleep 5`` steps end (seed 20261220
-#: found ``timeout(0, timeout(11))`` against two of them): timers that fall due within a
-#: millisecond of each other fire in either order, on workerd and on the kit.
-NESTED_TIMER_MS = (0, 0, 2, 12, 47)
+#: found ``timeout(0, timeout(11))`` against two of them), and at least 2 ms from every
+#: delay of ``TIMER_MS`` (seed 20261229 found ``timeout(0, timeout(0))`` against a
+#: top-level ``timeout(1)``): timers that fall due within a millisecond of each other fire
+#: in either order, on workerd and on the kit.
+NESTED_TIMER_MS = (8, 8, 2, 12, 47)
 TAGS = (
     "[]", "['t']", "['t', 'u']", "['t', 't']", "['u']", "[text(256)]", "[text(257)]", "'tag'", "[1, True]",
 )  # fmt: skip

@@ -2291,6 +2291,17 @@ D("do-attachment-two-byte-padding", "A two-byte string in an attachment is prece
   "b.serializeAttachment({'kk': '€' + text(16359)})", "b.serializeAttachment([1, '€' + text(16359)])",
   "b.serializeAttachment(text(200) + '€' + text(8100))", "b.serializeAttachment(text(200) + '€' + text(8101))")
 
+# In an object, the pump of an end whose let-go peer's listener raised fails behind the read loop
+# already on its way back with the peer's last frame (gen-77a29a12).
+D("do-raising-end-let-go-peer-close-before-pump-error", "In a Durable Object b's listener raises while its message and Close wait for a, and a's second message waits for b: b is let go of once a takes the Close, and a's close event (no reply, readyState 2) comes before its pump's 'Network connection lost.'. Variant of gen-77a29a12.",
+  "watch", "a.accept()", "b.accept()", "a.send('x')", on("on b message as L1", "raise Error('x')"), "b.send(NaN)", "b.close()", "a.send('x')")
+D("do-raising-end-let-go-peer-close-before-pump-error-old-date", "The same at 2025-09-01.",
+  "watch", "a.accept()", "b.accept()", "a.send('x')", on("on b message as L1", "raise Error('x')"), "b.send(NaN)", "b.close(1000)", "a.send('x')", configs=(OLD,))
+D("do-raising-end-let-go-peer-close-listener-closes", "The same with a close listener on a that calls close(): it does nothing, as a's outgoing side was aborted, and the pump's error follows. Variant of gen-77a29a12.",
+  "watch", "a.accept()", "b.accept()", "a.send('x')", on("on b message as L1", "raise Error('x')"), "b.send(NaN)", "b.close(1000)", "a.send('x')", on("on a close as L2", "a.close()"))
+D("do-raising-end-let-go-after-second-message-peer-close-first", "b's listener raises on a's second message while b's message and Close wait: a's close event still comes before its pump's error. Variant of gen-77a29a12.",
+  "watch", "a.accept()", "b.accept()", "a.send('x')", "a.send('w')", on("on b message as L1 once", "raise Error('x')"), "b.send(NaN)", "b.close(1000)", "a.send('x')")
+
 S("buffered-amount-counts-queued-bytes", "bufferedAmount counts the bytes of the messages the peer has not taken yet (text as UTF-8, not the Close); it is 0 again once the peer has read them.",
   "a.accept()", "b.accept()", "b.send('héllo')", "b.bufferedAmount", "b.send(ab(3))", "b.bufferedAmount",
   "b.send(Uint8Array(5))", "b.bufferedAmount", "b.send(42)", "b.bufferedAmount", "microtask: b.bufferedAmount", "sleep 0",

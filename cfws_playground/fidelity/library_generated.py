@@ -935,10 +935,14 @@ G('gen-46145bdf', "Found by the generator (gen-20261228-2476): the kit gives wor
   'watch', 'a.accept()', 'b.accept()', "a.close(1007, '€' + text(1))", 'b.send(Uint8Array(2))', on('on b close as L2', "b.send('x')", 'b.close(1011, None)'),
   configs=(('2025-09-01', ()),))
 
-G('gen-77a29a12', "Found by the generator (gen-20261228-1000): the kit differs from workerd.",
+G('gen-77a29a12', "Found by the generator (gen-20261228-1000): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "a.send('x')", on('on b message as L1', "raise Error('x')"), 'b.send(NaN)', 'b.close(1000)', "a.send('x')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="in a Durable Object, b's listener raises while its message and Close wait for a: on workerd a's close event (no reply, readyState 2) comes before a's 'Network connection lost.'; the kit reports the error first")
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-dd079130', "Found by the generator (gen-20261229-1439): the kit differs from workerd.",
+  'watch', 'a.accept()', 'b.accept()', 'a.send(1.0)', "a.send('x')", 'a.send(1.0)', "a.send(b'')", on('on b message as L3 once', "b.send('x')", 'b.send(False)', 'b.close()'),
+  configs=(('2026-11-17', ()),),
+  open="as gen-ce30642e: b's read loop takes a's last message while a's read loop is on its way back with b's Close: on workerd the automatic reply goes out and b gets close 1005; on the kit the finished pump's continuation cancels it (a errors, b gets 1006)")
 
 G('gen-093a5f4f', "Found by the generator (gen-20261227-157): the kit differs from workerd.",
   'ctx.acceptWebSocket(b, [text(1)])', handler('webSocketMessage', 'ws.send(message)', "ws.send('x')"), 'watch', 'a.accept()', on('on a message as L2 once', "a.close('0X3E8', '€' + text(1))"), 'a.send(text(1))',

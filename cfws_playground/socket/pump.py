@@ -813,6 +813,9 @@ class Pump(EventTarget):
             # accept() throws (gen-5041691f; inside the close event it does not: gen-e887eccd).
             self._released = True
 
+    def _schedule_fail_pump(self) -> None:
+        schedule(self._fail_pump)
+
     def _fail_pump(self) -> None:
         """The pump failed in send(): what it had not sent is dropped, and the error reported."""
         if self._errored:
@@ -1003,6 +1006,14 @@ class Pump(EventTarget):
                 # raised: it has long been waiting to enter the isolate, and dispatches the
                 # frame before the pump's error (gen-b5a38923, gen-5e5f3768).
                 schedule(peer._fail_pump)
+            elif peer._way_back and GATE_HOLDS.get() is not None:
+                # In a Durable Object the pump's error, like a raising listener's report (see
+                # _listener_raised), overtakes only what began after it, not the peer's read
+                # loop already on its way back with a frame it took ready from the pipe: that
+                # frame (a Close here, without a reply as outgoingAborted is set) is dispatched
+                # first (measured on workerd 2026-11-23: gen-77a29a12,
+                # do-raising-end-let-go-peer-close-before-pump-error).
+                runtime().add_kj(peer._schedule_fail_pump, behind=True)
             else:
                 # The peer dispatched since: its read loop is on its way back to the frame
                 # when the pump fails, and the error comes first (gen-625a556c,
