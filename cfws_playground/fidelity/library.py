@@ -770,6 +770,26 @@ S(
     configs=(("2026-03-01", ()),),
 )
 S(
+    "close-in-microtask-of-listener-then-close-from-peer",
+    "a closes in its message listener, and b closes in a microtask of it: b's Close waits in the "
+    "pipe until a's read loop comes back from the dispatch, so a's pump continuation reports "
+    "'Network connection lost.' before a's close event, at every date.",
+    *ACCEPTED,
+    "b.send('x')",
+    on("on a message as L2", microtask("b.close()"), "a.close()"),
+    configs=(OLD, ("2026-03-01", ()), NEW, MANUAL),
+)
+S(
+    "send-in-microtask-of-listener-then-close",
+    "b sends in a microtask of a's listener and a closes in a later one: b's message waits in the "
+    "pipe for a's read loop, so b's close event, and a's error, come before a dispatches it; b "
+    "errors and a gets 1006 (the automatic reply is cancelled).",
+    *ACCEPTED,
+    "b.send('x')",
+    on("on a message as L2 once", microtask("b.send('y')"), microtask("a.close()")),
+    configs=(NEW,),
+)
+S(
     "close-reply-after-send-finished",
     "A send made in a message listener has finished before the Close arrives: the answer's pump "
     "runs alone, and only the answerer gets the trailing 'Network connection lost.'.",

@@ -949,10 +949,9 @@ G('gen-093a5f4f', "Found by the generator (gen-20261227-157): the kit differs fr
   configs=(('2026-11-17', ()),), durable=True,
   open="a's read loop dispatches the second message of webSocketMessage's before webSocketClose on workerd; the kit dispatches webSocketClose first (the hibernation manager's timing, as in gen-4a3891b7-handler-sends)")
 
-G('gen-ac53e031', "Found by the generator (gen-20261227-1676): the kit differs from workerd.",
+G('gen-ac53e031', "Found by the generator (gen-20261227-1676): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "b.send('x')", on('on a message as L2', microtask("!b.close('0b1111101000', '')"), 'a.close(1003)'),
-  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),),
-  open="with web_socket_manual_reply_to_close, a closes in its listener and b closes in a microtask of it: on workerd a's pump reports 'Network connection lost.' before a's close event; the kit reports it after")
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),))
 
 G('gen-ffbc9386', "Found by the generator (gen-20261227-2662): the kit differs from workerd.",
   'a.accept()', 'b.accept()', on('a.onmessage', on('on b close as L2', "b.close('\\n1000\\t', '€' + text(1))"), '!b.close(True, True)'), "a.send('x')", 'b.send(False)', "a.close(1000, '')", 'sleep 5', 'state',

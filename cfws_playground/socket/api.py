@@ -111,6 +111,7 @@ class WebSocket(NetworkSide):
         ws._finished_late = False  # the pump finished, its continuation waits behind the peer's dispatch
         ws._way_back = False  # the read loop is on its way back to receive() after a dispatch
         ws._came_back = False  # its pending delivery was queued by that way back
+        ws._in_checkpoint = False  # its dispatch is over, the dispatch's microtasks are not
         ws._warned_promise = False
         ws._stuck_error = None  # reported, but an error listener raised: close() rethrows it
         ws._buffered = 0  # bytes of messages sent that the peer has not taken (bufferedAmount)

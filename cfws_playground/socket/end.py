@@ -150,6 +150,7 @@ class End:
     _finished_late: bool
     _way_back: bool
     _came_back: bool
+    _in_checkpoint: bool
     _warned_promise: bool
     _stuck_error: BaseException | None
     _buffered: int

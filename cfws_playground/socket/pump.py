@@ -214,7 +214,7 @@ class Pump(EventTarget):
             peer._transport.frames_queued()
         elif peer._reading:
             queued = len(self._outgoing) - self._gated
-            handed = queued == 1 and not peer._delivering
+            handed = queued == 1 and not peer._delivering and not peer._in_checkpoint
             if queued == 2 and self._handed and self._finished_late:
                 # The pump whose last frame the peer took has finished, and its continuation
                 # waits (see _take_last): this frame starts a new pump, which that
@@ -236,6 +236,7 @@ class Pump(EventTarget):
                 and not self._handed
                 and not peer._delivering
                 and not peer._receive_ready
+                and not peer._in_checkpoint
             ):
                 # (With this end's head frame handed over already, the peer's read loop has
                 # its way back arranged, as a kj event maybe: it takes this frame after that
@@ -416,6 +417,22 @@ class Pump(EventTarget):
                 # queued (gen-263a6965).
                 rt.add_kj(self._back_for_last, first=True)
                 return
+            if (
+                not src
+                and self._reading
+                and not peer._dead
+                and peer._transport is None
+                and not rt.idle_of_microtasks()
+            ):
+                # With nothing waiting, the read loop is still inside context.run() while
+                # those microtasks run: a frame the peer queues there waits in the pipe
+                # (kj's BlockedSend) for the read loop's way back, rather than going to a
+                # read loop waiting in receive(), so a pump continuation queued meanwhile
+                # runs before it is dispatched (gen-ac53e031, close-in-microtask-of-listener-
+                # then-close-from-peer).
+                self._in_checkpoint = True
+                rt.add_kj(self._back_for_last, first=True)
+                return
             if len(src) == 1 and self._reading and self._take_last():
                 if not delivery.scheduled:
                     self._come_back()
@@ -444,6 +461,7 @@ class Pump(EventTarget):
 
     def _back_for_last(self) -> None:
         """The read loop goes back to receive() once its dispatch's microtasks have run."""
+        self._in_checkpoint = False
         src = self._peer._outgoing
         if not src or not self._reading or self._way_back:
             return
