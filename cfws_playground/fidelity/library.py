@@ -2311,6 +2311,22 @@ D("do-attachment-two-byte-padding", "A two-byte string in an attachment is prece
   "b.serializeAttachment({'kk': '€' + text(16359)})", "b.serializeAttachment([1, '€' + text(16359)])",
   "b.serializeAttachment(text(200) + '€' + text(8100))", "b.serializeAttachment(text(200) + '€' + text(8101))")
 
+# The hibernation manager, back from a handler's event, takes a frame sent by a read loop on its
+# way back only after that read loop dispatched its next frame (gen-4a3891b7); one that has not
+# dispatched yet takes it at once.
+D("do-handler-sends-while-peer-answers", "webSocketMessage sends two messages; a answers the first in its listener: a dispatches the second before webSocketMessage gets the answer. Variant of gen-4a3891b7.",
+  *HIBERNATABLE, "watch", handler("webSocketMessage", "ws.send('m1')", "ws.send('m2')"), "a.accept()", on("on a message as L1 once", "a.send('r')"), "a.send('x')")
+D("do-handler-sends-while-peer-closes", "The same with a closing in its listener: a dispatches the second message before webSocketClose. Variant of gen-4a3891b7.",
+  *HIBERNATABLE, "watch", handler("webSocketMessage", "ws.send('m1')", "ws.send('m2')"), handler("webSocketClose", "ws.close(1000, 'ok')"), "a.accept()", on("on a message as L1 once", "a.close(4000, 'c')"), "a.send('x')")
+D("do-handler-sends-peer-answers-twice", "The same with two answers: both come after a's second message.",
+  *HIBERNATABLE, "watch", handler("webSocketMessage", "ws.send('m1')", "ws.send('m2')"), "a.accept()", on("on a message as L1 once", "a.send('r1')", "a.send('r2')"), "a.send('x')")
+D("do-handler-sends-peer-answers-in-microtask", "The same with the answer sent in a microtask of a's listener.",
+  *HIBERNATABLE, "watch", handler("webSocketMessage", "ws.send('m1')", "ws.send('m2')"), "a.accept()", on("on a message as L1 once", microtask("a.send('r')")), "a.send('x')")
+D("do-fresh-manager-takes-answer-first", "Contrast: the object sends two messages at top level, and the manager, which has not dispatched yet, gets a's answer to the first before a dispatches the second.",
+  *HIBERNATABLE, "watch", "b.send(1)", "b.send(2)", "a.accept()", on("on a message as L1 once", "a.send('r')"))
+D("do-fresh-manager-takes-close-first", "The same with a closing in its listener: webSocketClose comes before a's second message.",
+  *HIBERNATABLE, "watch", "b.send(1)", "b.send(2)", "a.accept()", on("on a message as L1 once", "a.close(1000)"))
+
 # In an object, the pump of an end whose let-go peer's listener raised fails behind the read loop
 # already on its way back with the peer's last frame (gen-77a29a12).
 D("do-raising-end-let-go-peer-close-before-pump-error", "In a Durable Object b's listener raises while its message and Close wait for a, and a's second message waits for b: b is let go of once a takes the Close, and a's close event (no reply, readyState 2) comes before its pump's 'Network connection lost.'. Variant of gen-77a29a12.",

@@ -695,8 +695,7 @@ G('gen-b5a38923', "Found by the generator (gen-20261206-95): the kit gives worke
 
 G('gen-4a3891b7', "Found by the generator (gen-20261206-3430): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', handler('webSocketMessage', 'ws.send(message)', 'ws.send(message)'), 'a.accept()', on('a.onmessage', 'a.close(1000, True)', "b.addEventListener('x', [])"), "a.send('x')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="a read loop's way back to receive() after a dispatch comes before a Close that the dispatch queued behind the object's output gate; the kit opens the gate a turn sooner")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-3caff2c8', "Found by the generator (gen-20261206-wire-12): the kit gives workerd's transcript.",
   'b.accept()', on('b message', "b.send('x')"),
@@ -704,12 +703,11 @@ G('gen-3caff2c8', "Found by the generator (gen-20261206-wire-12): the kit gives 
   configs=(('2026-11-17', ()),))
 
 # Varied by hand from gen-4a3891b7: the same kind, the smallest program found. When the object
-# sends the messages at top level, not in webSocketMessage, the kit matches (do-close-from-
-# listener-while-top-level-sends-wait).
+# sends the messages at top level, not in webSocketMessage, the manager takes a's Close at once
+# (do-close-from-listener-while-top-level-sends-wait).
 G('gen-4a3891b7-handler-sends', "Found by the generator (gen-20261206-3430), varied by hand: a's listener closes while the object's handler's second message waits.",
   'ctx.acceptWebSocket(b)', handler('webSocketMessage', 'ws.send(message)', 'ws.send(message)'), 'a.accept()', on('a.onmessage', 'a.close(1000, True)'), "a.send('x')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="a's read loop dispatches the second message of webSocketMessage's before webSocketClose on workerd (the hibernatable read loop is back in receive() only some turns after its handler); the kit dispatches webSocketClose first")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-5e5f3768', "Found by the generator (gen-20261211-1145): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('on b message as L4', "b.send('x')"), 'a.send(Uint8Array(2))', 'a.close(4999, 2.5)', "b.send('')", on('on a message as L7', "!b.close(5000, 'x')"),
@@ -921,10 +919,9 @@ G('gen-64e5ebf3', "Found by the generator (gen-20261226-1401): the kit differs f
   configs=(('2026-03-01', ()),),
   open="before 2026-09-15, b's close listener raises while a's read loop is on its way back with b's last message, which it took ready from the pipe: on workerd b's error event comes before a dispatches that message; the kit dispatches it first (from 2026-09-15 the two agree)")
 
-G('gen-758e48e8', "Found by the generator (gen-20261226-1431): the kit differs from workerd.",
+G('gen-758e48e8', "Found by the generator (gen-20261226-1431): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'pair c d', handler('webSocketMessage', 'ws.send(message)', "ws.send('x')"), 'a.accept()', 'a.send(NaN)', on('on a message as L4', on('on a close as L6', "d.send('')"), 'a.close()'),
-  configs=(('2026-11-17', ()),), durable=True,
-  open="a's read loop dispatches the second message of webSocketMessage's before webSocketClose on workerd; the kit dispatches webSocketClose first (the hibernation manager's timing, as in gen-4a3891b7-handler-sends)")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-ce30642e', "Found by the generator (gen-20261226-2890): the kit differs from workerd.",
   'watch', 'a.accept()', 'b.accept()', 'b.send(-7)', "a.send('x')", on('on b message as L2 object', 'b.send(2.5)'), "b.dispatchEvent(Event('message'))", "a.send(b'x')", "a.send('x')", "b.close('0b1111101000', '€' + text(120))",
@@ -944,10 +941,17 @@ G('gen-dd079130', "Found by the generator (gen-20261229-1439): the kit differs f
   configs=(('2026-11-17', ()),),
   open="as gen-ce30642e: b's read loop takes a's last message while a's read loop is on its way back with b's Close: on workerd the automatic reply goes out and b gets close 1005; on the kit the finished pump's continuation cancels it (a errors, b gets 1006)")
 
-G('gen-093a5f4f', "Found by the generator (gen-20261227-157): the kit differs from workerd.",
-  'ctx.acceptWebSocket(b, [text(1)])', handler('webSocketMessage', 'ws.send(message)', "ws.send('x')"), 'watch', 'a.accept()', on('on a message as L2 once', "a.close('0X3E8', '€' + text(1))"), 'a.send(text(1))',
+# Varied by hand from gen-767bcd34: a manager that has not dispatched yet takes a frame sent in
+# a's listener at once (do-fresh-manager-takes-answer-first), but one sent while another manager's
+# frame waits comes after it on workerd.
+G('gen-767bcd34-two-managers', "Found by the generator (gen-780-1385), varied by hand: b's manager, back from its handler, and d's, which has not dispatched yet, each get a frame from a's listener.",
+  'pair c d', 'ctx.acceptWebSocket(b)', 'ctx.acceptWebSocket(d)', 'watch', handler('webSocketMessage', "ws.send('m1')", "ws.send('m2')"), 'a.accept()', 'c.accept()', on('on a message as L1 once', "a.send('r')", "c.send('q')"), "a.send('x')",
   configs=(('2026-11-17', ()),), durable=True,
-  open="a's read loop dispatches the second message of webSocketMessage's before webSocketClose on workerd; the kit dispatches webSocketClose first (the hibernation manager's timing, as in gen-4a3891b7-handler-sends)")
+  open="on workerd a's second message, webSocketMessage(b) and then webSocketMessage(d) come in that order; the kit dispatches webSocketMessage(d) first (the hibernation manager's timing, as in gen-767bcd34)")
+
+G('gen-093a5f4f', "Found by the generator (gen-20261227-157): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b, [text(1)])', handler('webSocketMessage', 'ws.send(message)', "ws.send('x')"), 'watch', 'a.accept()', on('on a message as L2 once', "a.close('0X3E8', '€' + text(1))"), 'a.send(text(1))',
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-ac53e031', "Found by the generator (gen-20261227-1676): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "b.send('x')", on('on a message as L2', microtask("!b.close('0b1111101000', '')"), 'a.close(1003)'),

@@ -243,7 +243,22 @@ class Pump(EventTarget):
                 # one, and a frame queued now does not hurry it (gen-c191bf9c). A peer that
                 # is dispatching comes back to receive() once its dispatch is over, and
                 # takes the frame then, behind read loops this turn woke (gen-19002027).)
-                peer._schedule_delivery()
+                if (
+                    peer._handler is not None
+                    and peer._dispatched_at
+                    and (self._way_back or self._receive_ready)
+                ):
+                    # The hibernation manager, back from a handler's event (its customEvent
+                    # chain is longer than a read loop's way back), dispatches this frame
+                    # after the read loop of this end already on its way back to the object's
+                    # next frame: a's next message comes before webSocketMessage or
+                    # webSocketClose (measured on workerd 2026-11-23: gen-4a3891b7,
+                    # do-handler-sends-while-peer-answers). A manager that has not dispatched
+                    # yet takes the frame at once (do-fresh-manager-takes-answer-first).
+                    peer._receive_ready = True
+                    runtime().add_kj(peer._schedule_delivery, later=True)
+                else:
+                    peer._schedule_delivery()
                 # (woken by a send in this end's listener: see _take_last)
                 peer._woken_in_dispatch = self._delivering
             if handed:
