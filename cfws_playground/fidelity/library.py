@@ -790,6 +790,41 @@ S(
     configs=(NEW,),
 )
 S(
+    "woken-raising-peer-reports-own-error-not-lost",
+    "b's listener sends to a and raises while a's second message waits; a's listener raises on "
+    "b's message: b is let go of after its error, but a reports its own exception, not "
+    "'Network connection lost.' for the message its pump could not hand over.",
+    *ACCEPTED,
+    on("on a message as L1", "raise Error('boom')"),
+    on("on b message as L3 once", "b.send('')", "raise TypeError('x')"),
+    "a.send('x')",
+    "a.send(NaN)",
+    "sleep 5",
+    "state",
+    configs=(OLD, ("2026-03-01", ()), NEW),
+)
+S(
+    "woken-raising-peer-reports-own-error-close-waiting",
+    "The same with a's Close waiting instead of a message.",
+    *ACCEPTED,
+    on("on a message as L1", "raise Error('boom')"),
+    on("on b message as L3 once", "b.send('')", "raise TypeError('x')"),
+    "a.send('x')",
+    "a.close()",
+    configs=(NEW,),
+)
+S(
+    "woken-raising-peer-error-listener-sends",
+    "The same with a's error listener sending: the send throws nothing and goes nowhere.",
+    *ACCEPTED,
+    on("on a error as L2", "a.send('e')"),
+    on("on a message as L1", "raise Error('boom')"),
+    on("on b message as L3 once", "b.send('')", "raise TypeError('x')"),
+    "a.send('x')",
+    "a.send(NaN)",
+    configs=(NEW,),
+)
+S(
     "close-reply-after-send-finished",
     "A send made in a message listener has finished before the Close arrives: the answer's pump "
     "runs alone, and only the answerer gets the trailing 'Network connection lost.'.",

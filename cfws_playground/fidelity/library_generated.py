@@ -949,6 +949,10 @@ G('gen-767bcd34-two-managers', "Found by the generator (gen-780-1385), varied by
   configs=(('2026-11-17', ()),), durable=True,
   open="on workerd a's second message, webSocketMessage(b) and then webSocketMessage(d) come in that order; the kit dispatches webSocketMessage(d) first (the hibernation manager's timing, as in gen-767bcd34)")
 
+G('gen-68d796e8', "Found by the generator (gen-20261231-2853): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', on('on a message as L1', "raise Error('boom')"), on('on b message as L3 once', "b.send('')", "raise TypeError('x')"), "a.send(scratch(b'x'))", 'a.send(NaN)',
+  configs=(('2026-11-17', ('web_socket_manual_reply_to_close',)),))
+
 G('gen-093a5f4f', "Found by the generator (gen-20261227-157): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [text(1)])', handler('webSocketMessage', 'ws.send(message)', "ws.send('x')"), 'watch', 'a.accept()', on('on a message as L2 once', "a.close('0X3E8', '€' + text(1))"), 'a.send(text(1))',
   configs=(('2026-11-17', ()),), durable=True)

@@ -756,6 +756,9 @@ class Pump(EventTarget):
         # be taken, so no frame of the peer's can be handed over meanwhile, and neither end can
         # close both ways; only the peer's going (_peer_gone) ends that wait.)
 
+    def _schedule_peer_gone(self) -> None:
+        schedule(self._peer_gone)
+
     def _peer_gone(self) -> None:
         """The peer's end was destroyed without a Close.
 
@@ -1019,8 +1022,11 @@ class Pump(EventTarget):
         ):
             if peer._read_failed:
                 # The peer's own listener raised first: its read loop's error is on its way,
-                # and is the one reported (gen-4bc5a3ab).
-                schedule(peer._peer_gone)
+                # and is the one reported (gen-4bc5a3ab), even when it comes back a kj turn
+                # late, as for a read loop woken by a send in this end's listener: the pipe's
+                # end reaches the peer after that (gen-68d796e8,
+                # woken-raising-peer-reports-own-error-not-lost).
+                runtime().add_kj(peer._schedule_peer_gone, later=True)
             elif peer._handler is None:
                 # The peer's pump and read loop learn of it in kj turns after this one: the
                 # microtasks of this error event run first (gen-6c7fc539).
