@@ -2362,6 +2362,15 @@ D("do-fresh-manager-takes-answer-first", "Contrast: the object sends two message
 D("do-fresh-manager-takes-close-first", "The same with a closing in its listener: webSocketClose comes before a's second message.",
   *HIBERNATABLE, "watch", "b.send(1)", "b.send(2)", "a.accept()", on("on a message as L1 once", "a.close(1000)"))
 
+# A manager that has not dispatched yet takes a frame at once, unless a read loop of the object
+# was on its way back already when the frame was queued (gen-767bcd34).
+D("do-fresh-manager-waits-for-earlier-way-back", "c's listener answers d's message while a's read loop is on its way back to the object's second message: a dispatches it before webSocketMessage(d) gets the answer. Variant of gen-767bcd34.",
+  "pair c d", *HIBERNATABLE, "ctx.acceptWebSocket(d)", "watch", "a.accept()", "c.accept()", on("on c message as L1", "c.send('q')"), "b.send('x')", "b.send('y')", "d.send('z')")
+D("do-fresh-manager-takes-frame-before-later-way-back", "Contrast: d's message comes first, so c answers before a's read loop goes on its way back: webSocketMessage(d) comes before a's second message.",
+  "pair c d", *HIBERNATABLE, "ctx.acceptWebSocket(d)", "watch", "a.accept()", "c.accept()", on("on c message as L1", "c.send('q')"), "d.send('z')", "b.send('x')", "b.send('y')")
+D("do-fresh-manager-close-waits-for-earlier-way-back", "The same with d closing and c's automatic reply: a dispatches the object's second message before webSocketClose(d), and d's readyState stays 2 until then.",
+  "pair c d", *HIBERNATABLE, "ctx.acceptWebSocket(d)", "watch", "a.accept()", "c.accept()", "b.send('x')", "b.send('y')", "b.send('w')", "d.close()")
+
 # In an object, the pump of an end whose let-go peer's listener raised fails behind the read loop
 # already on its way back with the peer's last frame (gen-77a29a12).
 D("do-raising-end-let-go-peer-close-before-pump-error", "In a Durable Object b's listener raises while its message and Close wait for a, and a's second message waits for b: b is let go of once a takes the Close, and a's close event (no reply, readyState 2) comes before its pump's 'Network connection lost.'. Variant of gen-77a29a12.",

@@ -807,8 +807,7 @@ G('gen-7ea37000', "Found by the generator (gen-780-336): the kit gives workerd's
 
 G('gen-767bcd34', "Found by the generator (gen-780-1385): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'pair c d', 'ctx.acceptWebSocket(d, [text(1)])', 'watch', 'a.accept()', 'c.accept()', "b.send('x')", "b.send(scratch(b'x'))", "d.close('0x3e8')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="a's read loop takes and dispatches the object's second message before the hibernatable d's webSocketClose on workerd; the kit dispatches webSocketClose first (the hibernation manager's timing, as in gen-4a3891b7)")
+  configs=(('2026-11-17', ()),), durable=True)
 
 
 G('gen-c4ec2f50', "Found by the generator (gen-20261207-119): the kit gives workerd's transcript.",
@@ -909,10 +908,9 @@ G('gen-069dd816', "Found by the generator (gen-20261223-3363): the kit gives wor
   'b.accept()', on('on b message as L1 once', on('on a message as L2', 'b.accept()'), 'b.send(False)', "raise TypeError('x')"), 'b.send(NaN)', "b.send('x')", "a.accept({'x': True})", "a.send('x')",
   configs=(('2026-03-01', ()),))
 
-G('gen-c440d766', "Found by the generator (gen-20261225-1590): the kit differs from workerd.",
+G('gen-c440d766', "Found by the generator (gen-20261225-1590): the kit gives workerd's transcript.",
   'pair c d', 'ctx.acceptWebSocket(d, [1, True])', 'watch', 'a.accept()', 'b.accept()', "a.send(b'')", "c.accept({'x': False})", 'd.close()', 'a.send(ab(3))',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="b takes a's second message before the hibernation manager dispatches webSocketClose for d's Close answered by c on workerd; the kit dispatches webSocketClose first (the manager's timing, as in gen-4a3891b7)")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-64e5ebf3', "Found by the generator (gen-20261226-1401): the kit differs from workerd.",
   'watch', 'a.accept()', 'b.accept()', 'b.send(ab(3))', on('on a message as L1 once', 'a.close(1000, 2.5)', on('on b close as L2 once', "raise TypeError('x')"), on('on b message as L3 once', 'b.send(False)', 'b.send(42)')), "a.send('x')",
@@ -947,7 +945,7 @@ G('gen-dd079130', "Found by the generator (gen-20261229-1439): the kit differs f
 G('gen-767bcd34-two-managers', "Found by the generator (gen-780-1385), varied by hand: b's manager, back from its handler, and d's, which has not dispatched yet, each get a frame from a's listener.",
   'pair c d', 'ctx.acceptWebSocket(b)', 'ctx.acceptWebSocket(d)', 'watch', handler('webSocketMessage', "ws.send('m1')", "ws.send('m2')"), 'a.accept()', 'c.accept()', on('on a message as L1 once', "a.send('r')", "c.send('q')"), "a.send('x')",
   configs=(('2026-11-17', ()),), durable=True,
-  open="on workerd a's second message, webSocketMessage(b) and then webSocketMessage(d) come in that order; the kit dispatches webSocketMessage(d) first (the hibernation manager's timing, as in gen-767bcd34)")
+  open="on workerd a's second message, webSocketMessage(b) and then webSocketMessage(d) come in that order: d's manager, which has not dispatched yet, takes c's frame only after b's manager's; the kit dispatches webSocketMessage(d) first")
 
 G('gen-68d796e8', "Found by the generator (gen-20261231-2853): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('on a message as L1', "raise Error('boom')"), on('on b message as L3 once', "b.send('')", "raise TypeError('x')"), "a.send(scratch(b'x'))", 'a.send(NaN)',

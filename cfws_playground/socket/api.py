@@ -111,6 +111,10 @@ class WebSocket(NetworkSide):
         ws._finished_late = False  # the pump finished, its continuation waits behind the peer's dispatch
         ws._way_back = False  # the read loop is on its way back to receive() after a dispatch
         ws._came_back = False  # its pending delivery was queued by that way back
+        ws._back_since = 0  # when that way back began
+        ws._queued_at = 0  # when a frame last waited for the output gate
+        ws._back_in = None  # the object (its GateHolds) of that way back
+        ws._queued_in = None  # the object that frame was queued in
         ws._in_checkpoint = False  # its dispatch is over, the dispatch's microtasks are not
         ws._warned_promise = False
         ws._stuck_error = None  # reported, but an error listener raised: close() rethrows it

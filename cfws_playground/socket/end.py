@@ -150,6 +150,10 @@ class End:
     _finished_late: bool
     _way_back: bool
     _came_back: bool
+    _back_since: int
+    _queued_at: int
+    _back_in: Any
+    _queued_in: Any
     _in_checkpoint: bool
     _warned_promise: bool
     _stuck_error: BaseException | None

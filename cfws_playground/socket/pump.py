@@ -11,6 +11,7 @@ pipe decides whether the other sees "Network connection lost.".
 
 from __future__ import annotations
 
+import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,9 @@ if TYPE_CHECKING:
 __all__ = ["Pump"]
 
 _BATCH = 1024  # frames one delivery turn may dispatch while only timers wait
+
+#: Read loops in a Durable Object on their way back to receive() (see :meth:`Pump._come_back`).
+_ON_WAY_BACK: weakref.WeakSet[Pump] = weakref.WeakSet()
 
 
 def _after_this_turn(callback: Callable[[], None]) -> None:
@@ -177,6 +181,8 @@ class Pump(EventTarget):
         if holds is None and not self._gated:
             self._offer()
             return
+        self._queued_at = ticket()
+        self._queued_in = holds
         lock = holds.flush if holds is not None else None
         waits = self._gate_waits
         if waits and (waits[-1][0] is lock or (lock is None and not waits[-1][0].open)):
@@ -243,10 +249,10 @@ class Pump(EventTarget):
                 # one, and a frame queued now does not hurry it (gen-c191bf9c). A peer that
                 # is dispatching comes back to receive() once its dispatch is over, and
                 # takes the frame then, behind read loops this turn woke (gen-19002027).)
-                if (
-                    peer._handler is not None
-                    and peer._dispatched_at
-                    and (self._way_back or self._receive_ready)
+                if peer._handler is not None and (
+                    (self._way_back or self._receive_ready)
+                    if peer._dispatched_at
+                    else self._behind_way_back()
                 ):
                     # The hibernation manager, back from a handler's event (its customEvent
                     # chain is longer than a read loop's way back), dispatches this frame
@@ -254,7 +260,10 @@ class Pump(EventTarget):
                     # next frame: a's next message comes before webSocketMessage or
                     # webSocketClose (measured on workerd 2026-11-23: gen-4a3891b7,
                     # do-handler-sends-while-peer-answers). A manager that has not dispatched
-                    # yet takes the frame at once (do-fresh-manager-takes-answer-first).
+                    # yet takes the frame at once (do-fresh-manager-takes-answer-first),
+                    # unless a read loop of the object was on its way back already when the
+                    # frame was queued: it dispatches its next frame first
+                    # (gen-767bcd34, do-fresh-manager-waits-for-earlier-way-back).
                     peer._receive_ready = True
                     runtime().add_kj(peer._schedule_delivery, later=True)
                 else:
@@ -266,6 +275,15 @@ class Pump(EventTarget):
                 # frame over at once.
                 self._handed = True
                 self._uncount_head_later()
+
+    def _behind_way_back(self) -> bool:
+        """Whether a read loop of this end's object was on its way back to receive() when
+        this end's last frame was queued (and still is)."""
+        holds = self._queued_in
+        if holds is None:
+            return False
+        since = self._queued_at
+        return any(e._way_back and e._back_in is holds and e._back_since < since for e in _ON_WAY_BACK)
 
     def _take_last(self) -> bool:
         """This end's read loop is back in receive() and the peer has one frame left.
@@ -353,6 +371,11 @@ class Pump(EventTarget):
         (gen-19002027), the peer's read loop queued before (each-direction-keeps-order), an
         error report (gen-7ab3d307)."""
         self._way_back = True
+        holds = GATE_HOLDS.get()
+        if holds is not None:
+            self._back_since = ticket()
+            self._back_in = holds
+            _ON_WAY_BACK.add(self)
         runtime().add_kj(self._schedule_delivery_back, later=True)
 
     def _schedule_delivery_back(self) -> None:
@@ -364,6 +387,7 @@ class Pump(EventTarget):
     def _schedule_delivery(self) -> None:
         self._came_back = False
         self._way_back = False
+        _ON_WAY_BACK.discard(self)
         self._receive_ready = False
         self._delivery.request()
 
