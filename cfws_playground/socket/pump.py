@@ -589,6 +589,13 @@ class Pump(EventTarget):
             # finds outgoingAborted set, so close() and send() there do nothing
             # (gen-bdc9ab42). Outside one, such a dispatch comes first (gen-2d3d4afe).
             _after_this_turn(peer._when_aborted)
+        elif (peer._way_back or peer._came_back) and peer._handler is None:
+            # A plain peer's read loop on its way back with a frame it took ready from the
+            # pipe (this end's last) enters the isolate only after the whenAborted task has
+            # set outgoingAborted: send() and close() in that dispatch do nothing (measured on
+            # workerd 2026-11-23: gen-ffbc9386, raising-end-let-go-peer-way-back-close-ignored,
+            # -send-ignored). A read loop that was waiting dispatches first (gen-2d3d4afe).
+            _after_this_turn(peer._when_aborted)
 
     def _let_go(self) -> None:
         self._released = True
