@@ -962,3 +962,11 @@ G('gen-ac53e031', "Found by the generator (gen-20261227-1676): the kit gives wor
 G('gen-ffbc9386', "Found by the generator (gen-20261227-2662): the kit differs from workerd.",
   'a.accept()', 'b.accept()', on('a.onmessage', on('on b close as L2', "b.close('\\n1000\\t', '€' + text(1))"), '!b.close(True, True)'), "a.send('x')", 'b.send(False)', "a.close(1000, '')", 'sleep 5', 'state',
   configs=(('2025-09-01', ()),))
+
+G('gen-dc4541af', "Found by the generator (gen-20270101-1684): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', on('on a error as L1', microtask('b.send(text(1))')), on('on a message as L5', "raise Error('x')"), "b.send('x')",
+  configs=(('2026-03-01', ()),))
+
+G('gen-86d02395', "Found by the generator (gen-20270101-3246): the kit gives workerd's transcript.",
+  'watch', 'b.accept()', on('on a message as L1', 'a.close(1007, text(1))', on('b.onclose', "raise Error('x')")), "b.send(scratch(b'x'))", "a.accept({'x': False})", "b.close('1000.', '€' + text(121))",
+  configs=(('2025-09-01', ()),))

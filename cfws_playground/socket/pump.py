@@ -790,6 +790,24 @@ class Pump(EventTarget):
     def _schedule_peer_gone(self) -> None:
         schedule(self._peer_gone)
 
+    def _peer_gone_idle(self) -> None:
+        """:meth:`_peer_gone` for an end whose pump was idle when the peer let go of the pipe.
+
+        Its read loop's receive() failed then; a frame queued since (in a microtask of the
+        peer's error event, before the whenAborted task) starts a pump whose send() fails
+        later, so close 1006 comes first and "Network connection lost." after it (measured on
+        workerd 2026-11-23: gen-dc4541af, frame-queued-after-peer-let-go-close-1006-first)."""
+        if self._outgoing and self._reading and self._peer._transport is None:
+            self._outgoing.clear()
+            schedule(self._receive_disconnect)
+            schedule(self._lost_after_disconnect)
+        else:
+            self._peer_gone()
+
+    def _lost_after_disconnect(self) -> None:
+        if not self._errored:
+            self._report_lost()
+
     def _peer_gone(self) -> None:
         """The peer's end was destroyed without a Close.
 
@@ -1017,10 +1035,13 @@ class Pump(EventTarget):
             # In a Durable Object it overtakes only what this dispatch began (its frames' way
             # past the output gate: do-gettags-plain-socket-let-go-after-its-pump, gen-9c6cf029),
             # not a read loop's way back begun before (gen-32fe8511,
-            # do-error-of-raising-listener-after-peer-way-back).
-            in_object = GATE_HOLDS.get() is not None
+            # do-error-of-raising-listener-after-peer-way-back). So does a close listener's
+            # exception (before 2026-09-15) outside one: the peer's read loop, on its way back
+            # with a frame it took ready, dispatches it first (measured on workerd 2026-11-23:
+            # gen-86d02395, close-listener-raises-after-peer-way-back-close, -message).
+            behind = GATE_HOLDS.get() is not None or (etype == "close" and self._peer._way_back)
             runtime().add_kj(
-                lambda: self._schedule_read_loop_failed(exc, message), first=not in_object, behind=in_object
+                lambda: self._schedule_read_loop_failed(exc, message), first=not behind, behind=behind
             )
 
     def _schedule_read_loop_failed(self, exc: BaseException, message: str) -> None:
@@ -1061,7 +1082,10 @@ class Pump(EventTarget):
             elif peer._handler is None:
                 # The peer's pump and read loop learn of it in kj turns after this one: the
                 # microtasks of this error event run first (gen-6c7fc539).
-                _after_this_turn(peer._peer_gone)
+                if peer._outgoing:
+                    _after_this_turn(peer._peer_gone)
+                else:
+                    _after_this_turn(peer._peer_gone_idle)
             else:
                 # The hibernation manager's: whether a frame of the object's was still behind
                 # its output gate is decided now (do-object-sends-as-peer-dies).
