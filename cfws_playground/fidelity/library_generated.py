@@ -914,8 +914,7 @@ G('gen-c440d766', "Found by the generator (gen-20261225-1590): the kit gives wor
 
 G('gen-64e5ebf3', "Found by the generator (gen-20261226-1401): the kit differs from workerd.",
   'watch', 'a.accept()', 'b.accept()', 'b.send(ab(3))', on('on a message as L1 once', 'a.close(1000, 2.5)', on('on b close as L2 once', "raise TypeError('x')"), on('on b message as L3 once', 'b.send(False)', 'b.send(42)')), "a.send('x')",
-  configs=(('2026-03-01', ()),),
-  open="before 2026-09-15, b's close listener raises while a's read loop is on its way back with b's last message, which it took ready from the pipe: on workerd b's error event comes before a dispatches that message; the kit dispatches it first (from 2026-09-15 the two agree)")
+  configs=(('2026-03-01', ()),))
 
 G('gen-758e48e8', "Found by the generator (gen-20261226-1431): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'pair c d', handler('webSocketMessage', 'ws.send(message)', "ws.send('x')"), 'a.accept()', 'a.send(NaN)', on('on a message as L4', on('on a close as L6', "d.send('')"), 'a.close()'),
@@ -969,4 +968,12 @@ G('gen-dc4541af', "Found by the generator (gen-20270101-1684): the kit gives wor
 
 G('gen-86d02395', "Found by the generator (gen-20270101-3246): the kit gives workerd's transcript.",
   'watch', 'b.accept()', on('on a message as L1', 'a.close(1007, text(1))', on('b.onclose', "raise Error('x')")), "b.send(scratch(b'x'))", "a.accept({'x': False})", "b.close('1000.', '€' + text(121))",
+  configs=(('2025-09-01', ()),))
+
+G('gen-59a454e2', "Found by the generator (gen-20270102-2751): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', on('on b close as L2 object', "raise Error('boom')"), "b.send('x')", 'b.send(Uint8Array(2))', "a.close(1000, '€' + text(1))",
+  configs=(('2026-04-26', ()),))
+
+G('gen-0196d05f', "Found by the generator (gen-20270102-3031): the kit gives workerd's transcript.",
+  'watch', 'b.accept()', microtask('a.close(1000, 42)'), on('on b message as L2 once', "b.send('x')", '!b.close(1011)'), on('on b close as L4 object', "!a.close(0, '')"), "a.accept({'x': True})", "a.send('x')",
   configs=(('2025-09-01', ()),))

@@ -1036,10 +1036,31 @@ class Pump(EventTarget):
             # past the output gate: do-gettags-plain-socket-let-go-after-its-pump, gen-9c6cf029),
             # not a read loop's way back begun before (gen-32fe8511,
             # do-error-of-raising-listener-after-peer-way-back). So does a close listener's
-            # exception (before 2026-09-15) outside one: the peer's read loop, on its way back
-            # with a frame it took ready, dispatches it first (measured on workerd 2026-11-23:
-            # gen-86d02395, close-listener-raises-after-peer-way-back-close, -message).
-            behind = GATE_HOLDS.get() is not None or (etype == "close" and self._peer._way_back)
+            # exception (before 2026-09-15) outside one, when the peer's dispatch woke this
+            # read loop: the peer's read loop, on its way back from that dispatch with a frame
+            # it took ready, dispatches it first (measured on workerd 2026-11-23:
+            # gen-86d02395, close-listener-raises-after-peer-way-back-close, -message). A read
+            # loop that was already waiting to enter the isolate reports first (gen-59a454e2,
+            # close-listener-raises-before-peer-way-back).
+            peer = self._peer
+            woken_by_peer = peer._way_back and self._delivery.ticket > peer._dispatched_at
+            behind = GATE_HOLDS.get() is not None or (etype == "close" and woken_by_peer)
+            if (
+                not behind
+                and etype == "close"
+                and peer._came_back
+                and peer._delivery.scheduled
+                and self._delivery.ticket < peer._delivery.ticket
+            ):
+                # The peer's read loop came back after this one, with a frame it took ready,
+                # and waits to enter the isolate: on workerd the report still comes first,
+                # as its way back began later than the kit's queue of tasks shows (measured
+                # on workerd 2026-11-23: gen-64e5ebf3, gen-0196d05f,
+                # close-listener-raises-before-peer-later-way-back, -message).
+                runtime().add_kj(
+                    lambda: runtime().add_next(lambda: self._read_loop_failed(exc, message)), first=True
+                )
+                return
             runtime().add_kj(
                 lambda: self._schedule_read_loop_failed(exc, message), first=not behind, behind=behind
             )
