@@ -2212,6 +2212,10 @@ S("close-listener-raises-before-peer-later-way-back", "Before 2026-09-15 b's clo
   "watch", "a.accept()", "b.accept()", on("on b message as L2 once", "b.send('x')", "b.close(1011)"), on("b.onclose", "raise Error('boom')"), "a.send('x')", "a.close(1000, 'r')")
 S("close-listener-raises-before-peer-later-way-back-message", "The same with b's second message on a's later way back: b's error event comes before a dispatches it.",
   "watch", "a.accept()", "b.accept()", on("on b message as L2 once", "b.send('x')", "b.send('y')"), on("b.onclose", "raise Error('boom')"), "a.send('x')", "a.close(1000, 'r')", configs=(OLD, ("2026-03-01", ()), NEW))
+S("pump-fails-after-frame-handed-to-waiting-read-loop", "b's message listener sends and raises; a's listener sends to b, whose read loop is over, so a's pump waits in send(). b's error listener sends: a's read loop, waiting in receive(), takes that frame, and b is let go of. a dispatches it before its pump's 'Network connection lost.', then close 1006. Found by the generator (gen-b0d12526).",
+  "watch", "a.accept()", "b.accept()", "a.send('x')", on("b.onmessage", "b.send('m')", "raise Error('boom')"), on("on a message as L3 once", "a.send('q')"), on("on b error as L4", "b.send('e')"))
+S("pump-fails-after-frame-handed-to-waiting-read-loop-close", "The same with a's close() in its listener: a dispatches b's last message (readyState 2) before the error.",
+  "watch", "a.accept()", "b.accept()", "a.send('x')", on("b.onmessage", "b.send('m')", "raise Error('boom')"), on("on a message as L3 once", "a.close(1000)"), on("on b error as L4", "b.send('e')"), configs=(OLD, NEW))
 S("frame-queued-after-peer-let-go-close-1006-first", "a's listener raises, and a is let go of in reportError(), after its error event: a send() of b's in a microtask of that event is queued (the whenAborted task has not run), but b's read loop failed when a let go, so b's close 1006 comes before its pump's 'Network connection lost.'. Found by the generator (gen-dc4541af).",
   "watch", "a.accept()", "b.accept()", on("on a error as L1", microtask("b.send('y')")), on("on a message as L5", "raise Error('x')"), "b.send('x')", "settle", "state")
 S("close-queued-after-peer-let-go-close-1006-first", "The same with b's close() in that microtask: close 1006 (readyState 2 inside), then the error.",
@@ -2381,6 +2385,12 @@ D("do-handler-sends-peer-answers-twice", "The same with two answers: both come a
   *HIBERNATABLE, "watch", handler("webSocketMessage", "ws.send('m1')", "ws.send('m2')"), "a.accept()", on("on a message as L1 once", "a.send('r1')", "a.send('r2')"), "a.send('x')")
 D("do-handler-sends-peer-answers-in-microtask", "The same with the answer sent in a microtask of a's listener.",
   *HIBERNATABLE, "watch", handler("webSocketMessage", "ws.send('m1')", "ws.send('m2')"), "a.accept()", on("on a message as L1 once", microtask("a.send('r')")), "a.send('x')")
+D("do-manager-back-takes-close-first", "The object sends two messages at top level; the manager dispatches a's message, whose handler sends nothing, and is back in receive() when a closes in its listener for the object's first message: webSocketClose comes before a's second message. Found by the generator (gen-27108d50).",
+  *HIBERNATABLE, "watch", "a.accept()", "a.send('x')", "b.send(1)", on("on a message as L3 once", "a.close(1000)"), "b.send(2)")
+D("do-manager-back-takes-answer-first", "The same with an answer: webSocketMessage gets it before a dispatches the object's second message.",
+  *HIBERNATABLE, "watch", "a.accept()", "a.send('x')", "b.send(1)", on("on a message as L3 once", "a.send('r')"), "b.send(2)")
+D("do-manager-back-takes-answer-first-handler-sent-later", "The same when the handler sends a message too: a's read loop comes back for the object's second message, sent at top level, not for the handler's, so the manager still takes the answer first.",
+  *HIBERNATABLE, "watch", handler("webSocketMessage", "ws.send('m')"), "a.accept()", "a.send('x')", "b.send(1)", on("on a message as L3 once", "a.send('r')"), "b.send(2)")
 D("do-fresh-manager-takes-answer-first", "Contrast: the object sends two messages at top level, and the manager, which has not dispatched yet, gets a's answer to the first before a dispatches the second.",
   *HIBERNATABLE, "watch", "b.send(1)", "b.send(2)", "a.accept()", on("on a message as L1 once", "a.send('r')"))
 D("do-fresh-manager-takes-close-first", "The same with a closing in its listener: webSocketClose comes before a's second message.",

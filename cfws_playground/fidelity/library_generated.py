@@ -977,3 +977,11 @@ G('gen-59a454e2', "Found by the generator (gen-20270102-2751): the kit gives wor
 G('gen-0196d05f', "Found by the generator (gen-20270102-3031): the kit gives workerd's transcript.",
   'watch', 'b.accept()', microtask('a.close(1000, 42)'), on('on b message as L2 once', "b.send('x')", '!b.close(1011)'), on('on b close as L4 object', "!a.close(0, '')"), "a.accept({'x': True})", "a.send('x')",
   configs=(('2025-09-01', ()),))
+
+G('gen-b0d12526', "Found by the generator (gen-20270102-1143): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', "a.send('x')", on('b.onmessage', "b.send(scratch(b'x'))", '!b.close(1015)'), on('on a message as L3', "a.close('1000.', 42)"), on('on b error as L4', "b.send('x')"),
+  configs=(('2026-04-26', ()),))
+
+G('gen-27108d50', "Found by the generator (gen-20270102-299): the kit gives workerd's transcript.",
+  "ctx.acceptWebSocket(b, ['u'])", 'watch', 'a.accept()', "a.send(b'x')", 'b.send(Uint8Array(2))', on('on a message as L3', 'a.close()'), 'b.send(ab(3))',
+  configs=(('2026-11-17', ()),), durable=True)

@@ -183,6 +183,7 @@ class Pump(EventTarget):
             return
         self._queued_at = ticket()
         self._queued_in = holds
+        self._queued_since_dispatch += 1
         lock = holds.flush if holds is not None else None
         waits = self._gate_waits
         if waits and (waits[-1][0] is lock or (lock is None and not waits[-1][0].open)):
@@ -250,7 +251,11 @@ class Pump(EventTarget):
                 # is dispatching comes back to receive() once its dispatch is over, and
                 # takes the frame then, behind read loops this turn woke (gen-19002027).)
                 if peer._handler is not None and (
-                    (self._way_back or self._receive_ready)
+                    (
+                        # (the frame the read loop is coming back for was sent by that handler)
+                        (self._way_back and len(peer._outgoing) <= peer._queued_since_dispatch)
+                        or self._receive_ready
+                    )
                     if peer._dispatched_at
                     else self._behind_way_back()
                 ):
@@ -263,7 +268,11 @@ class Pump(EventTarget):
                     # yet takes the frame at once (do-fresh-manager-takes-answer-first),
                     # unless a read loop of the object was on its way back already when the
                     # frame was queued: it dispatches its next frame first
-                    # (gen-767bcd34, do-fresh-manager-waits-for-earlier-way-back).
+                    # (gen-767bcd34, do-fresh-manager-waits-for-earlier-way-back). A manager
+                    # whose last event sent nothing that read loop comes back for is back in
+                    # receive() already, and takes the frame first (measured on workerd
+                    # 2026-11-23: gen-27108d50, do-manager-back-takes-close-first,
+                    # do-manager-back-takes-answer-first).
                     peer._receive_ready = True
                     runtime().add_kj(peer._schedule_delivery, later=True)
                 else:
@@ -432,6 +441,7 @@ class Pump(EventTarget):
                 peer._pump_done()
             self._delivering = True
             self._dispatched_at = ticket()
+            self._queued_since_dispatch = 0
             cls = type(frame)
             if peer._transport is not None and cls is not CloseFrame and cls is not ReadFailure:
                 peer._transport.message_read()
@@ -1116,10 +1126,16 @@ class Pump(EventTarget):
             # while the peer's pump waits in send() for a read loop that has ended: the send
             # fails (BlockedSend::abort), and the pump's error enters the isolate some kj turns
             # later. The peer's read loop learns of the pipe's end only after the frame it took.
-            if peer._delivery.scheduled and peer._dispatched_at < self._raised_at:
+            handed_since = (
+                not peer._came_back and not peer._way_back and peer._delivery.ticket > peer._dispatched_at
+            )
+            if peer._delivery.scheduled and (peer._dispatched_at < self._raised_at or handed_since):
                 # The peer's read loop came back for that frame before this end's listener
                 # raised: it has long been waiting to enter the isolate, and dispatches the
-                # frame before the pump's error (gen-b5a38923, gen-5e5f3768).
+                # frame before the pump's error (gen-b5a38923, gen-5e5f3768). So does a read
+                # loop that was waiting in receive() when this end's error event handed it a
+                # frame (measured on workerd 2026-11-23: gen-b0d12526,
+                # pump-fails-after-frame-handed-to-waiting-read-loop, -close).
                 schedule(peer._fail_pump)
             elif peer._way_back and GATE_HOLDS.get() is not None:
                 # In a Durable Object the pump's error, like a raising listener's report (see
