@@ -985,3 +985,7 @@ G('gen-b0d12526', "Found by the generator (gen-20270102-1143): the kit gives wor
 G('gen-27108d50', "Found by the generator (gen-20270102-299): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['u'])", 'watch', 'a.accept()', "a.send(b'x')", 'b.send(Uint8Array(2))', on('on a message as L3', 'a.close()'), 'b.send(ab(3))',
   configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-40047df9', "Found by the generator (gen-20270103-543): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', microtask('b.send(Uint8Array(2))'), "a.send('x')", on('on b close as L4', "raise Error('x')"), 'a.close(1000, None)', "b.send('x')",
+  configs=(('2025-09-01', ()),))

@@ -108,6 +108,7 @@ class WebSocket(NetworkSide):
         ws._pump_cont = None
         ws._cont_before_pump = False  # an earlier pump's continuation waits while a newer pump runs
         ws._woken_in_dispatch = False  # the pending delivery was asked for by the peer's listener
+        ws._was_woken_in_dispatch = False  # and so was the last one (the read loop's way back is from it)
         ws._queued_since_dispatch = 0  # frames queued behind the output gate since the last dispatch
         ws._finished_late = False  # the pump finished, its continuation waits behind the peer's dispatch
         ws._way_back = False  # the read loop is on its way back to receive() after a dispatch

@@ -147,6 +147,7 @@ class End:
     _pump_cont: Once | None
     _cont_before_pump: bool
     _woken_in_dispatch: bool
+    _was_woken_in_dispatch: bool
     _queued_since_dispatch: int
     _finished_late: bool
     _way_back: bool

@@ -405,6 +405,7 @@ class Pump(EventTarget):
         try:
             self._deliver_frames()
         finally:
+            self._was_woken_in_dispatch = self._woken_in_dispatch
             self._woken_in_dispatch = False  # it describes the delivery turn just over
 
     def _deliver_frames(self) -> None:
@@ -1061,12 +1062,16 @@ class Pump(EventTarget):
                 and peer._came_back
                 and peer._delivery.scheduled
                 and self._delivery.ticket < peer._delivery.ticket
+                and peer._was_woken_in_dispatch
             ):
                 # The peer's read loop came back after this one, with a frame it took ready,
-                # and waits to enter the isolate: on workerd the report still comes first,
-                # as its way back began later than the kit's queue of tasks shows (measured
-                # on workerd 2026-11-23: gen-64e5ebf3, gen-0196d05f,
-                # close-listener-raises-before-peer-later-way-back, -message).
+                # and waits to enter the isolate: on workerd the report still comes first
+                # when the peer's read loop had been woken by this end's dispatch, as its way
+                # back began later than the kit's queue of tasks shows (measured on workerd
+                # 2026-11-23: gen-64e5ebf3, gen-0196d05f,
+                # close-listener-raises-before-peer-later-way-back, -message). A peer whose
+                # read loop was woken with this one's comes back just behind it, and
+                # dispatches first (gen-40047df9, close-listener-raises-peer-way-back-just-behind).
                 runtime().add_kj(
                     lambda: runtime().add_next(lambda: self._read_loop_failed(exc, message)), first=True
                 )
