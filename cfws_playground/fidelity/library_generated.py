@@ -989,3 +989,22 @@ G('gen-27108d50', "Found by the generator (gen-20270102-299): the kit gives work
 G('gen-40047df9', "Found by the generator (gen-20270103-543): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', microtask('b.send(Uint8Array(2))'), "a.send('x')", on('on b close as L4', "raise Error('x')"), 'a.close(1000, None)', "b.send('x')",
   configs=(('2025-09-01', ()),))
+
+G('gen-1a96a580', "Found by the generator (gen-20270104-1913): the kit differs from workerd.",
+  'watch', 'a.accept()', 'b.accept()', on('on b message as L2', 'b.send(text(1))', microtask("!a.close('1000.', text(123))")), 'a.send(ab(3))', 'b.send(2.5)',
+  configs=(('2026-11-17', ()),),
+  open="as gen-ce30642e: a's read loop takes b's last message while b's read loop is on its way back with a's Close: on workerd b's automatic reply goes out and a gets close 1000; on the kit b's finished pump's continuation cancels it (b errors, a gets 1006)")
+
+G('gen-ce25c1e9', "Found by the generator (gen-20270105-3900): the kit gives workerd's transcript.",
+  'a.accept()', 'b.accept()', on('on b message as L1 object', "a.accept({'x': True})"), "b.send(b'')", on('on a error as L5', "a.send(b'')"), on('on a message as L6 once', "raise Error('x')"),
+  configs=(('2026-11-17', ()),))
+
+G('gen-370e6709', "Found by the generator (gen-20270105-1041): the kit differs from workerd.",
+  'watch', 'a.accept()', 'b.accept()', "b.send('x')", "a.send('x')", on('on b message as L2', "a.close('\\n1000\\t')"), "b.send('')",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="as gen-b9cf36ed: in a Durable Object, b's listener closes a while a's read loop is on its way back with b's second message: on workerd a dispatches it before b's close event, and b's pump then fails ('Network connection lost.') after a's close event; the kit gives b's close event first and a clean handshake")
+
+G('gen-f3b926f6', "Found by the generator (gen-20270105-2424): the kit differs from workerd.",
+  'a.accept()', 'b.accept()', on('on a message as L1', "a.close(1011, '€' + text(121))"), 'b.send(1e21)', "a.send(b'')", on('on a message as L2 object', 'add a message L1'), "a.send('x')", "b.send(b'')", on('on b message as L3', microtask('a.close()')),
+  configs=(('2026-11-17', ()),),
+  open="b's listener queues a microtask that closes a, while a's read loop is on its way back with b's second message and b's read loop takes a's next message ready: on workerd a dispatches its message first; the kit dispatches b's first")

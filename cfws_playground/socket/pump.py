@@ -1094,14 +1094,19 @@ class Pump(EventTarget):
             # raising-end-released-when-its-send-failed-on-let-go-peer).
             self._drop_unsent()
             self._out_aborted = self._aborted_known = True
+        queued = len(self._outgoing)
         if not self._report_error(exc, message):
             return  # an error listener raised (before 2026-09-15): the end is never released
         self._dead = True
-        if self._untaken() == 0 and peer._transport is None:
+        if self._untaken() == 0 and peer._transport is None and len(self._outgoing) == queued:
             # The failed read loop sets closedIncoming before its reportError(), which lets go
             # of an end whose pump is idle, whatever its phase (a close listener raised, and
             # its close event never reached tryReleaseNative(); or a message listener raised
             # with every frame of the end taken: raising-end-lets-go-once-its-pump-is-idle).
+            # A frame sent in the error event started a pump that still runs when
+            # reportError() checks, even if the peer's read loop took it at once: the end
+            # stays accepted until that pump is done (measured on workerd 2026-11-23:
+            # gen-ce25c1e9, raising-end-sends-in-error-event-stays-accepted).
             self._release_native()
         if peer._transport is not None:
             peer._transport.peer_died()
