@@ -464,7 +464,11 @@ class Pump(EventTarget):
             if len(src) == 1 and self._reading and not rt.idle_of_microtasks():
                 # The dispatch queued microtasks: they run before the read loop goes back to
                 # receive() (gen-7ce807bf), which is still ahead of the kj events the dispatch
-                # queued (gen-263a6965).
+                # queued (gen-263a6965). A frame the peer queues in them does not hurry the
+                # read loop either: it waits behind the peer's read loop already on its way
+                # back (measured on workerd 2026-11-23: gen-f3b926f6,
+                # send-in-microtask-of-listener-behind-peer-way-back).
+                self._in_checkpoint = True
                 rt.add_kj(self._back_for_last, first=True)
                 return
             if (
