@@ -803,6 +803,7 @@ class Pump(EventTarget):
         # close both ways; only the peer's going (_peer_gone) ends that wait.)
 
     def _schedule_peer_gone(self) -> None:
+        """:meth:`_peer_gone` as a runtime task (a kj event's way into the isolate)."""
         schedule(self._peer_gone)
 
     def _peer_gone_idle(self) -> None:
@@ -820,6 +821,7 @@ class Pump(EventTarget):
             self._peer_gone()
 
     def _lost_after_disconnect(self) -> None:
+        """The late pump's failure, after close 1006 (see :meth:`_peer_gone_idle`)."""
         if not self._errored:
             self._report_lost()
 
@@ -914,6 +916,7 @@ class Pump(EventTarget):
             self._released = True
 
     def _schedule_fail_pump(self) -> None:
+        """:meth:`_fail_pump` as a runtime task (a kj event's way into the isolate)."""
         schedule(self._fail_pump)
 
     def _fail_pump(self) -> None:
@@ -1077,15 +1080,23 @@ class Pump(EventTarget):
                 # read loop was woken with this one's comes back just behind it, and
                 # dispatches first (gen-40047df9, close-listener-raises-peer-way-back-just-behind).
                 runtime().add_kj(
-                    lambda: runtime().add_next(lambda: self._read_loop_failed(exc, message)), first=True
+                    lambda: self._schedule_read_loop_failed(exc, message, ahead=True), first=True
                 )
                 return
             runtime().add_kj(
                 lambda: self._schedule_read_loop_failed(exc, message), first=not behind, behind=behind
             )
 
-    def _schedule_read_loop_failed(self, exc: BaseException, message: str) -> None:
-        schedule(lambda: self._read_loop_failed(exc, message))
+    def _schedule_read_loop_failed(self, exc: BaseException, message: str, ahead: bool = False) -> None:
+        """:meth:`_read_loop_failed` as a runtime task (``ahead`` of the tasks queued already)."""
+
+        def failed() -> None:
+            self._read_loop_failed(exc, message)
+
+        if ahead:
+            runtime().add_next(failed)
+        else:
+            schedule(failed)
 
     def _read_loop_failed(self, exc: BaseException, message: str) -> None:
         peer = self._peer
