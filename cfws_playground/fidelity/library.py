@@ -2413,6 +2413,22 @@ D("do-fresh-manager-takes-frame-before-later-way-back", "Contrast: d's message c
 D("do-fresh-manager-close-waits-for-earlier-way-back", "The same with d closing and c's automatic reply: a dispatches the object's second message before webSocketClose(d), and d's readyState stays 2 until then.",
   "pair c d", *HIBERNATABLE, "ctx.acceptWebSocket(d)", "watch", "a.accept()", "c.accept()", "b.send('x')", "b.send('y')", "b.send('w')", "d.close()")
 
+# In an object, a frame sent in the peer's listener waits for the output gate, which lets it
+# through a kj turn after that dispatch: the peer's read loop, still on its way back to
+# receive(), takes it behind this end's read loop already on its way back with a frame.
+D("do-close-from-peer-listener-waits-for-way-back", "In an object, b's listener closes a while a's read loop, back from its own dispatch, has b's second message: a dispatches it before b's close event. Found by the generator (gen-370e6709).",
+  "watch", "a.accept()", "b.accept()", "b.send('x')", "a.send('x')", on("on b message as L2", "a.close(1000)"), "b.send('')", configs=CLOSE_MODES)
+D("do-close-from-peer-listener-reply-cancelled", "The same with a third message from b: a's read loop takes it after b's close event, so b's pump finishes after that event, and its continuation cancels the automatic reply's pump: b errors and a gets close 1006.",
+  "watch", "a.accept()", "b.accept()", "b.send('x')", "a.send('x')", on("on b message as L2", "a.close(1000)"), "b.send('')", "b.send('z')", configs=CLOSE_MODES)
+D("do-sends-from-peer-listener-wait-for-way-back", "The same with two messages from b's listener: a dispatches b's second and third messages before b gets a's first.",
+  "watch", "a.accept()", "b.accept()", "b.send('x')", "a.send('x')", on("on b message as L2 once", "a.send('y')", "a.send('w')"), "b.send('')", "b.send('z')", configs=CLOSE_MODES)
+D("do-close-in-listener-peer-sent-at-top-level", "Contrast: b sends two messages at top level and a closes in its listener on the first: b's close event comes before a dispatches the second. (When b sends them in its listener, workerd dispatches the second first: gen-b9cf36ed, still open.)",
+  "watch", "a.accept()", "b.accept()", "b.send(1)", "b.send(2)", on("on a message as L3 once", "a.close(1000)"), configs=CLOSE_MODES)
+D("do-close-in-listener-one-message-from-peer-listener", "Contrast: b's listener sends one message and a closes in its listener on it: b's close event, a's, then b's pump fails ('Network connection lost.').",
+  "watch", "a.accept()", "b.accept()", on("on b message as L1", "b.send(1)"), "a.send('')", on("on a message as L3", "a.close(1000)"), configs=CLOSE_MODES)
+D("do-send-and-close-after-storage-put-from-peer-listener", "The same when b's listener sends, writes to storage and closes: the frames wait for the write, and still go behind a's way back.",
+  "watch", "a.accept()", "b.accept()", "b.send('x')", "a.send('x')", on("on b message as L2", "a.send('y')", "ctx.storage.put('k', 1)", "a.close(1000)"), "b.send('')")
+
 # In an object, the pump of an end whose let-go peer's listener raised fails behind the read loop
 # already on its way back with the peer's last frame (gen-77a29a12).
 D("do-raising-end-let-go-peer-close-before-pump-error", "In a Durable Object b's listener raises while its message and Close wait for a, and a's second message waits for b: b is let go of once a takes the Close, and a's close event (no reply, readyState 2) comes before its pump's 'Network connection lost.'. Variant of gen-77a29a12.",

@@ -183,6 +183,7 @@ class Pump(EventTarget):
             return
         self._queued_at = ticket()
         self._queued_in = holds
+        self._queued_in_peer_dispatch = self._peer._delivering
         self._queued_since_dispatch += 1
         lock = holds.flush if holds is not None else None
         waits = self._gate_waits
@@ -207,15 +208,16 @@ class Pump(EventTarget):
             return
         self._gated -= passed
         if self._outgoing:
-            self._offer()
+            self._offer(peer_coming_back=self._queued_in_peer_dispatch)
 
     def _ungate(self) -> None:
         """The pump is gone: no frame waits for the output gate any more."""
         self._gated = 0
         self._gate_waits.clear()
 
-    def _offer(self) -> None:
-        """The pump sends the frame just queued (or let through the output gate)."""
+    def _offer(self, peer_coming_back: bool = False) -> None:
+        """The pump sends the frame just queued, or the frames let through the output gate
+        (``peer_coming_back`` when they were queued in the peer's dispatch)."""
         peer = self._peer
         if peer._transport is not None:
             peer._transport.frames_queued()
@@ -275,6 +277,17 @@ class Pump(EventTarget):
                     # do-manager-back-takes-answer-first).
                     peer._receive_ready = True
                     runtime().add_kj(peer._schedule_delivery, later=True)
+                elif peer_coming_back and peer._handler is None:
+                    # The frame was queued in the peer's listener and waited for the output
+                    # gate, which lets it through a kj turn after that dispatch: the peer's
+                    # read loop is still on its way back to receive() then, and takes it
+                    # behind a read loop of this end already on its way back with a frame:
+                    # this end's next message comes first, and the pump that was sending it
+                    # finishes after the peer's event (measured on workerd 2026-11-23:
+                    # gen-370e6709, do-close-from-peer-listener-waits-for-way-back,
+                    # do-close-from-peer-listener-reply-cancelled).
+                    peer._receive_ready = True
+                    runtime().add_kj(peer._schedule_delivery)
                 else:
                     peer._schedule_delivery()
                 # (woken by a send in this end's listener: see _take_last)
