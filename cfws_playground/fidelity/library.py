@@ -2429,6 +2429,15 @@ D("do-close-in-listener-one-message-from-peer-listener", "Contrast: b's listener
 D("do-send-and-close-after-storage-put-from-peer-listener", "The same when b's listener sends, writes to storage and closes: the frames wait for the write, and still go behind a's way back.",
   "watch", "a.accept()", "b.accept()", "b.send('x')", "a.send('x')", on("on b message as L2", "a.send('y')", "ctx.storage.put('k', 1)", "a.close(1000)"), "b.send('')")
 
+# Frames that pass the output gate together: the pump sends the first, which a waiting read
+# loop takes at once (its send is done), and then waits in send() with the next.
+D("do-gate-hands-first-frame-buffered-amount", "In an object b sends two messages at top level; a's read loop, waiting, takes the first as the gate lets both through, so in b's first listener bufferedAmount counts only the second. Found by the generator (gen-587571aa).",
+  "b.accept()", "a.accept()", "a.send('x')", on("b.onmessage", "b.bufferedAmount"), "b.send(2.5)", "b.send(Uint8Array(2))", configs=CLOSE_MODES)
+D("do-gate-hands-first-frame-buffered-amount-three", "The same with three messages: bufferedAmount counts the second and third.",
+  "b.accept()", "a.accept()", "a.send('x')", on("b.onmessage", "b.bufferedAmount"), "b.send(2.5)", "b.send(Uint8Array(2))", "b.send('abcd')")
+D("do-buffered-amount-sends-in-listener", "Contrast: messages sent in a listener, with bufferedAmount read in the listener and in a microtask of it: the gate has let nothing through yet.",
+  "a.accept()", "b.accept()", on("on a message as L1", "a.bufferedAmount"), "b.send('x')", on("on b message as L2 once", "b.send('abc')", "b.send('de')", "b.bufferedAmount", microtask("b.bufferedAmount")), "a.send('q')")
+
 # In an object, the pump of an end whose let-go peer's listener raised fails behind the read loop
 # already on its way back with the peer's last frame (gen-77a29a12).
 D("do-raising-end-let-go-peer-close-before-pump-error", "In a Durable Object b's listener raises while its message and Close wait for a, and a's second message waits for b: b is let go of once a takes the Close, and a's close event (no reply, readyState 2) comes before its pump's 'Network connection lost.'. Variant of gen-77a29a12.",

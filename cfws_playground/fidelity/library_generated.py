@@ -1006,3 +1006,7 @@ G('gen-370e6709', "Found by the generator (gen-20270105-1041): the kit gives wor
 G('gen-f3b926f6', "Found by the generator (gen-20270105-2424): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on a message as L1', "a.close(1011, '€' + text(121))"), 'b.send(1e21)', "a.send(b'')", on('on a message as L2 object', 'add a message L1'), "a.send('x')", "b.send(b'')", on('on b message as L3', microtask('a.close()')),
   configs=(('2026-11-17', ()),))
+
+G('gen-587571aa', "Found by the generator (gen-20270107-3140): the kit gives workerd's transcript.",
+  'b.accept()', "a.accept({'x': False})", "a.send('x')", on('b.onmessage', 'b.bufferedAmount'), 'b.send(2.5)', 'b.send(Uint8Array(2))',
+  configs=(('2026-11-17', ()),), durable=True)

@@ -206,24 +206,30 @@ class Pump(EventTarget):
             passed += waits.pop(0)[1]
         if not passed:
             return
+        # With none of this end's frames in the pipe yet, the pump sends the first of those
+        # let through, and a read loop waiting in receive() takes it at once: its send is
+        # done, and bufferedAmount drops, before the next frame's (measured on workerd
+        # 2026-11-23: gen-587571aa, do-gate-hands-first-frame-buffered-amount).
+        head = len(self._outgoing) == self._gated
         self._gated -= passed
         if self._outgoing:
-            self._offer(peer_coming_back=self._queued_in_peer_dispatch)
+            self._offer(head, self._queued_in_peer_dispatch)
 
     def _ungate(self) -> None:
         """The pump is gone: no frame waits for the output gate any more."""
         self._gated = 0
         self._gate_waits.clear()
 
-    def _offer(self, peer_coming_back: bool = False) -> None:
-        """The pump sends the frame just queued, or the frames let through the output gate
-        (``peer_coming_back`` when they were queued in the peer's dispatch)."""
+    def _offer(self, head: bool = False, peer_coming_back: bool = False) -> None:
+        """The pump sends the frame just queued, or the frames let through the output gate:
+        ``head`` when the first of them is the head of the pipe, ``peer_coming_back`` when
+        they were queued in the peer's dispatch (see :meth:`_gate_passed`)."""
         peer = self._peer
         if peer._transport is not None:
             peer._transport.frames_queued()
         elif peer._reading:
             queued = len(self._outgoing) - self._gated
-            handed = queued == 1 and not peer._delivering and not peer._in_checkpoint
+            handed = (queued == 1 or head) and not peer._delivering and not peer._in_checkpoint
             if queued == 2 and self._handed and self._finished_late:
                 # The pump whose last frame the peer took has finished, and its continuation
                 # waits (see _take_last): this frame starts a new pump, which that
