@@ -2426,6 +2426,10 @@ D("do-close-in-listener-peer-sent-at-top-level", "Contrast: b sends two messages
   "watch", "a.accept()", "b.accept()", "b.send(1)", "b.send(2)", on("on a message as L3 once", "a.close(1000)"), configs=CLOSE_MODES)
 D("do-close-in-listener-one-message-from-peer-listener", "Contrast: b's listener sends one message and a closes in its listener on it: b's close event, a's, then b's pump fails ('Network connection lost.').",
   "watch", "a.accept()", "b.accept()", on("on b message as L1", "b.send(1)"), "a.send('')", on("on a message as L3", "a.close(1000)"), configs=CLOSE_MODES)
+D("do-answer-in-listener-peer-sent-at-top-level", "Contrast: b sends two messages at top level and a answers the first in its listener: b gets the answer before a dispatches the second. (When b sends them in its listener, workerd dispatches the second first: gen-b9cf36ed-answer, still open.)",
+  "watch", "a.accept()", "b.accept()", "b.send(1)", "b.send(2)", on("on a message as L3 once", "a.send('r')"), configs=CLOSE_MODES)
+D("do-answer-to-top-level-message-while-peer-way-back", "Contrast: a answers b's message sent at top level while b dispatches a's and sends two more in its listener: a dispatches b's first before b gets the answer, then the second.",
+  "watch", "a.accept()", "b.accept()", "b.send(0)", on("on b message as L1 once", "b.send(1)", "b.send(2)"), "a.send('')", on("on a message as L3 once", "a.send('r')"), configs=CLOSE_MODES)
 D("do-send-and-close-after-storage-put-from-peer-listener", "The same when b's listener sends, writes to storage and closes: the frames wait for the write, and still go behind a's way back.",
   "watch", "a.accept()", "b.accept()", "b.send('x')", "a.send('x')", on("on b message as L2", "a.send('y')", "ctx.storage.put('k', 1)", "a.close(1000)"), "b.send('')")
 

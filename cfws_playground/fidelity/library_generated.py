@@ -884,6 +884,13 @@ G('gen-b9cf36ed', "Found by the generator (gen-20261215-3847): the kit differs f
   configs=(('2026-11-17', ()),), durable=True,
   open="in a Durable Object, b's listener sends two messages and a closes in its listener on the first: on workerd a dispatches the second before b's close event, and a's pump then fails ('Network connection lost.') before a's close event, b's after it; the kit gives b's close event first and a clean handshake. With the two sent at top level, or one sent in the listener, workerd gives b's close first too (do-close-in-listener-peer-sent-at-top-level, do-close-in-listener-one-message-from-peer-listener)")
 
+# Varied by hand from gen-b9cf36ed: the same kind without a Close. a answers in its listener
+# for b's first message, sent in b's listener, while a's read loop comes back for b's second.
+G('gen-b9cf36ed-answer', "Found by the generator (gen-20261215-3847), varied by hand: a answers b's first message instead of closing.",
+  'watch', 'a.accept()', 'b.accept()', on('on b message as L1 once', 'b.send(1)', 'b.send(2)'), "a.send('')", on('on a message as L3 once', "a.send('r')"),
+  configs=(('2026-11-17', ()),), durable=True,
+  open="in a Durable Object, b's listener sends two messages and a answers the first in its listener: on workerd a dispatches b's second message before b gets the answer; the kit gives b the answer first. When b sent the two at top level, or the answer is to a message sent at top level, workerd gives the answer first too, as the kit does (do-answer-in-listener-peer-sent-at-top-level, do-answer-to-top-level-message-while-peer-way-back). Each step is a chain of kj turns; the kit does not model their lengths")
+
 G('gen-b0561222', "Found by the generator (gen-20261216-782): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on a message as L1', "!a.close(NaN, 'é')"), 'a.send(ab(3))', "b.send('x')", timeout(1, 'a.accept()'), on('on b message as L2', '!b.close(True)'), "a.send(b'x')",
   configs=(('2026-04-26', ()),))
