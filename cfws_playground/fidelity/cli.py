@@ -75,7 +75,11 @@ def add_parser(commands: Any) -> None:
     )
     gen = v.add_argument_group("generated programs (needs workerd)")
     gen.add_argument(
-        "--generate", type=int, metavar="N", help="run N random programs on the kit and on live workerd"
+        "--generate",
+        type=int,
+        metavar="N",
+        help="run N random programs on the kit and on live workerd (with --python: N Python Workers "
+        "programs against Pyodide in workerd)",
     )
     gen.add_argument("--seed", type=int, default=0, metavar="S", help="the campaign's seed (default 0)")
     gen.add_argument(
@@ -153,6 +157,8 @@ def _run_python(args: argparse.Namespace) -> int:
         raise ValueError("--flag is not available with --python: Python scenarios run at dates (--date)")
     for name in args.scenarios:
         py_by_name(name)
+    if args.generate is not None:
+        return _generate_python(args)
     if args.record:
         binary, pyodide = find_workerd(), find_pyodide()
         if binary is None or pyodide is None:
@@ -163,6 +169,30 @@ def _run_python(args: argparse.Namespace) -> int:
     result = verify_python(args.scenarios or None, dates=args.date or None, live=live)
     print(result.text(all_rows=args.all))
     return 0 if not result.differing else 1
+
+
+def _generate_python(args: argparse.Namespace) -> int:
+    """``verify --python --generate N --seed S``: generated Python programs against Pyodide in workerd."""
+    from .pyodide.campaign import run_python_campaign
+
+    if args.generate < 1:
+        raise ValueError("--generate needs a positive number of programs")
+    if args.save or args.durable_wire:
+        raise ValueError("--save and --durable-wire are not available with --python")
+    binary, pyodide = find_workerd(), find_pyodide()
+    if binary is None or pyodide is None:
+        raise WorkerdNotFound("generated Python programs run in Pyodide on live workerd: add --install")
+    print(f"seed {args.seed}, {args.generate} Python programs", flush=True)
+    campaign = run_python_campaign(
+        args.generate,
+        args.seed,
+        binary,
+        pyodide,
+        shrink=args.shrink,
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    print(campaign.text())
+    return 1 if campaign.differences else 0
 
 
 def _generate(args: argparse.Namespace) -> int:
