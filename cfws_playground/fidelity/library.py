@@ -741,6 +741,43 @@ S(
     on("on b close as L2", "b.send('x')", "b.close()"),
     configs=(("2026-03-01", ()), MANUAL),
 )
+# Found by generated Python programs (pygen-3-982, pygen-3-263): a's listener sends from b,
+# which the JavaScript generator's programs never do.
+S(
+    "cancelled-pump-error-behind-peer-pump-continuation",
+    "a closes while b's message waits; a's listener sends from b: b's earlier pump's continuation "
+    "runs after b's close event and cancels the pump with that message and the automatic reply. "
+    "a's own pump continuation was already waiting ahead of a's read loop: a's 'Network "
+    "connection lost.' comes first, then b's, then a's message and close 1006.",
+    *ACCEPTED,
+    on("on a message as L2 once", "b.send('x')"),
+    "b.send('m')",
+    "a.close(1000)",
+    configs=(OLD, ("2026-03-01", ()), NEW, MANUAL),
+)
+S(
+    "cancelled-pump-error-after-microtasks",
+    "The same with a second message listener that queues a microtask: a's read loop comes back "
+    "for b's message once that microtask ran, and b's error still comes right after a's.",
+    *ACCEPTED,
+    on("on a message as L2 once", "b.send('x')"),
+    "b.send('m')",
+    on("on a message as L3", microtask("a.accept()")),
+    "a.close(1000, 'r')",
+    configs=(OLD, ("2026-03-01", ()), NEW, MANUAL),
+)
+S(
+    "reply-cancelled-by-pump-started-in-peer-listener",
+    "b answers a's message; a's listener sends from b while b's first pump's continuation still "
+    "waits: that continuation does nothing, and the new pump's own continuation runs after b's "
+    "close event: it cancels the automatic reply, b errors and a gets close 1006.",
+    *ACCEPTED,
+    on("on a message as L2 once", "b.send('z')"),
+    "a.send(1)",
+    "a.close(1000)",
+    on("on b message as L6", "b.send('')"),
+    configs=(OLD, ("2026-03-01", ()), NEW, MANUAL),
+)
 S(
     "close-listener-sends-two-then-error-before-next-message",
     "The same with two sends in the listener: only the first was taken before the cancel.",

@@ -1017,3 +1017,13 @@ G('gen-f3b926f6', "Found by the generator (gen-20270105-2424): the kit gives wor
 G('gen-587571aa', "Found by the generator (gen-20270107-3140): the kit gives workerd's transcript.",
   'b.accept()', "a.accept({'x': False})", "a.send('x')", on('b.onmessage', 'b.bufferedAmount'), 'b.send(2.5)', 'b.send(Uint8Array(2))',
   configs=(('2026-11-17', ()),), durable=True)
+
+# Found by generated Python programs (cfws-playground verify --python --generate 1000 --seed 3),
+# written in the JavaScript step language: a's listener sends from b.
+G('gen-py3-263', "Found by the Python generator (pygen-3-263): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', on('on a message as L2 once', "b.send(Uint8Array(2))"), 'a.send(1.5)', "a.close(1000, 'f')", on('on b message as L6', "b.send('')"),
+  configs=(('2026-11-17', ()),))
+
+G('gen-py3-982', "Found by the Python generator (pygen-3-982): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', on('on a message as L2', "b.send('x')"), "b.send('m')", on('on a message as L3', microtask("a.accept()")), "a.close(1000, 'r')",
+  configs=(('2026-11-17', ()),))

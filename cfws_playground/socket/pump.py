@@ -348,6 +348,13 @@ class Pump(EventTarget):
                 # manager's read loop, back from its customEvent, is later still
                 # (do-close-in-handler-reply-cancelled).
                 peer._finished_late = True
+                earlier = peer._pump_cont
+                if earlier is not None and earlier.scheduled:
+                    # The continuation of the peer's earlier pump still waits: it runs first,
+                    # finds this pump running and does nothing; this pump's own continuation
+                    # comes in its own place (see _schedule_pump_done; measured on workerd
+                    # 2026-11-23: gen-py3-263, reply-cancelled-by-pump-started-in-peer-listener).
+                    peer._newer_cont_coming = True
                 runtime().add_kj(peer._schedule_pump_done, later=True)
             else:
                 peer._schedule_pump_done()
@@ -542,7 +549,10 @@ class Pump(EventTarget):
             # It is past the isolate already: the ready frame is dispatched in kj's next turn
             # (gen-dbed79b4: a send in those microtasks reached the peer first).
             if not self._delivery.scheduled:
-                self._schedule_delivery_later()
+                # (A way back: a pump cancelled meanwhile reports ahead of it, as after
+                # _come_back: gen-py3-982, cancelled-pump-error-after-microtasks.)
+                self._receive_ready = True
+                _after_this_turn(self._schedule_delivery_back)
             return
         if len(src) > self._peer._gated and not self._delivery.scheduled:
             self._come_back()
@@ -646,6 +656,12 @@ class Pump(EventTarget):
         cont = self._pump_cont
         if cont is None:
             cont = self._pump_cont = Once(self._pump_done)
+        if cont.scheduled and self._newer_cont_coming:
+            # A newer pump finished while the earlier one's continuation still waits: the newer
+            # one's continuation is a task of its own, queued now (see _take_last).
+            cont.ticket = ticket()
+            schedule(self._pump_done)
+            return
         cont.request()
 
     def _may_act(self) -> bool:
@@ -687,6 +703,17 @@ class Pump(EventTarget):
         cancels a pump still running (see :meth:`_cancel_pump`).
         """
         self._finished_late = False
+        after = self._after_cont
+        if after is not None:
+            # The peer's cancelled pump reports right after this continuation (see _cancel_pump).
+            self._after_cont = None
+            runtime().add_next(after)
+        if self._newer_cont_coming:
+            # The earlier pump's continuation, while a newer pump's is on its way: with the end
+            # neither closed nor let go of, it has nothing to do (see _take_last).
+            self._newer_cont_coming = False
+            if self._phase is not Phase.CLOSED and not self._out_aborted:
+                return
         if self._cont_before_pump:
             # An earlier pump's continuation, run while a newer pump has not resumed yet
             # (isPumping): releasing the end now cancels that pump, whose frame may have been
@@ -798,7 +825,16 @@ class Pump(EventTarget):
             # awaitIoLegacy), so "Network connection lost." comes first (measured on workerd
             # 2026-11-23 at 2025-09-01, 2026-03-01 and with web_socket_manual_reply_to_close:
             # gen-a67d4948, gen-46145bdf, close-listener-sends-then-error-before-next-message).
-            self._schedule_lost(ahead=True)
+            waiting = peer._pump_cont
+            if waiting is not None and waiting.scheduled and waiting.ticket < peer._delivery.ticket:
+                # The peer's own pump continuation was already waiting to enter the isolate,
+                # ahead of that read loop: it runs first (and reports "Network connection lost."
+                # for the peer, whose outgoing side the release aborted), then this end's error
+                # (measured on workerd 2026-11-23: gen-py3-982,
+                # cancelled-pump-error-behind-peer-pump-continuation).
+                peer._after_cont = self._schedule_lost_ahead
+            else:
+                self._schedule_lost(ahead=True)
         else:
             self._schedule_lost()
         if peer._released:
@@ -961,6 +997,10 @@ class Pump(EventTarget):
         if self._out_aborted and self._phase in CLOSED_INCOMING and self._handler is None:
             self._released = True
         self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}", aborted=True)
+
+    def _schedule_lost_ahead(self) -> None:
+        """:meth:`_report_lost` as the next runtime task."""
+        self._schedule_lost(ahead=True)
 
     def _schedule_lost(self, ahead: bool = False) -> None:
         """:meth:`_report_lost` as a runtime task (``ahead`` of the tasks queued already)."""
