@@ -360,15 +360,17 @@ def run_campaign(
     configs: tuple[Config, ...] = CONFIGS,
     progress: Callable[[str], None] | None = None,
     durable_wire: float = 0.0,
+    cross_sends: bool = False,
 ) -> Campaign:
     """Generate ``count`` programs from ``seed``, run them on the kit and on ``server``, compare, shrink.
 
     ``server`` must serve every configuration in ``configs``. At most ``max_shrink``
     distinct differences are shrunk (each costs up to ``shrink_budget`` runs). ``durable_wire``:
-    the share of wire programs served by a hibernatable socket (see :func:`generate`).
+    the share of wire programs served by a hibernatable socket; ``cross_sends``: listeners
+    that send from their peer too (see :func:`generate`).
     """
     started = time.monotonic()
-    programs = generate(count, seed, configs=configs, durable_wire=durable_wire)
+    programs = generate(count, seed, configs=configs, durable_wire=durable_wire, cross_sends=cross_sends)
     campaign = Campaign(
         seed,
         count,

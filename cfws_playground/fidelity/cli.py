@@ -94,6 +94,12 @@ def add_parser(commands: Any) -> None:
         "hibernatable socket (default 0: a seed's programs stay as they were)",
     )
     gen.add_argument(
+        "--cross-sends",
+        action="store_true",
+        help="let half of the message listeners on an end other than b be once listeners that "
+        "send from b too (default: off, so a seed's programs stay as they were)",
+    )
+    gen.add_argument(
         "--save",
         action="store_true",
         help="append the minimal programs to library_generated.py and record their references",
@@ -177,8 +183,8 @@ def _generate_python(args: argparse.Namespace) -> int:
 
     if args.generate < 1:
         raise ValueError("--generate needs a positive number of programs")
-    if args.save or args.durable_wire:
-        raise ValueError("--save and --durable-wire are not available with --python")
+    if args.save or args.durable_wire or args.cross_sends:
+        raise ValueError("--save, --durable-wire and --cross-sends are not available with --python")
     binary, pyodide = find_workerd(), find_pyodide()
     if binary is None or pyodide is None:
         raise WorkerdNotFound("generated Python programs run in Pyodide on live workerd: add --install")
@@ -211,7 +217,9 @@ def _generate(args: argparse.Namespace) -> int:
     configs = CONFIGS
     if args.date:
         configs = tuple((d, tuple(args.flag)) for d in args.date)
-    print(f"seed {args.seed}, {args.generate} programs", flush=True)
+    print(
+        f"seed {args.seed}, {args.generate} programs{', cross sends' if args.cross_sends else ''}", flush=True
+    )
     with WorkerdServer.start(binary, configs) as server:
         print(f"workerd: {server.version} (npm workerd@{WORKERD_VERSION})", flush=True)
         campaign = run_campaign(
@@ -222,6 +230,7 @@ def _generate(args: argparse.Namespace) -> int:
             configs=configs,
             progress=lambda line: print(line, file=sys.stderr, flush=True),
             durable_wire=args.durable_wire,
+            cross_sends=args.cross_sends,
         )
     print(campaign.text())
     if args.save and campaign.differences:

@@ -17,7 +17,8 @@ found is already a scenario; :mod:`~cfws_playground.fidelity.shrink` makes it
 minimal and :mod:`~cfws_playground.fidelity.campaign` runs the whole loop.
 
 Three rules keep every program finite: only a message listener on ``b`` sends
-(from ``b``), only ``b`` and ``d`` become hibernatable (their
+(from ``b``; with ``cross_sends``, also a ``once`` message listener on another end,
+from ``b``), only ``b`` and ``d`` become hibernatable (their
 ``webSocketMessage`` may echo), so no two ends echo each other for ever; and
 ``dispatchEvent`` happens only outside listeners (so no listener dispatches to
 itself).
@@ -76,9 +77,11 @@ TAGS = (
 class _Gen:
     """One program's worth of choices; the names it has defined so far."""
 
-    def __init__(self, rng: random.Random, durable: bool) -> None:
+    def __init__(self, rng: random.Random, durable: bool, cross: bool = False) -> None:
         self.rng = rng
         self.durable = durable
+        self.cross = cross  # a once message listener on a may send from b
+        self.in_once = False  # drawing the body of such a listener
         self.ends = ["a", "b"]
         self.listeners: list[tuple[str, str, str]] = []  # (end, type, id)
         self.next_id = 0
@@ -117,7 +120,7 @@ class _Gen:
     def simple(self, *, listener: tuple[str, str] | None, depth: int) -> Step:
         """One statement, at top level (``listener`` None) or in a listener/timer body."""
         end = self.end()
-        may_send = listener is None or not (listener[1] == "message" and listener[0] != "b")
+        may_send = listener is None or not (listener[1] == "message" and listener[0] != "b") or self.in_once
         r = self.rng.random()
         if r < 0.2 and may_send:
             if listener is not None and listener[1] == "message":
@@ -179,7 +182,22 @@ class _Gen:
         etype = self.pick(EVENT_TYPES)
         self.next_id += 1
         ident = f"L{self.next_id}"
-        body = [self.simple(listener=(end, etype), depth=depth) for _ in range(self.rng.randint(0, 3))]
+        if self.cross and etype == "message" and end != "b" and self.chance(0.5):
+            # Called once, it may send from b: b's message comes back to a listener that is gone.
+            outer, self.in_once = self.in_once, True
+            try:
+                body = [
+                    self.simple(listener=(end, etype), depth=depth) for _ in range(self.rng.randint(1, 3))
+                ]
+            finally:
+                self.in_once = outer
+            # (not in self.listeners: added again without once, it could echo for ever)
+            return on(f"on {end} {etype} as {ident} once", *body)
+        outer, self.in_once = self.in_once, False
+        try:
+            body = [self.simple(listener=(end, etype), depth=depth) for _ in range(self.rng.randint(0, 3))]
+        finally:
+            self.in_once = outer
         r = self.rng.random()
         if r < 0.15:
             header = f"{end}.on{etype}"  # the on<type> attribute
@@ -313,9 +331,9 @@ def _nested(step: Step) -> Step:
     return step
 
 
-def program(rng: random.Random, *, durable: bool) -> list[Step]:
-    """One program's steps, drawn from ``rng``."""
-    return _Gen(rng, durable).program()
+def program(rng: random.Random, *, durable: bool, cross: bool = False) -> list[Step]:
+    """One program's steps, drawn from ``rng`` (``cross``: see :func:`generate`)."""
+    return _Gen(rng, durable, cross).program()
 
 
 def wire_share(count: int) -> int:
@@ -334,6 +352,7 @@ def generate(
     configs: tuple[Config, ...] = CONFIGS,
     wire: int | None = None,
     durable_wire: float = 0.0,
+    cross_sends: bool = False,
 ) -> list[Scenario]:
     """``count`` programs from ``seed``: the same seed, the same programs, in the same order.
 
@@ -344,6 +363,9 @@ def generate(
     own: program ``i`` of a seed is the same whatever the share. With ``durable_wire``
     (0 to 1) that share of the wire programs at today's date has a Durable Object's
     hibernatable socket as the server; without it a seed's programs are as before.
+    With ``cross_sends``, half of the message listeners on an end other than ``b`` are
+    ``once`` listeners that may also send from ``b`` (a listener's send from its peer),
+    which the programs otherwise never do; without it a seed's programs are as before.
     """
     if not 0.0 <= durable_wire <= 1.0:
         raise ValueError(f"durable_wire is a share from 0 to 1, not {durable_wire!r}")
@@ -353,7 +375,7 @@ def generate(
     out = []
     for i in range(count - len(wired)):
         durable = rng.random() < 0.25
-        steps = program(rng, durable=durable)
+        steps = program(rng, durable=durable, cross=cross_sends)
         config = configs[-2] if durable else rng.choice(configs)
         out.append(
             Scenario(

@@ -108,6 +108,29 @@ def test_a_message_listener_on_a_never_sends_so_programs_end() -> None:
         walk(p.ops)
 
 
+def test_cross_sends_only_from_once_listeners_and_only_when_asked() -> None:
+    def sends_in_a_message_listeners(ops: list[dict[str, object]], found: list[bool]) -> None:
+        for op in ops:
+            if op["do"] == "on" and op["end"] != "b" and op["type"] == "message":
+                sends = [s for s in _own_steps(op["body"]) if s.get("name") == "send"]  # type: ignore[arg-type]
+                if sends:
+                    options = op.get("options") or {}
+                    assert "once" in options.get("obj", {}), op  # type: ignore[attr-defined]  # called at most once
+                    assert {s["end"] for s in sends} == {"b"}
+                    found.append(True)
+            if isinstance(op.get("body"), list):
+                sends_in_a_message_listeners(op["body"], found)  # type: ignore[arg-type]
+
+    plain = generate(400, seed=5)
+    assert [p.steps for p in plain] == [p.steps for p in generate(400, seed=5, cross_sends=False)]
+    crossed = generate(400, seed=5, cross_sends=True)
+    found: list[bool] = []
+    for p in crossed:
+        sends_in_a_message_listeners(p.ops, found)
+    assert len(found) > 20  # the programs the default leaves out are drawn
+    assert main(["verify", "--python", "--generate", "2", "--cross-sends"]) == 2
+
+
 def test_shrink_finds_the_one_step_that_matters_inside_a_block() -> None:
     program = [
         "watch",
