@@ -779,6 +779,53 @@ S(
     configs=(OLD, ("2026-03-01", ()), NEW, MANUAL),
 )
 S(
+    "close-in-microtask-reply-joins-running-pump",
+    "a's listener closes b in a microtask while a's last message waits for b: a's read loop, "
+    "back after the microtask, takes b's Close before b's read loop comes back for that "
+    "message, so a's pump still runs when a answers the Close: the reply joins it, and both "
+    "close cleanly.",
+    *ACCEPTED,
+    on("on a message as L1 once", microtask("b.close(1000)")),
+    "b.send('x')",
+    "a.send(1)",
+    "a.send('y')",
+    configs=(OLD, ("2026-03-01", ()), NEW, MANUAL),
+)
+S(
+    "close-in-nested-microtask-reply-joins-running-pump",
+    "The same with the close two microtasks deep.",
+    *ACCEPTED,
+    on("on a message as L1 once", microtask(microtask("b.close(1000)"))),
+    "b.send('x')",
+    "a.send(1)",
+    "a.send('y')",
+    configs=(NEW,),
+)
+S(
+    "close-in-microtask-reply-cancelled-by-pump-started-in-peer-listener",
+    "Contrast: b's listener closes a in a microtask while a's listener sends from b: a's read "
+    "loop takes that message, queued in its own dispatch, at once, so b's pump has finished "
+    "before b answers the Close, and its continuation cancels the reply: b errors and a gets "
+    "close 1006. Found by the Python generator (pygen-20261205-69).",
+    *ACCEPTED,
+    "b.send('s')",
+    "a.send('o')",
+    on("on a message as L1", "b.send('t')"),
+    on("on b message as L2", microtask("a.close(1000, 'bye')")),
+    configs=(NEW,),  # (without the automatic reply, a's listener would answer for ever)
+)
+S(
+    "close-in-listener-reply-after-pump-finished",
+    "Contrast: with the close in the listener itself, b's read loop takes a's last message first "
+    "and a's pump finishes before a answers the Close: both still close cleanly.",
+    *ACCEPTED,
+    on("on a message as L1 once", "b.close(1000)"),
+    "b.send('x')",
+    "a.send(1)",
+    "a.send('y')",
+    configs=(OLD, NEW, MANUAL),
+)
+S(
     "close-listener-sends-two-then-error-before-next-message",
     "The same with two sends in the listener: only the first was taken before the cancel.",
     *ACCEPTED,
@@ -2467,6 +2514,12 @@ D("do-answer-in-listener-peer-sent-at-top-level", "Contrast: b sends two message
   "watch", "a.accept()", "b.accept()", "b.send(1)", "b.send(2)", on("on a message as L3 once", "a.send('r')"), configs=CLOSE_MODES)
 D("do-answer-to-top-level-message-while-peer-way-back", "Contrast: a answers b's message sent at top level while b dispatches a's and sends two more in its listener: a dispatches b's first before b gets the answer, then the second.",
   "watch", "a.accept()", "b.accept()", "b.send(0)", on("on b message as L1 once", "b.send(1)", "b.send(2)"), "a.send('')", on("on a message as L3 once", "a.send('r')"), configs=CLOSE_MODES)
+D("do-send-from-peer-in-listener-before-close-to-manager", "a's listener sends from the hibernatable b and closes a: a dispatches b's message before the manager dispatches webSocketClose(b). Found by the generator with --cross-sends (gen-987b654c).",
+  *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1 once", "b.send(42)", "a.close()"), "b.send(b'')")
+D("do-send-from-peer-in-listener-before-answer-to-manager", "The same with an answer instead of the Close: a dispatches b's message before webSocketMessage(b) gets the answer.",
+  *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1 once", "b.send(42)", "a.send('r')"), "b.send(b'')")
+D("do-send-from-peer-in-listener-before-close-to-peer", "The same in a plain pair in an object: a dispatches b's message before b's close event.",
+  "watch", "a.accept()", "b.accept()", on("on a message as L1 once", "b.send(42)", "a.close()"), "b.send(b'')", configs=CLOSE_MODES)
 D("do-send-and-close-after-storage-put-from-peer-listener", "The same when b's listener sends, writes to storage and closes: the frames wait for the write, and still go behind a's way back.",
   "watch", "a.accept()", "b.accept()", "b.send('x')", "a.send('x')", on("on b message as L2", "a.send('y')", "ctx.storage.put('k', 1)", "a.close(1000)"), "b.send('')")
 

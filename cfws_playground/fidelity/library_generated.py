@@ -997,10 +997,9 @@ G('gen-40047df9', "Found by the generator (gen-20270103-543): the kit gives work
   'watch', 'a.accept()', 'b.accept()', microtask('b.send(Uint8Array(2))'), "a.send('x')", on('on b close as L4', "raise Error('x')"), 'a.close(1000, None)', "b.send('x')",
   configs=(('2025-09-01', ()),))
 
-G('gen-1a96a580', "Found by the generator (gen-20270104-1913): the kit differs from workerd.",
+G('gen-1a96a580', "Found by the generator (gen-20270104-1913): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('on b message as L2', 'b.send(text(1))', microtask("!a.close('1000.', text(123))")), 'a.send(ab(3))', 'b.send(2.5)',
-  configs=(('2026-11-17', ()),),
-  open="as gen-ce30642e: a's read loop takes b's last message while b's read loop is on its way back with a's Close: on workerd b's automatic reply goes out and a gets close 1000; on the kit b's finished pump's continuation cancels it (b errors, a gets 1006)")
+  configs=(('2026-11-17', ()),))
 
 G('gen-ce25c1e9', "Found by the generator (gen-20270105-3900): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on b message as L1 object', "a.accept({'x': True})"), "b.send(b'')", on('on a error as L5', "a.send(b'')"), on('on a message as L6 once', "raise Error('x')"),
@@ -1027,3 +1026,16 @@ G('gen-py3-263', "Found by the Python generator (pygen-3-263): the kit gives wor
 G('gen-py3-982', "Found by the Python generator (pygen-3-982): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('on a message as L2', "b.send('x')"), "b.send('m')", on('on a message as L3', microtask("a.accept()")), "a.close(1000, 'r')",
   configs=(('2026-11-17', ()),))
+
+G('gen-py4-295', "Found by the Python generator (pygen-4-295): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', on('on a message as L1 once', microtask('b.close(1000)')), "b.send('x')", 'a.send(1)', "a.send('y')",
+  configs=(('2026-11-17', ()),))
+
+# Found with --cross-sends (a once message listener on a also sends from b).
+G('gen-987b654c', "Found by the generator (gen-20270110-1911, --cross-sends): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', on('on a message as L1 once', 'b.send(42)', 'a.close()'), "b.send(b'')",
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-e9fc88f8', "Found by the generator (gen-20270110-2589, --cross-sends): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', on('on a message as L1 once', 'b.send(False)'), 'b.send(42)', on('on a message as L3', 'a.serializeAttachment(text(1))', "a.close('+1000', '€' + text(120))"),
+  configs=(('2026-11-17', ()),), durable=True)

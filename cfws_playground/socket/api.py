@@ -115,6 +115,7 @@ class WebSocket(NetworkSide):
         ws._after_cont = None  # what runs right after the pump's continuation (the peer's error)
         ws._way_back = False  # the read loop is on its way back to receive() after a dispatch
         ws._came_back = False  # its pending delivery was queued by that way back
+        ws._back_after_microtasks = False  # and the way back was after the dispatch's microtasks
         ws._back_since = 0  # when that way back began
         ws._queued_at = 0  # when a frame last waited for the output gate
         ws._back_in = None  # the object (its GateHolds) of that way back

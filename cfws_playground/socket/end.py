@@ -154,6 +154,7 @@ class End:
     _after_cont: Callable[[], None] | None
     _way_back: bool
     _came_back: bool
+    _back_after_microtasks: bool
     _back_since: int
     _queued_at: int
     _back_in: Any

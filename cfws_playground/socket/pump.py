@@ -283,7 +283,7 @@ class Pump(EventTarget):
                     # do-manager-back-takes-answer-first).
                     peer._receive_ready = True
                     runtime().add_kj(peer._schedule_delivery, later=True)
-                elif peer_coming_back and peer._handler is None:
+                elif peer_coming_back and self._way_back and peer._handler is None:
                     # The frame was queued in the peer's listener and waited for the output
                     # gate, which lets it through a kj turn after that dispatch: the peer's
                     # read loop is still on its way back to receive() then, and takes it
@@ -291,7 +291,11 @@ class Pump(EventTarget):
                     # this end's next message comes first, and the pump that was sending it
                     # finishes after the peer's event (measured on workerd 2026-11-23:
                     # gen-370e6709, do-close-from-peer-listener-waits-for-way-back,
-                    # do-close-from-peer-listener-reply-cancelled).
+                    # do-close-from-peer-listener-reply-cancelled). With no read loop of this
+                    # end coming back, the peer's takes it at once, ahead of what this end's
+                    # own frames let through the gate next, such as a Close to a hibernatable
+                    # peer's manager (gen-987b654c,
+                    # do-send-from-peer-in-listener-before-close-to-manager).
                     peer._receive_ready = True
                     runtime().add_kj(peer._schedule_delivery)
                 else:
@@ -428,6 +432,7 @@ class Pump(EventTarget):
 
     def _deliver(self) -> None:
         self._came_back = False
+        self._back_after_microtasks = False
         try:
             self._deliver_frames()
         finally:
@@ -448,6 +453,7 @@ class Pump(EventTarget):
         delivery = self._delivery
         while self._reading and len(src) > peer._gated:  # (frames behind the output gate wait)
             frame = src.popleft()
+            waiting = len(src)  # frames of the peer's already in the pipe behind this one
             if peer._held_until_taken:
                 peer._frame_taken()
             if type(frame) is PingFrame:
@@ -513,6 +519,28 @@ class Pump(EventTarget):
                 self._in_checkpoint = True
                 rt.add_kj(self._back_for_last, first=True)
                 return
+            if (
+                len(src) == 1
+                and waiting == 1
+                and peer._back_after_microtasks
+                and peer._delivery.scheduled
+                and self._reading
+                and not delivery.scheduled
+                and not peer._handed
+                and not peer._gated
+                and peer._transport is None
+            ):
+                # The peer's read loop, back after its dispatch's microtasks, already waits to
+                # enter the isolate: this read loop takes the peer's last frame, waiting in the
+                # pipe since before this dispatch, on its own way back, after that dispatch, so
+                # the peer's pump still runs through it, and a Close the peer answers there
+                # joins that pump: no continuation cancels the reply (measured on workerd
+                # 2026-11-23: gen-py4-295, gen-1a96a580,
+                # close-in-microtask-reply-joins-running-pump). A frame the peer queued in this
+                # dispatch is taken at once (pygen-20261205-69,
+                # close-in-microtask-reply-cancelled-by-pump-started-in-peer-listener).
+                self._come_back()
+                return
             if len(src) == 1 and self._reading and self._take_last():
                 if not delivery.scheduled:
                     self._come_back()
@@ -552,6 +580,7 @@ class Pump(EventTarget):
                 # (A way back: a pump cancelled meanwhile reports ahead of it, as after
                 # _come_back: gen-py3-982, cancelled-pump-error-after-microtasks.)
                 self._receive_ready = True
+                self._back_after_microtasks = True
                 _after_this_turn(self._schedule_delivery_back)
             return
         if len(src) > self._peer._gated and not self._delivery.scheduled:
