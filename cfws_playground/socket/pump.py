@@ -58,6 +58,14 @@ def _after_this_turn(callback: Callable[[], None]) -> None:
     rt.add_kj(callback)
 
 
+def _task(callback: Callable[[], None], ahead: bool) -> None:
+    """Queue ``callback`` as a runtime task: at the end, or ``ahead`` of the tasks queued already."""
+    if ahead:
+        runtime().add_next(callback)
+    else:
+        schedule(callback)
+
+
 def _pop_pings(src: deque[Any]) -> list[bytes]:
     """Take the pings at the head of a network end's queue (kj reads them in one go)."""
     pings = []
@@ -1039,10 +1047,7 @@ class Pump(EventTarget):
         def report() -> None:
             self._report_error(error, message)
 
-        if ahead:
-            runtime().add_next(report)
-        else:
-            schedule(report)
+        _task(report, ahead)
 
     def _report_error(
         self, error: BaseException, message: str, action: Action = Action.ERROR, *, aborted: bool = False
@@ -1177,14 +1182,7 @@ class Pump(EventTarget):
 
     def _schedule_read_loop_failed(self, exc: BaseException, message: str, ahead: bool = False) -> None:
         """:meth:`_read_loop_failed` as a runtime task (``ahead`` of the tasks queued already)."""
-
-        def failed() -> None:
-            self._read_loop_failed(exc, message)
-
-        if ahead:
-            runtime().add_next(failed)
-        else:
-            schedule(failed)
+        _task(lambda: self._read_loop_failed(exc, message), ahead)
 
     def _read_loop_failed(self, exc: BaseException, message: str) -> None:
         peer = self._peer

@@ -21,19 +21,23 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from .library import _CLOSES, _SENT, WATCH
+from .library import _CLOSES, _SENT, WATCH_HELPERS
 from .scenario import PY_CONFIGS, PyScenario
 
 __all__ = ["PREAMBLE", "PyProgram", "python_program", "python_programs"]
 
 #: What every program starts with: the pair (not accepted yet), the helpers, the budget.
-PREAMBLE = """
+PREAMBLE = (
+    """
 import asyncio
 from js import WebSocketPair, Object, JSON, queueMicrotask, setTimeout
 from pyodide.ffi import create_proxy, to_js, jsnull
 client, server = WebSocketPair.new().object_values()
 budget = [6]
-""" + WATCH.replace('watch("client", client)\nwatch("server", server)\n', "")
+"""
+    + WATCH_HELPERS
+    + "\n"
+)
 
 #: What every program ends with: time for what is still on its way, then both states.
 ENDING = """

@@ -44,7 +44,7 @@ server.accept()
 client.accept()
 """
 
-WATCH = """
+WATCH_HELPERS = """
 def watch(name, ws):
     for kind in ("message", "close", "error"):
         def listener(event, kind=kind):
@@ -57,10 +57,15 @@ def describe(event):
     if event.type == "close":
         return f"code={show(event.code)} reason={show(event.reason)} wasClean={show(event.wasClean)}"
     return f"message={show(event.message)} error={show(event.error)}"
-
+"""
+#: The helpers, then both ends watched.
+WATCH = (
+    WATCH_HELPERS
+    + """
 watch("client", client)
 watch("server", server)
 """
+)
 
 
 def _program(*parts: str) -> str:
