@@ -779,6 +779,54 @@ S(
     configs=(OLD, ("2026-03-01", ()), NEW, MANUAL),
 )
 S(
+    "microtask-way-back-behind-peer-dispatch-error",
+    "a's listener closes a in a microtask while b's read loop already waits to dispatch a's "
+    "message, whose listener raises: a's read loop, back after the microtask with b's second "
+    "message, dispatches it only after b's error event. Found by the generator (gen-c3696096).",
+    *ACCEPTED,
+    on("b.onmessage", "raise TypeError('x')"),
+    "b.send(False)",
+    "b.send(2.5)",
+    on("on a message as L3 once", microtask("a.close(4999, 'r')")),
+    "a.send(b'x')",
+    configs=(OLD, ("2026-03-01", ()), NEW, MANUAL),
+)
+S(
+    "microtask-send-way-back-behind-peer-dispatch-error",
+    "The same with a send in the microtask instead of a close.",
+    *ACCEPTED,
+    on("b.onmessage", "raise TypeError('x')"),
+    "b.send(False)",
+    "b.send(2.5)",
+    on("on a message as L3 once", microtask("a.send('m')")),
+    "a.send(b'x')",
+    configs=(OLD, NEW),
+)
+S(
+    "microtask-way-back-behind-peer-dispatch-timer",
+    "The same with a timer set in b's listener before it raises: the timer and b's error event "
+    "both come before a dispatches b's second message.",
+    *ACCEPTED,
+    on("b.onmessage", timeout(0, "state"), "raise TypeError('x')"),
+    "b.send(False)",
+    "b.send(2.5)",
+    on("on a message as L3 once", microtask("a.close(4999, 'r')")),
+    "a.send(b'x')",
+    configs=(OLD, NEW),
+)
+S(
+    "listener-close-way-back-behind-peer-dispatch-error",
+    "Contrast: with the close in a's listener itself (no microtask), b's error event also comes "
+    "before a dispatches b's second message.",
+    *ACCEPTED,
+    on("b.onmessage", "raise TypeError('x')"),
+    "b.send(False)",
+    "b.send(2.5)",
+    on("on a message as L3 once", "a.close(4999, 'r')"),
+    "a.send(b'x')",
+    configs=(OLD, NEW),
+)
+S(
     "close-in-microtask-reply-joins-running-pump",
     "a's listener closes b in a microtask while a's last message waits for b: a's read loop, "
     "back after the microtask, takes b's Close before b's read loop comes back for that "
@@ -2353,6 +2401,18 @@ D("do-gettags-after-fully-closed", "Once a socket has closed both ways and let g
   "ctx.acceptWebSocket(b, ['x'])", "a.accept()", "b.close(1000, 'bye')", "ctx.getTags(b)", "settle", "ctx.getTags(b)",
   "pair c d", "ctx.acceptWebSocket(d, ['y'])", "c.accept()", "webSocketClose: ws.close(code, reason); ctx.getTags(ws)",
   "c.close(1000)", "settle", "ctx.getTags(d)", "pair e f", "f.accept()", "e.accept()", "e.close()", "settle", "ctx.getTags(f)", "state")
+D("do-gettags-after-peer-raised-during-close", "a closes, then raises in its listener on b's first message while b's second waits: b's webSocketClose runs, b's pump fails on the pipe a let go of ('Network connection lost.'), and b, its read loop over, is let go of: getTags() throws the 'call acceptWebSocket()' Error. Found by the generator (gen-596bd536).",
+  "ctx.acceptWebSocket(b, ['t'])", "webSocketError: ws.readyState", "webSocketClose: ws.readyState", "watch", "a.accept()", "b.send(-0.0)", on("on a message as L4 once", "raise Error('x')"), "b.send(-7)", "a.close()", "settle", "state", "ctx.getWebSockets()", "ctx.getTags(b)", configs=CLOSE_MODES)
+D("do-gettags-after-peer-raised-without-close", "Contrast: the same without a's close: b's pump fails and then its read loop reports close 1006 to webSocketClose; b was not let go of, and getTags() answers.",
+  "ctx.acceptWebSocket(b, ['t'])", "webSocketError: ws.readyState", "webSocketClose: ws.readyState", "watch", "a.accept()", "b.send(-0.0)", on("on a message as L4 once", "raise Error('x')"), "b.send(-7)", "settle", "state", "ctx.getTags(b)", configs=CLOSE_MODES)
+D("do-manager-way-back-behind-peer-error", "b's webSocketMessage runs while a's read loop already waits with b's message; a's listener raises on it: a's error event comes before webSocketClose for a's Close, which the hibernation manager took on its way back. Found by the generator (gen-5508919a).",
+  *HIBERNATABLE, "webSocketMessage: ws.send('h')", "watch", "a.accept()", "a.send(2.5)", "b.send(Uint8Array(2))", "a.close(4000)", on("on a message as L2 once", "raise Error('boom')"), configs=CLOSE_MODES)
+D("do-manager-way-back-behind-peer-timer", "The same with a timer set in a's listener before it raises: the timer and a's error event both come before webSocketClose.",
+  *HIBERNATABLE, "watch", "a.accept()", "a.send(2.5)", "b.send(Uint8Array(2))", "a.close(4000)", on("on a message as L2 once", timeout(0, "state"), "raise Error('boom')"))
+D("do-manager-way-back-with-next-message-behind-peer-error", "The same with a message after a's first, so the manager's way back takes a message, not the Close: a's error event still comes first.",
+  *HIBERNATABLE, "watch", "a.accept()", "a.send(2.5)", "a.send('t')", "b.send(Uint8Array(2))", "a.close(4000)", on("on a message as L2 once", "raise Error('boom')"))
+D("do-manager-way-back-peer-raises-in-microtask", "Contrast: a's listener raises in a microtask, which reports the error to the program and not to the socket: webSocketMessage, a's message, then webSocketClose, and no error event.",
+  *HIBERNATABLE, "watch", "a.accept()", "a.send(2.5)", "b.send(Uint8Array(2))", "a.close(4000)", on("on a message as L2 once", microtask("raise Error('boom')")))
 D("do-pump-error-not-websocketerror", "A hibernatable socket whose own pump finds its peer gone (its Close was taken, then the peer let go before the Close reply reached the object) reports 'Network connection lost.' on its listeners, never to webSocketError; its webSocketClose still comes, and it stays accepted: getTags() answers.",
   "ctx.acceptWebSocket(b, ['t'])", "webSocketError: log(error)", "a.accept()", "a.send('x')", "b.close(4000)",
   "settle", "state", "ctx.getTags(b)", "ctx.getWebSockets()")

@@ -1039,3 +1039,15 @@ G('gen-987b654c', "Found by the generator (gen-20270110-1911, --cross-sends): th
 G('gen-e9fc88f8', "Found by the generator (gen-20270110-2589, --cross-sends): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', on('on a message as L1 once', 'b.send(False)'), 'b.send(42)', on('on a message as L3', 'a.serializeAttachment(text(1))', "a.close('+1000', '€' + text(120))"),
   configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-c3696096', "Found by the generator (gen-20270111-1031, --cross-sends): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', on('b.onmessage', "raise TypeError('x')"), 'b.send(False)', 'b.send(2.5)', on('on a message as L3 once', microtask('a.close(4999, text(1))')), "a.send(b'x')",
+  configs=(('2026-04-26', ()),))
+
+G('gen-596bd536', "Found by the generator (gen-20270111-1195, --cross-sends): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b, [text(256)])', 'a.accept()', 'b.send(-0.0)', on('on a message as L4 once', "raise Error('x')"), 'b.send(-7)', 'a.close()', 'settle', 'ctx.getTags(b)',
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-5508919a', "Found by the generator (gen-20270111-3456, --cross-sends): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', 'a.send(2.5)', 'b.send(Uint8Array(2))', "a.close(' 4000 ', True)", on('on a message as L2 once', "raise Error('boom')"),
+  configs=(('2026-11-17', ()),), durable=True)

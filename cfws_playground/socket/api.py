@@ -116,6 +116,8 @@ class WebSocket(NetworkSide):
         ws._way_back = False  # the read loop is on its way back to receive() after a dispatch
         ws._came_back = False  # its pending delivery was queued by that way back
         ws._back_after_microtasks = False  # and the way back was after the dispatch's microtasks
+        ws._peer_waited_first = False  # the peer's read loop waited for the isolate before this dispatch
+        ws._long_way_back = False  # the hibernation manager's way back, behind the peer's dispatch
         ws._back_since = 0  # when that way back began
         ws._queued_at = 0  # when a frame last waited for the output gate
         ws._back_in = None  # the object (its GateHolds) of that way back

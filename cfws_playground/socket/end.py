@@ -155,6 +155,8 @@ class End:
     _way_back: bool
     _came_back: bool
     _back_after_microtasks: bool
+    _peer_waited_first: bool
+    _long_way_back: bool
     _back_since: int
     _queued_at: int
     _back_in: Any

@@ -406,7 +406,16 @@ class Pump(EventTarget):
         and only then queues its way back into JavaScript. A frame the peer queues meanwhile
         does not hurry it (gen-e29e891e)."""
         self._receive_ready = True
-        _after_this_turn(self._schedule_delivery)
+        if self._peer_waited_first and self._peer._delivery.scheduled:
+            # The peer's read loop was waiting for the isolate before the handler's dispatch
+            # began: the manager's way back (the end of its customEvent) is longer than that
+            # dispatch and what it queues, such as the error event of a listener that raised,
+            # which this way back does not hold up (see _listener_raised; measured on workerd
+            # 2026-11-23: gen-5508919a, do-manager-way-back-behind-peer-error, -timer).
+            self._long_way_back = True
+            runtime().add_kj(self._schedule_delivery, later=True)
+        else:
+            _after_this_turn(self._schedule_delivery)
 
     def _come_back(self) -> None:
         """The read loop goes back to receive() after a dispatch, with a frame waiting for it.
@@ -432,6 +441,7 @@ class Pump(EventTarget):
         self._came_back = True
 
     def _schedule_delivery(self) -> None:
+        self._long_way_back = False
         self._came_back = False
         self._way_back = False
         _ON_WAY_BACK.discard(self)
@@ -441,6 +451,7 @@ class Pump(EventTarget):
     def _deliver(self) -> None:
         self._came_back = False
         self._back_after_microtasks = False
+        self._peer_waited_first = self._peer._delivery.scheduled
         try:
             self._deliver_frames()
         finally:
@@ -589,7 +600,16 @@ class Pump(EventTarget):
                 # _come_back: gen-py3-982, cancelled-pump-error-after-microtasks.)
                 self._receive_ready = True
                 self._back_after_microtasks = True
-                _after_this_turn(self._schedule_delivery_back)
+                if self._peer_waited_first and self._peer._delivery.scheduled:
+                    # The peer's read loop was waiting for the isolate before this dispatch
+                    # began: its dispatch goes first, and what it queues (the error event of
+                    # a listener that raised, a timer) comes before this frame's dispatch
+                    # (measured on workerd 2026-11-23: gen-c3696096, microtask-way-back-
+                    # behind-peer-dispatch-error, -timer). A peer whose read loop this
+                    # dispatch woke comes after (gen-dbed79b4).
+                    runtime().add_kj(self._schedule_delivery_back, later=True)
+                else:
+                    _after_this_turn(self._schedule_delivery_back)
             return
         if len(src) > self._peer._gated and not self._delivery.scheduled:
             self._come_back()
@@ -948,11 +968,13 @@ class Pump(EventTarget):
             # this read loop never goes (do-auto-response-never-taken-peer-waits).
             self._held_until_taken = 0
             self._reading = self._phase in (Phase.OPEN, Phase.CLOSE_SENT)
+        # Read before the error event below, which leaves the phase ERRORED.
+        closed_incoming = self._phase in CLOSED_INCOMING
         if pump_fails and not self._errored and self._phase is not Phase.AWAITING:
             self._report_lost()
         if self._reading:
             schedule(self._receive_disconnect)
-        elif self._handler is not None and self._phase in CLOSED_INCOMING:
+        elif self._handler is not None and closed_incoming:
             # A hibernatable end whose read loop is over: the hibernation manager lets go of
             # it when its peer goes, so it is no longer accepted (gen-1054-acceptws-after-peer-errored).
             self._released = True
@@ -1146,7 +1168,9 @@ class Pump(EventTarget):
             # In a Durable Object it overtakes only what this dispatch began (its frames' way
             # past the output gate: do-gettags-plain-socket-let-go-after-its-pump, gen-9c6cf029),
             # not a read loop's way back begun before (gen-32fe8511,
-            # do-error-of-raising-listener-after-peer-way-back). So does a close listener's
+            # do-error-of-raising-listener-after-peer-way-back), unless that way back is the
+            # hibernation manager's longer one (gen-5508919a; see _schedule_delivery_later).
+            # So does a close listener's
             # exception (before 2026-09-15) outside one, when the peer's dispatch woke this
             # read loop: the peer's read loop, on its way back from that dispatch with a frame
             # it took ready, dispatches it first (measured on workerd 2026-11-23:
@@ -1155,7 +1179,8 @@ class Pump(EventTarget):
             # close-listener-raises-before-peer-way-back).
             peer = self._peer
             woken_by_peer = peer._way_back and self._delivery.ticket > peer._dispatched_at
-            behind = GATE_HOLDS.get() is not None or (etype == "close" and woken_by_peer)
+            in_object = GATE_HOLDS.get() is not None
+            behind = (in_object and not peer._long_way_back) or (etype == "close" and woken_by_peer)
             if (
                 not behind
                 and etype == "close"
