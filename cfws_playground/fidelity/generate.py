@@ -18,7 +18,7 @@ minimal and :mod:`~cfws_playground.fidelity.campaign` runs the whole loop.
 
 Three rules keep every program finite: only a message listener on ``b`` sends
 (from ``b``; with ``cross_sends``, also a ``once`` message listener on another end,
-from ``b``), only ``b`` and ``d`` become hibernatable (their
+from ``b``, never drawn inside a listener that runs again), only ``b`` and ``d`` become hibernatable (their
 ``webSocketMessage`` may echo), so no two ends echo each other for ever; and
 ``dispatchEvent`` happens only outside listeners (so no listener dispatches to
 itself).
@@ -82,6 +82,7 @@ class _Gen:
         self.durable = durable
         self.cross = cross  # a once message listener on a may send from b
         self.in_once = False  # drawing the body of such a listener
+        self.in_repeating = False  # drawing the body of a listener that is not once
         self.ends = ["a", "b"]
         self.listeners: list[tuple[str, str, str]] = []  # (end, type, id)
         self.next_id = 0
@@ -182,8 +183,10 @@ class _Gen:
         etype = self.pick(EVENT_TYPES)
         self.next_id += 1
         ident = f"L{self.next_id}"
-        if self.cross and etype == "message" and end != "b" and self.chance(0.5):
+        if self.cross and not self.in_repeating and etype == "message" and end != "b" and self.chance(0.5):
             # Called once, it may send from b: b's message comes back to a listener that is gone.
+            # Never inside a listener that runs again, which would add a fresh one each time
+            # and echo b's messages for ever.
             outer, self.in_once = self.in_once, True
             try:
                 body = [
@@ -194,10 +197,12 @@ class _Gen:
             # (not in self.listeners: added again without once, it could echo for ever)
             return on(f"on {end} {etype} as {ident} once", *body)
         outer, self.in_once = self.in_once, False
+        repeating, self.in_repeating = self.in_repeating, True
         try:
             body = [self.simple(listener=(end, etype), depth=depth) for _ in range(self.rng.randint(0, 3))]
         finally:
             self.in_once = outer
+            self.in_repeating = repeating
         r = self.rng.random()
         if r < 0.15:
             header = f"{end}.on{etype}"  # the on<type> attribute

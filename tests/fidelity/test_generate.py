@@ -109,17 +109,23 @@ def test_a_message_listener_on_a_never_sends_so_programs_end() -> None:
 
 
 def test_cross_sends_only_from_once_listeners_and_only_when_asked() -> None:
-    def sends_in_a_message_listeners(ops: list[dict[str, object]], found: list[bool]) -> None:
+    def sends_in_a_message_listeners(
+        ops: list[dict[str, object]], found: list[bool], in_repeating: bool = False
+    ) -> None:
         for op in ops:
+            once = op["do"] == "on" and "once" in ((op.get("options") or {}).get("obj") or {})  # type: ignore[attr-defined]
             if op["do"] == "on" and op["end"] != "b" and op["type"] == "message":
                 sends = [s for s in _own_steps(op["body"]) if s.get("name") == "send"]  # type: ignore[arg-type]
                 if sends:
-                    options = op.get("options") or {}
-                    assert "once" in options.get("obj", {}), op  # type: ignore[attr-defined]  # called at most once
+                    assert once, op  # called at most once
+                    # and never added again by a listener that runs each time (b's message
+                    # would find a fresh one, and the two ends would echo for ever)
+                    assert not in_repeating, op
                     assert {s["end"] for s in sends} == {"b"}
                     found.append(True)
             if isinstance(op.get("body"), list):
-                sends_in_a_message_listeners(op["body"], found)  # type: ignore[arg-type]
+                repeating = in_repeating or (op["do"] == "on" and not once)
+                sends_in_a_message_listeners(op["body"], found, repeating)  # type: ignore[arg-type]
 
     plain = generate(400, seed=5)
     assert [p.steps for p in plain] == [p.steps for p in generate(400, seed=5, cross_sends=False)]
