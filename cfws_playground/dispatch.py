@@ -44,6 +44,7 @@ import asyncio
 import contextlib
 import contextvars
 import itertools
+import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable, Iterator
@@ -77,6 +78,10 @@ __all__ = [
 MAX_YIELDS = 16
 #: Tasks one driver callback runs before it lets asyncio serve I/O and timers.
 _BUDGET = 1024
+#: Seconds one driver callback may run before it does the same, however few tasks it ran
+#: (tasks that grow slow, such as dispatches to a list of listeners that keeps growing,
+#: would otherwise hold a server's connections and an ``asyncio`` timeout back).
+_SLICE = 0.05
 
 CallSoon = Literal["microtask", "task"]
 _Task = tuple[Callable[[], None], contextvars.Context, bool]  # callback, context, counted in pending
@@ -113,6 +118,7 @@ class Runtime:
         "pending",
         "posted",
         "seq",
+        "slice_end",
         "tasks",
         "waiters",
         "webloop",
@@ -139,6 +145,7 @@ class Runtime:
         self.posted = False  # the driver is posted or running
         self.driving = False  # the driver is running (run_sync may wait inside one of its tasks)
         self.yields = 0
+        self.slice_end = 0.0  # when the running driver callback gives way (see _SLICE)
         self.inside = False  # in one of the loop's wrapped methods (they call each other)
         self.call_soon_is_microtask = True
         self.webloop = False  # a timer of at most WEBLOOP_IMMEDIATE seconds is a call_soon
@@ -278,6 +285,7 @@ class Runtime:
     def _drive_tasks(self) -> None:
         tasks = self.tasks
         budget = _BUDGET
+        self.slice_end = deadline = time.monotonic() + _SLICE
         while tasks or self.due or self.kj or self.kj_later:
             # Python callbacks queued behind the driver are microtasks: they run before
             # the next task. (Where call_soon cannot be counted, give way once per task.)
@@ -316,10 +324,15 @@ class Runtime:
                 self._done_one()
             self._queue_after_task()
             budget -= 1
-            if not budget:
+            if not budget or (not budget & 15 and time.monotonic() > deadline):
                 self._post_driver()
                 return
         self.posted = False
+
+    def slice_over(self) -> bool:
+        """True when the running driver callback has had its time (see ``_SLICE``): a task
+        that may go on in the same turn (a delivery dispatching frame after frame) stops."""
+        return time.monotonic() > self.slice_end
 
     def _queue_after_task(self) -> None:
         """The task is over: the kj events waiting since before it join those it queued."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import subprocess
 import sys
 import textwrap
@@ -193,3 +194,54 @@ async def test_first_and_behind_kj_events_of_a_task_go_ahead_of_its_own() -> Non
     rt.add_kj(lambda: order.append("behind, outside a task: first"), behind=True)
     await settle()
     assert order == ["behind, outside a task: first", "own"]
+
+
+async def test_slow_dispatches_give_way_to_io_within_a_slice() -> None:
+    """Two ends that answer each other for ever, with listeners that take time: the
+    runtime still lets the loop serve its sockets every few dispatches (a server's
+    connections, a signal), not only after a whole budget of tasks."""
+    import socket
+    import time
+
+    a, b = accepted()
+    calls = [0]
+
+    def answer(ws: object) -> object:
+        def listener(event: object) -> None:
+            calls[0] += 1
+            time.sleep(0.005)  # a listener that takes its time
+            ws.send("again")  # type: ignore[attr-defined]
+
+        return listener
+
+    a.addEventListener("message", answer(a))
+    b.addEventListener("message", answer(b))
+    loop = asyncio.get_running_loop()
+    left, right = socket.socketpair()
+    left.setblocking(False)
+    right.setblocking(False)
+    seen: list[int] = []
+    done = loop.create_future()
+
+    def readable() -> None:
+        left.recv(16)
+        seen.append(calls[0])
+        if len(seen) == 20:
+            done.set_result(None)
+        else:
+            right.send(b"x")  # readable again at the loop's next poll
+
+    loop.add_reader(left.fileno(), readable)
+    try:
+        a.send("start")
+        right.send(b"x")
+        await asyncio.wait_for(asyncio.shield(done), 60)
+    finally:
+        loop.remove_reader(left.fileno())
+        left.close()
+        right.close()
+        a.close()
+        b.close()
+    gaps = [later - earlier for earlier, later in itertools.pairwise(seen)]
+    # 50 ms at 5 ms a dispatch, checked every 16 tasks: never a whole budget (1024) of them.
+    assert max(gaps) <= 64, gaps

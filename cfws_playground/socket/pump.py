@@ -565,7 +565,7 @@ class Pump(EventTarget):
                     self._come_back()
                 return
             budget -= 1
-            if not budget or delivery.scheduled:
+            if not budget or delivery.scheduled or (not budget & 15 and rt.slice_over()):
                 break
             if not rt.idle():
                 break  # a callback a listener scheduled runs first, as a microtask would
