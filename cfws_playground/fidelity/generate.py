@@ -369,7 +369,8 @@ def generate(
     (0 to 1) that share of the wire programs at today's date has a Durable Object's
     hibernatable socket as the server; without it a seed's programs are as before.
     With ``cross_sends``, half of the message listeners on an end other than ``b`` are
-    ``once`` listeners that may also send from ``b`` (a listener's send from its peer),
+    ``once`` listeners that may also send from ``b`` (a listener's send from its peer;
+    never inside a listener that runs again),
     which the programs otherwise never do; without it a seed's programs are as before.
     """
     if not 0.0 <= durable_wire <= 1.0:
