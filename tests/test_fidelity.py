@@ -339,6 +339,11 @@ def test_every_scenario_a_notebook_cites_is_in_the_library() -> None:
 #: on a busy 2-core machine, kit and workerd included; `verify --generate` prints the time),
 #: half of its wire programs served by a Durable Object's hibernatable socket.
 CAMPAIGN_SEED, CAMPAIGN_SIZE, CAMPAIGN_DURABLE_WIRE = 20261205, 4000, 0.5
+#: The campaigns CI runs live: (seed, programs, --durable-wire share, --cross-sends).
+CAMPAIGNS = [
+    (CAMPAIGN_SEED, CAMPAIGN_SIZE, CAMPAIGN_DURABLE_WIRE, False),
+    (20270113, 4000, 0.0, True),  # listeners that send from their peer
+]
 
 
 def _known_signatures() -> set[tuple[str, str]]:
@@ -367,7 +372,14 @@ def _same_call_other_result(sig: tuple[str, str]) -> bool:
 @pytest.mark.workerd
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
-def test_a_fixed_seed_campaign_finds_no_difference_the_library_does_not_name(workerd_binary) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("seed", "size", "durable_wire", "cross_sends"),
+    CAMPAIGNS,
+    ids=[f"seed-{c[0]}" + ("-cross-sends" if c[3] else "") for c in CAMPAIGNS],
+)
+def test_a_fixed_seed_campaign_finds_no_difference_the_library_does_not_name(  # type: ignore[no-untyped-def]
+    workerd_binary, seed: int, size: int, durable_wire: float, cross_sends: bool
+) -> None:
     """Every kind of difference the campaign meets is one an open or deliberate scenario shows.
 
     A call whose text or value differs must be shown exactly (its signature); an order of
@@ -379,10 +391,10 @@ def test_a_fixed_seed_campaign_finds_no_difference_the_library_does_not_name(wor
 
     with WorkerdServer.start(workerd_binary, CONFIGS) as server:
         campaign = run_campaign(
-            server, CAMPAIGN_SIZE, CAMPAIGN_SEED, max_shrink=0, durable_wire=CAMPAIGN_DURABLE_WIRE
+            server, size, seed, max_shrink=0, durable_wire=durable_wire, cross_sends=cross_sends
         )
-    assert campaign.count == CAMPAIGN_SIZE and not campaign.failed
-    assert campaign.durable_wire  # some wire programs met a hibernatable socket
+    assert campaign.count == size and not campaign.failed
+    assert bool(campaign.durable_wire) == bool(durable_wire)  # wire programs met a hibernatable socket
     assert campaign.coverage.events["message"] and campaign.coverage.events["webSocketClose"]
     known, kinds = _known_signatures(), set(GENERATED_OPEN.values())
     unknown = [
@@ -392,7 +404,8 @@ def test_a_fixed_seed_campaign_finds_no_difference_the_library_does_not_name(wor
     ]
     assert not unknown, (
         f"the generator found differences no library scenario shows; run `cfws-playground verify "
-        f"--generate {CAMPAIGN_SIZE} --seed {CAMPAIGN_SEED} --durable-wire {CAMPAIGN_DURABLE_WIRE} "
+        f"--generate {size} --seed {seed} --durable-wire {durable_wire}"
+        f"{' --cross-sends' if cross_sends else ''} "
         f"--save`, then fix the kit or keep them open: "
         + "; ".join(f"kit {k!r} | workerd {w!r}" for k, w in sorted(unknown)[:5])
     )
