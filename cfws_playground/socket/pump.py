@@ -604,9 +604,9 @@ class Pump(EventTarget):
                     # The peer's read loop was waiting for the isolate before this dispatch
                     # began: its dispatch goes first, and what it queues (the error event of
                     # a listener that raised, a timer) comes before this frame's dispatch
-                    # (measured on workerd 2026-11-23: gen-c3696096, microtask-way-back-
-                    # behind-peer-dispatch-error, -timer). A peer whose read loop this
-                    # dispatch woke comes after (gen-dbed79b4).
+                    # (measured on workerd 2026-11-23: gen-c3696096,
+                    # microtask-way-back-behind-peer-dispatch-error, -timer). A peer whose
+                    # read loop this dispatch woke comes after (gen-dbed79b4).
                     runtime().add_kj(self._schedule_delivery_back, later=True)
                 else:
                     _after_this_turn(self._schedule_delivery_back)
@@ -1170,13 +1170,12 @@ class Pump(EventTarget):
             # not a read loop's way back begun before (gen-32fe8511,
             # do-error-of-raising-listener-after-peer-way-back), unless that way back is the
             # hibernation manager's longer one (gen-5508919a; see _schedule_delivery_later).
-            # So does a close listener's
-            # exception (before 2026-09-15) outside one, when the peer's dispatch woke this
-            # read loop: the peer's read loop, on its way back from that dispatch with a frame
-            # it took ready, dispatches it first (measured on workerd 2026-11-23:
-            # gen-86d02395, close-listener-raises-after-peer-way-back-close, -message). A read
-            # loop that was already waiting to enter the isolate reports first (gen-59a454e2,
-            # close-listener-raises-before-peer-way-back).
+            # So does a close listener's exception (before 2026-09-15) outside one, when the
+            # peer's dispatch woke this read loop: the peer's read loop, on its way back from
+            # that dispatch with a frame it took ready, dispatches it first (measured on
+            # workerd 2026-11-23: gen-86d02395, close-listener-raises-after-peer-way-back-close,
+            # -message). A read loop that was already waiting to enter the isolate reports
+            # first (gen-59a454e2, close-listener-raises-before-peer-way-back).
             peer = self._peer
             woken_by_peer = peer._way_back and self._delivery.ticket > peer._dispatched_at
             in_object = GATE_HOLDS.get() is not None
