@@ -2473,6 +2473,26 @@ D("do-close-in-handler-reply-cancelled", "As above, with a reply before the Clos
   "settle", "state", "ctx.getTags(b)")
 D("do-close-in-handler-reply-behind-last-message", "The same with four messages: a's close event queues its reply while its pump still sends the fourth, so that pump sends the reply, and webSocketClose gets 1000.",
   "ctx.acceptWebSocket(b)", handler("webSocketMessage", "ws.send('r')", "ws.close(1000, 'bye')"), "watch", "a.accept()", "a.send('1')", "a.send('2')", "a.send('3')", "a.send('4')")
+# a's pump sends a message to the object's socket b, which closes; a's close event's reply starts
+# a new pump while the first pump's continuation waits to enter the object. Alone, that
+# continuation runs first and cancels the reply's pump ("Network connection lost."); behind
+# another end's way into the object (a delivery, or another pump's continuation, even one with
+# nothing to do) it runs only after the reply's pump is done, and a closes cleanly. Found by the
+# generator (gen-85ac63a7).
+D("do-reply-pump-cancelled-by-first-pumps-continuation", "a sends to the object's socket b, which closes: the continuation of a's first pump runs before the automatic reply's pump is done and cancels it, so a reports the lost connection after webSocketClose.",
+  "ctx.acceptWebSocket(b)", "watch", "a.accept()", "a.send('x')", "b.close()")
+D("do-reply-pump-done-behind-other-delivery", "The same with another pair in the object, whose frame to d is queued after b's Close: d's delivery enters the object before a's first pump's continuation, which then finds the reply's pump done: a closes without an error.",
+  "ctx.acceptWebSocket(b)", "pair c d", "d.accept()", "watch", "a.accept()", "c.accept()", "a.send('x')", "b.close()", "c.send(1)")
+D("do-reply-pump-done-behind-other-pump", "The same with c's frame sent first: d takes it before anything else, so c's pump is done, and its continuation, though it has nothing to do, enters the object ahead of a's first pump's continuation: a closes without an error.",
+  "ctx.acceptWebSocket(b)", "pair c d", "ctx.acceptWebSocket(d)", "watch", "a.accept()", "c.accept()", "c.send(1)", "a.send('x')", "b.close()")
+D("do-reply-pump-done-behind-other-pump-from-object", "The same when the object's socket d sends to c.",
+  "ctx.acceptWebSocket(b)", "pair c d", "ctx.acceptWebSocket(d)", "watch", "a.accept()", "c.accept()", "d.send(1)", "a.send('x')", "b.close()")
+D("do-reply-pump-cancelled-after-other-pump-settled", "The same with the runtime settled after c's send: c's pump's continuation has run, and a's first pump's continuation cancels the reply's pump again.",
+  "ctx.acceptWebSocket(b)", "pair c d", "ctx.acceptWebSocket(d)", "watch", "a.accept()", "c.accept()", "c.send(1)", "settle", "a.send('x')", "b.close()")
+D("do-reply-pump-cancelled-while-other-pump-sends", "The same with two frames from c: c's pump is still sending when a's first pump's continuation comes, which cancels the reply's pump.",
+  "ctx.acceptWebSocket(b)", "pair c d", "ctx.acceptWebSocket(d)", "watch", "a.accept()", "c.accept()", "c.send(1)", "c.send(2)", "a.send('x')", "b.close()")
+D("do-reply-pump-cancelled-before-timer-send", "The same with c's frame sent from a timer: the timer fires later, and a reports the lost connection.",
+  "ctx.acceptWebSocket(b)", "pair c d", "ctx.acceptWebSocket(d)", "watch", "a.accept()", "c.accept()", "a.send('x')", "b.close()", timeout(0, "c.send(1)"))
 D("do-object-sends-as-peer-dies", "The object's socket sends while its peer's read loop fails (a message listener raised): webSocketClose gets 1006 with readyState 2, and the failed send reports no error (the socket is awaiting its release by then).",
   "ctx.acceptWebSocket(b)", "watch", "a.accept()", "b.send('x')", on("on a error", "b.send(b'')"),
   on("on a message", "raise Error('x')"), "settle", "state")

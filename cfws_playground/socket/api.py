@@ -106,6 +106,7 @@ class WebSocket(NetworkSide):
         ws._gated = 0  # frames queued in a Durable Object, not through its output gate yet
         ws._gate_waits = []  # [lock, frames] for those frames, in order (see Pump._notify_outgoing)
         ws._pump_cont = None
+        ws._passing = None  # a skipped pump continuation's turn through an object's input gate
         ws._cont_before_pump = False  # an earlier pump's continuation waits while a newer pump runs
         ws._woken_in_dispatch = False  # the pending delivery was asked for by the peer's listener
         ws._was_woken_in_dispatch = False  # and so was the last one (the read loop's way back is from it)

@@ -145,6 +145,7 @@ class End:
     _gated: int
     _gate_waits: list[list[Any]]
     _pump_cont: Once | None
+    _passing: Once | None
     _cont_before_pump: bool
     _woken_in_dispatch: bool
     _was_woken_in_dispatch: bool

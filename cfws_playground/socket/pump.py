@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import errors
-from ..dispatch import Once, runtime, schedule, ticket
+from ..dispatch import Once, _once_pending, runtime, schedule, ticket
 from ..errors import ConnectionLostError
 from ..events import Blob, CloseEvent, ErrorEvent, Event, begin_dispatch, end_dispatch
 from ..promise import GATE_HOLDS, OutputLock
@@ -45,6 +45,10 @@ _BATCH = 1024  # frames one delivery turn may dispatch while only timers wait
 
 #: Read loops in a Durable Object on their way back to receive() (see :meth:`Pump._come_back`).
 _ON_WAY_BACK: weakref.WeakSet[Pump] = weakref.WeakSet()
+
+
+def _nothing() -> None:
+    pass
 
 
 def _after_this_turn(callback: Callable[[], None]) -> None:
@@ -205,6 +209,25 @@ class Pump(EventTarget):
             waits.append([lock, 1])
         self._gated += 1
 
+    def _cont_behind_other(self, cont: Once) -> bool:
+        """Whether, in a Durable Object, something else was queued to enter the object before
+        this end's pump continuation: another end's delivery, or another pump's continuation
+        (even one with nothing to do, see :meth:`_pass_in_object`). Each gets in through the
+        object's input gate in turn, and this continuation, behind them, runs only after the
+        new pump has resumed and finished (measured on workerd 2026-11-23: gen-85ac63a7,
+        do-reply-pump-done-behind-other-delivery, do-reply-pump-done-behind-other-pump).
+        Only the peer's delivery does not count: it is the one that hands the new pump's
+        frame over. A hibernatable end's continuation does not cancel a newer pump anyway
+        (see :meth:`_pump_done`)."""
+        own = self._io_context
+        if self._handler is not None or own is None or own.get(GATE_HOLDS) is None:
+            return False
+        peer_delivery = self._peer._delivery
+        return any(
+            once.scheduled and once.ticket < cont.ticket and once is not cont and once is not peer_delivery
+            for once in list(_once_pending)
+        )
+
     def _gate_passed(self) -> None:
         """An output lock opened: the frames queued behind it (and behind no later lock) go to
         the pump, which sends them now."""
@@ -249,7 +272,7 @@ class Pump(EventTarget):
                 # queued more frames (the same pump sends them).
                 _after_this_turn(self._pump_resumed)
                 cont = self._pump_cont
-                if cont is not None and cont.scheduled:
+                if cont is not None and cont.scheduled and not self._cont_behind_other(cont):
                     # The continuation of this end's previous pump is already waiting for
                     # the isolate: it runs before this new pump resumes, and finds it
                     # still pumping (see _pump_done).
@@ -370,6 +393,8 @@ class Pump(EventTarget):
                 runtime().add_kj(peer._schedule_pump_done, later=True)
             else:
                 peer._schedule_pump_done()
+        else:
+            peer._pass_in_object()
         return True
 
     def _uncount_head_later(self) -> None:
@@ -746,8 +771,22 @@ class Pump(EventTarget):
     def _pump_resumed(self) -> None:
         """The pump resumed after handing a message to a waiting read loop: it has finished
         unless more frames were queued in the same turn; its continuation runs next turn."""
-        if self._untaken() == 0 and self._may_act():
-            self._schedule_pump_done()
+        if self._untaken() == 0:
+            if self._may_act():
+                self._schedule_pump_done()
+            else:
+                self._pass_in_object()
+
+    def _pass_in_object(self) -> None:
+        """The pump has finished, and its continuation has nothing to do: the kit skips it, but
+        in a Durable Object it still takes its turn through the object's input gate, where it
+        goes ahead of a continuation queued after it (see :meth:`_cont_behind_other`)."""
+        if self._queued_in is None:
+            return
+        passing = self._passing
+        if passing is None:
+            passing = self._passing = Once(_nothing)
+        passing.request()
 
     def _pump_done(self) -> None:
         """The continuation after a run of this end's outgoing pump finished (web-socket.c++
