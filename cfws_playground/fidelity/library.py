@@ -2667,6 +2667,25 @@ S("order-woken-read-loop-finishes-pump-peer-waiting", "The same program with a c
 S("order-pump-continuation-waits-for-its-own-pump", "b's first pump (a message sent before any listener ran) finishes while its listener's pump runs: the first continuation leaves the second pump alone, whose own continuation runs only once a takes its last message, after b's close event, and lets go of b: b errors, a gets close 1006. Variant of gen-ba8cea44.",
   "watch", "a.accept()", "b.accept()", "b.send('t')", "a.send(-7)", on("on b message as L4 object", "b.send(-0.0)", "b.send('x')"), "a.close('1e3')", configs=(("2026-09-15", ()),))
 
+# The other way round: a's read loop comes back with b's Close, taken ready from the pipe, and
+# waits to enter the isolate; b's read loop, not woken by a's listener and not on a way back of
+# its own, takes a's last message as soon as its dispatch is over. a's pump finishes then, and
+# its continuation still gets into the isolate before a's close event: it finds a's incoming
+# side open and does nothing, so the automatic reply's pump is not cancelled. Found by the
+# generator (gen-ce30642e, gen-dd079130, gen-70d881e4).
+S("close-reply-after-peer-pump-continuation", "Each end sends to the other, then b closes: a's close event comes while b still has a's last message to take; b takes it right after its dispatch, a's finished pump's continuation runs before a's close event, and the automatic reply reaches b: b closes cleanly.",
+  "watch", "a.accept()", "b.accept()", "b.send(1)", "b.send(2)", "a.send('x')", "a.send('y')", "a.send('z')", "b.close()", configs=(OLD, NEW, ("2026-04-26", ())))
+S("close-reply-after-peer-pump-continuation-from-listener", "The same with b's messages and Close sent by b's listener on a's first message.",
+  "watch", "a.accept()", "b.accept()", "a.send(1)", "a.send('x')", "a.send(1)", "a.send(b'')", on("on b message as L3", "b.send('x')", "b.send(False)", "b.close(1000, 'r')"))
+S("close-reply-after-peer-pump-continuation-in-microtask", "The same with b's Close sent from a microtask of that listener.",
+  "watch", "a.accept()", "b.accept()", "a.send(1)", "a.send('x')", "a.send(1)", "a.send(b'')", on("on b message as L3 once", "b.send('x')", "b.send(False)", microtask("b.close()")))
+S("close-reply-after-peer-pump-continuation-with-a-listener", "The same with a message listener on a (the order does not hang on a's listeners).",
+  "watch", "a.accept()", "b.accept()", on("on a message as L9", "a.readyState"), "a.send(1)", "a.send('x')", "a.send(1)", "a.send(b'')", on("on b message as L3 once", "b.send('x')", "b.send(False)", "b.close()"))
+S("close-reply-after-peer-pump-continuation-listener-closes-peer", "b's listener closes a (code 1003) on each message while b sends three messages: b's read loop takes a's Close on its way back with a's last message still to take; a's pump's continuation runs before b's close event, whose reply reaches a: a gets 1003 cleanly.",
+  "watch", "a.accept()", "b.accept()", on("on b message as L2", "!a.close(1003, True)"), "a.send('x')", "b.send(b'')", "b.send(text(1))", "b.send(42)", "a.send('x')")
+S("close-reply-cancelled-when-last-message-taken-late", "Contrast: with one message less from b, b's read loop takes a's last message only after a's close event, and a's pump's continuation, after that event, cancels the reply: a errors and b gets 1006.",
+  "watch", "a.accept()", "b.accept()", "a.send(1)", "a.send('x')", "a.send(b'')", on("on b message as L3 once", "b.send('x')", "b.close()"))
+
 # A listener's exception is reported a few kj turns after its dispatch: a read loop woken by a
 # send in the peer's listener is a turn behind the peer's way back, so the peer's next event
 # comes first (gen-882fbf66); woken before the peer's dispatch, the error comes first (gen-7ab3d307).

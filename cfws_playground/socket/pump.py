@@ -391,6 +391,23 @@ class Pump(EventTarget):
                     # 2026-11-23: gen-py3-263, reply-cancelled-by-pump-started-in-peer-listener).
                     peer._newer_cont_coming = True
                 runtime().add_kj(peer._schedule_pump_done, later=True)
+            elif (
+                peer._came_back
+                and peer._delivery.scheduled
+                and not self._way_back
+                and not self._woken_in_dispatch
+                and not peer._back_after_microtasks
+            ):
+                # The peer's read loop came back with a frame it took ready from the pipe (a
+                # Close) and waits to enter the isolate; this read loop, neither woken by the
+                # peer's listener nor on its own way back, takes the peer's last frame as soon
+                # as its dispatch is over. The peer's pump finishes then, and its continuation
+                # still enters the isolate before the peer's waiting dispatch: it finds the
+                # peer's incoming side open and does nothing, and the close event's automatic
+                # reply starts a pump no continuation cancels (measured on workerd 2026-11-23
+                # with 32 variants: gen-ce30642e, gen-dd079130, gen-70d881e4,
+                # close-reply-after-peer-pump-continuation, -from-listener, -in-microtask).
+                runtime().add_next(peer._pump_done)
             else:
                 peer._schedule_pump_done()
         else:
