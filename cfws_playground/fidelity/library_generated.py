@@ -739,9 +739,10 @@ G('gen-e45ff0a4', "Found by the generator (gen-20261212-2419): the kit gives wor
   'a.accept()', 'b.accept()', 'a.send(-7)', on('on b message as L1', "b.send('x')", 'b.send(-0.0)', "raise Error('x')"), 'settle', 'ctx.getTags(b)',
   configs=(('2026-11-17', ()),), durable=True)
 
-G('gen-70d881e4', "Found by the generator (gen-20261212-2901): the kit gives workerd's transcript.",
+G('gen-70d881e4', "Found by the generator (gen-20261212-2901): the kit differs from workerd.",
   'watch', 'a.accept()', 'b.accept()', on('on b message as L2', '!a.close(1003, True)'), "a.send('x')", "b.send(b'')", 'b.send(text(1))', 'b.send(42)', "a.send('x')",
-  configs=(('2026-11-17', ()),))
+  configs=(('2026-11-17', ()),),
+  open="as gen-ce30642e, the other way round: on workerd b's finished pump's continuation runs before b's close event, whose automatic reply reaches a (close 1003); the kit runs it after, and it cancels the reply's pump (b errors, a gets 1006)")
 
 G('gen-f5ea14d0', "Found by the generator (gen-20261212-3399): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', 'b.send(True)', "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('ping', 'x'))", "b.send(b'')", "a.send('ping')", "a.send('x')",
@@ -882,14 +883,13 @@ G('gen-a9dc1382', "Found by the generator (gen-20261215-2971): the kit gives wor
 G('gen-b9cf36ed', "Found by the generator (gen-20261215-3847): the kit differs from workerd.",
   'watch', 'a.accept()', 'b.accept()', on('on b message as L1', 'b.send(2.5)', 'b.send(-0.0)'), "a.send('')", on('on a message as L3 object', on('on a message as L4 once'), "a.close('0x3e8')"),
   configs=(('2026-11-17', ()),), durable=True,
-  open="in a Durable Object, b's listener sends two messages and a closes in its listener on the first: on workerd a dispatches the second before b's close event, and a's pump then fails ('Network connection lost.') before a's close event, b's after it; the kit gives b's close event first and a clean handshake. With the two sent at top level, or one sent in the listener, workerd gives b's close first too (do-close-in-listener-peer-sent-at-top-level, do-close-in-listener-one-message-from-peer-listener)")
+  open="in a Durable Object, b's listener sends two messages and a closes in its listener on the first: a dispatches the second before b's close event, as the kit does now (do-close-in-listener-behind-way-back-three-from-peer-listener); then, on workerd, b's finished pump's continuation comes after b's close event and cancels its reply's pump once a has taken it, and a's own pump's continuation, later still, reports 'Network connection lost.' before a's close event; the kit runs both continuations earlier, so a reports nothing. Each step is a chain of kj turns through the object's input gate, whose lengths the kit does not model")
 
 # Varied by hand from gen-b9cf36ed: the same kind without a Close. a answers in its listener
 # for b's first message, sent in b's listener, while a's read loop comes back for b's second.
 G('gen-b9cf36ed-answer', "Found by the generator (gen-20261215-3847), varied by hand: a answers b's first message instead of closing.",
   'watch', 'a.accept()', 'b.accept()', on('on b message as L1 once', 'b.send(1)', 'b.send(2)'), "a.send('')", on('on a message as L3 once', "a.send('r')"),
-  configs=(('2026-11-17', ()),), durable=True,
-  open="in a Durable Object, b's listener sends two messages and a answers the first in its listener: on workerd a dispatches b's second message before b gets the answer; the kit gives b the answer first. When b sent the two at top level, or the answer is to a message sent at top level, workerd gives the answer first too, as the kit does (do-answer-in-listener-peer-sent-at-top-level, do-answer-to-top-level-message-while-peer-way-back). Each step is a chain of kj turns; the kit does not model their lengths")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-b0561222', "Found by the generator (gen-20261216-782): the kit gives workerd's transcript.",
   'a.accept()', 'b.accept()', on('on a message as L1', "!a.close(NaN, 'é')"), 'a.send(ab(3))', "b.send('x')", timeout(1, 'a.accept()'), on('on b message as L2', '!b.close(True)'), "a.send(b'x')",
@@ -927,9 +927,10 @@ G('gen-758e48e8', "Found by the generator (gen-20261226-1431): the kit gives wor
   'ctx.acceptWebSocket(b)', 'pair c d', handler('webSocketMessage', 'ws.send(message)', "ws.send('x')"), 'a.accept()', 'a.send(NaN)', on('on a message as L4', on('on a close as L6', "d.send('')"), 'a.close()'),
   configs=(('2026-11-17', ()),), durable=True)
 
-G('gen-ce30642e', "Found by the generator (gen-20261226-2890): the kit gives workerd's transcript.",
+G('gen-ce30642e', "Found by the generator (gen-20261226-2890): the kit differs from workerd.",
   'watch', 'a.accept()', 'b.accept()', 'b.send(-7)', "a.send('x')", on('on b message as L2 object', 'b.send(2.5)'), "b.dispatchEvent(Event('message'))", "a.send(b'x')", "a.send('x')", "b.close('0b1111101000', '€' + text(120))",
-  configs=(('2026-09-15', ()),))
+  configs=(('2026-09-15', ()),),
+  open="a's read loop comes back with b's Close and waits to enter the isolate while b's read loop takes a's last message right after its dispatch: whether a's finished pump's continuation runs before a's close event (workerd here: the automatic reply goes out, b closes cleanly) or after it (the continuation cancels the reply's pump: a errors, b gets 1006) follows the phase of the two read loops' cycles in kj turns; the same program with the top-level sends in the other order gives the other answer (gen-ce30642e-phase, close-reply-cancelled-when-peer-dispatched-first). The kit always runs it after")
 
 G('gen-46145bdf', "Found by the generator (gen-20261228-2476): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "a.close(1007, '€' + text(1))", 'b.send(Uint8Array(2))', on('on b close as L2', "b.send('x')", 'b.close(1011, None)'),
@@ -939,8 +940,47 @@ G('gen-77a29a12', "Found by the generator (gen-20261228-1000): the kit gives wor
   'watch', 'a.accept()', 'b.accept()', "a.send('x')", on('on b message as L1', "raise Error('x')"), 'b.send(NaN)', 'b.close(1000)', "a.send('x')",
   configs=(('2026-11-17', ()),), durable=True)
 
-G('gen-dd079130', "Found by the generator (gen-20261229-1439): the kit gives workerd's transcript.",
+G('gen-dd079130', "Found by the generator (gen-20261229-1439): the kit differs from workerd.",
   'watch', 'a.accept()', 'b.accept()', 'a.send(1.0)', "a.send('x')", 'a.send(1.0)', "a.send(b'')", on('on b message as L3 once', "b.send('x')", 'b.send(False)', 'b.close()'),
+  configs=(('2026-11-17', ()),),
+  open="as gen-ce30642e: on workerd a's finished pump's continuation runs before a's close event, and b gets close 1005; the kit runs it after, and it cancels the reply's pump (a errors, b gets 1006)")
+
+# Varied by hand from gen-ce30642e, measured on workerd 2026-11-23: each of these runs the
+# finished pump's continuation before the close event, and the kit after it. The phase pair:
+# the same sends in the other order give the kit's order on workerd too
+# (close-reply-cancelled-when-peer-dispatched-first), so it is not the kind of program that decides.
+G('gen-ce30642e-phase', "Varied by hand from gen-ce30642e: a's sends written before b's; on workerd b's finished pump's continuation runs before b's close event and the reply goes out.",
+  'watch', 'a.accept()', 'b.accept()', "a.send('a1')", "a.send('a2')", 'a.close(4000)', 'b.send(1)', 'b.send(2)', 'b.send(3)',
+  configs=(('2026-11-17', ()),),
+  open="as gen-ce30642e, with a's sends written first; with b's written first (close-reply-cancelled-when-peer-dispatched-first) workerd gives the kit's order")
+
+G('gen-ce30642e-top-level', "Varied by hand from gen-ce30642e: each end sends at top level, then b closes.",
+  'watch', 'a.accept()', 'b.accept()', 'b.send(1)', 'b.send(2)', "a.send('x')", "a.send('y')", "a.send('z')", 'b.close()',
+  configs=(('2026-11-17', ()),),
+  open="as gen-ce30642e")
+
+G('gen-ce30642e-close-in-listener', "Varied by hand from gen-dd079130: b's listener sends two messages and closes with a reason.",
+  'watch', 'a.accept()', 'b.accept()', 'a.send(1)', "a.send('x')", 'a.send(1)', "a.send(b'')", on('on b message as L3', "b.send('x')", 'b.send(False)', "b.close(1000, 'r')"),
+  configs=(('2026-11-17', ()),),
+  open="as gen-ce30642e")
+
+G('gen-ce30642e-close-in-microtask', "Varied by hand from gen-dd079130: b's Close comes from a microtask of its listener.",
+  'watch', 'a.accept()', 'b.accept()', 'a.send(1)', "a.send('x')", 'a.send(1)', "a.send(b'')", on('on b message as L3 once', "b.send('x')", 'b.send(False)', microtask('b.close()')),
+  configs=(('2026-11-17', ()),),
+  open="as gen-ce30642e")
+
+G('gen-ce30642e-with-a-listener', "Varied by hand from gen-dd079130: a has a message listener too.",
+  'watch', 'a.accept()', 'b.accept()', on('on a message as L9', 'a.readyState'), 'a.send(1)', "a.send('x')", 'a.send(1)', "a.send(b'')", on('on b message as L3 once', "b.send('x')", 'b.send(False)', 'b.close()'),
+  configs=(('2026-11-17', ()),),
+  open="as gen-ce30642e")
+
+G('gen-70d881e4-variant', "Varied by hand from gen-70d881e4 (the same program under its library name before).",
+  'watch', 'a.accept()', 'b.accept()', on('on b message as L2', '!a.close(1003, True)'), "a.send('x')", "b.send(b'')", 'b.send(text(1))', 'b.send(42)', "a.send('x')",
+  configs=(('2026-09-15', ()),),
+  open="as gen-70d881e4")
+
+G('gen-3dd531c0', "Found by the generator (gen-20270113-2448, --cross-sends) while trying a rule for gen-ce30642e's kind that ran the continuation first: the kit gives workerd's transcript.",
+  'a.accept()', 'b.accept()', "b.send('x')", "b.send('')", "a.send('x')", on('on a message as L1', 'a.close(4000)'), 'b.send(NaN)', on('on b error as L2 once', 'a.send(1.0)'),
   configs=(('2026-11-17', ()),))
 
 # Varied by hand from gen-767bcd34: a manager that has not dispatched yet takes a frame sent in

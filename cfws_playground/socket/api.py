@@ -124,6 +124,7 @@ class WebSocket(NetworkSide):
         ws._back_in = None  # the object (its GateHolds) of that way back
         ws._queued_in = None  # the object that frame was queued in
         ws._queued_in_peer_dispatch = False  # and it was queued in the peer's listener
+        ws._queued_in_own_dispatch = False  # or in this end's own dispatch (or its microtasks)
         ws._in_checkpoint = False  # its dispatch is over, the dispatch's microtasks are not
         ws._warned_promise = False
         ws._stuck_error = None  # reported, but an error listener raised: close() rethrows it

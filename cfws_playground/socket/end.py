@@ -163,6 +163,7 @@ class End:
     _back_in: Any
     _queued_in: Any
     _queued_in_peer_dispatch: bool
+    _queued_in_own_dispatch: bool
     _in_checkpoint: bool
     _warned_promise: bool
     _stuck_error: BaseException | None

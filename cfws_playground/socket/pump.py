@@ -196,6 +196,7 @@ class Pump(EventTarget):
         self._queued_at = ticket()
         self._queued_in = holds
         self._queued_in_peer_dispatch = self._peer._delivering
+        self._queued_in_own_dispatch = self._delivering or self._in_checkpoint
         self._queued_since_dispatch += 1
         lock = holds.flush if holds is not None else None
         waits = self._gate_waits
@@ -314,6 +315,26 @@ class Pump(EventTarget):
                     # do-manager-back-takes-answer-first).
                     peer._receive_ready = True
                     runtime().add_kj(peer._schedule_delivery, later=True)
+                elif (
+                    (self._way_back or self._back_after_microtasks)
+                    and peer._handler is None
+                    and peer._queued_in is not None
+                    and peer._queued_in_own_dispatch
+                    and len(peer._outgoing) <= peer._queued_since_dispatch
+                    and not peer._peer_waited_first
+                ):
+                    # In a Durable Object, a read loop whose dispatch (or its microtasks) sent
+                    # frames takes this end's frame only behind this end's read loop already on
+                    # its way back with one of them: b's listener sends two messages, a answers
+                    # the first, and a dispatches the second before b gets the answer (measured
+                    # on workerd 2026-11-23 with 28 variants: gen-b9cf36ed-answer,
+                    # do-answer-behind-way-back-*). Not when the frames were sent at top level
+                    # or from a timer (do-answer-in-listener-peer-sent-at-top-level,
+                    # do-answer-first-when-peer-sent-from-timer), nor when this end's read loop
+                    # was waiting to enter the object as the peer's dispatch began
+                    # (do-peer-sends-in-listener-after-answer).
+                    peer._receive_ready = True
+                    runtime().add_kj(peer._schedule_delivery, later=True)
                 elif peer_coming_back and self._way_back and peer._handler is None:
                     # The frame was queued in the peer's listener and waited for the output
                     # gate, which lets it through a kj turn after that dispatch: the peer's
@@ -391,23 +412,6 @@ class Pump(EventTarget):
                     # 2026-11-23: gen-py3-263, reply-cancelled-by-pump-started-in-peer-listener).
                     peer._newer_cont_coming = True
                 runtime().add_kj(peer._schedule_pump_done, later=True)
-            elif (
-                peer._came_back
-                and peer._delivery.scheduled
-                and not self._way_back
-                and not self._woken_in_dispatch
-                and not peer._back_after_microtasks
-            ):
-                # The peer's read loop came back with a frame it took ready from the pipe (a
-                # Close) and waits to enter the isolate; this read loop, neither woken by the
-                # peer's listener nor on its own way back, takes the peer's last frame as soon
-                # as its dispatch is over. The peer's pump finishes then, and its continuation
-                # still enters the isolate before the peer's waiting dispatch: it finds the
-                # peer's incoming side open and does nothing, and the close event's automatic
-                # reply starts a pump no continuation cancels (measured on workerd 2026-11-23
-                # with 32 variants: gen-ce30642e, gen-dd079130, gen-70d881e4,
-                # close-reply-after-peer-pump-continuation, -from-listener, -in-microtask).
-                runtime().add_next(peer._pump_done)
             else:
                 peer._schedule_pump_done()
         else:
