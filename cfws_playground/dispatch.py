@@ -114,6 +114,7 @@ class Runtime:
         "kj_firsts",
         "kj_later",
         "kj_next",
+        "kj_overtaken",
         "mark",
         "pending",
         "posted",
@@ -138,6 +139,7 @@ class Runtime:
         self.kj_later: list[_Task] = []  # kj events one turn further on (add_kj(later=True))
         self.kj_next: list[_Task] = []  # those of kj_later due once the running task is over
         self.kj_behind: list[_Task] | None = None  # add_kj(behind=True) events; None between tasks
+        self.kj_overtaken: list[_Task] = []  # add_kj(overtaken=True) events not run yet
         self.pending = 0  # queued tasks and spawned coroutines not finished yet (settle() waits)
         self.waiters: list[asyncio.Future[None]] = []
         self.seq = 0
@@ -175,7 +177,12 @@ class Runtime:
             self._post_driver()
 
     def add_kj(
-        self, callback: Callable[[], None], later: bool = False, first: bool = False, behind: bool = False
+        self,
+        callback: Callable[[], None],
+        later: bool = False,
+        first: bool = False,
+        behind: bool = False,
+        overtaken: bool = False,
     ) -> None:
         """Queue a kj event: it runs once the running task and its microtasks are over, before
         the next task, with the other kj events queued meanwhile, in order (workerd's event loop
@@ -196,8 +203,14 @@ class Runtime:
         their way before the task began (``later`` ones, such as a read loop's way back), and
         ahead of the ones the task queued: a chain begun in the task that overtakes those
         begun in it but not those begun before it (a Durable Object's raising listener; see
-        :meth:`Pump._listener_raised`). Outside a task it is ``first``."""
+        :meth:`Pump._listener_raised`). Outside a task it is ``first``.
+
+        With ``overtaken`` (and ``later``), the event is a longer chain that ``behind`` events
+        queued in the next task still overtake: a storage write's commit (see
+        :meth:`GateHolds.wrote`)."""
         event = (callback, contextvars.copy_context(), True)
+        if overtaken:
+            self.kj_overtaken.append(event)
         behind_list = self.kj_behind
         if behind and behind_list is not None:
             behind_list.append(event)
@@ -338,9 +351,16 @@ class Runtime:
         """The task is over: the kj events waiting since before it join those it queued."""
         behind, self.kj_behind = self.kj_behind, None
         if behind:
-            # After the earlier ones, ahead of the task's own (see add_kj).
+            # After the earlier ones, ahead of the task's own (see add_kj), and ahead of an
+            # earlier one that is overtaken.
             firsts = self.kj_firsts
-            self.kj[firsts:firsts] = self.kj_next + behind
+            earlier = self.kj_next
+            overtaken = self.kj_overtaken
+            if overtaken:
+                late = [e for e in earlier if any(e is o for o in overtaken)]
+                earlier = [e for e in earlier if not any(e is o for o in overtaken)]
+                behind = behind + late
+            self.kj[firsts:firsts] = earlier + behind
         elif self.kj_next:
             self.kj.extend(self.kj_next)
         self.kj_next = []
@@ -348,7 +368,10 @@ class Runtime:
     def _run_kj(self) -> None:
         events, self.kj = self.kj, []
         self.kj_firsts = 0
-        for callback, context, _ in events:
+        for event in events:
+            callback, context, _ = event
+            if self.kj_overtaken:
+                self.kj_overtaken = [o for o in self.kj_overtaken if o is not event]
             try:
                 context.run(callback)
             except (SystemExit, KeyboardInterrupt):

@@ -122,8 +122,11 @@ class GateHolds:
             lock.release()
 
         # kj::yield(): the turn after this one; then the ready promise: one more turn of
-        # kj's queue, behind what waits to enter the isolate by then.
-        rt.add_kj(lambda: rt.add_kj(committed, later=True))
+        # kj's queue, behind what waits to enter the isolate by then. A raising listener's
+        # report from that next dispatch still overtakes it: the listener's error comes
+        # before the frames its dispatch queued behind the write (measured on workerd
+        # 2026-11-23: gen-289205b6, do-raising-listener-error-before-commit-*).
+        rt.add_kj(lambda: rt.add_kj(committed, later=True, overtaken=True))
 
 
 #: In a Durable Object's context: its :class:`GateHolds`.

@@ -2525,6 +2525,25 @@ D("do-output-gate-flush-before-next-waiting-frame", "The flush completes before 
 D("do-output-gate-flush-other-pair", "The same across pairs: a message queued after the write reaches b after d's first message and before its second.",
   *FLUSH, "pair c d", "c.accept()", "d.accept()", "on d message: log(data)", "c.send('p1')", "c.send('p2')", "c.send('p3')",
   "await ctx.storage.put('k', 1)", "a.send('g')")
+# A listener that raises in the dispatch of a frame the write did not hold: its error comes
+# before the frames the dispatch queued behind the write (a Close, a message), though the
+# commit was on its way first. Found by the generator (gen-289205b6).
+D("do-raising-listener-error-before-commit-close", "The object's socket b sends to a, then the object awaits a write; a's listener closes and raises: a's error comes before webSocketClose, whose Close waited for the commit.",
+  "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", on("on a message as L3 once", "a.close(1016)", "raise Error('boom')"), "b.send(b'')", "await ctx.storage.put('k', 1)")
+D("do-raising-listener-error-before-commit-send", "The same with a message instead of the Close: a's error comes before webSocketMessage.",
+  "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", on("on a message as L3 once", "a.send('m')", "raise Error('boom')"), "b.send(b'')", "await ctx.storage.put('k', 1)")
+D("do-raising-listener-error-before-commit-plain-peer", "The same with a plain b: a's error comes before b's close event.",
+  "watch", "a.accept()", "b.accept()", on("on a message as L3 once", "a.close(1016)", "raise Error('boom')"), "b.send(b'')", "await ctx.storage.put('k', 1)")
+D("do-raising-listener-error-before-commit-plain-peer-send", "The same with a plain b and a message: a's error comes before b's message event.",
+  "watch", "a.accept()", "b.accept()", on("on a message as L3 once", "a.send('m')", "raise Error('boom')"), "b.send(b'')", "await ctx.storage.put('k', 1)")
+D("do-raising-listener-error-before-commit-two-frames", "The same with two frames from b before the write: a's error still comes before webSocketClose.",
+  "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", on("on a message as L3 once", "a.close(1016)", "raise Error('boom')"), "b.send(b'')", "b.send(1)", "await ctx.storage.put('k', 1)")
+D("do-raising-listener-error-before-commit-not-awaited", "The same with a delete that is not awaited.",
+  "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", on("on a message as L3 once", "a.close(1016)", "raise Error('boom')"), "b.send(b'')", "ctx.storage.delete('k')")
+D("do-raising-listener-error-first-without-write", "Contrast: with a read instead of the write, nothing waits for a commit, and a's error comes first as well.",
+  "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", on("on a message as L3 once", "a.close(1016)", "raise Error('boom')"), "b.send(b'')", "await ctx.storage.get('k')")
+D("do-raising-listener-error-after-write-in-listener", "Contrast: the write in the raising listener itself, before the Close: a's error comes before webSocketClose too.",
+  "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", on("on a message as L3 once", "ctx.storage.put('k', 1)", "a.close(1016)", "raise Error('boom')"), "b.send(b'')")
 D("do-output-gate-flush-in-handler", "In webSocketMessage a message sent after a write waits for its flush, one sent before it does not: the next message's 'pre' reaches a after the first 'ack'.",
   "ctx.acceptWebSocket(b, ['t'])", "watch", "a.accept()", "webSocketMessage: ws.send('pre'); ctx.storage.put('k', message); ws.send('ack')",
   "a.send('m1')", "a.send('m2')", "settle")
@@ -2563,6 +2582,12 @@ D("do-manager-back-takes-answer-first", "The same with an answer: webSocketMessa
   *HIBERNATABLE, "watch", "a.accept()", "a.send('x')", "b.send(1)", on("on a message as L3 once", "a.send('r')"), "b.send(2)")
 D("do-manager-back-takes-answer-first-handler-sent-later", "The same when the handler sends a message too: a's read loop comes back for the object's second message, sent at top level, not for the handler's, so the manager still takes the answer first.",
   *HIBERNATABLE, "watch", handler("webSocketMessage", "ws.send('m')"), "a.accept()", "a.send('x')", "b.send(1)", on("on a message as L3 once", "a.send('r')"), "b.send(2)")
+D("do-manager-back-takes-close-before-handlers-first-message", "webSocketMessage sends a message while the object's message sent at top level waits for a; a closes in its listener for that message: its read loop comes back for the handler's message, of which it has taken none yet, and the manager, back from its event, takes the Close first. Found by the generator (gen-322278c8).",
+  "ctx.acceptWebSocket(b, [1, True])", handler("webSocketMessage", "ws.send('x')"), "watch", "a.accept()", "a.send(42)", on("on a message as L2 once", "a.close(1000)"), "b.send(ab(3))")
+D("do-manager-back-takes-answer-before-handlers-first-message", "The same with an answer: webSocketMessage gets it before a dispatches the handler's message.",
+  "ctx.acceptWebSocket(b, [1, True])", handler("webSocketMessage", "ws.send('x')"), "watch", "a.accept()", "a.send(42)", on("on a message as L2 once", "a.send('r')"), "b.send(ab(3))")
+D("do-manager-back-takes-close-before-handlers-two-messages", "The same with two messages from the handler: webSocketClose comes before both.",
+  "ctx.acceptWebSocket(b, [1, True])", handler("webSocketMessage", "ws.send('x')", "ws.send('y')"), "watch", "a.accept()", "a.send(42)", on("on a message as L2 once", "a.close(1000)"), "b.send(ab(3))")
 D("do-fresh-manager-takes-answer-first", "Contrast: the object sends two messages at top level, and the manager, which has not dispatched yet, gets a's answer to the first before a dispatches the second.",
   *HIBERNATABLE, "watch", "b.send(1)", "b.send(2)", "a.accept()", on("on a message as L1 once", "a.send('r')"))
 D("do-fresh-manager-takes-close-first", "The same with a closing in its listener: webSocketClose comes before a's second message.",

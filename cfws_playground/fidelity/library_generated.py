@@ -1093,3 +1093,16 @@ G('gen-5508919a', "Found by the generator (gen-20270111-3456, --cross-sends): th
 G('gen-85ac63a7', "Found by the generator (gen-20270112-1688, --cross-sends): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'pair c d', 'ctx.acceptWebSocket(d, [])', 'watch', 'a.accept()', "a.send('x')", 'c.accept()', 'b.close()', 'c.send(Uint8Array(2))',
   configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-289205b6', "Found by the generator (gen-20270115-1432, --cross-sends): the kit gives workerd's transcript.",
+  "ctx.acceptWebSocket(b, ['t'])", 'watch', 'a.accept()', on('on a message as L3 once', 'a.close(1016)', "raise Error('boom')"), "b.send(b'')", "await ctx.storage.delete('k')",
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-322278c8', "Found by the generator (gen-20270116-1327): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b, [1, True])', handler('webSocketMessage', "ws.send('x')"), handler('webSocketClose', 'ctx.getTags(ws)'), 'watch', 'a.accept()', 'a.send(42)', on('on a message as L2', "a.close('1000')"), 'b.send(ab(3))',
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-289205b6-write-in-listener-plain-peer', "Varied by hand from gen-289205b6: a plain b, and the write in a's raising listener before its Close.",
+  'watch', 'a.accept()', 'b.accept()', on('on a message as L3 once', "ctx.storage.put('k', 1)", 'a.close(1016)', "raise Error('boom')"), "b.send(b'')",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="in a Durable Object, a's listener writes, closes and raises: on workerd b's close event, after a's error, still answers the Close (readyState 3), and the reply's pump then fails ('Network connection lost.'); in the kit b has seen a let go of the pipe by then, so it cannot answer (readyState 2) and reports nothing")

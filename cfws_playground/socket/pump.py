@@ -292,8 +292,9 @@ class Pump(EventTarget):
                 # takes the frame then, behind read loops this turn woke (gen-19002027).)
                 if peer._handler is not None and (
                     (
-                        # (the frame the read loop is coming back for was sent by that handler)
-                        (self._way_back and len(peer._outgoing) <= peer._queued_since_dispatch)
+                        # (the frame the read loop is coming back for was sent by that handler,
+                        # after another of its frames)
+                        (self._way_back and len(peer._outgoing) < peer._queued_since_dispatch)
                         or self._receive_ready
                     )
                     if peer._dispatched_at
@@ -312,7 +313,11 @@ class Pump(EventTarget):
                     # whose last event sent nothing that read loop comes back for is back in
                     # receive() already, and takes the frame first (measured on workerd
                     # 2026-11-23: gen-27108d50, do-manager-back-takes-close-first,
-                    # do-manager-back-takes-answer-first).
+                    # do-manager-back-takes-answer-first). So is a manager whose handler's
+                    # frames the read loop has not begun to take: it dispatched a frame sent
+                    # before that event, and comes back for the handler's first
+                    # (gen-322278c8, do-manager-back-takes-close-before-handlers-first-message,
+                    # -answer-).
                     peer._receive_ready = True
                     runtime().add_kj(peer._schedule_delivery, later=True)
                 elif (
