@@ -1106,3 +1106,12 @@ G('gen-289205b6-write-in-listener-plain-peer', "Varied by hand from gen-289205b6
   'watch', 'a.accept()', 'b.accept()', on('on a message as L3 once', "ctx.storage.put('k', 1)", 'a.close(1016)', "raise Error('boom')"), "b.send(b'')",
   configs=(('2026-11-17', ()),), durable=True,
   open="in a Durable Object, a's listener writes, closes and raises: on workerd b's close event, after a's error, still answers the Close (readyState 3), and the reply's pump then fails ('Network connection lost.'); in the kit b has seen a let go of the pipe by then, so it cannot answer (readyState 2) and reports nothing")
+
+G('gen-2d062b18', "Found by the generator (gen-20270117-2259): the kit differs from workerd.",
+  'ctx.acceptWebSocket(b, [1, True])', 'watch', 'a.accept()', on('on a message as L1', "raise Error('x')"), "b.send('x')", "b.send('x')", 'a.send(1e21)', 'a.send(ab(3))',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="in a Durable Object, a's listener raises on b's first message while a's second message waits for the hibernation manager: on workerd b's pump, failing on the second message a will never take, reports 'Network connection lost.' before webSocketMessage gets a's second message; the kit dispatches that message first. With three messages from a, workerd dispatches the second and third first, as the kit does (gen-2d062b18-three-messages): the lengths of the chains of kj turns decide it")
+
+G('gen-2d062b18-three-messages', "Varied by hand from gen-2d062b18: a sends three messages; the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b, [1, True])', 'watch', 'a.accept()', on('on a message as L1', "raise Error('x')"), "b.send('x')", "b.send('x')", 'a.send(1)', 'a.send(2)', 'a.send(3)',
+  configs=(('2026-11-17', ()),), durable=True)
