@@ -64,6 +64,7 @@ __all__ = [
     "ensure_runtime",
     "nothing_else_ready",
     "queue_microtask",
+    "queued_before",
     "runtime",
     "schedule",
     "set_call_soon",
@@ -364,14 +365,14 @@ class Runtime:
         elif self.kj_next:
             self.kj.extend(self.kj_next)
         self.kj_next = []
+        if self.kj_overtaken:
+            # Only one still in kj_later can be an earlier event of a later task.
+            self.kj_overtaken = [o for o in self.kj_overtaken if any(o is e for e in self.kj_later)]
 
     def _run_kj(self) -> None:
         events, self.kj = self.kj, []
         self.kj_firsts = 0
-        for event in events:
-            callback, context, _ = event
-            if self.kj_overtaken:
-                self.kj_overtaken = [o for o in self.kj_overtaken if o is not event]
+        for callback, context, _ in events:
             try:
                 context.run(callback)
             except (SystemExit, KeyboardInterrupt):
@@ -652,6 +653,14 @@ class Once:
 
 
 _once_pending: weakref.WeakSet[Once] = weakref.WeakSet()
+
+
+def queued_before(before: int, *excluding: Once) -> bool:
+    """Whether a :class:`Once` other than ``excluding`` is queued and was queued before the
+    :func:`ticket` ``before`` (something else waits ahead of it to run)."""
+    return any(
+        once.scheduled and once.ticket < before and once not in excluding for once in list(_once_pending)
+    )
 
 
 def _rescue_orphans() -> None:

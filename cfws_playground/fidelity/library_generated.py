@@ -1115,3 +1115,13 @@ G('gen-2d062b18', "Found by the generator (gen-20270117-2259): the kit differs f
 G('gen-2d062b18-three-messages', "Varied by hand from gen-2d062b18: a sends three messages; the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [1, True])', 'watch', 'a.accept()', on('on a message as L1', "raise Error('x')"), "b.send('x')", "b.send('x')", 'a.send(1)', 'a.send(2)', 'a.send(3)',
   configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-2d062b18-with-message-handler', "Varied by hand from gen-2d062b18: webSocketMessage sends; two messages from a.",
+  'ctx.acceptWebSocket(b)', handler('webSocketMessage', "ws.send('h')"), 'watch', 'a.accept()', on('on a message as L1', "raise Error('x')"), "b.send('x')", "b.send('x')", 'a.send(1)', 'a.send(2)',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="as gen-2d062b18")
+
+G('gen-2d062b18-with-close-handler', "Varied by hand from gen-2d062b18: a webSocketClose handler; two messages from a.",
+  'ctx.acceptWebSocket(b)', handler('webSocketClose', 'ws.readyState'), 'watch', 'a.accept()', on('on a message as L1', "raise Error('x')"), "b.send('x')", "b.send('x')", 'a.send(1)', 'a.send(2)',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="as gen-2d062b18")

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import errors
-from ..dispatch import Once, _once_pending, runtime, schedule, ticket
+from ..dispatch import Once, queued_before, runtime, schedule, ticket
 from ..errors import ConnectionLostError
 from ..events import Blob, CloseEvent, ErrorEvent, Event, begin_dispatch, end_dispatch
 from ..promise import GATE_HOLDS, OutputLock
@@ -223,11 +223,7 @@ class Pump(EventTarget):
         own = self._io_context
         if self._handler is not None or own is None or own.get(GATE_HOLDS) is None:
             return False
-        peer_delivery = self._peer._delivery
-        return any(
-            once.scheduled and once.ticket < cont.ticket and once is not cont and once is not peer_delivery
-            for once in list(_once_pending)
-        )
+        return queued_before(cont.ticket, cont, self._peer._delivery)
 
     def _gate_passed(self) -> None:
         """An output lock opened: the frames queued behind it (and behind no later lock) go to
