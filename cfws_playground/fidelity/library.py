@@ -2593,6 +2593,15 @@ D("do-fresh-manager-takes-answer-first", "Contrast: the object sends two message
 D("do-fresh-manager-takes-close-first", "The same with a closing in its listener: webSocketClose comes before a's second message.",
   *HIBERNATABLE, "watch", "b.send(1)", "b.send(2)", "a.accept()", on("on a message as L1 once", "a.close(1000)"))
 
+D("do-manager-waiting-takes-close-before-timer-message", "The manager has dispatched a's message and waits in receive(); a timer of the object sends two messages, and a closes in its listener for the first: the manager takes the Close at once, so webSocketClose comes before a's second message (the frames a's read loop comes back for were sent by the timer, not by a handler the manager is coming back from). Found by the generator (gen-4d94c8f9).",
+  *HIBERNATABLE, handler("webSocketClose", "ws.readyState"), "watch", "a.accept()", timeout(1, "b.send(1)", "b.send(2)"), "a.send('x')", on("on a message as L3", "a.close()"))
+D("do-manager-waiting-takes-answer-before-timer-message", "The same with an answer: webSocketMessage gets it before a dispatches the timer's second message.",
+  *HIBERNATABLE, "watch", "a.accept()", timeout(1, "b.send(1)", "b.send(2)"), "a.send('x')", on("on a message as L3 once", "a.send('r')"))
+D("do-manager-waiting-takes-close-before-timer-messages", "The same with three messages from the timer: webSocketClose comes before the second and the third.",
+  *HIBERNATABLE, handler("webSocketClose", "ws.readyState"), "watch", "a.accept()", timeout(1, "b.send(1)", "b.send(2)", "b.send(3)"), "a.send('x')", on("on a message as L3", "a.close(4000, 'r')"))
+D("do-manager-waiting-takes-close-timer-after-handler-sends", "The same when webSocketMessage sent a message first: a's read loop comes back for the timer's second message, and the manager, long back from that event, still takes the Close first.",
+  *HIBERNATABLE, handler("webSocketMessage", "ws.send('h')"), handler("webSocketClose", "ws.readyState"), "watch", "a.accept()", timeout(1, "b.send(1)", "b.send(2)"), "a.send('x')", on("on a message as L3", "a.close()"))
+
 # A manager that has not dispatched yet takes a frame at once, unless a read loop of the object
 # was on its way back already when the frame was queued (gen-767bcd34).
 D("do-fresh-manager-waits-for-earlier-way-back", "c's listener answers d's message while a's read loop is on its way back to the object's second message: a dispatches it before webSocketMessage(d) gets the answer. Variant of gen-767bcd34.",
@@ -2743,6 +2752,16 @@ S("peer-pump-fails-when-raising-end-is-let-go-after-its-close", "b's listener ra
   "watch", "a.accept()", "b.accept()", on("on b message as L1 once", "raise TypeError('x')"), "a.send('x')", "b.send(Uint8Array(2))", "a.send(b'x')", "a.send('y')", "b.send(text(1))", "b.close()", "sleep 5", "state", configs=(("2026-09-15", ()),))
 S("peer-pump-fails-when-raising-end-is-let-go-then-close-ignored", "The same, and a calls close() afterwards: it does nothing (readyState stays 3), as the error already let go of a's outgoing side. Variant of gen-9ffdbe58.",
   "watch", "a.accept()", "b.accept()", on("on b message as L1 once", "raise TypeError('x')"), "a.send('x')", "b.send(Uint8Array(2))", "a.send(b'x')", "b.send(text(1))", "b.close()", "sleep 5", "state", "sleep 1", "a.close()", "state", configs=(("2026-09-15", ()),))
+
+# A pump whose send failed when its peer was let go of reports "Network connection lost." a few
+# kj turns later: a listener that raises in the close event dispatched meanwhile is reported
+# behind it, so reportError() ignores it (before 2026-09-15).
+S("close-listener-raises-after-own-pump-failed", "b's listener raises on a's message while b's messages and Close still wait for a, and b's error listener has a send one more message. Once a has taken b's Close, b is let go of, and a's pump, stuck on that message, fails; a's close listener then raises: the pump's error, on its way first, is the one a's error event reports, and the listener's exception is never reported. Found by the generator (gen-44c57b21).",
+  "watch", "b.accept()", "b.send(1)", "b.send(2)", on("on b message as L1", on("on b error as L2 once", "a.send(False)"), "raise TypeError('x')"), on("on a close as L3 once", "raise Error('boom')"), "b.close(1000)", "a.accept()", "a.send(1)", configs=(("2025-09-01", ()),))
+S("close-listener-raises-after-own-pump-failed-invalid-close", "The same when a's close listener raises by calling close() with a code it may not use: still \"Network connection lost.\".",
+  "watch", "b.accept()", "b.send(1)", "b.send(2)", on("on b message as L1", on("on b error as L2 once", "a.send(False)"), "raise TypeError('x')"), on("on a close as L3 once", "!a.close(1015)"), "b.close(1000)", "a.accept()", "a.send(1)", configs=(("2025-09-01", ()),))
+S("close-listener-raises-own-error-when-send-comes-later", "Contrast: a's send comes from a timer after its close event, so no pump of a's had failed: a's error event reports the listener's exception.",
+  "watch", "b.accept()", "b.send(1)", "b.send(2)", on("on b message as L1", on("on b error as L2 once", timeout(1, "a.send(False)")), "raise TypeError('x')"), on("on a close as L3 once", "raise Error('boom')"), "b.close(1000)", "a.accept()", "a.send(1)", configs=(("2025-09-01", ()),))
 
 # SQLite-backed storage (ctx.storage.sql, ctx.storage.kv), in its own module.
 from .library_sql import SQL_SCENARIOS  # noqa: E402

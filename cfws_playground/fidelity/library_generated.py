@@ -1125,3 +1125,11 @@ G('gen-2d062b18-with-close-handler', "Varied by hand from gen-2d062b18: a webSoc
   'ctx.acceptWebSocket(b)', handler('webSocketClose', 'ws.readyState'), 'watch', 'a.accept()', on('on a message as L1', "raise Error('x')"), "b.send('x')", "b.send('x')", 'a.send(1)', 'a.send(2)',
   configs=(('2026-11-17', ()),), durable=True,
   open="as gen-2d062b18")
+
+G('gen-44c57b21', "Found by the generator (gen-20270118-380): the kit gives workerd's transcript.",
+  'watch', 'b.accept()', 'b.send(1e21)', 'b.send(ab(3))', on('on b message as L1', on('on b error as L2 once', 'a.send(False)'), "!b.close(4294968296, 'x')"), on('on a close as L3 once', '!a.close(1015, text(1))'), "b.close('0X3E8')", "a.accept({'x': True})", 'a.send(1.0)',
+  configs=(('2025-09-01', ()),))
+
+G('gen-4d94c8f9', "Found by the generator (gen-20270118-2878): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', handler('webSocketClose', 'ws.deserializeAttachment()'), 'watch', 'a.accept()', timeout(1, 'b.send(text(1))', "b.send('x')"), "a.send('x')", on('on a message as L3', 'a.close(4000, 42)'),
+  configs=(('2026-11-17', ()),), durable=True)

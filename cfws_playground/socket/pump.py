@@ -46,6 +46,9 @@ _BATCH = 1024  # frames one delivery turn may dispatch while only timers wait
 #: Read loops in a Durable Object on their way back to receive() (see :meth:`Pump._come_back`).
 _ON_WAY_BACK: weakref.WeakSet[Pump] = weakref.WeakSet()
 
+#: Phases in which a hibernatable end that is not reading is held by its manager (see _hold).
+_HELD_PHASES = (Phase.OPEN, Phase.CLOSE_SENT)
+
 
 def _nothing() -> None:
     pass
@@ -196,7 +199,13 @@ class Pump(EventTarget):
         self._queued_at = ticket()
         self._queued_in = holds
         self._queued_in_peer_dispatch = self._peer._delivering
-        self._queued_in_own_dispatch = self._delivering or self._in_checkpoint
+        # (A hibernatable end's own dispatch is its handler's event, while the hibernation
+        # manager holds its read loop: see _hold.)
+        self._queued_in_own_dispatch = (
+            self._delivering
+            or self._in_checkpoint
+            or (self._handler is not None and not self._reading and self._phase in _HELD_PHASES)
+        )
         self._queued_since_dispatch += 1
         lock = holds.flush if holds is not None else None
         waits = self._gate_waits
@@ -289,8 +298,14 @@ class Pump(EventTarget):
                 if peer._handler is not None and (
                     (
                         # (the frame the read loop is coming back for was sent by that handler,
-                        # after another of its frames)
-                        (self._way_back and len(peer._outgoing) < peer._queued_since_dispatch)
+                        # after another of its frames; frames a timer sent leave the manager
+                        # waiting in receive(), and it takes this one first: gen-4d94c8f9,
+                        # do-manager-waiting-takes-close-before-timer-message, -answer-)
+                        (
+                            self._way_back
+                            and peer._queued_in_own_dispatch
+                            and len(peer._outgoing) < peer._queued_since_dispatch
+                        )
                         or self._receive_ready
                     )
                     if peer._dispatched_at
@@ -895,7 +910,8 @@ class Pump(EventTarget):
                     # a reply since the whenAborted task set outgoingAborted) (gen-9ffdbe58,
                     # peer-pump-fails-when-raising-end-is-let-go-after-its-close).
                     peer._drop_unsent()
-                    runtime().add_kj(peer._schedule_lost, later=True)
+                    peer._lost_on_way = True
+                    runtime().add_kj(peer._schedule_lost_on_way, later=True)
             elif self._handler is None:
                 self._cancel_pump()
             # (A hibernatable end whose webSocketClose has run is awaiting its release:
@@ -1118,6 +1134,12 @@ class Pump(EventTarget):
             self._released = True
         self._report_error(ConnectionLostError(), f"Uncaught Error: {errors.CONNECTION_LOST}", aborted=True)
 
+    def _schedule_lost_on_way(self) -> None:
+        """:meth:`_schedule_lost` for a failed pump whose error was on its way (see
+        :meth:`_listener_raised`)."""
+        self._lost_on_way = False
+        self._schedule_lost()
+
     def _schedule_lost_ahead(self) -> None:
         """:meth:`_report_lost` as the next runtime task."""
         self._schedule_lost(ahead=True)
@@ -1240,7 +1262,15 @@ class Pump(EventTarget):
             peer = self._peer
             woken_by_peer = peer._way_back and self._delivery.ticket > peer._dispatched_at
             in_object = GATE_HOLDS.get() is not None
-            behind = (in_object and not peer._long_way_back) or (etype == "close" and woken_by_peer)
+            behind = (
+                (in_object and not peer._long_way_back)
+                or (etype == "close" and woken_by_peer)
+                # This end's pump had failed before the dispatch (the peer let go of kj's
+                # pipe): its error is on its way into the isolate, begun before the dispatch,
+                # and reported first; reportError() then ignores the listener's (measured on
+                # workerd 2026-11-23 before 2026-09-15: gen-44c57b21).
+                or self._lost_on_way
+            )
             if (
                 not behind
                 and etype == "close"
