@@ -2602,6 +2602,19 @@ D("do-manager-waiting-takes-close-before-timer-messages", "The same with three m
 D("do-manager-waiting-takes-close-timer-after-handler-sends", "The same when webSocketMessage sent a message first: a's read loop comes back for the timer's second message, and the manager, long back from that event, still takes the Close first.",
   *HIBERNATABLE, handler("webSocketMessage", "ws.send('h')"), handler("webSocketClose", "ws.readyState"), "watch", "a.accept()", timeout(1, "b.send(1)", "b.send(2)"), "a.send('x')", on("on a message as L3", "a.close()"))
 
+# Nor when a read loop of the object is on its way back to a frame another manager's handler
+# sent after another of its frames: that manager is still on its way back from its event, and
+# the fresh one's frame waits behind it too (gen-767bcd34-two-managers).
+D("do-fresh-manager-waits-behind-handlers-way-back", "webSocketMessage sends two messages; a's listener for the first makes c send to d, whose manager has not dispatched yet: a dispatches the handler's second message before webSocketMessage(d) gets c's. Varied from gen-767bcd34-two-managers.",
+  "pair c d", *HIBERNATABLE, "ctx.acceptWebSocket(d)", "watch", handler("webSocketMessage", "ws.send('m1')", "ws.send('m2')"), "a.accept()", "c.accept()", on("on a message as L1 once", "c.send('q')"), "a.send('x')")
+D("do-fresh-manager-waits-behind-handlers-way-back-sent-first", "The same with c's frame sent before a's answer: webSocketMessage(d) comes before webSocketMessage(b), both after a's second message.",
+  "pair c d", *HIBERNATABLE, "ctx.acceptWebSocket(d)", "watch", handler("webSocketMessage", "ws.send('m1')", "ws.send('m2')"), "a.accept()", "c.accept()", on("on a message as L1 once", "c.send('q')", "a.send('r')"), "a.send('x')")
+D("do-fresh-manager-waits-behind-handlers-way-back-in-microtask", "The same with c's frame sent in a microtask of a's listener, after a's answer: a's second message, webSocketMessage(b), then webSocketMessage(d).",
+  "pair c d", *HIBERNATABLE, "ctx.acceptWebSocket(d)", "watch", handler("webSocketMessage", "ws.send('m1')", "ws.send('m2')"), "a.accept()", "c.accept()", on("on a message as L1 once", "a.send('r')", microtask("c.send('q')")), "a.send('x')")
+D("do-fresh-manager-waits-behind-handlers-way-back-three", "The same with three messages from webSocketMessage and an answer first: a's second message, webSocketMessage(b), then webSocketMessage(d).",
+  "pair c d", *HIBERNATABLE, "ctx.acceptWebSocket(d)", "watch", handler("webSocketMessage", "ws.send('m1')", "ws.send('m2')", "ws.send('m3')"), "a.accept()", "c.accept()", on("on a message as L1 once", "a.send('r')", "c.send('q')"), "a.send('x')")
+D("do-fresh-manager-first-when-object-sent-at-top-level", "Contrast: the object sent a's two messages at top level, so no manager is on its way back from an event: webSocketMessage(d) gets c's frame before a's second message.",
+  "pair c d", *HIBERNATABLE, "ctx.acceptWebSocket(d)", "watch", "a.accept()", "c.accept()", "b.send(1)", "b.send(2)", on("on a message as L1 once", "a.send('r')", "c.send('q')"))
 # A manager that has not dispatched yet takes a frame at once, unless a read loop of the object
 # was on its way back already when the frame was queued (gen-767bcd34).
 D("do-fresh-manager-waits-for-earlier-way-back", "c's listener answers d's message while a's read loop is on its way back to the object's second message: a dispatches it before webSocketMessage(d) gets the answer. Variant of gen-767bcd34.",

@@ -984,12 +984,16 @@ G('gen-3dd531c0', "Found by the generator (gen-20270113-2448, --cross-sends) whi
   configs=(('2026-11-17', ()),))
 
 # Varied by hand from gen-767bcd34: a manager that has not dispatched yet takes a frame sent in
-# a's listener at once (do-fresh-manager-takes-answer-first), but one sent while another manager's
-# frame waits comes after it on workerd.
-G('gen-767bcd34-two-managers', "Found by the generator (gen-780-1385), varied by hand: b's manager, back from its handler, and d's, which has not dispatched yet, each get a frame from a's listener.",
+# a's listener at once (do-fresh-manager-takes-answer-first), but not while a's read loop comes
+# back for a frame another manager's handler sent (do-fresh-manager-waits-behind-handlers-way-back).
+G('gen-767bcd34-two-managers', "Found by the generator (gen-780-1385), varied by hand: b's manager, back from its handler, and d's, which has not dispatched yet, each get a frame from a's listener; the kit gives workerd's transcript.",
   'pair c d', 'ctx.acceptWebSocket(b)', 'ctx.acceptWebSocket(d)', 'watch', handler('webSocketMessage', "ws.send('m1')", "ws.send('m2')"), 'a.accept()', 'c.accept()', on('on a message as L1 once', "a.send('r')", "c.send('q')"), "a.send('x')",
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-767bcd34-two-managers-dispatched-before', "Varied by hand from gen-767bcd34-two-managers: d's manager dispatched a message of c's first, and its handler's two messages go to c.",
+  'pair c d', 'ctx.acceptWebSocket(b)', 'ctx.acceptWebSocket(d)', 'watch', handler('webSocketMessage', "ws.send('m1')", "ws.send('m2')"), 'a.accept()', 'c.accept()', "c.send('q0')", on('on a message as L1 once', "a.send('r')", "c.send('q')"), "a.send('x')",
   configs=(('2026-11-17', ()),), durable=True,
-  open="on workerd a's second message, webSocketMessage(b) and then webSocketMessage(d) come in that order: d's manager, which has not dispatched yet, takes c's frame only after b's manager's; the kit dispatches webSocketMessage(d) first")
+  open="on workerd webSocketMessage(b) and webSocketMessage(d) get a's and c's frames before a dispatches the second message of b's handler; the kit dispatches that message first, as it does (and workerd does) when d had not dispatched before (gen-767bcd34-two-managers): c's read loop, busy with d's handler's messages, changes which chain of kj turns reaches the object first")
 
 G('gen-68d796e8', "Found by the generator (gen-20261231-2853): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('on a message as L1', "raise Error('boom')"), on('on b message as L3 once', "b.send('')", "raise TypeError('x')"), "a.send(scratch(b'x'))", 'a.send(NaN)',

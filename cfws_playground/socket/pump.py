@@ -309,7 +309,7 @@ class Pump(EventTarget):
                         or self._receive_ready
                     )
                     if peer._dispatched_at
-                    else self._behind_way_back()
+                    else (self._behind_way_back() or self._back_for_handlers_frame())
                 ):
                     # The hibernation manager, back from a handler's event (its customEvent
                     # chain is longer than a read loop's way back), dispatches this frame
@@ -384,6 +384,24 @@ class Pump(EventTarget):
             return False
         since = self._queued_at
         return any(e._way_back and e._back_in is holds and e._back_since < since for e in _ON_WAY_BACK)
+
+    def _back_for_handlers_frame(self) -> bool:
+        """Whether a read loop of this end's object is on its way back to a frame that a
+        hibernation manager's handler sent after another of its frames: that manager is still
+        on its way back from the handler's event (see :meth:`_offer`)."""
+        holds = self._queued_in
+        if holds is None:
+            return False
+        for e in _ON_WAY_BACK:
+            if (e._way_back or e._back_after_microtasks) and e._back_in is holds:
+                manager = e._peer
+                if (
+                    manager._handler is not None
+                    and manager._queued_in_own_dispatch
+                    and len(manager._outgoing) < manager._queued_since_dispatch
+                ):
+                    return True
+        return False
 
     def _take_last(self) -> bool:
         """This end's read loop is back in receive() and the peer has one frame left.
@@ -662,6 +680,12 @@ class Pump(EventTarget):
                 # _come_back: gen-py3-982, cancelled-pump-error-after-microtasks.)
                 self._receive_ready = True
                 self._back_after_microtasks = True
+                holds = GATE_HOLDS.get()
+                if holds is not None:
+                    # (on its way back as well: see _back_for_handlers_frame)
+                    self._back_since = ticket()
+                    self._back_in = holds
+                    _ON_WAY_BACK.add(self)
                 if self._peer_waited_first and self._peer._delivery.scheduled:
                     # The peer's read loop was waiting for the isolate before this dispatch
                     # began: its dispatch goes first, and what it queues (the error event of
