@@ -2602,6 +2602,18 @@ D("do-manager-waiting-takes-close-before-timer-messages", "The same with three m
 D("do-manager-waiting-takes-close-timer-after-handler-sends", "The same when webSocketMessage sent a message first: a's read loop comes back for the timer's second message, and the manager, long back from that event, still takes the Close first.",
   *HIBERNATABLE, handler("webSocketMessage", "ws.send('h')"), handler("webSocketClose", "ws.readyState"), "watch", "a.accept()", timeout(1, "b.send(1)", "b.send(2)"), "a.send('x')", on("on a message as L3", "a.close()"))
 
+# The manager's way back from an event (its customEvent) begun before a's dispatch is shorter than
+# the way of a frame sent in that dispatch: through the output gate, then a's read loop's own way
+# back to receive() (gen-2cfee876).
+D("do-manager-way-back-before-frame-from-listener", "a sends two messages and the object one; the manager dispatches a's first, then a's listener for the object's message sends another from the object: webSocketMessage gets a's second before a dispatches that frame. Found by the generator (gen-2cfee876).",
+  *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1 once", "b.send('')"), "a.send(1)", "a.send(2)", "b.send(3)")
+D("do-manager-way-back-before-frame-from-listener-handler", "The same with a webSocketMessage handler that sends: webSocketMessage(b, 2) still comes first; then a gets the handler's first answer (queued before the listener's frame), the listener's frame, and the second answer.",
+  *HIBERNATABLE, handler("webSocketMessage", "ws.send('h')"), "watch", "a.accept()", on("on a message as L1 once", "b.send('')"), "a.send(1)", "a.send(2)", "b.send(3)")
+D("do-manager-way-back-before-close-from-listener", "The same with the object's socket closed from a's listener: webSocketMessage(b, 2) comes before a's close event.",
+  *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1 once", "b.close()"), "a.send(1)", "a.send(2)", "b.send(3)")
+D("do-manager-way-back-frame-from-listener-single", "Contrast: with one message from a the manager has nothing to come back for, and a dispatches the frame from its listener.",
+  *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1 once", "b.send('')"), "a.send(1)", "b.send(3)")
+
 # Nor when a read loop of the object is on its way back to a frame another manager's handler
 # sent after another of its frames: that manager is still on its way back from its event, and
 # the fresh one's frame waits behind it too (gen-767bcd34-two-managers).

@@ -1137,3 +1137,7 @@ G('gen-44c57b21', "Found by the generator (gen-20270118-380): the kit gives work
 G('gen-4d94c8f9', "Found by the generator (gen-20270118-2878): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', handler('webSocketClose', 'ws.deserializeAttachment()'), 'watch', 'a.accept()', timeout(1, 'b.send(text(1))', "b.send('x')"), "a.send('x')", on('on a message as L3', 'a.close(4000, 42)'),
   configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-2cfee876', "Found by the generator (gen-20270119-1209, --cross-sends): the kit gives workerd's transcript.",
+  "ctx.acceptWebSocket(b, ['t''t'])", 'watch', 'a.accept()', on('on a message as L1 once', "b.send('')"), 'a.send(text(1))', 'a.send(text(70))', 'b.send(text(1))',
+  configs=(('2026-11-17', ()),), durable=True)

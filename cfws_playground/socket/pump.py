@@ -351,7 +351,7 @@ class Pump(EventTarget):
                     # (do-peer-sends-in-listener-after-answer).
                     peer._receive_ready = True
                     runtime().add_kj(peer._schedule_delivery, later=True)
-                elif peer_coming_back and self._way_back and peer._handler is None:
+                elif peer_coming_back and (self._way_back or self._long_way_back) and peer._handler is None:
                     # The frame was queued in the peer's listener and waited for the output
                     # gate, which lets it through a kj turn after that dispatch: the peer's
                     # read loop is still on its way back to receive() then, and takes it
