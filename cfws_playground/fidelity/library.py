@@ -2602,6 +2602,15 @@ D("do-manager-waiting-takes-close-before-timer-messages", "The same with three m
 D("do-manager-waiting-takes-close-timer-after-handler-sends", "The same when webSocketMessage sent a message first: a's read loop comes back for the timer's second message, and the manager, long back from that event, still takes the Close first.",
   *HIBERNATABLE, handler("webSocketMessage", "ws.send('h')"), handler("webSocketClose", "ws.readyState"), "watch", "a.accept()", timeout(1, "b.send(1)", "b.send(2)"), "a.send('x')", on("on a message as L3", "a.close()"))
 
+# A read loop accepted while all its peer's frames wait for the output gate is in receive() when
+# the gate lets them through, in the order they were queued (gen-f80f3f22).
+D("do-accept-after-gated-send-takes-it-in-order", "d sends, b sends, then c accepts, all at top level: the output gate lets d's frame through first, and c, waiting in receive() by then, dispatches it before a dispatches b's. Found by the generator (gen-f80f3f22).",
+  *HIBERNATABLE, "pair c d", "ctx.acceptWebSocket(d)", "watch", "a.accept()", "d.send(1)", "b.send('x')", "c.accept()", on("on c message as L1", "a.readyState"))
+D("do-accept-after-gated-send-takes-it-in-order-plain", "The same with sockets the object accept()s itself: c's message still comes first.",
+  "pair c d", "b.accept()", "d.accept()", "watch", "a.accept()", "d.send(1)", "b.send('x')", "c.accept()", on("on c message as L1", "a.readyState"))
+D("do-accept-between-gated-sends", "Contrast: c accepts between the two sends: c's message comes first as well.",
+  *HIBERNATABLE, "pair c d", "ctx.acceptWebSocket(d)", "watch", "a.accept()", "d.send(1)", "c.accept()", "b.send('x')", on("on c message as L1", "a.readyState"))
+
 # The manager's way back from an event (its customEvent) begun before a's dispatch is shorter than
 # the way of a frame sent in that dispatch: through the output gate, then a's read loop's own way
 # back to receive() (gen-2cfee876).

@@ -1141,3 +1141,16 @@ G('gen-4d94c8f9', "Found by the generator (gen-20270118-2878): the kit gives wor
 G('gen-2cfee876', "Found by the generator (gen-20270119-1209, --cross-sends): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t''t'])", 'watch', 'a.accept()', on('on a message as L1 once', "b.send('')"), 'a.send(text(1))', 'a.send(text(70))', 'b.send(text(1))',
   configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-f80f3f22', "Found by the generator (gen-20270121-796, --cross-sends): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', 'pair c d', 'ctx.acceptWebSocket(d, [])', 'watch', 'a.accept()', 'd.send(1.0)', "b.send('x')", 'c.accept()', on('on c message as L1', on('on b error as L2', on('on c error as L3', 'a.readyState'))),
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-df61bf35', "Found by the generator (gen-20270121-3768, --cross-sends): the kit differs from workerd.",
+  'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', "b.send(b'x')", 'a.send(text(1))', "await ctx.storage.put({'a''b': [2]})", "b.close('+1000', 'x')", 'a.send(-0.0)',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="in a Durable Object, after a storage write, b closes and a sends one more message: on workerd b's pump fails first, so b, whose webSocketClose has not been dispatched yet, gets an error event ('Network connection lost.', readyState 3) before webSocketMessage gets a's message; the kit dispatches the message first and reports only a's error. With two messages from a, neither pump fails, as in the kit (gen-df61bf35-two-messages)")
+
+G('gen-df61bf35-two-messages', "Varied by hand from gen-df61bf35: a sends two messages after b's close(); the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', "b.send(b'x')", 'a.send(text(1))', "await ctx.storage.put('k', 2)", "b.close(1000, 'x')", 'a.send(0)', 'a.send(1)',
+  configs=(('2026-11-17', ()),), durable=True)

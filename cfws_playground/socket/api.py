@@ -251,7 +251,12 @@ class WebSocket(NetworkSide):
             self._phase = t.next
             self._reading = True
             peer = self._peer
-            if peer._outgoing:
+            if peer._outgoing and len(peer._outgoing) == peer._gated:
+                # All behind a Durable Object's output gate: the pump offers them once they
+                # pass it, to this read loop waiting in receive() by then (measured on workerd
+                # 2026-11-23: gen-f80f3f22, do-accept-after-gated-send-takes-it-in-order).
+                pass
+            elif peer._outgoing:
                 # The peer's pump waits in kj's send(): receive() takes its frame as a ready
                 # promise, and the read loop resumes in kj's next turn, after a frame this end
                 # sends at once has reached the peer's waiting read loop (measured on workerd
