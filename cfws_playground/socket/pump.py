@@ -301,12 +301,7 @@ class Pump(EventTarget):
                         # after another of its frames; frames a timer sent leave the manager
                         # waiting in receive(), and it takes this one first: gen-4d94c8f9,
                         # do-manager-waiting-takes-close-before-timer-message, -answer-)
-                        (
-                            self._way_back
-                            and peer._queued_in_own_dispatch
-                            and len(peer._outgoing) < peer._queued_since_dispatch
-                        )
-                        or self._receive_ready
+                        (self._way_back and peer._handler_sent_more()) or self._receive_ready
                     )
                     if peer._dispatched_at
                     else (self._behind_way_back() or self._back_for_handlers_frame())
@@ -359,10 +354,12 @@ class Pump(EventTarget):
                     # this end's next message comes first, and the pump that was sending it
                     # finishes after the peer's event (measured on workerd 2026-11-23:
                     # gen-370e6709, do-close-from-peer-listener-waits-for-way-back,
-                    # do-close-from-peer-listener-reply-cancelled). With no read loop of this
-                    # end coming back, the peer's takes it at once, ahead of what this end's
-                    # own frames let through the gate next, such as a Close to a hibernatable
-                    # peer's manager (gen-987b654c,
+                    # do-close-from-peer-listener-reply-cancelled). So does the hibernation
+                    # manager's long way back from an event, begun before the peer's dispatch
+                    # (gen-2cfee876, do-manager-way-back-before-frame-from-listener). With no
+                    # read loop of this end coming back, the peer's takes it at once, ahead of
+                    # what this end's own frames let through the gate next, such as a Close to
+                    # a hibernatable peer's manager (gen-987b654c,
                     # do-send-from-peer-in-listener-before-close-to-manager).
                     peer._receive_ready = True
                     runtime().add_kj(peer._schedule_delivery)
@@ -392,16 +389,19 @@ class Pump(EventTarget):
         holds = self._queued_in
         if holds is None:
             return False
-        for e in _ON_WAY_BACK:
-            if (e._way_back or e._back_after_microtasks) and e._back_in is holds:
-                manager = e._peer
-                if (
-                    manager._handler is not None
-                    and manager._queued_in_own_dispatch
-                    and len(manager._outgoing) < manager._queued_since_dispatch
-                ):
-                    return True
-        return False
+        return any(
+            (e._way_back or e._back_after_microtasks) and e._back_in is holds and e._peer._handler_sent_more()
+            for e in _ON_WAY_BACK
+        )
+
+    def _handler_sent_more(self) -> bool:
+        """Whether this hibernatable end's last handler sent the frames still queued, after
+        another of them that the peer took already."""
+        return (
+            self._handler is not None
+            and self._queued_in_own_dispatch
+            and len(self._outgoing) < self._queued_since_dispatch
+        )
 
     def _take_last(self) -> bool:
         """This end's read loop is back in receive() and the peer has one frame left.
