@@ -2797,6 +2797,28 @@ S("close-listener-raises-after-own-pump-failed-invalid-close", "The same when a'
 S("close-listener-raises-own-error-when-send-comes-later", "Contrast: a's send comes from a timer after its close event, so no pump of a's had failed: a's error event reports the listener's exception.",
   "watch", "b.accept()", "b.send(1)", "b.send(2)", on("on b message as L1", on("on b error as L2 once", timeout(1, "a.send(False)")), "raise TypeError('x')"), on("on a close as L3 once", "raise Error('boom')"), "b.close(1000)", "a.accept()", "a.send(1)", configs=(("2025-09-01", ()),))
 
+# A pump whose frame waited for a Durable Object's output gate resumes a kj turn later than one
+# started outside an object: when the frame is a Close from the end's own listener, that end's
+# read loop, on its way back with the peer's Close, dispatches it before the pump's continuation
+# reports "Network connection lost." (gen-4ec62a3d).
+D("do-close-in-listener-close-event-before-error", "b sends a message and a Close; a's listener closes on the message: b's close event, then a's close event, then a's error. Found by the generator (gen-4ec62a3d).",
+  "watch", "a.accept()", "b.accept()", "b.send(b'x')", on("on a message as L1", "a.close(1000)"), "b.close(1007, '')", configs=(NEW, MANUAL))
+D("do-close-in-listener-close-event-before-error-hibernatable-peer", "The same with b accepted for hibernation: a's close event, then its error.",
+  *HIBERNATABLE, "watch", "a.accept()", "b.send(b'x')", on("on a message as L1", "a.close(1000)"), "b.close(1007, '')")
+S("close-in-listener-error-before-close-event", "Contrast, outside a Durable Object: a's Close goes out in its listener, and its pump's error comes before a's close event.",
+  "watch", "a.accept()", "b.accept()", "b.send(b'x')", on("on a message as L1", "a.close(1000)"), "b.close(1007, '')", configs=(("2026-11-17", ()),))
+
+# The hibernation manager, back from webSocketMessage, takes a's Close: a's pump has finished,
+# and its continuation, on its way behind a's next dispatch, enters before that of b's pump, which
+# finished only when a's read loop took b's Close on its way back from that dispatch. So b is let
+# go of only after a's continuation ran, and a reports nothing (gen-fd00cb8b).
+D("do-own-pump-done-before-peers-after-handler-took-close", "b sends two messages and a Close, a one message and a Close, all at top level: webSocketClose, then a's close event, with no error on a. Found by the generator (gen-fd00cb8b).",
+  *HIBERNATABLE, "watch", "a.accept()", "b.send(42)", "b.send(b'')", "b.close(1000, 'x')", "a.send(0)", "a.close(1012)")
+D("do-own-pump-done-before-peers-after-handler-took-close-three", "The same with three messages from b.",
+  *HIBERNATABLE, "watch", "a.accept()", "b.send(42)", "b.send(b'')", "b.send('z')", "b.close(1000, 'x')", "a.send(0)", "a.close(1012)")
+D("do-own-pump-done-plain-peer", "Contrast: b is a plain socket the object accept()ed: no error either.",
+  "b.accept()", "watch", "a.accept()", "b.send(42)", "b.send(b'')", "b.close(1000, 'x')", "a.send(0)", "a.close(1012)")
+
 # SQLite-backed storage (ctx.storage.sql, ctx.storage.kv), in its own module.
 from .library_sql import SQL_SCENARIOS  # noqa: E402
 

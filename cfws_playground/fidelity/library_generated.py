@@ -1154,3 +1154,26 @@ G('gen-df61bf35', "Found by the generator (gen-20270121-3768, --cross-sends): th
 G('gen-df61bf35-two-messages', "Varied by hand from gen-df61bf35: a sends two messages after b's close(); the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', "b.send(b'x')", 'a.send(text(1))', "await ctx.storage.put('k', 2)", "b.close(1000, 'x')", 'a.send(0)', 'a.send(1)',
   configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-4ec62a3d', "Found by the generator (gen-20270123-1247, --cross-sends): the kit gives workerd's transcript.",
+  'pair c d', 'watch', 'a.accept()', 'b.accept()', "b.send(scratch(b'x'))", on('on a message as L1', 'a.close(1000)'), "b.close(1007, '')",
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-4ec62a3d-write-in-listener', "Varied by hand from gen-4ec62a3d: a's listener writes to storage before its close().",
+  'watch', 'a.accept()', 'b.accept()', "b.send(b'x')", on('on a message as L1', "ctx.storage.put('k', 1)", 'a.close(1000)'), "b.close(1007, '')",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="in a Durable Object, a's listener writes to storage, then closes while b's Close waits for it: on workerd a's Close is still behind the output gate when a's close event ends (its pump still running, so a is not let go of), b's close event then lets go of b, and a's pump continuation reports 'Network connection lost.'; the kit passes a's Close through the gate before a's close event and reports nothing (it differed the same way before gen-4ec62a3d's fix)")
+
+G('gen-fd00cb8b', "Found by the generator (gen-20270123-1851, --cross-sends): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', 'b.send(42)', "b.send(b'')", microtask('a.close(1012)'), "b.close('1000.', 'x')", 'a.send(-0.0)',
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-45c8d0e2', "Found by the generator (gen-20270123-3324, --cross-sends): the kit differs from workerd.",
+  "ctx.acceptWebSocket(b, ['t''u'])", 'pair c d', handler('webSocketMessage', "ws.send('x')", 'ws.send(message)'), 'watch', 'a.accept()', on('on a message as L3', 'a.close()'), "d.accept({'x': False})", 'c.accept()', 'd.send(-7)', 'a.send(text(70))',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="in a Durable Object, the handler answers a's message with two messages, a's listener closes on the first, and another pair of the object (d to c) has a message on its way: on workerd webSocketClose comes before a's second message, the kit dispatches the message first; without the other pair's message both agree (the phase of read loops' kj cycles, as gen-ce30642e)")
+
+G('gen-45c8d0e2-plain-peer', "Varied by hand from gen-45c8d0e2: b is a plain socket whose listener answers with two messages.",
+  'b.accept()', 'pair c d', on('on b message as L9', "b.send('x')", 'b.send(2)'), 'watch', 'a.accept()', on('on a message as L3', 'a.close()'), 'd.accept()', 'c.accept()', 'd.send(1)', 'a.send(text(70))',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="as gen-45c8d0e2 with a plain b: on workerd b's close event comes before a's second message and no error follows; the kit dispatches the message first, then b's close event and an error on b")

@@ -112,6 +112,7 @@ class WebSocket(NetworkSide):
         ws._was_woken_in_dispatch = False  # and so was the last one (the read loop's way back is from it)
         ws._queued_since_dispatch = 0  # frames queued behind the output gate since the last dispatch
         ws._finished_late = False  # the pump finished, its continuation waits behind the peer's dispatch
+        ws._cont_on_way = False  # that continuation is a kj event still on its way
         ws._lost_on_way = False  # a failed pump's "Network connection lost." is on its way (kj)
         ws._newer_cont_coming = False  # a newer pump's continuation is queued behind the waiting one's
         ws._after_cont = None  # what runs right after the pump's continuation (the peer's error)

@@ -151,6 +151,7 @@ class End:
     _was_woken_in_dispatch: bool
     _queued_since_dispatch: int
     _finished_late: bool
+    _cont_on_way: bool
     _lost_on_way: bool
     _newer_cont_coming: bool
     _after_cont: Callable[[], None] | None

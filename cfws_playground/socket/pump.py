@@ -445,12 +445,26 @@ class Pump(EventTarget):
                     # comes in its own place (see _schedule_pump_done; measured on workerd
                     # 2026-11-23: gen-py3-263, reply-cancelled-by-pump-started-in-peer-listener).
                     peer._newer_cont_coming = True
+                peer._cont_on_way = self._handler is not None
+                runtime().add_kj(peer._schedule_pump_done_late, later=True)
+            elif self._cont_on_way:
+                # This end's own pump finished earlier, when the hibernation manager came back
+                # for its last frame, and that continuation is still on its way (above): the
+                # peer's, begun only now, on this read loop's way back, enters JavaScript
+                # behind it. So this end's continuation acts before the peer's lets go of the
+                # peer (measured on workerd 2026-11-23: gen-fd00cb8b,
+                # do-own-pump-done-before-peers-after-handler-took-close).
                 runtime().add_kj(peer._schedule_pump_done, later=True)
             else:
                 peer._schedule_pump_done()
         else:
             peer._pass_in_object()
         return True
+
+    def _schedule_pump_done_late(self) -> None:
+        """:meth:`_schedule_pump_done` for a continuation that was on its way (see :meth:`_take_last`)."""
+        self._cont_on_way = False
+        self._schedule_pump_done()
 
     def _uncount_head_later(self) -> None:
         """The head of this end's queue was handed to the peer's read loop: the pump's send is
@@ -834,7 +848,17 @@ class Pump(EventTarget):
         unless more frames were queued in the same turn; its continuation runs next turn."""
         if self._untaken() == 0:
             if self._may_act():
-                self._schedule_pump_done()
+                if self._way_back and self._queued_in is not None and self._queued_in_own_dispatch:
+                    # In a Durable Object a frame sent in this end's dispatch waits a kj turn for
+                    # the output gate, so the pump resumes, and its continuation (through
+                    # awaitIoLegacy) enters JavaScript, behind this end's read loop already on
+                    # its way back with the peer's next frame: a Close from the listener, then
+                    # the peer's Close dispatched, then "Network connection lost." (measured on
+                    # workerd 2026-11-23: gen-4ec62a3d, do-close-in-listener-close-event-before-error;
+                    # outside an object the error comes first: close-in-listener-error-before-close-event).
+                    runtime().add_kj(self._schedule_pump_done, later=True)
+                else:
+                    self._schedule_pump_done()
             else:
                 self._pass_in_object()
 
