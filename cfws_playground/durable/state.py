@@ -96,7 +96,7 @@ class DurableObjectState:
 
     # ---------------------------------------------------------------- the Hibernation API
 
-    def acceptWebSocket(self, ws: WebSocket, tags: list[str] | None = None) -> None:
+    def acceptWebSocket(self, ws: WebSocket, tags: list[str] | None = None, *_extra: Any) -> None:
         """Mirrors ``ctx.acceptWebSocket(ws, tags)``: the object takes ``ws``; it may hibernate meanwhile.
 
         Events then call the object's ``webSocketMessage`` / ``webSocketClose`` /
@@ -131,7 +131,7 @@ class DurableObjectState:
                 distinct.append(tag)
         self._host.accept_socket(ws, distinct)
 
-    def getWebSockets(self, tag: str | None = None) -> list[WebSocket]:
+    def getWebSockets(self, tag: str | None = None, *_extra: Any) -> list[WebSocket]:
         """Mirrors ``ctx.getWebSockets(tag)``: the accepted sockets, CLOSING ones included.
 
         Without a tag the newest comes first (workerd keeps them in a list it
@@ -139,7 +139,7 @@ class DurableObjectState:
         """
         return self._host.sockets(None if tag is None else js_string(tag))
 
-    def getTags(self, ws: WebSocket) -> list[str]:
+    def getTags(self, ws: WebSocket, *_extra: Any) -> list[str]:
         """Mirrors ``ctx.getTags(ws)``: the tags stay with a socket after it has left ``getWebSockets()``.
 
         Raises:
@@ -157,7 +157,9 @@ class DurableObjectState:
             raise WorkersError(texts.TAGS_NOT_HIBERNATABLE)
         return list(self._host.tags_of(ws))
 
-    def setWebSocketAutoResponse(self, pair: WebSocketRequestResponsePair | None = None) -> None:
+    def setWebSocketAutoResponse(
+        self, pair: WebSocketRequestResponsePair | None = None, *_extra: Any
+    ) -> None:
         """Mirrors ``ctx.setWebSocketAutoResponse(pair)``; no argument clears it.
 
         A text message equal to ``pair.request`` on any of the object's sockets is
@@ -178,12 +180,12 @@ class DurableObjectState:
             raise RangeError(texts.RESPONSE_TOO_LARGE.format(size=resp))
         self._host.auto_response = (pair.request, pair.response)
 
-    def getWebSocketAutoResponse(self) -> WebSocketRequestResponsePair | None:
+    def getWebSocketAutoResponse(self, *_extra: Any) -> WebSocketRequestResponsePair | None:
         """Mirrors ``ctx.getWebSocketAutoResponse()``: a copy of the pair, or None."""
         ar = self._host.auto_response
         return None if ar is None else WebSocketRequestResponsePair(*ar)
 
-    def getWebSocketAutoResponseTimestamp(self, ws: WebSocket) -> float | None:
+    def getWebSocketAutoResponseTimestamp(self, ws: WebSocket, *_extra: Any) -> float | None:
         """Mirrors ``ctx.getWebSocketAutoResponseTimestamp(ws)``: when ``ws`` was last auto-answered.
 
         Milliseconds since the epoch (JS ``Date.getTime()``), or None.

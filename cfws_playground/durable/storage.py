@@ -437,7 +437,7 @@ class Storage:
         self._alarm_changed(None)
 
     # Each call does its work when called, as a JS promise does; awaiting it reports the outcome.
-    def get(self, key: str | list[str], options: Any = None) -> JsPromise[Any]:
+    def get(self, key: str | list[str], options: Any = None, *_extra: Any) -> JsPromise[Any]:
         """Mirrors ``storage.get()``: the value (or None); for a list of keys, a Map of those found.
 
         The Map is in key order, whatever the order asked (observed: do-storage-basics).
@@ -445,12 +445,12 @@ class Storage:
         return stored(self._get, key, options)
 
     def put(
-        self, key: str | Mapping[str, Any], value: Any = _MISSING, options: Any = None
+        self, key: str | Mapping[str, Any], value: Any = _MISSING, options: Any = None, *_extra: Any
     ) -> JsPromise[None]:
         """Mirrors ``storage.put(key, value)`` and ``storage.put(entries)``."""
         return stored(self._put, key, value, options)
 
-    def delete(self, key: str | list[str], options: Any = None) -> JsPromise[bool | int]:
+    def delete(self, key: str | list[str], options: Any = None, *_extra: Any) -> JsPromise[bool | int]:
         """Mirrors ``storage.delete()``: True if the key existed; for a list, how many did."""
         return stored(self._delete, key, options)
 
@@ -458,7 +458,9 @@ class Storage:
         """Mirrors ``storage.deleteAll()``: every key (the alarm stays, as in workerd)."""
         return stored(self._deleteAll, options)
 
-    def list(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> JsPromise[StorageMap]:
+    def list(
+        self, options: Mapping[str, Any] | None = None, *_extra: Any, **kwargs: Any
+    ) -> JsPromise[StorageMap]:
         """Mirrors ``storage.list({prefix, start, startAfter, end, limit, reverse})``: a dict in key order."""
         return stored(self._list, options, **kwargs)
 

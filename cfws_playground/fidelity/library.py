@@ -2797,6 +2797,19 @@ S("close-listener-raises-after-own-pump-failed-invalid-close", "The same when a'
 S("close-listener-raises-own-error-when-send-comes-later", "Contrast: a's send comes from a timer after its close event, so no pump of a's had failed: a's error event reports the listener's exception.",
   "watch", "b.accept()", "b.send(1)", "b.send(2)", on("on b message as L1", on("on b error as L2 once", timeout(1, "a.send(False)")), "raise TypeError('x')"), on("on a close as L3 once", "raise Error('boom')"), "b.close(1000)", "a.accept()", "a.send(1)", configs=(("2025-09-01", ()),))
 
+# JavaScript ignores the arguments beyond a method's parameters, and Pyodide passes them on, so
+# Python Workers code that gives one more still works on Cloudflare (py-extra-arguments-ignored).
+S("api-extra-arguments-ignored", "accept(), send(), serializeAttachment(), deserializeAttachment() and close() called with one argument too many: each ignores it.",
+  "watch", "a.accept(None, 1)", "b.accept()", "a.send('x', 'y')", "a.serializeAttachment(1, 2)", "a.deserializeAttachment(3)", "a.close(1000, 'r', 'z')", "sleep 1",
+  configs=(("2026-11-17", ()),))
+S("api-extra-arguments-ignored-event-target", "dispatchEvent() ignores an extra argument; addEventListener() with one still checks its listener, with workerd's text.",
+  "watch", "a.accept()", "a.dispatchEvent(Event('ping'), 6)", "a.addEventListener('message', 1, False, 5)", configs=(("2026-11-17", ()),))
+D("do-extra-arguments-ignored", "The Hibernation API's calls with one argument too many ignore it; setWebSocketAutoResponse('ping', 'pong') fails on its first argument, as setWebSocketAutoResponse('ping') does.",
+  "ctx.acceptWebSocket(b, [], 1)", "ctx.getTags(b, 1)", "ctx.getWebSockets(None, 2)", "ctx.getWebSocketAutoResponse(1)", "ctx.getWebSocketAutoResponseTimestamp(b, 1)",
+  "ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair('p', 'q'), 1)", "ctx.setWebSocketAutoResponse('ping', 'pong')", "ctx.setWebSocketAutoResponse('ping')")
+D("do-storage-extra-arguments-ignored", "storage.put(), get(), list() and delete() with one argument too many ignore it.",
+  "await ctx.storage.put('k', 1, {}, 9)", "await ctx.storage.get('k', {}, 9)", "await ctx.storage.list({}, 9)", "await ctx.storage.delete('k', {}, 9)")
+
 # A pump whose frame waited for a Durable Object's output gate resumes a kj turn later than one
 # started outside an object: when the frame is a Close from the end's own listener, that end's
 # read loop, on its way back with the peer's Close, dispatches it before the pump's continuation

@@ -509,12 +509,12 @@ class JsWebSocket(_Wrapper):
         return jsnull if self._js.url is None else self._js.url
 
     @_JsMethod
-    def send(self, message: Any = _MISSING) -> None:
+    def send(self, message: Any = _MISSING, *_extra: Any) -> None:
         with js_errors():
             self._js.send(message if message is _MISSING else _to_send(message))
 
     @_JsMethod
-    def close(self, code: Any = None, reason: Any = None) -> None:
+    def close(self, code: Any = None, reason: Any = None, *_extra: Any) -> None:
         with js_errors():
             if reason is None:
                 self._js.close(code)
@@ -522,14 +522,14 @@ class JsWebSocket(_Wrapper):
                 self._js.close(code, js_string(reason))
 
     @_JsMethod
-    def addEventListener(self, type: str, listener: Any, options: Any = None) -> None:  # noqa: A002
+    def addEventListener(self, type: str, listener: Any, options: Any = None, *_extra: Any) -> None:  # noqa: A002
         fn = _js_listener(listener, self._listeners)
         with js_errors():
             if fn is not None:
                 self._js.addEventListener(type, fn, _options(options))
 
     @_JsMethod
-    def removeEventListener(self, type: str, listener: Any, options: Any = None) -> None:  # noqa: A002
+    def removeEventListener(self, type: str, listener: Any, options: Any = None, *_extra: Any) -> None:  # noqa: A002
         kept = self._listeners.get(id(listener))
         if kept is None or kept[0] is not listener:
             return  # a plain function crosses as a new proxy: it matches nothing registered
@@ -537,12 +537,12 @@ class JsWebSocket(_Wrapper):
             self._js.removeEventListener(type, kept[1], _options(options))
 
     @_JsMethod
-    def serializeAttachment(self, value: Any) -> None:
+    def serializeAttachment(self, value: Any, *_extra: Any) -> None:
         with js_errors():
             self._js.serializeAttachment(_attachable(value))
 
     @_JsMethod
-    def deserializeAttachment(self) -> Any:
+    def deserializeAttachment(self, *_extra: Any) -> Any:
         if self._js._attachment is _MISSING:
             return jsnull
         return _attached(self._js.deserializeAttachment())
@@ -626,7 +626,7 @@ class JsDurableObjectState(_Wrapper):
         return super().__getattr__(name)
 
     @_JsMethod
-    def acceptWebSocket(self, ws: Any, tags: Any = None) -> None:  # noqa: N802 - the runtime's name
+    def acceptWebSocket(self, ws: Any, tags: Any = None, *_extra: Any) -> None:  # noqa: N802 - the runtime's name
         if isinstance(tags, (list, tuple)) and not isinstance(tags, JsArray):
             # A Python list crosses as a PyProxy, which is no JS Array: to_js(tags) is.
             raise JsException(TAGS_NOT_ARRAY, name="TypeError")

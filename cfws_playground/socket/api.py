@@ -197,7 +197,9 @@ class WebSocket(NetworkSide):
 
     # ------------------------------------------------------------------ calls
 
-    def accept(self, options: dict[str, Any] | None = None, /, *, allowHalfOpen: bool | None = None) -> None:
+    def accept(
+        self, options: dict[str, Any] | None = None, /, *_extra: Any, allowHalfOpen: bool | None = None
+    ) -> None:
         """Mirrors ``WebSocket.accept()``: start handling this end in this Worker.
 
         Until an end is accepted it can neither send nor close, and messages for
@@ -273,7 +275,7 @@ class WebSocket(NetworkSide):
         if self._pair._recorders:
             self._record_call("accept", (half_open,), outcome)
 
-    def send(self, message: Any = MISSING) -> None:
+    def send(self, message: Any = MISSING, *_extra: Any) -> None:
         """Mirrors ``WebSocket.send()``: queue one message for the peer.
 
         ``str`` is sent as a text message. ``bytes``, ``bytearray`` and
@@ -336,7 +338,7 @@ class WebSocket(NetworkSide):
         still queue (gen-2d3d4afe)."""
         return self._out_aborted and (self._handler is not None or self._aborted_known)
 
-    def close(self, code: int | None = None, reason: str | None = None) -> None:
+    def close(self, code: int | None = None, reason: str | None = None, *_extra: Any) -> None:
         """Mirrors ``WebSocket.close()``: queue a Close frame after the messages already sent.
 
         readyState becomes 2 (CLOSING) at once. The peer gets a ``close`` event
@@ -397,7 +399,7 @@ class WebSocket(NetworkSide):
         elif self._pair._recorders:
             self._record_call("close", (code, reason), "ignored")
 
-    def serializeAttachment(self, value: Any) -> None:
+    def serializeAttachment(self, value: Any, *_extra: Any) -> None:
         """Mirrors ``WebSocket.serializeAttachment()``: keep a deep copy of ``value``.
 
         The value must be structured-clonable (None, bool, int, float, str,
@@ -413,7 +415,7 @@ class WebSocket(NetworkSide):
             raise errors.WorkersError(errors.ATTACHMENT_TOO_LARGE.format(limit=ATTACHMENT_LIMIT, size=size))
         self._attachment = clone(value)
 
-    def deserializeAttachment(self) -> Any:
+    def deserializeAttachment(self, *_extra: Any) -> Any:
         """Mirrors ``WebSocket.deserializeAttachment()``: a fresh copy, or ``None`` if never set."""
         if self._attachment is MISSING:
             return None

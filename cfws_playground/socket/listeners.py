@@ -58,7 +58,7 @@ class EventTarget(End):
         listener: Any,
         options: bool | dict[str, Any] | None = None,
         /,
-        *,
+        *_extra: Any,
         once: bool = False,
         capture: bool = False,
         passive: bool = False,
@@ -115,6 +115,7 @@ class EventTarget(End):
         listener: Any,
         options: bool | dict[str, Any] | None = None,
         /,
+        *_extra: Any,
     ) -> None:
         """Mirrors ``EventTarget.removeEventListener()``: stop calling ``listener`` for ``type``.
 
@@ -139,7 +140,7 @@ class EventTarget(End):
                 del entries[i]
                 return
 
-    def dispatchEvent(self, event: Event) -> bool:
+    def dispatchEvent(self, event: Event, *_extra: Any) -> bool:
         """Mirrors ``EventTarget.dispatchEvent()``: call this end's listeners for ``event`` now.
 
         Before 2026-09-15 an exception from a listener propagates to the caller and

@@ -218,6 +218,23 @@ S(
 )
 
 S(
+    "extra-arguments-ignored",
+    "A call with more arguments than the method takes: Pyodide passes them on, and JavaScript "
+    "ignores the extra ones.",
+    _program(
+        PAIR,
+        WATCH,
+        """
+        server.addEventListener("message", create_proxy(lambda e: print("extra", show(e.data))), False, 1)
+        client.send("x", "y")
+        client.close(1000, "r", "z")
+        await asyncio.sleep(0.02)
+        """,
+    ),
+    tags=("events",),
+)
+
+S(
     "event-message-object",
     "The event itself is a JsProxy of a MessageEvent; its attributes read as Python values.",
     _program(
@@ -1084,6 +1101,15 @@ _OBJECTS = [
         "        print('stored', show(await self.ctx.storage.get('k')))",
         "ws.send('x')",
         "storage.put() without await still writes: a JS promise starts when it is called",
+    ),
+    (
+        "extra-arguments",
+        "ws.send('echo:' + message, 'extra')\n"
+        "        print('tags', show(self.ctx.getTags(ws, 1)))\n"
+        "        ws.serializeAttachment(1, 2)\n"
+        "        print('attachment', show(ws.deserializeAttachment(3)))",
+        "ws.send('x', 'y')",
+        "arguments beyond a method's parameters are ignored, as JavaScript ignores them",
     ),
     ("raise", "raise ValueError('handler failed')", "ws.send('x'); ws.send('y')", "a handler that raises"),
     (
