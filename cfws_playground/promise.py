@@ -42,10 +42,11 @@ class OutputLock:
     (``Pump._gate_passed``), in the order they queued behind it.
     """
 
-    __slots__ = ("open", "waiters")
+    __slots__ = ("commit", "open", "waiters")
 
-    def __init__(self) -> None:
+    def __init__(self, commit: bool = False) -> None:
         self.open = False
+        self.commit = commit  # a storage write's commit, not the gate of a message queued with none
         self.waiters: list[Any] = []
 
     def release(self) -> None:
@@ -114,7 +115,7 @@ class GateHolds:
             rt = runtime()
         except RuntimeError:  # no running loop: no message can be on its way either
             return
-        lock = self.flush = OutputLock()
+        lock = self.flush = OutputLock(commit=True)
 
         def committed() -> None:
             if self.flush is lock:

@@ -2821,6 +2821,26 @@ D("do-close-in-listener-close-event-before-error-hibernatable-peer", "The same w
 S("close-in-listener-error-before-close-event", "Contrast, outside a Durable Object: a's Close goes out in its listener, and its pump's error comes before a's close event.",
   "watch", "a.accept()", "b.accept()", "b.send(b'x')", on("on a message as L1", "a.close(1000)"), "b.close(1007, '')", configs=(("2026-11-17", ()),))
 
+# A storage write's commit lets a's Close through while a's read loop is on its way with b's
+# Close: a's pump, still running when that close event ends, keeps a from being let go of, so b's
+# close event lets go of b first and a's pump reports "Network connection lost." (from a
+# listener); a Close queued at top level behind a write has its continuation come behind a's
+# way back, as in gen-4ec62a3d.
+D("do-close-after-write-in-listener-error-after-peer-close", "a's listener writes to storage, then closes, while b's Close waits: a's close event, b's, then a's error. Varied from gen-4ec62a3d.",
+  "watch", "a.accept()", "b.accept()", "b.send(b'x')", on("on a message as L1", "ctx.storage.put('k', 1)", "a.close(1000)"), "b.close(1007, '')", configs=CLOSE_MODES)
+D("do-close-after-write-in-listener-delete", "The same with storage.delete() as the write.",
+  "watch", "a.accept()", "b.accept()", "b.send(b'x')", on("on a message as L1", "ctx.storage.delete('k')", "a.close(1000)"), "b.close(1007, '')")
+D("do-close-after-write-in-listener-other-pair-sends", "The same while another pair of the object is open and a's listener sends on it.",
+  "pair c d", "c.accept()", "d.accept()", "watch", "a.accept()", "b.accept()", "b.send(b'x')", on("on a message as L1", "ctx.storage.put('k', 1)", "a.close(1000)", "c.send('z')"), "b.close(1007, '')")
+D("do-close-after-write-in-listener-next-message-first", "Contrast: b sends a second message before its Close: a's read loop comes back for that message first, and a's error comes before its close event.",
+  "watch", "a.accept()", "b.accept()", "b.send(b'x')", "b.send(b'y')", on("on a message as L1 once", "ctx.storage.put('k', 1)", "a.close(1000)"), "b.close(1007, '')")
+D("do-close-after-write-at-top-level-close-event-first", "At top level, after a storage write, a closes while b's message and Close wait for a: b's close event, a's, then a's error.",
+  "watch", "a.accept()", "b.accept()", "b.send(b'x')", "b.close(1007, '')", "ctx.storage.put('k', 1)", "a.close(1000)", configs=(OLD, NEW))
+D("do-close-after-write-at-top-level-awaited", "The same with the write awaited.",
+  "watch", "a.accept()", "b.accept()", "b.send(b'x')", "b.close(1007, '')", "await ctx.storage.put('k', 1)", "a.close(1000)")
+D("do-close-after-write-at-top-level-no-peer-message", "Contrast: without b's message, a's close event comes first as well.",
+  "watch", "a.accept()", "b.accept()", "b.close(1007, '')", "ctx.storage.put('k', 1)", "a.close(1000)")
+
 # The hibernation manager, back from webSocketMessage, takes a's Close: a's pump has finished,
 # and its continuation, on its way behind a's next dispatch, enters before that of b's pump, which
 # finished only when a's read loop took b's Close on its way back from that dispatch. So b is let

@@ -1159,10 +1159,19 @@ G('gen-4ec62a3d', "Found by the generator (gen-20270123-1247, --cross-sends): th
   'pair c d', 'watch', 'a.accept()', 'b.accept()', "b.send(scratch(b'x'))", on('on a message as L1', 'a.close(1000)'), "b.close(1007, '')",
   configs=(('2026-11-17', ()),), durable=True)
 
-G('gen-4ec62a3d-write-in-listener', "Varied by hand from gen-4ec62a3d: a's listener writes to storage before its close().",
+G('gen-4ec62a3d-write-in-listener', "Varied by hand from gen-4ec62a3d: a's listener writes to storage before its close(); the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "b.send(b'x')", on('on a message as L1', "ctx.storage.put('k', 1)", 'a.close(1000)'), "b.close(1007, '')",
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-4ec62a3d-write-then-send', "Varied by hand from gen-4ec62a3d: a's listener writes to storage and sends a message; a's Close is its automatic reply.",
+  'watch', 'a.accept()', 'b.accept()', "b.send(b'x')", on('on a message as L1 once', "ctx.storage.put('k', 1)", "a.send('y')"), "b.close(1007, '')",
   configs=(('2026-11-17', ()),), durable=True,
-  open="in a Durable Object, a's listener writes to storage, then closes while b's Close waits for it: on workerd a's Close is still behind the output gate when a's close event ends (its pump still running, so a is not let go of), b's close event then lets go of b, and a's pump continuation reports 'Network connection lost.'; the kit passes a's Close through the gate before a's close event and reports nothing (it differed the same way before gen-4ec62a3d's fix)")
+  open="in a Durable Object, a's listener writes to storage and sends a message while b's Close waits for a: on workerd, after b's close event, a's pump reports 'Network connection lost.'; the kit's pump finishes before b lets go, and reports nothing (gen-4ec62a3d-write-in-listener, with a close() instead of the message, matches)")
+
+G('gen-4ec62a3d-write-send-close', "Varied by hand from gen-4ec62a3d: a's listener writes to storage, sends a message and closes.",
+  'watch', 'a.accept()', 'b.accept()', "b.send(b'x')", on('on a message as L1', "ctx.storage.put('k', 1)", "a.send('y')", 'a.close(1000)'), "b.close(1007, '')",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="as gen-4ec62a3d-write-then-send, with a's own close() after the message: the trailing 'Network connection lost.' on a is missing")
 
 G('gen-fd00cb8b', "Found by the generator (gen-20270123-1851, --cross-sends): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', 'b.send(42)', "b.send(b'')", microtask('a.close(1012)'), "b.close('1000.', 'x')", 'a.send(-0.0)',

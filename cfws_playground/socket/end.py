@@ -152,6 +152,8 @@ class End:
     _queued_since_dispatch: int
     _finished_late: bool
     _cont_on_way: bool
+    _resume_pending: bool
+    _through_commit: bool
     _lost_on_way: bool
     _newer_cont_coming: bool
     _after_cont: Callable[[], None] | None

@@ -239,8 +239,11 @@ class Pump(EventTarget):
         the pump, which sends them now."""
         waits = self._gate_waits
         passed = 0
+        committed = False
         while waits and waits[0][0].open:
-            passed += waits.pop(0)[1]
+            lock, count = waits.pop(0)
+            passed += count
+            committed = committed or lock.commit
         if not passed:
             return
         # With none of this end's frames in the pipe yet, the pump sends the first of those
@@ -250,14 +253,14 @@ class Pump(EventTarget):
         head = len(self._outgoing) == self._gated
         self._gated -= passed
         if self._outgoing:
-            self._offer(head, self._queued_in_peer_dispatch)
+            self._offer(head, self._queued_in_peer_dispatch, committed)
 
     def _ungate(self) -> None:
         """The pump is gone: no frame waits for the output gate any more."""
         self._gated = 0
         self._gate_waits.clear()
 
-    def _offer(self, head: bool = False, peer_coming_back: bool = False) -> None:
+    def _offer(self, head: bool = False, peer_coming_back: bool = False, committed: bool = False) -> None:
         """The pump sends the frame just queued, or the frames let through the output gate:
         ``head`` when the first of them is the head of the pipe, ``peer_coming_back`` when
         they were queued in the peer's dispatch (see :meth:`_gate_passed`)."""
@@ -276,7 +279,26 @@ class Pump(EventTarget):
                 # The pump resumes in kj as soon as this turn is over, before the peer's
                 # read loop gets back into JavaScript: it finishes then, unless this turn
                 # queued more frames (the same pump sends them).
-                _after_this_turn(self._pump_resumed)
+                if (
+                    committed
+                    and self._delivery.scheduled
+                    and peer._handed
+                    and type(peer._outgoing[0]) is CloseFrame
+                ):
+                    # A storage write's commit let the frame through while this end's read loop
+                    # waits to enter the object with the peer's Close: the pump, resuming a kj
+                    # turn after the hand-over, is still running when that close event ends, so
+                    # the end is not let go of (tryReleaseNative() finds it isPumping); once the
+                    # peer's close event lets go of the peer, the pump's continuation reports
+                    # "Network connection lost." (measured on workerd 2026-11-23:
+                    # gen-4ec62a3d-write-in-listener, do-close-after-write-in-listener-*). With
+                    # a message ahead of that Close the pump resumes first, as below
+                    # (do-close-after-write-in-listener-next-message-first).
+                    self._resume_pending = True
+                    schedule(self._pump_resumed)
+                else:
+                    self._through_commit = committed
+                    _after_this_turn(self._pump_resumed)
                 cont = self._pump_cont
                 if cont is not None and cont.scheduled and not self._cont_behind_other(cont):
                     # The continuation of this end's previous pump is already waiting for
@@ -736,7 +758,7 @@ class Pump(EventTarget):
         # it handles the Close (the automatic reply, a listener's send or close) keeps
         # its pump running past the close event.
         queued = len(self._outgoing)
-        was_pumping = queued > 1 or (queued == 1 and not self._handed)
+        was_pumping = queued > 1 or (queued == 1 and (not self._handed or self._resume_pending))
         self._reading = False
         self._phase = t.next
         if t.effect is Effect.QUEUE_REPLY_CLOSE:
@@ -846,9 +868,14 @@ class Pump(EventTarget):
     def _pump_resumed(self) -> None:
         """The pump resumed after handing a message to a waiting read loop: it has finished
         unless more frames were queued in the same turn; its continuation runs next turn."""
+        self._resume_pending = False
         if self._untaken() == 0:
             if self._may_act():
-                if self._way_back and self._queued_in is not None and self._queued_in_own_dispatch:
+                if (
+                    self._way_back
+                    and self._queued_in is not None
+                    and (self._queued_in_own_dispatch or self._through_commit)
+                ):
                     # In a Durable Object a frame sent in this end's dispatch waits a kj turn for
                     # the output gate, so the pump resumes, and its continuation (through
                     # awaitIoLegacy) enters JavaScript, behind this end's read loop already on
@@ -856,6 +883,8 @@ class Pump(EventTarget):
                     # the peer's Close dispatched, then "Network connection lost." (measured on
                     # workerd 2026-11-23: gen-4ec62a3d, do-close-in-listener-close-event-before-error;
                     # outside an object the error comes first: close-in-listener-error-before-close-event).
+                    # So does a frame queued at top level behind a storage write, let through by
+                    # its commit (do-close-after-write-at-top-level-close-event-first).
                     runtime().add_kj(self._schedule_pump_done, later=True)
                 else:
                     self._schedule_pump_done()
