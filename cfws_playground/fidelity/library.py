@@ -2841,6 +2841,19 @@ D("do-close-after-write-at-top-level-awaited", "The same with the write awaited.
 D("do-close-after-write-at-top-level-no-peer-message", "Contrast: without b's message, a's close event comes first as well.",
   "watch", "a.accept()", "b.accept()", "b.close(1007, '')", "ctx.storage.put('k', 1)", "a.close(1000)")
 
+# In a Durable Object a pump's continuation enters the object behind the end's read loop already
+# on its way back: b sends a message and a Close, a two messages; b's read loop takes a's second
+# on its way back, but a's close event (its automatic reply queued) comes first, and a's
+# continuation then lets go of a, cancelling the reply: a errors, b gets 1006 (gen-1e24b327).
+D("do-pump-done-behind-peer-way-back-reply-cancelled", "b sends a message and a Close, a two messages, all at top level: after a's close event a errors, and b gets close 1006. Found by the generator (gen-1e24b327).",
+  "watch", "a.accept()", "b.accept()", "b.send('x')", "b.close(1012, 'r')", "a.send(42)", "a.send('x')")
+D("do-pump-done-behind-peer-way-back-reply-cancelled-timer", "The same from a timer.",
+  "watch", "a.accept()", "b.accept()", timeout(0, "b.send('x')", "b.close(1012, 'r')", "a.send(42)", "a.send('x')"))
+D("do-pump-done-behind-peer-way-back-reply-cancelled-listener", "The same when a's second message comes from its listener.",
+  "watch", "a.accept()", "b.accept()", "b.send('x')", "b.close(1012, 'r')", on("on a message as L1 once", "a.send('q')"), "a.send(42)")
+D("do-pump-done-behind-peer-way-back-one-message", "Contrast: with one message from a, a's pump has nothing left to do after a's close event: b gets a's reply (close 1012), and a only the trailing \"Network connection lost.\" of a plain handshake.",
+  "watch", "a.accept()", "b.accept()", "b.send('x')", "b.close(1012, 'r')", "a.send('x')")
+
 # The hibernation manager, back from webSocketMessage, takes a's Close: a's pump has finished,
 # and its continuation, on its way behind a's next dispatch, enters before that of b's pump, which
 # finished only when a's read loop took b's Close on its way back from that dispatch. So b is let

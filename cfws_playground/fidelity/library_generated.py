@@ -1186,3 +1186,7 @@ G('gen-45c8d0e2-plain-peer', "Varied by hand from gen-45c8d0e2: b is a plain soc
   'b.accept()', 'pair c d', on('on b message as L9', "b.send('x')", 'b.send(2)'), 'watch', 'a.accept()', on('on a message as L3', 'a.close()'), 'd.accept()', 'c.accept()', 'd.send(1)', 'a.send(text(70))',
   configs=(('2026-11-17', ()),), durable=True,
   open="as gen-45c8d0e2 with a plain b: on workerd b's close event comes before a's second message and no error follows; the kit dispatches the message first, then b's close event and an error on b")
+
+G('gen-1e24b327', "Found by the generator (gen-20270124-828, --durable-wire 0.5): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', on('on b close as L2 once', "b.close(1012, '€' + text(120))"), "b.send('x')", on('on b close as L3 once', 'a.send(42)', "a.send('x')"), "b.dispatchEvent(CloseEvent('close', {'code': 4000, 'reason': 'r'}))",
+  configs=(('2026-11-17', ()),), durable=True)

@@ -477,6 +477,16 @@ class Pump(EventTarget):
                 # peer (measured on workerd 2026-11-23: gen-fd00cb8b,
                 # do-own-pump-done-before-peers-after-handler-took-close).
                 runtime().add_kj(peer._schedule_pump_done, later=True)
+            elif peer._way_back and peer._queued_in is not None:
+                # In a Durable Object the peer's continuation, through awaitIoLegacy and the
+                # object, enters JavaScript behind the peer's read loop already on its way back
+                # with a frame. When that frame is this end's Close, the peer's close event (its
+                # automatic reply queued, a new pump) comes first, and the continuation then
+                # lets go of the peer, which cancels the reply: the peer errors, this end gets
+                # 1006 (measured on
+                # workerd 2026-11-23: gen-1e24b327, do-pump-done-behind-peer-way-back-*).
+                # Outside an object it comes first (as above), and the handshake is clean.
+                runtime().add_kj(peer._schedule_pump_done, later=True)
             else:
                 peer._schedule_pump_done()
         else:
