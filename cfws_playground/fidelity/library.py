@@ -2841,6 +2841,13 @@ D("do-close-after-write-at-top-level-awaited", "The same with the write awaited.
 D("do-close-after-write-at-top-level-no-peer-message", "Contrast: without b's message, a's close event comes first as well.",
   "watch", "a.accept()", "b.accept()", "b.close(1007, '')", "ctx.storage.put('k', 1)", "a.close(1000)")
 
+# When the commit hands each end the other's Close while both read loops wait in receive(), the
+# pumps finish before the close events: a clean handshake (gen-61476f80).
+D("do-closes-after-write-at-top-level-clean", "After a storage write both ends close at top level: both close events, no error.",
+  "watch", "a.accept()", "b.accept()", "await ctx.storage.put('k', 1)", "b.close()", "a.close(1000, 'x')", configs=(OLD, NEW))
+D("do-closes-after-write-at-top-level-clean-hibernatable", "The same with b accepted for hibernation.",
+  *HIBERNATABLE, "watch", "a.accept()", "await ctx.storage.put('k', 1)", "b.close()", "a.close(1000, 'x')")
+
 # In a Durable Object a pump's continuation enters the object behind the end's read loop already
 # on its way back: b sends a message and a Close, a two messages; b's read loop takes a's second
 # on its way back, but a's close event (its automatic reply queued) comes first, and a's

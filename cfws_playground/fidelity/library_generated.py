@@ -1190,3 +1190,7 @@ G('gen-45c8d0e2-plain-peer', "Varied by hand from gen-45c8d0e2: b is a plain soc
 G('gen-1e24b327', "Found by the generator (gen-20270124-828, --durable-wire 0.5): the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('on b close as L2 once', "b.close(1012, '€' + text(120))"), "b.send('x')", on('on b close as L3 once', 'a.send(42)', "a.send('x')"), "b.dispatchEvent(CloseEvent('close', {'code': 4000, 'reason': 'r'}))",
   configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-61476f80', "Found by the generator (gen-20270126-195, --durable-wire 0.5): the kit gives workerd's transcript.",
+  'ctx.acceptWebSocket(b, [text(1)])', 'pair c d', 'watch', 'a.accept()', "await ctx.storage.put('k', 1)", 'b.close()', 'a.close(1000, 2.5)',
+  configs=(('2026-11-17', ()),), durable=True)

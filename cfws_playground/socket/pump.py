@@ -279,25 +279,28 @@ class Pump(EventTarget):
                 # The pump resumes in kj as soon as this turn is over, before the peer's
                 # read loop gets back into JavaScript: it finishes then, unless this turn
                 # queued more frames (the same pump sends them).
+                self._through_commit = committed
                 if (
                     committed
                     and self._delivery.scheduled
+                    and self._came_back
                     and peer._handed
                     and type(peer._outgoing[0]) is CloseFrame
                 ):
-                    # A storage write's commit let the frame through while this end's read loop
-                    # waits to enter the object with the peer's Close: the pump, resuming a kj
-                    # turn after the hand-over, is still running when that close event ends, so
-                    # the end is not let go of (tryReleaseNative() finds it isPumping); once the
-                    # peer's close event lets go of the peer, the pump's continuation reports
-                    # "Network connection lost." (measured on workerd 2026-11-23:
-                    # gen-4ec62a3d-write-in-listener, do-close-after-write-in-listener-*). With
-                    # a message ahead of that Close the pump resumes first, as below
-                    # (do-close-after-write-in-listener-next-message-first).
+                    # A storage write's commit let the frame through while this end's read loop,
+                    # back from a dispatch, waits to enter the object with the peer's Close: the
+                    # pump, resuming a kj turn after the hand-over, is still running when that
+                    # close event ends, so the end is not let go of (tryReleaseNative() finds it
+                    # isPumping); once the peer's close event lets go of the peer, the pump's
+                    # continuation reports "Network connection lost." (measured on workerd
+                    # 2026-11-23: gen-4ec62a3d-write-in-listener,
+                    # do-close-after-write-in-listener-*). With a message ahead of that Close the
+                    # pump resumes first, as below (do-close-after-write-in-listener-next-message-first),
+                    # and so it does when the read loop was waiting in receive() and the commit
+                    # handed it the Close too (gen-61476f80, do-closes-after-write-at-top-level-clean).
                     self._resume_pending = True
                     schedule(self._pump_resumed)
                 else:
-                    self._through_commit = committed
                     _after_this_turn(self._pump_resumed)
                 cont = self._pump_cont
                 if cont is not None and cont.scheduled and not self._cont_behind_other(cont):
@@ -483,8 +486,8 @@ class Pump(EventTarget):
                 # with a frame. When that frame is this end's Close, the peer's close event (its
                 # automatic reply queued, a new pump) comes first, and the continuation then
                 # lets go of the peer, which cancels the reply: the peer errors, this end gets
-                # 1006 (measured on
-                # workerd 2026-11-23: gen-1e24b327, do-pump-done-behind-peer-way-back-*).
+                # 1006 (measured on workerd 2026-11-23: gen-1e24b327,
+                # do-pump-done-behind-peer-way-back-*).
                 # Outside an object it comes first (as above), and the handshake is clean.
                 runtime().add_kj(peer._schedule_pump_done, later=True)
             else:
