@@ -2841,6 +2841,18 @@ D("do-close-after-write-at-top-level-awaited", "The same with the write awaited.
 D("do-close-after-write-at-top-level-no-peer-message", "Contrast: without b's message, a's close event comes first as well.",
   "watch", "a.accept()", "b.accept()", "b.close(1007, '')", "ctx.storage.put('k', 1)", "a.close(1000)")
 
+# A read loop on its way back to a frame waiting in the pipe is not hurried by a frame the output
+# gate lets through meanwhile (one b sent from a's listener): the hibernation manager, waiting in
+# receive(), dispatches the Close a's listener sent first (gen-82b6a9c8).
+D("do-way-back-not-hurried-by-gated-frame", "b sends two messages; a's listener, on the first, has b send one more and closes a: webSocketClose comes before a's second message.",
+  *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1 once", "b.send(b'')", "a.close(1000, 'x')"), "b.send(1)", "b.send(2)", configs=(OLD, NEW))
+D("do-way-back-not-hurried-by-gated-frame-send", "The same when a's listener sends instead of closing: webSocketMessage gets it before a's second message.",
+  *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1 once", "b.send(b'')", "a.send('y')"), "b.send(1)", "b.send(2)")
+D("do-way-back-not-hurried-by-gated-frame-plain", "The same with sockets the object accept()s itself: b's message event for a's message comes before a's second message.",
+  "b.accept()", "watch", "a.accept()", on("on a message as L1 once", "b.send(b'')", "a.send('q')"), "b.send(1)", "b.send(2)")
+D("do-way-back-not-hurried-by-gated-frame-a-first", "Contrast: a closes before it has b send: the same order, on the code before too.",
+  *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1 once", "a.close(1000, 'x')", "b.send(b'')"), "b.send(1)", "b.send(2)")
+
 # When the commit hands each end the other's Close while both read loops wait in receive(), the
 # pumps finish before the close events: a clean handshake (gen-61476f80).
 D("do-closes-after-write-at-top-level-clean", "After a storage write both ends close at top level: both close events, no error.",

@@ -1194,3 +1194,7 @@ G('gen-1e24b327', "Found by the generator (gen-20270124-828, --durable-wire 0.5)
 G('gen-61476f80', "Found by the generator (gen-20270126-195, --durable-wire 0.5): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [text(1)])', 'pair c d', 'watch', 'a.accept()', "await ctx.storage.put('k', 1)", 'b.close()', 'a.close(1000, 2.5)',
   configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-82b6a9c8', "Found by the generator (gen-20270129-2143, --cross-sends): the kit gives workerd's transcript.",
+  "ctx.acceptWebSocket(b, ['t'])", 'pair c d', 'watch', 'a.accept()', on('on a message as L1 once', "b.send(b'')", "a.close('0o1750', '€' + text(1))"), 'b.send(NaN)', 'b.send(text(70))',
+  configs=(('2026-11-17', ()),), durable=True)

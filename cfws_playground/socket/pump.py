@@ -314,6 +314,12 @@ class Pump(EventTarget):
                 and not peer._delivering
                 and not peer._receive_ready
                 and not peer._in_checkpoint
+                # In a Durable Object a read loop on its way back to a frame waiting in the pipe
+                # is not hurried by a frame the gate lets through meanwhile: it enters the
+                # object in its own time, after the hibernation manager's dispatch of a Close
+                # sent in its listener (measured on workerd 2026-11-23: gen-82b6a9c8,
+                # do-way-back-not-hurried-by-gated-frame-*).
+                and not (peer._way_back and self._queued_in is not None)
             ):
                 # (With this end's head frame handed over already, the peer's read loop has
                 # its way back arranged, as a kj event maybe: it takes this frame after that
