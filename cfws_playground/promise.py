@@ -62,15 +62,17 @@ class GateHolds:
     awaiting a timer or other I/O does not).
 
     ``flush`` is the write not confirmed yet, if any: it holds the object's output gate
-    (see :meth:`wrote`).
+    (see :meth:`wrote`). ``last_reader`` is the socket whose read loop last dispatched
+    a frame in the object.
     """
 
-    __slots__ = ("count", "waiters", "flush")
+    __slots__ = ("count", "waiters", "flush", "last_reader")
 
     def __init__(self) -> None:
         self.count = 0
         self.waiters: list[asyncio.Future[None]] = []
         self.flush: OutputLock | None = None
+        self.last_reader: object = None
 
     def enter(self) -> None:
         self.count += 1

@@ -2832,6 +2832,29 @@ D("do-close-after-write-in-listener-delete", "The same with storage.delete() as 
   "watch", "a.accept()", "b.accept()", "b.send(b'x')", on("on a message as L1", "ctx.storage.delete('k')", "a.close(1000)"), "b.close(1007, '')")
 D("do-close-after-write-in-listener-other-pair-sends", "The same while another pair of the object is open and a's listener sends on it.",
   "pair c d", "c.accept()", "d.accept()", "watch", "a.accept()", "b.accept()", "b.send(b'x')", on("on a message as L1", "ctx.storage.put('k', 1)", "a.close(1000)", "c.send('z')"), "b.close(1007, '')")
+# The same pump, let through by the commit, also carries a message the listener sent: the
+# message reaches b, and a's automatic reply, queued in a's close event, joins the pump; once b's
+# read loop takes it, the pump's continuation enters the object behind b's way back with it, so
+# b's close event lets go of b first (gen-4ec62a3d-write-then-send). Not when b's Close came from
+# b's listener, nor when another socket of the object dispatched a frame after a's dispatch.
+D("do-send-after-write-in-listener-error-after-peer-close", "a's listener writes to storage and sends a message while b's Close waits: a's close event (its reply queued behind the message), b's message, b's close event, then a's error. Varied from gen-4ec62a3d.",
+  "watch", "a.accept()", "b.accept()", "b.send(b'x')", on("on a message as L1 once", "ctx.storage.put('k', 1)", "a.send('y')"), "b.close(1007, '')", configs=(OLD, NEW))
+D("do-send-after-write-in-listener-error-after-peer-close-two", "The same with two messages.",
+  "watch", "a.accept()", "b.accept()", "b.send(b'x')", on("on a message as L1 once", "ctx.storage.put('k', 1)", "a.send('y')", "a.send('z')"), "b.close(1007, '')")
+D("do-send-after-write-in-listener-error-after-peer-close-then-close", "The same with a close() after the message.",
+  "watch", "a.accept()", "b.accept()", "b.send(b'x')", on("on a message as L1", "ctx.storage.put('k', 1)", "a.send('y')", "a.close(1000)"), "b.close(1007, '')")
+D("do-send-after-write-in-listener-error-after-peer-close-in-microtask", "The same with the message sent from a microtask of the listener.",
+  "watch", "a.accept()", "b.accept()", "b.send(b'x')", on("on a message as L1 once", "ctx.storage.put('k', 1)", microtask("a.send('y')")), "b.close(1007, '')")
+D("do-send-after-write-in-listener-peer-closed-in-listener", "Contrast: b's Close comes from b's listener: the continuation comes first and the handshake is clean.",
+  "watch", "a.accept()", "b.accept()", on("on b message as L2 once", "b.close(1000)"), "a.send('first')", "b.send(b'x')", on("on a message as L1 once", "ctx.storage.put('k', 1)", "a.send('y')"))
+D("do-close-after-write-in-listener-peer-closed-in-listener", "The same with a close() in a's listener: clean as well.",
+  "watch", "a.accept()", "b.accept()", on("on b message as L2 once", "b.close(1000)"), "a.send('first')", "b.send(b'x')", on("on a message as L1 once", "ctx.storage.put('k', 1)", "a.close(1000)"))
+D("do-close-after-write-in-listener-other-pair-dispatched-between", "Another pair's message is dispatched between a's dispatch and a's way back: the handshake is clean.",
+  "pair c d", "c.accept()", "d.accept()", "watch", "a.accept()", "b.accept()", "b.send(b'x')", on("on a message as L1 once", "ctx.storage.put('k', 1)", "a.close(1000)"), "d.send('o')", "b.close(1007, '')")
+D("do-send-after-write-in-listener-other-pair-dispatched-between", "Contrast: the same with a message from a's listener: clean as well.",
+  "pair c d", "c.accept()", "d.accept()", "watch", "a.accept()", "b.accept()", "b.send(b'x')", on("on a message as L1 once", "ctx.storage.put('k', 1)", "a.send('y')"), "d.send('o')", "b.close(1007, '')")
+D("do-send-after-write-in-listener-other-pair-dispatched-before", "With the other pair's message dispatched before a's, a errors at the end again.",
+  "pair c d", "c.accept()", "d.accept()", "watch", "a.accept()", "b.accept()", "d.send('o')", "b.send(b'x')", on("on a message as L1 once", "ctx.storage.put('k', 1)", "a.send('y')"), "b.close(1007, '')")
 D("do-close-after-write-in-listener-next-message-first", "Contrast: b sends a second message before its Close: a's read loop comes back for that message first, and a's error comes before its close event.",
   "watch", "a.accept()", "b.accept()", "b.send(b'x')", "b.send(b'y')", on("on a message as L1 once", "ctx.storage.put('k', 1)", "a.close(1000)"), "b.close(1007, '')")
 D("do-close-after-write-at-top-level-close-event-first", "At top level, after a storage write, a closes while b's message and Close wait for a: b's close event, a's, then a's error.",

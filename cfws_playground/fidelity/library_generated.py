@@ -1163,15 +1163,18 @@ G('gen-4ec62a3d-write-in-listener', "Varied by hand from gen-4ec62a3d: a's liste
   'watch', 'a.accept()', 'b.accept()', "b.send(b'x')", on('on a message as L1', "ctx.storage.put('k', 1)", 'a.close(1000)'), "b.close(1007, '')",
   configs=(('2026-11-17', ()),), durable=True)
 
-G('gen-4ec62a3d-write-then-send', "Varied by hand from gen-4ec62a3d: a's listener writes to storage and sends a message; a's Close is its automatic reply.",
+G('gen-4ec62a3d-write-then-send', "Varied by hand from gen-4ec62a3d: a's listener writes to storage and sends a message; a's Close is its automatic reply; the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "b.send(b'x')", on('on a message as L1 once', "ctx.storage.put('k', 1)", "a.send('y')"), "b.close(1007, '')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="in a Durable Object, a's listener writes to storage and sends a message while b's Close waits for a: on workerd, after b's close event, a's pump reports 'Network connection lost.'; the kit's pump finishes before b lets go, and reports nothing (gen-4ec62a3d-write-in-listener, with a close() instead of the message, matches)")
+  configs=(('2026-11-17', ()),), durable=True)
 
-G('gen-4ec62a3d-write-send-close', "Varied by hand from gen-4ec62a3d: a's listener writes to storage, sends a message and closes.",
+G('gen-4ec62a3d-write-send-close', "Varied by hand from gen-4ec62a3d: a's listener writes to storage, sends a message and closes; the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', "b.send(b'x')", on('on a message as L1', "ctx.storage.put('k', 1)", "a.send('y')", 'a.close(1000)'), "b.close(1007, '')",
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-4ec62a3d-write-then-send-twice', "Varied by hand from gen-4ec62a3d-write-then-send: b sends two messages before its Close, and a's listener writes and sends on each.",
+  'watch', 'a.accept()', 'b.accept()', "b.send(b'x')", "b.send(b'x2')", on('on a message as L1', "ctx.storage.put('k', 1)", "a.send('y')"), "b.close(1007, '')",
   configs=(('2026-11-17', ()),), durable=True,
-  open="as gen-4ec62a3d-write-then-send, with a's own close() after the message: the trailing 'Network connection lost.' on a is missing")
+  open="as gen-4ec62a3d-write-then-send, with a second message from b and a second write and message from a's listener: on workerd a's pump still reports 'Network connection lost.' after b's close event; in the kit the pump's continuation runs before b's close event, so a reports nothing")
 
 G('gen-fd00cb8b', "Found by the generator (gen-20270123-1851, --cross-sends): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', 'b.send(42)', "b.send(b'')", microtask('a.close(1012)'), "b.close('1000.', 'x')", 'a.send(-0.0)',

@@ -115,6 +115,7 @@ class WebSocket(NetworkSide):
         ws._cont_on_way = False  # that continuation is a kj event still on its way
         ws._resume_pending = False  # the pump handed a frame over and resumes after a dispatch
         ws._through_commit = False  # the frame it handed over waited for a storage write's commit
+        ws._resumed_behind = False  # that pump resumed behind the end's way back (see Pump._offer)
         ws._lost_on_way = False  # a failed pump's "Network connection lost." is on its way (kj)
         ws._newer_cont_coming = False  # a newer pump's continuation is queued behind the waiting one's
         ws._after_cont = None  # what runs right after the pump's continuation (the peer's error)

@@ -154,6 +154,7 @@ class End:
     _cont_on_way: bool
     _resume_pending: bool
     _through_commit: bool
+    _resumed_behind: bool
     _lost_on_way: bool
     _newer_cont_coming: bool
     _after_cont: Callable[[], None] | None

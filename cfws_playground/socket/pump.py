@@ -280,12 +280,16 @@ class Pump(EventTarget):
                 # read loop gets back into JavaScript: it finishes then, unless this turn
                 # queued more frames (the same pump sends them).
                 self._through_commit = committed
+                self._resumed_behind = False
                 if (
                     committed
                     and self._delivery.scheduled
                     and self._came_back
                     and peer._handed
                     and type(peer._outgoing[0]) is CloseFrame
+                    and not peer._queued_in_own_dispatch
+                    and self._queued_in is not None
+                    and self._queued_in.last_reader is self
                 ):
                     # A storage write's commit let the frame through while this end's read loop,
                     # back from a dispatch, waits to enter the object with the peer's Close: the
@@ -297,8 +301,16 @@ class Pump(EventTarget):
                     # do-close-after-write-in-listener-*). With a message ahead of that Close the
                     # pump resumes first, as below (do-close-after-write-in-listener-next-message-first),
                     # and so it does when the read loop was waiting in receive() and the commit
-                    # handed it the Close too (gen-61476f80, do-closes-after-write-at-top-level-clean).
+                    # handed it the Close too (gen-61476f80, do-closes-after-write-at-top-level-clean),
+                    # when the peer's Close came from its listener (a kj turn later through the
+                    # gate: do-close-after-write-in-listener-peer-closed-in-listener), or when
+                    # another socket of the object dispatched a frame after this end's dispatch
+                    # (the commit comes behind that dispatch, before this read loop is back:
+                    # do-close-after-write-in-listener-other-pair-dispatched-between). A message
+                    # let through this way is sent by the same pump, which the automatic reply
+                    # then joins; its continuation comes behind the peer's way back (_take_last).
                     self._resume_pending = True
+                    self._resumed_behind = True
                     schedule(self._pump_resumed)
                 else:
                     _after_this_turn(self._pump_resumed)
@@ -486,6 +498,15 @@ class Pump(EventTarget):
                 # peer (measured on workerd 2026-11-23: gen-fd00cb8b,
                 # do-own-pump-done-before-peers-after-handler-took-close).
                 runtime().add_kj(peer._schedule_pump_done, later=True)
+            elif peer._resumed_behind:
+                # The peer's pump, resumed late after a storage write's commit (see _offer),
+                # sent a message and then the automatic reply to this end's Close: once this
+                # read loop takes that reply, the pump's continuation enters the object only
+                # behind this read loop's way back with it. So this end's close event lets go
+                # of this end first, and the continuation reports "Network connection lost."
+                # on the peer (measured on workerd 2026-11-23: gen-4ec62a3d-write-then-send,
+                # do-send-after-write-in-listener-error-after-peer-close-*).
+                runtime().add_kj(peer._pump_done_behind_way_back, later=True)
             elif peer._way_back and peer._queued_in is not None:
                 # In a Durable Object the peer's continuation, through awaitIoLegacy and the
                 # object, enters JavaScript behind the peer's read loop already on its way back
@@ -501,6 +522,11 @@ class Pump(EventTarget):
         else:
             peer._pass_in_object()
         return True
+
+    def _pump_done_behind_way_back(self) -> None:
+        """Queue the pump's continuation behind the peer's read loop's way back, queued in the
+        same turn as this event (see :meth:`_take_last`)."""
+        runtime().add_kj(self._schedule_pump_done, later=True)
 
     def _schedule_pump_done_late(self) -> None:
         """:meth:`_schedule_pump_done` for a continuation that was on its way (see :meth:`_take_last`)."""
@@ -587,6 +613,9 @@ class Pump(EventTarget):
         self._came_back = False
         self._back_after_microtasks = False
         self._peer_waited_first = self._peer._delivery.scheduled
+        holds = GATE_HOLDS.get()
+        if holds is not None:
+            holds.last_reader = self  # (see _offer)
         try:
             self._deliver_frames()
         finally:
@@ -932,6 +961,7 @@ class Pump(EventTarget):
         cancels a pump still running (see :meth:`_cancel_pump`).
         """
         self._finished_late = False
+        self._resumed_behind = False
         after = self._after_cont
         if after is not None:
             # The peer's cancelled pump reports right after this continuation (see _cancel_pump).
