@@ -863,6 +863,52 @@ S(
     configs=(NEW,),  # (without the automatic reply, a's listener would answer for ever)
 )
 S(
+    "close-in-microtask-reply-cancelled-by-pump-handed-in-listener",
+    "b's listener sends a message, which a's waiting read loop takes at once, then closes a and "
+    "sends again in a microtask: that second message rides the pump the first started, and a, "
+    "after its dispatch, takes it before b's close event, so b's pump has finished before b "
+    "answers the Close: its continuation cancels the reply, b errors and a gets 1006. Found by "
+    "the generator (gen-db9935e8).",
+    *ACCEPTED,
+    on("on b message as L1", "b.send('x')", microtask("a.close(1000, 'r')", "b.send(2)")),
+    "a.send('m')",
+    configs=(NEW, MANUAL),
+)
+S(
+    "close-in-microtask-reply-cancelled-by-pump-handed-in-listener-sends-in-listener",
+    "The same with both messages sent in the listener itself and the close in its microtask.",
+    *ACCEPTED,
+    on("on b message as L1", "b.send('x')", "b.send(2)", microtask("a.close(1000, 'r')")),
+    "a.send('m')",
+    configs=(NEW,),
+)
+S(
+    "close-in-microtask-reply-cancelled-by-pump-handed-in-microtask",
+    "The same with the first message sent in the microtask too.",
+    *ACCEPTED,
+    on("on b message as L1", microtask("b.send('x')", "a.close(1000, 'r')", "b.send(2)")),
+    "a.send('m')",
+    configs=(NEW,),
+)
+S(
+    "close-in-listener-reply-cancelled-by-pump-handed-in-listener",
+    "The same with the close in the listener and the second message in a microtask.",
+    *ACCEPTED,
+    on("on b message as L1", "b.send('x')", "a.close(1000, 'r')", microtask("b.send(2)")),
+    "a.send('m')",
+    configs=(NEW,),
+)
+S(
+    "close-in-microtask-reply-joins-pump-handed-at-top-level",
+    "Contrast: b's first message was handed over at top level, before b's dispatch: the one "
+    "b's listener sends waits for a's way back, and b's reply joins its pump: both close cleanly.",
+    *ACCEPTED,
+    on("on b message as L2", "b.send(1)", microtask("a.close(1000, 'r')")),
+    "a.send('m')",
+    "b.send(2.5)",
+    configs=(NEW,),
+)
+S(
     "close-in-listener-reply-after-pump-finished",
     "Contrast: with the close in the listener itself, b's read loop takes a's last message first "
     "and a's pump finishes before a answers the Close: both still close cleanly.",

@@ -1201,3 +1201,12 @@ G('gen-61476f80', "Found by the generator (gen-20270126-195, --durable-wire 0.5)
 G('gen-82b6a9c8', "Found by the generator (gen-20270129-2143, --cross-sends): the kit gives workerd's transcript.",
   "ctx.acceptWebSocket(b, ['t'])", 'pair c d', 'watch', 'a.accept()', on('on a message as L1 once', "b.send(b'')", "a.close('0o1750', '€' + text(1))"), 'b.send(NaN)', 'b.send(text(70))',
   configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-db9935e8', "Found by the generator (gen-20270131-1750, --cross-sends): the kit gives workerd's transcript.",
+  'watch', 'a.accept()', 'b.accept()', on('on b message as L1', "b.send('x')", microtask("!a.close('0x3e8', True)", 'b.send(1e21)')), 'a.send(text(1))',
+  configs=(('2026-09-15', ()),))
+
+G('gen-db9935e8-durable', "Varied by hand from gen-db9935e8: the same in a Durable Object.",
+  'watch', 'a.accept()', 'b.accept()', on('on b message as L1', "b.send('x')", microtask("a.close(1000, 'r')", 'b.send(2)')), "a.send('m')",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="as gen-db9935e8 in a Durable Object, where each message waits for the output gate: on workerd b's reply joins its running pump and both close cleanly; the kit lets b's pump finish first, so its continuation cancels the reply (b errors, a gets 1006)")

@@ -155,6 +155,7 @@ class End:
     _resume_pending: bool
     _through_commit: bool
     _resumed_behind: bool
+    _handed_in: int
     _lost_on_way: bool
     _newer_cont_coming: bool
     _after_cont: Callable[[], None] | None

@@ -414,6 +414,7 @@ class Pump(EventTarget):
                 # The peer's read loop is waiting in receive(): kj's pipe hands the
                 # frame over at once.
                 self._handed = True
+                self._handed_in = self._dispatched_at if self._delivering or self._in_checkpoint else 0
                 self._uncount_head_later()
 
     def _behind_way_back(self) -> bool:
@@ -712,6 +713,7 @@ class Pump(EventTarget):
                 and not peer._handed
                 and not peer._gated
                 and peer._transport is None
+                and peer._handed_in != peer._dispatched_at
             ):
                 # The peer's read loop, back after its dispatch's microtasks, already waits to
                 # enter the isolate: this read loop takes the peer's last frame, waiting in the
@@ -721,7 +723,13 @@ class Pump(EventTarget):
                 # 2026-11-23: gen-py4-295, gen-1a96a580,
                 # close-in-microtask-reply-joins-running-pump). A frame the peer queued in this
                 # dispatch is taken at once (pygen-20261205-69,
-                # close-in-microtask-reply-cancelled-by-pump-started-in-peer-listener).
+                # close-in-microtask-reply-cancelled-by-pump-started-in-peer-listener), and so
+                # is one sent by a pump that handed a frame over in the peer's dispatch just
+                # over: that pump resumes after the dispatch to send it, and the peer's pump
+                # has finished before its close event, whose reply the continuation then
+                # cancels (measured on workerd 2026-11-23: gen-db9935e8,
+                # close-in-microtask-reply-cancelled-by-pump-handed-in-listener-*; contrast
+                # close-in-microtask-reply-joins-pump-handed-at-top-level).
                 self._come_back()
                 return
             if len(src) == 1 and self._reading and self._take_last():
