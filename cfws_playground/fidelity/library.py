@@ -2725,6 +2725,30 @@ D("do-answer-behind-way-back-peer-sent-more-at-top-level", "The same with one mo
   "watch", "a.accept()", "b.accept()", on("on b message as L1 once", "b.send(1)", "b.send(2)"), "a.send('')", "b.send(0)", on("on a message as L3 once", "a.send('r')"))
 D("do-answer-behind-way-back-second-listener-on-peer", "The same with a second message listener on b, which sends nothing.",
   "watch", "a.accept()", "b.accept()", on("on b message as L9", "b.readyState"), on("on b message as L1 once", "b.send(1)", "b.send(2)"), "a.send('')", on("on a message as L3 once", "a.send('r')"))
+# In a Durable Object every frame waits for the output gate: a message of b's listener reaches a's
+# waiting read loop only after b's dispatch, with a Close b's listener (or its microtask) sent
+# for a; b's second message then waits for a's way back after that dispatch, as in
+# close-in-microtask-reply-joins-running-pump, and b's automatic reply joins the running pump
+# (gen-db9935e8-durable). Not when a's Close came from a's own listener
+# (do-close-in-listener-behind-way-back-three-from-peer-listener), when b's frames waited in
+# the pipe since top level (do-close-from-peer-listener-reply-cancelled), after a storage write
+# in b's listener, or when another socket of the object dispatched in between.
+D("do-close-in-microtask-reply-joins-pump-handed-at-gate", "b's listener sends a message and, in a microtask, closes a and sends again: a dispatches the first, b's close event comes next and its reply joins b's running pump, then a gets b's second message and both close cleanly. Varied from gen-db9935e8.",
+  "watch", "a.accept()", "b.accept()", on("on b message as L1", "b.send('x')", microtask("a.close(1000, 'r')", "b.send(2)")), "a.send('m')")
+D("do-close-in-microtask-reply-joins-pump-handed-at-gate-sends-in-listener", "The same with both messages sent in the listener.",
+  "watch", "a.accept()", "b.accept()", on("on b message as L1", "b.send('x')", "b.send(2)", microtask("a.close(1000, 'r')")), "a.send('m')")
+D("do-close-in-peer-listener-reply-joins-pump-handed-at-gate", "The same with a's close() in b's listener and the second message in a microtask.",
+  "watch", "a.accept()", "b.accept()", on("on b message as L1", "b.send('x')", "a.close(1000, 'r')", microtask("b.send(2)")), "a.send('m')")
+D("do-close-in-microtask-reply-joins-pump-handed-at-gate-peer-answers", "The same while a's listener answers b's first message.",
+  "watch", "a.accept()", "b.accept()", on("on a message as L3 once", "a.send('r')"), on("on b message as L1 once", "b.send('x')", microtask("a.close(1000, 'r')", "b.send(2)")), "a.send('m')")
+D("do-close-in-microtask-reply-joins-pump-handed-at-gate-after-write", "The same after an awaited storage write at top level.",
+  "watch", "a.accept()", "b.accept()", on("on b message as L1", "b.send('x')", microtask("a.close(1000, 'r')", "b.send(2)")), "await ctx.storage.put('k', 1)", "a.send('m')")
+D("do-close-in-microtask-reply-joins-pump-handed-at-gate-other-pair-in-listener", "The same while b's listener sends on another pair of the object.",
+  "pair c d", "c.accept()", "d.accept()", "watch", "a.accept()", "b.accept()", on("on b message as L1", "b.send('x')", "d.send('o')", microtask("a.close(1000, 'r')", "b.send(2)")), "a.send('m')")
+D("do-close-in-microtask-reply-cancelled-after-write-in-listener", "Contrast: b's listener writes to storage first: the commit lets the frames through, a takes b's second message before b's close event, and b's pump's continuation cancels the reply (b errors, a gets 1006).",
+  "watch", "a.accept()", "b.accept()", on("on b message as L1", "ctx.storage.put('k', 1)", "b.send('x')", microtask("a.close(1000, 'r')", "b.send(2)")), "a.send('m')")
+D("do-close-in-microtask-reply-cancelled-other-pair-dispatched-between", "Contrast: another pair's message, sent at top level after a's, is dispatched between b's dispatch and a's: the reply is cancelled.",
+  "pair c d", "c.accept()", "d.accept()", "watch", "a.accept()", "b.accept()", on("on b message as L1", "b.send('x')", microtask("a.close(1000, 'r')", "b.send(2)")), "a.send('m')", "d.send('o')")
 D("do-close-in-listener-behind-way-back-three-from-peer-listener", "b's listener sends three messages and a closes in its listener on the first: a dispatches the second before b's close event.",
   "watch", "a.accept()", "b.accept()", on("on b message as L1 once", "b.send(1)", "b.send(2)", "b.send(3)"), "a.send('')", on("on a message as L3 once", "a.close()"))
 D("do-answer-first-when-peer-sent-from-timer", "Contrast: b's listener sends nothing, and b sends two messages from a timer: b gets a's answer before a dispatches the second.",

@@ -1206,7 +1206,31 @@ G('gen-db9935e8', "Found by the generator (gen-20270131-1750, --cross-sends): th
   'watch', 'a.accept()', 'b.accept()', on('on b message as L1', "b.send('x')", microtask("!a.close('0x3e8', True)", 'b.send(1e21)')), 'a.send(text(1))',
   configs=(('2026-09-15', ()),))
 
-G('gen-db9935e8-durable', "Varied by hand from gen-db9935e8: the same in a Durable Object.",
+G('gen-db9935e8-durable', "Varied by hand from gen-db9935e8: the same in a Durable Object; the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('on b message as L1', "b.send('x')", microtask("a.close(1000, 'r')", 'b.send(2)')), "a.send('m')",
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-db9935e8-durable-other-pair-first', "Varied by hand from gen-db9935e8-durable: another pair's message, sent at top level first, is dispatched before b's.",
+  'pair c d', 'c.accept()', 'd.accept()', 'watch', 'a.accept()', 'b.accept()', on('on b message as L1', "b.send('x')", microtask("a.close(1000, 'r')", 'b.send(2)')), "d.send('o')", "a.send('m')",
   configs=(('2026-11-17', ()),), durable=True,
-  open="as gen-db9935e8 in a Durable Object, where each message waits for the output gate: on workerd b's reply joins its running pump and both close cleanly; the kit lets b's pump finish first, so its continuation cancels the reply (b errors, a gets 1006)")
+  open="as gen-db9935e8-durable, with another pair's message dispatched first: on workerd a takes b's second message before b's close event, so b's pump's continuation cancels the reply (b errors, a gets 1006); the kit has the reply join the pump, as without that message (do-close-in-microtask-reply-joins-pump-handed-at-gate): another case of the phase of read loops' kj cycles (gen-ce30642e)")
+
+G('gen-db9935e8-durable-hibernatable-a', "Varied by hand from gen-db9935e8-durable: a accepted for hibernation.",
+  'ctx.acceptWebSocket(a)', 'watch', 'b.accept()', on('on b message as L1', "b.send('x')", microtask("a.close(1000, 'r')", 'b.send(2)')), "a.send('m')",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="as gen-db9935e8-durable with a hibernatable a: on workerd webSocketClose(a) reports a clean close; in the kit b's pump's continuation cancels b's reply (b errors, a's handler gets 1006)")
+
+G('gen-py4-295-durable', "Varied by hand from gen-py4-295 (close-in-microtask-reply-joins-running-pump): the same in a Durable Object.",
+  'watch', 'a.accept()', 'b.accept()', on('on a message as L1 once', microtask('b.close(1000)')), "b.send('x')", 'a.send(1)', "a.send('y')",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="in a Durable Object, a's listener closes b in a microtask while a's last message waits for b: on workerd, as in the kit, a's pump's continuation cancels a's reply (a errors, b gets 1006), but first b's own pump's continuation reports 'Network connection lost.' on b, before b's message; the kit reports nothing on b")
+
+G('gen-py4-295-durable-close-in-listener', "Varied by hand from close-in-listener-reply-after-pump-finished: the same in a Durable Object.",
+  'watch', 'a.accept()', 'b.accept()', on('on a message as L1 once', 'b.close(1000)'), "b.send('x')", 'a.send(1)', "a.send('y')",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="as gen-py4-295-durable, with b's close() in a's listener itself")
+
+G('gen-1a96a580-durable', "Varied by hand from gen-1a96a580: the same in a Durable Object.",
+  'watch', 'a.accept()', 'b.accept()', on('on b message as L2', 'b.send(1)', microtask("a.close(1000, 'r')")), "a.send('m')", 'b.send(2.5)',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="as gen-py4-295-durable, the other way round: on workerd a's pump's continuation reports 'Network connection lost.' on a before a's message '1'; the kit reports nothing on a (b's error and a's close 1006 agree)")

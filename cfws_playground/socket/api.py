@@ -97,6 +97,7 @@ class WebSocket(NetworkSide):
         ws._held_until_taken = 0  # frames the peer must take before this end reads on
         ws._dispatched_at = 0  # when the read loop last dispatched a frame
         ws._handed_in = 0  # _dispatched_at of the dispatch in which the pump last handed a frame over
+        ws._reader_before = None  # in a Durable Object: who dispatched before this dispatch
         ws._reporting = False  # its error event is being dispatched
         ws._delivering = False
         ws._receive_ready = False  # its read loop took a ready frame and resumes next kj turn

@@ -156,6 +156,7 @@ class End:
     _through_commit: bool
     _resumed_behind: bool
     _handed_in: int
+    _reader_before: object
     _lost_on_way: bool
     _newer_cont_coming: bool
     _after_cont: Callable[[], None] | None

@@ -616,6 +616,7 @@ class Pump(EventTarget):
         self._peer_waited_first = self._peer._delivery.scheduled
         holds = GATE_HOLDS.get()
         if holds is not None:
+            self._reader_before = holds.last_reader
             holds.last_reader = self  # (see _offer)
         try:
             self._deliver_frames()
@@ -706,7 +707,18 @@ class Pump(EventTarget):
             if (
                 len(src) == 1
                 and waiting == 1
-                and peer._back_after_microtasks
+                and (
+                    peer._back_after_microtasks
+                    or (
+                        self._handed
+                        and self._queued_in is not None
+                        and not self._queued_in_own_dispatch
+                        and not self._through_commit
+                        and peer._queued_in_own_dispatch
+                        and peer._queued_since_dispatch >= 2
+                        and self._reader_before is peer
+                    )
+                )
                 and peer._delivery.scheduled
                 and self._reading
                 and not delivery.scheduled
@@ -730,6 +742,16 @@ class Pump(EventTarget):
                 # cancels (measured on workerd 2026-11-23: gen-db9935e8,
                 # close-in-microtask-reply-cancelled-by-pump-handed-in-listener-*; contrast
                 # close-in-microtask-reply-joins-pump-handed-at-top-level).
+                # In a Durable Object each frame waits for the output gate: the peer's frames
+                # sent in its dispatch (two at least) and this end's Close sent there reach the
+                # pipe only after it, and the read loop, taking the first, takes the second on
+                # its way back, as above (do-close-in-microtask-reply-joins-pump-handed-at-gate-*,
+                # gen-db9935e8-durable). Not when this end's Close came from its own listener
+                # (do-close-in-listener-behind-way-back-three-from-peer-listener), the peer's
+                # frames from top level (do-close-from-peer-listener-reply-cancelled), after a
+                # storage write's commit (do-close-in-microtask-reply-cancelled-after-write-in-
+                # listener), nor when another socket of the object dispatched in between
+                # (-other-pair-dispatched-between).
                 self._come_back()
                 return
             if len(src) == 1 and self._reading and self._take_last():
