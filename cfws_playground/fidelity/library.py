@@ -2745,6 +2745,14 @@ D("do-close-in-microtask-reply-joins-pump-handed-at-gate-after-write", "The same
   "watch", "a.accept()", "b.accept()", on("on b message as L1", "b.send('x')", microtask("a.close(1000, 'r')", "b.send(2)")), "await ctx.storage.put('k', 1)", "a.send('m')")
 D("do-close-in-microtask-reply-joins-pump-handed-at-gate-other-pair-in-listener", "The same while b's listener sends on another pair of the object.",
   "pair c d", "c.accept()", "d.accept()", "watch", "a.accept()", "b.accept()", on("on b message as L1", "b.send('x')", "d.send('o')", microtask("a.close(1000, 'r')", "b.send(2)")), "a.send('m')")
+D("do-hibernatable-close-in-microtask-reply-joins-pump", "The same with a accepted for hibernation and a webSocketMessage handler: the manager takes b's second message on its way back from the handler, and webSocketClose(a) reports a clean close.",
+  "ctx.acceptWebSocket(a)", handler("webSocketMessage", "ws.readyState"), "watch", "b.accept()", on("on b message as L1", "b.send('x')", microtask("a.close(1000, 'r')", "b.send(2)")), "a.send('m')")
+D("do-hibernatable-close-in-peer-listener-reply-joins-pump", "The same with a's close() in b's listener.",
+  "ctx.acceptWebSocket(a)", "watch", "b.accept()", on("on b message as L1", "b.send('x')", "a.close(1000, 'r')", microtask("b.send(2)")), "a.send('m')")
+D("do-hibernatable-close-in-microtask-reply-joins-pump-handler-answers", "The same while a's handler answers b's first message.",
+  "ctx.acceptWebSocket(a)", handler("webSocketMessage", "ws.send('h')"), "watch", "b.accept()", on("on b message as L1 once", "b.send('x')", microtask("a.close(1000, 'r')", "b.send(2)")), "a.send('m')")
+D("do-hibernatable-close-in-microtask-three-messages", "Contrast: with a third message from b, the manager takes the second at once: still clean.",
+  "ctx.acceptWebSocket(a)", "watch", "b.accept()", on("on b message as L1", "b.send('x')", microtask("a.close(1000, 'r')", "b.send(2)", "b.send(3)")), "a.send('m')")
 D("do-close-in-microtask-reply-cancelled-after-write-in-listener", "Contrast: b's listener writes to storage first: the commit lets the frames through, a takes b's second message before b's close event, and b's pump's continuation cancels the reply (b errors, a gets 1006).",
   "watch", "a.accept()", "b.accept()", on("on b message as L1", "ctx.storage.put('k', 1)", "b.send('x')", microtask("a.close(1000, 'r')", "b.send(2)")), "a.send('m')")
 D("do-close-in-microtask-reply-cancelled-other-pair-dispatched-between", "Contrast: another pair's message, sent at top level after a's, is dispatched between b's dispatch and a's: the reply is cancelled.",

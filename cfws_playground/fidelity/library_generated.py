@@ -1215,10 +1215,9 @@ G('gen-db9935e8-durable-other-pair-first', "Varied by hand from gen-db9935e8-dur
   configs=(('2026-11-17', ()),), durable=True,
   open="as gen-db9935e8-durable, with another pair's message dispatched first: on workerd a takes b's second message before b's close event, so b's pump's continuation cancels the reply (b errors, a gets 1006); the kit has the reply join the pump, as without that message (do-close-in-microtask-reply-joins-pump-handed-at-gate): another case of the phase of read loops' kj cycles (gen-ce30642e)")
 
-G('gen-db9935e8-durable-hibernatable-a', "Varied by hand from gen-db9935e8-durable: a accepted for hibernation.",
+G('gen-db9935e8-durable-hibernatable-a', "Varied by hand from gen-db9935e8-durable: a accepted for hibernation; the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(a)', 'watch', 'b.accept()', on('on b message as L1', "b.send('x')", microtask("a.close(1000, 'r')", 'b.send(2)')), "a.send('m')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="as gen-db9935e8-durable with a hibernatable a: on workerd webSocketClose(a) reports a clean close; in the kit b's pump's continuation cancels b's reply (b errors, a's handler gets 1006)")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-py4-295-durable', "Varied by hand from gen-py4-295 (close-in-microtask-reply-joins-running-pump): the same in a Durable Object.",
   'watch', 'a.accept()', 'b.accept()', on('on a message as L1 once', microtask('b.close(1000)')), "b.send('x')", 'a.send(1)', "a.send('y')",

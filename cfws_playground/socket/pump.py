@@ -147,7 +147,9 @@ class Pump(EventTarget):
     def _take_waiting(self) -> None:
         """The hibernation manager's read loop is back in receive() with the peer's frames waiting."""
         peer = self._peer
-        if len(peer._outgoing) == 1 and self._take_last():
+        if len(peer._outgoing) == 1 and self._peer_frames_wait_for_way_back():
+            self._come_back()
+        elif len(peer._outgoing) == 1 and self._take_last():
             self._schedule_delivery_later()
         elif peer._transport is None:
             # The peer's pump waits in send() with the next frame (kj's BlockedSend), so
@@ -157,6 +159,39 @@ class Pump(EventTarget):
             self._schedule_delivery_later()
         else:
             self._schedule_delivery()
+
+    def _peer_sent_behind_at_gate(self) -> bool:
+        """In a Durable Object, whether the peer's frame waiting in the pipe was sent in its
+        dispatch just over, behind the one this end just dispatched, and this end's frame the
+        gate let through with them (a Close sent there, not from this end's own dispatch nor
+        after a storage write) was handed to the peer's read loop, with no other socket of the
+        object dispatching in between: the read loop takes that frame on its way back (see
+        :meth:`_deliver_frames`)."""
+        peer = self._peer
+        return (
+            self._handed
+            and self._queued_in is not None
+            and not self._queued_in_own_dispatch
+            and not self._through_commit
+            and peer._queued_in_own_dispatch
+            and peer._queued_since_dispatch >= 2
+            and self._reader_before is peer
+        )
+
+    def _peer_frames_wait_for_way_back(self) -> bool:
+        """The hibernation manager, back in receive(), finds the peer's last frame as
+        :meth:`_peer_sent_behind_at_gate` says, while the peer's read loop waits to enter the
+        object with this end's Close: it takes that frame on its way back, so the peer's reply
+        joins the running pump (measured on workerd 2026-11-23:
+        gen-db9935e8-durable-hibernatable-a, do-hibernatable-close-in-microtask-reply-joins-*)."""
+        peer = self._peer
+        return (
+            peer._delivery.scheduled
+            and not peer._handed
+            and not peer._gated
+            and peer._transport is None
+            and self._peer_sent_behind_at_gate()
+        )
 
     def _take_after_cont(self) -> None:
         """:meth:`_take_waiting`, once the peer's earlier pump continuation has run (see
@@ -707,18 +742,7 @@ class Pump(EventTarget):
             if (
                 len(src) == 1
                 and waiting == 1
-                and (
-                    peer._back_after_microtasks
-                    or (
-                        self._handed
-                        and self._queued_in is not None
-                        and not self._queued_in_own_dispatch
-                        and not self._through_commit
-                        and peer._queued_in_own_dispatch
-                        and peer._queued_since_dispatch >= 2
-                        and self._reader_before is peer
-                    )
-                )
+                and (peer._back_after_microtasks or self._peer_sent_behind_at_gate())
                 and peer._delivery.scheduled
                 and self._reading
                 and not delivery.scheduled
