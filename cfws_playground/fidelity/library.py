@@ -2985,6 +2985,60 @@ D("do-own-pump-done-before-peers-after-handler-took-close-three", "The same with
 D("do-own-pump-done-plain-peer", "Contrast: b is a plain socket the object accept()ed: no error either.",
   "b.accept()", "watch", "a.accept()", "b.send(42)", "b.send(b'')", "b.close(1000, 'x')", "a.send(0)", "a.close(1012)")
 
+# In an object, a's listener closes b while b's read loop waits to dispatch a's first message:
+# b's Close goes through the gate after a's dispatch and a's read loop takes it, but b's pump's
+# continuation enters the object only after b's dispatch. a's pump, finished when b's read loop
+# took a's last message, lets go of a first (cancelling a's automatic reply), so b's
+# continuation finds its outgoing side aborted and reports "Network connection lost." before b
+# dispatches that message (gen-py4-295-durable, gen-1a96a580-durable).
+D("do-closer-pump-done-after-peer-let-go", "a's listener closes b in a microtask while b waits to dispatch a's first message: a's close event, then b's error, then b's second message; a errors and b gets 1006.",
+  *ACCEPTED, on("on a message as L1 once", microtask("b.close()")), "b.send('x')", "a.send(1)", "a.send('y')")
+D("do-closer-pump-done-after-peer-let-go-code-and-reason", "The same with a code and a reason.",
+  *ACCEPTED, on("on a message as L1 once", microtask("b.close(4000, 'bye')")), "b.send('x')", "a.send(1)", "a.send('y')")
+D("do-closer-pump-done-after-peer-let-go-nested-microtask", "The same with close() in a microtask of a microtask.",
+  *ACCEPTED, on("on a message as L1 once", microtask(microtask("b.close(1000)"))), "b.send('x')", "a.send(1)", "a.send('y')")
+D("do-closer-pump-done-after-peer-let-go-closer-listens", "The same with a message listener on b.",
+  *ACCEPTED, on("on b message as L2"), on("on a message as L1 once", microtask("b.close(1000)")), "b.send('x')", "a.send(1)", "a.send('y')")
+D("do-closer-pump-done-after-peer-let-go-closer-answers", "The same while b's listener answers each message.",
+  *ACCEPTED, on("on b message as L2", "b.send('r')"), on("on a message as L1 once", microtask("b.close(1000)")), "b.send('x')", "a.send(1)", "a.send('y')")
+D("do-closer-pump-done-after-peer-let-go-peer-sends-in-listener", "The same when a's second message is sent in a's listener.",
+  *ACCEPTED, on("on a message as L1 once", microtask("b.close(1000)"), "a.send('w')"), "b.send('x')", "a.send(1)")
+D("do-closer-pump-done-after-peer-let-go-other-pair-first", "The same after another pair's message, sent first at top level, was dispatched.",
+  "pair c d", "c.accept()", "d.accept()", *ACCEPTED, on("on a message as L1 once", microtask("b.close(1000)")), "d.send('o')", "b.send('x')", "a.send(1)", "a.send('y')")
+D("do-closer-pump-done-after-peer-let-go-write-at-top-level", "The same with a storage write at top level after the sends.",
+  *ACCEPTED, on("on a message as L1 once", microtask("b.close(1000)")), "b.send('x')", "a.send(1)", "a.send('y')", "await ctx.storage.put('k', 1)")
+D("do-closer-pump-done-other-pair-dispatched-between", "Contrast: another pair's message is dispatched between a's dispatch and b's: b's continuation comes first, and b reports nothing.",
+  "pair c d", "c.accept()", "d.accept()", *ACCEPTED, on("on a message as L1 once", microtask("b.close(1000)")), "b.send('x')", "d.send('o')", "a.send(1)", "a.send('y')")
+D("do-closer-pump-done-peer-three-messages", "Contrast: with a third message from a, a's automatic reply joins a's pump: both close cleanly.",
+  *ACCEPTED, on("on a message as L1 once", microtask("b.close(1000)")), "b.send('x')", "a.send(1)", "a.send('y')", "a.send('z')")
+D("do-closer-pump-done-closer-sends-first", "Contrast: b sends a message before its Close: the reply joins, both close cleanly, and a's pump then fails.",
+  *ACCEPTED, on("on a message as L1 once", microtask("b.send('q')", "b.close(1000)")), "b.send('x')", "a.send(1)", "a.send('y')")
+D("do-hibernatable-closer-pump-done-after-peer-let-go", "The same with b accepted for hibernation: b's pump's error reaches its listeners, then webSocketMessage gets a's second message, and the manager reports the disconnect to webSocketClose.",
+  *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1 once", microtask("b.close(1000)")), "b.send('x')", "a.send(1)", "a.send('y')")
+D("do-hibernatable-closer-pump-done-after-peer-let-go-in-listener", "The same with b's close() in a's listener.",
+  *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1 once", "b.close(1000)"), "b.send('x')", "a.send(1)", "a.send('y')")
+D("do-hibernatable-closer-pump-done-after-peer-let-go-handler-sends", "The same with a webSocketMessage handler that sends (its message is lost).",
+  *HIBERNATABLE, handler("webSocketMessage", "ws.send('r')"), "watch", "a.accept()", on("on a message as L1 once", microtask("b.close(1000)")), "b.send('x')", "a.send(1)", "a.send('y')")
+D("do-hibernatable-closer-pump-done-after-peer-let-go-close-handler", "The same with a webSocketClose handler that calls close().",
+  *HIBERNATABLE, handler("webSocketClose", "ws.close(1000)"), "watch", "a.accept()", on("on a message as L1 once", microtask("b.close(1000)")), "b.send('x')", "a.send(1)", "a.send('y')")
+D("do-hibernatable-closer-pump-done-after-peer-let-go-error-handler", "The same with a webSocketError handler: the pump's error is the socket's own, and never reaches it.",
+  *HIBERNATABLE, handler("webSocketError", "ws.send('e')"), "watch", "a.accept()", on("on a message as L1 once", microtask("b.close(1000)")), "b.send('x')", "a.send(1)", "a.send('y')")
+D("do-hibernatable-closer-pump-done-after-peer-let-go-auto-response", "The same with an automatic response set.",
+  'ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair("ping", "pong"))', *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1 once", microtask("b.close(1000)")), "b.send('x')", "a.send(1)", "a.send('y')")
+D("do-hibernatable-closer-pump-done-peer-three-messages", "Contrast: with a third message from a, the reply joins a's pump: no error.",
+  *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1 once", microtask("b.close(1000)")), "b.send('x')", "a.send(1)", "a.send('y')", "a.send('z')")
+
+D("do-closer-pump-done-after-peer-let-go-after-write", "b, accepted for hibernation, sends a message and closes at top level behind a storage write, and a sends one more: b's pump's error reaches its listeners before webSocketMessage gets that message, and the manager then reports the disconnect to webSocketClose (gen-df61bf35).",
+  *HIBERNATABLE, "watch", "a.accept()", "b.send(b'x')", "a.send('m')", "await ctx.storage.put('k', 2)", "b.close(1000, 'x')", "a.send(0)")
+D("do-closer-pump-done-after-peer-let-go-after-write-handler-sends", "The same with a webSocketMessage handler that sends.",
+  *HIBERNATABLE, handler("webSocketMessage", "ws.send('h')"), "watch", "a.accept()", "b.send(b'x')", "a.send('m')", "await ctx.storage.put('k', 2)", "b.close(1000, 'x')", "a.send(0)")
+D("do-closer-pump-done-after-peer-let-go-after-write-close-handler", "The same with a webSocketClose handler that calls close().",
+  *HIBERNATABLE, handler("webSocketClose", "ws.close(1000)"), "watch", "a.accept()", "b.send(b'x')", "a.send('m')", "await ctx.storage.put('k', 2)", "b.close(1000, 'x')", "a.send(0)")
+D("do-closer-pump-done-after-peer-let-go-after-write-plain", "The same with b a plain socket the object accept()ed: b's error, then b's message, then close 1006.",
+  "b.accept()", "watch", "a.accept()", "b.send(b'x')", "a.send('m')", "await ctx.storage.put('k', 2)", "b.close(1000, 'x')", "a.send(0)")
+D("do-closer-pump-done-after-write-three-messages", "Contrast: with three messages from a after b's close(), a's automatic reply joins a's pump: no error.",
+  *HIBERNATABLE, "watch", "a.accept()", "b.send(b'x')", "a.send('m')", "await ctx.storage.put('k', 2)", "b.close(1000, 'x')", "a.send(0)", "a.send(1)", "a.send(2)")
+
 # SQLite-backed storage (ctx.storage.sql, ctx.storage.kv), in its own module.
 from .library_sql import SQL_SCENARIOS  # noqa: E402
 

@@ -1146,10 +1146,9 @@ G('gen-f80f3f22', "Found by the generator (gen-20270121-796, --cross-sends): the
   'ctx.acceptWebSocket(b)', 'pair c d', 'ctx.acceptWebSocket(d, [])', 'watch', 'a.accept()', 'd.send(1.0)', "b.send('x')", 'c.accept()', on('on c message as L1', on('on b error as L2', on('on c error as L3', 'a.readyState'))),
   configs=(('2026-11-17', ()),), durable=True)
 
-G('gen-df61bf35', "Found by the generator (gen-20270121-3768, --cross-sends): the kit differs from workerd.",
+G('gen-df61bf35', "Found by the generator (gen-20270121-3768, --cross-sends): the kit gives workerd's transcript (do-closer-pump-done-after-peer-let-go-after-write).",
   'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', "b.send(b'x')", 'a.send(text(1))', "await ctx.storage.put({'a''b': [2]})", "b.close('+1000', 'x')", 'a.send(-0.0)',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="in a Durable Object, after a storage write, b closes and a sends one more message: on workerd b's pump fails first, so b, whose webSocketClose has not been dispatched yet, gets an error event ('Network connection lost.', readyState 3) before webSocketMessage gets a's message; the kit dispatches the message first and reports only a's error. With two messages from a, neither pump fails, as in the kit (gen-df61bf35-two-messages)")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-df61bf35-two-messages', "Varied by hand from gen-df61bf35: a sends two messages after b's close(); the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', "b.send(b'x')", 'a.send(text(1))', "await ctx.storage.put('k', 2)", "b.close(1000, 'x')", 'a.send(0)', 'a.send(1)',
@@ -1219,17 +1218,24 @@ G('gen-db9935e8-durable-hibernatable-a', "Varied by hand from gen-db9935e8-durab
   'ctx.acceptWebSocket(a)', 'watch', 'b.accept()', on('on b message as L1', "b.send('x')", microtask("a.close(1000, 'r')", 'b.send(2)')), "a.send('m')",
   configs=(('2026-11-17', ()),), durable=True)
 
-G('gen-py4-295-durable', "Varied by hand from gen-py4-295 (close-in-microtask-reply-joins-running-pump): the same in a Durable Object.",
+G('gen-py4-295-durable', "Varied by hand from gen-py4-295 (close-in-microtask-reply-joins-running-pump): the same in a Durable Object; the kit gives workerd's transcript (do-closer-pump-done-after-peer-let-go).",
   'watch', 'a.accept()', 'b.accept()', on('on a message as L1 once', microtask('b.close(1000)')), "b.send('x')", 'a.send(1)', "a.send('y')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="in a Durable Object, a's listener closes b in a microtask while a's last message waits for b: on workerd, as in the kit, a's pump's continuation cancels a's reply (a errors, b gets 1006), but first b's own pump's continuation reports 'Network connection lost.' on b, before b's message; the kit reports nothing on b")
+  configs=(('2026-11-17', ()),), durable=True)
 
-G('gen-py4-295-durable-close-in-listener', "Varied by hand from close-in-listener-reply-after-pump-finished: the same in a Durable Object.",
+G('gen-py4-295-durable-close-in-listener', "Varied by hand from close-in-listener-reply-after-pump-finished: the same in a Durable Object; the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('on a message as L1 once', 'b.close(1000)'), "b.send('x')", 'a.send(1)', "a.send('y')",
-  configs=(('2026-11-17', ()),), durable=True,
-  open="as gen-py4-295-durable, with b's close() in a's listener itself")
+  configs=(('2026-11-17', ()),), durable=True)
 
-G('gen-1a96a580-durable', "Varied by hand from gen-1a96a580: the same in a Durable Object.",
+G('gen-1a96a580-durable', "Varied by hand from gen-1a96a580: the same in a Durable Object; the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('on b message as L2', 'b.send(1)', microtask("a.close(1000, 'r')")), "a.send('m')", 'b.send(2.5)',
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-py4-295-durable-write-at-top-level-first', "Varied by hand from gen-py4-295-durable: a storage write at top level between b's message and a's.",
+  'watch', 'a.accept()', 'b.accept()', on('on a message as L1 once', microtask('b.close(1000)')), "b.send('x')", "await ctx.storage.put('k', 1)", 'a.send(1)', "a.send('y')",
   configs=(('2026-11-17', ()),), durable=True,
-  open="as gen-py4-295-durable, the other way round: on workerd a's pump's continuation reports 'Network connection lost.' on a before a's message '1'; the kit reports nothing on a (b's error and a's close 1006 agree)")
+  open="as gen-py4-295-durable, with a's messages behind a storage write at top level: on workerd a's automatic reply joins a's pump and both close cleanly; in the kit a's pump has finished before a's close event, and its continuation cancels the reply (a errors, b gets 1006). The commit shifts the phase of the chains of kj turns, as in gen-4ec62a3d")
+
+G('gen-py4-295-durable-write-in-listener', "Varied by hand from gen-py4-295-durable: a's listener writes to storage before it closes b in a microtask.",
+  'watch', 'a.accept()', 'b.accept()', on('on a message as L1 once', "ctx.storage.put('k', 1)", microtask('b.close(1000)')), "b.send('x')", 'a.send(1)', "a.send('y')",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="as gen-py4-295-durable, with a storage write in a's listener: on workerd b dispatches a's second message before a's close event, both close cleanly and a then reports 'Network connection lost.'; the kit dispatches a's close event first and b's message after it, and a reports nothing")

@@ -118,6 +118,8 @@ class WebSocket(NetworkSide):
         ws._resume_pending = False  # the pump handed a frame over and resumes after a dispatch
         ws._through_commit = False  # the frame it handed over waited for a storage write's commit
         ws._resumed_behind = False  # that pump resumed behind the end's way back (see Pump._offer)
+        ws._cont_after_dispatch = False  # its continuation waits for the pending dispatch (_pump_resumed)
+        ws._errored_reading = False  # a hibernatable end errored by its pump before its Close came (_release)
         ws._lost_on_way = False  # a failed pump's "Network connection lost." is on its way (kj)
         ws._newer_cont_coming = False  # a newer pump's continuation is queued behind the waiting one's
         ws._after_cont = None  # what runs right after the pump's continuation (the peer's error)

@@ -155,6 +155,8 @@ class End:
     _resume_pending: bool
     _through_commit: bool
     _resumed_behind: bool
+    _cont_after_dispatch: bool
+    _errored_reading: bool
     _handed_in: int
     _reader_before: object
     _lost_on_way: bool

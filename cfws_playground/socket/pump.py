@@ -123,8 +123,9 @@ class Pump(EventTarget):
             schedule(self._release)
 
     def _release(self) -> None:
-        """Take frames again after :meth:`_hold` (unless the end has stopped reading for good)."""
-        if self._reading or self._phase not in (Phase.OPEN, Phase.CLOSE_SENT):
+        """Take frames again after :meth:`_hold` (unless the end has stopped reading for good:
+        its read loop is over; an end errored by its pump still reads, see _report_error)."""
+        if self._reading or (self._phase not in (Phase.OPEN, Phase.CLOSE_SENT) and not self._errored_reading):
             return
         self._reading = True
         peer = self._peer
@@ -653,9 +654,20 @@ class Pump(EventTarget):
         if holds is not None:
             self._reader_before = holds.last_reader
             holds.last_reader = self  # (see _offer)
+            if self._cont_after_dispatch and self._reader_before is not self._peer:
+                # Another socket of the object dispatched since the peer's dispatch: that chain
+                # of kj turns let the continuation in first (see _pump_resumed;
+                # do-closer-pump-done-other-pair-dispatched-between).
+                self._cont_after_dispatch = False
+                self._schedule_pump_done()
         try:
             self._deliver_frames()
         finally:
+            if self._cont_after_dispatch:
+                # The pump's continuation, held back until this dispatch (see _pump_resumed),
+                # enters right after it, ahead of this read loop's way back.
+                self._cont_after_dispatch = False
+                runtime().add_kj(self._schedule_pump_done)
             self._was_woken_in_dispatch = self._woken_in_dispatch
             self._woken_in_dispatch = False  # it describes the delivery turn just over
 
@@ -988,6 +1000,25 @@ class Pump(EventTarget):
                     # So does a frame queued at top level behind a storage write, let through by
                     # its commit (do-close-after-write-at-top-level-close-event-first).
                     runtime().add_kj(self._schedule_pump_done, later=True)
+                elif (
+                    self._phase is Phase.CLOSE_SENT
+                    and self._queued_in is not None
+                    and not self._queued_in_own_dispatch
+                    and self._delivery.scheduled
+                    and self._peer._peer_waited_first
+                ):
+                    # In a Durable Object, this end's Close, queued outside its own dispatch
+                    # (in the peer's, which began while this end's read loop already waited to
+                    # enter the object with a frame it took), went through the gate to the
+                    # peer's read loop. The pump's continuation enters JavaScript only after
+                    # that waiting dispatch: behind the continuation of the peer's pump, which
+                    # finishes when this read loop takes the peer's last frame. So the peer's
+                    # close event and its continuation (letting go of the peer, which cancels
+                    # its automatic reply) come first, and this one finds its outgoing side
+                    # aborted: "Network connection lost." before this end's next message
+                    # (measured on workerd 2026-11-23: gen-py4-295-durable, gen-1a96a580-durable,
+                    # do-closer-pump-done-after-peer-let-go-*). See _deliver.
+                    self._cont_after_dispatch = True
                 else:
                     self._schedule_pump_done()
             else:
@@ -1358,9 +1389,14 @@ class Pump(EventTarget):
         )
         closed_incoming = self._phase in CLOSED_INCOMING
         self._errored = True
+        read_failed = action is Action.RECV_ERROR_HIBERNATABLE
+        # A hibernatable end's pump failed before its Close came: readyState is 3, but the
+        # hibernation manager's read loop goes on, and reports the disconnect that follows to
+        # webSocketClose (see _release; measured on workerd 2026-11-23: gen-df61bf35,
+        # do-hibernatable-closer-pump-done-after-peer-let-go).
+        self._errored_reading = self._handler is not None and not closed_incoming and not read_failed
         self._phase = t.next
         event = ErrorEvent(message=message, error=error)
-        read_failed = action is Action.RECV_ERROR_HIBERNATABLE
         if read_failed and self._handler is not None and self._handler(self, event):
             # A hibernatable end's read loop failed: the hibernation manager's webSocketError.
             # Its pump's failures are the socket's own (LWA::ensurePumping's continuation calls
