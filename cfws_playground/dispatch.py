@@ -65,6 +65,7 @@ __all__ = [
     "nothing_else_ready",
     "queue_microtask",
     "queued_before",
+    "queued_only",
     "runtime",
     "schedule",
     "set_call_soon",
@@ -661,6 +662,11 @@ def queued_before(before: int, *excluding: Once) -> bool:
     return any(
         once.scheduled and once.ticket < before and once not in excluding for once in list(_once_pending)
     )
+
+
+def queued_only(callback: Callable[[], None]) -> bool:
+    """Whether every :class:`Once` queued now runs ``callback`` (none other waits to run)."""
+    return all(once.callback is callback for once in list(_once_pending) if once.scheduled)
 
 
 def _rescue_orphans() -> None:

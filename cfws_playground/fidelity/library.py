@@ -3039,6 +3039,25 @@ D("do-closer-pump-done-after-peer-let-go-after-write-plain", "The same with b a 
 D("do-closer-pump-done-after-write-three-messages", "Contrast: with three messages from a after b's close(), a's automatic reply joins a's pump: no error.",
   *HIBERNATABLE, "watch", "a.accept()", "b.send(b'x')", "a.send('m')", "await ctx.storage.put('k', 2)", "b.close(1000, 'x')", "a.send(0)", "a.send(1)", "a.send(2)")
 
+# In an object, a listener that writes to storage, closes and raises: its error comes before the
+# commit, which still holds the Close, so a's pump is running and reportError() does not let go of
+# a. The commit sends the Close, b's close event answers it (readyState 3), and only then is a let
+# go of, so b's reply fails: "Network connection lost." (gen-289205b6-write-in-listener-plain-peer, and these).
+D("do-raising-listener-write-close-peer-answers-close-listener", "a's listener writes, closes and raises, and b's close listener calls close() (it does nothing: b has answered): a's error, then b's close event, which answers (readyState 3), then b's pump's error.",
+  *ACCEPTED, on("on b close as L4", "b.close(1000)"), on("on a message as L3 once", "ctx.storage.put('k', 1)", "a.close(1016)", "raise Error('boom')"), "b.send(b'')")
+D("do-raising-listener-write-close-peer-answers-microtask", "As gen-289205b6-write-in-listener-plain-peer (a's error, b's close event answering, b's pump's error), with a microtask queued before the raise.",
+  *ACCEPTED, on("on a message as L3 once", "ctx.storage.put('k', 1)", "a.close(1016)", microtask("b.readyState"), "raise Error('boom')"), "b.send(b'')")
+D("do-raising-listener-write-close-peer-answers-delete", "As gen-289205b6-write-in-listener-plain-peer, with a delete instead of the put.",
+  *ACCEPTED, on("on a message as L3 once", "ctx.storage.delete('k')", "a.close(1016)", "raise Error('boom')"), "b.send(b'')")
+D("do-raising-listener-write-close-peer-answers-error-listener", "As gen-289205b6-write-in-listener-plain-peer, with an error listener on a.",
+  *ACCEPTED, on("on a error as L5", "a.readyState"), on("on a message as L3 once", "ctx.storage.put('k', 1)", "a.close(1016)", "raise Error('boom')"), "b.send(b'')")
+D("do-raising-listener-write-close-peer-answers-after-message", "As gen-289205b6-write-in-listener-plain-peer, after a message from a sent at top level first.",
+  *ACCEPTED, "a.send('t')", on("on a message as L3 once", "ctx.storage.put('k', 1)", "a.close(1016)", "raise Error('boom')"), "b.send(b'')")
+D("do-raising-listener-write-close-other-pair-waiting", "Contrast: another pair's message waits to be dispatched: the commit comes before a's error, which lets go of a, so b's close event cannot answer (readyState 2) and nothing fails.",
+  "pair c d", "c.accept()", "d.accept()", *ACCEPTED, on("on a message as L3 once", "ctx.storage.put('k', 1)", "a.close(1016)", "raise Error('boom')"), "b.send(b'')", "d.send('o')")
+D("do-raising-listener-close-no-write-peer-cannot-answer", "Contrast: without the write, the Close passes the gate before a's error, which lets go of a: b's close event cannot answer.",
+  *ACCEPTED, on("on a message as L3 once", "a.close(1016)", "raise Error('boom')"), "b.send(b'')")
+
 # SQLite-backed storage (ctx.storage.sql, ctx.storage.kv), in its own module.
 from .library_sql import SQL_SCENARIOS  # noqa: E402
 

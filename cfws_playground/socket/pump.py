@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import errors
-from ..dispatch import Once, queued_before, runtime, schedule, ticket
+from ..dispatch import Once, queued_before, queued_only, runtime, schedule, ticket
 from ..errors import ConnectionLostError
 from ..events import Blob, CloseEvent, ErrorEvent, Event, begin_dispatch, end_dispatch
 from ..promise import GATE_HOLDS, OutputLock
@@ -1505,6 +1505,27 @@ class Pump(EventTarget):
                 # dispatches first (gen-40047df9, close-listener-raises-peer-way-back-just-behind).
                 runtime().add_kj(
                     lambda: self._schedule_read_loop_failed(exc, message, ahead=True), first=True
+                )
+                return
+            holds = GATE_HOLDS.get()
+            if (
+                behind
+                and holds is not None
+                and holds.flush is not None
+                and holds.flush.commit
+                and queued_only(_nothing)
+            ):
+                # A storage write in this dispatch holds the frames it queued until its commit,
+                # and the exception's way into JavaScript is shorter: with no dispatch waiting
+                # (only pump continuations with nothing to do), the error is reported first,
+                # while the pump still waits for the commit, so reportError() does not let go of
+                # the end; the Close goes out after it, the peer's close event answers, and the
+                # end is let go of only by its pump's continuation (measured on workerd
+                # 2026-11-23: gen-289205b6-write-in-listener-plain-peer,
+                # do-raising-listener-write-close-peer-answers-*). A dispatch waiting to enter
+                # the object lets the commit in first (do-raising-listener-write-close-other-pair-waiting).
+                runtime().add_kj(
+                    lambda: self._schedule_read_loop_failed(exc, message, ahead=True), behind=True
                 )
                 return
             runtime().add_kj(
