@@ -3058,6 +3058,28 @@ D("do-raising-listener-write-close-other-pair-waiting", "Contrast: another pair'
 D("do-raising-listener-close-no-write-peer-cannot-answer", "Contrast: without the write, the Close passes the gate before a's error, which lets go of a: b's close event cannot answer.",
   *ACCEPTED, on("on a message as L3 once", "a.close(1016)", "raise Error('boom')"), "b.send(b'')")
 
+# In an object, a's listener raises on b's first message while b (accepted for hibernation) sends
+# a second one and a's second message waits for the manager: letting go of a fails b's pump
+# before the manager, back from webSocketMessage, dispatches that message (gen-2d062b18).
+D("do-hibernatable-pump-fails-before-manager-way-back", "a's listener raises on b's first message; b sent two, a two: a's error, then b's pump's error, then webSocketMessage gets a's second message, then webSocketClose 1006.",
+  *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1", "raise Error('x')"), "b.send('x')", "b.send('y')", "a.send(1)", "a.send(2)")
+D("do-hibernatable-pump-fails-before-manager-way-back-three-from-b", "The same with three messages from b.",
+  *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1", "raise Error('x')"), "b.send('x')", "b.send('y')", "b.send('z')", "a.send(1)", "a.send(2)")
+D("do-hibernatable-pump-fails-before-manager-way-back-error-handler", "The same with a webSocketError handler: the pump's error is the socket's own, and never reaches it.",
+  *HIBERNATABLE, handler("webSocketError", "ws.readyState"), "watch", "a.accept()", on("on a message as L1", "raise Error('x')"), "b.send('x')", "b.send('y')", "a.send(1)", "a.send(2)")
+D("do-hibernatable-pump-fails-before-manager-way-back-close", "The same when b's second frame is a Close.",
+  *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1", "raise Error('x')"), "b.send('x')", "b.close(1000)", "a.send(1)", "a.send(2)")
+D("do-hibernatable-pump-fails-before-manager-way-back-error-listener", "The same with an error listener on b.",
+  *HIBERNATABLE, "watch", "a.accept()", on("on b error as L7", "b.readyState"), on("on a message as L1", "raise Error('x')"), "b.send('x')", "b.send('y')", "a.send(1)", "a.send(2)")
+D("do-hibernatable-pump-fails-before-manager-way-back-old-date", "The same at 2025-09-01.",
+  *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1", "raise Error('x')"), "b.send('x')", "b.send('y')", "a.send(1)", "a.send(2)", configs=(OLD,))
+D("do-hibernatable-pump-fails-before-manager-way-back-after-write", "The same with a storage write at top level before a's messages.",
+  *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1", "raise Error('x')"), "b.send('x')", "b.send('y')", "await ctx.storage.put('k', 1)", "a.send(1)", "a.send(2)")
+D("do-hibernatable-manager-back-before-pump-fails", "Contrast: a's messages sent first, so the manager dispatches a's first message before a's listener raises: webSocketMessage gets the second before b's pump's error.",
+  *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1", "raise Error('x')"), "a.send(1)", "a.send(2)", "b.send('x')", "b.send('y')")
+D("do-hibernatable-pump-fails-plain-peer-message-first", "Contrast: with a plain b, b's read loop dispatches a's second message before its pump's error.",
+  "b.accept()", "watch", "a.accept()", on("on a message as L1", "raise Error('x')"), "b.send('x')", "b.send('y')", "a.send(1)", "a.send(2)")
+
 # SQLite-backed storage (ctx.storage.sql, ctx.storage.kv), in its own module.
 from .library_sql import SQL_SCENARIOS  # noqa: E402
 

@@ -1110,24 +1110,31 @@ G('gen-289205b6-write-in-listener-plain-peer', "Varied by hand from gen-289205b6
   'watch', 'a.accept()', 'b.accept()', on('on a message as L3 once', "ctx.storage.put('k', 1)", 'a.close(1016)', "raise Error('boom')"), "b.send(b'')",
   configs=(('2026-11-17', ()),), durable=True)
 
-G('gen-2d062b18', "Found by the generator (gen-20270117-2259): the kit differs from workerd.",
+G('gen-2d062b18', "Found by the generator (gen-20270117-2259): the kit gives workerd's transcript (do-hibernatable-pump-fails-before-manager-way-back).",
   'ctx.acceptWebSocket(b, [1, True])', 'watch', 'a.accept()', on('on a message as L1', "raise Error('x')"), "b.send('x')", "b.send('x')", 'a.send(1e21)', 'a.send(ab(3))',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="in a Durable Object, a's listener raises on b's first message while a's second message waits for the hibernation manager: on workerd b's pump, failing on the second message a will never take, reports 'Network connection lost.' before webSocketMessage gets a's second message; the kit dispatches that message first. With three messages from a, workerd dispatches the second and third first, as the kit does (gen-2d062b18-three-messages): the lengths of the chains of kj turns decide it")
+  configs=(('2026-11-17', ()),), durable=True)
 
 G('gen-2d062b18-three-messages', "Varied by hand from gen-2d062b18: a sends three messages; the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b, [1, True])', 'watch', 'a.accept()', on('on a message as L1', "raise Error('x')"), "b.send('x')", "b.send('x')", 'a.send(1)', 'a.send(2)', 'a.send(3)',
   configs=(('2026-11-17', ()),), durable=True)
 
-G('gen-2d062b18-with-message-handler', "Varied by hand from gen-2d062b18: webSocketMessage sends; two messages from a.",
+G('gen-2d062b18-with-message-handler', "Varied by hand from gen-2d062b18: webSocketMessage sends; two messages from a; the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', handler('webSocketMessage', "ws.send('h')"), 'watch', 'a.accept()', on('on a message as L1', "raise Error('x')"), "b.send('x')", "b.send('x')", 'a.send(1)', 'a.send(2)',
-  configs=(('2026-11-17', ()),), durable=True,
-  open="as gen-2d062b18")
+  configs=(('2026-11-17', ()),), durable=True)
 
-G('gen-2d062b18-with-close-handler', "Varied by hand from gen-2d062b18: a webSocketClose handler; two messages from a.",
+G('gen-2d062b18-with-close-handler', "Varied by hand from gen-2d062b18: a webSocketClose handler; two messages from a; the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', handler('webSocketClose', 'ws.readyState'), 'watch', 'a.accept()', on('on a message as L1', "raise Error('x')"), "b.send('x')", "b.send('x')", 'a.send(1)', 'a.send(2)',
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-2d062b18-other-pair', "Varied by hand from gen-2d062b18: another pair's message, sent at top level, waits to be dispatched.",
+  'pair c d', 'c.accept()', 'd.accept()', 'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', on('on a message as L1', "raise Error('x')"), "b.send('x')", "b.send('y')", "d.send('o')", 'a.send(1)', 'a.send(2)',
   configs=(('2026-11-17', ()),), durable=True,
-  open="as gen-2d062b18")
+  open="as gen-2d062b18, with another pair's message on its way: on workerd webSocketMessage gets a's second message before b's pump's error, as when the manager dispatched before a's listener raised; the kit reports the error first. Another case of other activity in the object shifting the phase of chains of kj turns (gen-767bcd34-two-managers-dispatched-before)")
+
+G('gen-2d062b18-close-in-listener', "Varied by hand from gen-2d062b18: a's listener closes before it raises.",
+  'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', on('on a message as L1', 'a.close(1000)', "raise Error('x')"), "b.send('x')", "b.send('y')", 'a.send(1)', 'a.send(2)',
+  configs=(('2026-11-17', ()),), durable=True,
+  open="as gen-2d062b18, with a Close from a's raising listener: on workerd webSocketClose(b) is the manager's last event and b's pump reports nothing; the kit reports 'Network connection lost.' on b after it")
 
 G('gen-44c57b21', "Found by the generator (gen-20270118-380): the kit gives workerd's transcript.",
   'watch', 'b.accept()', 'b.send(1e21)', 'b.send(ab(3))', on('on b message as L1', on('on b error as L2 once', 'a.send(False)'), "!b.close(4294968296, 'x')"), on('on a close as L3 once', '!a.close(1015, text(1))'), "b.close('0X3E8')", "a.accept({'x': True})", 'a.send(1.0)',

@@ -1561,6 +1561,24 @@ class Pump(EventTarget):
             # stays accepted until that pump is done (measured on workerd 2026-11-23:
             # gen-ce25c1e9, raising-end-sends-in-error-event-stays-accepted).
             self._release_native()
+            if (
+                peer._handler is not None
+                and GATE_HOLDS.get() is not None
+                and peer._untaken() > 0
+                and peer._delivery.scheduled
+                and peer._dispatched_at > self._raised_at
+            ):
+                # In a Durable Object, the hibernation manager dispatched a frame after this
+                # listener raised, and has taken this end's next one: its way back into the
+                # object (the end of its customEvent, then the next one) is longer than the
+                # failure of the peer's pump, whose frame this dead read loop will never take:
+                # letting go of this end aborts the send, and "Network connection lost." is
+                # reported before webSocketMessage gets that frame (measured on workerd
+                # 2026-11-23: gen-2d062b18, do-hibernatable-pump-fails-before-manager-way-back-*).
+                # A manager that dispatched before the listener raised is back first
+                # (do-hibernatable-manager-back-before-pump-fails).
+                peer._drop_unsent()
+                peer._schedule_lost(ahead=True)
         if peer._transport is not None:
             peer._transport.peer_died()
         elif not self._outgoing and (
