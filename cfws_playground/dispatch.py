@@ -647,6 +647,17 @@ class Once:
         self.loop = schedule(self._run)
         _once_pending.add(self)
 
+    def request_ahead(self) -> None:
+        """:meth:`request`, ahead of the runtime tasks queued already (see :meth:`Runtime.add_next`)."""
+        if self.scheduled:
+            return
+        self.scheduled = True
+        self.ticket = 0  # ahead of everything queued: as if queued before it
+        rt = runtime()
+        self.loop = rt._loop
+        rt.add_next(self._run)
+        _once_pending.add(self)
+
     def _run(self) -> None:
         self.scheduled = False
         _once_pending.discard(self)

@@ -2356,6 +2356,28 @@ S("accept-after-half-open-release", "An end whose peer let go of the pipe before
 S("buffered-amount-when-read-loop-takes-next", "After dispatching a message, the peer's read loop takes the next one at once: its send is done, so bufferedAmount has dropped in a close event dispatched before that message.",
   "a.accept()", "b.accept()", "a.send('x')", "a.send('x')", on("on a close", "a.bufferedAmount"), "a.send('x')",
   "b.close(1000, 'x')", "settle", "a.bufferedAmount")
+S("buffered-amount-drops-when-peer-accepts", "a sends two messages before b accepts: b's read loop takes the first from a's waiting pump at once, so in a's listener, on b's message, bufferedAmount counts only the second.",
+  "a.accept()", "a.send(NaN)", "a.send('ab')", "b.accept()", "b.send('x')", on("on a message as L6 once", "a.bufferedAmount"))
+S("buffered-amount-drops-when-peer-accepts-then-close", "The same with a message and a Close from a (found by the generator: gen-f609f7ca).",
+  "a.accept()", "a.send(NaN)", "a.close(4000, 'x')", "b.accept()", "b.send('x')", on("on a message as L6 once", "a.bufferedAmount"))
+S("buffered-amount-drops-when-peer-accepts-three", "The same with three messages, read in a's listener and in b's.",
+  "a.accept()", "a.send('a')", "a.send('bb')", "a.send('ccc')", "b.accept()", "b.send('x')", on("on a message as L6 once", "a.bufferedAmount"), on("on b message as L7", "a.bufferedAmount"))
+S("buffered-amount-drops-when-peer-accepts-binary", "The same with binary messages.",
+  "a.accept()", "a.send(b'abcd')", "a.send(ab(3))", "b.accept()", "b.send('x')", on("on a message as L6 once", "a.bufferedAmount"))
+S("buffered-amount-drops-when-peer-accepts-in-timer", "The same with b accepted, and sending, in a timer.",
+  "a.accept()", "a.send('abc')", "a.send('de')", timeout(0, "b.accept()", "b.send('x')"), on("on a message as L6 once", "a.bufferedAmount"))
+S("buffered-amount-after-peer-accepts-same-turn", "Contrast: read right after b's accept(), in a microtask and in a timer: the pump has not resumed yet in the same turn, then has.",
+  "a.accept()", "a.send('abc')", "a.send('de')", "b.accept()", "a.bufferedAmount", microtask("a.bufferedAmount"), timeout(0, "a.bufferedAmount"))
+S("buffered-amount-one-message-taken-at-accept", "Contrast: with one message from a, the same: 0 in a's listener.",
+  "a.accept()", "a.send(NaN)", "b.accept()", "b.send('x')", on("on a message as L6 once", "a.bufferedAmount"))
+S("reply-cancelled-when-peer-came-back-after-microtasks", "a's listener sends a message and leaves a microtask; b's Close waits for a's read loop, which takes it after the microtask; b's listener has a send another message, which b takes at once: that pump's continuation runs only after a's close event, and cancels the automatic reply (a errors, b gets 1006), as without the microtask.",
+  *ACCEPTED, on("on a message as L2", "a.send('{}')", microtask("a.readyState")), "b.send('1,2')", "b.close()", on("on b message as L7 once", "a.send(b'')"), configs=(NEW,))
+S("reply-cancelled-when-peer-came-back-after-microtasks-code", "The same with a code and a reason, and the microtask in a listener of its own.",
+  *ACCEPTED, on("on a message as L1", microtask("a.readyState")), on("on a message as L2", "a.send('{}')"), "b.send('1,2')", "b.close(4000, 'r')", on("on b message as L7 once", "a.send(b'')"), configs=(NEW,))
+S("reply-cancelled-without-microtask", "Contrast: without the microtask: the same.",
+  *ACCEPTED, on("on a message as L2", "a.send('{}')"), "b.send('1,2')", "b.close()", on("on b message as L7 once", "a.send(b'')"), configs=(NEW,))
+S("reply-joins-when-peer-listener-sends-two", "Contrast: b's listener has a send two messages: the reply joins the pump, and both close cleanly.",
+  *ACCEPTED, on("on a message as L1", microtask("a.readyState")), on("on a message as L2", "a.send('{}')"), "b.send('1,2')", "b.close()", on("on b message as L7 once", "a.send(b'')", "a.send('q')"), configs=(NEW,))
 S("close-listener-raises-after-close-from-peer-listener", "a closes in its message listener; b's first close listener closes too, its second raises: b's error event carries that exception, not 'Network connection lost.' from its pump.",
   "a.accept()", "b.accept()", on("on a message as L1", "a.close(1000, 'x')", on("on b close as L2 once", "raise Error('boom')"),
   on("on b error as L3")), "b.send(Uint8Array(2))", on("on b close as L5 once", "b.close(4000, 'y')"), "settle", "state")
@@ -3079,6 +3101,31 @@ D("do-hibernatable-manager-back-before-pump-fails", "Contrast: a's messages sent
   *HIBERNATABLE, "watch", "a.accept()", on("on a message as L1", "raise Error('x')"), "a.send(1)", "a.send(2)", "b.send('x')", "b.send('y')")
 D("do-hibernatable-pump-fails-plain-peer-message-first", "Contrast: with a plain b, b's read loop dispatches a's second message before its pump's error.",
   "b.accept()", "watch", "a.accept()", on("on a message as L1", "raise Error('x')"), "b.send('x')", "b.send('y')", "a.send(1)", "a.send(2)")
+
+# In an object, b's listener sends two messages and a's listener closes on the first: b's pump's
+# continuation enters only after b's close event, ahead of a's, and cancels b's automatic reply
+# after a took it: a reports "Network connection lost." before its (clean) close event, b after
+# it (gen-b9cf36ed).
+D("do-close-in-listener-peer-pump-done-after-close-event", "b's listener sends two messages, a's listener closes on the first: a dispatches the second, b's close event, then a's error, a's close event (clean) and b's error.",
+  *ACCEPTED, on("on b message as L1", "b.send(1)", "b.send(2)"), "a.send('')", on("on a message as L3 once", "a.close(1000)"))
+D("do-close-in-listener-peer-pump-done-after-close-event-every-message", "The same with a's listener (closing) run on every message.",
+  *ACCEPTED, on("on b message as L1", "b.send(1)", "b.send(2)"), "a.send('')", on("on a message as L3", "a.close(1000)"))
+D("do-close-in-listener-peer-pump-done-after-close-event-code-and-reason", "The same with a code and a reason.",
+  *ACCEPTED, on("on b message as L1", "b.send(1)", "b.send(2)"), "a.send('')", on("on a message as L3 once", "a.close(4001, 'bye')"))
+D("do-close-in-listener-peer-pump-done-after-close-event-peer-sends-in-microtask", "The same with b's messages sent in a microtask of its listener.",
+  *ACCEPTED, on("on b message as L1", microtask("b.send(1)", "b.send(2)")), "a.send('')", on("on a message as L3 once", "a.close(1000)"))
+D("do-close-in-listener-peer-pump-done-after-close-event-close-listener", "The same with a close listener on b.",
+  *ACCEPTED, on("on b message as L1", "b.send(1)", "b.send(2)"), on("on b close as L5", "b.readyState"), "a.send('')", on("on a message as L3 once", "a.close(1000)"))
+D("do-close-in-listener-peer-pump-done-after-close-event-binary", "The same with binary messages from b.",
+  *ACCEPTED, on("on b message as L1", "b.send(b'1')", "b.send(ab(2))"), "a.send('')", on("on a message as L3 once", "a.close(1000)"))
+D("do-close-in-listener-peer-pump-done-after-close-event-second-listener", "The same with the closing listener added after another message listener on a.",
+  *ACCEPTED, on("on b message as L1", "b.send(1)", "b.send(2)"), "a.send('')", on("on a message as L3", "a.readyState"), on("on b close as L6", "b.readyState"), on("on a message as L4 once", "a.close(1000)"))
+D("do-close-in-listener-peer-sent-at-top-level-clean", "Contrast: b sends its two messages at top level: both close cleanly, and a's pump then fails.",
+  *ACCEPTED, "a.send('')", "b.send(1)", "b.send(2)", on("on a message as L3 once", "a.close(1000)"))
+D("do-close-in-listener-peer-pump-done-after-write", "Contrast: a's listener writes to storage before it closes: the commit lets the Close out later, and a reports nothing.",
+  *ACCEPTED, on("on b message as L1", "b.send(1)", "b.send(2)"), "a.send('')", on("on a message as L3 once", "ctx.storage.put('k', 1)", "a.close(1000)"))
+D("do-close-in-listener-peer-pump-done-a-sends-first", "Contrast: a's listener sends before it closes: both close cleanly.",
+  *ACCEPTED, on("on b message as L1", "b.send(1)", "b.send(2)"), "a.send('')", on("on a message as L3 once", "a.send('r')", "a.close(1000)"))
 
 # SQLite-backed storage (ctx.storage.sql, ctx.storage.kv), in its own module.
 from .library_sql import SQL_SCENARIOS  # noqa: E402

@@ -880,10 +880,19 @@ G('gen-a9dc1382', "Found by the generator (gen-20261215-2971): the kit gives wor
   'b.accept()', on('on a message as L1', on('on b close as L2', 'b.send(-7)')), 'a.accept()', "b.send(scratch(b'x'))", on('on a message as L6 object', "raise TypeError('x')"), 'settle', 'ctx.getTags(b)',
   configs=(('2026-11-17', ()),), durable=True)
 
-G('gen-b9cf36ed', "Found by the generator (gen-20261215-3847): the kit differs from workerd.",
+G('gen-b9cf36ed', "Found by the generator (gen-20261215-3847): the kit gives workerd's transcript (do-close-in-listener-peer-pump-done-after-close-event).",
   'watch', 'a.accept()', 'b.accept()', on('on b message as L1', 'b.send(2.5)', 'b.send(-0.0)'), "a.send('')", on('on a message as L3 object', on('on a message as L4 once'), "a.close('0x3e8')"),
+  configs=(('2026-11-17', ()),), durable=True)
+
+G('gen-b9cf36ed-close-in-microtask', "Varied by hand from gen-b9cf36ed: a's close() in a microtask of its listener.",
+  'watch', 'a.accept()', 'b.accept()', on('on b message as L1', 'b.send(1)', 'b.send(2)'), "a.send('')", on('on a message as L3 once', microtask('a.close(1000)')),
   configs=(('2026-11-17', ()),), durable=True,
-  open="in a Durable Object, b's listener sends two messages and a closes in its listener on the first: a dispatches the second before b's close event, as the kit does now (do-close-in-listener-behind-way-back-three-from-peer-listener); then, on workerd, b's finished pump's continuation comes after b's close event and cancels its reply's pump once a has taken it, and a's own pump's continuation, later still, reports 'Network connection lost.' before a's close event; the kit runs both continuations earlier, so a reports nothing. Each step is a chain of kj turns through the object's input gate, whose lengths the kit does not model")
+  open="as gen-b9cf36ed, with a's close() in a microtask: on workerd a still reports 'Network connection lost.' before its close event; in the kit a's pump's continuation runs before b's, and a reports nothing")
+
+G('gen-b9cf36ed-other-pair', "Varied by hand from gen-b9cf36ed: another pair's message, sent at top level, is on its way.",
+  'pair c d', 'c.accept()', 'd.accept()', 'watch', 'a.accept()', 'b.accept()', on('on b message as L1', 'b.send(1)', 'b.send(2)'), "a.send('')", "d.send('o')", on('on a message as L3 once', 'a.close(1000)'),
+  configs=(('2026-11-17', ()),), durable=True,
+  open="as gen-b9cf36ed, with another pair's message on its way: on workerd a dispatches b's second message after b's close event, and reports nothing; the kit dispatches it before, and a reports 'Network connection lost.' (another case of other activity in the object shifting the phase of chains of kj turns)")
 
 # Varied by hand from gen-b9cf36ed: the same kind without a Close. a answers in its listener
 # for b's first message, sent in b's listener, while a's read loop comes back for b's second.
@@ -1181,6 +1190,11 @@ G('gen-4ec62a3d-write-then-send-twice', "Varied by hand from gen-4ec62a3d-write-
   configs=(('2026-11-17', ()),), durable=True,
   open="as gen-4ec62a3d-write-then-send, with a second message from b and a second write and message from a's listener: on workerd a's pump still reports 'Network connection lost.' after b's close event; in the kit the pump's continuation runs before b's close event, so a reports nothing")
 
+G('gen-4ec62a3d-write-then-send-three', "Varied by hand from gen-4ec62a3d-write-then-send-twice: b sends three messages before its Close.",
+  'watch', 'a.accept()', 'b.accept()', "b.send(b'x')", "b.send(b'x2')", "b.send(b'x3')", on('on a message as L1', "ctx.storage.put('k', 1)", "a.send('y')"), "b.close(1007, '')",
+  configs=(('2026-11-17', ()),), durable=True,
+  open="as gen-4ec62a3d-write-then-send-twice, with a third message from b: on workerd a's pump has finished before a's close event, and its continuation cancels the automatic reply (a errors, b gets 1006); in the kit the reply joins the pump and both close cleanly")
+
 G('gen-fd00cb8b', "Found by the generator (gen-20270123-1851, --cross-sends): the kit gives workerd's transcript.",
   'ctx.acceptWebSocket(b)', 'watch', 'a.accept()', 'b.send(42)', "b.send(b'')", microtask('a.close(1012)'), "b.close('1000.', 'x')", 'a.send(-0.0)',
   configs=(('2026-11-17', ()),), durable=True)
@@ -1245,3 +1259,26 @@ G('gen-py4-295-durable-write-in-listener', "Varied by hand from gen-py4-295-dura
   'watch', 'a.accept()', 'b.accept()', on('on a message as L1 once', "ctx.storage.put('k', 1)", microtask('b.close(1000)')), "b.send('x')", 'a.send(1)', "a.send('y')",
   configs=(('2026-11-17', ()),), durable=True,
   open="as gen-py4-295-durable, with a storage write in a's listener: on workerd b dispatches a's second message before a's close event, both close cleanly and a then reports 'Network connection lost.'; the kit dispatches a's close event first and b's message after it, and a reports nothing")
+
+G('gen-f609f7ca', "Found by the generator (gen-20270140-1534, --cross-sends): the kit gives workerd's transcript (buffered-amount-drops-when-peer-accepts).",
+  'a.accept()', 'a.send(NaN)', "a.close(' 4000 ', '€' + text(1))", "b.accept({'x': False})", "b.send('x')", on('on a message as L6 once', 'a.bufferedAmount'),
+  configs=(('2025-09-01', ()),))
+
+G('gen-py12-433', "Found by the Python generator (pygen-12-433), written in this step language: an async listener's await becomes a microtask; the kit gives workerd's transcript (reply-cancelled-when-peer-came-back-after-microtasks).",
+  'watch', 'a.accept()', 'b.accept()', on('on a message as L1', microtask('a.readyState')), on('on a message as L2', "a.send('{}')"), "b.send('1,2')", 'b.close()', on('on b message as L7 once', "a.send(b'')"),
+  configs=(('2026-11-17', ()),))
+
+G('gen-py12-433-send-in-peer-microtask', "Varied by hand from gen-py12-433: the microtask in b's listener instead of a's.",
+  'watch', 'a.accept()', 'b.accept()', on('on a message as L2', "a.send('{}')"), "b.send('1,2')", 'b.close()', on('on b message as L7 once', "a.send(b'')", microtask('b.readyState')),
+  configs=(('2026-11-17', ()),),
+  open="as gen-py12-433, with the microtask in b's listener: on workerd a's pump (the message b's listener had a send) finishes before a's close event, and its continuation cancels the automatic reply (a errors, b gets 1006); in the kit the reply joins it and both close cleanly")
+
+G('gen-py12-433-send-in-microtask', "Varied by hand from gen-py12-433: a's listener sends in a microtask.",
+  'watch', 'a.accept()', 'b.accept()', on('on a message as L2', microtask("a.send('{}')")), "b.send('1,2')", 'b.close()', on('on b message as L7 once', "a.send(b'')"),
+  configs=(('2026-11-17', ()),),
+  open="as gen-py12-433-send-in-peer-microtask")
+
+G('gen-py12-433-two-messages', "Varied by hand from gen-py12-433: b sends two messages before its Close.",
+  'watch', 'a.accept()', 'b.accept()', on('on a message as L1', microtask('a.readyState')), on('on a message as L2', "a.send('{}')"), "b.send('1')", "b.send('2')", 'b.close()', on('on b message as L7 once', "a.send(b'')"),
+  configs=(('2026-11-17', ()),),
+  open="as gen-py12-433-send-in-peer-microtask")

@@ -119,6 +119,7 @@ class WebSocket(NetworkSide):
         ws._through_commit = False  # the frame it handed over waited for a storage write's commit
         ws._resumed_behind = False  # that pump resumed behind the end's way back (see Pump._offer)
         ws._cont_after_dispatch = False  # its continuation waits for the pending dispatch (_pump_resumed)
+        ws._cont_ahead = False  # and then goes ahead of the tasks queued (see Pump._take_last)
         ws._errored_reading = False  # a hibernatable end errored by its pump before its Close came (_release)
         ws._lost_on_way = False  # a failed pump's "Network connection lost." is on its way (kj)
         ws._newer_cont_coming = False  # a newer pump's continuation is queued behind the waiting one's
@@ -273,6 +274,13 @@ class WebSocket(NetworkSide):
                 # 2026-11-23: send-and-close-before-peer-accepts, gen-7848c49d).
                 if len(peer._outgoing) == 1:
                     self._take_last()
+                elif peer._transport is None and not peer._handed and not peer._gated:
+                    # The head frame is taken the same way; the pump, resumed, sends the next
+                    # and waits again, so bufferedAmount drops by the head's size before the
+                    # next event (measured on workerd 2026-11-23: gen-f609f7ca,
+                    # buffered-amount-drops-when-peer-accepts-*).
+                    peer._handed = True
+                    peer._uncount_head_later()
                 self._schedule_delivery_later()
             elif peer._dead:
                 schedule(self._peer_gone)

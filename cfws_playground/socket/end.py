@@ -157,6 +157,7 @@ class End:
     _resumed_behind: bool
     _cont_after_dispatch: bool
     _errored_reading: bool
+    _cont_ahead: bool
     _handed_in: int
     _reader_before: object
     _lost_on_way: bool

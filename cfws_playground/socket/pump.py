@@ -501,7 +501,7 @@ class Pump(EventTarget):
         # The peer's pump has sent its last frame: its continuation runs next turn, and
         # decides then (a Close this end dispatches meanwhile counts).
         if peer._may_act():
-            if peer._way_back and (self._woken_in_dispatch or self._handler is not None):
+            if (peer._way_back or peer._came_back) and (self._woken_in_dispatch or self._handler is not None):
                 # This read loop was woken by a send in the peer's listener: it entered the
                 # isolate a kj turn behind the peer's read loop's way back to receive(), and
                 # comes back a turn behind it too. The pump it lets finish here resumes, and
@@ -514,7 +514,10 @@ class Pump(EventTarget):
                 # order-woken-read-loop-finishes-pump-after-peer-close). A read loop woken
                 # otherwise takes the frame in time for the continuation to run first
                 # (gen-e632bfb5); a peer waiting in receive() has no way back to wait for
-                # (order-woken-read-loop-finishes-pump-peer-waiting). The hibernation
+                # (order-woken-read-loop-finishes-pump-peer-waiting). A peer's read loop already
+                # back, waiting to enter with the frame (its dispatch left microtasks, so it
+                # took it on the spot), counts as on its way (measured on workerd 2026-11-23:
+                # gen-py12-433, reply-cancelled-when-peer-came-back-after-microtasks). The hibernation
                 # manager's read loop, back from its customEvent, is later still
                 # (do-close-in-handler-reply-cancelled).
                 peer._finished_late = True
@@ -544,6 +547,28 @@ class Pump(EventTarget):
                 # on the peer (measured on workerd 2026-11-23: gen-4ec62a3d-write-then-send,
                 # do-send-after-write-in-listener-error-after-peer-close-*).
                 runtime().add_kj(peer._pump_done_behind_way_back, later=True)
+            elif (
+                self._gated
+                and peer._queued_in is not None
+                and type(self._outgoing[-1]) is CloseFrame
+                and not peer._delivery.scheduled
+                and not peer._way_back
+                and peer._queued_in_own_dispatch
+                and peer._queued_in.flush is None
+            ):
+                # In a Durable Object, the peer's listener sent the frames this read loop takes
+                # (the last now), and this end's dispatch queued its Close, which reaches the
+                # peer's waiting read loop once the output gate lets it through. The peer's
+                # pump's continuation enters the object only after the peer's close event, but
+                # ahead of this end's continuation: it lets go of the peer, cancelling the
+                # automatic reply this read loop has taken by then, so this end reports
+                # "Network connection lost." before its close event, and the peer after it
+                # (measured on workerd 2026-11-23: gen-b9cf36ed,
+                # do-close-in-listener-peer-pump-done-after-close-event-*). Not with frames the
+                # peer sent at top level, nor behind a storage write in this end's dispatch
+                # (do-close-in-listener-peer-sent-at-top-level-clean, -after-write).
+                peer._cont_after_dispatch = True
+                peer._cont_ahead = True
             elif peer._way_back and peer._queued_in is not None:
                 # In a Durable Object the peer's continuation, through awaitIoLegacy and the
                 # object, enters JavaScript behind the peer's read loop already on its way back
@@ -667,7 +692,16 @@ class Pump(EventTarget):
                 # The pump's continuation, held back until this dispatch (see _pump_resumed),
                 # enters right after it, ahead of this read loop's way back.
                 self._cont_after_dispatch = False
-                runtime().add_kj(self._schedule_pump_done)
+                if self._cont_ahead:
+                    # (ahead of the tasks already queued, this end's close event's next
+                    # deliveries and the peer's continuation: see _take_last)
+                    self._cont_ahead = False
+                    cont = self._pump_cont
+                    if cont is None:
+                        cont = self._pump_cont = Once(self._pump_done)
+                    cont.request_ahead()
+                else:
+                    runtime().add_kj(self._schedule_pump_done)
             self._was_woken_in_dispatch = self._woken_in_dispatch
             self._woken_in_dispatch = False  # it describes the delivery turn just over
 
