@@ -2374,6 +2374,12 @@ S("reply-cancelled-when-peer-came-back-after-microtasks", "a's listener sends a 
   *ACCEPTED, on("on a message as L2", "a.send('{}')", microtask("a.readyState")), "b.send('1,2')", "b.close()", on("on b message as L7 once", "a.send(b'')"), configs=(NEW,))
 S("reply-cancelled-when-peer-came-back-after-microtasks-code", "The same with a code and a reason, and the microtask in a listener of its own.",
   *ACCEPTED, on("on a message as L1", microtask("a.readyState")), on("on a message as L2", "a.send('{}')"), "b.send('1,2')", "b.close(4000, 'r')", on("on b message as L7 once", "a.send(b'')"), configs=(NEW,))
+S("reply-cancelled-when-peer-sends-in-microtask", "The same when a's listener sends its message in a microtask: inside the dispatch's checkpoint, it wakes b's read loop as a send in the listener does (with a code and a reason).",
+  *ACCEPTED, on("on a message as L2", microtask("a.send('{}')")), "b.send('1,2')", "b.close(4000, 'r')", on("on b message as L7 once", "a.send(b'')"), configs=(NEW,))
+S("reply-cancelled-when-peer-sends-in-nested-microtask", "The same with the send in a microtask of a microtask.",
+  *ACCEPTED, on("on a message as L2", microtask(microtask("a.send('{}')"))), "b.send('1,2')", "b.close()", on("on b message as L7 once", "a.send(b'')"), configs=(NEW,))
+S("reply-joins-when-peer-sends-in-timer", "Contrast: a's listener sends its message from a timer: the reply joins the pump, both close cleanly, and a's pump then fails.",
+  *ACCEPTED, on("on a message as L2", timeout(0, "a.send('{}')")), "b.send('1,2')", "b.close()", on("on b message as L7 once", "a.send(b'')"), configs=(NEW,))
 S("reply-cancelled-without-microtask", "Contrast: without the microtask: the same.",
   *ACCEPTED, on("on a message as L2", "a.send('{}')"), "b.send('1,2')", "b.close()", on("on b message as L7 once", "a.send(b'')"), configs=(NEW,))
 S("reply-joins-when-peer-listener-sends-two", "Contrast: b's listener has a send two messages: the reply joins the pump, and both close cleanly.",

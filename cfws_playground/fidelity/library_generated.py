@@ -1273,10 +1273,9 @@ G('gen-py12-433-send-in-peer-microtask', "Varied by hand from gen-py12-433: the 
   configs=(('2026-11-17', ()),),
   open="as gen-py12-433, with the microtask in b's listener: on workerd a's pump (the message b's listener had a send) finishes before a's close event, and its continuation cancels the automatic reply (a errors, b gets 1006); in the kit the reply joins it and both close cleanly")
 
-G('gen-py12-433-send-in-microtask', "Varied by hand from gen-py12-433: a's listener sends in a microtask.",
+G('gen-py12-433-send-in-microtask', "Varied by hand from gen-py12-433: a's listener sends in a microtask; the kit gives workerd's transcript.",
   'watch', 'a.accept()', 'b.accept()', on('on a message as L2', microtask("a.send('{}')")), "b.send('1,2')", 'b.close()', on('on b message as L7 once', "a.send(b'')"),
-  configs=(('2026-11-17', ()),),
-  open="as gen-py12-433-send-in-peer-microtask")
+  configs=(('2026-11-17', ()),))
 
 G('gen-py12-433-two-messages', "Varied by hand from gen-py12-433: b sends two messages before its Close.",
   'watch', 'a.accept()', 'b.accept()', on('on a message as L1', microtask('a.readyState')), on('on a message as L2', "a.send('{}')"), "b.send('1')", "b.send('2')", 'b.close()', on('on b message as L7 once', "a.send(b'')"),

@@ -444,8 +444,9 @@ class Pump(EventTarget):
                     runtime().add_kj(peer._schedule_delivery)
                 else:
                     peer._schedule_delivery()
-                # (woken by a send in this end's listener: see _take_last)
-                peer._woken_in_dispatch = self._delivering
+                # (woken by a send in this end's listener, or in its microtasks, which run
+                # inside the dispatch: see _take_last; reply-cancelled-when-peer-sends-in-microtask)
+                peer._woken_in_dispatch = self._delivering or self._in_checkpoint
             if handed:
                 # The peer's read loop is waiting in receive(): kj's pipe hands the
                 # frame over at once.
