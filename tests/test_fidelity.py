@@ -141,6 +141,15 @@ def test_a_step_outside_the_language_is_a_clear_error(step: str) -> None:
         compile_steps([step])
 
 
+@pytest.mark.parametrize("ms", ["b.close(1000)", -1, 0.5, True, None])
+def test_a_timeout_without_a_delay_first_is_a_clear_error(ms: object) -> None:
+    from cfws_playground.fidelity import timeout
+
+    with pytest.raises(ScenarioSyntaxError, match="the first argument is the delay"):
+        compile_steps(["a.accept()", timeout(ms, "b.close(1000)")])  # type: ignore[arg-type]
+    assert compile_steps([timeout(0, "b.close(1000)")])[0]["ms"] == 0
+
+
 def test_waiting_inside_a_listener_is_refused() -> None:
     with pytest.raises(ScenarioSyntaxError, match="cannot be inside"):
         compile_steps(["on b message: settle"])

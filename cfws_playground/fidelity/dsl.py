@@ -193,6 +193,11 @@ class _Compiler:
             self.handler_body = outer_body
         if kind == "timeout":
             ms = block["ms"]
+            if type(ms) is not int or ms < 0:
+                raise ScenarioSyntaxError(
+                    f"timeout({ms!r}, ...): the first argument is the delay, a whole number of "
+                    "milliseconds (0 or more); the steps come after it"
+                )
             return {"do": "timeout", "ms": ms, "body": body, "text": f"timeout {ms}"}
         if kind == "microtask":
             return {"do": "microtask", "body": body, "text": "microtask"}
