@@ -3126,6 +3126,12 @@ D("do-close-in-listener-peer-pump-done-after-close-event-binary", "The same with
   *ACCEPTED, on("on b message as L1", "b.send(b'1')", "b.send(ab(2))"), "a.send('')", on("on a message as L3 once", "a.close(1000)"))
 D("do-close-in-listener-peer-pump-done-after-close-event-second-listener", "The same with the closing listener added after another message listener on a.",
   *ACCEPTED, on("on b message as L1", "b.send(1)", "b.send(2)"), "a.send('')", on("on a message as L3", "a.readyState"), on("on b close as L6", "b.readyState"), on("on a message as L4 once", "a.close(1000)"))
+D("do-close-in-microtask-peer-pump-done-after-close-event", "The same with a's close() in a microtask of its listener, with a code and a reason: a's read loop, back after the microtask, is on its way back, and its pump's continuation comes behind it.",
+  *ACCEPTED, on("on b message as L1", "b.send(1)", "b.send(2)"), "a.send('')", on("on a message as L3 once", microtask("a.close(4001, 'r')")))
+D("do-close-in-nested-microtask-peer-pump-done-after-close-event", "The same with close() in a microtask of a microtask.",
+  *ACCEPTED, on("on b message as L1", "b.send(1)", "b.send(2)"), "a.send('')", on("on a message as L3 once", microtask(microtask("a.close(1000)"))))
+D("do-close-in-microtask-peer-sent-at-top-level-clean", "Contrast: b sends its messages at top level: both close cleanly.",
+  *ACCEPTED, "a.send('')", "b.send(1)", "b.send(2)", on("on a message as L3 once", microtask("a.close(1000)")))
 D("do-close-in-listener-peer-sent-at-top-level-clean", "Contrast: b sends its two messages at top level: both close cleanly, and a's pump then fails.",
   *ACCEPTED, "a.send('')", "b.send(1)", "b.send(2)", on("on a message as L3 once", "a.close(1000)"))
 D("do-close-in-listener-peer-pump-done-after-write", "Contrast: a's listener writes to storage before it closes: the commit lets the Close out later, and a reports nothing.",

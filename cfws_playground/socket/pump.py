@@ -1021,7 +1021,7 @@ class Pump(EventTarget):
         if self._untaken() == 0:
             if self._may_act():
                 if (
-                    self._way_back
+                    (self._way_back or self._back_after_microtasks)
                     and self._queued_in is not None
                     and (self._queued_in_own_dispatch or self._through_commit)
                 ):
@@ -1033,7 +1033,9 @@ class Pump(EventTarget):
                     # workerd 2026-11-23: gen-4ec62a3d, do-close-in-listener-close-event-before-error;
                     # outside an object the error comes first: close-in-listener-error-before-close-event).
                     # So does a frame queued at top level behind a storage write, let through by
-                    # its commit (do-close-after-write-at-top-level-close-event-first).
+                    # its commit (do-close-after-write-at-top-level-close-event-first), and one
+                    # queued in the dispatch's microtasks, once the read loop is back after them
+                    # (gen-b9cf36ed-close-in-microtask, do-close-in-microtask-peer-pump-done-*).
                     runtime().add_kj(self._schedule_pump_done, later=True)
                 elif (
                     self._phase is Phase.CLOSE_SENT
